@@ -1,0 +1,1 @@
+"""Official documents (e-office): registers, incoming and outgoing flows, exchange, search."""

@@ -1,0 +1,1 @@
+"""HTTP layer: thin handlers that turn requests into service calls."""

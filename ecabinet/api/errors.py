@@ -1,0 +1,81 @@
+"""The one place that maps domain errors to HTTP statuses and JSON bodies."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ecabinet.core import errors
+
+log = logging.getLogger("ecabinet.http")
+
+STATUS_BY_KIND = {
+    "invalid": 422,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "too_large": 413,
+    "rate_limited": 429,
+    "unavailable": 503,
+    "integrity": 500,
+}
+
+_HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
+    400: ("request.bad", "Yêu cầu không hợp lệ.", "Bad request."),
+    404: ("route.not_found", "Không tìm thấy địa chỉ này.", "No such address."),
+    405: ("method.not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed."),
+    413: ("request.too_large", "Dữ liệu gửi lên quá lớn.", "The request body is too large."),
+}
+
+
+def error_response(error: errors.DomainError, status: int | None = None) -> JSONResponse:
+    status = status or STATUS_BY_KIND.get(error.kind, 400)
+    headers = {}
+    retry = error.details.get("retry_after")
+    if isinstance(retry, int):
+        headers["Retry-After"] = str(retry)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="ecabinet"'
+    return JSONResponse(error.as_dict(), status_code=status, headers=headers)
+
+
+async def on_domain_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.DomainError)
+    if exc.kind in ("integrity", "unavailable"):
+        log.error("%s: %s", exc.code, exc.en, exc_info=exc.__cause__ or exc)
+    return error_response(exc)
+
+
+async def on_http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code, vi, en = _HTTP_MESSAGES.get(
+        exc.status_code,
+        (f"http.{exc.status_code}", "Yêu cầu không thực hiện được.", str(exc.detail)),
+    )
+    body: dict[str, Any] = {"code": code, "message": {"vi": vi, "en": en}, "details": {}}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def on_unexpected(_request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    body = {
+        "code": "server.error",
+        "message": {
+            "vi": "Lỗi máy chủ. Sự cố đã được ghi lại.",
+            "en": "Server error. It has been logged.",
+        },
+        "details": {},
+    }
+    return JSONResponse(body, status_code=500)
+
+
+HANDLERS: dict[Any, Any] = {
+    errors.DomainError: on_domain_error,
+    HTTPException: on_http_error,
+    Exception: on_unexpected,
+}

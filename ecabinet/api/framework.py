@@ -1,0 +1,349 @@
+"""A small layer over Starlette routes: auth, CSRF, body parsing and the OpenAPI record.
+
+Each API handler is declared with :meth:`Api.route`, which records what the OpenAPI
+document needs (so the document is built from the same list as the routes) and wraps
+the handler so that it receives a :class:`Call`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ecabinet.core import auth, errors
+from ecabinet.core.audit import Actor
+from ecabinet.core.db import session_scope
+from ecabinet.core.policy import Subject, subject_for
+from ecabinet.core.settings import Settings
+from ecabinet.core.storage import ObjectStore
+
+SESSION_COOKIE = "ecabinet_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+
+
+@dataclass
+class AppContext:
+    """What every handler may use; lives on ``app.state.ctx``."""
+
+    settings: Settings
+    engine: Engine
+    store: ObjectStore
+
+
+@dataclass
+class Call:
+    """One API request as a handler sees it."""
+
+    request: Request
+    ctx: AppContext
+    principal: auth.Principal | None
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    @property
+    def client_addr(self) -> str:
+        return self.request.client.host if self.request.client else ""
+
+    @property
+    def user(self) -> auth.Principal:
+        if self.principal is None:
+            raise errors.NotAuthenticated(
+                "auth.required", "Bạn cần đăng nhập.", "You need to log in."
+            )
+        return self.principal
+
+    @property
+    def actor(self) -> Actor:
+        return self.user.actor(self.client_addr)
+
+    async def db(self, fn: Callable[[Session], R], *, write: bool = True) -> R:
+        """Run ``fn(session)`` in a worker thread inside one transaction."""
+
+        def run() -> R:
+            with session_scope(self.ctx.engine, write=write) as session:
+                return fn(session)
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def subject(
+        self, session_fn: Callable[[Session, Subject], R], *, write: bool = True
+    ) -> R:
+        """Run ``fn(session, subject)``: the caller's roles loaded in the same transaction."""
+        principal = self.user
+        return await self.db(lambda s: session_fn(s, subject_for(s, principal.user)), write=write)
+
+    async def body(self, model: type[M]) -> M:
+        """Parse and validate a JSON body; every problem becomes a bilingual 422."""
+        raw = await self.request.body()
+        if len(raw) > self.settings.max_json_bytes:
+            raise errors.TooLarge(
+                "request.too_large", "Dữ liệu gửi lên quá lớn.", "The request body is too large."
+            )
+        try:
+            data = json.loads(raw or b"null")
+        except (ValueError, UnicodeDecodeError):
+            raise errors.InvalidInput(
+                "request.bad_json",
+                "Dữ liệu gửi lên không phải JSON hợp lệ.",
+                "The body is not valid JSON.",
+            ) from None
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            problems = [
+                {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+                for e in exc.errors(include_url=False, include_input=False)
+            ]
+            raise errors.InvalidInput(
+                "request.invalid",
+                "Dữ liệu gửi lên không hợp lệ: "
+                + "; ".join(p["field"] or "body" for p in problems),
+                "The request body is not valid.",
+                {"fields": problems},
+            ) from None
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says about one route."""
+
+    path: str
+    method: str
+    summary: str
+    handler: Handler
+    public: bool = False
+    body: type[BaseModel] | None = None
+    responses: dict[int, type[BaseModel] | str] = field(default_factory=dict)
+    raw_body: str | None = None
+    tag: str = "api"
+
+
+class Api:
+    """Collects the API's operations; :meth:`routes` gives the Starlette routes."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.operations: list[Operation] = []
+
+    def route(
+        self,
+        path: str,
+        method: str,
+        summary: str,
+        *,
+        public: bool = False,
+        body: type[BaseModel] | None = None,
+        responses: dict[int, type[BaseModel] | str] | None = None,
+        raw_body: str | None = None,
+        tag: str = "api",
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.operations.append(
+                Operation(
+                    path,
+                    method.upper(),
+                    summary,
+                    handler,
+                    public,
+                    body,
+                    responses or {},
+                    raw_body,
+                    tag,
+                )
+            )
+            return handler
+
+        return register
+
+    def routes(self) -> list[Route]:
+        by_path: dict[str, dict[str, Operation]] = {}
+        for op in self.operations:
+            by_path.setdefault(op.path, {})[op.method] = op
+        return [
+            Route(self.prefix + path, _endpoint(ops), methods=list(ops))
+            for path, ops in by_path.items()
+        ]
+
+
+def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        op = ops.get(request.method) or ops["GET"]  # HEAD falls back to GET
+        ctx: AppContext = request.app.state.ctx
+        principal = await _authenticate(request, ctx)
+        if principal is None and not op.public:
+            raise errors.NotAuthenticated(
+                "auth.required", "Bạn cần đăng nhập.", "You need to log in."
+            )
+        if (
+            principal is not None
+            and principal.via == "session"
+            and request.method not in SAFE_METHODS
+        ):
+            _check_csrf(request, principal)
+        return await op.handler(Call(request, ctx, principal))
+
+    return endpoint
+
+
+async def _authenticate(request: Request, ctx: AppContext) -> auth.Principal | None:
+    header = request.headers.get("authorization", "")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not header and not cookie:
+        return None
+
+    def resolve() -> auth.Principal | None:
+        with session_scope(ctx.engine, write=False) as session:
+            if header:
+                scheme, _, token = header.partition(" ")
+                if scheme.lower() != "bearer" or not token.strip():
+                    raise _bad_token()
+                found = auth.principal_from_token(session, token.strip())
+                if found is None:
+                    raise _bad_token()
+                return found
+            return auth.principal_from_cookie(session, ctx.settings, cookie or "")
+
+    principal = await anyio.to_thread.run_sync(resolve)
+    if principal is not None and principal.token_touch_due and principal.token_id is not None:
+        token_id = principal.token_id
+
+        def touch() -> None:
+            with session_scope(ctx.engine) as session:
+                auth.touch_token(session, token_id)
+
+        await anyio.to_thread.run_sync(touch)
+    return principal
+
+
+def _bad_token() -> errors.DomainError:
+    return errors.NotAuthenticated(
+        "auth.bad_token",
+        "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
+        "The API token is invalid, expired or revoked.",
+    )
+
+
+def _check_csrf(request: Request, principal: auth.Principal) -> None:
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not principal.csrf_token or not hmac.compare_digest(sent, principal.csrf_token):
+        raise errors.PermissionDenied(
+            "auth.csrf",
+            "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang.",
+            "Missing or wrong CSRF token. Reload the page.",
+        )
+
+
+def model_json(
+    model: BaseModel, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        model.model_dump_json(), status_code=status, media_type="application/json", headers=headers
+    )
+
+
+def openapi(api: Api, *, title: str, version: str) -> dict[str, Any]:
+    """Build the OpenAPI 3.1 document from the recorded operations."""
+    components: dict[str, Any] = {}
+
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            components[name] = sub
+        components[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in api.operations:
+        path = api.prefix + _openapi_path(op.path)
+        entry: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "responses": {}}
+        params = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+            for name, kind in _path_params(op.path)
+        ]
+        if params:
+            entry["parameters"] = params
+        if op.body is not None:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(op.body)}},
+            }
+        elif op.raw_body:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {op.raw_body: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        for status, out in sorted(op.responses.items()):
+            if isinstance(out, str):
+                entry["responses"][str(status)] = {"description": out}
+            else:
+                entry["responses"][str(status)] = {
+                    "description": out.__doc__.strip().splitlines()[0] if out.__doc__ else "OK",
+                    "content": {"application/json": {"schema": ref(out)}},
+                }
+        entry["responses"]["default"] = {
+            "description": "Error",
+            "content": {"application/json": {"schema": error_ref}},
+        }
+        if op.public:
+            entry["security"] = []
+        paths.setdefault(path, {})[op.method.lower()] = entry
+    components["Error"] = {
+        "type": "object",
+        "required": ["code", "message", "details"],
+        "properties": {
+            "code": {"type": "string"},
+            "message": {
+                "type": "object",
+                "properties": {"vi": {"type": "string"}, "en": {"type": "string"}},
+            },
+            "details": {"type": "object"},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+                "token": {"type": "http", "scheme": "bearer"},
+            },
+        },
+        "security": [{"session": []}, {"token": []}],
+    }
+
+
+def _openapi_path(path: str) -> str:
+    import re
+
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+
+
+def _path_params(path: str) -> list[tuple[str, str]]:
+    import re
+
+    out = []
+    for name, conv in re.findall(r"\{(\w+)(?::(\w+))?\}", path):
+        out.append((name, "integer" if conv == "int" else "string"))
+    return out

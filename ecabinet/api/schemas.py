@@ -1,0 +1,208 @@
+"""JSON shapes of the API (requests and responses)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ecabinet.core.agencies import Agency, AgencyLevel, Role, Unit
+from ecabinet.core.auth import ApiToken
+from ecabinet.core.files import StoredFile
+from ecabinet.core.users import User
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+
+class LoginIn(In):
+    username: str = Field(min_length=1, max_length=255)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class UserOut(BaseModel):
+    """A user."""
+
+    id: int
+    username: str
+    full_name: str
+    title: str
+    email: str | None
+    language: str
+
+    @classmethod
+    def of(cls, u: User) -> UserOut:
+        assert u.id is not None
+        return cls(
+            id=u.id,
+            username=u.username,
+            full_name=u.full_name,
+            title=u.title,
+            email=u.email,
+            language=u.language,
+        )
+
+
+class AgencyOut(BaseModel):
+    """An agency."""
+
+    id: int
+    code: str
+    name: str
+    abbreviation: str
+    parent_id: int | None
+    level: AgencyLevel
+
+    @classmethod
+    def of(cls, a: Agency) -> AgencyOut:
+        assert a.id is not None
+        return cls(
+            id=a.id,
+            code=a.code,
+            name=a.name,
+            abbreviation=a.abbreviation,
+            parent_id=a.parent_id,
+            level=a.level,
+        )
+
+
+class UnitOut(BaseModel):
+    """A unit inside an agency."""
+
+    id: int
+    name: str
+    abbreviation: str
+
+    @classmethod
+    def of(cls, u: Unit) -> UnitOut:
+        assert u.id is not None
+        return cls(id=u.id, name=u.name, abbreviation=u.abbreviation)
+
+
+class MembershipOut(BaseModel):
+    agency: AgencyOut
+    unit: UnitOut | None
+    roles: list[Role]
+
+
+class MeOut(BaseModel):
+    """The logged-in user, their memberships and their CSRF token."""
+
+    user: UserOut
+    memberships: list[MembershipOut]
+    csrf_token: str | None
+
+
+class AgencyList(BaseModel):
+    """Agencies, flat; build the tree from ``parent_id``."""
+
+    items: list[AgencyOut]
+
+
+class AgencyCreateIn(In):
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=255)
+    abbreviation: str = Field(min_length=1, max_length=20)
+    level: AgencyLevel
+    parent_id: int | None = None
+    parent_name: str = Field(default="", max_length=255)
+
+
+class UnitCreateIn(In):
+    name: str = Field(min_length=1, max_length=255)
+    abbreviation: str = Field(min_length=1, max_length=20)
+
+
+class UserCreateIn(In):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+    full_name: str = Field(min_length=1, max_length=255)
+    title: str = Field(default="", max_length=255)
+    email: str | None = Field(default=None, max_length=255)
+    language: str = Field(default="vi", max_length=2)
+
+
+class RoleGrantIn(In):
+    agency_id: int
+    role: Role
+    unit_id: int | None = None
+
+
+class TokenOut(BaseModel):
+    """A personal API token (never its secret)."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+
+    @classmethod
+    def of(cls, t: ApiToken) -> TokenOut:
+        assert t.id is not None
+        return cls(
+            id=t.id,
+            name=t.name,
+            prefix=t.prefix,
+            created_at=t.created_at,
+            last_used_at=t.last_used_at,
+            expires_at=t.expires_at,
+        )
+
+
+class TokenList(BaseModel):
+    """The caller's active tokens."""
+
+    items: list[TokenOut]
+
+
+class TokenCreateIn(In):
+    name: str = Field(min_length=1, max_length=100)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class TokenCreatedOut(BaseModel):
+    """A new token: ``token`` is shown this once."""
+
+    token: str
+    item: TokenOut
+
+
+class FileOut(BaseModel):
+    """A stored file."""
+
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    agency_id: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, f: StoredFile) -> FileOut:
+        return cls(
+            id=f.id,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            agency_id=f.agency_id,
+            created_at=f.created_at,
+        )
+
+
+class FileLinkOut(BaseModel):
+    """A download address: presigned on S3, the API's own address otherwise."""
+
+    url: str
+    expires_at: datetime | None
+
+
+class Health(BaseModel):
+    """Health status."""
+
+    status: str
+    checks: dict[str, str] = {}

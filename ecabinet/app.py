@@ -1,0 +1,154 @@
+"""The composition root: builds the Starlette app from settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+import ecabinet
+from ecabinet.api import routes_admin, routes_auth, routes_files, routes_tokens  # noqa: F401
+from ecabinet.api.errors import HANDLERS
+from ecabinet.api.framework import AppContext, openapi
+from ecabinet.api.middleware import BodyLimit, SecurityHeaders
+from ecabinet.api.registry import api
+from ecabinet.core import db, errors
+from ecabinet.core.settings import Settings
+from ecabinet.core.storage import ObjectStore, open_store
+
+log = logging.getLogger("ecabinet")
+FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    store: ObjectStore | None = None,
+    frontend_dist: Path = FRONTEND_DIST,
+) -> Starlette:
+    """Build the app. ``engine`` and ``store`` default to those the settings describe."""
+    settings = settings.with_secret()
+    ctx = AppContext(
+        settings=settings,
+        engine=engine or db.make_engine(settings),
+        store=store or open_store(settings),
+    )
+    document = openapi(api, title="eCabinet API", version=ecabinet.__version__)
+
+    async def openapi_json(_request: Request) -> Response:
+        return JSONResponse(document)
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        checks = await anyio.to_thread.run_sync(_readiness, ctx)
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    async def api_not_found(_request: Request) -> Response:
+        error = errors.NotFound(
+            "route.not_found", "Không tìm thấy địa chỉ này.", "No such address."
+        )
+        return JSONResponse(error.as_dict(), status_code=404)
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
+        *api.routes(),
+        Route("/api/{rest:path}", api_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        *_frontend_routes(frontend_dist),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        ctx.engine.dispose()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, limit=settings.max_upload_bytes),
+        ],
+        exception_handlers=HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    return app
+
+
+def create_asgi(settings: Settings) -> ASGIApp:
+    """The served application: Socket.IO at ``/socket.io`` beside the Starlette app."""
+    import socketio
+
+    from realtime.server import create_server
+
+    app = create_app(settings)
+    ctx: AppContext = app.state.ctx
+    sio = create_server(ctx.settings, ctx.engine)
+    app.state.sio = sio
+    asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
+    return asgi
+
+
+def _readiness(ctx: AppContext) -> dict[str, str]:
+    checks: dict[str, str] = {}
+    for name, check in (("database", lambda: db.check(ctx.engine)), ("storage", ctx.store.check)):
+        try:
+            check()
+            checks[name] = "ok"
+        except errors.DomainError as exc:
+            checks[name] = exc.code
+    if ctx.settings.redis_url:
+        checks["redis"] = _redis_check(ctx.settings.redis_url)
+    return checks
+
+
+def _redis_check(url: str) -> str:
+    import redis
+
+    try:
+        client: Any = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+        return "ok"
+    except Exception:
+        return "redis.unavailable"
+
+
+def _frontend_routes(dist: Path) -> list[BaseRoute]:
+    index = dist / "index.html"
+
+    async def spa(_request: Request) -> Response:
+        if index.exists():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(
+            "<!doctype html><html lang=vi><meta charset=utf-8><title>eCabinet</title>"
+            "<p>Ứng dụng web chưa được build: chạy <code>make run</code>."
+            " / The web app is not built: run <code>make run</code>.</p>",
+            status_code=503,
+        )
+
+    routes: list[BaseRoute] = []
+    if (dist / "assets").is_dir():
+        routes.append(Mount("/assets", StaticFiles(directory=dist / "assets"), name="assets"))
+    routes.append(Route("/{path:path}", spa, methods=["GET", "HEAD"]))
+    return routes

@@ -1,0 +1,188 @@
+"""The ``ecabinet`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+
+from ecabinet.core import errors
+from ecabinet.core.settings import Settings, SettingsError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"ecabinet: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        code: int = args.run(settings, args)
+        return code
+    except errors.DomainError as exc:
+        print(f"ecabinet: {exc.code}: {exc.vi} / {exc.en}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ecabinet", description="eCabinet server and tools")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the app over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(run=_migrate)
+
+    demo = sub.add_parser("demo", help="seed the demo province (idempotent)")
+    demo.set_defaults(run=_demo)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    create = user.add_parser("create", help="create a user")
+    create.add_argument("username")
+    create.add_argument("--full-name", required=True)
+    create.add_argument("--title", default="")
+    create.add_argument("--email")
+    create.add_argument("--agency", help="agency code (mã định danh) for --role")
+    create.add_argument("--role", action="append", default=[], help="role in --agency (repeatable)")
+    create.add_argument("--password-env", help="read the password from this environment variable")
+    create.set_defaults(run=_user_create)
+
+    audit = sub.add_parser("audit", help="audit log tools").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    verify = audit.add_parser("verify", help="check the audit log's hash chain")
+    verify.set_defaults(run=_audit_verify)
+    return parser
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from ecabinet.core.db import make_engine
+
+    return make_engine(settings)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ecabinet.core import migrate
+
+    engine = _engine(settings)
+    if migrate.current(engine) is None:
+        print(
+            "ecabinet: the database has no schema yet: run `ecabinet migrate` first",
+            file=sys.stderr,
+        )
+        return 2
+    engine.dispose()
+    from ecabinet.app import create_asgi
+
+    uvicorn.run(
+        create_asgi(settings),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from ecabinet.core import migrate
+
+    engine = _engine(settings)
+    migrate.upgrade(engine)
+    print(f"database at revision {migrate.current(engine)}")
+    engine.dispose()
+    return 0
+
+
+def _demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from ecabinet.core.storage import open_store
+    from ecabinet.demo.seed import DEMO_PASSWORD, seed
+
+    settings = settings.with_secret()
+    engine = _engine(settings)
+    report = seed(engine, open_store(settings), settings)
+    engine.dispose()
+    print(report.summary())
+    print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    for username, full_name, title in report.logins:
+        print(f"  {username:<20} {full_name} — {title}")
+    return 0
+
+
+def _user_create(settings: Settings, args: argparse.Namespace) -> int:
+    from ecabinet.core import agencies, audit, users
+    from ecabinet.core.agencies import Role
+    from ecabinet.core.db import session_scope
+
+    password = settings.env.get(args.password_env) if args.password_env else None
+    if args.password_env and not password:
+        print(f"ecabinet: environment variable {args.password_env} is empty", file=sys.stderr)
+        return 2
+    if password is None:
+        password = getpass.getpass("Mật khẩu / Password: ")
+        if getpass.getpass("Nhập lại / Again: ") != password:
+            print("ecabinet: the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        roles = [Role(r) for r in args.role]
+    except ValueError:
+        print(f"ecabinet: roles are {', '.join(r.value for r in Role)}", file=sys.stderr)
+        return 2
+    if roles and not args.agency:
+        print("ecabinet: --role needs --agency CODE", file=sys.stderr)
+        return 2
+    actor = audit.Actor.system("cli")
+    with session_scope(_engine(settings)) as session:
+        user = users.create_user(
+            session,
+            actor,
+            username=args.username,
+            password=password,
+            full_name=args.full_name,
+            title=args.title,
+            email=args.email,
+        )
+        if roles:
+            agency = agencies.agency_by_code(session, args.agency)
+            if agency is None or agency.id is None:
+                raise errors.NotFound.of("cơ quan " + args.agency, "Agency " + args.agency)
+            assert user.id is not None
+            for role in roles:
+                agencies.grant_role(session, actor, user_id=user.id, agency_id=agency.id, role=role)
+    print(f"created user {user.username} (id {user.id})")
+    return 0
+
+
+def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
+    from sqlmodel import func, select
+
+    from ecabinet.core import audit
+    from ecabinet.core.db import session_scope
+
+    with session_scope(_engine(settings), write=False) as session:
+        problem = audit.verify(session)
+        count = session.exec(select(func.count()).select_from(audit.AuditEntry)).one()
+    if problem is None:
+        print(f"audit log intact: {count} entries")
+        return 0
+    where = f"seq {problem.seq}" + (f" (row id {problem.entry_id})" if problem.entry_id else "")
+    print(f"audit log BROKEN at {where}: {problem.kind}: {problem.detail}")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

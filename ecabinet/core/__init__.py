@@ -1,0 +1,1 @@
+"""Core: settings, database, object store, agencies and users, auth, policy, audit, errors."""

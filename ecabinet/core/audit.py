@@ -1,0 +1,173 @@
+"""Append-only, hash-chained audit log.
+
+Every state-changing service call writes one entry here in its own transaction.
+Each entry carries ``seq`` (1, 2, 3… with no gaps), the previous entry's hash and
+its own hash over its content, and a one-row head table holds the last ``seq`` and
+hash. Appending updates the head first, which takes a row lock (PostgreSQL) or the
+write lock (SQLite), so concurrent transactions append one after the other.
+:func:`verify` walks the chain and names the first entry that was edited,
+inserted or deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from ecabinet.core.types import UTCDateTime, utcnow
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something, and from where."""
+
+    user_id: int | None
+    name: str
+    client_addr: str = ""
+
+    @classmethod
+    def system(cls, what: str = "system") -> Actor:
+        return cls(user_id=None, name=what, client_addr="")
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(unique=True, index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    actor_id: int | None = Field(default=None, index=True)
+    actor_name: str = Field(max_length=255)
+    action: str = Field(max_length=64, index=True)
+    object_type: str = Field(max_length=64)
+    object_id: str = Field(max_length=64)
+    summary: str = Field(max_length=1000)
+    client_addr: str = Field(default="", max_length=64)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    __tablename__ = "audit_head"
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(default=GENESIS, max_length=64)
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 over the entry's content and the previous hash, in a canonical form."""
+    payload = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "summary": entry.summary,
+        "client_addr": entry.client_addr,
+        "prev_hash": entry.prev_hash,
+    }
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: object,
+    summary: str = "",
+) -> AuditEntry:
+    """Append an entry in the caller's transaction (it commits or rolls back with it)."""
+    bumped = session.execute(
+        update(AuditHead).where(col(AuditHead.id) == 1).values(seq=col(AuditHead.seq) + 1)
+    )
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(AuditHead(id=1, seq=1, hash=GENESIS))
+        session.flush()
+    head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
+    session.refresh(head)
+    at = utcnow()
+    entry = AuditEntry(
+        seq=head.seq,
+        at=at,
+        actor_id=actor.user_id,
+        actor_name=actor.name[:255],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        summary=summary[:1000],
+        client_addr=actor.client_addr[:64],
+        prev_hash=head.hash,
+        hash="",
+    )
+    entry.hash = entry_hash(entry)
+    head.hash = entry.hash
+    session.add(entry)
+    session.add(head)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    entry_id: int | None
+    kind: str  # edited | inserted_or_deleted | truncated
+    detail: str
+
+
+def verify(session: Session, *, batch: int = 5000) -> ChainProblem | None:
+    """Walk the chain in order; return the first problem, or ``None`` when it is intact."""
+    expected_seq = 1
+    prev = GENESIS
+    for entry in _iter_entries(session, batch):
+        if entry.seq != expected_seq or entry.prev_hash != prev:
+            return ChainProblem(
+                entry.seq,
+                entry.id,
+                "inserted_or_deleted",
+                f"expected seq {expected_seq} after hash {prev[:12]}…, found seq {entry.seq}"
+                f" chained to {entry.prev_hash[:12]}…",
+            )
+        if entry_hash(entry) != entry.hash:
+            return ChainProblem(entry.seq, entry.id, "edited", "content does not match its hash")
+        prev = entry.hash
+        expected_seq += 1
+    head = session.get(AuditHead, 1)
+    last_seq = expected_seq - 1
+    if head is not None and (head.seq != last_seq or head.hash != prev):
+        return ChainProblem(
+            head.seq,
+            None,
+            "truncated",
+            f"the head records seq {head.seq} but the log ends at seq {last_seq}",
+        )
+    return None
+
+
+def _iter_entries(session: Session, batch: int) -> Iterator[AuditEntry]:
+    last_seq = -(2**62)
+    while True:
+        rows = list(
+            session.exec(
+                select(AuditEntry)
+                .where(col(AuditEntry.seq) > last_seq)
+                .order_by(col(AuditEntry.seq))
+                .limit(batch)
+            )
+        )
+        if not rows:
+            return
+        yield from rows
+        last_seq = rows[-1].seq
+        session.expunge_all()

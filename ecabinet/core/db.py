@@ -1,0 +1,82 @@
+"""Database engine and sessions (SQLite by default, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from ecabinet.core import errors
+from ecabinet.core.settings import Settings
+
+
+def make_engine(settings: Settings) -> Engine:
+    """Create the engine for the configured database, with SQLite tuned for concurrent use."""
+    if settings.is_sqlite:
+        path = settings.database_url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            settings.database_url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            poolclass=NullPool,
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy own transactions: pysqlite's own BEGIN handling would defer the
+    # write lock and turn concurrent writers into "database is locked" errors.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    # Writers take the write lock at BEGIN, so read-then-write transactions (numbering,
+    # the audit chain) queue on busy_timeout instead of failing on lock upgrade in WAL
+    # mode; readers stay deferred and run beside them.
+    if connection.get_execution_options().get("sqlite_immediate"):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on any error.
+
+    ``write=False`` is for read-only work: on SQLite it does not take the write lock.
+    """
+    bind = engine.execution_options(sqlite_immediate=True) if write else engine
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def check(engine: Engine) -> None:
+    """Readiness: raise :class:`errors.Unavailable` when the database cannot be reached."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise errors.Unavailable(
+            "database.unavailable",
+            "Không kết nối được cơ sở dữ liệu.",
+            "The database cannot be reached.",
+        ) from exc

@@ -1,0 +1,81 @@
+"""Domain errors: a stable code and a message in Vietnamese and English.
+
+Services raise these; one place (``ecabinet.api.errors``) maps their *kind* to an
+HTTP status. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """Base of every error a user may see. ``code`` is stable: clients may rely on it."""
+
+    kind: ClassVar[str] = "invalid"
+
+    def __init__(self, code: str, vi: str, en: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{code}: {en}")
+        self.code = code
+        self.vi = vi
+        self.en = en
+        self.details = details or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": {"vi": self.vi, "en": self.en},
+            "details": self.details,
+        }
+
+
+class InvalidInput(DomainError):
+    """The input is malformed or breaks a rule (400/422)."""
+
+    kind = "invalid"
+
+
+class NotAuthenticated(DomainError):
+    kind = "unauthenticated"
+
+
+class PermissionDenied(DomainError):
+    """The user may see the object but not do this to it (403)."""
+
+    kind = "forbidden"
+
+
+class NotFound(DomainError):
+    """Missing, or not visible to this user: the two look the same on purpose (404)."""
+
+    kind = "not_found"
+
+    @classmethod
+    def of(cls, what_vi: str, what_en: str, code: str = "not_found") -> NotFound:
+        return cls(code, f"Không tìm thấy {what_vi}.", f"{what_en} not found.")
+
+
+class Conflict(DomainError):
+    """The object is not in a state that allows this (409)."""
+
+    kind = "conflict"
+
+
+class TooLarge(DomainError):
+    kind = "too_large"
+
+
+class RateLimited(DomainError):
+    kind = "rate_limited"
+
+
+class Unavailable(DomainError):
+    """A backing service (object store, database) cannot be reached (503)."""
+
+    kind = "unavailable"
+
+
+class IntegrityFailure(DomainError):
+    """Stored data no longer matches its recorded checksum (500-class, but reported cleanly)."""
+
+    kind = "integrity"

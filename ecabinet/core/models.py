@@ -1,0 +1,8 @@
+"""Imports every table module so that ``SQLModel.metadata`` is complete (for migrations)."""
+
+from sqlmodel import SQLModel
+
+from ecabinet.core import agencies, audit, auth, files, users
+
+metadata = SQLModel.metadata
+__all__ = ["agencies", "audit", "auth", "files", "metadata", "users"]

@@ -1,0 +1,214 @@
+"""Settings: one typed object, read once from the environment (prefix ``ECABINET_``).
+
+Nothing else in the code base reads ``os.environ``. A bad value raises
+:class:`SettingsError`, whose message is one line naming the variable; the CLI
+prints it and stops.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PREFIX = "ECABINET_"
+_SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; ``str()`` is one line naming the variable."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{PREFIX}{name}: {problem}")
+        self.variable = PREFIX + name
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application reads from its environment."""
+
+    data_dir: Path
+    """Folder for the SQLite file, the local object store, the generated secret key."""
+    database_url: str
+    """SQLAlchemy URL: ``sqlite:///…`` (default) or ``postgresql+psycopg://…``."""
+    storage_url: str
+    """``file:///abs/path`` (default: ``<data_dir>/objects``) or ``s3://host:port/bucket``."""
+    s3_access_key: str | None
+    """S3 access key (or put it in the storage URL as ``s3://KEY:SECRET@host/bucket``)."""
+    s3_secret_key: str | None
+    """S3 secret key."""
+    redis_url: str | None
+    """Redis for Socket.IO across several processes; ``None`` for one process."""
+    secret_key: str
+    """Signs session cookies and CSRF tokens; generated into the data folder when unset."""
+    public_base_url: str
+    """Address users reach the app at; an ``https`` address makes cookies Secure."""
+    max_upload_bytes: int
+    """Largest accepted upload body (``100M``, ``2G``…)."""
+    max_json_bytes: int
+    """Largest accepted JSON body."""
+    trust_anchors_dir: Path
+    """Folder of PEM certificates trusted for signature validation."""
+    demo_mode: bool
+    """Demo mode trusts the demo certificate authority; never in production."""
+    session_hours: int
+    """Lifetime of a login session."""
+    login_max_failures: int
+    """Failed logins in a row before the account name is locked out."""
+    login_lockout_minutes: int
+    """How long a lock-out lasts."""
+    log_level: str
+    """Python logging level name."""
+    env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and check every setting; raise :class:`SettingsError` on the first bad one."""
+        env = dict(os.environ if environ is None else environ)
+
+        def get(name: str, default: str | None = None) -> str | None:
+            value = env.get(PREFIX + name)
+            return default if value is None or value == "" else value
+
+        data_dir = Path(get("DATA_DIR", "./var") or "./var").expanduser().resolve()
+        database_url = _database_url(get("DATABASE_URL") or f"sqlite:///{data_dir / 'ecabinet.db'}")
+        storage_url = _storage_url(get("STORAGE_URL") or (data_dir / "objects").as_uri())
+        redis_url = get("REDIS_URL")
+        if redis_url is not None and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+            raise SettingsError("REDIS_URL", f"{redis_url!r} is not a redis:// or rediss:// URL")
+        secret_key = get("SECRET_KEY")
+        if secret_key is not None and len(secret_key) < 32:
+            raise SettingsError("SECRET_KEY", "must be at least 32 characters long")
+        public = (get("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+        if urlsplit(public).scheme not in ("http", "https") or not urlsplit(public).netloc:
+            raise SettingsError("PUBLIC_BASE_URL", f"{public!r} is not an http(s) URL")
+        trust = get("TRUST_ANCHORS_DIR")
+        settings = cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            storage_url=storage_url,
+            s3_access_key=get("S3_ACCESS_KEY"),
+            s3_secret_key=get("S3_SECRET_KEY"),
+            redis_url=redis_url,
+            secret_key=secret_key or "",
+            public_base_url=public,
+            max_upload_bytes=_size("MAX_UPLOAD_BYTES", get("MAX_UPLOAD_BYTES", "200M")),
+            max_json_bytes=_size("MAX_JSON_BYTES", get("MAX_JSON_BYTES", "1M")),
+            trust_anchors_dir=Path(trust).expanduser().resolve() if trust else data_dir / "trust",
+            demo_mode=_bool("DEMO_MODE", get("DEMO_MODE", "false")),
+            session_hours=_int("SESSION_HOURS", get("SESSION_HOURS", "12"), 1, 24 * 30),
+            login_max_failures=_int("LOGIN_MAX_FAILURES", get("LOGIN_MAX_FAILURES", "5"), 1, 100),
+            login_lockout_minutes=_int(
+                "LOGIN_LOCKOUT_MINUTES", get("LOGIN_LOCKOUT_MINUTES", "15"), 1, 24 * 60
+            ),
+            log_level=_log_level(get("LOG_LEVEL", "INFO") or "INFO"),
+            env=env,
+        )
+        return settings
+
+    def with_secret(self) -> Settings:
+        """Return settings whose secret key is set, generating and keeping one in the data folder.
+
+        Kept apart from :meth:`from_env` so that reading settings never writes to disk.
+        """
+        if self.secret_key:
+            return self
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            key = path.read_text().strip()
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(key + "\n")
+        return _replace(self, secret_key=key)
+
+
+def _replace(settings: Settings, **changes: object) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def _database_url(url: str) -> str:
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("postgres", "postgresql"):
+        return "postgresql+psycopg" + url[len(scheme) :]
+    if scheme in ("sqlite", "postgresql+psycopg"):
+        return url
+    raise SettingsError(
+        "DATABASE_URL", f"unsupported database {scheme!r}: use sqlite or postgresql"
+    )
+
+
+def _storage_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme == "file" and parts.path:
+        return url
+    if parts.scheme in ("s3", "s3s", "http", "https") and parts.hostname:
+        if not parts.path.strip("/"):
+            raise SettingsError(
+                "STORAGE_URL", f"{_redact(url)!r} names no bucket (s3://host/bucket)"
+            )
+        return url
+    raise SettingsError(
+        "STORAGE_URL", f"{_redact(url)!r} is not file:///folder or s3://host/bucket"
+    )
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(parts.password, "***")
+    return url
+
+
+def _size(name: str, value: str | None) -> int:
+    match = _SIZE_RE.match(value or "")
+    if not match or int(match.group(1)) == 0:
+        raise SettingsError(name, f"{value!r} is not a size such as 1048576, 100M or 2G")
+    return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+
+
+def _int(name: str, value: str | None, low: int, high: int) -> int:
+    try:
+        number = int(value or "")
+    except ValueError:
+        raise SettingsError(name, f"{value!r} is not a whole number") from None
+    if not low <= number <= high:
+        raise SettingsError(name, f"{number} is outside {low}..{high}")
+    return number
+
+
+def _bool(name: str, value: str | None) -> bool:
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise SettingsError(name, f"{value!r} is not true or false")
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SettingsError(
+            "LOG_LEVEL", f"{value!r} is not DEBUG, INFO, WARNING, ERROR or CRITICAL"
+        )
+    return level

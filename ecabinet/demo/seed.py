@@ -1,0 +1,330 @@
+"""The demo province: an An Giang-like People's Committee with departments, districts,
+communes, a dozen users across all roles, a demo CA and sample documents.
+
+Idempotent: running it again adds only what is missing. Agency codes here are
+invented placeholders of the right shape (the real codes are *unverified*): codes
+are data, kept here only for the demo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ecabinet.core.storage import ObjectStore
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from ecabinet.core import agencies, files, users
+from ecabinet.core.agencies import Agency, AgencyLevel, Role, Unit
+from ecabinet.core.audit import Actor
+from ecabinet.core.db import session_scope
+from ecabinet.core.settings import Settings
+from ecabinet.demo import ca, pdfs
+
+DEMO_PASSWORD = "eCabinet@2026"  # noqa: S105 - printed by `make run`, demo only
+PROVINCE = "000.00.00.H01"
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    code: str
+    name: str
+    abbreviation: str
+    level: AgencyLevel
+    parent: str | None
+    parent_name: str
+    units: tuple[tuple[str, str], ...] = ()
+
+
+AGENCIES: tuple[AgencySpec, ...] = (
+    AgencySpec(
+        PROVINCE,
+        "Ủy ban nhân dân tỉnh An Giang",
+        "UBND",
+        AgencyLevel.province,
+        None,
+        "",
+        (("Văn phòng", "VP"), ("Phòng Kinh tế", "KT"), ("Phòng Tổng hợp", "TH")),
+    ),
+    AgencySpec(
+        "000.00.10.H01",
+        "Sở Thông tin và Truyền thông",
+        "STTTT",
+        AgencyLevel.department,
+        PROVINCE,
+        "UBND TỈNH AN GIANG",
+        (("Văn phòng Sở", "VP"), ("Phòng Chuyển đổi số", "CĐS")),
+    ),
+    AgencySpec(
+        "000.00.11.H01",
+        "Sở Tài chính",
+        "STC",
+        AgencyLevel.department,
+        PROVINCE,
+        "UBND TỈNH AN GIANG",
+        (("Văn phòng Sở", "VP"), ("Phòng Ngân sách", "NS")),
+    ),
+    AgencySpec(
+        "000.00.12.H01",
+        "Sở Nội vụ",
+        "SNV",
+        AgencyLevel.department,
+        PROVINCE,
+        "UBND TỈNH AN GIANG",
+        (("Văn phòng Sở", "VP"),),
+    ),
+    AgencySpec(
+        "000.00.30.H01",
+        "Ủy ban nhân dân thành phố Long Xuyên",
+        "UBND",
+        AgencyLevel.district,
+        PROVINCE,
+        "TỈNH AN GIANG",
+        (("Văn phòng HĐND và UBND", "VP"),),
+    ),
+    AgencySpec(
+        "000.00.31.H01",
+        "Ủy ban nhân dân huyện Châu Thành",
+        "UBND",
+        AgencyLevel.district,
+        PROVINCE,
+        "TỈNH AN GIANG",
+        (("Văn phòng HĐND và UBND", "VP"),),
+    ),
+    AgencySpec(
+        "000.01.30.H01",
+        "Ủy ban nhân dân phường Mỹ Bình",
+        "UBND",
+        AgencyLevel.commune,
+        "000.00.30.H01",
+        "THÀNH PHỐ LONG XUYÊN",
+    ),
+    AgencySpec(
+        "000.02.30.H01",
+        "Ủy ban nhân dân phường Mỹ Long",
+        "UBND",
+        AgencyLevel.commune,
+        "000.00.30.H01",
+        "THÀNH PHỐ LONG XUYÊN",
+    ),
+    AgencySpec(
+        "000.01.31.H01",
+        "Ủy ban nhân dân thị trấn An Châu",
+        "UBND",
+        AgencyLevel.commune,
+        "000.00.31.H01",
+        "HUYỆN CHÂU THÀNH",
+    ),
+    AgencySpec(
+        "000.02.31.H01",
+        "Ủy ban nhân dân xã Bình Hòa",
+        "UBND",
+        AgencyLevel.commune,
+        "000.00.31.H01",
+        "HUYỆN CHÂU THÀNH",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    username: str
+    full_name: str
+    title: str
+    roles: tuple[tuple[str, Role, str | None], ...]  # (agency code, role, unit abbreviation)
+
+
+_STTTT, _STC, _LX = "000.00.10.H01", "000.00.11.H01", "000.00.30.H01"
+PEOPLE: tuple[PersonSpec, ...] = (
+    PersonSpec("admin", "Quản trị hệ thống", "Quản trị viên", ((PROVINCE, Role.admin, "VP"),)),
+    PersonSpec(
+        "chutich",
+        "Nguyễn Thanh Bình",
+        "Chủ tịch Ủy ban nhân dân tỉnh",
+        ((PROVINCE, Role.leader, None), (PROVINCE, Role.member, None)),
+    ),
+    PersonSpec(
+        "phochutich",
+        "Trần Thị Mai",
+        "Phó Chủ tịch Ủy ban nhân dân tỉnh",
+        ((PROVINCE, Role.leader, None), (PROVINCE, Role.member, None)),
+    ),
+    PersonSpec(
+        "chanhvanphong",
+        "Phạm Minh Tuấn",
+        "Chánh Văn phòng",
+        ((PROVINCE, Role.leader, "VP"), (PROVINCE, Role.secretary, "VP")),
+    ),
+    PersonSpec("vanthu", "Lê Văn Hùng", "Văn thư", ((PROVINCE, Role.clerk, "VP"),)),
+    PersonSpec(
+        "thuky", "Huỳnh Ngọc Hân", "Chuyên viên Văn phòng", ((PROVINCE, Role.secretary, "VP"),)
+    ),
+    PersonSpec(
+        "chuyenvien",
+        "Võ Thị Lan",
+        "Chuyên viên Phòng Kinh tế",
+        ((PROVINCE, Role.specialist, "KT"),),
+    ),
+    PersonSpec(
+        "giamdoc.stttt",
+        "Đặng Quốc Việt",
+        "Giám đốc Sở",
+        ((_STTTT, Role.leader, None), (PROVINCE, Role.member, None)),
+    ),
+    PersonSpec("vanthu.stttt", "Ngô Thị Thu", "Văn thư", ((_STTTT, Role.clerk, "VP"),)),
+    PersonSpec(
+        "chuyenvien.stttt",
+        "Bùi Đức Anh",
+        "Chuyên viên Phòng Chuyển đổi số",
+        ((_STTTT, Role.specialist, "CĐS"),),
+    ),
+    PersonSpec(
+        "giamdoc.stc",
+        "Lý Hoàng Nam",
+        "Giám đốc Sở",
+        ((_STC, Role.leader, None), (PROVINCE, Role.member, None)),
+    ),
+    PersonSpec(
+        "chutich.longxuyen",
+        "Châu Văn Phúc",
+        "Chủ tịch Ủy ban nhân dân thành phố",
+        ((_LX, Role.leader, None),),
+    ),
+    PersonSpec("vanthu.longxuyen", "Tô Mỹ Linh", "Văn thư", ((_LX, Role.clerk, "VP"),)),
+)
+
+
+@dataclass
+class SeedReport:
+    created_agencies: int = 0
+    created_users: int = 0
+    created_files: int = 0
+    ca_folder: str = ""
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"demo data ready: {self.created_agencies} agencies, {self.created_users} users and"
+            f" {self.created_files} sample files added (existing ones kept);"
+            f" demo CA in {self.ca_folder}"
+        )
+
+
+def seed(engine: Engine, store: ObjectStore, settings: Settings) -> SeedReport:
+    """Add whatever part of the demo province is missing."""
+    actor = Actor.system("demo")
+    report = SeedReport()
+    with session_scope(engine) as session:
+        codes = _seed_agencies(session, actor, report)
+        _seed_people(session, actor, codes, report)
+    folder = settings.data_dir / "demo-ca"
+    ca.create_demo_ca(
+        folder,
+        [ca.DemoAgency(code=s.code, name=s.name, abbreviation=s.abbreviation) for s in AGENCIES],
+        [
+            ca.DemoPerson(
+                username=p.username,
+                full_name=p.full_name,
+                title=p.title,
+                agency_name=_agency_name(p.roles[0][0]),
+                email=f"{p.username}@angiang.demo.ecabinet.vn",
+            )
+            for p in PEOPLE
+            if any(r[1] in (Role.leader, Role.clerk, Role.secretary) for r in p.roles)
+        ],
+        DEMO_PASSWORD,
+    )
+    report.ca_folder = str(folder)
+    _seed_files(engine, store, actor, report)
+    report.logins = [(p.username, p.full_name, p.title) for p in PEOPLE]
+    return report
+
+
+def _agency_name(code: str) -> str:
+    return next(s.name for s in AGENCIES if s.code == code)
+
+
+def _seed_agencies(session: Session, actor: Actor, report: SeedReport) -> dict[str, Agency]:
+    by_code: dict[str, Agency] = {}
+    for spec in AGENCIES:
+        agency = agencies.agency_by_code(session, spec.code)
+        if agency is None:
+            parent = by_code[spec.parent].id if spec.parent else None
+            agency = agencies.create_agency(
+                session,
+                actor,
+                code=spec.code,
+                name=spec.name,
+                abbreviation=spec.abbreviation,
+                level=spec.level,
+                parent_id=parent,
+                parent_name=spec.parent_name,
+            )
+            report.created_agencies += 1
+        by_code[spec.code] = agency
+        assert agency.id is not None
+        have = {
+            u.abbreviation for u in session.exec(select(Unit).where(Unit.agency_id == agency.id))
+        }
+        for name, abbreviation in spec.units:
+            if abbreviation not in have:
+                agencies.create_unit(
+                    session, actor, agency_id=agency.id, name=name, abbreviation=abbreviation
+                )
+    return by_code
+
+
+def _seed_people(
+    session: Session, actor: Actor, codes: dict[str, Agency], report: SeedReport
+) -> None:
+    for spec in PEOPLE:
+        user = users.by_username(session, spec.username)
+        if user is None:
+            user = users.create_user(
+                session,
+                actor,
+                username=spec.username,
+                password=DEMO_PASSWORD,
+                full_name=spec.full_name,
+                title=spec.title,
+                email=f"{spec.username}@angiang.demo.ecabinet.vn",
+            )
+            report.created_users += 1
+        assert user.id is not None
+        for code, role, unit_abbr in spec.roles:
+            agency_id = codes[code].id
+            assert agency_id is not None
+            unit_id = None
+            if unit_abbr:
+                unit = session.exec(
+                    select(Unit).where(Unit.agency_id == agency_id, Unit.abbreviation == unit_abbr)
+                ).one()
+                unit_id = unit.id
+            agencies.grant_role(
+                session, actor, user_id=user.id, agency_id=agency_id, role=role, unit_id=unit_id
+            )
+
+
+def _seed_files(engine: Engine, store: ObjectStore, actor: Actor, report: SeedReport) -> None:
+    with session_scope(engine, write=False) as session:
+        province = agencies.agency_by_code(session, PROVINCE)
+        assert province is not None and province.id is not None
+        have = set(
+            session.exec(
+                select(files.StoredFile.filename).where(files.StoredFile.agency_id == province.id)
+            )
+        )
+    for doc in pdfs.demo_documents():
+        if doc.filename in have:
+            continue
+        blob = store.put_bytes(doc.pdf())  # blob first, then the row
+        with session_scope(engine) as session:
+            files.register_file(
+                session,
+                actor,
+                blob=blob,
+                filename=doc.filename,
+                content_type="application/pdf",
+                agency_id=province.id,
+            )
+        report.created_files += 1

@@ -1,0 +1,1 @@
+"""PAdES signing and validation of PDF bytes. A library: no web, no database."""

@@ -1,0 +1,77 @@
+from pathlib import Path
+
+import pytest
+
+from ecabinet.core.settings import Settings, SettingsError
+
+
+def test_defaults_live_in_the_data_folder(tmp_path: Path) -> None:
+    s = Settings.from_env({"ECABINET_DATA_DIR": str(tmp_path)})
+    assert s.database_url == f"sqlite:///{tmp_path / 'ecabinet.db'}"
+    assert s.storage_url == (tmp_path / "objects").as_uri()
+    assert s.trust_anchors_dir == tmp_path / "trust"
+    assert s.redis_url is None and s.demo_mode is False
+    assert s.max_upload_bytes == 200 * 1024 * 1024
+    assert not s.cookie_secure
+
+
+def test_values_are_parsed(tmp_path: Path) -> None:
+    s = Settings.from_env(
+        {
+            "ECABINET_DATA_DIR": str(tmp_path),
+            "ECABINET_DATABASE_URL": "postgresql://u@db:5432/x",
+            "ECABINET_STORAGE_URL": "s3://minio:9000/ecabinet",
+            "ECABINET_MAX_UPLOAD_BYTES": "2G",
+            "ECABINET_PUBLIC_BASE_URL": "https://vanban.angiang.gov.vn/",
+            "ECABINET_DEMO_MODE": "yes",
+            "ECABINET_REDIS_URL": "redis://redis:6379/0",
+        }
+    )
+    assert s.database_url == "postgresql+psycopg://u@db:5432/x"
+    assert s.max_upload_bytes == 2 * 1024**3
+    assert s.public_base_url == "https://vanban.angiang.gov.vn" and s.cookie_secure
+    assert s.demo_mode and s.redis_url == "redis://redis:6379/0"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "mysql://x"),
+        ("STORAGE_URL", "ftp://x/y"),
+        ("STORAGE_URL", "s3://minio:9000"),
+        ("MAX_UPLOAD_BYTES", "lots"),
+        ("MAX_UPLOAD_BYTES", "0"),
+        ("SECRET_KEY", "short"),
+        ("PUBLIC_BASE_URL", "vanban.gov.vn"),
+        ("DEMO_MODE", "maybe"),
+        ("REDIS_URL", "http://redis"),
+        ("SESSION_HOURS", "-1"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_a_bad_value_names_its_variable(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({"ECABINET_DATA_DIR": str(tmp_path), f"ECABINET_{name}": value})
+    message = str(info.value)
+    assert message.startswith(f"ECABINET_{name}: ")
+    assert "\n" not in message
+
+
+def test_storage_password_is_not_echoed(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(
+            {
+                "ECABINET_DATA_DIR": str(tmp_path),
+                "ECABINET_STORAGE_URL": "s3://key:supersecret@minio:9000",
+            }
+        )
+    assert "supersecret" not in str(info.value)
+
+
+def test_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
+    s = Settings.from_env({"ECABINET_DATA_DIR": str(tmp_path)})
+    assert s.secret_key == ""
+    first = s.with_secret()
+    again = Settings.from_env({"ECABINET_DATA_DIR": str(tmp_path)}).with_secret()
+    assert len(first.secret_key) >= 32 and first.secret_key == again.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
