@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 import ecabinet
-from ecabinet.api import routes_admin, routes_auth, routes_files, routes_tokens  # noqa: F401
+from ecabinet.api import (  # noqa: F401  (importing registers the routes)
+    routes_admin,
+    routes_audit,
+    routes_auth,
+    routes_files,
+    routes_tokens,
+)
 from ecabinet.api.errors import HANDLERS
 from ecabinet.api.framework import AppContext, openapi
 from ecabinet.api.middleware import BodyLimit, SecurityHeaders
@@ -73,7 +79,6 @@ def create_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
         *api.routes(),
-        Route("/api/{rest:path}", api_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         *_frontend_routes(frontend_dist),
     ]
 
@@ -111,7 +116,11 @@ def create_asgi(settings: Settings) -> ASGIApp:
 
 def _readiness(ctx: AppContext) -> dict[str, str]:
     checks: dict[str, str] = {}
-    for name, check in (("database", lambda: db.check(ctx.engine)), ("storage", ctx.store.check)):
+    probes: list[tuple[str, Callable[[], None]]] = [
+        ("database", lambda: db.check(ctx.engine)),
+        ("storage", ctx.store.check),
+    ]
+    for name, check in probes:
         try:
             check()
             checks[name] = "ok"
@@ -137,7 +146,12 @@ def _redis_check(url: str) -> str:
 def _frontend_routes(dist: Path) -> list[BaseRoute]:
     index = dist / "index.html"
 
-    async def spa(_request: Request) -> Response:
+    async def spa(request: Request) -> Response:
+        if request.url.path.startswith(("/api/", "/socket.io/")):
+            error = errors.NotFound(
+                "route.not_found", "Không tìm thấy địa chỉ này.", "No such address."
+            )
+            return JSONResponse(error.as_dict(), status_code=404)
         if index.exists():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
         return HTMLResponse(

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ecabinet.core.storage import ObjectStore
+from ecabinet.core.storage import ObjectStore, content_disposition
 
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "text/plain"})
-
-
-def content_disposition(filename: str, inline: bool) -> str:
-    """RFC 6266 with an ASCII fallback and the UTF-8 name in ``filename*`` (RFC 8187)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:

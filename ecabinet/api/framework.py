@@ -135,6 +135,7 @@ class Operation:
     responses: dict[int, type[BaseModel] | str] = field(default_factory=dict)
     raw_body: str | None = None
     tag: str = "api"
+    csrf: bool = True
 
 
 class Api:
@@ -155,7 +156,10 @@ class Api:
         responses: dict[int, type[BaseModel] | str] | None = None,
         raw_body: str | None = None,
         tag: str = "api",
+        csrf: bool = True,
     ) -> Callable[[Handler], Handler]:
+        """Register ``handler``; ``csrf=False`` only for routes that create the session."""
+
         def register(handler: Handler) -> Handler:
             self.operations.append(
                 Operation(
@@ -168,6 +172,7 @@ class Api:
                     responses or {},
                     raw_body,
                     tag,
+                    csrf,
                 )
             )
             return handler
@@ -194,7 +199,8 @@ def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Respon
                 "auth.required", "Bạn cần đăng nhập.", "You need to log in."
             )
         if (
-            principal is not None
+            op.csrf
+            and principal is not None
             and principal.via == "session"
             and request.method not in SAFE_METHODS
         ):

@@ -9,6 +9,7 @@ from ecabinet.api.framework import SESSION_COOKIE, Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.schemas import AgencyOut, LoginIn, MembershipOut, MeOut, UnitOut, UserOut
 from ecabinet.core import agencies, auth
+from ecabinet.core.agencies import Role
 from ecabinet.core.users import User
 
 
@@ -22,7 +23,7 @@ def me_out(session: Session, user: User, csrf_token: str | None) -> MeOut:
             grouped[key] = MembershipOut(
                 agency=AgencyOut.of(agency), unit=UnitOut.of(unit) if unit else None, roles=[]
             )
-        grouped[key].roles.append(m.role)
+        grouped[key].roles.append(Role(m.role))
     return MeOut(user=UserOut.of(user), memberships=list(grouped.values()), csrf_token=csrf_token)
 
 
@@ -34,6 +35,7 @@ def me_out(session: Session, user: User, csrf_token: str | None) -> MeOut:
     body=LoginIn,
     responses={200: MeOut},
     tag="auth",
+    csrf=False,
 )
 async def login(call: Call) -> Response:
     body = await call.body(LoginIn)

@@ -63,7 +63,7 @@ class AgencyOut(BaseModel):
             name=a.name,
             abbreviation=a.abbreviation,
             parent_id=a.parent_id,
-            level=a.level,
+            level=AgencyLevel(a.level),
         )
 
 

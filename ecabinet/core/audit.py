@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, update
+from sqlalchemy import BigInteger, Column, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from ecabinet.core.types import UTCDateTime, utcnow
@@ -41,7 +41,7 @@ class Actor:
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     id: int | None = Field(default=None, primary_key=True)
-    seq: int = Field(unique=True, index=True)
+    seq: int = Field(sa_type=BigInteger, unique=True, index=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     actor_id: int | None = Field(default=None, index=True)
     actor_name: str = Field(max_length=255)
@@ -57,7 +57,7 @@ class AuditEntry(SQLModel, table=True):
 class AuditHead(SQLModel, table=True):
     __tablename__ = "audit_head"
     id: int = Field(default=1, primary_key=True)
-    seq: int = 0
+    seq: int = Field(default=0, sa_type=BigInteger)
     hash: str = Field(default=GENESIS, max_length=64)
 
 
@@ -88,12 +88,10 @@ def record(
     summary: str = "",
 ) -> AuditEntry:
     """Append an entry in the caller's transaction (it commits or rolls back with it)."""
-    bumped = session.execute(
-        update(AuditHead).where(col(AuditHead.id) == 1).values(seq=col(AuditHead.seq) + 1)
-    )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(AuditHead(id=1, seq=1, hash=GENESIS))
-        session.flush()
+    bump = update(AuditHead).where(col(AuditHead.id) == 1).values(seq=col(AuditHead.seq) + 1)
+    if session.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
+        _create_head(session)
+        session.execute(bump)
     head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
     session.refresh(head)
     at = utcnow()
@@ -116,6 +114,19 @@ def record(
     session.add(head)
     session.flush()
     return entry
+
+
+def _create_head(session: Session) -> None:
+    """Create the head row once, whichever of several concurrent writers gets there first."""
+    values = {"id": 1, "seq": 0, "hash": GENESIS}
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(AuditHead).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(AuditHead).values(**values).on_conflict_do_nothing())
 
 
 @dataclass(frozen=True)
@@ -156,18 +167,22 @@ def verify(session: Session, *, batch: int = 5000) -> ChainProblem | None:
 
 
 def _iter_entries(session: Session, batch: int) -> Iterator[AuditEntry]:
-    last_seq = -(2**62)
+    last_seq: int | None = None
     while True:
-        rows = list(
-            session.exec(
-                select(AuditEntry)
-                .where(col(AuditEntry.seq) > last_seq)
-                .order_by(col(AuditEntry.seq))
-                .limit(batch)
-            )
-        )
+        query = select(AuditEntry).order_by(col(AuditEntry.seq)).limit(batch)
+        if last_seq is not None:
+            query = query.where(col(AuditEntry.seq) > last_seq)
+        rows = list(session.exec(query))
         if not rows:
             return
         yield from rows
         last_seq = rows[-1].seq
         session.expunge_all()
+
+
+def recent(session: Session, *, before_seq: int | None = None, limit: int = 50) -> list[AuditEntry]:
+    """The newest entries first, ``limit`` at a time, paging back with ``before_seq``."""
+    query = select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(max(1, min(limit, 500)))
+    if before_seq is not None:
+        query = query.where(col(AuditEntry.seq) < before_seq)
+    return list(session.exec(query))

@@ -113,3 +113,16 @@ def test_non_admins_cannot_create_users(app_client: TestClient, engine: Engine) 
         headers={"X-CSRF-Token": csrf},
     )
     assert r.status_code == 403
+
+
+def test_audit_log_is_for_province_admins(app_client: TestClient, engine: Engine) -> None:
+    make_world(engine)
+    login(app_client, "dept.admin")
+    assert app_client.get("/api/v1/audit").status_code == 403
+    login(app_client, "admin")
+    page = app_client.get("/api/v1/audit?limit=3").json()
+    assert page["items"][0]["action"] == "auth.login"
+    assert len(page["items"]) == 3 and page["next_before"] == page["items"][-1]["seq"]
+    older = app_client.get(f"/api/v1/audit?before={page['next_before']}&limit=3").json()
+    assert older["items"][0]["seq"] == page["next_before"] - 1
+    assert app_client.get("/api/v1/audit?limit=x").status_code == 422

@@ -93,11 +93,20 @@ def test_insert_is_detected(engine: Engine) -> None:
 
 
 def test_concurrent_writers_keep_one_chain(engine: Engine) -> None:
-    threads = [threading.Thread(target=_append, args=(engine, 10)) for _ in range(4)]
+    failures: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            _append(engine, 10)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert failures == []
     with session_scope(engine, write=False) as s:
         assert audit.verify(s) is None
         assert s.exec(select(func.max(AuditEntry.seq))).one() == 40

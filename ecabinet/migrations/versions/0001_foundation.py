@@ -44,7 +44,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_entry",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("at", ecabinet.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("actor_name", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
@@ -65,7 +65,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_head",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )

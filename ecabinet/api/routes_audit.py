@@ -1,0 +1,75 @@
+"""Reading the audit log (administrators of a top-level agency)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlmodel import Session, select
+from starlette.responses import Response
+
+from ecabinet.api.framework import Call, model_json
+from ecabinet.api.registry import api
+from ecabinet.core import audit, errors
+from ecabinet.core.agencies import Agency, Role
+from ecabinet.core.policy import Subject
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str
+    summary: str
+    client_addr: str
+    hash: str
+
+
+class AuditPage(BaseModel):
+    """Audit entries, newest first; pass ``next_before`` as ``before`` for the next page."""
+
+    items: list[AuditEntryOut]
+    next_before: int | None
+
+
+def _int_param(call: Call, name: str, default: int | None) -> int | None:
+    raw = call.request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise errors.InvalidInput(
+            "request.bad_query",
+            f"Tham số {name} phải là số nguyên.",
+            f"Query parameter {name} must be a whole number.",
+            {"parameter": name},
+        )
+    return int(raw)
+
+
+@api.route(
+    "/audit",
+    "GET",
+    "Audit log, newest first (?before=&limit=)",
+    responses={200: AuditPage},
+    tag="admin",
+)
+async def list_audit(call: Call) -> Response:
+    before = _int_param(call, "before", None)
+    limit = _int_param(call, "limit", 50) or 50
+
+    def work(session: Session, subject: Subject) -> AuditPage:
+        roots = session.exec(select(Agency.id).where(Agency.parent_id == None)).all()  # noqa: E711
+        if not any(r is not None and subject.has(Role.admin, r) for r in roots):
+            raise errors.PermissionDenied(
+                "permission.denied",
+                "Chỉ quản trị viên cấp tỉnh được xem nhật ký hệ thống.",
+                "Only province administrators may read the audit log.",
+            )
+        rows = audit.recent(session, before_seq=before, limit=limit)
+        items = [AuditEntryOut.model_validate(r, from_attributes=True) for r in rows]
+        return AuditPage(items=items, next_before=rows[-1].seq if len(rows) == limit else None)
+
+    return model_json(await call.subject(work, write=False))

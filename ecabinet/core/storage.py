@@ -1,0 +1,191 @@
+"""The object store: one interface, two backends (a local folder, or S3 through ``minio``).
+
+Blobs are content-addressed: the key of a blob is ``blobs/<sha[:2]>/<sha>``. Writes
+stream to a temporary object while hashing and then move to the blob's key, so memory
+stays flat whatever the size and a failed upload leaves nothing behind. Full reads hash
+while streaming and hold back the last chunk until the hash is checked, so a corrupted
+blob ends in an error instead of being served as if intact. Range reads (PDF viewers ask
+for byte ranges) are not hash-checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+from urllib.parse import quote
+
+from ecabinet.core import errors
+from ecabinet.core.settings import Settings
+
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+BUFFER = 1024 * 1024
+"""Writes are buffered to this size before they go to disk or to S3."""
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """What the store knows of a blob."""
+
+    sha256: str
+    """Lower-case hex SHA-256 of the content: the blob's identity."""
+    size: int
+    """Length in bytes."""
+
+
+class ObjectStore(Protocol):
+    """What every backend offers."""
+
+    async def put_stream(
+        self, chunks: AsyncIterator[bytes], *, max_bytes: int | None = None
+    ) -> BlobInfo:
+        """Store a stream; raise TooLarge past ``max_bytes``, Unavailable when the backend
+        fails. On any failure (including the iterator raising) nothing is left behind."""
+        ...
+
+    def put_bytes(self, data: bytes) -> BlobInfo: ...
+
+    def stream(
+        self, sha256: str, *, start: int = 0, end: int | None = None, chunk_size: int = 256 * 1024
+    ) -> AsyncIterator[bytes]:
+        """Yield the blob (or bytes ``start``..``end`` inclusive)."""
+        ...
+
+    def read_bytes(self, sha256: str) -> bytes: ...
+
+    def stat(self, sha256: str) -> BlobInfo | None: ...
+
+    def delete(self, sha256: str) -> None: ...
+
+    def presigned_url(
+        self, sha256: str, *, expires: timedelta, filename: str, content_type: str
+    ) -> str | None:
+        """A time-limited direct download address, or ``None`` when the backend has none."""
+        ...
+
+    def check(self) -> None:
+        """Readiness: raise Unavailable when the backend cannot be reached."""
+        ...
+
+    def iter_keys(self) -> Iterator[str]:
+        """Every stored blob's SHA-256 (for a sweep of unreferenced blobs)."""
+        ...
+
+
+def open_store(settings: Settings) -> ObjectStore:
+    """The store the settings describe; creates the folder or the bucket when missing."""
+    if settings.storage_url.startswith("file:"):
+        from ecabinet.core.storage_local import LocalStore
+
+        return LocalStore.from_url(settings.storage_url)
+    from ecabinet.core.storage_s3 import S3Store
+
+    return S3Store.from_settings(settings)
+
+
+def blob_key(sha256: str) -> str:
+    check_sha(sha256)
+    return f"blobs/{sha256[:2]}/{sha256}"
+
+
+def check_sha(sha256: str) -> None:
+    if not isinstance(sha256, str) or not _SHA_RE.match(sha256):
+        raise errors.InvalidInput(
+            "storage.bad_key",
+            "Mã băm SHA-256 của tệp không hợp lệ.",
+            "Not a valid SHA-256 blob key.",
+        )
+
+
+def check_range(start: int, end: int | None, size: int) -> int:
+    """Validate a read range against the blob size; return the inclusive end."""
+    if start < 0 or (end is not None and end < start) or (start >= size and size > 0):
+        raise errors.InvalidInput(
+            "storage.bad_range",
+            "Khoảng byte yêu cầu nằm ngoài tệp.",
+            "The requested byte range is outside the file.",
+            {"start": start, "end": end, "size": size},
+        )
+    last = size - 1
+    return last if end is None else min(end, last)
+
+
+def too_large(limit: int) -> errors.TooLarge:
+    mib = max(1, limit // (1024 * 1024))
+    return errors.TooLarge(
+        "upload.too_large",
+        f"Tệp vượt quá giới hạn {mib} MiB.",
+        f"The file is over the {mib} MiB limit.",
+        {"limit_bytes": limit},
+    )
+
+
+def missing(sha256: str) -> errors.NotFound:
+    return errors.NotFound(
+        "storage.missing",
+        "Không tìm thấy nội dung tệp trong kho lưu trữ.",
+        "The file's content is missing from the store.",
+        {"sha256": sha256},
+    )
+
+
+def corrupted(sha256: str) -> errors.IntegrityFailure:
+    return errors.IntegrityFailure(
+        "storage.integrity",
+        "Nội dung tệp trong kho đã bị thay đổi (sai mã băm SHA-256).",
+        "The stored file no longer matches its SHA-256.",
+        {"sha256": sha256},
+    )
+
+
+def unavailable() -> errors.Unavailable:
+    return errors.Unavailable(
+        "storage.unavailable",
+        "Kho lưu trữ tệp tạm thời không truy cập được. Vui lòng thử lại sau.",
+        "The file store cannot be reached right now. Try again later.",
+    )
+
+
+class Hasher:
+    """Counts and hashes a stream; enforces the size limit as it goes."""
+
+    def __init__(self, max_bytes: int | None) -> None:
+        self.sha = hashlib.sha256()
+        self.size = 0
+        self.max_bytes = max_bytes
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            raise too_large(self.max_bytes)
+        self.sha.update(chunk)
+
+    def info(self) -> BlobInfo:
+        return BlobInfo(self.sha.hexdigest(), self.size)
+
+
+async def verified(sha256: str, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Pass a full read through, holding back the last chunk until the hash matches."""
+    digest = hashlib.sha256()
+    held: bytes | None = None
+    async for chunk in chunks:
+        if not chunk:
+            continue
+        digest.update(chunk)
+        if held is not None:
+            yield held
+        held = chunk
+    if digest.hexdigest() != sha256:
+        raise corrupted(sha256)
+    if held is not None:
+        yield held
+
+
+def content_disposition(filename: str, inline: bool) -> str:
+    """RFC 6266 with an ASCII fallback and the UTF-8 name in ``filename*`` (RFC 8187)."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
