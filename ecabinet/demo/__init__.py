@@ -1,0 +1,1 @@
+"""The demo province: data, a demo certificate authority and sample documents."""
