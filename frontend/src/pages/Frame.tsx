@@ -1,0 +1,58 @@
+import type { Me } from "../api";
+import { useUi } from "../context";
+import type { Key } from "../i18n";
+import { Agencies } from "./Agencies";
+import { LanguageSwitch } from "./LanguageSwitch";
+import { Overview } from "./Overview";
+import { Tokens } from "./Tokens";
+
+const NAV: { path: string; label: Key }[] = [
+  { path: "/", label: "navOverview" },
+  { path: "/agencies", label: "navAgencies" },
+  { path: "/tokens", label: "navTokens" },
+];
+
+export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: () => void }) {
+  const { t, navigate } = useUi();
+  const agency = me.memberships[0]?.agency;
+  let page;
+  if (path === "/agencies") page = <Agencies />;
+  else if (path === "/tokens") page = <Tokens />;
+  else page = <Overview me={me} />;
+
+  return (
+    <div className="frame">
+      <header className="topbar">
+        <span className="brand">{t("product")}</span>
+        <div className="who">
+          <span className="who-name">{me.user.full_name}</span>
+          <span className="who-title">{me.user.title}</span>
+          {agency && <span className="who-agency">{agency.name}</span>}
+        </div>
+        <LanguageSwitch />
+        <button type="button" className="secondary" onClick={onLogout}>
+          {t("logout")}
+        </button>
+      </header>
+      <nav className="sidebar" aria-label={t("navMain")}>
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.path}>
+              <a
+                href={item.path}
+                aria-current={path === item.path || (item.path === "/" && path === "/login") ? "page" : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(item.path);
+                }}
+              >
+                {t(item.label)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">{page}</main>
+    </div>
+  );
+}
