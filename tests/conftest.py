@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ecabinet.core.storage import ObjectStore, open_store
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
@@ -23,6 +22,7 @@ from ecabinet.app import create_app
 from ecabinet.core import migrate
 from ecabinet.core.db import make_engine
 from ecabinet.core.settings import Settings
+from ecabinet.core.storage import ObjectStore, open_store
 from tests.support.s3server import s3_server  # noqa: F401  (fixture)
 
 TEST_DB = os.environ.get("ECABINET_TEST_DB", "sqlite")

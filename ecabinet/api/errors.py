@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ecabinet.core import errors
@@ -61,6 +61,11 @@ async def on_http_error(_request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
+async def on_client_gone(_request: Request, _exc: Exception) -> Response:
+    # The client hung up mid-request (an aborted upload): nobody reads this answer.
+    return Response(status_code=400)
+
+
 async def on_unexpected(_request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
     body = {
@@ -77,5 +82,6 @@ async def on_unexpected(_request: Request, exc: Exception) -> Response:
 HANDLERS: dict[Any, Any] = {
     errors.DomainError: on_domain_error,
     HTTPException: on_http_error,
+    ClientDisconnect: on_client_gone,
     Exception: on_unexpected,
 }

@@ -19,14 +19,16 @@ from ecabinet.api.schemas import (
 )
 from ecabinet.core import agencies, errors, users
 from ecabinet.core.agencies import Agency, Unit
-from ecabinet.core.policy import Action, InAgency, Subject, authorize
+from ecabinet.core.policy import Action, InAgency, Subject, authorize, can
 
 
 @api.route("/agencies", "GET", "The agency tree, flat", responses={200: AgencyList}, tag="admin")
 async def list_agencies(call: Call) -> Response:
-    call.user  # noqa: B018 - any logged-in user may read the organisation chart
-    items = await call.db(agencies.list_agencies, write=False)
-    return model_json(AgencyList(items=[AgencyOut.of(a) for a in items]))
+    def work(session: Session, subject: Subject) -> AgencyList:
+        visible = [a for a in agencies.list_agencies(session) if can(subject, Action.view, a)]
+        return AgencyList(items=[AgencyOut.of(a) for a in visible])
+
+    return model_json(await call.subject(work, write=False))
 
 
 @api.route(

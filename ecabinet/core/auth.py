@@ -241,9 +241,12 @@ def list_tokens(session: Session, principal: Principal) -> list[ApiToken]:
 
 def revoke_token(session: Session, principal: Principal, token_id: int, client_addr: str) -> None:
     """Revoke one of the caller's own tokens; someone else's looks like a missing one."""
+    from ecabinet.core.policy import Action, authorize, subject_for
+
     token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != principal.user.id or token.revoked_at is not None:
+    if token is None or token.revoked_at is not None:
         raise errors.NotFound.of("mã truy cập", "API token", "token.not_found")
+    authorize(subject_for(session, principal.user), Action.delete, token)
     token.revoked_at = utcnow()
     session.add(token)
     audit.record(session, principal.actor(client_addr), "token.revoke", "api_token", token.id)

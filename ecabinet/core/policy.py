@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from ecabinet.core import errors
 from ecabinet.core.agencies import Agency, Membership, Role
+from ecabinet.core.auth import ApiToken
 from ecabinet.core.users import User
 
 
@@ -105,7 +106,7 @@ def can(subject: Subject, action: Action, obj: object) -> bool:
 def authorize(subject: Subject, action: Action, obj: object) -> None:
     """Raise NotFound when the object is not even visible, PermissionDenied otherwise."""
     if not can(subject, Action.view, obj):
-        raise errors.NotFound.of("đối tượng", "Object")
+        raise errors.NotFound.of("đối tượng", "Object", f"{type(obj).__name__.lower()}.not_found")
     if action is not Action.view and not can(subject, action, obj):
         raise errors.PermissionDenied(
             "permission.denied",
@@ -136,6 +137,11 @@ def _user_rule(subject: Subject, action: Action, user: User) -> bool:
         return action in (Action.view, Action.update)
     # Colleagues are visible to everyone logged in (needed to assign work and invite).
     return action is Action.view or any(subject.has(Role.admin, a) for a in subject.roles)
+
+
+@rule(ApiToken)
+def _token_rule(subject: Subject, _action: Action, token: ApiToken) -> bool:
+    return token.user_id == subject.user_id  # personal: nobody else sees or revokes it
 
 
 @rule(InAgency)

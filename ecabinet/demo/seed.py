@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ecabinet.core.storage import ObjectStore
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -19,6 +18,7 @@ from ecabinet.core.agencies import Agency, AgencyLevel, Role, Unit
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
+from ecabinet.core.storage import ObjectStore
 from ecabinet.demo import ca, pdfs
 
 DEMO_PASSWORD = "eCabinet@2026"  # noqa: S105 - printed by `make run`, demo only

@@ -106,9 +106,8 @@ def test_upload_refusals(app_client: TestClient, engine: Engine) -> None:
 
 
 def test_upload_over_the_limit_leaves_nothing(tmp_path, database_url, engine: Engine) -> None:
-    from ecabinet.core.storage import open_store
-
     from ecabinet.app import create_app
+    from ecabinet.core.storage import open_store
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path / "small", database_url, max_upload_bytes="1M")

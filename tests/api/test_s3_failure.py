@@ -5,17 +5,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ecabinet.core.storage import open_store
 from sqlalchemy import Engine
 from sqlmodel import select
-from tests.support.s3server import S3Server
 
 from ecabinet.app import create_app
 from ecabinet.core.db import session_scope
 from ecabinet.core.files import StoredFile
+from ecabinet.core.storage import open_store
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_world
 from tests.support.live import serve
+from tests.support.s3server import S3Server
 
 
 @pytest.mark.s3
