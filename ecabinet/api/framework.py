@@ -11,7 +11,7 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import anyio.to_thread
 from pydantic import BaseModel, ValidationError
@@ -88,13 +88,30 @@ class Call:
         principal = self.user
         return await self.db(lambda s: session_fn(s, subject_for(s, principal.user)), write=write)
 
+    @overload
+    def query_int(self, name: str) -> int: ...
+    @overload
+    def query_int(self, name: str, *, required: bool) -> int | None: ...
+
+    def query_int(self, name: str, *, required: bool = True) -> int | None:
+        """A whole-number query parameter; a bad or (when required) missing one is a 422."""
+        raw = self.request.query_params.get(name)
+        if raw is None and not required:
+            return None
+        if raw is None or not raw.isdigit() or len(raw) > 18:
+            raise errors.InvalidInput(
+                "request.bad_query",
+                f"Tham số {name} phải là số nguyên.",
+                f"Query parameter {name} must be a whole number.",
+                {"parameter": name},
+            )
+        return int(raw)
+
     async def body(self, model: type[M]) -> M:
         """Parse and validate a JSON body; every problem becomes a bilingual 422."""
         raw = await self.request.body()
         if len(raw) > self.settings.max_json_bytes:
-            raise errors.TooLarge(
-                "request.too_large", "Dữ liệu gửi lên quá lớn.", "The request body is too large."
-            )
+            raise errors.too_large(self.settings.max_json_bytes, "request.too_large")
         try:
             data = json.loads(raw or b"null")
         except (ValueError, UnicodeDecodeError):

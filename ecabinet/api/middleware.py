@@ -9,16 +9,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ecabinet.core import errors
 
 
-def _too_large(limit: int) -> errors.TooLarge:
-    mib = max(1, limit // (1024 * 1024))
-    return errors.TooLarge(
-        "request.too_large",
-        f"Dữ liệu gửi lên vượt quá giới hạn {mib} MiB.",
-        f"The request body is over the {mib} MiB limit.",
-        {"limit_bytes": limit},
-    )
-
-
 class BodyLimit:
     """Refuse bodies over ``limit`` bytes: at once from Content-Length, or while streaming."""
 
@@ -32,7 +22,7 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
-                await _send_error(send, _too_large(self.limit), 413)
+                await _send_error(send, errors.too_large(self.limit, "request.too_large"), 413)
                 return
         seen = 0
 
@@ -42,7 +32,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _too_large(self.limit)
+                    raise errors.too_large(self.limit, "request.too_large")
             return message
 
         await self.app(scope, limited, send)

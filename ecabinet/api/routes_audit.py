@@ -35,20 +35,6 @@ class AuditPage(BaseModel):
     next_before: int | None
 
 
-def _int_param(call: Call, name: str, default: int | None) -> int | None:
-    raw = call.request.query_params.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit():
-        raise errors.InvalidInput(
-            "request.bad_query",
-            f"Tham số {name} phải là số nguyên.",
-            f"Query parameter {name} must be a whole number.",
-            {"parameter": name},
-        )
-    return int(raw)
-
-
 @api.route(
     "/audit",
     "GET",
@@ -57,8 +43,8 @@ def _int_param(call: Call, name: str, default: int | None) -> int | None:
     tag="admin",
 )
 async def list_audit(call: Call) -> Response:
-    before = _int_param(call, "before", None)
-    limit = _int_param(call, "limit", 50) or 50
+    before = call.query_int("before", required=False)
+    limit = call.query_int("limit", required=False) or 50
 
     def work(session: Session, subject: Subject) -> AuditPage:
         roots = session.exec(select(Agency.id).where(Agency.parent_id == None)).all()  # noqa: E711

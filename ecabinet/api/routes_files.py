@@ -19,18 +19,6 @@ from ecabinet.core.types import utcnow
 LINK_LIFETIME = timedelta(minutes=15)
 
 
-def _query_int(call: Call, name: str) -> int:
-    raw = call.request.query_params.get(name, "")
-    if not raw.isdigit():
-        raise errors.InvalidInput(
-            "request.bad_query",
-            f"Tham số {name} phải là số nguyên.",
-            f"Query parameter {name} must be a whole number.",
-            {"parameter": name},
-        )
-    return int(raw)
-
-
 @api.route(
     "/files",
     "POST",
@@ -40,12 +28,12 @@ def _query_int(call: Call, name: str) -> int:
     tag="files",
 )
 async def upload(call: Call) -> Response:
-    agency_id = _query_int(call, "agency_id")
+    agency_id = call.query_int("agency_id")
     filename = files.clean_filename(call.request.query_params.get("filename", ""))
     content_type = files.clean_content_type(call.request.headers.get("content-type"))
     length = call.request.headers.get("content-length")
     if length and length.isdigit() and int(length) > call.settings.max_upload_bytes:
-        raise _too_large(call.settings.max_upload_bytes)
+        raise errors.too_large(call.settings.max_upload_bytes)
 
     def may_upload(session: Session, subject: Subject) -> None:
         if session.get(Agency, agency_id) is None:
@@ -68,16 +56,6 @@ async def upload(call: Call) -> Response:
         )
     )
     return model_json(FileOut.of(stored), status=201)
-
-
-def _too_large(limit: int) -> errors.DomainError:
-    mib = limit // (1024 * 1024)
-    return errors.TooLarge(
-        "upload.too_large",
-        f"Tệp vượt quá giới hạn {mib} MiB.",
-        f"The file is over the {mib} MiB limit.",
-        {"limit_bytes": limit},
-    )
 
 
 async def _visible_file(call: Call) -> files.StoredFile:

@@ -79,3 +79,14 @@ class IntegrityFailure(DomainError):
     """Stored data no longer matches its recorded checksum (500-class, but reported cleanly)."""
 
     kind = "integrity"
+
+
+def too_large(limit: int, code: str = "upload.too_large") -> TooLarge:
+    """The body or file is over ``limit`` bytes."""
+    mib = max(1, limit // (1024 * 1024))
+    return TooLarge(
+        code,
+        f"Dữ liệu gửi lên vượt quá giới hạn {mib} MiB.",
+        f"The upload is over the {mib} MiB limit.",
+        {"limit_bytes": limit},
+    )

@@ -113,16 +113,6 @@ def check_range(start: int, end: int | None, size: int) -> int:
     return last if end is None else min(end, last)
 
 
-def too_large(limit: int) -> errors.TooLarge:
-    mib = max(1, limit // (1024 * 1024))
-    return errors.TooLarge(
-        "upload.too_large",
-        f"Tệp vượt quá giới hạn {mib} MiB.",
-        f"The file is over the {mib} MiB limit.",
-        {"limit_bytes": limit},
-    )
-
-
 def missing(sha256: str) -> errors.NotFound:
     return errors.NotFound(
         "storage.missing",
@@ -160,7 +150,7 @@ class Hasher:
     def add(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.max_bytes is not None and self.size > self.max_bytes:
-            raise too_large(self.max_bytes)
+            raise errors.too_large(self.max_bytes)
         self.sha.update(chunk)
 
     def info(self) -> BlobInfo:

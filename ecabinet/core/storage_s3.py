@@ -263,9 +263,10 @@ class S3Store:
             response.close()
             response.release_conn()
 
-    def _get(self, key: str, sha256: str, start: int, last: int) -> Any:
+    def _get(self, key: str, sha256: str, start: int = 0, last: int | None = None) -> Any:
+        length = 0 if last is None else last - start + 1
         try:
-            return self.client.get_object(self.bucket, key, offset=start, length=last - start + 1)
+            return self.client.get_object(self.bucket, key, offset=start, length=length)
         except S3Error as exc:
             if exc.code in _NOT_FOUND:
                 raise missing(sha256) from None
@@ -274,15 +275,7 @@ class S3Store:
             raise unavailable() from exc
 
     def read_bytes(self, sha256: str) -> bytes:
-        key = blob_key(sha256)
-        try:
-            response = self.client.get_object(self.bucket, key)
-        except S3Error as exc:
-            if exc.code in _NOT_FOUND:
-                raise missing(sha256) from None
-            raise unavailable() from exc
-        except Exception as exc:
-            raise unavailable() from exc
+        response = self._get(blob_key(sha256), sha256)
         try:
             data: bytes = response.read()
         finally:
