@@ -16,7 +16,9 @@ from ecabinet.core.types import UTCDateTime, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 MIN_PASSWORD = 10
-_hasher = PasswordHasher()
+# argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): every concurrent
+# login costs this much memory, so the library default (64 MiB) would invite a memory DoS.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verifying against this keeps the time of a login for an unknown name the same as for a known one.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
 
