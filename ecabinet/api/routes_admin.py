@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.responses import Response
 
 from ecabinet.api.framework import Call, model_json
@@ -19,7 +19,7 @@ from ecabinet.api.schemas import (
 )
 from ecabinet.core import agencies, errors, users
 from ecabinet.core.agencies import Agency, Unit
-from ecabinet.core.policy import Action, InAgency, Subject, authorize, can
+from ecabinet.core.policy import Action, InAgency, Subject, System, authorize, can
 
 
 @api.route("/agencies", "GET", "The agency tree, flat", responses={200: AgencyList}, tag="admin")
@@ -45,13 +45,7 @@ async def create_agency(call: Call) -> Response:
     def work(session: Session, subject: Subject) -> AgencyOut:
         if body.parent_id is None:
             # A new root (another province) is for admins of an existing root only.
-            roots = session.exec(select(Agency).where(Agency.parent_id == None)).all()  # noqa: E711
-            if not any(r.id is not None and subject.has(agencies.Role.admin, r.id) for r in roots):
-                raise errors.PermissionDenied(
-                    "permission.denied",
-                    "Bạn không có quyền tạo cơ quan gốc.",
-                    "You may not create a root agency.",
-                )
+            authorize(subject, Action.create, System("root_agency"))
         else:
             parent = session.get(Agency, body.parent_id)
             if parent is None or parent.id is None:
@@ -99,12 +93,7 @@ async def create_user(call: Call) -> Response:
     body = await call.body(UserCreateIn)
 
     def work(session: Session, subject: Subject) -> UserOut:
-        if not any(subject.has(agencies.Role.admin, a) for a in subject.roles):
-            raise errors.PermissionDenied(
-                "permission.denied",
-                "Chỉ quản trị viên được tạo người dùng.",
-                "Only administrators may create users.",
-            )
+        authorize(subject, Action.create, System("users"))
         return UserOut.of(users.create_user(session, call.actor, **body.model_dump()))
 
     return model_json(await call.subject(work), status=201)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.responses import Response
 
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
-from ecabinet.core import audit, errors
-from ecabinet.core.agencies import Agency, Role
-from ecabinet.core.policy import Subject
+from ecabinet.core import audit
+from ecabinet.core.policy import Action, Subject, System, authorize
 
 
 class AuditEntryOut(BaseModel):
@@ -47,13 +46,7 @@ async def list_audit(call: Call) -> Response:
     limit = call.query_int("limit", required=False) or 50
 
     def work(session: Session, subject: Subject) -> AuditPage:
-        roots = session.exec(select(Agency.id).where(Agency.parent_id == None)).all()  # noqa: E711
-        if not any(r is not None and subject.has(Role.admin, r) for r in roots):
-            raise errors.PermissionDenied(
-                "permission.denied",
-                "Chỉ quản trị viên cấp tỉnh được xem nhật ký hệ thống.",
-                "Only province administrators may read the audit log.",
-            )
+        authorize(subject, Action.manage, System("audit_log"))
         rows = audit.recent(session, before_seq=before, limit=limit)
         items = [AuditEntryOut.model_validate(r, from_attributes=True) for r in rows]
         return AuditPage(items=items, next_before=rows[-1].seq if len(rows) == limit else None)

@@ -62,6 +62,13 @@ class Subject:
         """Admins administer their agency and every agency below it."""
         return any(self.has(Role.admin, a) for a in self.ancestors(agency_id))
 
+    def administers_a_root(self) -> bool:
+        """An admin of a top-level agency (the province People's Committee)."""
+        return any(self.has(Role.admin, a) for a, parent in self.parents.items() if parent is None)
+
+    def is_admin_anywhere(self) -> bool:
+        return any(Role.admin in roles for roles in self.roles.values())
+
 
 def subject_for(session: Session, user: User) -> Subject:
     """Load the user's memberships and the agency tree into a :class:`Subject`."""
@@ -142,6 +149,24 @@ def _user_rule(subject: Subject, action: Action, user: User) -> bool:
 @rule(ApiToken)
 def _token_rule(subject: Subject, _action: Action, token: ApiToken) -> bool:
     return token.user_id == subject.user_id  # personal: nobody else sees or revokes it
+
+
+@dataclass(frozen=True)
+class System:
+    """Things that belong to no single agency: ``audit_log``, ``users``, ``root_agency``."""
+
+    what: str
+
+
+@rule(System)
+def _system_rule(subject: Subject, action: Action, target: System) -> bool:
+    if action is Action.view:
+        return True
+    if target.what in ("audit_log", "root_agency"):
+        return subject.administers_a_root()
+    if target.what == "users":
+        return subject.is_admin_anywhere()
+    return False
 
 
 @rule(InAgency)
