@@ -1,0 +1,41 @@
+"""A demo CA, two keys (a leader and an agency seal) and a sample document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecabinet.demo.ca import DemoAgency, DemoCA, DemoPerson, create_demo_ca
+from ecabinet.demo.pdfs import demo_documents
+from signing.keys import PrivateKeySource, load_pkcs12
+
+PASSWORD = "test-pass-123"
+AGENCY = DemoAgency("000.00.00.H99", "Ủy ban nhân dân tỉnh Thử Nghiệm", "UBND")
+LEADER = DemoPerson("leader", "Nguyễn Văn Lãnh", "Chủ tịch", AGENCY.name, "leader@example.vn")
+
+
+@pytest.fixture(scope="session")
+def demo_ca(tmp_path_factory: pytest.TempPathFactory) -> DemoCA:
+    return create_demo_ca(tmp_path_factory.mktemp("ca"), [AGENCY], [LEADER], PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def leader_key(demo_ca: DemoCA) -> PrivateKeySource:
+    return load_pkcs12(demo_ca.people["leader"].read_bytes(), PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def seal_key(demo_ca: DemoCA) -> PrivateKeySource:
+    return load_pkcs12(demo_ca.seals[AGENCY.code].read_bytes(), PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def sample_pdf() -> bytes:
+    return demo_documents()[0].pdf()
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
