@@ -50,19 +50,26 @@ class FieldSpec:
 
 @dataclass
 class Prepared:
-    """The file with its placeholder, and where the placeholder is."""
+    """The original bytes (never copied) and the appended update with its placeholder.
 
-    data: bytearray
+    Offsets (``byte_range``, ``contents_start``, ``contents_end``) count from the start of
+    the whole file, as the PDF's /ByteRange does.
+    """
+
+    head: bytes
+    tail: bytearray
     byte_range: list[int]
     contents_start: int
     contents_end: int
 
-    def covered(self) -> list[memoryview]:
-        a, b, c, d = self.byte_range
-        view = memoryview(self.data)
-        return [view[a : a + b], view[c : c + d]]
+    def covered(self) -> list[bytes | memoryview]:
+        """The pieces the signature covers, in order (everything but the placeholder)."""
+        base = len(self.head)
+        tail = memoryview(self.tail)
+        return [self.head, tail[: self.contents_start - base], tail[self.contents_end - base :]]
 
     def embed(self, cms_der: bytes) -> bytes:
+        """Write the CMS into the placeholder and return the whole signed file."""
         hex_blob = cms_der.hex().upper().encode()
         room = self.contents_end - self.contents_start - 2
         if len(hex_blob) > room:
@@ -71,8 +78,9 @@ class Prepared:
                 "Chữ ký lớn hơn chỗ dành sẵn trong tệp.",
                 "The signature is larger than the space reserved for it.",
             )
-        self.data[self.contents_start + 1 : self.contents_start + 1 + len(hex_blob)] = hex_blob
-        return bytes(self.data)
+        at = self.contents_start - len(self.head) + 1
+        self.tail[at : at + len(hex_blob)] = hex_blob
+        return self.head + self.tail
 
 
 def pdf_date(moment: datetime) -> bytes:
@@ -239,12 +247,11 @@ def prepare(data: bytes, spec: FieldSpec) -> Prepared:
         new_catalog[NameObject("/AcroForm")] = form
         objects.append((root_ref.idnum, root_ref.generation, _serialize(new_catalog)))
 
-    out = bytearray(data)
-    if not out.endswith((b"\n", b"\r")):
-        out += b"\n"
+    base = len(data)
+    out = bytearray(b"" if data.endswith((b"\n", b"\r")) else b"\n")
     offsets: dict[int, tuple[int, int]] = {}
     for num, gen, body in objects:
-        offsets[num] = (len(out), gen)
+        offsets[num] = (base + len(out), gen)
         out += f"{num} {gen} obj\n".encode() + body + b"\nendobj\n"
     id_raw = trailer.get("/ID")
     id_bytes = _serialize(id_raw) if id_raw is not None else b""
@@ -253,17 +260,20 @@ def prepare(data: bytes, spec: FieldSpec) -> Prepared:
     root_bytes = f"/Root {root_ref.idnum} {root_ref.generation} R".encode()
     is_table = data[prev : prev + 4] == b"xref"
     if is_table:
-        _write_table(out, offsets, max(size, next_num), prev, root_bytes, info_bytes, id_bytes)
+        _write_table(
+            out, base, offsets, max(size, next_num), prev, root_bytes, info_bytes, id_bytes
+        )
     else:
-        _write_stream(out, offsets, next_num, prev, root_bytes, info_bytes, id_bytes)
+        _write_stream(out, base, offsets, next_num, prev, root_bytes, info_bytes, id_bytes)
 
-    start = out.index(b"/Contents <", offsets[sig_num][0]) + len(b"/Contents ")
+    sig_at = offsets[sig_num][0] - base
+    start = out.index(b"/Contents <", sig_at) + len(b"/Contents ")
     end = out.index(b">", start) + 1
-    byte_range = [0, start, end, len(out) - end]
-    br_at = out.index(BYTE_RANGE_PLACEHOLDER, offsets[sig_num][0])
+    byte_range = [0, base + start, base + end, len(out) - end]
+    br_at = out.index(BYTE_RANGE_PLACEHOLDER, sig_at)
     filled = "[0 {:010d} {:010d} {:010d}]".format(*byte_range[1:]).encode()
     out[br_at : br_at + len(BYTE_RANGE_PLACEHOLDER)] = filled
-    return Prepared(out, byte_range, start, end)
+    return Prepared(data, out, byte_range, base + start, base + end)
 
 
 def _groups(numbers: list[int]) -> list[list[int]]:
@@ -278,6 +288,7 @@ def _groups(numbers: list[int]) -> list[list[int]]:
 
 def _write_table(
     out: bytearray,
+    base: int,
     offsets: dict[int, tuple[int, int]],
     size: int,
     prev: int,
@@ -285,7 +296,7 @@ def _write_table(
     info: bytes,
     file_id: bytes,
 ) -> None:
-    xref_at = len(out)
+    xref_at = base + len(out)
     out += b"xref\n"
     for group in _groups(list(offsets)):
         out += f"{group[0]} {len(group)}\n".encode()
@@ -300,6 +311,7 @@ def _write_table(
 
 def _write_stream(
     out: bytearray,
+    base: int,
     offsets: dict[int, tuple[int, int]],
     xref_num: int,
     prev: int,
@@ -307,7 +319,7 @@ def _write_stream(
     info: bytes,
     file_id: bytes,
 ) -> None:
-    xref_at = len(out)
+    xref_at = base + len(out)
     entries = dict(offsets)
     entries[xref_num] = (xref_at, 0)
     rows = bytearray()
