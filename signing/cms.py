@@ -8,89 +8,77 @@ from __future__ import annotations
 
 import hashlib
 
-from asn1crypto import algos, cms, tsp
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from signing import der
 
-def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+OID_DATA = "1.2.840.113549.1.7.1"
+OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
+OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
+OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
+OID_SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
+OID_SHA256 = "2.16.840.1.101.3.4.2.1"
+OID_RSA = "1.2.840.113549.1.1.1"
+OID_ECDSA_SHA256 = "1.2.840.10045.4.3.2"
+SHA256_ALG = der.sequence(der.oid(OID_SHA256))
 
 
-def signed_attributes(message_digest: bytes, cert: x509.Certificate) -> cms.CMSAttributes:
-    """The attributes the signature covers, in DER order."""
-    der = cert.public_bytes(Encoding.DER)
-    a = _asn1(cert)
-    ess = tsp.SigningCertificateV2(
-        {
-            "certs": [
-                tsp.ESSCertIDv2(
-                    {
-                        "hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
-                        "cert_hash": hashlib.sha256(der).digest(),
-                        "issuer_serial": {
-                            "issuer": [asn1_x509.GeneralName({"directory_name": a.issuer})],
-                            "serial_number": a.serial_number,
-                        },
-                    }
-                )
-            ]
-        }
+def _attribute(oid: str, value: bytes) -> bytes:
+    return der.sequence(der.oid(oid), der.set_of(value))
+
+
+def _issuer_and_serial(cert: x509.Certificate) -> tuple[bytes, bytes]:
+    return cert.issuer.public_bytes(), der.integer(cert.serial_number)
+
+
+def signed_attributes(message_digest: bytes, cert: x509.Certificate) -> bytes:
+    """DER of the signed attributes as a SET (this is what the key signs)."""
+    issuer, serial = _issuer_and_serial(cert)
+    ess_cert_id = der.sequence(
+        # hashAlgorithm is left out: its DEFAULT is SHA-256 (RFC 5035).
+        der.octet_string(hashlib.sha256(cert.public_bytes(Encoding.DER)).digest()),
+        der.sequence(der.sequence(der.explicit(4, issuer)), serial),
     )
-    attrs = cms.CMSAttributes(
-        [
-            cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
-            cms.CMSAttribute({"type": "message_digest", "values": [message_digest]}),
-            cms.CMSAttribute({"type": "signing_certificate_v2", "values": [ess]}),
-        ]
+    signing_certificate_v2 = der.sequence(der.sequence(ess_cert_id))
+    return der.set_of(
+        _attribute(OID_CONTENT_TYPE, der.oid(OID_DATA)),
+        _attribute(OID_MESSAGE_DIGEST, der.octet_string(message_digest)),
+        _attribute(OID_SIGNING_CERTIFICATE_V2, signing_certificate_v2),
     )
-    # Re-load from DER so the SET OF is in canonical order for signing and embedding alike.
-    return cms.CMSAttributes.load(attrs.dump(force=True))
 
 
 def signed_data(
-    attrs: cms.CMSAttributes,
-    signature: bytes,
-    cert: x509.Certificate,
-    chain: list[x509.Certificate],
+    attrs: bytes, signature: bytes, cert: x509.Certificate, chain: list[x509.Certificate]
 ) -> bytes:
     """DER ContentInfo(SignedData) with no encapsulated content (detached)."""
-    a = _asn1(cert)
     key = cert.public_key()
     if isinstance(key, rsa.RSAPublicKey):
-        sig_alg = {"algorithm": "rsassa_pkcs1v15"}
+        sig_alg = der.sequence(der.oid(OID_RSA), der.null())
     elif isinstance(key, ec.EllipticCurvePublicKey):
-        sig_alg = {"algorithm": "sha256_ecdsa"}
+        sig_alg = der.sequence(der.oid(OID_ECDSA_SHA256))
     else:  # pragma: no cover - key sources only hold RSA or EC keys
         raise TypeError("unsupported key type")
-    signer = cms.SignerInfo(
-        {
-            "version": "v1",
-            "sid": cms.SignerIdentifier(
-                {"issuer_and_serial_number": {"issuer": a.issuer, "serial_number": a.serial_number}}
-            ),
-            "digest_algorithm": {"algorithm": "sha256"},
-            "signed_attrs": attrs,
-            "signature_algorithm": sig_alg,
-            "signature": signature,
-        }
+    issuer, serial = _issuer_and_serial(cert)
+    signer_info = der.sequence(
+        der.integer(1),
+        der.sequence(issuer, serial),
+        SHA256_ALG,
+        der.implicit_constructed(0, attrs),
+        sig_alg,
+        der.octet_string(signature),
     )
-    seen: set[bytes] = set()
-    certs = []
+    certs: list[bytes] = []
     for c in [cert, *chain]:
-        der = c.public_bytes(Encoding.DER)
-        if der not in seen:
-            seen.add(der)
-            certs.append(cms.CertificateChoices({"certificate": asn1_x509.Certificate.load(der)}))
-    data = cms.SignedData(
-        {
-            "version": "v1",
-            "digest_algorithms": [{"algorithm": "sha256"}],
-            "encap_content_info": {"content_type": "data"},
-            "certificates": certs,
-            "signer_infos": [signer],
-        }
+        encoded = c.public_bytes(Encoding.DER)
+        if encoded not in certs:
+            certs.append(encoded)
+    content = der.sequence(
+        der.integer(1),
+        der.set_of(SHA256_ALG),
+        der.sequence(der.oid(OID_DATA)),
+        der.tlv(0xA0, b"".join(certs)),
+        der.set_of(signer_info),
     )
-    return bytes(cms.ContentInfo({"content_type": "signed_data", "content": data}).dump())
+    return der.sequence(der.oid(OID_SIGNED_DATA), der.explicit(0, content))

@@ -104,12 +104,42 @@ def _serialize(obj: Any) -> bytes:
     return buffer.getvalue()
 
 
+class _BytesView(io.RawIOBase):
+    """A read-only, seekable stream over bytes that never copies them (``io.BytesIO``
+    does, as soon as a reader asks for its buffer)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._view = memoryview(data)
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._view[self._pos : self._pos + len(buffer)]
+        buffer[: len(chunk)] = chunk
+        self._pos += len(chunk)
+        return len(chunk)
+
+
 def open_pdf(data: bytes) -> PdfReader:
     """Read a PDF for signing; refuse what we cannot sign safely, with a clear error."""
-    if not data.lstrip()[:5] == b"%PDF-":
+    if data[:1024].lstrip()[:5] != b"%PDF-":
         raise not_a_pdf("no %PDF header")
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = PdfReader(io.BufferedReader(_BytesView(data)), strict=False)
         if reader.is_encrypted:
             raise BadPdf(
                 "pdf.encrypted",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from asn1crypto import cms
 from cryptography import x509
 
 from signing import cms as cms_build
@@ -24,14 +23,15 @@ class Pending:
     """A prepared file waiting for its signature (two-step signing)."""
 
     prepared: Prepared
-    attrs: cms.CMSAttributes
+    attrs: bytes
+    """DER of the signed attributes (a SET)."""
     certificate: x509.Certificate
     chain: list[x509.Certificate]
 
     @property
     def to_be_signed(self) -> bytes:
         """The DER of the signed attributes: what the key signs (with SHA-256)."""
-        return bytes(self.attrs.dump())
+        return self.attrs
 
     @property
     def digest(self) -> bytes:
