@@ -10,6 +10,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ecabinet.core import errors
+from signing.errors import SigningError
 
 log = logging.getLogger("ecabinet.http")
 
@@ -51,6 +52,11 @@ async def on_domain_error(_request: Request, exc: Exception) -> Response:
     return error_response(exc)
 
 
+async def on_signing_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SigningError)
+    return error_response(errors.InvalidInput(exc.code, exc.vi, exc.en))
+
+
 async def on_http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code, vi, en = _HTTP_MESSAGES.get(
@@ -82,6 +88,7 @@ async def on_unexpected(_request: Request, exc: Exception) -> Response:
 HANDLERS: dict[Any, Any] = {
     errors.DomainError: on_domain_error,
     HTTPException: on_http_error,
+    SigningError: on_signing_error,
     ClientDisconnect: on_client_gone,
     Exception: on_unexpected,
 }
