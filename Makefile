@@ -66,11 +66,12 @@ pytest: pytest-sqlite pytest-postgres
 pytest-sqlite: install-test
 	ECABINET_TEST_DB=sqlite $(BIN)/pytest
 
-# The same database-backed suites again on PostgreSQL (the store, demo and browser suites
-# do not depend on the database and ran above).
+# The same database-backed suites again on PostgreSQL (the store, demo, signing, compose and
+# browser suites do not depend on the database and ran above).
 pytest-postgres: install-test
 	ECABINET_TEST_DB=postgres ECABINET_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest \
-		--ignore=tests/core/test_storage.py --ignore=tests/demo --ignore=tests/browser
+		--ignore=tests/core/test_storage.py --ignore=tests/demo --ignore=tests/browser \
+		--ignore=tests/signing --ignore=tests/test_compose.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist .mypy_cache .ruff_cache .pytest_cache
