@@ -244,14 +244,8 @@ def prepare(data: bytes, spec: FieldSpec) -> Prepared:
 
     # The page gets the widget in /Annots (in place when /Annots is its own object).
     widget_ref = IndirectObject(widget_num, 0, reader)
-    annots_raw = page.raw_get("/Annots") if "/Annots" in page else None
-    if isinstance(annots_raw, IndirectObject):
-        annots = ArrayObject(cast(Any, annots_raw.get_object()))
-        annots.append(widget_ref)
-        objects.append((annots_raw.idnum, annots_raw.generation, _serialize(annots)))
-    else:
-        new_page = DictionaryObject(page)
-        new_page[NameObject("/Annots")] = ArrayObject([*(annots_raw or []), widget_ref])
+    new_page = DictionaryObject(page)
+    if _append(new_page, "/Annots", widget_ref, objects):
         objects.append((page_ref.idnum, page_ref.generation, _serialize(new_page)))
 
     # The AcroForm lists the field and says the file holds signatures (SigFlags 3).
@@ -262,13 +256,7 @@ def prepare(data: bytes, spec: FieldSpec) -> Prepared:
         if form_raw is not None
         else DictionaryObject()
     )
-    fields_raw = form.raw_get("/Fields") if "/Fields" in form else None
-    if isinstance(fields_raw, IndirectObject):
-        fields = ArrayObject(cast(Any, fields_raw.get_object()))
-        fields.append(widget_ref)
-        objects.append((fields_raw.idnum, fields_raw.generation, _serialize(fields)))
-    else:
-        form[NameObject("/Fields")] = ArrayObject([*(fields_raw or []), widget_ref])
+    _append(form, "/Fields", widget_ref, objects)
     form[NameObject("/SigFlags")] = NumberObject(3)
     if isinstance(form_raw, IndirectObject):
         objects.append((form_raw.idnum, form_raw.generation, _serialize(form)))
@@ -304,6 +292,25 @@ def prepare(data: bytes, spec: FieldSpec) -> Prepared:
     filled = "[0 {:010d} {:010d} {:010d}]".format(*byte_range[1:]).encode()
     out[br_at : br_at + len(BYTE_RANGE_PLACEHOLDER)] = filled
     return Prepared(data, out, byte_range, base + start, base + end)
+
+
+def _append(
+    owner: DictionaryObject,
+    key: str,
+    ref: IndirectObject,
+    objects: list[tuple[int, int, bytes]],
+) -> bool:
+    """Add ``ref`` to the array ``owner[key]``. An array that is an object of its own gets
+    a new version in ``objects`` (False: the owner is unchanged); an inline or missing one
+    is replaced in ``owner`` (True: the caller must write the owner)."""
+    raw = owner.raw_get(key) if key in owner else None
+    if isinstance(raw, IndirectObject):
+        array = ArrayObject(cast(Any, raw.get_object()))
+        array.append(ref)
+        objects.append((raw.idnum, raw.generation, _serialize(array)))
+        return False
+    owner[NameObject(key)] = ArrayObject([*(cast(Any, raw) or []), ref])
+    return True
 
 
 def _groups(numbers: list[int]) -> list[list[int]]:

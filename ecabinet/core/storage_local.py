@@ -22,9 +22,9 @@ from ecabinet.core.storage import (
     blob_key,
     check_range,
     check_sha,
+    checked_read,
     corrupted,
     missing,
-    verified,
 )
 
 
@@ -92,10 +92,7 @@ class LocalStore:
         self, sha256: str, *, start: int = 0, end: int | None = None, chunk_size: int = 256 * 1024
     ) -> AsyncIterator[bytes]:
         path = self._path(sha256)
-        raw = self._read(path, sha256, start, end, chunk_size)
-        if start == 0 and end is None:
-            return verified(sha256, raw)
-        return raw
+        return checked_read(sha256, start, end, self._read(path, sha256, start, end, chunk_size))
 
     async def _read(
         self, path: Path, sha256: str, start: int, end: int | None, chunk_size: int

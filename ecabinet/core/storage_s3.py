@@ -28,11 +28,11 @@ from ecabinet.core.storage import (
     Hasher,
     blob_key,
     check_range,
+    checked_read,
     content_disposition,
     corrupted,
     missing,
     unavailable,
-    verified,
 )
 
 PART_SIZE = 5 * 1024 * 1024  # the S3 minimum: memory per upload stays small
@@ -234,10 +234,7 @@ class S3Store:
         self, sha256: str, *, start: int = 0, end: int | None = None, chunk_size: int = 256 * 1024
     ) -> AsyncIterator[bytes]:
         key = blob_key(sha256)
-        raw = self._read(key, sha256, start, end, chunk_size)
-        if start == 0 and end is None:
-            return verified(sha256, raw)
-        return raw
+        return checked_read(sha256, start, end, self._read(key, sha256, start, end, chunk_size))
 
     async def _read(
         self, key: str, sha256: str, start: int, end: int | None, chunk_size: int
