@@ -10,9 +10,11 @@ for byte ranges) are not hash-checked.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
-from collections.abc import AsyncIterator, Iterator
+import unicodedata
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -21,9 +23,9 @@ from urllib.parse import quote
 from ecabinet.core import errors
 from ecabinet.core.settings import Settings
 
-_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
 BUFFER = 1024 * 1024
-"""Writes are buffered to this size before they go to disk or to S3."""
+"""Local writes are buffered to this size before they go to disk."""
 
 
 @dataclass(frozen=True)
@@ -37,33 +39,54 @@ class BlobInfo:
 
 
 class ObjectStore(Protocol):
-    """What every backend offers."""
+    """What every backend offers.
+
+    ``put_stream`` and ``stream`` are async and run their blocking I/O in worker threads.
+    The other methods are plain blocking calls (S3: a network round trip): from async code
+    call them through ``anyio.to_thread.run_sync``. Every method taking a ``sha256`` refuses
+    anything but 64 lower-case hex digits with ``InvalidInput("storage.bad_key")``.
+    """
 
     async def put_stream(
         self, chunks: AsyncIterator[bytes], *, max_bytes: int | None = None
     ) -> BlobInfo:
-        """Store a stream; raise TooLarge past ``max_bytes``, Unavailable when the backend
-        fails. On any failure (including the iterator raising) nothing is left behind."""
+        """Store a stream with flat memory; raise TooLarge past ``max_bytes``, Unavailable
+        when the backend fails, or whatever the iterator raised (client gone). On any
+        failure nothing is left behind (S3: best effort)."""
         ...
 
-    def put_bytes(self, data: bytes) -> BlobInfo: ...
+    def put_bytes(self, data: bytes) -> BlobInfo:
+        """Store bytes already in memory (CLI, demo seeding)."""
+        ...
 
     def stream(
         self, sha256: str, *, start: int = 0, end: int | None = None, chunk_size: int = 256 * 1024
     ) -> AsyncIterator[bytes]:
-        """Yield the blob (or bytes ``start``..``end`` inclusive)."""
+        """Yield the blob, or bytes ``start``..``end`` (inclusive, clipped to the size).
+
+        A full read is hash-checked: the last chunk is held back until the SHA-256 matches,
+        else IntegrityFailure. Range reads are *not* checked (only the whole blob can be).
+        NotFound when missing and InvalidInput("storage.bad_range") for a start past the
+        end are raised on the first iteration; a bad ``sha256`` is refused at the call."""
         ...
 
-    def read_bytes(self, sha256: str) -> bytes: ...
+    def read_bytes(self, sha256: str) -> bytes:
+        """The whole blob, hash-checked (IntegrityFailure, NotFound)."""
+        ...
 
-    def stat(self, sha256: str) -> BlobInfo | None: ...
+    def stat(self, sha256: str) -> BlobInfo | None:
+        """Size of a stored blob; ``None`` when absent."""
+        ...
 
-    def delete(self, sha256: str) -> None: ...
+    def delete(self, sha256: str) -> None:
+        """Remove a blob; no error when it is already gone."""
+        ...
 
     def presigned_url(
         self, sha256: str, *, expires: timedelta, filename: str, content_type: str
     ) -> str | None:
-        """A time-limited direct download address, or ``None`` when the backend has none."""
+        """A time-limited direct download address (with Content-Disposition and
+        Content-Type), or ``None`` when the backend has none (local folder)."""
         ...
 
     def check(self) -> None:
@@ -91,8 +114,13 @@ def blob_key(sha256: str) -> str:
     return f"blobs/{sha256[:2]}/{sha256}"
 
 
+def is_sha(name: object) -> bool:
+    """64 lower-case hex digits: a blob key, and nothing that could be a path trick."""
+    return isinstance(name, str) and _SHA_RE.fullmatch(name) is not None
+
+
 def check_sha(sha256: str) -> None:
-    if not isinstance(sha256, str) or not _SHA_RE.match(sha256):
+    if not is_sha(sha256):
         raise errors.InvalidInput(
             "storage.bad_key",
             "Mã băm SHA-256 của tệp không hợp lệ.",
@@ -101,8 +129,9 @@ def check_sha(sha256: str) -> None:
 
 
 def check_range(start: int, end: int | None, size: int) -> int:
-    """Validate a read range against the blob size; return the inclusive end."""
-    if start < 0 or (end is not None and end < start) or (start >= size and size > 0):
+    """Validate a read range (``end`` inclusive, clipped to the blob) against the blob size;
+    return the inclusive end (``-1`` for a full read of an empty blob)."""
+    if start < 0 or (end is not None and end < start) or (start > 0 and start >= size):
         raise errors.InvalidInput(
             "storage.bad_range",
             "Khoảng byte yêu cầu nằm ngoài tệp.",
@@ -158,23 +187,28 @@ class Hasher:
 
 
 def checked_read(
-    sha256: str, start: int, end: int | None, raw: AsyncIterator[bytes]
+    sha256: str, start: int, end: int | None, raw: AsyncGenerator[bytes, None]
 ) -> AsyncIterator[bytes]:
-    """A full read is hash-checked; a range read cannot be and is passed through."""
+    """A full read is hash-checked; a range read cannot be and is passed through as is."""
     return verified(sha256, raw) if start == 0 and end is None else raw
 
 
-async def verified(sha256: str, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """Pass a full read through, holding back the last chunk until the hash matches."""
+async def verified(sha256: str, chunks: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:
+    """Pass a full read through, holding back the last chunk until the hash matches.
+
+    A mismatch raises :class:`errors.IntegrityFailure` instead of sending the last chunk, so
+    an HTTP client sees a truncated body (shorter than Content-Length), never a wrong one.
+    """
     digest = hashlib.sha256()
     held: bytes | None = None
-    async for chunk in chunks:
-        if not chunk:
-            continue
-        digest.update(chunk)
-        if held is not None:
-            yield held
-        held = chunk
+    async with contextlib.aclosing(chunks) as source:
+        async for chunk in source:
+            if not chunk:
+                continue
+            digest.update(chunk)
+            if held is not None:
+                yield held
+            held = chunk
     if digest.hexdigest() != sha256:
         raise corrupted(sha256)
     if held is not None:
@@ -182,7 +216,12 @@ async def verified(sha256: str, chunks: AsyncIterator[bytes]) -> AsyncIterator[b
 
 
 def content_disposition(filename: str, inline: bool) -> str:
-    """RFC 6266 with an ASCII fallback and the UTF-8 name in ``filename*`` (RFC 8187)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    """RFC 6266 header: an ASCII ``filename`` fallback (Vietnamese letters without their
+    marks) and the exact UTF-8 name in ``filename*`` (RFC 8187). Control characters (CR/LF:
+    header injection), quotes and backslashes never reach the header."""
+    name = "".join(ch for ch in filename if ch.isprintable()).strip() or "file"
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = plain.encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r'["\\%;]', "_", ascii_name).strip() or "file"
     kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

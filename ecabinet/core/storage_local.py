@@ -1,4 +1,4 @@
-"""The local-folder backend (the embedded default)."""
+"""The local-folder backend (the embedded default): ``file:///abs/path``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import contextlib
 import hashlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import anyio.to_thread
@@ -24,13 +24,17 @@ from ecabinet.core.storage import (
     check_sha,
     checked_read,
     corrupted,
+    is_sha,
     missing,
 )
 
+FILE_MODE = 0o640
+_T = TypeVar("_T")
+
 
 class LocalStore:
-    """Blobs as files under ``root/blobs``; temporary files under ``root/tmp`` (same disk,
-    so the final move is an atomic rename)."""
+    """Blobs as files ``root/blobs/<sha[:2]>/<sha>``; temporary files under ``root/tmp``
+    (same file system, so the final move is an atomic rename)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -45,13 +49,22 @@ class LocalStore:
     def _path(self, sha256: str) -> Path:
         return self.root / blob_key(sha256)
 
+    # -- writing -------------------------------------------------------------------
+
     def _commit(self, tmp: Path, info: BlobInfo) -> BlobInfo:
+        """Move a finished temporary file to its content key; if the blob is already there
+        just drop the temporary file. A stored file of the wrong size (truncated) is
+        replaced."""
         final = self._path(info.sha256)
-        if final.exists():
+        try:
+            present = final.stat().st_size == info.size
+        except FileNotFoundError:
+            present = False
+        if present:
             tmp.unlink()
         else:
             final.parent.mkdir(exist_ok=True)
-            os.chmod(tmp, 0o640)
+            os.chmod(tmp, FILE_MODE)
             os.replace(tmp, final)
         return info
 
@@ -60,23 +73,21 @@ class LocalStore:
     ) -> BlobInfo:
         tmp = self.tmp / uuid.uuid4().hex
         hasher = Hasher(max_bytes)
-        f = await anyio.to_thread.run_sync(open, tmp, "xb")
+        f: BinaryIO = await _disk(open, tmp, "xb")
         try:
-            buffer = bytearray()
-            async for chunk in chunks:
-                hasher.add(chunk)
-                buffer += chunk
-                if len(buffer) >= BUFFER:
-                    await anyio.to_thread.run_sync(f.write, bytes(buffer))
-                    buffer.clear()
-            await anyio.to_thread.run_sync(_finish, f, bytes(buffer))
-            return await anyio.to_thread.run_sync(self._commit, tmp, hasher.info())
+            with f:
+                buffer = bytearray()
+                async for chunk in chunks:  # errors from here (client gone) pass unchanged
+                    hasher.add(chunk)
+                    buffer += chunk
+                    if len(buffer) >= BUFFER:
+                        await _disk(f.write, buffer)
+                        buffer.clear()
+                await _disk(_finish, f, buffer)
+            return await _disk(self._commit, tmp, hasher.info())
         except BaseException:
-            f.close()
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise
-        finally:
-            f.close()
 
     def put_bytes(self, data: bytes) -> BlobInfo:
         tmp = self.tmp / uuid.uuid4().hex
@@ -84,9 +95,12 @@ class LocalStore:
             with open(tmp, "xb") as f:
                 _finish(f, data)
             return self._commit(tmp, BlobInfo(hashlib.sha256(data).hexdigest(), len(data)))
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        except OSError as exc:
+            raise _unavailable() from exc
+        finally:
+            _remove(tmp)  # gone already unless something failed
+
+    # -- reading -------------------------------------------------------------------
 
     def stream(
         self, sha256: str, *, start: int = 0, end: int | None = None, chunk_size: int = 256 * 1024
@@ -96,38 +110,40 @@ class LocalStore:
 
     async def _read(
         self, path: Path, sha256: str, start: int, end: int | None, chunk_size: int
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         try:
-            f: BinaryIO = await anyio.to_thread.run_sync(open, path, "rb")
-        except FileNotFoundError:
-            raise missing(sha256) from None
+            f: BinaryIO = await _disk(open, path, "rb")
+        except errors.Unavailable as exc:
+            if isinstance(exc.__cause__, FileNotFoundError):
+                raise missing(sha256) from None
+            raise
         with f:
-            size = os.fstat(f.fileno()).st_size
-            if size == 0:
-                check_range(start, end, size)
-                return
-            last = check_range(start, end, size)
+            last = check_range(start, end, os.fstat(f.fileno()).st_size)
             f.seek(start)
             remaining = last - start + 1
             while remaining > 0:
-                chunk = await anyio.to_thread.run_sync(f.read, min(chunk_size, remaining))
+                chunk = await _disk(f.read, min(chunk_size, remaining))
                 if not chunk:
                     break
                 remaining -= len(chunk)
                 yield chunk
 
     def read_bytes(self, sha256: str) -> bytes:
+        path = self._path(sha256)
         try:
-            data = self._path(sha256).read_bytes()
+            data = path.read_bytes()
         except FileNotFoundError:
             raise missing(sha256) from None
+        except OSError as exc:
+            raise _unavailable() from exc
         if hashlib.sha256(data).hexdigest() != sha256:
             raise corrupted(sha256)
         return data
 
     def stat(self, sha256: str) -> BlobInfo | None:
+        path = self._path(sha256)
         try:
-            return BlobInfo(sha256, self._path(sha256).stat().st_size)
+            return BlobInfo(sha256, path.stat().st_size)
         except FileNotFoundError:
             return None
 
@@ -138,29 +154,51 @@ class LocalStore:
         self, sha256: str, *, expires: timedelta, filename: str, content_type: str
     ) -> str | None:
         check_sha(sha256)
-        return None
+        return None  # the app serves local blobs itself
 
     def check(self) -> None:
+        """The folder is there and writable."""
         probe = self.tmp / f"ready-{uuid.uuid4().hex}"
         try:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
-            raise errors.Unavailable(
-                "storage.unavailable",
-                "Thư mục lưu trữ tệp không ghi được.",
-                "The storage folder is not writable.",
-            ) from exc
+            raise _unavailable() from exc
 
     def iter_keys(self) -> Iterator[str]:
-        for path in sorted((self.root / "blobs").glob("*/*")):
-            with contextlib.suppress(errors.InvalidInput):
-                check_sha(path.name)
-                yield path.name
+        """Streams the listing: one prefix folder (1/256 of the blobs) at a time."""
+        blobs = self.root / "blobs"
+        for prefix in sorted(os.listdir(blobs)):
+            if len(prefix) != 2 or not (blobs / prefix).is_dir():
+                continue
+            for name in sorted(os.listdir(blobs / prefix)):
+                if name.startswith(prefix) and is_sha(name):
+                    yield name
 
 
-def _finish(f: BinaryIO, tail: bytes) -> None:
+async def _disk(func: Callable[..., _T], *args: object) -> _T:
+    """Run a blocking file operation in a worker thread; a failing disk is Unavailable."""
+    try:
+        return await anyio.to_thread.run_sync(func, *args)
+    except OSError as exc:
+        raise _unavailable() from exc
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def _finish(f: BinaryIO, tail: bytes | bytearray) -> None:
     if tail:
         f.write(tail)
     f.flush()
     os.fsync(f.fileno())
+
+
+def _unavailable() -> errors.Unavailable:
+    return errors.Unavailable(
+        "storage.unavailable",
+        "Không đọc hoặc ghi được thư mục lưu trữ tệp trên máy chủ.",
+        "The storage folder cannot be read or written.",
+    )

@@ -1,4 +1,10 @@
-"""The S3 backend, through the ``minio`` SDK: MinIO, SeaweedFS or any S3 server."""
+"""The S3 backend, through the ``minio`` SDK: MinIO, SeaweedFS, Garage or any S3 server.
+
+Storage URLs: ``s3://host:port/bucket`` (plain HTTP), ``s3s://host:port/bucket`` or
+``https://host/bucket`` (TLS); credentials in the URL (``s3://KEY:SECRET@host/bucket``,
+percent-encoded) or from ``ECABINET_S3_ACCESS_KEY``/``ECABINET_S3_SECRET_KEY``; optional
+``?region=xx``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import io
 import queue
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -19,11 +25,11 @@ import urllib3
 from minio import Minio
 from minio.commonconfig import ComposeSource, CopySource
 from minio.error import S3Error
+from minio.helpers import check_bucket_name
 
 from ecabinet.core import errors
-from ecabinet.core.settings import Settings
+from ecabinet.core.settings import Settings, SettingsError
 from ecabinet.core.storage import (
-    BUFFER,
     BlobInfo,
     Hasher,
     blob_key,
@@ -31,31 +37,40 @@ from ecabinet.core.storage import (
     checked_read,
     content_disposition,
     corrupted,
+    is_sha,
     missing,
     unavailable,
 )
 
-PART_SIZE = 5 * 1024 * 1024  # the S3 minimum: memory per upload stays small
+PART_SIZE = 5 * 1024 * 1024
+"""Multipart part size: the S3 minimum. minio holds up to three copies of a part in memory
+at a time (the part being sent, the next one read, a sliced copy), so this bounds an
+upload's memory (~15 MiB + the queue) whatever the object's size."""
 COPY_LIMIT = 5 * 1024**3
+"""Above this, S3 cannot copy an object in one request: compose it from parts instead."""
+FEED_SIZE = 256 * 1024
+"""The request handler hands the uploader buffers of about this size ..."""
+QUEUE_DEPTH = 4
+"""... through a queue this deep (about 1 MiB waiting at most)."""
 _EOF = b""
 _NOT_FOUND = ("NoSuchKey", "NoSuchObject", "ResourceNotFound")
 
 
 class _Aborted(Exception):
-    """The producer gave up (client gone, size limit): stop the upload."""
+    """The other side gave up (client gone, size limit, upload failed): stop."""
 
 
 class _QueueReader(io.RawIOBase):
-    """A file-like object minio reads from, fed by the request handler through a small
-    bounded queue, so at most a few buffers are in memory whatever the upload size."""
+    """The file-like object minio's ``put_object`` reads from, fed by the request handler
+    through a small bounded queue: at most a few buffers wait, whatever the upload size."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.queue: queue.Queue[bytes] = queue.Queue(maxsize=4)
+        self.queue: queue.Queue[bytes] = queue.Queue(maxsize=QUEUE_DEPTH)
         self.pending = b""
         self.done = False
-        self.aborted = threading.Event()
-        self.consumer_dead = threading.Event()
+        self.aborted = threading.Event()  # set by the producer when it gives up
+        self.consumer_dead = threading.Event()  # set when the upload has ended
 
     def readable(self) -> bool:
         return True
@@ -89,7 +104,7 @@ class _QueueReader(io.RawIOBase):
                 continue
 
     def feed(self, item: bytes) -> None:
-        """Called from a worker thread: wait for room unless the uploader died."""
+        """From a worker thread: wait for room unless the upload has ended."""
         while True:
             if self.consumer_dead.is_set():
                 raise _Aborted
@@ -100,9 +115,25 @@ class _QueueReader(io.RawIOBase):
                 continue
 
 
+def http_client() -> urllib3.PoolManager:
+    """Short connect timeout and few retries: a dead S3 server must turn into a 503
+    quickly instead of minio's default retry loop holding the request."""
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=5, read=60),
+        maxsize=16,
+        retries=urllib3.Retry(
+            total=2,
+            connect=1,
+            read=1,
+            backoff_factor=0.2,
+            status_forcelist=[500, 502, 503, 504],
+        ),
+    )
+
+
 class S3Store:
-    """Blobs as objects ``blobs/<sha[:2]>/<sha>`` in one bucket; uploads go through
-    ``tmp/<uuid>`` and are then copied to their key."""
+    """Blobs as objects ``blobs/<sha[:2]>/<sha>`` in one bucket; uploads go to
+    ``tmp/<uuid>`` first and are then copied to their key."""
 
     def __init__(self, client: Minio, bucket: str) -> None:
         self.client = client
@@ -110,34 +141,31 @@ class S3Store:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> S3Store:
+        """Build the client; create the bucket when missing. An unreachable server is not
+        an error here (the app starts; ``check()`` and readiness report it)."""
         parts = urlsplit(settings.storage_url)
-        secure = parts.scheme in ("s3s", "https")
-        query = parse_qs(parts.query)
+        bucket = parts.path.strip("/")
+        try:
+            check_bucket_name(bucket)
+        except ValueError:
+            raise SettingsError(
+                "STORAGE_URL", f"{bucket!r} is not a bucket name (s3://host:port/bucket)"
+            ) from None
         host = parts.hostname or ""
-        endpoint = f"{host}:{parts.port}" if parts.port else host
-        http = urllib3.PoolManager(
-            timeout=urllib3.Timeout(connect=5, read=60),
-            maxsize=16,
-            retries=urllib3.Retry(
-                total=2,
-                backoff_factor=0.2,
-                connect=1,
-                read=1,
-                status_forcelist=[500, 502, 503, 504],
-            ),
-        )
+        host = f"[{host}]" if ":" in host else host  # IPv6 literal
+        region = parse_qs(parts.query).get("region", [None])[0]
         client = Minio(
-            endpoint,
+            f"{host}:{parts.port}" if parts.port else host,
             access_key=unquote(parts.username) if parts.username else settings.s3_access_key,
             secret_key=unquote(parts.password) if parts.password else settings.s3_secret_key,
-            secure=secure,
-            region=query.get("region", [None])[0],
-            http_client=http,
+            secure=parts.scheme in ("s3s", "https"),
+            region=region,
+            http_client=http_client(),
         )
-        store = cls(client, parts.path.strip("/"))
+        store = cls(client, bucket)
         try:
-            if not client.bucket_exists(store.bucket):
-                client.make_bucket(store.bucket)
+            if not client.bucket_exists(bucket):
+                client.make_bucket(bucket)
         except Exception:  # noqa: S110 - start-up must not depend on S3: /readyz reports it
             pass
         return store
@@ -145,9 +173,11 @@ class S3Store:
     # -- writing -------------------------------------------------------------------
 
     def _commit(self, tmp: str, info: BlobInfo) -> BlobInfo:
+        """Copy the temporary object to its content key (unless the same blob is already
+        there) and remove the temporary object."""
         key = blob_key(info.sha256)
         try:
-            if self.stat(info.sha256) is None:
+            if self.stat(info.sha256) != info:
                 if info.size > COPY_LIMIT:
                     self.client.compose_object(self.bucket, key, [ComposeSource(self.bucket, tmp)])
                 else:
@@ -157,7 +187,7 @@ class S3Store:
         return info
 
     def _remove_quietly(self, key: str) -> None:
-        # Best effort: a sweep removes stray temporary objects.
+        # Best effort: with the server down this fails too; a sweep of tmp/ finishes it.
         with contextlib.suppress(Exception):
             self.client.remove_object(self.bucket, key)
 
@@ -168,10 +198,11 @@ class S3Store:
         reader = _QueueReader()
         hasher = Hasher(max_bytes)
         upload_failed: list[BaseException] = []
-        produce_failed: list[BaseException] = []
+        produce_failed: list[Exception] = []
+        # At most 10,000 parts: raise the part size only for huge limits.
         part_size = max(PART_SIZE, -(-(max_bytes or 0) // 10_000))
 
-        def upload() -> None:
+        def upload() -> None:  # in a worker thread
             try:
                 self.client.put_object(
                     self.bucket,
@@ -181,40 +212,53 @@ class S3Store:
                     part_size=part_size,
                     num_parallel_uploads=1,
                 )
-            except BaseException as exc:
+            except BaseException as exc:  # minio aborts its multipart upload first
                 upload_failed.append(exc)
+            finally:
                 reader.consumer_dead.set()
 
         async def produce() -> None:
+            finished = False
             try:
-                buffer = bytearray()
+                pending: list[bytes] = []
+                size = 0
                 async for chunk in chunks:
                     hasher.add(chunk)
-                    buffer += chunk
-                    if len(buffer) >= BUFFER:
-                        await anyio.to_thread.run_sync(reader.feed, bytes(buffer))
-                        buffer.clear()
-                if buffer:
-                    await anyio.to_thread.run_sync(reader.feed, bytes(buffer))
+                    pending.append(chunk)
+                    size += len(chunk)
+                    if size >= FEED_SIZE:
+                        await anyio.to_thread.run_sync(reader.feed, b"".join(pending))
+                        pending, size = [], 0
+                if size:
+                    await anyio.to_thread.run_sync(reader.feed, b"".join(pending))
                 await anyio.to_thread.run_sync(reader.feed, _EOF)
+                finished = True
             except _Aborted:
-                pass  # the uploader died: reported below
-            except BaseException as exc:  # client gone, size limit, cancellation
-                reader.aborted.set()
+                finished = True  # the upload ended early: its error is raised below
+            except Exception as exc:  # client gone, size limit
                 produce_failed.append(exc)
+            finally:
+                if not finished:  # also on cancellation: the uploader must stop waiting
+                    reader.aborted.set()
 
-        # Errors are collected rather than raised inside the task group, so callers see
-        # the original exception and not an exception group.
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(anyio.to_thread.run_sync, upload)
-            await produce()
-        if produce_failed or upload_failed:
-            await anyio.to_thread.run_sync(self._remove_quietly, tmp)
+        try:
+            # Errors are collected rather than raised inside the task group, so callers see
+            # the original exception and not an exception group.
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(anyio.to_thread.run_sync, upload)
+                await produce()
             if produce_failed:
                 raise produce_failed[0]
-            raise unavailable() from upload_failed[0]
+            if upload_failed:
+                raise unavailable() from upload_failed[0]
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self._remove_quietly, tmp)
+            raise
         try:
             return await anyio.to_thread.run_sync(self._commit, tmp, hasher.info())
+        except errors.DomainError:
+            raise
         except Exception as exc:
             raise unavailable() from exc
 
@@ -224,6 +268,9 @@ class S3Store:
         try:
             self.client.put_object(self.bucket, tmp, io.BytesIO(data), len(data))
             return self._commit(tmp, info)
+        except errors.DomainError:
+            self._remove_quietly(tmp)
+            raise
         except Exception as exc:
             self._remove_quietly(tmp)
             raise unavailable() from exc
@@ -238,14 +285,13 @@ class S3Store:
 
     async def _read(
         self, key: str, sha256: str, start: int, end: int | None, chunk_size: int
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         info = await anyio.to_thread.run_sync(self.stat, sha256)
         if info is None:
             raise missing(sha256)
-        if info.size == 0:
-            check_range(start, end, 0)
-            return
         last = check_range(start, end, info.size)
+        if last < start:  # an empty blob
+            return
         response: Any = await anyio.to_thread.run_sync(self._get, key, sha256, start, last)
         try:
             pieces = response.stream(chunk_size)
@@ -275,6 +321,8 @@ class S3Store:
         response = self._get(blob_key(sha256), sha256)
         try:
             data: bytes = response.read()
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise unavailable() from exc
         finally:
             response.close()
             response.release_conn()
@@ -283,32 +331,35 @@ class S3Store:
         return data
 
     def stat(self, sha256: str) -> BlobInfo | None:
+        key = blob_key(sha256)
         try:
-            found = self.client.stat_object(self.bucket, blob_key(sha256))
+            found = self.client.stat_object(self.bucket, key)
         except S3Error as exc:
             if exc.code in _NOT_FOUND:
                 return None
             raise unavailable() from exc
-        except errors.DomainError:
-            raise
         except Exception as exc:
             raise unavailable() from exc
         return BlobInfo(sha256, int(found.size or 0))
 
     def delete(self, sha256: str) -> None:
+        key = blob_key(sha256)
         try:
-            self.client.remove_object(self.bucket, blob_key(sha256))
+            self.client.remove_object(self.bucket, key)
         except Exception as exc:
             raise unavailable() from exc
 
     def presigned_url(
         self, sha256: str, *, expires: timedelta, filename: str, content_type: str
     ) -> str | None:
+        """Signed locally; only the first call per bucket may ask the server its region
+        (``from_settings`` normally did already)."""
+        key = blob_key(sha256)
         inline = content_type == "application/pdf"
         try:
             url: str = self.client.presigned_get_object(
                 self.bucket,
-                blob_key(sha256),
+                key,
                 expires=expires,
                 response_headers={
                     "response-content-disposition": content_disposition(filename, inline),
@@ -321,18 +372,17 @@ class S3Store:
 
     def check(self) -> None:
         try:
-            if not self.client.bucket_exists(self.bucket):
-                raise unavailable()
-        except errors.DomainError:
-            raise
+            exists = self.client.bucket_exists(self.bucket)
         except Exception as exc:
             raise unavailable() from exc
+        if not exists:
+            raise unavailable()
 
     def iter_keys(self) -> Iterator[str]:
         try:
             for obj in self.client.list_objects(self.bucket, prefix="blobs/", recursive=True):
                 name = (obj.object_name or "").rsplit("/", 1)[-1]
-                if len(name) == 64:
+                if is_sha(name):
                     yield name
         except Exception as exc:
             raise unavailable() from exc
