@@ -32,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except errors.DomainError as exc:
         print(f"ecabinet: {exc.code}: {exc.vi} / {exc.en}", file=sys.stderr)
         return 1
+    except SettingsError as exc:  # raised late by open_store (e.g. a bad bucket name)
+        print(f"ecabinet: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -102,11 +103,13 @@ async def content(call: Call) -> Response:
 )
 async def link(call: Call) -> Response:
     stored = await _visible_file(call)
-    url = call.ctx.store.presigned_url(
-        stored.sha256,
-        expires=LINK_LIFETIME,
-        filename=stored.filename,
-        content_type=stored.content_type,
+    url = await anyio.to_thread.run_sync(
+        lambda: call.ctx.store.presigned_url(
+            stored.sha256,
+            expires=LINK_LIFETIME,
+            filename=stored.filename,
+            content_type=stored.content_type,
+        )
     )
     if url is None:
         own = f"{call.settings.public_base_url}/api/v1/files/{stored.id}/content"
