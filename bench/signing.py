@@ -65,8 +65,8 @@ def median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
 
 
 def ours(data: bytes, key) -> bytes:  # type: ignore[no-untyped-def]
-    from signing.incremental import FieldSpec
     from signing.pades import sign_pdf
+    from signing.specs import FieldSpec
 
     return sign_pdf(data, key, FieldSpec(name="Sig"))
 

@@ -188,9 +188,9 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
 
 def _sign(settings: Settings, args: argparse.Namespace) -> int:
     from signing.errors import SigningError
-    from signing.incremental import FieldSpec
     from signing.keys import load_pkcs12
     from signing.pades import sign_pdf
+    from signing.specs import FieldSpec
 
     if args.level != "B-B":
         print(f"ecabinet: --level {args.level}: only B-B is available so far", file=sys.stderr)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from signing import cms as cms_build
-from signing.incremental import FieldSpec, Prepared, prepare
+from signing.fields import Prepared, prepare
 from signing.keys import KeySource
+from signing.specs import FieldSpec
 
 
 @dataclass

@@ -24,9 +24,21 @@ APP = SERVICES["app"]
 APP_ENV: dict[str, str] = {k: str(v) for k, v in APP["environment"].items()}
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 # Settings that may keep their default in production.
-MAY_DEFAULT = {"session_hours", "login_max_failures", "login_lockout_minutes", "log_level"}
+MAY_DEFAULT = {
+    "session_hours",
+    "login_max_failures",
+    "login_lockout_minutes",
+    "log_level",
+    "tsa_url",
+    "pkcs11_lib",
+    "revocation_online",
+    "network_timeout",
+    "validate_max_bytes",
+    "validate_per_minute",
+}
 MUST_BE_SET = {
     "secret_key",
+    "key_encryption_key",
     "s3_access_key",
     "s3_secret_key",
     "database_url",

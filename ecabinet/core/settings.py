@@ -66,6 +66,22 @@ class Settings:
     """How long a lock-out lasts."""
     log_level: str
     """Python logging level name."""
+    key_encryption_key: str = ""
+    """Encrypts officials' private keys at rest (PKCS#12 uploads); generated into the data
+    folder when unset, like the secret key; at least 32 characters."""
+    tsa_url: str | None = None
+    """RFC 3161 time-stamp authority for PAdES B-T and above; ``None``: B-B only."""
+    revocation_online: bool = True
+    """Fetch OCSP responses and CRLs when validating and for B-LT (only for certificates
+    that already chain to a trust anchor, so untrusted files cannot make us fetch)."""
+    network_timeout: float = 10.0
+    """Seconds allowed to one request to a time-stamp authority, OCSP responder or CRL."""
+    pkcs11_lib: Path | None = None
+    """PKCS#11 module of the server's HSM or token (agency seals); ``None``: none."""
+    validate_max_bytes: int = 50 * 1024 * 1024
+    """Largest PDF the public validation endpoint accepts."""
+    validate_per_minute: int = 10
+    """Public validations allowed per client address per minute."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -98,6 +114,13 @@ class Settings:
         if urlsplit(public).scheme not in ("http", "https") or not urlsplit(public).netloc:
             raise SettingsError("PUBLIC_BASE_URL", f"{public!r} is not an http(s) URL")
         trust = get("TRUST_ANCHORS_DIR")
+        kek = get("KEY_ENCRYPTION_KEY")
+        if kek is not None and len(kek) < 32:
+            raise SettingsError("KEY_ENCRYPTION_KEY", "must be at least 32 characters long")
+        tsa_url = get("TSA_URL")
+        if tsa_url is not None and urlsplit(tsa_url).scheme not in ("http", "https"):
+            raise SettingsError("TSA_URL", f"{tsa_url!r} is not an http(s) URL")
+        pkcs11_lib = get("PKCS11_LIB")
         settings = cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -117,27 +140,43 @@ class Settings:
                 "LOGIN_LOCKOUT_MINUTES", get("LOGIN_LOCKOUT_MINUTES", "15"), 1, 24 * 60
             ),
             log_level=_log_level(get("LOG_LEVEL", "INFO") or "INFO"),
+            key_encryption_key=kek or "",
+            tsa_url=tsa_url,
+            revocation_online=_bool("REVOCATION_ONLINE", get("REVOCATION_ONLINE", "true")),
+            network_timeout=float(_int("NETWORK_TIMEOUT", get("NETWORK_TIMEOUT", "10"), 1, 300)),
+            pkcs11_lib=Path(pkcs11_lib).expanduser() if pkcs11_lib else None,
+            validate_max_bytes=_size("VALIDATE_MAX_BYTES", get("VALIDATE_MAX_BYTES", "50M")),
+            validate_per_minute=_int(
+                "VALIDATE_PER_MINUTE", get("VALIDATE_PER_MINUTE", "10"), 1, 10_000
+            ),
             env=env,
         )
         return settings
 
     def with_secret(self) -> Settings:
-        """Return settings whose secret key is set, generating and keeping one in the data folder.
+        """Return settings whose secret key and key-encryption key are set, generating and
+        keeping each missing one in the data folder (0600).
 
         Kept apart from :meth:`from_env` so that reading settings never writes to disk.
         """
-        if self.secret_key:
+        if self.secret_key and self.key_encryption_key:
             return self
-        path = self.data_dir / "secret_key"
+        return _replace(
+            self,
+            secret_key=self.secret_key or self._kept_secret("secret_key"),
+            key_encryption_key=self.key_encryption_key or self._kept_secret("key_encryption_key"),
+        )
+
+    def _kept_secret(self, name: str) -> str:
+        path = self.data_dir / name
         if path.exists():
-            key = path.read_text().strip()
-        else:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            key = secrets.token_urlsafe(48)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(key + "\n")
-        return _replace(self, secret_key=key)
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key + "\n")
+        return key
 
 
 def _replace(settings: Settings, **changes: object) -> Settings:

@@ -47,6 +47,12 @@ def test_values_are_parsed(tmp_path: Path) -> None:
         ("REDIS_URL", "http://redis"),
         ("SESSION_HOURS", "-1"),
         ("LOG_LEVEL", "LOUD"),
+        ("KEY_ENCRYPTION_KEY", "short"),
+        ("TSA_URL", "tsa.example.vn"),
+        ("REVOCATION_ONLINE", "sometimes"),
+        ("NETWORK_TIMEOUT", "0"),
+        ("VALIDATE_MAX_BYTES", "big"),
+        ("VALIDATE_PER_MINUTE", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path: Path, name: str, value: str) -> None:
@@ -75,3 +81,11 @@ def test_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
     again = Settings.from_env({"ECABINET_DATA_DIR": str(tmp_path)}).with_secret()
     assert len(first.secret_key) >= 32 and first.secret_key == again.secret_key
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    # The key-encryption key is generated the same way, and differs from the secret key.
+    assert len(first.key_encryption_key) >= 32
+    assert first.key_encryption_key == again.key_encryption_key != first.secret_key
+    assert (tmp_path / "key_encryption_key").stat().st_mode & 0o777 == 0o600
+    given = Settings.from_env(
+        {"ECABINET_DATA_DIR": str(tmp_path), "ECABINET_KEY_ENCRYPTION_KEY": "k" * 32}
+    ).with_secret()
+    assert given.key_encryption_key == "k" * 32

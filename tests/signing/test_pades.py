@@ -11,9 +11,9 @@ from pypdf import PdfReader, PdfWriter
 
 from ecabinet.demo.ca import DemoCA
 from signing.errors import BadKey, BadPdf
-from signing.incremental import FieldSpec
 from signing.keys import PrivateKeySource, load_pkcs12
 from signing.pades import begin, finish, sign_pdf
+from signing.specs import FieldSpec
 from tests.signing.checks import pdfsig, pyhanko_verdicts
 from tests.signing.conftest import write
 
