@@ -19,13 +19,15 @@ OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
 OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
 OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
 OID_SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
+OID_SIGNATURE_TIME_STAMP = "1.2.840.113549.1.9.16.2.14"
 OID_SHA256 = "2.16.840.1.101.3.4.2.1"
 OID_RSA = "1.2.840.113549.1.1.1"
 OID_ECDSA_SHA256 = "1.2.840.10045.4.3.2"
 SHA256_ALG = der.sequence(der.oid(OID_SHA256))
 
 
-def _attribute(oid: str, value: bytes) -> bytes:
+def attribute(oid: str, value: bytes) -> bytes:
+    """One CMS Attribute with a single (already encoded) value."""
     return der.sequence(der.oid(oid), der.set_of(value))
 
 
@@ -43,16 +45,24 @@ def signed_attributes(message_digest: bytes, cert: x509.Certificate) -> bytes:
     )
     signing_certificate_v2 = der.sequence(der.sequence(ess_cert_id))
     return der.set_of(
-        _attribute(OID_CONTENT_TYPE, der.oid(OID_DATA)),
-        _attribute(OID_MESSAGE_DIGEST, der.octet_string(message_digest)),
-        _attribute(OID_SIGNING_CERTIFICATE_V2, signing_certificate_v2),
+        attribute(OID_CONTENT_TYPE, der.oid(OID_DATA)),
+        attribute(OID_MESSAGE_DIGEST, der.octet_string(message_digest)),
+        attribute(OID_SIGNING_CERTIFICATE_V2, signing_certificate_v2),
     )
 
 
 def signed_data(
-    attrs: bytes, signature: bytes, cert: x509.Certificate, chain: list[x509.Certificate]
+    attrs: bytes,
+    signature: bytes,
+    cert: x509.Certificate,
+    chain: list[x509.Certificate],
+    unsigned: list[bytes] | None = None,
 ) -> bytes:
-    """DER ContentInfo(SignedData) with no encapsulated content (detached)."""
+    """DER ContentInfo(SignedData) with no encapsulated content (detached).
+
+    ``unsigned``: encoded attributes (see :func:`attribute`) for the unsigned attributes,
+    such as the signature time-stamp of PAdES B-T.
+    """
     key = cert.public_key()
     if isinstance(key, rsa.RSAPublicKey):
         sig_alg = der.sequence(der.oid(OID_RSA), der.null())
@@ -68,6 +78,7 @@ def signed_data(
         der.implicit_constructed(0, attrs),
         sig_alg,
         der.octet_string(signature),
+        der.tlv(0xA1, b"".join(sorted(unsigned))) if unsigned else b"",
     )
     certs: list[bytes] = []
     for c in [cert, *chain]:

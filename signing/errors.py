@@ -31,3 +31,19 @@ def not_a_pdf(detail: str = "") -> BadPdf:
         "Tệp không phải PDF hợp lệ" + (f" ({detail})." if detail else "."),
         "The file is not a valid PDF" + (f" ({detail})." if detail else "."),
     )
+
+
+class NetworkError(SigningError):
+    """A time-stamp authority, OCSP responder or CRL server could not be used."""
+
+
+class TimestampError(SigningError):
+    """The time-stamp authority refused, or answered something unusable."""
+
+
+def missing_tsa(level: str) -> SigningError:
+    return SigningError(
+        "tsa.missing",
+        f"Mức {level} cần máy chủ cấp dấu thời gian (ECABINET_TSA_URL hoặc --tsa).",
+        f"Level {level} needs a time-stamp authority (ECABINET_TSA_URL or --tsa).",
+    )

@@ -49,8 +49,9 @@ class FieldSpec:
     signer_name: str = ""
     reason: str = ""
     location: str = ""
-    contents_size: int = 12_000
-    """Bytes reserved for the CMS blob (the hex placeholder is twice this)."""
+    contents_size: int = 0
+    """Bytes reserved for the CMS blob (the hex placeholder is twice this); 0: enough for
+    the certificates and, when time-stamped, the token."""
     appearance: AppearanceBuilder | None = None
     """Builds the widget's appearance objects; None for no appearance stream."""
     certify: DocMDP | None = None

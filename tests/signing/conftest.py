@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from ecabinet.demo.ca import DemoAgency, DemoCA, DemoPerson, create_demo_ca
 from ecabinet.demo.pdfs import demo_documents
 from signing.keys import PrivateKeySource, load_pkcs12
+from tests.support.pki import Pki, running_pki
 
 PASSWORD = "test-pass-123"
 AGENCY = DemoAgency("000.00.00.H99", "Ủy ban nhân dân tỉnh Thử Nghiệm", "UBND")
@@ -39,3 +41,10 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pki]:
+    """A live CA with a time-stamp authority, an OCSP responder and CRLs (certomancer)."""
+    with running_pki(tmp_path_factory.mktemp("pki")) as live:
+        yield live
