@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -63,3 +64,33 @@ def load_pkcs12(data: bytes, password: str | None) -> PrivateKeySource:
             "The PKCS#12 file holds no RSA/ECDSA private key with its certificate.",
         )
     return PrivateKeySource(key, cert, list(extra))
+
+
+def check_signature(certificate: x509.Certificate, data: bytes, signature: bytes) -> None:
+    """Raise :class:`BadKey` unless ``signature`` is a SHA-256 signature of ``data`` (RSA
+    PKCS#1 v1.5 or DER ECDSA) by the key of ``certificate``.
+
+    Two-step signing gets its signature from outside; checking it before it is embedded
+    turns a wrong key, a wrong algorithm or a truncated value into a clear error instead
+    of a file whose signature fails for every reader.
+    """
+    key = certificate.public_key()
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        else:
+            raise BadKey(
+                "key.unsupported_type",
+                "Chứng thư số không mang khóa RSA hoặc ECDSA.",
+                "The certificate holds neither an RSA nor an ECDSA key.",
+            )
+    except (InvalidSignature, ValueError):
+        raise BadKey(
+            "key.signature_mismatch",
+            "Chữ ký số nhận được không phải chữ ký của khóa thuộc chứng thư số này trên dữ"
+            " liệu cần ký (sai khóa, sai thuật toán hoặc chữ ký bị cắt).",
+            "The signature received is not this certificate's key's signature over the"
+            " data to be signed (wrong key, wrong algorithm or a truncated signature).",
+        ) from None

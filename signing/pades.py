@@ -15,7 +15,7 @@ from cryptography import x509
 
 from signing import cms as cms_build
 from signing.fields import Prepared, prepare
-from signing.keys import KeySource
+from signing.keys import KeySource, check_signature
 from signing.specs import FieldSpec
 
 
@@ -53,7 +53,12 @@ def begin(
 
 
 def finish(pending: Pending, signature: bytes) -> bytes:
-    """Embed a signature over :attr:`Pending.to_be_signed`; return the signed file."""
+    """Embed a signature over :attr:`Pending.to_be_signed`; return the signed file.
+
+    The signature is checked against the certificate's public key first: one that does
+    not verify is a :class:`signing.errors.BadKey` (``key.signature_mismatch``), never an
+    embedded signature that every reader rejects."""
+    check_signature(pending.certificate, pending.attrs, signature)
     blob = cms_build.signed_data(pending.attrs, signature, pending.certificate, pending.chain)
     return pending.prepared.embed(blob)
 
