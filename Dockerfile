@@ -13,9 +13,11 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
-# fonts-dejavu-core: Vietnamese glyphs for generated PDFs; fonts-dejavu-extra: their italics.
+# fonts-dejavu-core: Vietnamese glyphs for generated PDFs; fonts-dejavu-extra: their italics;
+# fonts-liberation2: Liberation Serif (Times New Roman metrics) for signature appearances.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-dejavu-core fonts-dejavu-extra \
+        fonts-liberation2 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --user-group --create-home --uid 10001 ecabinet
 # Install the package (not editable), then drop the sources so that only the installed

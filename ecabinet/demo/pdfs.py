@@ -29,27 +29,12 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.text_region import TextColumns
 
-FONT_DIRS: tuple[Path, ...] = (
-    Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu
-    Path("/usr/share/fonts/dejavu"),  # Fedora, Alpine
-    Path("/usr/share/fonts/TTF"),  # Arch
-)
-"""Folders searched for the DejaVu fonts, in order."""
-FONT_FAMILIES: tuple[dict[str, str], ...] = (
-    {
-        "": "DejaVuSerif.ttf",
-        "B": "DejaVuSerif-Bold.ttf",
-        "I": "DejaVuSerif-Italic.ttf",
-        "BI": "DejaVuSerif-BoldItalic.ttf",
-    },
-    {
-        "": "DejaVuSans.ttf",
-        "B": "DejaVuSans-Bold.ttf",
-        "I": "DejaVuSans-Oblique.ttf",
-        "BI": "DejaVuSans-BoldOblique.ttf",
-    },
-)
-"""Font families in order of preference: style ("", "B", "I", "BI") → file name."""
+from signing import fonts
+
+FONT_DIRS: tuple[Path, ...] = fonts.FONT_DIRS
+"""Folders searched for the fonts, in order (shared with signature appearances)."""
+FONT_FAMILIES: tuple[fonts.FontFamily, ...] = (fonts.DEJAVU_SERIF, fonts.DEJAVU_SANS)
+"""Font families in order of preference."""
 VN_TZ = dt.timezone(dt.timedelta(hours=7))
 FIXED_DATE = dt.datetime(2026, 1, 1, 8, 0, tzinfo=VN_TZ)
 """Creation date when the date line holds no date."""
@@ -79,21 +64,7 @@ def find_font_files(folders: Sequence[Path] = FONT_DIRS) -> dict[str, Path]:
     Regular and bold are required; a missing italic falls back to the upright style.
     Raises :class:`RuntimeError` naming the Debian package when no family is complete.
     """
-    for family in FONT_FAMILIES:
-        found: dict[str, Path] = {}
-        for style, name in family.items():
-            path = next((d / name for d in folders if (d / name).is_file()), None)
-            if path is not None:
-                found[style] = path
-        if "" in found and "B" in found:
-            found.setdefault("I", found[""])
-            found.setdefault("BI", found["B"])
-            return found
-    raise RuntimeError(
-        "Không tìm thấy phông chữ tiếng Việt (DejaVu) / no font with Vietnamese glyphs "
-        f"found in {', '.join(str(d) for d in folders)}: install Debian's fonts-dejavu-core "
-        "(apt-get install -y fonts-dejavu-core)"
-    )
+    return fonts.find_family(FONT_FAMILIES, folders)
 
 
 def find_vietnamese_font(folders: Sequence[Path] = FONT_DIRS) -> Path:
