@@ -96,16 +96,21 @@ class FontNotFound(RuntimeError):
 
 
 def find_family(
-    families: Sequence[FontFamily] = SERIF_FAMILIES, folders: Sequence[Path] = FONT_DIRS
+    families: Sequence[FontFamily] = SERIF_FAMILIES,
+    folders: Sequence[Path] = FONT_DIRS,
+    styles: Sequence[str] = ("", "B", "I", "BI"),
 ) -> dict[str, Path]:
     """The files of the first family found with Vietnamese glyphs, by style.
 
     Regular and bold are required; a missing italic falls back to the upright style.
-    Raises :class:`FontNotFound` naming the Debian packages when no family is complete.
+    Only ``styles`` are looked for. Raises :class:`FontNotFound` naming the Debian
+    packages when no family is complete.
     """
     for family in families:
         found: dict[str, Path] = {}
         for style, name in family.files.items():
+            if style not in styles:
+                continue
             path = next(
                 (d / name for d in folders if (d / name).is_file() and covers(d / name)), None
             )
@@ -216,4 +221,9 @@ def _table_records(data: bytes) -> dict[str, tuple[int, int]]:
 
 def serif(style: str = "") -> Font:
     """The serif font for signature appearances in ``style`` ("" or "B")."""
-    return load_font(find_family()[style])
+    return load_font(_serif_files()[style])
+
+
+@functools.lru_cache(maxsize=1)
+def _serif_files() -> dict[str, Path]:
+    return find_family(SERIF_FAMILIES, FONT_DIRS, ("", "B"))
