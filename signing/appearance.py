@@ -115,7 +115,7 @@ def signer_appearance(
     top, ``name`` (bold) at the bottom, the signature image centred between them as
     large as fits. Text too wide for the box is set smaller (down to 5 pt)."""
     titles = _lines(title, ("Chức vụ người ký", "signer's title"))
-    (full_name,) = _lines(name.replace("\n", " "), ("Họ tên người ký", "signer's name"))
+    full_name = " ".join(_lines(name, ("Họ tên người ký", "signer's name")))
     png = load_png(image, SIGNATURE_IMAGE)
     bold = serif("B")
     check_glyphs(bold, [*titles, full_name])
@@ -153,7 +153,8 @@ def seal_appearance(
 ) -> Appearance:
     """The agency's seal at its real size (``size_mm`` across, or from the PNG's DPI)
     over the left third of ``signer_image`` (:attr:`Appearance.image_box` of the
-    signer's appearance), with ``agency`` and the signing time in small text under it."""
+    signer's appearance), with ``agency`` and the signing time in small text under it.
+    ``signed_at`` should be the :attr:`~signing.specs.FieldSpec.signed_at` of the field."""
     agency_name = " ".join(_lines(agency, ("Tên cơ quan", "agency name")))
     png = load_png(image, SEAL_IMAGE)
     seal = seal_box(signer_image, seal_size(image, size_mm))
@@ -186,8 +187,9 @@ def attachment_appearance(
     *, number_symbol: str, signed_at: datetime, page: PageBox, size: float = 10.0
 ) -> Appearance:
     """The agency's signature on an attachment in its own file: top right of ``page``
-    (see :func:`page_box`), no image, the number and symbol and the signing time."""
-    (number,) = _lines(number_symbol, ("Số và ký hiệu văn bản", "number and symbol"))
+    (see :func:`page_box`), no image, the number and symbol (as given, e.g.
+    ``12/QĐ-UBND``) and the signing time (``signed_at``, as in the field's /M)."""
+    number = " ".join(_lines(number_symbol, ("Số và ký hiệu văn bản", "number and symbol")))
     return _text_stamp([number, signing_time(signed_at)], page, size)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import io
 import struct
-import warnings
 import zlib
 from dataclasses import dataclass
 
@@ -59,18 +58,18 @@ def load_png(data: bytes, what: tuple[str, str]) -> Png:
             f"The {en} must be a PNG file.",
         )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=["PNG"])
-            if image.width * image.height > MAX_PIXELS:
-                raise ImageError(
-                    "image.too_large",
-                    f"{vi} quá lớn ({image.width} × {image.height} điểm ảnh).",
-                    f"The {en} is too large ({image.width} × {image.height} pixels).",
-                )
-            image.load()
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-            rgba = image.convert("RGBA")
+        # The size is checked from the header, before anything is decoded (Pillow's own
+        # bomb check only warns below 179 million pixels).
+        image = Image.open(io.BytesIO(data), formats=["PNG"])
+        if image.width * image.height > MAX_PIXELS:
+            raise ImageError(
+                "image.too_large",
+                f"{vi} quá lớn ({image.width} × {image.height} điểm ảnh).",
+                f"The {en} is too large ({image.width} × {image.height} pixels).",
+            )
+        image.load()
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        rgba = image.convert("RGBA")
     except ImageError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error,

@@ -8,6 +8,7 @@ import re
 import shutil
 import struct
 import subprocess
+import unicodedata
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -533,3 +534,19 @@ def test_demo_images_are_deterministic_transparent_and_coloured() -> None:
         assert len(visible) > 2000 and all(is_ink(p) for p in visible)
     width, height = seal_size(seal_png(AGENCY.name))
     assert width / MM == pytest.approx(40, abs=0.1) and height == pytest.approx(width)
+
+
+def test_decomposed_and_spread_out_text_is_shown_composed_on_one_line(
+    signature: bytes, sample_pdf: bytes, leader_key: PrivateKeySource
+) -> None:
+    name = unicodedata.normalize("NFD", "  Nguyễn   Văn\nLãnh ")
+    app = signer_appearance(signature, title="CHỦ TỊCH", name=name, rect=LEADER_BOX)
+    spec = FieldSpec(name="S", rect=app.rect, appearance=app)
+    assert _decoded_runs(sign_pdf(sample_pdf, leader_key, spec), "S") == [
+        "CHỦ TỊCH",
+        "Nguyễn Văn Lãnh",
+    ]
+    page = PageBox((0, 0, 595, 842))
+    stamp = attachment_appearance(number_symbol="12/\nQĐ-UBND", signed_at=AT, page=page)
+    spec = FieldSpec(name="A", rect=stamp.rect, appearance=stamp)
+    assert _decoded_runs(sign_pdf(sample_pdf, leader_key, spec), "A")[0] == "12/ QĐ-UBND"
