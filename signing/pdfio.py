@@ -60,7 +60,7 @@ class _BytesView(io.RawIOBase):
     """A read-only, seekable stream over bytes that never copies them (``io.BytesIO``
     does, as soon as a reader asks for its buffer)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | memoryview) -> None:
         super().__init__()
         self._view = memoryview(data)
         self._pos = 0
@@ -105,6 +105,14 @@ def open_pdf(data: bytes) -> PdfReader:
     except PYPDF_ERRORS as exc:
         raise not_a_pdf(type(exc).__name__) from None
     return reader
+
+
+def open_revision(data: bytes, end: int) -> PdfReader:
+    """The document as it was when the revision ending at ``end`` was written (no copy)."""
+    try:
+        return PdfReader(io.BufferedReader(_BytesView(memoryview(data)[:end])), strict=False)
+    except PYPDF_ERRORS as exc:
+        raise not_a_pdf(type(exc).__name__) from None
 
 
 def startxref(data: bytes) -> int:

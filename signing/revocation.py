@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,10 +24,17 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
+from signing.embedded import to_x509
 from signing.errors import NetworkError, SigningError
 from signing.http import fetch
 
 OCSP_NO_CHECK = x509.oid.ObjectIdentifier("1.3.6.1.5.5.7.48.1.5")
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
 
 
 def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> object | None:
@@ -143,71 +154,84 @@ def read_ocsp(
     data: bytes, cert: x509.Certificate, issuer: x509.Certificate
 ) -> RevocationFinding | None:
     """The answer of an OCSP response about ``cert``, if the response is about it, is
-    successful and is signed by ``issuer`` or a responder ``issuer`` authorised."""
+    successful and is signed by ``issuer`` or a responder ``issuer`` authorised.
+
+    Read with asn1crypto, which accepts what responders really send (fractional seconds
+    in times, for one), where a strict DER parser refuses the whole response."""
     try:
-        response = ocsp.load_der_ocsp_response(data)
-        if response.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
+        response = asn1_ocsp.OCSPResponse.load(data)
+        if response["response_status"].native != "successful":
             return None
-        responder = _ocsp_signer(response, issuer)
-        if responder is None or not verify_signature(
+        basic = response["response_bytes"]["response"].parsed
+        tbs = basic["tbs_response_data"]
+        carried = [c for c in (to_x509(x) for x in basic["certs"] or []) if c is not None]
+        responder = _ocsp_signer(tbs["responder_id"], carried, issuer)
+        hash_name = basic["signature_algorithm"].hash_algo
+        if responder is None or hash_name not in _HASHES:
+            return None
+        if not verify_signature(
             responder.public_key(),
-            response.signature,
-            response.tbs_response_bytes,
-            response.signature_hash_algorithm,
+            basic["signature"].native,
+            tbs.dump(),
+            _HASHES[hash_name](),
         ):
             return None
-        for single in response.responses:
-            if single.serial_number != cert.serial_number:
-                continue
-            expected = (
-                ocsp.OCSPRequestBuilder()
-                .add_certificate(cert, issuer, single.hash_algorithm)
-                .build()
-            )
+        issuer_asn1 = asn1_x509.Certificate.load(issuer.public_bytes(serialization.Encoding.DER))
+        for single in tbs["responses"]:
+            cert_id = single["cert_id"]
+            algorithm = cert_id["hash_algorithm"]["algorithm"].native
             if (
-                expected.issuer_key_hash != single.issuer_key_hash
-                or expected.issuer_name_hash != single.issuer_name_hash
+                cert_id["serial_number"].native != cert.serial_number
+                or algorithm not in _HASHES
+                or cert_id["issuer_name_hash"].native
+                != hashlib.new(algorithm, issuer_asn1.subject.dump()).digest()
+                or cert_id["issuer_key_hash"].native
+                != hashlib.new(
+                    algorithm, issuer_asn1.public_key["public_key"].contents[1:]
+                ).digest()
             ):
                 continue
-            status = {
-                ocsp.OCSPCertStatus.GOOD: Status.good,
-                ocsp.OCSPCertStatus.REVOKED: Status.revoked,
-            }.get(single.certificate_status, Status.unknown)
+            state = single["cert_status"]
+            revoked = state.name == "revoked"
             return RevocationFinding(
-                status,
+                {"good": Status.good, "revoked": Status.revoked}.get(state.name, Status.unknown),
                 "ocsp",
-                single.this_update_utc,
-                single.next_update_utc,
-                single.revocation_time_utc,
-                single.revocation_reason.name if single.revocation_reason else None,
+                single["this_update"].native,
+                single["next_update"].native,
+                state.chosen["revocation_time"].native if revoked else None,
+                state.chosen["revocation_reason"].native if revoked else None,
                 responder if responder is not issuer else None,
             )
-    except (ValueError, TypeError, UnsupportedAlgorithm):
+    except (ValueError, TypeError, KeyError, AttributeError, UnsupportedAlgorithm):
         return None
     return None
 
 
-def _ocsp_signer(response: ocsp.OCSPResponse, issuer: x509.Certificate) -> x509.Certificate | None:
-    if _responder_is(response, issuer):
-        return issuer
-    for candidate in response.certificates:
-        if not _responder_is(response, candidate) or not issued_by(candidate, issuer):
+def _ocsp_signer(
+    responder_id: Any, carried: list[x509.Certificate], issuer: x509.Certificate
+) -> x509.Certificate | None:
+    """The issuer itself, or a responder certificate it issued for OCSP signing."""
+    for candidate in [issuer, *carried]:
+        if not _responder_is(responder_id, candidate):
             continue
+        if candidate is issuer:
+            return issuer
         usage = _extension(candidate, x509.ExtendedKeyUsage)
-        if usage is not None and ExtendedKeyUsageOID.OCSP_SIGNING in usage:  # type: ignore[operator]
+        if (
+            issued_by(candidate, issuer)
+            and usage is not None
+            and ExtendedKeyUsageOID.OCSP_SIGNING in usage  # type: ignore[operator]
+        ):
             return candidate
     return None
 
 
-def _responder_is(response: ocsp.OCSPResponse, cert: x509.Certificate) -> bool:
-    if response.responder_name is not None:
-        return response.responder_name == cert.subject
-    # responderID byKey: SHA-1 of the key's BIT STRING, which is what RFC 5280's method
-    # (1) subject key identifier computes.
-    key = cert.public_key()
-    return bool(
-        response.responder_key_hash == x509.SubjectKeyIdentifier.from_public_key(key).digest
-    )
+def _responder_is(responder_id: Any, cert: x509.Certificate) -> bool:
+    if responder_id.name == "by_name":
+        return bool(responder_id.chosen.dump() == cert.subject.public_bytes())
+    # byKey: SHA-1 of the key's BIT STRING, what RFC 5280's method (1) key identifier is.
+    key_id = x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest
+    return bool(responder_id.chosen.native == key_id)
 
 
 def read_crl(
