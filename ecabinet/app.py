@@ -23,6 +23,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_admin,
     routes_audit,
     routes_auth,
+    routes_credentials,
     routes_files,
     routes_tokens,
 )

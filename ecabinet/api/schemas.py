@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from ecabinet.core.agencies import Agency, AgencyLevel, Role, Unit
 from ecabinet.core.auth import ApiToken
 from ecabinet.core.files import StoredFile
 from ecabinet.core.users import User
+from ecabinet.signatures.models import CredentialKind, SigningCredential
 
 
 class In(BaseModel):
@@ -206,3 +207,56 @@ class Health(BaseModel):
 
     status: str
     checks: dict[str, str] = {}
+
+
+class CredentialUploadIn(In):
+    """A PKCS#12 file (base64) for an official (``user_id``) or an agency seal
+    (``agency_id``); the passphrase only opens the file and is never stored."""
+
+    pkcs12: str = Field(min_length=1, max_length=400_000, description="PKCS#12, base64")
+    passphrase: SecretStr = Field(max_length=1024)
+    user_id: int | None = None
+    agency_id: int | None = None
+    label: str = Field(default="", max_length=255)
+
+
+class CredentialOut(BaseModel):
+    """A signing credential: its certificate's details, never its key."""
+
+    id: str
+    kind: CredentialKind
+    user_id: int | None
+    agency_id: int
+    label: str
+    subject: str
+    issuer: str
+    serial: str
+    fingerprint: str
+    not_before: datetime
+    not_after: datetime
+    created_at: datetime
+    disabled_at: datetime | None
+
+    @classmethod
+    def of(cls, c: SigningCredential) -> CredentialOut:
+        return cls(
+            id=c.id,
+            kind=CredentialKind(c.kind),
+            user_id=c.user_id,
+            agency_id=c.agency_id,
+            label=c.label,
+            subject=c.subject,
+            issuer=c.issuer,
+            serial=c.serial,
+            fingerprint=c.fingerprint,
+            not_before=c.not_before,
+            not_after=c.not_after,
+            created_at=c.created_at,
+            disabled_at=c.disabled_at,
+        )
+
+
+class CredentialList(BaseModel):
+    """Signing credentials the caller may see."""
+
+    items: list[CredentialOut]

@@ -1,0 +1,89 @@
+"""Signing credentials: PKCS#12 uploads for officials and agency seals (admins)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+from starlette.responses import Response
+
+from ecabinet.api.framework import Call, model_json
+from ecabinet.api.registry import api
+from ecabinet.api.schemas import CredentialList, CredentialOut, CredentialUploadIn
+from ecabinet.core.policy import Subject
+from ecabinet.signatures import credentials
+
+
+@api.route(
+    "/signing-credentials",
+    "POST",
+    "Register an official's or an agency seal's PKCS#12 file (agency admins)",
+    body=CredentialUploadIn,
+    responses={201: CredentialOut},
+    tag="signing",
+)
+async def upload_credential(call: Call) -> Response:
+    body = await call.body(CredentialUploadIn)
+    data = credentials.decode_pkcs12(body.pkcs12)
+    vault = credentials.vault_for(call.settings)
+
+    def work(session: Session, subject: Subject) -> CredentialOut:
+        row = credentials.upload_credential(
+            session,
+            call.actor,
+            subject,
+            vault=vault,
+            pkcs12=data,
+            passphrase=body.passphrase.get_secret_value(),
+            user_id=body.user_id,
+            agency_id=body.agency_id,
+            label=body.label,
+        )
+        return CredentialOut.of(row)
+
+    return model_json(await call.subject(work), status=201)
+
+
+@api.route(
+    "/signing-credentials",
+    "GET",
+    "Signing credentials I own, apply (seals) or administer",
+    responses={200: CredentialList},
+    tag="signing",
+)
+async def list_credentials(call: Call) -> Response:
+    def work(session: Session, subject: Subject) -> CredentialList:
+        rows = credentials.list_credentials(session, subject)
+        return CredentialList(items=[CredentialOut.of(c) for c in rows])
+
+    return model_json(await call.subject(work, write=False))
+
+
+@api.route(
+    "/signing-credentials/{credential_id}/disable",
+    "POST",
+    "Disable a signing credential (kept, no longer signs)",
+    responses={200: CredentialOut},
+    tag="signing",
+)
+async def disable_credential(call: Call) -> Response:
+    credential_id: str = call.request.path_params["credential_id"]
+
+    def work(session: Session, subject: Subject) -> CredentialOut:
+        row = credentials.disable_credential(session, call.actor, subject, credential_id)
+        return CredentialOut.of(row)
+
+    return model_json(await call.subject(work))
+
+
+@api.route(
+    "/signing-credentials/{credential_id}",
+    "DELETE",
+    "Delete a signing credential and its sealed key",
+    responses={204: "Deleted"},
+    tag="signing",
+)
+async def delete_credential(call: Call) -> Response:
+    credential_id: str = call.request.path_params["credential_id"]
+    await call.subject(
+        lambda s, subject: credentials.delete_credential(s, call.actor, subject, credential_id)
+    )
+    return Response(status_code=204)

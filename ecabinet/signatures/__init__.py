@@ -1,0 +1,1 @@
+"""Signing credentials: officials' and agency seals' keys, kept encrypted at rest."""

@@ -1,0 +1,82 @@
+"""A signing credential: a certificate, its chain and its private key, encrypted.
+
+The private key (PKCS#8 DER) is stored sealed with AES-256-GCM (:mod:`.vault`); the
+certificate and chain are public and kept as PEM. A personal credential belongs to one
+official (``user_id``) and is registered under an agency that administers them; a seal
+belongs to an agency (``user_id`` is None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, LargeBinary, String, Text
+from sqlmodel import Field, SQLModel
+
+from ecabinet.core.agencies import Role
+from ecabinet.core.policy import Action, Subject, rule
+from ecabinet.core.types import UTCDateTime
+
+SIGN = Action.manage
+"""The policy action "sign with this credential" (the other actions keep their meaning)."""
+
+
+class CredentialKind(StrEnum):
+    personal = "personal"
+    """An official's own key (chữ ký số của người có thẩm quyền)."""
+    seal = "seal"
+    """An agency's key (chữ ký số của cơ quan), applied by its clerks."""
+
+
+class SigningCredential(SQLModel, table=True):
+    __tablename__ = "signing_credential"
+    id: str = Field(primary_key=True, max_length=36)
+    kind: CredentialKind = Field(sa_type=String(16))
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    label: str = Field(default="", max_length=255)
+    subject: str = Field(max_length=1000, description="Certificate subject (RFC 4514)")
+    issuer: str = Field(max_length=1000, description="Certificate issuer (RFC 4514)")
+    serial: str = Field(max_length=64, description="Certificate serial number, hex")
+    fingerprint: str = Field(max_length=64, index=True, description="SHA-256 of the DER")
+    not_before: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    not_after: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    certificate_pem: str = Field(sa_column=Column(Text(), nullable=False))
+    chain_pem: str = Field(sa_column=Column(Text(), nullable=False))
+    encrypted_key: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    """AES-256-GCM nonce (12 bytes) then ciphertext and tag of the PKCS#8 DER key."""
+    kek_id: str = Field(max_length=16, description="Which key-encryption key sealed it")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    disabled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+@dataclass(frozen=True)
+class NewCredential:
+    """A request to register a credential under an agency, before the row exists."""
+
+    agency_id: int
+
+
+@rule(SigningCredential)
+def _credential_rule(subject: Subject, action: Action, c: SigningCredential) -> bool:
+    owner = c.kind == CredentialKind.personal and c.user_id == subject.user_id
+    admin = subject.administers(c.agency_id)
+    clerk = c.kind == CredentialKind.seal and subject.has(Role.clerk, c.agency_id)
+    if action is Action.view:
+        return owner or admin or clerk
+    if action is SIGN:
+        # Nobody signs with another official's key; only the agency's clerks apply its seal.
+        return owner or clerk
+    if action in (Action.update, Action.delete):
+        return owner or admin  # disable or remove: the official may revoke their own key
+    return False
+
+
+@rule(NewCredential)
+def _new_credential_rule(subject: Subject, action: Action, target: NewCredential) -> bool:
+    if action is Action.view:
+        return True
+    return action is Action.create and subject.administers(target.agency_id)
