@@ -24,7 +24,7 @@ NEVER = 99
 """Level of a change no permission allows (new or changed page content)."""
 CATALOG_KEYS = frozenset({"/AcroForm", "/DSS", "/Extensions", "/Metadata", "/Perms"})
 FORM_KEYS = frozenset({"/Fields", "/SigFlags", "/DR", "/NeedAppearances", "/DA"})
-FIELD_KEYS = frozenset({"/V", "/AS", "/AP", "/Lock", "/MK"})
+FIELD_KEYS = frozenset({"/V", "/AS", "/AP", "/DA", "/Lock", "/MK"})
 
 
 @dataclass(frozen=True)
