@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+from cryptography import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
@@ -252,13 +253,13 @@ def _pyhanko_sign(
     key: PrivateKeySource,
     subfilter: fields.SigSeedSubFilter,
     tsa_url: str | None = None,
-    lta: bool = False,
-    root=None,
-) -> bytes:  # type: ignore[no-untyped-def]
+    lta_root: x509.Certificate | None = None,
+) -> bytes:
+    """Sign with pyHanko; with ``lta_root``, at B-LTA (its own DSS and document
+    time-stamp), trusting that root."""
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
-
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     signer = signers.SimpleSigner(
@@ -282,13 +283,15 @@ def _pyhanko_sign(
     meta = signers.PdfSignatureMetadata(
         field_name="pyHanko",
         subfilter=subfilter,
-        use_pades_lta=lta,
-        embed_validation_info=lta,
+        use_pades_lta=lta_root is not None,
+        embed_validation_info=lta_root is not None,
         validation_context=ValidationContext(
-            trust_roots=[asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER))],
+            trust_roots=[
+                asn1_x509.Certificate.load(lta_root.public_bytes(serialization.Encoding.DER))
+            ],
             allow_fetching=True,
         )
-        if lta
+        if lta_root is not None
         else None,
     )
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
@@ -306,7 +309,7 @@ def test_files_signed_by_pyhanko_are_accepted(sample_pdf: bytes, pki: Pki) -> No
     # adbe.pkcs7.detached validates, but it is not PAdES baseline (it has signing-time).
     assert _only(validate_pdf(adobe, _online(pki))) == ("TOTAL-PASSED", None, None)
     lta = _pyhanko_sign(
-        sample_pdf, key, fields.SigSeedSubFilter.PADES, pki.tsa_url, lta=True, root=pki.root
+        sample_pdf, key, fields.SigSeedSubFilter.PADES, pki.tsa_url, lta_root=pki.root
     )
     report = validate_pdf(lta, _offline(pki))
     assert _only(report) == ("TOTAL-PASSED", None, "B-LTA"), report.render_vi()
@@ -335,9 +338,7 @@ def test_damaged_signature_values(signed_levels: dict[Level, bytes], pki: Pki) -
     # A byte range that leaves out part of the file.
     moved = bytearray(signed)
     old = "[0 {:010d} {:010d} {:010d}]".format(*byte_range[1:]).encode()
-    new = "[0 {:010d} {:010d} {:010d}]".format(
-        byte_range[1] - 10, byte_range[2], byte_range[3]
-    ).encode()
+    new = f"[0 {byte_range[1] - 10:010d} {byte_range[2]:010d} {byte_range[3]:010d}]".encode()
     assert old in moved
     at = moved.index(old)
     moved[at : at + len(old)] = new
