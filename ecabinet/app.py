@@ -25,6 +25,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_auth,
     routes_credentials,
     routes_files,
+    routes_signing,
     routes_tokens,
 )
 from ecabinet.api.errors import HANDLERS

@@ -11,6 +11,7 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar, overload
 
 import anyio.to_thread
@@ -21,12 +22,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ecabinet.api.ratelimit import RateLimiter
 from ecabinet.core import auth, errors
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
+from ecabinet.signatures.setup import SigningSetup
 
 SESSION_COOKIE = "ecabinet_session"
 CSRF_HEADER = "x-csrf-token"
@@ -42,6 +45,14 @@ class AppContext:
     settings: Settings
     engine: Engine
     store: ObjectStore
+
+    @cached_property
+    def signing(self) -> SigningSetup:
+        return SigningSetup(self.settings)
+
+    @cached_property
+    def validate_limit(self) -> RateLimiter:
+        return RateLimiter(self.settings.validate_per_minute, "validate.rate_limited")
 
 
 @dataclass

@@ -1,0 +1,110 @@
+"""Signing stored files as the logged-in official; validation reports (own files, and
+any PDF sent to the public endpoint)."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from starlette.responses import PlainTextResponse, Response
+
+from ecabinet.api.framework import Call, model_json
+from ecabinet.api.registry import api
+from ecabinet.api.schemas import FileOut
+from ecabinet.api.schemas_signing import BatchSignIn, ReportOut, SignedFiles, SignIn
+from ecabinet.core import errors
+from ecabinet.signatures import service
+from signing.validation import Report
+
+
+async def _sign(call: Call, file_ids: list[str], body: SignIn) -> list[FileOut]:
+    user, actor = call.user.user, call.actor
+    signed = await anyio.to_thread.run_sync(
+        lambda: service.sign_files(
+            call.ctx.engine,
+            call.ctx.store,
+            call.ctx.signing,
+            user,
+            actor,
+            file_ids,
+            body.request(),
+        )
+    )
+    return [FileOut.of(f) for f in signed]
+
+
+@api.route(
+    "/files/{file_id}/sign",
+    "POST",
+    "Sign a PDF with your own certificate; the signed copy is a new file",
+    body=SignIn,
+    responses={201: FileOut},
+    tag="signing",
+)
+async def sign_file(call: Call) -> Response:
+    body = await call.body(SignIn)
+    (signed,) = await _sign(call, [call.request.path_params["file_id"]], body)
+    return model_json(signed, status=201)
+
+
+@api.route(
+    "/signatures/batch",
+    "POST",
+    f"Sign up to {service.MAX_BATCH} PDFs with your own certificate in one request",
+    body=BatchSignIn,
+    responses={201: SignedFiles},
+    tag="signing",
+)
+async def sign_batch(call: Call) -> Response:
+    body = await call.body(BatchSignIn)
+    return model_json(SignedFiles(files=await _sign(call, body.file_ids, body)), status=201)
+
+
+def _report(call: Call, report: Report) -> Response:
+    if call.request.query_params.get("format") == "text":
+        return PlainTextResponse(report.render_vi())
+    return model_json(ReportOut.of(report))
+
+
+@api.route(
+    "/files/{file_id}/signatures",
+    "GET",
+    "The signature validation report of a stored file (?format=text for Vietnamese text)",
+    responses={200: ReportOut},
+    tag="signing",
+)
+async def file_report(call: Call) -> Response:
+    user = call.user.user
+    file_id = call.request.path_params["file_id"]
+    report = await anyio.to_thread.run_sync(
+        lambda: service.validate_file(
+            call.ctx.engine, call.ctx.store, call.ctx.signing, user, file_id
+        )
+    )
+    return _report(call, report)
+
+
+@api.route(
+    "/signatures/validate",
+    "POST",
+    "Validate the signatures of any PDF (public; size- and rate-limited)",
+    public=True,
+    raw_body="application/pdf",
+    responses={200: ReportOut},
+    tag="signing",
+    csrf=False,
+)
+async def validate_upload(call: Call) -> Response:
+    limit = call.settings.validate_max_bytes
+    length = call.request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise errors.too_large(limit, "validate.too_large")
+    call.ctx.validate_limit.check(call.client_addr)
+    body = bytearray()
+    async for chunk in call.request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise errors.too_large(limit, "validate.too_large")
+    if not body:
+        raise errors.InvalidInput("validate.empty", "Chưa gửi tệp PDF nào.", "No PDF was sent.")
+    data = bytes(body)
+    report = await anyio.to_thread.run_sync(lambda: service.validate_upload(call.ctx.signing, data))
+    return _report(call, report)

@@ -1,0 +1,88 @@
+"""Request and response bodies of the signing and validation API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, field_validator
+
+from ecabinet.api.schemas import FileOut, In
+from ecabinet.signatures.service import MAX_BATCH, SignRequest
+from signing.specs import DocMDP, Level
+from signing.validation import Report
+from signing.validation.report import SignatureReport
+
+Coordinate = Annotated[float, Field(ge=0, le=14_400)]
+
+
+class SignIn(In):
+    """How to sign: your credential, the PAdES level, the visible box (optional)."""
+
+    credential_id: str = Field(min_length=1, max_length=36)
+    level: Level = Level.B_B
+    field: str | None = Field(default=None, min_length=1, max_length=120)
+    page: int = Field(default=1, ge=-1000, le=100_000, description="From 1; -1: last page")
+    box: tuple[Coordinate, Coordinate, Coordinate, Coordinate] | None = Field(
+        default=None, description="x1, y1, x2, y2 in points"
+    )
+    reason: str = Field(default="", max_length=255)
+    location: str = Field(default="", max_length=255)
+    certify: DocMDP | None = Field(
+        default=None, description="Lock the document after this signature: 1, 2 or 3"
+    )
+
+    @field_validator("page")
+    @classmethod
+    def _not_zero(cls, page: int) -> int:
+        if page == 0:
+            raise ValueError("pages count from 1 (or -1 for the last)")
+        return page
+
+    @field_validator("box")
+    @classmethod
+    def _ordered(
+        cls, box: tuple[float, float, float, float] | None
+    ) -> tuple[float, float, float, float] | None:
+        if box is not None and not (box[0] < box[2] and box[1] < box[3]):
+            raise ValueError("the box must be x1 < x2 and y1 < y2")
+        return box
+
+    def request(self) -> SignRequest:
+        return SignRequest(
+            credential_id=self.credential_id,
+            level=self.level,
+            field=self.field,
+            page=self.page,
+            box=self.box,
+            reason=self.reason,
+            location=self.location,
+            certify=self.certify,
+        )
+
+
+class BatchSignIn(SignIn):
+    """Several files signed with one credential in one request."""
+
+    file_ids: list[str] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class SignedFiles(BaseModel):
+    """The signed copies, in the order asked."""
+
+    files: list[FileOut]
+
+
+class ReportOut(BaseModel):
+    """A signature validation report (ETSI EN 319 102-1 indications)."""
+
+    sha256: str
+    size: int
+    validated_at: datetime
+    indication: str
+    all_passed: bool
+    signatures: list[SignatureReport]
+
+    @classmethod
+    def of(cls, report: Report) -> ReportOut:
+        return cls.model_validate(report.to_dict())

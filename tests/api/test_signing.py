@@ -1,0 +1,231 @@
+"""Signing stored files as the logged-in official, batch signing, and validation reports
+(own files, and the public endpoint with its limits)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+from sqlalchemy import Engine
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from ecabinet.app import create_app
+from ecabinet.core.audit import AuditEntry
+from ecabinet.core.db import session_scope
+from ecabinet.core.files import StoredFile
+from ecabinet.core.storage import open_store
+from ecabinet.demo.pdfs import demo_documents
+from tests.conftest import make_settings
+from tests.factories import World, login, make_world
+from tests.signing.checks import pdfsig
+from tests.support.credentials import PASSPHRASE, Issuer, issuer
+
+
+@pytest.fixture(scope="session")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
+    return issuer(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    return demo_documents()[0].pdf()
+
+
+@dataclass
+class Setup:
+    client: TestClient
+    world: World
+    leader_key: str
+    seal_key: str
+    tmp: Path
+
+
+@pytest.fixture
+def setup(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Iterator[Setup]:
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    (trust / "root.pem").write_bytes(ca.ca.root.public_bytes(Encoding.PEM))
+    settings = make_settings(
+        tmp_path / "data",
+        database_url,
+        trust_anchors_dir=str(trust),
+        validate_per_minute="4",
+        validate_max_bytes="300K",
+    )
+    world = make_world(engine)
+    with TestClient(create_app(settings, engine=engine, store=open_store(settings))) as client:
+        csrf = login(client, "admin")
+        keys = {}
+        for who, body in (
+            ("leader", {"user_id": world.people["leader"].id}),
+            ("seal", {"agency_id": world.province.id}),
+        ):
+            issued = ca.pkcs12(
+                "Ủy ban nhân dân tỉnh" if who == "seal" else "Nguyễn Văn Lãnh", use_rsa=True
+            )
+            r = client.post(
+                "/api/v1/signing-credentials",
+                json={"pkcs12": base64.b64encode(issued.data).decode(), "passphrase": PASSPHRASE}
+                | body,
+                headers={"X-CSRF-Token": csrf},
+            )
+            assert r.status_code == 201, r.text
+            keys[who] = r.json()["id"]
+        yield Setup(client, world, keys["leader"], keys["seal"], tmp_path)
+
+
+def _upload(setup: Setup, data: bytes, name: str = "qd.pdf") -> str:
+    csrf = login(setup.client, "clerk")
+    r = setup.client.post(
+        f"/api/v1/files?agency_id={setup.world.province.id}&filename={name}",
+        content=data,
+        headers={"X-CSRF-Token": csrf, "Content-Type": "application/pdf"},
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _sign(setup: Setup, who: str, file_id: str, **body: object) -> dict[str, Any]:
+    csrf = login(setup.client, who)
+    r = setup.client.post(
+        f"/api/v1/files/{file_id}/sign", json=body, headers={"X-CSRF-Token": csrf}
+    )
+    assert r.status_code == 201, r.text
+    out: dict[str, Any] = r.json()
+    return out
+
+
+def test_leader_signs_then_clerk_seals(setup: Setup, pdf: bytes, engine: Engine) -> None:
+    original = _upload(setup, pdf)
+    signed = _sign(
+        setup, "leader", original, credential_id=setup.leader_key, box=[330, 60, 530, 150]
+    )
+    assert signed["filename"] == "qd (đã ký).pdf" and signed["id"] != original
+    sealed = _sign(setup, "clerk", signed["id"], credential_id=setup.seal_key, certify=2)
+    content = setup.client.get(f"/api/v1/files/{sealed['id']}/content").content
+    (setup.tmp / "sealed.pdf").write_bytes(content)
+    report = pdfsig(setup.tmp / "sealed.pdf")
+    assert report.count("Signature is Valid") == 2, report
+    assert report.count("ETSI.CAdES.detached") == 2
+    r = setup.client.get(f"/api/v1/files/{sealed['id']}/signatures")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["indication"] == "TOTAL-PASSED" and body["all_passed"]
+    first, second = body["signatures"]
+    assert (
+        first["field"] == "Nguyễn Văn Lãnh" and first["signer"]["common_name"] == "Nguyễn Văn Lãnh"
+    )
+    assert second["permission"] == 2
+    text = setup.client.get(f"/api/v1/files/{sealed['id']}/signatures?format=text").text
+    assert "Kết luận: HỢP LỆ" in text and "Người ký: Nguyễn Văn Lãnh" in text
+    with session_scope(engine, write=False) as s:
+        signs = s.exec(select(AuditEntry).where(AuditEntry.action == "file.sign")).all()
+    assert [e.object_id for e in signs] == [signed["id"], sealed["id"]]
+    assert "Nguyễn Văn Lãnh" in signs[0].summary
+
+
+def test_nobody_signs_with_someone_elses_key(setup: Setup, pdf: bytes, engine: Engine) -> None:
+    file_id = _upload(setup, pdf)
+    for who, expected in (("clerk", 404), ("admin", 403), ("dept.specialist", 404)):
+        csrf = login(setup.client, who)
+        r = setup.client.post(
+            f"/api/v1/files/{file_id}/sign",
+            json={"credential_id": setup.leader_key},
+            headers={"X-CSRF-Token": csrf},
+        )
+        # The specialist cannot even see the file; the clerk cannot see the leader's key.
+        assert r.status_code == expected, (who, r.text)
+    csrf = login(setup.client, "leader")  # nor a seal: only the agency's clerks apply it
+    r = setup.client.post(
+        f"/api/v1/files/{file_id}/sign",
+        json={"credential_id": setup.seal_key},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 404
+    with session_scope(engine, write=False) as s:
+        assert len(s.exec(select(StoredFile)).all()) == 1
+
+
+def test_batch_signing(setup: Setup, pdf: bytes) -> None:
+    ids = [_upload(setup, pdf, f"vb{i}.pdf") for i in range(3)]
+    csrf = login(setup.client, "leader")
+    r = setup.client.post(
+        "/api/v1/signatures/batch",
+        json={"credential_id": setup.leader_key, "file_ids": ids, "page": -1},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 201, r.text
+    out = r.json()["files"]
+    assert [f["filename"] for f in out] == [f"vb{i} (đã ký).pdf" for i in range(3)]
+    for f in out:
+        report = setup.client.get(f"/api/v1/files/{f['id']}/signatures").json()
+        assert report["indication"] == "TOTAL-PASSED"
+    r = setup.client.post(
+        "/api/v1/signatures/batch",
+        json={"credential_id": setup.leader_key, "file_ids": [ids[0], ids[0]]},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 422 and r.json()["code"] == "signature.bad_batch"
+
+
+def test_bad_sign_requests(setup: Setup, pdf: bytes, engine: Engine) -> None:
+    good = _upload(setup, pdf)
+    not_pdf = _upload(setup, b"%PDF-1.7 but not really", "fake.pdf")
+    csrf = login(setup.client, "leader")
+    h = {"X-CSRF-Token": csrf}
+    url = f"/api/v1/files/{good}/sign"
+    for body in (
+        {"credential_id": setup.leader_key, "page": 0},
+        {"credential_id": setup.leader_key, "box": [500, 100, 300, 200]},
+        {"credential_id": setup.leader_key, "level": "B-X"},
+        {"credential_id": setup.leader_key, "certify": 7},
+        {"credential_id": setup.leader_key, "surprise": 1},
+        {},
+    ):
+        r = setup.client.post(url, json=body, headers=h)
+        assert r.status_code == 422 and r.json()["code"] == "request.invalid", body
+        assert r.json()["message"]["vi"] and r.json()["message"]["en"]
+    r = setup.client.post(url, json={"credential_id": setup.leader_key, "page": 9}, headers=h)
+    assert r.status_code == 422 and r.json()["code"] == "signature.bad_page"
+    r = setup.client.post(url, json={"credential_id": setup.leader_key, "level": "B-T"}, headers=h)
+    assert r.status_code == 422 and r.json()["code"] == "tsa.missing"
+    r = setup.client.post(
+        f"/api/v1/files/{not_pdf}/sign", json={"credential_id": setup.leader_key}, headers=h
+    )
+    assert r.status_code == 422 and r.json()["code"] == "pdf.invalid"
+    r = setup.client.post(
+        "/api/v1/files/00000000-0000-0000-0000-000000000000/sign",
+        json={"credential_id": setup.leader_key},
+        headers=h,
+    )
+    assert r.status_code == 404
+    with session_scope(engine, write=False) as s:
+        assert len(s.exec(select(StoredFile)).all()) == 2  # nothing was added
+
+
+def test_public_validation_with_its_limits(setup: Setup, pdf: bytes) -> None:
+    signed = _sign(setup, "leader", _upload(setup, pdf), credential_id=setup.leader_key)
+    data = setup.client.get(f"/api/v1/files/{signed['id']}/content").content
+    setup.client.cookies.clear()  # anonymous from here on
+    url = "/api/v1/signatures/validate"
+    h = {"Content-Type": "application/pdf"}
+    r = setup.client.post(url, content=data, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["indication"] == "TOTAL-PASSED"
+    r = setup.client.post(url + "?format=text", content=data, headers=h)
+    assert r.headers["content-type"].startswith("text/plain") and "HỢP LỆ" in r.text
+    r = setup.client.post(url, content=b"hello", headers=h)
+    assert r.status_code == 422 and r.json()["code"] == "pdf.invalid"
+    r = setup.client.post(url, content=b"x" * 400_000, headers=h)
+    assert r.status_code == 413 and r.json()["code"] == "validate.too_large"
+    r = setup.client.post(url, content=data, headers=h)  # the fourth in this minute
+    assert r.status_code == 200
+    r = setup.client.post(url, content=data, headers=h)
+    assert r.status_code == 429 and r.json()["code"] == "validate.rate_limited"
+    assert int(r.headers["Retry-After"]) > 0 and r.json()["message"]["vi"]
