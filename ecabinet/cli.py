@@ -7,8 +7,8 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from ecabinet import cli_signing
 from ecabinet.core import errors
 from ecabinet.core.settings import Settings, SettingsError
 
@@ -65,18 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--password-env", help="read the password from this environment variable")
     create.set_defaults(run=_user_create)
 
-    sign = sub.add_parser("sign", help="sign a PDF (PAdES baseline)")
-    sign.add_argument("input", type=Path)
-    sign.add_argument("output", type=Path)
-    sign.add_argument("--p12", type=Path, required=True, help="PKCS#12 file with key and chain")
-    sign.add_argument("--password-env", help="environment variable holding the passphrase")
-    sign.add_argument("--level", default="B-B", help="PAdES level (B-B for now)")
-    sign.add_argument("--field", default="Signature", help="signature field name")
-    sign.add_argument("--page", type=int, default=1, help="page of the widget, from 1")
-    sign.add_argument("--box", help="widget box X1,Y1,X2,Y2 in points (invisible if absent)")
-    sign.add_argument("--reason", default="")
-    sign.add_argument("--location", default="")
-    sign.set_defaults(run=_sign)
+    cli_signing.add_commands(sub)
 
     audit = sub.add_parser("audit", help="audit log tools").add_subparsers(
         required=True, metavar="ACTION"
@@ -183,49 +172,6 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
             for role in roles:
                 agencies.grant_role(session, actor, user_id=user.id, agency_id=agency.id, role=role)
     print(f"created user {user.username} (id {user.id})")
-    return 0
-
-
-def _sign(settings: Settings, args: argparse.Namespace) -> int:
-    from signing.errors import SigningError
-    from signing.keys import load_pkcs12
-    from signing.pades import sign_pdf
-    from signing.specs import FieldSpec
-
-    if args.level != "B-B":
-        print(f"ecabinet: --level {args.level}: only B-B is available so far", file=sys.stderr)
-        return 2
-    box = (0.0, 0.0, 0.0, 0.0)
-    if args.box:
-        try:
-            x1, y1, x2, y2 = (float(v) for v in args.box.split(","))
-        except ValueError:
-            print("ecabinet: --box takes four numbers: X1,Y1,X2,Y2", file=sys.stderr)
-            return 2
-        box = (x1, y1, x2, y2)
-    password = settings.env.get(args.password_env) if args.password_env else None
-    if password is None:
-        password = getpass.getpass("Mật khẩu tệp PKCS#12 / PKCS#12 passphrase: ")
-    try:
-        key = load_pkcs12(args.p12.read_bytes(), password)
-        spec = FieldSpec(
-            name=args.field,
-            page=args.page - 1,
-            rect=box,
-            reason=args.reason,
-            location=args.location,
-        )
-        signed = sign_pdf(args.input.read_bytes(), key, spec)
-    except OSError as exc:
-        print(f"ecabinet: {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except SigningError as exc:
-        print(f"ecabinet: {exc.code}: {exc.vi} / {exc.en}", file=sys.stderr)
-        return 1
-    tmp = args.output.with_name(args.output.name + ".part")
-    tmp.write_bytes(signed)
-    tmp.replace(args.output)
-    print(f"signed {args.output} ({args.level}, field {args.field!r})")
     return 0
 
 
