@@ -54,7 +54,7 @@ def validation_data(data: bytes, fetcher: Fetcher) -> ValidationData:
     """The DSS content every signature and document time-stamp of ``data`` needs."""
     leaves: list[x509.Certificate] = []
     pool: list[x509.Certificate] = []
-    for sig in find_signatures(open_pdf(data)):
+    for sig in find_signatures(open_pdf(data), data):
         found, carried = _material(sig)
         leaves += found
         pool += carried

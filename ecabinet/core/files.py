@@ -80,8 +80,11 @@ def register_file(
     filename: str,
     content_type: str,
     agency_id: int,
+    action: str = "file.upload",
+    summary: str = "",
 ) -> StoredFile:
-    """Add the row for a blob already in the store, with its audit entry."""
+    """Add the row for a blob already in the store, with its audit entry (``action``,
+    ``summary`` before the file's own description: a signed copy says how it was made)."""
     stored = StoredFile(
         id=str(uuid.uuid4()),
         sha256=blob.sha256,
@@ -97,10 +100,11 @@ def register_file(
     audit.record(
         session,
         actor,
-        "file.upload",
+        action,
         "file",
         stored.id,
-        f"{stored.filename} ({stored.size} bytes, sha256 {stored.sha256[:16]}…)",
+        (summary + " — " if summary else "")
+        + f"{stored.filename} ({stored.size} bytes, sha256 {stored.sha256[:16]}…)",
     )
     return stored
 

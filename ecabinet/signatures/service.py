@@ -9,13 +9,14 @@ transaction. A failure part-way leaves no rows, at most unreferenced blobs.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine
 
-from ecabinet.core import audit, errors, files
+from ecabinet.core import errors, files
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Action, authorize, subject_for
@@ -32,6 +33,8 @@ from signing.validation import Report, validate_pdf
 
 MAX_BATCH = 100
 """Files signed in one request at most."""
+WORKERS = 4
+"""Threads signing and storing the files of one request."""
 
 
 @dataclass(frozen=True)
@@ -135,10 +138,15 @@ def sign_files(
             authorize(subject, Action.view, stored)
             sources.append(stored)
         key = credentials.key_source(session, subject, request.credential_id, vault=vault)
-    signed: list[tuple[files.StoredFile, BlobInfo]] = []
-    for source in sources:
+
+    def one(source: files.StoredFile) -> tuple[files.StoredFile, BlobInfo]:
         data = store.read_bytes(source.sha256)
-        signed.append((source, store.put_bytes(sign_one(data, key, request, setup))))
+        return source, store.put_bytes(sign_one(data, key, request, setup))
+
+    # A few threads overlap one file's signing (RSA and hashing release the GIL) with
+    # another's storage (the fsync or the S3 upload); the order of the results is kept.
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(sources))) as pool:
+        signed = list(pool.map(one, sources))
     out = []
     with session_scope(engine) as session:
         for source, blob in signed:
@@ -149,14 +157,8 @@ def sign_files(
                 filename=_signed_name(source.filename),
                 content_type="application/pdf",
                 agency_id=source.agency_id,
-            )
-            audit.record(
-                session,
-                actor,
-                "file.sign",
-                "file",
-                new.id,
-                f"{source.id} ký bởi / signed by {_common_name(key)} "
+                action="file.sign",
+                summary=f"{source.id} ký bởi / signed by {_common_name(key)} "
                 f"(credential {request.credential_id}, {request.level})",
             )
             out.append(new)

@@ -486,7 +486,7 @@ def validate_pdf(data: bytes, policy: Policy) -> Report:
     reader = open_pdf(data)
     run = _Run(data, reader, policy)
     report = Report(hashlib.sha256(data).hexdigest(), len(data), run.now)
-    signatures = find_signatures(reader)
+    signatures = find_signatures(reader, data)
     # Later document time-stamps prove what they cover existed: judge them first.
     for sig in sorted(signatures, key=lambda s: -s.revision_end):
         if sig.kind == "timestamp":
