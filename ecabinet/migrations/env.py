@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import ecabinet.signatures.models  # noqa: F401  (registers its tables in the metadata)
 from ecabinet.core.models import metadata
 
 engine = context.config.attributes["engine"]
