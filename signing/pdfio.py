@@ -95,8 +95,8 @@ def open_pdf(data: bytes) -> PdfReader:
         if reader.is_encrypted:
             raise BadPdf(
                 "pdf.encrypted",
-                "Tệp PDF đã mã hóa: hãy gỡ mật khẩu trước khi ký.",
-                "The PDF is encrypted: remove its password before signing.",
+                "Tệp PDF đã mã hóa (có mật khẩu): hãy gỡ mật khẩu rồi gửi lại.",
+                "The PDF is encrypted (password-protected): remove the password and send it again.",
             )
         _ = reader.trailer["/Root"]
         _ = len(reader.pages)

@@ -319,7 +319,15 @@ def test_unsigned_and_unreadable_files(sample_pdf: bytes, pki: Pki) -> None:
     report = validate_pdf(sample_pdf, _offline(pki))
     assert report.signatures == [] and not report.all_passed
     assert "không có chữ ký số nào" in report.render_vi()
-    for bad, code in ((b"not a pdf", "pdf.invalid"), (b"%PDF-1.7\n junk", "pdf.invalid")):
+    encrypted = io.BytesIO()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(sample_pdf)))
+    writer.encrypt("mat-khau")
+    writer.write(encrypted)
+    for bad, code in (
+        (b"not a pdf", "pdf.invalid"),
+        (b"%PDF-1.7\n junk", "pdf.invalid"),
+        (encrypted.getvalue(), "pdf.encrypted"),
+    ):
         with pytest.raises(BadPdf) as info:
             validate_pdf(bad, _offline(pki))
         assert info.value.code == code
