@@ -46,24 +46,23 @@ def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> object
         return None
 
 
-def ocsp_urls(cert: x509.Certificate) -> list[str]:
+def _access_urls(cert: x509.Certificate, method: x509.ObjectIdentifier) -> list[str]:
+    """The addresses of one kind in the certificate's authority information access."""
     aia = _extension(cert, x509.AuthorityInformationAccess)
     return [
         d.access_location.value
         for d in (aia or [])  # type: ignore[attr-defined]
-        if d.access_method == AuthorityInformationAccessOID.OCSP
+        if d.access_method == method
         and isinstance(d.access_location, x509.UniformResourceIdentifier)
     ]
+
+
+def ocsp_urls(cert: x509.Certificate) -> list[str]:
+    return _access_urls(cert, AuthorityInformationAccessOID.OCSP)
 
 
 def ca_issuer_urls(cert: x509.Certificate) -> list[str]:
-    aia = _extension(cert, x509.AuthorityInformationAccess)
-    return [
-        d.access_location.value
-        for d in (aia or [])  # type: ignore[attr-defined]
-        if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
-        and isinstance(d.access_location, x509.UniformResourceIdentifier)
-    ]
+    return _access_urls(cert, AuthorityInformationAccessOID.CA_ISSUERS)
 
 
 def crl_urls(cert: x509.Certificate) -> list[str]:
