@@ -51,22 +51,33 @@ def _when(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
+def _key_usage(*uses: str) -> dict[str, Any]:
+    return {
+        "id": "key_usage",
+        "critical": True,
+        "smart-value": {"schema": "key-usage", "params": list(uses)},
+    }
+
+
+def _crl_from(repo: str) -> dict[str, Any]:
+    return {
+        "id": "crl_distribution_points",
+        "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": [repo]}},
+    }
+
+
 def _config(now: dt.datetime) -> dict[str, Any]:
     def validity(start: dt.timedelta, end: dt.timedelta) -> dict[str, str]:
         return {"valid-from": _when(now + start), "valid-to": _when(now + end)}
 
     day = dt.timedelta(days=1)
-    key_usage = {"schema": "key-usage", "params": ["digital_signature", "non_repudiation"]}
-    ca_usage = {"schema": "key-usage", "params": ["digital_signature", "key_cert_sign", "crl_sign"]}
+    ca_usage = _key_usage("digital_signature", "key_cert_sign", "crl_sign")
     signer: dict[str, Any] = {
         "issuer": "interm",
         "validity": validity(-30 * day, 700 * day),
         "extensions": [
-            {"id": "key_usage", "critical": True, "smart-value": key_usage},
-            {
-                "id": "crl_distribution_points",
-                "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["interm"]}},
-            },
+            _key_usage("digital_signature", "non_repudiation"),
+            _crl_from("interm"),
             {
                 "id": "authority_information_access",
                 "smart-value": {
@@ -105,7 +116,7 @@ def _config(now: dt.datetime) -> dict[str, Any]:
                         "validity": validity(-730 * day, 7300 * day),
                         "extensions": [
                             {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
-                            {"id": "key_usage", "critical": True, "smart-value": ca_usage},
+                            ca_usage,
                         ],
                     },
                     "interm": {
@@ -117,28 +128,15 @@ def _config(now: dt.datetime) -> dict[str, Any]:
                                 "critical": True,
                                 "value": {"ca": True, "path-len-constraint": 0},
                             },
-                            {"id": "key_usage", "critical": True, "smart-value": ca_usage},
-                            {
-                                "id": "crl_distribution_points",
-                                "smart-value": {
-                                    "schema": "crl-dist-url",
-                                    "params": {"crl-repo-names": ["root"]},
-                                },
-                            },
+                            ca_usage,
+                            _crl_from("root"),
                         ],
                     },
                     "interm-ocsp": {
                         "issuer": "interm",
                         "validity": validity(-730 * day, 3650 * day),
                         "extensions": [
-                            {
-                                "id": "key_usage",
-                                "critical": True,
-                                "smart-value": {
-                                    "schema": "key-usage",
-                                    "params": ["digital_signature"],
-                                },
-                            },
+                            _key_usage("digital_signature"),
                             {
                                 "id": "extended_key_usage",
                                 "critical": True,
@@ -151,26 +149,13 @@ def _config(now: dt.datetime) -> dict[str, Any]:
                         "issuer": "root",
                         "validity": validity(-730 * day, 3650 * day),
                         "extensions": [
-                            {
-                                "id": "key_usage",
-                                "critical": True,
-                                "smart-value": {
-                                    "schema": "key-usage",
-                                    "params": ["digital_signature"],
-                                },
-                            },
+                            _key_usage("digital_signature"),
                             {
                                 "id": "extended_key_usage",
                                 "critical": True,
                                 "value": ["time_stamping"],
                             },
-                            {
-                                "id": "crl_distribution_points",
-                                "smart-value": {
-                                    "schema": "crl-dist-url",
-                                    "params": {"crl-repo-names": ["root"]},
-                                },
-                            },
+                            _crl_from("root"),
                         ],
                     },
                     "leader": signer,
