@@ -23,6 +23,7 @@ from ecabinet.core import migrate
 from ecabinet.core.db import make_engine
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
+from ecabinet.demo.ca import DemoCA, create_demo_ca
 from tests.support.s3server import s3_server  # noqa: F401  (fixture)
 
 TEST_DB = os.environ.get("ECABINET_TEST_DB", "sqlite")
@@ -109,6 +110,15 @@ def app_client(settings: Settings, engine: Engine, store: ObjectStore) -> Iterat
     app = create_app(settings, engine=engine, store=store)
     with TestClient(app, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def demo_ca(tmp_path_factory: pytest.TempPathFactory) -> DemoCA:
+    """One demo CA per run for the signing tests (its leader's key is on the SoftHSM token,
+    of which a process has one)."""
+    from tests.signing.conftest import AGENCY, LEADER, PASSWORD
+
+    return create_demo_ca(tmp_path_factory.mktemp("ca"), [AGENCY], [LEADER], PASSWORD)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,9 @@
-"""A demo CA, two keys (a leader and an agency seal) and a sample document."""
+"""Two keys of the demo CA (a leader and an agency seal) and a sample document.
+
+The CA itself (``demo_ca``, made from :data:`AGENCY` and :data:`LEADER`) is a fixture of
+``tests/conftest.py``: the SoftHSM token holds its leader's key, and a process has one
+token, so the API tests that sign with the token must see the same CA.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ecabinet.demo.ca import DemoAgency, DemoCA, DemoPerson, create_demo_ca
+from ecabinet.demo.ca import DemoAgency, DemoCA, DemoPerson
 from ecabinet.demo.pdfs import demo_documents
 from signing.keys import PrivateKeySource, load_pkcs12
 from tests.support.pki import Pki, running_pki
@@ -15,11 +20,6 @@ from tests.support.pki import Pki, running_pki
 PASSWORD = "test-pass-123"
 AGENCY = DemoAgency("000.00.00.H99", "Ủy ban nhân dân tỉnh Thử Nghiệm", "UBND")
 LEADER = DemoPerson("leader", "Nguyễn Văn Lãnh", "Chủ tịch", AGENCY.name, "leader@example.vn")
-
-
-@pytest.fixture(scope="session")
-def demo_ca(tmp_path_factory: pytest.TempPathFactory) -> DemoCA:
-    return create_demo_ca(tmp_path_factory.mktemp("ca"), [AGENCY], [LEADER], PASSWORD)
 
 
 @pytest.fixture(scope="session")
