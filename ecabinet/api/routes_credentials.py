@@ -1,15 +1,23 @@
-"""Signing credentials: PKCS#12 uploads for officials and agency seals (admins)."""
+"""Signing credentials: PKCS#12 uploads for officials and agency seals, USB-token
+certificates for officials (admins); signature and seal images."""
 
 from __future__ import annotations
 
+import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
-from ecabinet.api.schemas import CredentialList, CredentialOut, CredentialUploadIn
+from ecabinet.api.schemas import (
+    CredentialList,
+    CredentialOut,
+    CredentialUploadIn,
+    TokenCertificateIn,
+)
+from ecabinet.core import errors
 from ecabinet.core.policy import Subject
-from ecabinet.signatures import credentials
+from ecabinet.signatures import credentials, images
 
 
 @api.route(
@@ -40,6 +48,54 @@ async def upload_credential(call: Call) -> Response:
         return CredentialOut.of(row)
 
     return model_json(await call.subject(work), status=201)
+
+
+@api.route(
+    "/signing-credentials/token",
+    "POST",
+    "Register the certificate of an official's USB token; they sign in two steps (admins)",
+    body=TokenCertificateIn,
+    responses={201: CredentialOut},
+    tag="signing",
+)
+async def register_token(call: Call) -> Response:
+    body = await call.body(TokenCertificateIn)
+
+    def work(session: Session, subject: Subject) -> CredentialOut:
+        row = credentials.register_token(
+            session,
+            call.actor,
+            subject,
+            certificate_pem=body.certificate_pem,
+            chain_pem=body.chain_pem,
+            user_id=body.user_id,
+            label=body.label,
+        )
+        return CredentialOut.of(row)
+
+    return model_json(await call.subject(work), status=201)
+
+
+@api.route(
+    "/signing-credentials/{credential_id}/image",
+    "POST",
+    "Set the signature or seal image (PNG, transparent background; a seal with its DPI)",
+    raw_body="image/png",
+    responses={200: CredentialOut},
+    tag="signing",
+)
+async def set_image(call: Call) -> Response:
+    credential_id: str = call.request.path_params["credential_id"]
+    body = bytearray()
+    async for chunk in call.request.stream():
+        body += chunk
+        if len(body) > images.MAX_IMAGE_BYTES:
+            raise errors.too_large(images.MAX_IMAGE_BYTES, "credential.image_too_large")
+    user, actor, png = call.user.user, call.actor, bytes(body)
+    row = await anyio.to_thread.run_sync(
+        lambda: images.set_image(call.ctx.engine, call.ctx.store, user, actor, credential_id, png)
+    )
+    return model_json(CredentialOut.of(row))
 
 
 @api.route(

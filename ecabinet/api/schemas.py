@@ -220,6 +220,16 @@ class CredentialUploadIn(In):
     label: str = Field(default="", max_length=255)
 
 
+class TokenCertificateIn(In):
+    """The certificate (PEM) of an official's USB token, and optionally its chain (PEM,
+    issuing CA first): the key stays on the token, the official signs in two steps."""
+
+    certificate_pem: str = Field(min_length=1, max_length=20_000)
+    chain_pem: str = Field(default="", max_length=60_000)
+    user_id: int
+    label: str = Field(default="", max_length=255)
+
+
 class CredentialOut(BaseModel):
     """A signing credential: its certificate's details, never its key."""
 
@@ -236,6 +246,7 @@ class CredentialOut(BaseModel):
     not_after: datetime
     created_at: datetime
     disabled_at: datetime | None
+    image_sha256: str | None = Field(description="Signature or seal image (PNG), if any")
 
     @classmethod
     def of(cls, c: SigningCredential) -> CredentialOut:
@@ -253,6 +264,7 @@ class CredentialOut(BaseModel):
             not_after=c.not_after,
             created_at=c.created_at,
             disabled_at=c.disabled_at,
+            image_sha256=c.image_sha256,
         )
 
 

@@ -1,9 +1,12 @@
-"""Registering, listing, disabling and using signing credentials (PKCS#12 uploads).
+"""Registering, listing, disabling and using signing credentials.
 
 An admin uploads an official's or an agency's PKCS#12 file with its passphrase; the key
 is checked, sealed (:mod:`.vault`) and stored; the passphrase is used once and never
-kept or logged. :func:`key_source` gives a usable :class:`signing.keys.PrivateKeySource`
-only to the official who owns a personal credential, or to the clerks of a seal's agency.
+kept or logged. For an official whose key lives on a USB token, the admin registers the
+token's certificate only (:func:`register_token`). :func:`key_source` gives a usable
+:class:`signing.keys.PrivateKeySource` only to the official who owns a personal
+credential, or to the clerks of a seal's agency; :func:`token_certificate` gives a token
+credential's certificate to its owner, for two-step signing.
 """
 
 from __future__ import annotations
@@ -90,15 +93,84 @@ def upload_credential(
         kind, owner_agency = CredentialKind.seal, agency_id
     authorize(subject, Action.create, NewCredential(owner_agency))
     source = _open_pkcs12(pkcs12, passphrase)
-    cert = source.certificate
-    _check_certificate(cert, source, now or utcnow())
-    fingerprint = _fingerprint(cert)
+    if source.key.public_key() != source.certificate.public_key():
+        raise errors.InvalidInput(
+            "credential.key_mismatch",
+            "Khóa bí mật trong tệp PKCS#12 không thuộc chứng thư số đi kèm.",
+            "The private key in the PKCS#12 file does not belong to its certificate.",
+        )
+    _check_certificate(source.certificate, now or utcnow())
+    row = _new_row(
+        session, actor, kind, user_id, owner_agency, label, source.certificate, source.chain
+    )
+    key_der = source.key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    row.kek_id = vault.kek_id
+    row.encrypted_key = vault.seal(key_der, _associated(row))
+    _add(session, actor, row, "signing_credential.upload")
+    return row
+
+
+def register_token(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    *,
+    certificate_pem: str,
+    chain_pem: str = "",
+    user_id: int,
+    label: str = "",
+    now: datetime | None = None,
+) -> SigningCredential:
+    """Register the certificate of the USB token of official ``user_id`` (PEM; its chain,
+    issuing CA first, optionally). No key is stored: the official signs in two steps
+    (:mod:`.twostep`). The caller must administer one of the official's agencies; the
+    certificate must be valid at ``now``, for signing, with an RSA or ECDSA key."""
+    owner_agency = _official_agency(session, subject, user_id)
+    authorize(subject, Action.create, NewCredential(owner_agency))
+    found = _read_pem(certificate_pem, "certificate")
+    if len(found) != 1:
+        raise errors.InvalidInput(
+            "credential.one_certificate",
+            "Cần đúng một chứng thư số (PEM) của USB token.",
+            "Give exactly one certificate (PEM): the USB token's.",
+            {"found": len(found)},
+        )
+    cert = found[0]
+    if not isinstance(cert.public_key(), rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise errors.InvalidInput(
+            "credential.unsupported_key",
+            "Chứng thư số không mang khóa RSA hoặc ECDSA.",
+            "The certificate holds neither an RSA nor an ECDSA key.",
+        )
+    _check_certificate(cert, now or utcnow())
+    chain = _read_pem(chain_pem, "chain") if chain_pem.strip() else []
+    row = _new_row(session, actor, CredentialKind.token, user_id, owner_agency, label, cert, chain)
+    _add(session, actor, row, "signing_credential.register")
+    return row
+
+
+def _new_row(
+    session: Session,
+    actor: Actor,
+    kind: CredentialKind,
+    user_id: int | None,
+    agency_id: int,
+    label: str,
+    cert: x509.Certificate,
+    chain: list[x509.Certificate],
+) -> SigningCredential:
+    """The row for ``cert`` (no key yet), unless the owner already has this certificate."""
+    digest = fingerprint(cert)
     duplicate = session.exec(
         select(SigningCredential).where(
-            SigningCredential.fingerprint == fingerprint,
+            SigningCredential.fingerprint == digest,
             SigningCredential.kind == kind,
             SigningCredential.user_id == user_id,
-            SigningCredential.agency_id == owner_agency,
+            SigningCredential.agency_id == agency_id,
         )
     ).first()
     if duplicate is not None:
@@ -108,44 +180,53 @@ def upload_credential(
             "This certificate is already registered for the same owner.",
             {"id": duplicate.id},
         )
-    row = SigningCredential(
+    return SigningCredential(
         id=str(uuid.uuid4()),
         kind=kind,
         user_id=user_id,
-        agency_id=owner_agency,
+        agency_id=agency_id,
         label=label.strip()[:255],
         subject=cert.subject.rfc4514_string()[:1000],
         issuer=cert.issuer.rfc4514_string()[:1000],
         serial=format(cert.serial_number, "x")[:64],
-        fingerprint=fingerprint,
+        fingerprint=digest,
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
         certificate_pem=_pem(cert),
-        chain_pem="".join(_pem(c) for c in source.chain),
+        chain_pem="".join(_pem(c) for c in chain),
         encrypted_key=b"",
-        kek_id=vault.kek_id,
+        kek_id="",
         created_at=utcnow(),
         created_by=actor.user_id,
     )
-    key_der = source.key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    row.encrypted_key = vault.seal(key_der, _associated(row))
+
+
+def _add(session: Session, actor: Actor, row: SigningCredential, action: str) -> None:
     session.add(row)
     session.flush()
-    owner = f"user {user_id}" if user_id is not None else f"agency {owner_agency}"
+    owner = f"user {row.user_id}" if row.user_id is not None else f"agency {row.agency_id}"
     audit.record(
         session,
         actor,
-        "signing_credential.upload",
+        action,
         "signing_credential",
         row.id,
-        f"{kind.value} for {owner}: {row.subject} serial {row.serial},"
+        f"{row.kind} for {owner}: {row.subject} serial {row.serial},"
         f" valid until {row.not_after.date().isoformat()}",
     )
-    return row
+
+
+def _read_pem(text: str, what: str) -> list[x509.Certificate]:
+    try:
+        return x509.load_pem_x509_certificates(text.encode())
+    except ValueError:
+        raise errors.InvalidInput(
+            "credential.bad_pem",
+            "Chứng thư số gửi lên không phải PEM hợp lệ"
+            + (" (chuỗi chứng thư)." if what == "chain" else "."),
+            f"The {what} is not valid PEM.",
+            {"field": f"{what}_pem"},
+        ) from None
 
 
 def list_credentials(session: Session, subject: Subject) -> list[SigningCredential]:
@@ -213,7 +294,44 @@ def key_source(
 ) -> PrivateKeySource:
     """A key source to sign with ``credential_id``, for its owner (personal) or for the
     clerks of its agency (seal) only. Refuses a disabled credential and an expired
-    certificate; a row that does not open with this KEK is an integrity error."""
+    certificate; a row that does not open with this KEK is an integrity error. A token
+    credential has no key here: it signs in two steps."""
+    row = usable_credential(session, subject, credential_id, now=now)
+    if row.kind == CredentialKind.token:
+        raise errors.InvalidInput(
+            "credential.on_token",
+            "Khóa của chứng thư này nằm trên USB token của người ký: hãy ký hai bước"
+            " (chuẩn bị, ký trên token, hoàn tất).",
+            "The key of this certificate is on the signer's USB token: sign in two steps"
+            " (prepare, sign on the token, complete).",
+        )
+    if row.kek_id != vault.kek_id:
+        raise errors.IntegrityFailure(
+            "credential.wrong_kek",
+            "Khóa bí mật được mã hóa bằng một khóa mã hóa khác với khóa đang cấu hình.",
+            "The private key was sealed with another key-encryption key than the configured one.",
+            {"id": row.id},
+        )
+    cert, chain = certificates(row)
+    try:
+        key = serialization.load_der_private_key(
+            vault.open(row.encrypted_key, _associated(row)), None
+        )
+    except (SealBroken, ValueError, TypeError):
+        raise _tampered(row.id) from None
+    if (
+        not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+        or key.public_key() != cert.public_key()
+    ):
+        raise _tampered(row.id)
+    return PrivateKeySource(key, cert, chain)
+
+
+def usable_credential(
+    session: Session, subject: Subject, credential_id: str, *, now: datetime | None = None
+) -> SigningCredential:
+    """The credential, if the caller may sign with it now: visible, theirs to sign with
+    (:data:`~ecabinet.signatures.models.SIGN`), not disabled, its certificate valid."""
     row = get_credential(session, subject, credential_id)
     authorize(subject, SIGN, row)
     if row.disabled_at is not None:
@@ -230,28 +348,35 @@ def key_source(
             "The certificate of this key has expired or is not valid yet.",
             {"not_after": row.not_after.isoformat()},
         )
-    if row.kek_id != vault.kek_id:
-        raise errors.IntegrityFailure(
-            "credential.wrong_kek",
-            "Khóa bí mật được mã hóa bằng một khóa mã hóa khác với khóa đang cấu hình.",
-            "The private key was sealed with another key-encryption key than the configured one.",
-            {"id": row.id},
+    return row
+
+
+def token_certificate(
+    session: Session, subject: Subject, credential_id: str, *, now: datetime | None = None
+) -> tuple[SigningCredential, x509.Certificate, list[x509.Certificate]]:
+    """A token credential its owner may sign with now, with its certificate and chain."""
+    row = usable_credential(session, subject, credential_id, now=now)
+    if row.kind != CredentialKind.token:
+        raise errors.InvalidInput(
+            "credential.not_token",
+            "Chỉ chứng thư trên USB token mới ký hai bước; khóa lưu trên máy chủ thì ký trực tiếp.",
+            "Only a USB-token certificate signs in two steps; a key kept on the server signs"
+            " directly.",
         )
+    cert, chain = certificates(row)
+    return row, cert, chain
+
+
+def certificates(row: SigningCredential) -> tuple[x509.Certificate, list[x509.Certificate]]:
+    """The row's certificate and chain; an altered row is an integrity error."""
     try:
         cert = x509.load_pem_x509_certificate(row.certificate_pem.encode())
         chain = x509.load_pem_x509_certificates(row.chain_pem.encode()) if row.chain_pem else []
-        key = serialization.load_der_private_key(
-            vault.open(row.encrypted_key, _associated(row)), None
-        )
-    except (SealBroken, ValueError, TypeError):
+    except ValueError:
         raise _tampered(row.id) from None
-    if (
-        not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
-        or _fingerprint(cert) != row.fingerprint
-        or key.public_key() != cert.public_key()
-    ):
+    if fingerprint(cert) != row.fingerprint:
         raise _tampered(row.id)
-    return PrivateKeySource(key, cert, chain)
+    return cert, chain
 
 
 def _official_agency(session: Session, subject: Subject, user_id: int) -> int:
@@ -320,13 +445,7 @@ def _wrong_passphrase() -> errors.InvalidInput:
     )
 
 
-def _check_certificate(cert: x509.Certificate, source: PrivateKeySource, now: datetime) -> None:
-    if source.key.public_key() != cert.public_key():
-        raise errors.InvalidInput(
-            "credential.key_mismatch",
-            "Khóa bí mật trong tệp PKCS#12 không thuộc chứng thư số đi kèm.",
-            "The private key in the PKCS#12 file does not belong to its certificate.",
-        )
+def _check_certificate(cert: x509.Certificate, now: datetime) -> None:
     if now > cert.not_valid_after_utc:
         raise errors.InvalidInput(
             "credential.certificate_expired",
@@ -361,7 +480,8 @@ def _tampered(credential_id: str) -> errors.IntegrityFailure:
     )
 
 
-def _fingerprint(cert: x509.Certificate) -> str:
+def fingerprint(cert: x509.Certificate) -> str:
+    """SHA-256 (hex) of the certificate's DER, as :attr:`SigningCredential.fingerprint`."""
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 

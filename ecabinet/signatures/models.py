@@ -1,9 +1,12 @@
-"""A signing credential: a certificate, its chain and its private key, encrypted.
+"""A signing credential: a certificate, its chain and its private key, encrypted; and a
+two-step signature waiting for the signature value from an official's USB token.
 
 The private key (PKCS#8 DER) is stored sealed with AES-256-GCM (:mod:`.vault`); the
 certificate and chain are public and kept as PEM. A personal credential belongs to one
 official (``user_id``) and is registered under an agency that administers them; a seal
-belongs to an agency (``user_id`` is None).
+belongs to an agency (``user_id`` is None). A token credential is an official's
+certificate whose key stays on their USB token: no key is stored, and it signs in two
+steps (:mod:`.twostep`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Column, LargeBinary, String, Text
 from sqlmodel import Field, SQLModel
 
 from ecabinet.core.agencies import Role
@@ -28,6 +31,13 @@ class CredentialKind(StrEnum):
     """An official's own key (chữ ký số của người có thẩm quyền)."""
     seal = "seal"
     """An agency's key (chữ ký số của cơ quan), applied by its clerks."""
+    token = "token"  # noqa: S105 - a credential kind, not a secret
+    """An official's certificate whose key never leaves their USB token (two-step)."""
+
+    @property
+    def official(self) -> bool:
+        """Signs as one official (personal or token), as opposed to an agency's seal."""
+        return self is not CredentialKind.seal
 
 
 class SigningCredential(SQLModel, table=True):
@@ -46,8 +56,12 @@ class SigningCredential(SQLModel, table=True):
     certificate_pem: str = Field(sa_column=Column(Text(), nullable=False))
     chain_pem: str = Field(sa_column=Column(Text(), nullable=False))
     encrypted_key: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
-    """AES-256-GCM nonce (12 bytes) then ciphertext and tag of the PKCS#8 DER key."""
+    """AES-256-GCM nonce (12 bytes) then ciphertext and tag of the PKCS#8 DER key; empty
+    for a token credential."""
     kek_id: str = Field(max_length=16, description="Which key-encryption key sealed it")
+    image_sha256: str | None = Field(
+        default=None, max_length=64, description="Signature or seal PNG in the object store"
+    )
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     created_by: int | None = Field(default=None, foreign_key="user.id")
     disabled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
@@ -62,7 +76,7 @@ class NewCredential:
 
 @rule(SigningCredential)
 def _credential_rule(subject: Subject, action: Action, c: SigningCredential) -> bool:
-    owner = c.kind == CredentialKind.personal and c.user_id == subject.user_id
+    owner = CredentialKind(c.kind).official and c.user_id == subject.user_id
     admin = subject.administers(c.agency_id)
     clerk = c.kind == CredentialKind.seal and subject.has(Role.clerk, c.agency_id)
     if action is Action.view:
@@ -80,3 +94,32 @@ def _new_credential_rule(subject: Subject, action: Action, target: NewCredential
     if action is Action.view:
         return True
     return action is Action.create and subject.administers(target.agency_id)
+
+
+class PendingSignature(SQLModel, table=True):
+    """A file prepared for a signature made elsewhere (an official's USB token): the
+    update appended to the source file, with its placeholder, and the signed attributes
+    the token must sign. Single use, short-lived; the source bytes are not copied (they
+    are read again from the store by their SHA-256 on completion)."""
+
+    __tablename__ = "pending_signature"
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    """The official who prepared it; only they may complete it."""
+    credential_id: str = Field(
+        foreign_key="signing_credential.id", ondelete="CASCADE", max_length=36, index=True
+    )
+    file_id: str = Field(foreign_key="stored_file.id", ondelete="CASCADE", max_length=36)
+    source_sha256: str = Field(max_length=64)
+    """SHA-256 of the source file's bytes: the head of the signed file."""
+    tail: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    """The incremental update, /Contents still zero-filled."""
+    contents_start: int = Field(sa_type=BigInteger)
+    contents_end: int = Field(sa_type=BigInteger)
+    byte_range: str = Field(max_length=80, description="The /ByteRange, four numbers")
+    signed_attrs: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    """DER of the CMS signed attributes: what the token signs."""
+    level: str = Field(max_length=8, description="PAdES level asked for")
+    field_name: str = Field(max_length=255)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
