@@ -31,6 +31,11 @@ class SignIn(In):
     certify: DocMDP | None = Field(
         default=None, description="Lock the document after this signature: 1, 2 or 3"
     )
+    appearance: bool = Field(
+        default=False,
+        description="Show the credential's image even without a box: a seal goes over the"
+        " signature image of the official who signed last on the page",
+    )
 
     @field_validator("page")
     @classmethod
@@ -58,6 +63,7 @@ class SignIn(In):
             reason=self.reason,
             location=self.location,
             certify=self.certify,
+            appearance=self.appearance,
         )
 
 

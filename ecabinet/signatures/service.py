@@ -4,17 +4,24 @@ A signing reads the files and opens the key in one read-only transaction (permis
 the caller must see each file and own the credential, or be a clerk of the seal's
 agency), signs outside any transaction (a time-stamp authority may be slow), writes the
 signed blobs to the store, then registers them with an audit entry each in one write
-transaction. A failure part-way leaves no rows, at most unreferenced blobs.
+transaction. A failure part-way leaves no rows, at most unreferenced blobs. A signature
+in a box (or a seal asked to appear) is drawn as :mod:`.appearances` says; two-step
+signing with a USB token (:mod:`.twostep`) shares the field naming and the registration.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePath
+from typing import TypeVar
 
+from cryptography import x509
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from ecabinet.core import errors, files
 from ecabinet.core.audit import Actor
@@ -22,12 +29,13 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Action, authorize, subject_for
 from ecabinet.core.storage import BlobInfo, ObjectStore
 from ecabinet.core.users import User
-from ecabinet.signatures import credentials
+from ecabinet.signatures import appearances, credentials
+from ecabinet.signatures.appearances import Look
 from ecabinet.signatures.setup import SigningSetup
 from signing.errors import BadPdf
 from signing.keys import KeySource
 from signing.pades import sign_pdf
-from signing.pdfio import open_pdf
+from signing.pdfio import VN, open_pdf
 from signing.specs import DocMDP, FieldSpec, Level
 from signing.validation import Report, validate_pdf
 
@@ -35,6 +43,7 @@ MAX_BATCH = 100
 """Files signed in one request at most."""
 WORKERS = 4
 """Threads signing and storing the files of one request."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,26 +57,20 @@ class SignRequest:
     page: int = 1
     """Page of the widget, from 1; negative counts from the end (-1: last page)."""
     box: tuple[float, float, float, float] | None = None
-    """Widget rectangle in points; invisible when None."""
+    """Widget rectangle in points; invisible when None. An official's signature shows
+    their signature image between title and name in it; a seal goes over the left third
+    of the official's signature image on the page, else of this box."""
     reason: str = ""
     location: str = ""
     certify: DocMDP | None = None
+    appearance: bool = False
+    """Show the credential's image even without a box (a seal over the official's
+    signature image); an error when it cannot be shown."""
 
 
-def _spec(request: SignRequest, key: KeySource, field: str) -> FieldSpec:
-    return FieldSpec(
-        name=field,
-        page=request.page - 1 if request.page > 0 else request.page,
-        rect=request.box or (0.0, 0.0, 0.0, 0.0),
-        signer_name=_common_name(key),
-        reason=request.reason,
-        location=request.location,
-        certify=request.certify,
-    )
-
-
-def _common_name(key: KeySource) -> str:
-    names = key.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+def common_name(certificate: x509.Certificate) -> str:
+    """The certificate's common name, as the signature field and the audit name it."""
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(names[0].value) if names else "Chữ ký"
 
 
@@ -76,34 +79,105 @@ def _signed_name(filename: str) -> str:
     return f"{stem} (đã ký).pdf"
 
 
-def _page_index(data: bytes, spec: FieldSpec) -> FieldSpec:
-    if spec.page >= 0:
-        return spec
-    return replace(spec, page=len(open_pdf(data).pages) + spec.page)
+def check_level(level: Level, setup: SigningSetup) -> None:
+    """Levels above B-B need the configured time-stamp authority."""
+    if level is not Level.B_B and setup.tsa() is None:
+        raise errors.InvalidInput(
+            "tsa.missing",
+            f"Mức {level} cần máy chủ cấp dấu thời gian (ECABINET_TSA_URL).",
+            f"Level {level} needs a time-stamp authority (ECABINET_TSA_URL).",
+        )
 
 
-def sign_one(data: bytes, key: KeySource, request: SignRequest, setup: SigningSetup) -> bytes:
-    """Sign ``data``; the default field name gets " (2)", " (3)"… if it is taken."""
-    base = request.field or _common_name(key)
-    tsa = setup.tsa()
-    anchors = setup.anchors() if request.level in (Level.B_LT, Level.B_LTA) else []
+def with_free_field(
+    data: bytes,
+    request: SignRequest,
+    signer: str,
+    look: Look | None,
+    make: Callable[[FieldSpec], T],
+) -> T:
+    """``make(spec)`` for the field ``request`` asks for, its appearance built once (with
+    the spec's own signing time); without a field name, the signer's name, then " (2)",
+    " (3)"… while the file already has a field of that name."""
+    index = request.page - 1 if request.page > 0 else len(open_pdf(data).pages) + request.page
+    signed_at = datetime.now(VN)
+    drawn = (
+        appearances.build(
+            look, data, page=index, box=request.box, signed_at=signed_at, wanted=request.appearance
+        )
+        if look is not None
+        else None
+    )
+    base = request.field or signer
     for attempt in range(1, 50):
-        name = base if attempt == 1 else f"{base} ({attempt})"
-        spec = _page_index(data, _spec(request, key, name))
+        spec = FieldSpec(
+            name=base if attempt == 1 else f"{base} ({attempt})",
+            page=index,
+            rect=drawn.rect if drawn is not None else request.box or (0.0, 0.0, 0.0, 0.0),
+            signed_at=signed_at,
+            signer_name=signer,
+            reason=request.reason,
+            location=request.location,
+            appearance=drawn,
+            certify=request.certify,
+        )
         try:
-            return sign_pdf(
-                data,
-                key,
-                spec,
-                level=request.level,
-                tsa=tsa,
-                fetcher=setup.fetcher(anchors) if anchors else None,
-            )
+            return make(spec)
         except BadPdf as exc:
             if exc.code != "signature.field_exists" or request.field:
                 raise
     raise errors.Conflict(
         "signature.too_many", "Tệp có quá nhiều chữ ký.", "The file has too many signatures."
+    )
+
+
+def sign_one(
+    data: bytes,
+    key: KeySource,
+    request: SignRequest,
+    setup: SigningSetup,
+    look: Look | None = None,
+) -> bytes:
+    """Sign ``data``; with ``look``, visibly as :mod:`.appearances` says."""
+    tsa = setup.tsa()
+    anchors = setup.anchors() if request.level in (Level.B_LT, Level.B_LTA) else []
+    return with_free_field(
+        data,
+        request,
+        common_name(key.certificate),
+        look,
+        lambda spec: sign_pdf(
+            data,
+            key,
+            spec,
+            level=request.level,
+            tsa=tsa,
+            fetcher=setup.fetcher(anchors) if anchors else None,
+        ),
+    )
+
+
+def register_signed(
+    session: Session,
+    actor: Actor,
+    source: files.StoredFile,
+    blob: BlobInfo,
+    *,
+    signer: str,
+    credential_id: str,
+    level: Level,
+) -> files.StoredFile:
+    """Register the signed copy of ``source`` (already in the store) as a new file of the
+    same agency, audited as ``file.sign``."""
+    return files.register_file(
+        session,
+        actor,
+        blob=blob,
+        filename=_signed_name(source.filename),
+        content_type="application/pdf",
+        agency_id=source.agency_id,
+        action="file.sign",
+        summary=f"{source.id} ký bởi / signed by {signer} (credential {credential_id}, {level})",
     )
 
 
@@ -123,12 +197,7 @@ def sign_files(
             f"Cần từ 1 đến {MAX_BATCH} tệp khác nhau để ký.",
             f"Give between 1 and {MAX_BATCH} distinct files to sign.",
         )
-    if request.level is not Level.B_B and setup.tsa() is None:
-        raise errors.InvalidInput(
-            "tsa.missing",
-            f"Mức {request.level} cần máy chủ cấp dấu thời gian (ECABINET_TSA_URL).",
-            f"Level {request.level} needs a time-stamp authority (ECABINET_TSA_URL).",
-        )
+    check_level(request.level, setup)
     vault = credentials.vault_for(setup.settings)
     with session_scope(engine, write=False) as session:
         subject = subject_for(session, user)
@@ -138,31 +207,33 @@ def sign_files(
             authorize(subject, Action.view, stored)
             sources.append(stored)
         key = credentials.key_source(session, subject, request.credential_id, vault=vault)
+        look = appearances.look_for(
+            session, credentials.get_credential(session, subject, request.credential_id)
+        )
+    look = look.with_image(store)
 
     def one(source: files.StoredFile) -> tuple[files.StoredFile, BlobInfo]:
         data = store.read_bytes(source.sha256)
-        return source, store.put_bytes(sign_one(data, key, request, setup))
+        return source, store.put_bytes(sign_one(data, key, request, setup, look))
 
     # A few threads overlap one file's signing (RSA and hashing release the GIL) with
     # another's storage (the fsync or the S3 upload); the order of the results is kept.
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(sources))) as pool:
         signed = list(pool.map(one, sources))
-    out = []
+    signer = common_name(key.certificate)
     with session_scope(engine) as session:
-        for source, blob in signed:
-            new = files.register_file(
+        return [
+            register_signed(
                 session,
                 actor,
-                blob=blob,
-                filename=_signed_name(source.filename),
-                content_type="application/pdf",
-                agency_id=source.agency_id,
-                action="file.sign",
-                summary=f"{source.id} ký bởi / signed by {_common_name(key)} "
-                f"(credential {request.credential_id}, {request.level})",
+                source,
+                blob,
+                signer=signer,
+                credential_id=request.credential_id,
+                level=request.level,
             )
-            out.append(new)
-    return out
+            for source, blob in signed
+        ]
 
 
 def validate_file(

@@ -1,0 +1,215 @@
+"""Signature and seal images on credentials, and the Decree 30 appearances they give
+when signing over HTTP: the leader's blue signature between title and name, the agency's
+red seal over its left third."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+from PIL import Image
+from sqlalchemy import Engine
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from ecabinet.app import create_app
+from ecabinet.core.audit import AuditEntry
+from ecabinet.core.db import session_scope
+from ecabinet.core.storage import ObjectStore, open_store
+from ecabinet.demo.images import seal_png, signature_png
+from ecabinet.demo.pdfs import demo_documents
+from signing.appearance import seal_box, seal_size, signer_appearance
+from tests.conftest import make_settings
+from tests.factories import World, login, make_world
+from tests.signing.checks import pdfsig
+from tests.support.credentials import PASSPHRASE, Issuer, issuer
+from tests.support.render import count, render
+
+BOX = (330.0, 60.0, 530.0, 160.0)
+"""The leader's signature box, bottom right of page 1 of the sample decision."""
+AGENCY = "Ủy ban nhân dân tỉnh Thử Nghiệm"
+
+
+@pytest.fixture(scope="session")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
+    return issuer(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    return demo_documents()[0].pdf()
+
+
+@dataclass
+class Setup:
+    client: TestClient
+    world: World
+    store: ObjectStore
+    leader_key: str
+    seal_key: str
+    tmp: Path
+
+    def post(self, who: str, url: str, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+        csrf = login(self.client, who)
+        return self.client.post(url, headers={"X-CSRF-Token": csrf} | (headers or {}), **kw)
+
+    def image(self, who: str, credential_id: str, png: bytes) -> Any:
+        url = f"/api/v1/signing-credentials/{credential_id}/image"
+        return self.post(who, url, content=png, headers={"Content-Type": "image/png"})
+
+    def upload(self, data: bytes) -> str:
+        url = f"/api/v1/files?agency_id={self.world.province.id}&filename=qd.pdf"
+        r = self.post("clerk", url, content=data)
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    def sign(self, who: str, file_id: str, **body: Any) -> Any:
+        return self.post(who, f"/api/v1/files/{file_id}/sign", json=body)
+
+
+@pytest.fixture
+def setup(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Iterator[Setup]:
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    (trust / "root.pem").write_bytes(ca.ca.root.public_bytes(Encoding.PEM))
+    settings = make_settings(tmp_path / "data", database_url, trust_anchors_dir=str(trust))
+    world = make_world(engine)
+    store = open_store(settings)
+    with TestClient(create_app(settings, engine=engine, store=store)) as client:
+        setup = Setup(client, world, store, "", "", tmp_path)
+        for who, owner in (
+            ("leader", {"user_id": world.people["leader"].id}),
+            ("seal", {"agency_id": world.province.id}),
+        ):
+            issued = ca.pkcs12(AGENCY if who == "seal" else "Nguyễn Văn Lãnh", use_rsa=True)
+            body = {"pkcs12": base64.b64encode(issued.data).decode(), "passphrase": PASSPHRASE}
+            r = setup.post("admin", "/api/v1/signing-credentials", json=body | owner)
+            assert r.status_code == 201, r.text
+            setattr(setup, f"{who}_key", r.json()["id"])
+        yield setup
+
+
+def _png(mode: str, colour: Any, **save: Any) -> bytes:
+    """A 60 × 30 PNG, ink in the middle; the rest transparent when ``mode`` has alpha."""
+    image = Image.new(mode, (60, 30), (0, 0, 0, 0) if mode == "RGBA" else (255, 255, 255))
+    image.paste(colour, (20, 10, 40, 20))
+    out = io.BytesIO()
+    image.save(out, "PNG", **save)
+    return out.getvalue()
+
+
+def test_who_sets_images_and_what_is_refused(setup: Setup, engine: Engine) -> None:
+    signature, seal = signature_png("Nguyễn Văn Lãnh"), seal_png(AGENCY)
+    r = setup.image("admin", setup.leader_key, signature)
+    assert r.status_code == 200, r.text
+    first = r.json()["image_sha256"]
+    assert first and setup.store.read_bytes(first) == signature
+    r = setup.image("leader", setup.leader_key, signature_png("Chữ ký khác"))  # their own
+    second = r.json()["image_sha256"]
+    assert r.status_code == 200 and second not in (None, first)
+    assert setup.image("clerk", setup.leader_key, signature).status_code == 404
+    assert setup.image("dept.admin", setup.leader_key, signature).status_code == 404
+    assert setup.image("clerk", setup.seal_key, seal).status_code == 403  # applies it only
+    assert setup.image("admin", setup.seal_key, seal).status_code == 200
+    for credential, png, status, code in (
+        (setup.leader_key, b"GIF89a", 422, "image.not_png"),
+        (setup.leader_key, b"", 422, "image.not_png"),
+        (setup.leader_key, _png("RGB", (20, 40, 200)), 422, "image.opaque"),
+        (setup.seal_key, _png("RGBA", (200, 0, 0, 255)), 422, "appearance.seal_size_unknown"),
+        (
+            setup.seal_key,
+            _png("RGBA", (200, 0, 0, 255), dpi=(300, 300)),  # 5 mm
+            422,
+            "appearance.seal_size",
+        ),
+        (
+            setup.leader_key,
+            b"\x89PNG" + b"\0" * (2 * 1024 * 1024),
+            413,
+            "credential.image_too_large",
+        ),
+    ):
+        r = setup.image("admin", credential, png)
+        assert (r.status_code, r.json()["code"]) == (status, code), r.text
+        assert r.json()["message"]["vi"] and r.json()["message"]["en"]
+    with session_scope(engine, write=False) as s:
+        changes = s.exec(
+            select(AuditEntry).where(AuditEntry.action == "signing_credential.image")
+        ).all()
+    assert [e.object_id for e in changes] == [setup.leader_key] * 2 + [setup.seal_key]
+    login(setup.client, "leader")  # the refusals changed nothing
+    (mine,) = setup.client.get("/api/v1/signing-credentials").json()["items"]
+    assert mine["image_sha256"] == second
+
+
+def test_leader_signs_visibly_then_the_clerk_seals_over_it(setup: Setup, pdf: bytes) -> None:
+    signature, seal = signature_png("Nguyễn Văn Lãnh"), seal_png(AGENCY)
+    assert setup.image("admin", setup.leader_key, signature).status_code == 200
+    assert setup.image("admin", setup.seal_key, seal).status_code == 200
+    r = setup.sign("leader", setup.upload(pdf), credential_id=setup.leader_key, box=list(BOX))
+    assert r.status_code == 201, r.text
+    # The clerk gives no box: the seal finds the leader's signature image on the page.
+    r = setup.sign("clerk", r.json()["id"], credential_id=setup.seal_key, appearance=True)
+    assert r.status_code == 201, r.text
+    sealed = setup.client.get(f"/api/v1/files/{r.json()['id']}/content").content
+    (setup.tmp / "sealed.pdf").write_bytes(sealed)
+    assert pdfsig(setup.tmp / "sealed.pdf").count("Signature is Valid") == 2
+    report = setup.client.get(f"/api/v1/files/{r.json()['id']}/signatures").json()
+    assert report["indication"] == "TOTAL-PASSED", report
+    # Where things should be, from the title and name the leader's account holds.
+    leader = setup.world.people["leader"]
+    image = signer_appearance(signature, title=leader.title, name=leader.full_name, rect=BOX)
+    assert image.image_box is not None
+    x1, y1, x2, y2 = image.image_box
+    third = x1 + (x2 - x1) / 3
+    stamp = seal_box(image.image_box, seal_size(seal))
+    page = render(setup.tmp, sealed)
+    assert count(page, (third + 2, y1, x2, y2), "blue") > 150  # the signature, uncovered
+    assert count(page, stamp, "red") > 1500  # the seal at its real size…
+    assert count(page, (x1, y1, third - 2, y2), "red") > 100  # …over the left third
+    assert count(page, (third + 4, y1, x2, y2), "red") == 0
+    assert count(page, (30.0, 300.0, 560.0, 700.0), "blue") == 0
+    assert count(page, (30.0, 300.0, 560.0, 700.0), "red") == 0
+    assert count(render(setup.tmp, pdf, "before"), BOX, "blue") == 0
+
+
+def test_a_seal_with_a_box_and_no_signature_before_it(setup: Setup, pdf: bytes) -> None:
+    assert setup.image("admin", setup.seal_key, seal_png(AGENCY)).status_code == 200
+    r = setup.sign("clerk", setup.upload(pdf), credential_id=setup.seal_key, box=list(BOX))
+    assert r.status_code == 201, r.text
+    content = setup.client.get(f"/api/v1/files/{r.json()['id']}/content").content
+    stamp = seal_box(BOX, seal_size(seal_png(AGENCY)))  # over the left third of the box
+    assert count(render(setup.tmp, content), stamp, "red") > 1500
+
+
+def test_appearances_that_cannot_be_drawn(setup: Setup, pdf: bytes) -> None:
+    file_id = setup.upload(pdf)
+    for who, body, code in (
+        (
+            "leader",
+            {"credential_id": setup.leader_key, "appearance": True},
+            "signature.box_required",
+        ),
+        (
+            "leader",
+            {"credential_id": setup.leader_key, "box": list(BOX), "appearance": True},
+            "credential.no_image",
+        ),
+        ("clerk", {"credential_id": setup.seal_key, "appearance": True}, "credential.no_image"),
+    ):
+        r = setup.sign(who, file_id, **body)
+        assert r.status_code == 422 and r.json()["code"] == code, r.text
+    assert setup.image("admin", setup.seal_key, seal_png(AGENCY)).status_code == 200
+    r = setup.sign("clerk", file_id, credential_id=setup.seal_key, appearance=True)
+    assert r.status_code == 422 and r.json()["code"] == "signature.seal_without_signature"
+    # Without an image, a box is an empty widget: the signature itself is made.
+    r = setup.sign("leader", file_id, credential_id=setup.leader_key, box=list(BOX))
+    assert r.status_code == 201, r.text
+    content = setup.client.get(f"/api/v1/files/{r.json()['id']}/content").content
+    assert count(render(setup.tmp, content), BOX, "blue") == 0
