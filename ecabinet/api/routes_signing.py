@@ -1,5 +1,6 @@
-"""Signing stored files as the logged-in official; validation reports (own files, and
-any PDF sent to the public endpoint)."""
+"""Signing stored files as the logged-in official (in one step with a key the server
+keeps, in two with a USB token); validation reports (own files, and any PDF sent to the
+public endpoint)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from starlette.responses import PlainTextResponse, Response
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.schemas import FileOut
-from ecabinet.api.schemas_signing import BatchSignIn, ReportOut, SignedFiles, SignIn
+from ecabinet.api.schemas_signing import (
+    BatchSignIn,
+    CompleteIn,
+    PendingOut,
+    PrepareIn,
+    ReportOut,
+    SignedFiles,
+    SignIn,
+)
 from ecabinet.core import errors
-from ecabinet.signatures import service
+from ecabinet.signatures import service, twostep
 from signing.validation import Report
 
 
@@ -43,6 +52,59 @@ async def sign_file(call: Call) -> Response:
     body = await call.body(SignIn)
     (signed,) = await _sign(call, [call.request.path_params["file_id"]], body)
     return model_json(signed, status=201)
+
+
+@api.route(
+    "/files/{file_id}/sign/prepare",
+    "POST",
+    "Two-step signing with your USB token: prepare the file, get the bytes to sign",
+    body=PrepareIn,
+    responses={201: PendingOut},
+    tag="signing",
+)
+async def prepare_signature(call: Call) -> Response:
+    body = await call.body(PrepareIn)
+    user, actor = call.user.user, call.actor
+    file_id: str = call.request.path_params["file_id"]
+    prepared = await anyio.to_thread.run_sync(
+        lambda: twostep.prepare(
+            call.ctx.engine,
+            call.ctx.store,
+            call.ctx.signing,
+            user,
+            actor,
+            file_id,
+            body.request(),
+        )
+    )
+    return model_json(PendingOut.of(prepared), status=201)
+
+
+@api.route(
+    "/signatures/pending/{pending_id}/complete",
+    "POST",
+    "Two-step signing: send the token's signature; the signed copy is a new file",
+    body=CompleteIn,
+    responses={201: FileOut},
+    tag="signing",
+)
+async def complete_signature(call: Call) -> Response:
+    body = await call.body(CompleteIn)
+    signature = twostep.decode_signature(body.signature)
+    user, actor = call.user.user, call.actor
+    pending_id: str = call.request.path_params["pending_id"]
+    signed = await anyio.to_thread.run_sync(
+        lambda: twostep.complete(
+            call.ctx.engine,
+            call.ctx.store,
+            call.ctx.signing,
+            user,
+            actor,
+            pending_id,
+            signature,
+        )
+    )
+    return model_json(FileOut.of(signed), status=201)
 
 
 @api.route(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from ecabinet.api.schemas import FileOut, In
 from ecabinet.signatures.service import MAX_BATCH, SignRequest
+from ecabinet.signatures.twostep import ToBeSigned
 from signing.specs import DocMDP, Level
 from signing.validation import Report
 from signing.validation.report import SignatureReport
@@ -71,6 +73,38 @@ class BatchSignIn(SignIn):
     """Several files signed with one credential in one request."""
 
     file_ids: list[str] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class PrepareIn(SignIn):
+    """Two-step signing with a USB-token credential: where and how, as for signing."""
+
+
+class PendingOut(BaseModel):
+    """A prepared signature: sign ``to_be_signed`` (or its digest) on the token, then send
+    the signature to ``/signatures/pending/{pending_id}/complete`` before it expires."""
+
+    pending_id: str
+    to_be_signed: str = Field(description="DER of the CMS signed attributes, base64")
+    digest: str = Field(description="SHA-256 of to_be_signed, base64")
+    digest_algorithm: Literal["sha256"] = "sha256"
+    field: str = Field(description="The signature field's name in the file")
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, prepared: ToBeSigned) -> PendingOut:
+        return cls(
+            pending_id=prepared.pending_id,
+            to_be_signed=base64.b64encode(prepared.to_be_signed).decode(),
+            digest=base64.b64encode(prepared.digest).decode(),
+            field=prepared.field,
+            expires_at=prepared.expires_at,
+        )
+
+
+class CompleteIn(In):
+    """The token's signature over to_be_signed: RSA PKCS#1 v1.5 or DER ECDSA, base64."""
+
+    signature: str = Field(min_length=1, max_length=4096)
 
 
 class SignedFiles(BaseModel):
