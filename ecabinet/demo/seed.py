@@ -1,5 +1,6 @@
 """The demo province: an An Giang-like People's Committee with departments, districts,
-communes, a dozen users across all roles, a demo CA and sample documents.
+communes, a dozen users across all roles, a demo CA with the leaders' and the agencies'
+signing credentials (and their signature and seal images), and sample documents.
 
 Idempotent: running it again adds only what is missing. Agency codes here are
 invented placeholders of the right shape (the real codes are *unverified*): codes
@@ -8,21 +9,31 @@ are data, kept here only for the demo.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
+from cryptography import x509
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ecabinet.core import agencies, files, users
 from ecabinet.core.agencies import Agency, AgencyLevel, Role, Unit
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
+from ecabinet.core.policy import subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.demo import ca, pdfs
+from ecabinet.demo.images import seal_png, signature_png
+from ecabinet.signatures import credentials, images
+from ecabinet.signatures.models import CredentialKind, SigningCredential
 
 DEMO_PASSWORD = "eCabinet@2026"  # noqa: S105 - printed by `make run`, demo only
 PROVINCE = "000.00.00.H01"
+DEMO_LABEL = "Chứng thư demo (không có giá trị pháp lý)"
+"""Label of the credentials the demo registers (and may replace when the CA renews)."""
 
 
 @dataclass(frozen=True)
@@ -199,26 +210,28 @@ class SeedReport:
     created_agencies: int = 0
     created_users: int = 0
     created_files: int = 0
+    created_credentials: int = 0
     ca_folder: str = ""
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
-            f"demo data ready: {self.created_agencies} agencies, {self.created_users} users and"
-            f" {self.created_files} sample files added (existing ones kept);"
-            f" demo CA in {self.ca_folder}"
+            f"demo data ready: {self.created_agencies} agencies, {self.created_users} users,"
+            f" {self.created_credentials} signing credentials and {self.created_files} sample"
+            f" files added (existing ones kept); demo CA in {self.ca_folder}"
         )
 
 
 def seed(engine: Engine, store: ObjectStore, settings: Settings) -> SeedReport:
     """Add whatever part of the demo province is missing."""
+    settings = settings.with_secret()  # the KEK that seals the demo keys, kept as the app's
     actor = Actor.system("demo")
     report = SeedReport()
     with session_scope(engine) as session:
         codes = _seed_agencies(session, actor, report)
         _seed_people(session, actor, codes, report)
     folder = settings.data_dir / "demo-ca"
-    ca.create_demo_ca(
+    demo_ca = ca.create_demo_ca(
         folder,
         [ca.DemoAgency(code=s.code, name=s.name, abbreviation=s.abbreviation) for s in AGENCIES],
         [
@@ -235,6 +248,7 @@ def seed(engine: Engine, store: ObjectStore, settings: Settings) -> SeedReport:
         DEMO_PASSWORD,
     )
     report.ca_folder = str(folder)
+    _seed_credentials(engine, store, settings, actor, demo_ca, report)
     _seed_files(engine, store, actor, report)
     report.logins = [(p.username, p.full_name, p.title) for p in PEOPLE]
     return report
@@ -303,6 +317,105 @@ def _seed_people(
             agencies.grant_role(
                 session, actor, user_id=user.id, agency_id=agency_id, role=role, unit_id=unit_id
             )
+
+
+@dataclass(frozen=True)
+class _Credential:
+    """A demo credential to have: whose, which file, which image."""
+
+    kind: CredentialKind
+    owner: int
+    """User id (personal) or agency id (seal)."""
+    pkcs12: Path
+    certificate: x509.Certificate
+    image: Callable[[], bytes]
+
+    def rows(self, session: Session) -> list[SigningCredential]:
+        """The owner's demo credentials of this kind, newest first."""
+        column = SigningCredential.user_id if self.kind.official else SigningCredential.agency_id
+        query = select(SigningCredential).where(
+            col(SigningCredential.kind) == self.kind,
+            col(column) == self.owner,
+            col(SigningCredential.label) == DEMO_LABEL,
+        )
+        return sorted(session.exec(query), key=lambda r: r.created_at, reverse=True)
+
+    def current(self, session: Session) -> SigningCredential | None:
+        digest = credentials.fingerprint(self.certificate)
+        return next((r for r in self.rows(session) if r.fingerprint == digest), None)
+
+
+def _seed_credentials(
+    engine: Engine,
+    store: ObjectStore,
+    settings: Settings,
+    actor: Actor,
+    demo_ca: ca.DemoCA,
+    report: SeedReport,
+) -> None:
+    """The leaders' keys and every agency's seal, with the demo signature and seal images,
+    registered through the credential service with the province admin's authority (the
+    audit names the demo as the actor). A credential the CA has since renewed is disabled
+    when its successor is registered."""
+    vault = credentials.vault_for(settings)
+    with session_scope(engine, write=False) as session:
+        wanted = [
+            _Credential(
+                CredentialKind.personal,
+                _id(users.by_username(session, p.username)),
+                demo_ca.people[p.username],
+                demo_ca.people_certs[p.username],
+                partial(signature_png, p.full_name),
+            )
+            for p in PEOPLE
+            if any(role is Role.leader for _, role, _ in p.roles)
+        ]
+        wanted += [
+            _Credential(
+                CredentialKind.seal,
+                _id(agencies.agency_by_code(session, a.code)),
+                demo_ca.seals[a.code],
+                demo_ca.seal_certs[a.code],
+                partial(seal_png, a.name),
+            )
+            for a in AGENCIES
+        ]
+        todo = [w for w in wanted if (c := w.current(session)) is None or c.image_sha256 is None]
+    if not todo:
+        return
+    blobs = []
+    for item in todo:  # images first, then the rows that name them
+        png = item.image()
+        images.check_image(item.kind, png)
+        blobs.append(store.put_bytes(png))
+    with session_scope(engine) as session:
+        admin = users.by_username(session, "admin")
+        assert admin is not None
+        subject = subject_for(session, admin)
+        for item, blob in zip(todo, blobs, strict=True):
+            row = item.current(session)
+            if row is None:
+                row = credentials.upload_credential(
+                    session,
+                    actor,
+                    subject,
+                    vault=vault,
+                    pkcs12=item.pkcs12.read_bytes(),
+                    passphrase=DEMO_PASSWORD,
+                    user_id=item.owner if item.kind.official else None,
+                    agency_id=None if item.kind.official else item.owner,
+                    label=DEMO_LABEL,
+                )
+                report.created_credentials += 1
+                for old in item.rows(session):
+                    if old.id != row.id and old.disabled_at is None:
+                        credentials.disable_credential(session, actor, subject, old.id)
+            images.attach_image(session, actor, subject, row.id, blob.sha256)
+
+
+def _id(found: Agency | users.User | None) -> int:
+    assert found is not None and found.id is not None
+    return found.id
 
 
 def _seed_files(engine: Engine, store: ObjectStore, actor: Actor, report: SeedReport) -> None:
