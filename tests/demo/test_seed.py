@@ -77,3 +77,12 @@ def test_demo_leaders_and_seals_sign_out_of_the_box(
     plain = SigningSetup(make_settings(tmp_path / "data", database_url).with_secret())
     report = service.validate_file(engine, store, plain, clerk, sealed.id)
     assert report.to_dict()["indication"] != "TOTAL-PASSED"
+    # A certificate the demo CA issues again replaces the credential that carried it.
+    for issued in ("chutich.p12", "chutich.pem"):
+        (settings.data_dir / "demo-ca" / "people" / issued).unlink()
+    assert seed(engine, store, settings).created_credentials == 1
+    with session_scope(engine, write=False) as s:
+        mine = s.exec(select(SigningCredential).where(SigningCredential.user_id == leader.id))
+        old, new = sorted(mine, key=lambda r: r.created_at)
+    assert old.id == personal.id and old.disabled_at is not None and new.disabled_at is None
+    assert new.fingerprint != old.fingerprint and new.image_sha256 == old.image_sha256
