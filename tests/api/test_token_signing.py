@@ -239,6 +239,21 @@ def test_signatures_that_do_not_fit_are_refused(setup: Setup, pdf: bytes, engine
     assert setup.complete(prepared["pending_id"], good).status_code == 201
 
 
+def test_deleting_the_credential_drops_its_pending_signatures(
+    setup: Setup, pdf: bytes, engine: Engine
+) -> None:
+    prepared = setup.prepare(setup.upload(pdf))
+    signature = _sign_digest(setup.hsm, prepared)
+    csrf = login(setup.client, "admin")
+    r = setup.client.delete(
+        f"/api/v1/signing-credentials/{setup.token_key}", headers={"X-CSRF-Token": csrf}
+    )
+    assert r.status_code == 204, r.text
+    with session_scope(engine, write=False) as s:
+        assert s.exec(select(PendingSignature)).all() == []
+    assert setup.complete(prepared["pending_id"], signature).status_code == 404
+
+
 def test_a_changed_source_or_pending_row_is_caught(
     setup: Setup, pdf: bytes, engine: Engine
 ) -> None:
