@@ -114,10 +114,23 @@ def sign_pdf(
         raise missing_tsa(level)
     stamp = tsa if level is not Level.B_B else None
     pending = begin(data, key.certificate, key.chain, spec, timestamped=stamp is not None)
-    signed = finish(pending, key.sign(pending.to_be_signed), tsa=stamp)
+    return raise_level(
+        finish(pending, key.sign(pending.to_be_signed), tsa=stamp), level, tsa, fetcher
+    )
+
+
+def raise_level(
+    signed: bytes,
+    level: Level,
+    tsa: TimestampAuthority | None,
+    fetcher: Fetcher | None = None,
+) -> bytes:
+    """What comes after a (B-T) signature for ``level``: B-LT adds the validation data
+    (fetched with ``fetcher``), B-LTA a document time-stamp over it."""
     if level in (Level.B_LT, Level.B_LTA):
         signed = ltv.add_validation_data(signed, fetcher or Fetcher())
     if level is Level.B_LTA:
-        assert tsa is not None
+        if tsa is None:
+            raise missing_tsa(level)
         signed = ltv.add_document_timestamp(signed, tsa)
     return signed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column
@@ -120,6 +121,21 @@ def get_file(session: Session, file_id: str) -> StoredFile:
     return stored
 
 
+BlobReferences = Callable[[Session], Iterable[str]]
+_references: list[BlobReferences] = []
+
+
+def references_blobs(fn: BlobReferences) -> BlobReferences:
+    """Register where else blobs are referenced (domain packages register theirs, as they
+    register policy rules), so that a sweep of unreferenced blobs keeps them."""
+    if fn not in _references:
+        _references.append(fn)
+    return fn
+
+
 def referenced_hashes(session: Session) -> set[str]:
     """Every blob hash some row refers to (for the sweep of orphaned blobs)."""
-    return set(session.exec(select(col(StoredFile.sha256)).distinct()))
+    found = set(session.exec(select(col(StoredFile.sha256)).distinct()))
+    for fn in _references:
+        found.update(fn(session))
+    return found

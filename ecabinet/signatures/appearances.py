@@ -20,9 +20,9 @@ from ecabinet.core.agencies import Agency
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.users import User
 from ecabinet.signatures.models import CredentialKind, SigningCredential
-from ecabinet.signatures.widgets import last_signer_image
 from signing.appearance import Appearance, seal_appearance, signer_appearance
 from signing.pdfdraw import Rect
+from signing.widgets import last_signer_image
 
 
 @dataclass(frozen=True)

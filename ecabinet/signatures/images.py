@@ -10,11 +10,12 @@ agency admin sets it, or the official for their own credential.
 from __future__ import annotations
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ecabinet.core import audit, errors
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
+from ecabinet.core.files import references_blobs
 from ecabinet.core.policy import Action, Subject, authorize, subject_for
 from ecabinet.core.storage import ObjectStore, check_sha
 from ecabinet.core.users import User
@@ -78,3 +79,14 @@ def set_image(
     blob = store.put_bytes(png)
     with session_scope(engine) as session:
         return attach_image(session, actor, subject_for(session, user), credential_id, blob.sha256)
+
+
+@references_blobs
+def _credential_images(session: Session) -> set[str]:
+    """Credential images are blobs too: a sweep of unreferenced blobs must keep them."""
+    rows = session.exec(
+        select(col(SigningCredential.image_sha256)).where(
+            col(SigningCredential.image_sha256).is_not(None)
+        )
+    )
+    return {sha for sha in rows if sha}

@@ -80,12 +80,19 @@ def _signed_name(filename: str) -> str:
 
 
 def check_level(level: Level, setup: SigningSetup) -> None:
-    """Levels above B-B need the configured time-stamp authority."""
+    """Levels above B-B need the configured time-stamp authority; B-LT and B-LTA also
+    fetch revocation data, which the settings may forbid."""
     if level is not Level.B_B and setup.tsa() is None:
         raise errors.InvalidInput(
             "tsa.missing",
             f"Mức {level} cần máy chủ cấp dấu thời gian (ECABINET_TSA_URL).",
             f"Level {level} needs a time-stamp authority (ECABINET_TSA_URL).",
+        )
+    if level in (Level.B_LT, Level.B_LTA) and setup.fetcher() is None:
+        raise errors.InvalidInput(
+            "revocation.offline",
+            f"Mức {level} cần tra cứu OCSP/CRL, nhưng ECABINET_REVOCATION_ONLINE đang tắt.",
+            f"Level {level} fetches OCSP/CRL, but ECABINET_REVOCATION_ONLINE is off.",
         )
 
 

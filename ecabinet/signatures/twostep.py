@@ -33,10 +33,8 @@ from ecabinet.core.users import User
 from ecabinet.signatures import appearances, credentials, service
 from ecabinet.signatures.models import PendingSignature
 from ecabinet.signatures.setup import SigningSetup
-from signing import ltv
 from signing.fields import Prepared
-from signing.pades import Pending, begin, finish
-from signing.revocation import Fetcher
+from signing.pades import Pending, begin, finish, raise_level
 from signing.specs import Level
 from signing.tsp import TimestampAuthority
 
@@ -165,7 +163,12 @@ def complete(
     service.check_level(level, setup)
     prepared = _restore(waiting, store.read_bytes(waiting.source_sha256))
     pending = Pending(prepared, waiting.signed_attrs, cert, chain)
-    signed = _raise_level(finish(pending, signature, tsa=_tsa(level, setup)), level, setup)
+    signed = raise_level(
+        finish(pending, signature, tsa=_tsa(level, setup)),
+        level,
+        setup.tsa(),
+        setup.fetcher(setup.anchors()),
+    )
     blob = store.put_bytes(signed)
     with session_scope(engine) as session:
         taken = session.execute(
@@ -254,16 +257,3 @@ def _message_digest(attrs: bytes) -> bytes | None:
 
 def _tsa(level: Level, setup: SigningSetup) -> TimestampAuthority | None:
     return setup.tsa() if level is not Level.B_B else None
-
-
-def _raise_level(signed: bytes, level: Level, setup: SigningSetup) -> bytes:
-    """B-LT adds the validation data, B-LTA a document time-stamp over it (as
-    :func:`signing.pades.sign_pdf` does after its signature)."""
-    if level in (Level.B_LT, Level.B_LTA):
-        anchors = setup.anchors()
-        signed = ltv.add_validation_data(signed, setup.fetcher(anchors) or Fetcher())
-    if level is Level.B_LTA:
-        tsa = setup.tsa()
-        assert tsa is not None  # check_level made sure
-        signed = ltv.add_document_timestamp(signed, tsa)
-    return signed

@@ -19,6 +19,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from ecabinet.app import create_app
+from ecabinet.core import files
 from ecabinet.core.audit import AuditEntry
 from ecabinet.core.db import session_scope
 from ecabinet.core.storage import ObjectStore, open_store
@@ -113,6 +114,8 @@ def test_who_sets_images_and_what_is_refused(setup: Setup, engine: Engine) -> No
     r = setup.image("leader", setup.leader_key, signature_png("Chữ ký khác"))  # their own
     second = r.json()["image_sha256"]
     assert r.status_code == 200 and second not in (None, first)
+    with session_scope(engine, write=False) as s:  # a blob sweep would keep it
+        assert second in files.referenced_hashes(s)
     assert setup.image("clerk", setup.leader_key, signature).status_code == 404
     assert setup.image("dept.admin", setup.leader_key, signature).status_code == 404
     assert setup.image("clerk", setup.seal_key, seal).status_code == 403  # applies it only

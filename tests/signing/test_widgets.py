@@ -11,11 +11,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from ecabinet.demo.ca import DemoCA
 from ecabinet.demo.images import seal_png, signature_png
 from ecabinet.demo.pdfs import demo_documents
-from ecabinet.signatures.widgets import last_signer_image
 from signing.appearance import seal_appearance, signer_appearance
 from signing.keys import PrivateKeySource, load_pkcs12
 from signing.pades import sign_pdf
 from signing.specs import FieldSpec
+from signing.widgets import last_signer_image
 from tests.signing.conftest import AGENCY, LEADER, PASSWORD
 
 LEADER_BOX = (330.0, 60.0, 530.0, 160.0)
