@@ -5,19 +5,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
-import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from tests.factories import login, make_world
-from tests.support.credentials import PASSPHRASE, Issuer, issuer
+from tests.support.credentials import PASSPHRASE, Issuer
 
 URL = "/api/v1/signing-credentials"
-
-
-@pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
-    return issuer(tmp_path_factory)
 
 
 def _b64(data: bytes) -> str:

@@ -3,99 +3,54 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import Engine
 from sqlmodel import select
-from starlette.testclient import TestClient
 
-from ecabinet.app import create_app
 from ecabinet.core.audit import AuditEntry
 from ecabinet.core.db import session_scope
 from ecabinet.core.files import StoredFile
-from ecabinet.core.storage import open_store
-from ecabinet.demo.pdfs import demo_documents
-from tests.conftest import make_settings
-from tests.factories import World, login, make_world
+from tests.factories import login
 from tests.signing.checks import pdfsig
-from tests.support.credentials import PASSPHRASE, Issuer, issuer
-
-
-@pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
-    return issuer(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pdf() -> bytes:
-    return demo_documents()[0].pdf()
+from tests.support.credentials import Issuer
+from tests.support.signing_app import SigningApp, signing_app
 
 
 @dataclass
-class Setup:
-    client: TestClient
-    world: World
-    leader_key: str
-    seal_key: str
-    tmp: Path
+class Setup(SigningApp):
+    leader_key: str = ""
+    seal_key: str = ""
 
 
 @pytest.fixture
 def setup(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Iterator[Setup]:
-    trust = tmp_path / "trust"
-    trust.mkdir()
-    (trust / "root.pem").write_bytes(ca.ca.root.public_bytes(Encoding.PEM))
-    settings = make_settings(
-        tmp_path / "data",
+    with signing_app(
+        Setup,
+        tmp_path,
         database_url,
-        trust_anchors_dir=str(trust),
+        engine,
+        [ca.ca.root],
         validate_per_minute="4",
         validate_max_bytes="300K",
-    )
-    world = make_world(engine)
-    with TestClient(create_app(settings, engine=engine, store=open_store(settings))) as client:
-        csrf = login(client, "admin")
-        keys = {}
-        for who, body in (
-            ("leader", {"user_id": world.people["leader"].id}),
-            ("seal", {"agency_id": world.province.id}),
-        ):
-            issued = ca.pkcs12(
-                "Ủy ban nhân dân tỉnh" if who == "seal" else "Nguyễn Văn Lãnh", use_rsa=True
-            )
-            r = client.post(
-                "/api/v1/signing-credentials",
-                json={"pkcs12": base64.b64encode(issued.data).decode(), "passphrase": PASSPHRASE}
-                | body,
-                headers={"X-CSRF-Token": csrf},
-            )
-            assert r.status_code == 201, r.text
-            keys[who] = r.json()["id"]
-        yield Setup(client, world, keys["leader"], keys["seal"], tmp_path)
+    ) as app:
+        app.leader_key = app.add_pkcs12(
+            ca, "Nguyễn Văn Lãnh", user_id=app.world.people["leader"].id
+        )
+        app.seal_key = app.add_pkcs12(ca, "Ủy ban nhân dân tỉnh", agency_id=app.world.province.id)
+        yield app
 
 
 def _upload(setup: Setup, data: bytes, name: str = "qd.pdf") -> str:
-    csrf = login(setup.client, "clerk")
-    r = setup.client.post(
-        f"/api/v1/files?agency_id={setup.world.province.id}&filename={name}",
-        content=data,
-        headers={"X-CSRF-Token": csrf, "Content-Type": "application/pdf"},
-    )
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
+    return setup.upload(data, name)
 
 
 def _sign(setup: Setup, who: str, file_id: str, **body: object) -> dict[str, Any]:
-    csrf = login(setup.client, who)
-    r = setup.client.post(
-        f"/api/v1/files/{file_id}/sign", json=body, headers={"X-CSRF-Token": csrf}
-    )
+    r = setup.sign(who, file_id, **body)
     assert r.status_code == 201, r.text
     out: dict[str, Any] = r.json()
     return out

@@ -4,7 +4,6 @@ red seal over its left third."""
 
 from __future__ import annotations
 
-import base64
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,88 +11,43 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 from PIL import Image
 from sqlalchemy import Engine
 from sqlmodel import select
-from starlette.testclient import TestClient
 
-from ecabinet.app import create_app
 from ecabinet.core import files
 from ecabinet.core.audit import AuditEntry
 from ecabinet.core.db import session_scope
-from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.demo.images import seal_png, signature_png
-from ecabinet.demo.pdfs import demo_documents
 from signing.appearance import seal_box, seal_size, signer_appearance
-from tests.conftest import make_settings
-from tests.factories import World, login, make_world
+from tests.factories import login
 from tests.signing.checks import pdfsig
-from tests.support.credentials import PASSPHRASE, Issuer, issuer
+from tests.support.credentials import Issuer
 from tests.support.render import count, render
+from tests.support.signing_app import SigningApp, signing_app
 
 BOX = (330.0, 60.0, 530.0, 160.0)
 """The leader's signature box, bottom right of page 1 of the sample decision."""
 AGENCY = "Ủy ban nhân dân tỉnh Thử Nghiệm"
 
 
-@pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
-    return issuer(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pdf() -> bytes:
-    return demo_documents()[0].pdf()
-
-
 @dataclass
-class Setup:
-    client: TestClient
-    world: World
-    store: ObjectStore
-    leader_key: str
-    seal_key: str
-    tmp: Path
-
-    def post(self, who: str, url: str, headers: dict[str, str] | None = None, **kw: Any) -> Any:
-        csrf = login(self.client, who)
-        return self.client.post(url, headers={"X-CSRF-Token": csrf} | (headers or {}), **kw)
+class Setup(SigningApp):
+    leader_key: str = ""
+    seal_key: str = ""
 
     def image(self, who: str, credential_id: str, png: bytes) -> Any:
         url = f"/api/v1/signing-credentials/{credential_id}/image"
         return self.post(who, url, content=png, headers={"Content-Type": "image/png"})
 
-    def upload(self, data: bytes) -> str:
-        url = f"/api/v1/files?agency_id={self.world.province.id}&filename=qd.pdf"
-        r = self.post("clerk", url, content=data)
-        assert r.status_code == 201, r.text
-        return str(r.json()["id"])
-
-    def sign(self, who: str, file_id: str, **body: Any) -> Any:
-        return self.post(who, f"/api/v1/files/{file_id}/sign", json=body)
-
 
 @pytest.fixture
 def setup(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Iterator[Setup]:
-    trust = tmp_path / "trust"
-    trust.mkdir()
-    (trust / "root.pem").write_bytes(ca.ca.root.public_bytes(Encoding.PEM))
-    settings = make_settings(tmp_path / "data", database_url, trust_anchors_dir=str(trust))
-    world = make_world(engine)
-    store = open_store(settings)
-    with TestClient(create_app(settings, engine=engine, store=store)) as client:
-        setup = Setup(client, world, store, "", "", tmp_path)
-        for who, owner in (
-            ("leader", {"user_id": world.people["leader"].id}),
-            ("seal", {"agency_id": world.province.id}),
-        ):
-            issued = ca.pkcs12(AGENCY if who == "seal" else "Nguyễn Văn Lãnh", use_rsa=True)
-            body = {"pkcs12": base64.b64encode(issued.data).decode(), "passphrase": PASSPHRASE}
-            r = setup.post("admin", "/api/v1/signing-credentials", json=body | owner)
-            assert r.status_code == 201, r.text
-            setattr(setup, f"{who}_key", r.json()["id"])
-        yield setup
+    with signing_app(Setup, tmp_path, database_url, engine, [ca.ca.root]) as app:
+        leader = app.world.people["leader"].id
+        app.leader_key = app.add_pkcs12(ca, "Nguyễn Văn Lãnh", user_id=leader)
+        app.seal_key = app.add_pkcs12(ca, AGENCY, agency_id=app.world.province.id)
+        yield app
 
 
 def _png(mode: str, colour: Any, **save: Any) -> bytes:

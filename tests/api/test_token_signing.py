@@ -26,16 +26,16 @@ from ecabinet.core.storage import open_store
 from ecabinet.core.types import utcnow
 from ecabinet.demo.ca import DemoCA
 from ecabinet.demo.images import signature_png
-from ecabinet.demo.pdfs import demo_documents
 from ecabinet.signatures.models import PendingSignature
 from signing.pkcs11 import Pkcs11KeySource, open_pkcs11
 from tests.conftest import make_settings
-from tests.factories import World, login, make_world
+from tests.factories import login, make_world
 from tests.signing.checks import pdfsig
 from tests.signing.conftest import PASSWORD
-from tests.support.credentials import PASSPHRASE, Issuer, issuer
+from tests.support.credentials import PASSPHRASE, Issuer
 from tests.support.pki import Pki, running_pki
 from tests.support.render import count, render
+from tests.support.signing_app import SigningApp, signing_app
 from tests.support.softhsm import DEVICE_ID, SoftHsm, make_softhsm
 
 BOX = (330.0, 60.0, 530.0, 160.0)
@@ -46,37 +46,16 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory, demo_ca: DemoCA) -> SoftHs
     return make_softhsm(tmp_path_factory, demo_ca, PASSWORD)
 
 
-@pytest.fixture(scope="session")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
-    return issuer(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def pdf() -> bytes:
-    return demo_documents()[0].pdf()
-
-
 @dataclass
-class Setup:
-    client: TestClient
-    world: World
-    token_key: str
+class Setup(SigningApp):
+    token_key: str = ""
     """The leader's token credential (certificate only)."""
-    hsm: SoftHsm
-    tmp: Path
+    hsm: SoftHsm | None = None
 
-    def post(self, who: str, url: str, headers: dict[str, str] | None = None, **kw: Any) -> Any:
-        csrf = login(self.client, who)
-        return self.client.post(url, headers={"X-CSRF-Token": csrf} | (headers or {}), **kw)
-
-    def upload(self, data: bytes, name: str = "qd.pdf") -> str:
-        r = self.post(
-            "clerk",
-            f"/api/v1/files?agency_id={self.world.province.id}&filename={name}",
-            content=data,
-        )
-        assert r.status_code == 201, r.text
-        return str(r.json()["id"])
+    @property
+    def token(self) -> SoftHsm:
+        assert self.hsm is not None
+        return self.hsm
 
     def prepare(self, file_id: str, who: str = "leader", **body: Any) -> dict[str, Any]:
         r = self.post(
@@ -101,27 +80,23 @@ def _pem(*certs: Any) -> str:
 
 @pytest.fixture
 def setup(tmp_path: Path, database_url: str, engine: Engine, softhsm: SoftHsm) -> Iterator[Setup]:
-    trust = tmp_path / "trust"
-    trust.mkdir()
-    (trust / "root.pem").write_text(_pem(softhsm.chain[-1]))
-    settings = make_settings(tmp_path / "data", database_url, trust_anchors_dir=str(trust))
-    world = make_world(engine)
-    with TestClient(create_app(settings, engine=engine, store=open_store(settings))) as client:
-        setup = Setup(client, world, "", softhsm, tmp_path)
-        r = setup.post(
+    with signing_app(Setup, tmp_path, database_url, engine, [softhsm.chain[-1]]) as app:
+        app.hsm = softhsm
+        leader = app.world.people["leader"].id
+        r = app.post(
             "admin",
             "/api/v1/signing-credentials/token",
             json={
                 "certificate_pem": _pem(softhsm.device_certificate),
                 "chain_pem": _pem(*softhsm.chain),
-                "user_id": world.people["leader"].id,
+                "user_id": leader,
                 "label": "USB token",
             },
         )
         assert r.status_code == 201, r.text
-        assert r.json()["kind"] == "token" and r.json()["user_id"] == world.people["leader"].id
-        setup.token_key = r.json()["id"]
-        yield setup
+        assert r.json()["kind"] == "token" and r.json()["user_id"] == leader
+        app.token_key = r.json()["id"]
+        yield app
 
 
 def _token(hsm: SoftHsm) -> Pkcs11KeySource:
@@ -160,7 +135,7 @@ def test_prepare_sign_on_the_token_complete(setup: Setup, pdf: bytes, engine: En
         < (datetime.fromisoformat(prepared["expires_at"]) - utcnow()).total_seconds()
         <= 15 * 60
     )
-    with _token(setup.hsm) as key:  # this time the token hashes the data itself
+    with _token(setup.token) as key:  # this time the token hashes the data itself
         signature = key.sign(base64.b64decode(prepared["to_be_signed"]))
     r = setup.complete(prepared["pending_id"], signature)
     assert r.status_code == 201, r.text
@@ -193,7 +168,7 @@ def test_prepare_sign_on_the_token_complete(setup: Setup, pdf: bytes, engine: En
 
 def test_only_the_preparer_completes(setup: Setup, pdf: bytes) -> None:
     prepared = setup.prepare(setup.upload(pdf))
-    signature = _sign_digest(setup.hsm, prepared)
+    signature = _sign_digest(setup.token, prepared)
     for who in ("clerk", "admin", "dept.specialist"):
         r = setup.complete(prepared["pending_id"], signature, who=who)
         assert r.status_code == 404 and r.json()["code"] == "signature.pending_not_found", who
@@ -205,7 +180,7 @@ def test_only_the_preparer_completes(setup: Setup, pdf: bytes) -> None:
 
 def test_an_expired_request_is_refused(setup: Setup, pdf: bytes, engine: Engine) -> None:
     prepared = setup.prepare(setup.upload(pdf))
-    signature = _sign_digest(setup.hsm, prepared)
+    signature = _sign_digest(setup.token, prepared)
     with session_scope(engine) as s:
         row = s.get(PendingSignature, prepared["pending_id"])
         assert row is not None
@@ -221,8 +196,8 @@ def test_an_expired_request_is_refused(setup: Setup, pdf: bytes, engine: Engine)
 
 def test_signatures_that_do_not_fit_are_refused(setup: Setup, pdf: bytes, engine: Engine) -> None:
     prepared = setup.prepare(setup.upload(pdf))
-    good = _sign_digest(setup.hsm, prepared)
-    with _token(setup.hsm) as key:
+    good = _sign_digest(setup.token, prepared)
+    with _token(setup.token) as key:
         other_data = key.sign_digest(hashlib.sha256(b"another document").digest())
     for bad, code in (
         ("không phải base64!", "signature.bad_base64"),
@@ -243,7 +218,7 @@ def test_deleting_the_credential_drops_its_pending_signatures(
     setup: Setup, pdf: bytes, engine: Engine
 ) -> None:
     prepared = setup.prepare(setup.upload(pdf))
-    signature = _sign_digest(setup.hsm, prepared)
+    signature = _sign_digest(setup.token, prepared)
     csrf = login(setup.client, "admin")
     r = setup.client.delete(
         f"/api/v1/signing-credentials/{setup.token_key}", headers={"X-CSRF-Token": csrf}
@@ -260,7 +235,7 @@ def test_a_changed_source_or_pending_row_is_caught(
     source = setup.upload(pdf)
     other = setup.upload(pdf + b"\n% another revision\n", "other.pdf")
     prepared = setup.prepare(source)
-    signature = _sign_digest(setup.hsm, prepared)
+    signature = _sign_digest(setup.token, prepared)
     with session_scope(engine) as s:
         row, moved = s.get(StoredFile, source), s.get(StoredFile, other)
         assert row is not None and moved is not None
@@ -311,7 +286,7 @@ def test_token_credentials_sign_only_in_two_steps(setup: Setup, pdf: bytes, ca: 
 def test_registering_token_certificates(setup: Setup) -> None:
     url = "/api/v1/signing-credentials/token"
     leader = setup.world.people["leader"].id
-    cert = _pem(setup.hsm.device_certificate)
+    cert = _pem(setup.token.device_certificate)
     r = setup.post("leader", url, json={"certificate_pem": cert, "user_id": leader})
     assert r.status_code == 403  # an admin registers it, as for PKCS#12 files
     for body, status, code in (
@@ -326,12 +301,12 @@ def test_registering_token_certificates(setup: Setup) -> None:
         ),
         ({"certificate_pem": "hello", "user_id": leader}, 422, "credential.bad_pem"),
         (
-            {"certificate_pem": cert + _pem(setup.hsm.chain[0]), "user_id": leader},
+            {"certificate_pem": cert + _pem(setup.token.chain[0]), "user_id": leader},
             422,
             "credential.one_certificate",
         ),
         (
-            {"certificate_pem": _pem(setup.hsm.chain[0]), "user_id": leader},
+            {"certificate_pem": _pem(setup.token.chain[0]), "user_id": leader},
             422,
             "credential.not_for_signing",
         ),
