@@ -58,6 +58,8 @@ class CertificateInfo:
     organization: str
     subject: str
     issuer: str
+    issuer_name: str
+    """The issuer's common name (the full name is :attr:`issuer`)."""
     serial: str
     """Serial number in hexadecimal."""
     not_before: dt.datetime
@@ -71,6 +73,8 @@ class CertificateInfo:
             organization=_name_part(cert.subject, NameOID.ORGANIZATION_NAME),
             subject=cert.subject.rfc4514_string(),
             issuer=cert.issuer.rfc4514_string(),
+            issuer_name=_name_part(cert.issuer, NameOID.COMMON_NAME)
+            or cert.issuer.rfc4514_string(),
             serial=format(cert.serial_number, "X"),
             not_before=cert.not_valid_before_utc,
             not_after=cert.not_valid_after_utc,
@@ -189,7 +193,7 @@ def _plain(value: Any) -> Any:
 
 
 def _when(moment: dt.datetime | None) -> str:
-    return moment.astimezone(VN).isoformat() if moment else "—"
+    return moment.astimezone(VN).replace(microsecond=0).isoformat() if moment else "—"
 
 
 _REVOCATION_VI = {
@@ -229,7 +233,7 @@ def render_vi(report: Report) -> str:
             )
             lines.append(f"   Người ký: {who}")
             lines.append(
-                f"   Chứng thư số: số hiệu {sig.signer.serial}, do {sig.signer.issuer} cấp, "
+                f"   Chứng thư số: số hiệu {sig.signer.serial}, do “{sig.signer.issuer_name}” cấp, "
                 f"hiệu lực {_when(sig.signer.not_before)} đến {_when(sig.signer.not_after)}"
             )
         if sig.kind == "signature":
