@@ -118,6 +118,24 @@ class Call:
             )
         return int(raw)
 
+    async def raw_body(
+        self, limit: int, code: str, *, before_read: Callable[[], None] | None = None
+    ) -> bytes:
+        """The request body as bytes, at most ``limit`` of them (413 ``code`` otherwise,
+        at once from Content-Length, else while reading). ``before_read`` runs after the
+        declared length is checked and before anything is read (a rate limit, say)."""
+        length = self.request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            raise errors.too_large(limit, code)
+        if before_read is not None:
+            before_read()
+        body = bytearray()
+        async for chunk in self.request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise errors.too_large(limit, code)
+        return bytes(body)
+
     async def body(self, model: type[M]) -> M:
         """Parse and validate a JSON body; every problem becomes a bilingual 422."""
         raw = await self.request.body()

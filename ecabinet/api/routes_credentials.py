@@ -15,7 +15,6 @@ from ecabinet.api.schemas import (
     CredentialUploadIn,
     TokenCertificateIn,
 )
-from ecabinet.core import errors
 from ecabinet.core.policy import Subject
 from ecabinet.signatures import credentials, images
 
@@ -86,12 +85,8 @@ async def register_token(call: Call) -> Response:
 )
 async def set_image(call: Call) -> Response:
     credential_id: str = call.request.path_params["credential_id"]
-    body = bytearray()
-    async for chunk in call.request.stream():
-        body += chunk
-        if len(body) > images.MAX_IMAGE_BYTES:
-            raise errors.too_large(images.MAX_IMAGE_BYTES, "credential.image_too_large")
-    user, actor, png = call.user.user, call.actor, bytes(body)
+    png = await call.raw_body(images.MAX_IMAGE_BYTES, "credential.image_too_large")
+    user, actor = call.user.user, call.actor
     row = await anyio.to_thread.run_sync(
         lambda: images.set_image(call.ctx.engine, call.ctx.store, user, actor, credential_id, png)
     )

@@ -155,18 +155,12 @@ async def file_report(call: Call) -> Response:
     csrf=False,
 )
 async def validate_upload(call: Call) -> Response:
-    limit = call.settings.validate_max_bytes
-    length = call.request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise errors.too_large(limit, "validate.too_large")
-    call.ctx.validate_limit.check(call.client_addr)
-    body = bytearray()
-    async for chunk in call.request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise errors.too_large(limit, "validate.too_large")
-    if not body:
+    data = await call.raw_body(
+        call.settings.validate_max_bytes,
+        "validate.too_large",
+        before_read=lambda: call.ctx.validate_limit.check(call.client_addr),
+    )
+    if not data:
         raise errors.InvalidInput("validate.empty", "Chưa gửi tệp PDF nào.", "No PDF was sent.")
-    data = bytes(body)
     report = await anyio.to_thread.run_sync(lambda: service.validate_upload(call.ctx.signing, data))
     return _report(call, report)
