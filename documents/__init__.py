@@ -1,1 +1,5 @@
-"""Official documents (e-office): registers, incoming and outgoing flows, exchange, search."""
+"""Official documents (văn bản): registers, incoming and outgoing flows, numbering,
+dispatch and edXML exchange, search, statistics, notifications and register exports.
+
+Domain code: it imports ``ecabinet.core`` and ``signing`` and never the web layer.
+"""

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 PREFIX = "ECABINET_"
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+_EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -82,6 +83,27 @@ class Settings:
     """Largest PDF the public validation endpoint accepts."""
     validate_per_minute: int = 10
     """Public validations allowed per client address per minute."""
+    confidential_documents: bool = False
+    """Whether confidential documents (Mật, Tối mật, Tuyệt mật) may be kept in the system at
+    all; many provinces keep them off networked systems (DOMAIN.md). When allowed, each is
+    visible only to its named access list."""
+    due_soon_days: int = 2
+    """A handler is reminded this many days before a deadline."""
+    reminder_minutes: int = 60
+    """How often the server looks for documents due soon or overdue (0: never; the
+    ``ecabinet remind`` command does the same once)."""
+    smtp_host: str | None = None
+    """Mail server for notifications; ``None``: notifications stay in the app only."""
+    smtp_port: int = 587
+    """Mail server port (25, 465 with ``SMTP_SECURITY=ssl``, 587 with ``starttls``)."""
+    smtp_security: str = "starttls"
+    """``none``, ``starttls`` or ``ssl``."""
+    smtp_user: str | None = None
+    """Mail server login; ``None``: no login."""
+    smtp_password: str | None = None
+    """Mail server password."""
+    smtp_from: str = "ecabinet@localhost"
+    """Sender address of notification e-mails."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -121,6 +143,12 @@ class Settings:
         if tsa_url is not None and urlsplit(tsa_url).scheme not in ("http", "https"):
             raise SettingsError("TSA_URL", f"{tsa_url!r} is not an http(s) URL")
         pkcs11_lib = get("PKCS11_LIB")
+        smtp_security = (get("SMTP_SECURITY", "starttls") or "").lower()
+        if smtp_security not in ("none", "starttls", "ssl"):
+            raise SettingsError("SMTP_SECURITY", f"{smtp_security!r} is not none, starttls or ssl")
+        smtp_from = get("SMTP_FROM", "ecabinet@localhost") or ""
+        if not _EMAIL_RE.match(smtp_from):
+            raise SettingsError("SMTP_FROM", f"{smtp_from!r} is not an e-mail address")
         settings = cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -149,6 +177,17 @@ class Settings:
             validate_per_minute=_int(
                 "VALIDATE_PER_MINUTE", get("VALIDATE_PER_MINUTE", "10"), 1, 10_000
             ),
+            confidential_documents=_bool(
+                "CONFIDENTIAL_DOCUMENTS", get("CONFIDENTIAL_DOCUMENTS", "false")
+            ),
+            due_soon_days=_int("DUE_SOON_DAYS", get("DUE_SOON_DAYS", "2"), 0, 60),
+            reminder_minutes=_int("REMINDER_MINUTES", get("REMINDER_MINUTES", "60"), 0, 24 * 60),
+            smtp_host=get("SMTP_HOST"),
+            smtp_port=_int("SMTP_PORT", get("SMTP_PORT", "587"), 1, 65535),
+            smtp_security=smtp_security,
+            smtp_user=get("SMTP_USER"),
+            smtp_password=get("SMTP_PASSWORD"),
+            smtp_from=smtp_from,
             env=env,
         )
         return settings
