@@ -18,12 +18,14 @@ from sqlalchemy import Engine, create_engine, text
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
+import documents.models  # noqa: F401  (its tables are truncated between tests too)
 from ecabinet.app import create_app
 from ecabinet.core import migrate
 from ecabinet.core.db import make_engine
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.demo.ca import DemoCA, create_demo_ca
+from tests.support.credentials import Issuer, issuer
 from tests.support.s3server import s3_server  # noqa: F401  (fixture)
 
 TEST_DB = os.environ.get("ECABINET_TEST_DB", "sqlite")
@@ -31,6 +33,7 @@ POSTGRES_URL = os.environ.get(
     "ECABINET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SECRET = "test-secret-key-" + "x" * 40
+KEPT_TABLES = frozenset({"document_type"})
 
 
 def pytest_report_header() -> str:
@@ -77,7 +80,10 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
     """A clean, migrated database for one test."""
     if TEST_DB == "postgres":
         engine = create_engine(database_template)
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        # Reference data the migrations load (document types) stays.
+        tables = ", ".join(
+            f'"{t.name}"' for t in SQLModel.metadata.sorted_tables if t.name not in KEPT_TABLES
+        )
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
@@ -141,3 +147,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve(create_app(settings, engine=engine, store=store)) as base:
         yield base
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
+    """The credential test CA (officials' and seals' PKCS#12)."""
+    return issuer(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def pdf() -> bytes:
+    """A sample Decree 30 document."""
+    from ecabinet.demo.pdfs import demo_documents
+
+    return demo_documents()[0].pdf()

@@ -142,7 +142,7 @@ class Call:
         if len(raw) > self.settings.max_json_bytes:
             raise errors.too_large(self.settings.max_json_bytes, "request.too_large")
         try:
-            data = json.loads(raw or b"null")
+            data = json.loads(raw or b"{}")  # no body: an empty object
         except (ValueError, UnicodeDecodeError):
             raise errors.InvalidInput(
                 "request.bad_json",

@@ -36,10 +36,15 @@ class StoredFile(SQLModel, table=True):
     agency_id: int = Field(foreign_key="agency.id", index=True)
     uploaded_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    owner: str | None = Field(default=None, max_length=16)
+    """The domain object that governs the file ("document"): such a file is read only
+    through that object's routes and permissions, never through ``/files``."""
 
 
 @rule(StoredFile)
 def _file_rule(subject: Subject, action: Action, file: StoredFile) -> bool:
+    if file.owner is not None:
+        return False  # a confidential document's file must not leak through /files
     own = file.uploaded_by == subject.user_id
     if action is Action.view:
         return own or subject.member_of(file.agency_id) or subject.administers(file.agency_id)

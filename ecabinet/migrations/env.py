@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import ecabinet.signatures.models  # noqa: F401  (registers its tables in the metadata)
+import documents.models  # noqa: F401  (registers its tables in the metadata)
+import ecabinet.signatures.models  # noqa: F401
 from ecabinet.core.models import metadata
 
 engine = context.config.attributes["engine"]

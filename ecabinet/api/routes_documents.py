@@ -1,0 +1,343 @@
+"""Documents: receive, draft, list and read; their files (every version)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import anyio.to_thread
+from sqlmodel import Session, col, select
+from starlette.responses import Response
+
+from documents import access, history, incoming, outgoing, queries
+from documents import dispatch as dispatching
+from documents.files import FileKind, attach, document_file, files_of, require_pdf
+from documents.models import Assignment, Document, DocumentType
+from documents.states import State
+from documents.steps import allowed
+from ecabinet.api.download import blob_response
+from ecabinet.api.framework import Call, model_json
+from ecabinet.api.registry import api
+from ecabinet.api.schemas_documents import (
+    AssignmentOut,
+    DocumentDetail,
+    DocumentFileOut,
+    DocumentOut,
+    DocumentPage,
+    DocumentTypeList,
+    DocumentTypeOut,
+    EventOut,
+    FileIn,
+    IncomingIn,
+    OutgoingIn,
+    RecipientOut,
+)
+from ecabinet.api.schemas_signing import ReportOut
+from ecabinet.core import errors, files
+from ecabinet.core.files import StoredFile
+from ecabinet.core.policy import Action, Subject, authorize
+from ecabinet.signatures.documents import check_on_receipt
+from signing.validation import validate_pdf
+
+TAG = "documents"
+
+
+@api.route(
+    "/document-types",
+    "GET",
+    "Document types (Decree 30 Appendix III)",
+    responses={200: DocumentTypeList},
+    tag=TAG,
+)
+async def types(call: Call) -> Response:
+    rows = await call.db(
+        lambda s: list(s.exec(select(DocumentType).order_by(col(DocumentType.id)))), write=False
+    )
+    return model_json(
+        DocumentTypeList(items=[DocumentTypeOut.model_validate(t.model_dump()) for t in rows])
+    )
+
+
+def _own_file(session: Session, subject: Subject, file_id: str, agency_id: int) -> StoredFile:
+    """A file the caller uploaded to this agency and that no document holds yet."""
+    stored = files.get_file(session, file_id)
+    authorize(subject, Action.view, stored)
+    if stored.agency_id != agency_id or stored.uploaded_by != subject.user_id:
+        raise errors.InvalidInput(
+            "document.foreign_file",
+            "Tệp không phải do bạn tải lên cho cơ quan này.",
+            "The file was not uploaded by you for this agency.",
+        )
+    return stored
+
+
+async def _pdf_bytes(call: Call, file_id: str | None, agency_id: int) -> bytes | None:
+    """Read an uploaded main file (it must be a PDF) before the write transaction."""
+    if file_id is None:
+        return None
+    stored = await call.subject(lambda s, subj: _own_file(s, subj, file_id, agency_id), write=False)
+    data = await anyio.to_thread.run_sync(lambda: call.ctx.store.read_bytes(stored.sha256))
+    require_pdf(data)
+    return data
+
+
+@api.route(
+    "/documents/incoming",
+    "POST",
+    "Receive an incoming document (and register it)",
+    body=IncomingIn,
+    responses={201: DocumentOut},
+    tag=TAG,
+)
+async def receive(call: Call) -> Response:
+    body = await call.body(IncomingIn)
+    fields = body.fields()
+    data = await _pdf_bytes(call, body.file_id, body.agency_id)
+    receipt = await anyio.to_thread.run_sync(lambda: check_on_receipt(call.ctx.signing, data))
+
+    def work(session: Session, subject: Subject) -> Document:
+        main = _own_file(session, subject, body.file_id, body.agency_id) if body.file_id else None
+        document = incoming.receive(
+            session,
+            call.actor,
+            subject,
+            call.settings,
+            agency_id=body.agency_id,
+            fields=fields,
+            main=main,
+            receipt=receipt,
+            source="upload" if main else "paper",
+        )
+        if body.register_now:
+            view = access.load_view(session, _id(document))
+            incoming.register(
+                session, call.actor, subject, view, arrival_number=body.arrival_number
+            )
+        return document
+
+    document = await call.subject(work)
+    return model_json(DocumentOut.of(document), status=201)
+
+
+@api.route(
+    "/documents/outgoing",
+    "POST",
+    "Start an outgoing draft",
+    body=OutgoingIn,
+    responses={201: DocumentOut},
+    tag=TAG,
+)
+async def draft(call: Call) -> Response:
+    body = await call.body(OutgoingIn)
+    fields = body.fields()
+    await _pdf_bytes(call, body.file_id, body.agency_id)
+
+    def work(session: Session, subject: Subject) -> Document:
+        main = _own_file(session, subject, body.file_id, body.agency_id) if body.file_id else None
+        return outgoing.create_draft(
+            session,
+            call.actor,
+            subject,
+            call.settings,
+            agency_id=body.agency_id,
+            fields=fields,
+            drafting_unit_id=body.drafting_unit_id,
+            main=main,
+            electronic=body.electronic,
+        )
+
+    document = await call.subject(work)
+    return model_json(DocumentOut.of(document), status=201)
+
+
+def _id(document: Document) -> int:
+    assert document.id is not None
+    return document.id
+
+
+def _date(call: Call, name: str) -> date | None:
+    raw = call.request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise errors.InvalidInput(
+            "request.bad_query",
+            f"Tham số {name} phải là ngày (YYYY-MM-DD).",
+            f"Query parameter {name} must be a date (YYYY-MM-DD).",
+            {"parameter": name},
+        ) from None
+
+
+def list_filter(call: Call) -> queries.Filter:
+    """The list filters from the query string (shared by lists, exports and statistics)."""
+    q = call.request.query_params
+    flow = q.get("flow")
+    if flow not in (None, "incoming", "outgoing"):
+        raise errors.InvalidInput(
+            "request.bad_query", "Tham số flow không hợp lệ.", "Bad flow.", {"parameter": "flow"}
+        )
+    states = tuple(s for s in q.getlist("state") if s)
+    for state in states:
+        if state not in State.__members__:
+            raise errors.InvalidInput(
+                "request.bad_query",
+                "Trạng thái không hợp lệ.",
+                "Bad state.",
+                {"parameter": "state"},
+            )
+    text = (q.get("q") or "").strip()
+    if len(text) > 200:
+        raise errors.InvalidInput(
+            "request.bad_query", "Từ khóa quá dài.", "Query too long.", {"parameter": "q"}
+        )
+    return queries.Filter(
+        flow=flow,
+        states=states,
+        type_id=call.query_int("type_id", required=False),
+        agency_id=call.query_int("agency_id", required=False),
+        register_id=call.query_int("register_id", required=False),
+        urgency=q.get("urgency") or None,
+        signer=(q.get("signer") or "").strip()[:100] or None,
+        date_from=_date(call, "from"),
+        date_to=_date(call, "to"),
+        overdue_on=incoming.today() if q.get("overdue") == "1" else None,
+        assigned_to=call.user.user.id if q.get("mine") == "1" else None,
+        text=text or None,
+        limit=call.query_int("limit", required=False) or 50,
+        offset=call.query_int("offset", required=False) or 0,
+    )
+
+
+@api.route(
+    "/documents",
+    "GET",
+    "Documents I may see (?flow=&state=&type_id=&agency_id=&register_id=&urgency="
+    "&signer=&from=&to=&overdue=1&mine=1&q=&limit=&offset=)",
+    responses={200: DocumentPage},
+    tag=TAG,
+)
+async def list_documents(call: Call) -> Response:
+    f = list_filter(call)
+    rows, total = await call.subject(
+        lambda s, subj: queries.list_documents(s, subj, f), write=False
+    )
+    return model_json(DocumentPage(items=[DocumentOut.of(d) for d in rows], total=total))
+
+
+def visible(session: Session, subject: Subject, document_id: int) -> access.DocumentView:
+    view = access.load_view(session, document_id)
+    authorize(subject, Action.view, view)
+    return view
+
+
+@api.route(
+    "/documents/{document_id:int}",
+    "GET",
+    "A document with its files, timeline and the steps I may take",
+    responses={200: DocumentDetail},
+    tag=TAG,
+)
+async def detail(call: Call) -> Response:
+    document_id: int = call.request.path_params["document_id"]
+
+    def work(session: Session, subject: Subject) -> DocumentDetail:
+        view = visible(session, subject, document_id)
+        assignments = session.exec(
+            select(Assignment).where(Assignment.document_id == document_id)
+        ).all()
+        return DocumentDetail(
+            document=DocumentOut.of(view.document),
+            files=[DocumentFileOut.of(f, s) for f, s in files_of(session, document_id)],
+            assignments=[AssignmentOut.of(a) for a in assignments],
+            recipients=[
+                RecipientOut.of(r) for r in dispatching.recipients_of(session, document_id)
+            ],
+            timeline=[EventOut.of(e) for e in history.timeline(session, document_id)],
+            steps=allowed(subject, view),
+            access=sorted(view.access),
+        )
+
+    return model_json(await call.subject(work, write=False))
+
+
+@api.route(
+    "/documents/{document_id:int}/files",
+    "POST",
+    "Add a file: a new version of the main file, an attachment or a result",
+    body=FileIn,
+    responses={201: DocumentFileOut},
+    tag=TAG,
+)
+async def add_file(call: Call) -> Response:
+    document_id: int = call.request.path_params["document_id"]
+    body = await call.body(FileIn)
+
+    def work(session: Session, subject: Subject) -> DocumentFileOut:
+        view = visible(session, subject, document_id)
+        stored = _own_file(session, subject, body.file_id, view.document.agency_id)
+        if body.kind == "main":
+            data = call.ctx.store.read_bytes(stored.sha256)
+            require_pdf(data)
+            outgoing.add_version(session, call.actor, subject, view, stored, body.note)
+            row = next(f for f, s in files_of(session, document_id) if s.id == stored.id)
+            return DocumentFileOut.of(row, stored)
+        if State(view.document.state) in (State.recalled, State.replaced, State.refused):
+            raise errors.Conflict("document.closed", "Văn bản đã đóng.", "The document is closed.")
+        authorize(subject, Action.update, view)
+        row = attach(
+            session, call.actor, view.document, stored, kind=FileKind(body.kind), note=body.note
+        )
+        history.log(
+            session, call.actor, view.document, f"file.{body.kind}", summary=stored.filename
+        )
+        return DocumentFileOut.of(row, stored)
+
+    return model_json(await call.subject(work), status=201)
+
+
+async def _document_file(call: Call) -> StoredFile:
+    document_id: int = call.request.path_params["document_id"]
+    row_id: int = call.request.path_params["row_id"]
+
+    def work(session: Session, subject: Subject) -> StoredFile:
+        visible(session, subject, document_id)
+        row = document_file(session, document_id, row_id)
+        stored = session.get(StoredFile, row.file_id)
+        assert stored is not None
+        return stored
+
+    return await call.subject(work, write=False)
+
+
+@api.route(
+    "/documents/{document_id:int}/files/{row_id:int}/content",
+    "GET",
+    "A document file's bytes (supports Range)",
+    responses={200: "The bytes", 206: "Part of the bytes"},
+    tag=TAG,
+)
+async def file_content(call: Call) -> Response:
+    stored = await _document_file(call)
+    return blob_response(
+        call.request,
+        call.ctx.store,
+        sha256=stored.sha256,
+        size=stored.size,
+        content_type=stored.content_type,
+        filename=stored.filename,
+    )
+
+
+@api.route(
+    "/documents/{document_id:int}/files/{row_id:int}/signatures",
+    "GET",
+    "The signature report of a document file, checked now",
+    responses={200: ReportOut},
+    tag=TAG,
+)
+async def file_signatures(call: Call) -> Response:
+    stored = await _document_file(call)
+    data = await anyio.to_thread.run_sync(lambda: call.ctx.store.read_bytes(stored.sha256))
+    report = await anyio.to_thread.run_sync(lambda: validate_pdf(data, call.ctx.signing.policy()))
+    return model_json(ReportOut.of(report))

@@ -1,0 +1,339 @@
+"""Request and response bodies of the documents API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from documents.fields import MAX_ABSTRACT, Fields
+from documents.levels import Confidentiality, Urgency
+from documents.models import Assignment, Document, DocumentEvent, DocumentFile, Recipient, Register
+from documents.states import State, Step
+from documents.status import StatusCode
+from documents.symbols import format_number_symbol, parse_number_symbol
+from ecabinet.api.schemas import FileOut, In
+from ecabinet.api.schemas_signing import SignIn
+from ecabinet.core.files import StoredFile
+from signing.specs import Level
+
+Id = Annotated[int, Field(ge=1, le=2**53)]
+Text = Annotated[str, Field(max_length=255)]
+Note = Annotated[str, Field(max_length=4000)]
+
+
+class FieldsIn(In):
+    """The register fields of a document (Decree 30 Appendix IV)."""
+
+    type_id: Id
+    abstract: str = Field(min_length=1, max_length=MAX_ABSTRACT)
+    issued_on: date | None = None
+    number_symbol: str = Field(default="", max_length=80, description="Incoming: 12/QĐ-UBND")
+    issuing_agency_name: Text = ""
+    issuing_agency_code: str = Field(default="", max_length=32)
+    signer_name: Text = ""
+    signer_title: Text = ""
+    signing_form: str = Field(default="", max_length=8)
+    recipients_text: str = Field(default="", max_length=4000)
+    confidentiality: Confidentiality = Confidentiality.none
+    urgency: Urgency = Urgency.normal
+    page_count: int | None = Field(default=None, ge=1, le=100_000)
+    copies: int | None = Field(default=None, ge=1, le=100_000)
+    deadline: date | None = None
+    place: str = Field(default="", max_length=80)
+    access: list[Id] = Field(default_factory=list, max_length=500)
+
+    def fields(self) -> Fields:
+        number, symbol = (None, "")
+        if self.number_symbol.strip():
+            number, symbol = parse_number_symbol(self.number_symbol)
+        return Fields(
+            type_id=self.type_id,
+            abstract=self.abstract,
+            issued_on=self.issued_on,
+            number=number,
+            symbol=symbol,
+            issuing_agency_name=self.issuing_agency_name,
+            issuing_agency_code=self.issuing_agency_code,
+            signer_name=self.signer_name,
+            signer_title=self.signer_title,
+            signing_form=self.signing_form,
+            recipients_text=self.recipients_text,
+            confidentiality=self.confidentiality,
+            urgency=self.urgency,
+            page_count=self.page_count,
+            copies=self.copies,
+            deadline=self.deadline,
+            place=self.place,
+            access=tuple(self.access),
+        )
+
+
+class IncomingIn(FieldsIn):
+    """Receive an incoming document; ``register_now`` also gives its arrival number at once."""
+
+    agency_id: Id
+    file_id: str | None = Field(default=None, max_length=36)
+    register_now: bool = False
+    arrival_number: int | None = Field(default=None, ge=1, le=999_999)
+
+
+class OutgoingIn(FieldsIn):
+    """Start an outgoing draft (``electronic=False``: a paper original to number)."""
+
+    agency_id: Id
+    file_id: str | None = Field(default=None, max_length=36)
+    drafting_unit_id: Id | None = None
+    electronic: bool = True
+
+
+class ReasonIn(In):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class NoteIn(In):
+    note: str = Field(min_length=1, max_length=4000)
+
+
+class RegisterStepIn(In):
+    arrival_number: int | None = Field(default=None, ge=1, le=999_999)
+    arrival_date: date | None = None
+
+
+class PresentIn(In):
+    leader_id: Id
+    note: Note = ""
+
+
+class HandlerIn(In):
+    user_id: Id | None = None
+    unit_id: Id | None = None
+
+
+class DirectIn(In):
+    direction: str = Field(min_length=1, max_length=4000)
+    lead: HandlerIn
+    co: list[HandlerIn] = Field(default_factory=list, max_length=50)
+    deadline: date | None = None
+
+
+class ReviewIn(In):
+    leader_id: Id
+    note: Note = ""
+
+
+class IssueIn(In):
+    credential_id: str | None = Field(default=None, max_length=36)
+    register_id: Id | None = None
+    number: int | None = Field(default=None, ge=1, le=999_999, description="By hand")
+    issued_on: date | None = None
+    level: Level = Level.B_B
+
+
+class DestinationIn(In):
+    method: Literal["internal", "edxml", "paper"]
+    agency_id: Id | None = None
+    name: Text = ""
+    organ_id: str = Field(default="", max_length=32)
+
+
+class DispatchIn(In):
+    recipients: list[DestinationIn] = Field(min_length=1, max_length=200)
+
+
+class RecallAnswerIn(In):
+    accept: bool
+    note: Note = ""
+
+
+class PublishIn(In):
+    publish: bool
+
+
+class FileIn(In):
+    file_id: str = Field(min_length=1, max_length=36)
+    kind: Literal["main", "attachment", "result"] = "attachment"
+    note: Text = ""
+
+
+class DocSignIn(SignIn):
+    """Sign the document's main file (your own certificate)."""
+
+
+class RegisterIn(In):
+    agency_id: Id
+    flow: Literal["incoming", "outgoing"]
+    year: int = Field(ge=2000, le=2100)
+    name: str = Field(min_length=1, max_length=255)
+    confidential: bool = False
+    type_id: Id | None = None
+
+
+class RegisterOut(BaseModel):
+    id: int
+    agency_id: int
+    flow: str
+    year: int
+    name: str
+    confidential: bool
+    type_id: int | None
+    last_number: int
+
+    @classmethod
+    def of(cls, r: Register) -> RegisterOut:
+        return cls.model_validate(r.model_dump())
+
+
+class DocumentTypeOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    abbreviation: str
+
+
+class DocumentTypeList(BaseModel):
+    items: list[DocumentTypeOut]
+
+
+class RegisterList(BaseModel):
+    items: list[RegisterOut]
+
+
+class DocumentOut(BaseModel):
+    """A document as lists show it."""
+
+    id: int
+    agency_id: int
+    flow: str
+    state: str
+    state_label: str
+    type_id: int
+    number: int | None
+    symbol: str
+    number_symbol: str
+    year: int | None
+    issued_on: date | None
+    abstract: str
+    issuing_agency_name: str
+    issuing_agency_code: str
+    signer_name: str
+    signer_title: str
+    recipients_text: str
+    confidentiality: str
+    urgency: str
+    page_count: int | None
+    copies: int | None
+    deadline: date | None
+    arrival_number: int | None
+    arrival_date: date | None
+    register_id: int | None
+    source: str
+    electronic: bool
+    signature_verdict: str
+    direction: str
+    leader_id: int | None
+    drafting_unit_id: int | None
+    drafter_id: int | None
+    origin_id: int | None
+    replaces_id: int | None
+    publish: bool
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, d: Document) -> DocumentOut:
+        data: dict[str, Any] = d.model_dump()
+        data["state_label"] = State(d.state).label_vi
+        data["number_symbol"] = format_number_symbol(d.number, d.symbol)
+        return cls.model_validate(data)
+
+
+class DocumentPage(BaseModel):
+    items: list[DocumentOut]
+    total: int
+
+
+class DocumentFileOut(BaseModel):
+    id: int
+    kind: str
+    slot: int
+    version: int
+    note: str
+    signed: bool
+    verdict: str
+    created_at: datetime
+    file: FileOut
+
+    @classmethod
+    def of(cls, row: DocumentFile, stored: StoredFile) -> DocumentFileOut:
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            slot=row.slot,
+            version=row.version,
+            note=row.note,
+            signed=row.signed,
+            verdict=row.verdict,
+            created_at=row.created_at,
+            file=FileOut.of(stored),
+        )
+
+
+class EventOut(BaseModel):
+    at: datetime
+    actor_name: str
+    action: str
+    from_state: str
+    to_state: str
+    note: str
+
+    @classmethod
+    def of(cls, e: DocumentEvent) -> EventOut:
+        return cls.model_validate(e.model_dump())
+
+
+class AssignmentOut(BaseModel):
+    user_id: int | None
+    unit_id: int | None
+    lead: bool
+    deadline: date | None
+    active: bool
+    assigned_at: datetime
+
+    @classmethod
+    def of(cls, a: Assignment) -> AssignmentOut:
+        return cls.model_validate(a.model_dump())
+
+
+class RecipientOut(BaseModel):
+    id: int
+    agency_id: int | None
+    organ_id: str
+    name: str
+    method: str
+    status: str
+    status_label: str
+    status_at: datetime | None
+    sent_at: datetime
+
+    @classmethod
+    def of(cls, r: Recipient) -> RecipientOut:
+        data: dict[str, Any] = r.model_dump()
+        data["status_label"] = StatusCode(r.status).label_vi if r.status else ""
+        return cls.model_validate(data)
+
+
+class DocumentDetail(BaseModel):
+    """A document with its files, handlers, recipients, timeline and the steps this user
+    may take now."""
+
+    document: DocumentOut
+    files: list[DocumentFileOut]
+    assignments: list[AssignmentOut]
+    recipients: list[RecipientOut]
+    timeline: list[EventOut]
+    steps: list[Step]
+    access: list[int]

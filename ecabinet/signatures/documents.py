@@ -1,0 +1,230 @@
+"""Signatures on official documents: the leader's signature, then number, date and the
+agency's seal at issue, and the signature check on receipt.
+
+Kept here rather than in ``documents`` because it joins the documents flow with the
+credentials of this package; ``documents`` itself only knows the steps. The leader signs
+outside any transaction (a time-stamp authority may be slow), then the step is taken in a
+write transaction that checks the state again. Issue numbers the document and applies the
+seal in one write transaction, so a seal that fails gives the number back (no gap) and
+the sealed file carries the number in its signature's reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from documents import access, outgoing, steps
+from documents.files import FileKind, Receipt, attach, current_main, receipt_of
+from documents.models import Document
+from documents.states import Flow, State, Step, target_of
+from documents.symbols import format_number_symbol
+from ecabinet.core import errors
+from ecabinet.core.audit import Actor
+from ecabinet.core.db import session_scope
+from ecabinet.core.files import StoredFile
+from ecabinet.core.policy import Subject, subject_for
+from ecabinet.core.storage import ObjectStore
+from ecabinet.core.users import User
+from ecabinet.signatures import appearances, credentials
+from ecabinet.signatures.models import CredentialKind, SigningCredential
+from ecabinet.signatures.service import (
+    SignRequest,
+    check_level,
+    common_name,
+    register_signed,
+    sign_one,
+)
+from ecabinet.signatures.setup import SigningSetup
+from signing.specs import Level
+from signing.validation import validate_pdf
+
+
+def _main_pdf(session: Session, document: Document) -> StoredFile:
+    assert document.id is not None
+    main = current_main(session, document.id)
+    if main is None or main[1].content_type != "application/pdf":
+        raise errors.InvalidInput(
+            "document.no_pdf", "Văn bản chưa có tệp PDF để ký.", "The document has no PDF to sign."
+        )
+    return main[1]
+
+
+def sign_document(
+    engine: Engine,
+    store: ObjectStore,
+    setup: SigningSetup,
+    user: User,
+    actor: Actor,
+    document_id: int,
+    request: SignRequest,
+) -> Document:
+    """The approving leader signs the main file with their own certificate."""
+    check_level(request.level, setup)
+    vault = credentials.vault_for(setup.settings)
+    with session_scope(engine, write=False) as session:
+        subject = subject_for(session, user)
+        view = access.load_view(session, document_id)
+        access.check_step(subject, view, Step.sign)
+        target_of(Step.sign, Flow(view.document.flow), State(view.document.state))
+        source = _main_pdf(session, view.document)
+        row = credentials.get_credential(session, subject, request.credential_id)
+        if not CredentialKind(row.kind).official:
+            raise errors.InvalidInput(
+                "document.seal_for_leader",
+                "Lãnh đạo ký bằng chứng thư cá nhân, không dùng chứng thư của cơ quan.",
+                "A leader signs with their own certificate, not the agency's.",
+            )
+        key = credentials.key_source(session, subject, request.credential_id, vault=vault)
+        look = appearances.look_for(session, row)
+    data = store.read_bytes(source.sha256)
+    blob = store.put_bytes(sign_one(data, key, request, setup, look.with_image(store)))
+    signer = common_name(key.certificate)
+    with session_scope(engine) as session:
+        subject = subject_for(session, user)
+        view = access.load_view(session, document_id)
+        if _main_pdf(session, view.document).id != source.id:
+            raise errors.Conflict(
+                "document.changed",
+                "Văn bản vừa được thay đổi: hãy ký lại.",
+                "The document changed meanwhile: sign again.",
+            )
+        steps.take(session, actor, subject, view, Step.sign, summary=f"ký bởi / signed by {signer}")
+        signed = register_signed(
+            session,
+            actor,
+            source,
+            blob,
+            signer=signer,
+            credential_id=request.credential_id,
+            level=request.level,
+        )
+        attach(
+            session,
+            actor,
+            view.document,
+            signed,
+            kind=FileKind.main,
+            signed=True,
+            note=f"Ký số: {signer}",
+        )
+        view.document.signer_name = user.full_name
+        view.document.signer_title = user.title
+        session.add(view.document)
+        return view.document
+
+
+def agency_seal(
+    session: Session, subject: Subject, agency_id: int, credential_id: str | None
+) -> SigningCredential:
+    """The seal credential to apply: the one asked for, else the agency's only usable one."""
+    if credential_id is not None:
+        row = credentials.get_credential(session, subject, credential_id)
+        if row.kind != CredentialKind.seal.value or row.agency_id != agency_id:
+            raise errors.InvalidInput(
+                "document.not_agency_seal",
+                "Chứng thư này không phải chữ ký số của cơ quan.",
+                "This certificate is not the agency's seal.",
+            )
+        return row
+    rows = session.exec(
+        select(SigningCredential).where(
+            SigningCredential.agency_id == agency_id,
+            SigningCredential.kind == CredentialKind.seal.value,
+            col(SigningCredential.disabled_at).is_(None),
+        )
+    ).all()
+    if len(rows) != 1:
+        raise errors.InvalidInput(
+            "document.choose_seal",
+            "Cơ quan không có hoặc có nhiều chứng thư số cơ quan: hãy chọn một.",
+            "The agency has no seal certificate, or several: choose one.",
+        )
+    return rows[0]
+
+
+def issue_document(
+    engine: Engine,
+    store: ObjectStore,
+    setup: SigningSetup,
+    user: User,
+    actor: Actor,
+    document_id: int,
+    *,
+    credential_id: str | None = None,
+    register_id: int | None = None,
+    wanted: int | None = None,
+    issued_on: date | None = None,
+    level: Level = Level.B_B,
+) -> Document:
+    """Number and date the signed document and apply the agency's seal (a paper original
+    is only numbered), in one write transaction."""
+    check_level(level, setup)
+    with session_scope(engine) as session:
+        subject = subject_for(session, user)
+        view = access.load_view(session, document_id)
+        document = outgoing.number(
+            session,
+            actor,
+            subject,
+            view,
+            register_id=register_id,
+            wanted=wanted,
+            issued_on=issued_on,
+        )
+        if document.replaces_id is not None:
+            old = access.load_view(session, document.replaces_id)
+            from documents import dispatch
+
+            dispatch.replace(session, actor, subject, old, document)
+        if not document.electronic:
+            return document
+        assert document.id is not None
+        main = current_main(session, document.id)
+        if main is None or not main[0].signed:
+            raise errors.Conflict(
+                "document.not_signed",
+                "Văn bản chưa có chữ ký của người có thẩm quyền.",
+                "The document does not carry the competent person's signature yet.",
+            )
+        source = main[1]
+        seal = agency_seal(session, subject, document.agency_id, credential_id)
+        assert seal.id is not None
+        key = credentials.key_source(
+            session, subject, seal.id, vault=credentials.vault_for(setup.settings)
+        )
+        look = appearances.look_for(session, seal).with_image(store)
+        label = format_number_symbol(document.number, document.symbol)
+        request = SignRequest(
+            credential_id=seal.id,
+            level=level,
+            page=-1,
+            reason=f"Số: {label}",
+            location=document.place,
+            appearance=seal.image_sha256 is not None,
+        )
+        data = store.read_bytes(source.sha256)
+        blob = store.put_bytes(sign_one(data, key, request, setup, look))
+        signer = common_name(key.certificate)
+        signed = register_signed(
+            session, actor, source, blob, signer=signer, credential_id=seal.id, level=level
+        )
+        attach(
+            session,
+            actor,
+            document,
+            signed,
+            kind=FileKind.main,
+            signed=True,
+            note=f"Chữ ký số cơ quan, số {label}",
+        )
+        return document
+
+
+def check_on_receipt(setup: SigningSetup, data: bytes | None) -> Receipt | None:
+    """Validate the signatures of a received PDF (kept with the file, flagged if bad)."""
+    if data is None:
+        return None
+    return receipt_of(validate_pdf(data, setup.policy()))
