@@ -24,6 +24,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_audit,
     routes_auth,
     routes_credentials,
+    routes_document_exchange,
     routes_document_lookups,
     routes_document_steps,
     routes_documents,

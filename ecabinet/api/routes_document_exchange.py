@@ -1,0 +1,117 @@
+"""edXML packages: download one for an issued document, import one as incoming."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from sqlmodel import Session
+from starlette.responses import Response
+
+from documents import edxml, exchange, incoming
+from documents.access import NewDocument
+from documents.edxml import Attachment
+from documents.files import FileKind, attach
+from documents.models import Document
+from documents.states import Flow
+from ecabinet.api.framework import Call, model_json
+from ecabinet.api.registry import api
+from ecabinet.api.routes_documents import visible
+from ecabinet.api.schemas_documents import DocumentOut
+from ecabinet.core import errors, files
+from ecabinet.core.agencies import Agency, Role
+from ecabinet.core.policy import Action, Subject, authorize
+from ecabinet.core.storage import BlobInfo, content_disposition
+from ecabinet.signatures.documents import check_on_receipt
+
+TAG = "documents"
+
+
+@api.route(
+    "/documents/{document_id:int}/edxml",
+    "GET",
+    "The edXML package (QCVN 102) of an issued document, for recipients outside",
+    responses={200: "application/xml"},
+    tag=TAG,
+)
+async def package(call: Call) -> Response:
+    document_id: int = call.request.path_params["document_id"]
+
+    def work(session: Session, subject: Subject) -> tuple[bytes, str]:
+        view = visible(session, subject, document_id)
+        if not subject.has(Role.clerk, view.document.agency_id):
+            raise errors.PermissionDenied(
+                "edxml.clerk_only", "Chỉ văn thư tải gói edXML.", "Only a clerk downloads edXML."
+            )
+        message = exchange.message_for(session, call.ctx.store, view.document)
+        return edxml.build_document(message), exchange.package_name(view.document)
+
+    data, name = await call.subject(work, write=False)
+    return Response(
+        data,
+        media_type="application/xml",
+        headers={"Content-Disposition": content_disposition(name, inline=False)},
+    )
+
+
+@api.route(
+    "/documents/import-edxml",
+    "POST",
+    "Import an edXML package as an incoming document (raw body; ?agency_id=)",
+    raw_body="application/xml",
+    responses={201: DocumentOut},
+    tag=TAG,
+)
+async def import_package(call: Call) -> Response:
+    agency_id = call.query_int("agency_id")
+
+    def agency_of(session: Session, subject: Subject) -> Agency:
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise errors.NotFound.of("cơ quan", "Agency", "agency.not_found")
+        authorize(subject, Action.create, NewDocument(agency_id, Flow.incoming))
+        return agency
+
+    agency = await call.subject(agency_of, write=False)
+    data = await call.raw_body(call.settings.max_upload_bytes, "edxml.too_large")
+    message = await anyio.to_thread.run_sync(
+        lambda: edxml.parse_document(data, max_bytes=call.settings.max_upload_bytes)
+    )
+    imported = exchange.check_import(agency, message)
+    store = call.ctx.store
+
+    def put_all() -> list[tuple[Attachment, BlobInfo]]:
+        return [(a, store.put_bytes(a.data)) for a in (imported.main, *imported.others)]
+
+    blobs = await anyio.to_thread.run_sync(put_all)
+    receipt = await anyio.to_thread.run_sync(
+        lambda: check_on_receipt(call.ctx.signing, imported.main.data)
+    )
+
+    def work(session: Session, subject: Subject) -> Document:
+        stored = [
+            files.register_file(
+                session,
+                call.actor,
+                blob=blob,
+                filename=a.name,
+                content_type=a.content_type or "application/octet-stream",
+                agency_id=agency_id,
+                action="file.edxml",
+            )
+            for a, blob in blobs
+        ]
+        document = incoming.receive(
+            session,
+            call.actor,
+            subject,
+            call.settings,
+            agency_id=agency_id,
+            fields=exchange.fields_of(session, message),
+            main=stored[0],
+            receipt=receipt,
+            source="edxml",
+        )
+        for extra in stored[1:]:
+            attach(session, call.actor, document, extra, kind=FileKind.attachment)
+        return document
+
+    return model_json(DocumentOut.of(await call.subject(work)), status=201)
