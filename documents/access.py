@@ -175,10 +175,15 @@ def is_handler(subject: Subject, view: DocumentView) -> bool:
     return subject.user_id in view.handlers or bool(_all_units(subject) & view.handler_units)
 
 
-def check_step(subject: Subject, view: DocumentView, step: Step) -> None:
-    """403 (or 404 when the document is not visible) unless :func:`may` says yes."""
+def require_visible(subject: Subject, view: DocumentView) -> None:
+    """404, the same as for a document that does not exist, unless the subject sees it."""
     if not sees(subject, view):
         raise errors.NotFound.of("văn bản", "Document", "document.not_found")
+
+
+def check_step(subject: Subject, view: DocumentView, step: Step) -> None:
+    """403 (or 404 when the document is not visible) unless :func:`may` says yes."""
+    require_visible(subject, view)
     if not may(subject, view, step):
         raise errors.PermissionDenied(
             "document.step_forbidden",

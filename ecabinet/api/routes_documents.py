@@ -227,7 +227,7 @@ async def list_documents(call: Call) -> Response:
 
 def visible(session: Session, subject: Subject, document_id: int) -> access.DocumentView:
     view = access.load_view(session, document_id)
-    authorize(subject, Action.view, view)
+    access.require_visible(subject, view)
     return view
 
 
