@@ -50,7 +50,19 @@ export function setCsrf(token: string | null): void {
   csrf = token;
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** Headers a state-changing request needs (the CSRF token of the session). */
+export function csrfHeaders(): Record<string, string> {
+  return csrf ? { "X-CSRF-Token": csrf } : {};
+}
+
+/** Turn a non-OK response into an ApiError carrying the server's bilingual message. */
+export async function errorOf(response: Response): Promise<ApiError> {
+  const data = await response.json().catch(() => null);
+  const messages = data?.message ?? { vi: `Lỗi ${response.status}`, en: `Error ${response.status}` };
+  return new ApiError(response.status, data?.code ?? "unknown", messages);
+}
+
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;

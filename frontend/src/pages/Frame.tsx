@@ -1,5 +1,7 @@
 import type { Me } from "../api";
 import { useUi } from "../context";
+import { useDocT } from "../documents/i18n";
+import { documentNav, documentPage } from "../documents/routes";
 import type { Key } from "../i18n";
 import { Agencies } from "./Agencies";
 import { LanguageSwitch } from "./LanguageSwitch";
@@ -14,11 +16,19 @@ const NAV: { path: string; label: Key }[] = [
 
 export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: () => void }) {
   const { t, navigate } = useUi();
+  const docT = useDocT();
   const agency = me.memberships[0]?.agency;
-  let page;
-  if (path === "/agencies") page = <Agencies />;
-  else if (path === "/tokens") page = <Tokens />;
-  else page = <Overview me={me} />;
+  const nav = [
+    NAV[0],
+    ...documentNav(me).map((item) => ({ path: item.path, text: docT(item.label) })),
+    ...NAV.slice(1),
+  ].map((item) => ("label" in item ? { path: item.path, text: t(item.label) } : item));
+  let page = documentPage(me, path);
+  if (page === null) {
+    if (path === "/agencies") page = <Agencies />;
+    else if (path === "/tokens") page = <Tokens />;
+    else page = <Overview me={me} />;
+  }
 
   return (
     <div className="frame">
@@ -36,7 +46,7 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
       </header>
       <nav className="sidebar" aria-label={t("navMain")}>
         <ul>
-          {NAV.map((item) => (
+          {nav.map((item) => (
             <li key={item.path}>
               <a
                 href={item.path}
@@ -46,7 +56,7 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
                   navigate(item.path);
                 }}
               >
-                {t(item.label)}
+                {item.text}
               </a>
             </li>
           ))}
