@@ -26,6 +26,7 @@ from ecabinet.core.policy import subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.demo import ca, pdfs
+from ecabinet.demo.documents import seed_documents
 from ecabinet.demo.images import seal_png, signature_png
 from ecabinet.signatures import credentials, images
 from ecabinet.signatures.models import CredentialKind, SigningCredential
@@ -211,14 +212,16 @@ class SeedReport:
     created_users: int = 0
     created_files: int = 0
     created_credentials: int = 0
+    created_documents: int = 0
     ca_folder: str = ""
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"demo data ready: {self.created_agencies} agencies, {self.created_users} users,"
-            f" {self.created_credentials} signing credentials and {self.created_files} sample"
-            f" files added (existing ones kept); demo CA in {self.ca_folder}"
+            f" {self.created_credentials} signing credentials, {self.created_files} sample"
+            f" files and {self.created_documents} documents added (existing ones kept);"
+            f" demo CA in {self.ca_folder}"
         )
 
 
@@ -250,6 +253,7 @@ def seed(engine: Engine, store: ObjectStore, settings: Settings) -> SeedReport:
     report.ca_folder = str(folder)
     _seed_credentials(engine, store, settings, actor, demo_ca, report)
     _seed_files(engine, store, actor, report)
+    report.created_documents = seed_documents(engine, store, settings)
     report.logins = [(p.username, p.full_name, p.title) for p in PEOPLE]
     return report
 
