@@ -197,6 +197,11 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
         {main && (
           <section aria-labelledby="pdf-title" className="pdf-view">
             <h2 id="pdf-title">{t("preview")}</h2>
+            <p>
+              <a href={contentUrl(d.id, main.id)} download={main.file.filename} data-testid="download-main">
+                {t("download")} {main.file.filename} ({t("version")} {main.version})
+              </a>
+            </p>
             <object data={contentUrl(d.id, main.id)} type="application/pdf" aria-label={main.file.filename}>
               <a href={contentUrl(d.id, main.id)}>{t("download")}</a>
             </object>
