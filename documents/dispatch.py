@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from documents import history, incoming, status, steps
+from documents import history, incoming, notifications, status, steps
 from documents.access import DocumentView
 from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach, current_main, files_of
@@ -202,6 +202,7 @@ def dispatch(
         session.add(recipient)
         sent.append(recipient)
     session.flush()
+    notifications.on_arrival(session, sent)
     return sent
 
 

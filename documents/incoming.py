@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from documents import fields as fields_mod
-from documents import history, registers, steps
+from documents import history, notifications, registers, steps
 from documents.access import DocumentView, NewDocument, is_handler
 from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach
@@ -271,6 +271,7 @@ def direct(
     document.deadline = deadline or document.deadline
     session.add(document)
     session.flush()
+    notifications.on_direct(session, actor, document)
     return document
 
 
@@ -278,6 +279,7 @@ def return_to_clerk(
     session: Session, actor: Actor, subject: Subject, view: DocumentView, reason: str
 ) -> Document:
     steps.take(session, actor, subject, view, Step.return_to_clerk, note=_reason(reason))
+    notifications.on_return(session, actor, view.document)
     return view.document
 
 
@@ -307,6 +309,7 @@ def return_to_leader(
     session: Session, actor: Actor, subject: Subject, view: DocumentView, reason: str
 ) -> Document:
     steps.take(session, actor, subject, view, Step.return_to_leader, note=_reason(reason))
+    notifications.on_return(session, actor, view.document)
     return view.document
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from documents import fields as fields_mod
-from documents import history, registers, steps
+from documents import history, notifications, registers, steps
 from documents.access import DocumentView, NewDocument
 from documents.fields import Fields
 from documents.files import FileKind, attach, current_main
@@ -184,6 +184,7 @@ def return_draft(
     session: Session, actor: Actor, subject: Subject, view: DocumentView, reason: str
 ) -> Document:
     steps.take(session, actor, subject, view, Step.return_draft, note=_reason(reason))
+    notifications.on_return(session, actor, view.document)
     return view.document
 
 

@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 import ecabinet
+from documents.notifications import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_admin,
     routes_audit,
@@ -26,6 +27,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_credentials,
     routes_document_exchange,
     routes_document_lookups,
+    routes_document_reports,
     routes_document_steps,
     routes_documents,
     routes_files,
@@ -90,7 +92,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
+        async with anyio.create_task_group() as background:
+            if settings.reminder_minutes > 0:  # reminders and their e-mail, in this process
+                background.start_soon(reminder_loop, ctx.engine, settings)
+            yield
+            background.cancel_scope.cancel()
         ctx.engine.dispose()
 
     app = Starlette(

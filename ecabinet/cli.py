@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="seed the demo province (idempotent)")
     demo.set_defaults(run=_demo)
 
+    remind = sub.add_parser("remind", help="add deadline reminders and e-mail notifications once")
+    remind.set_defaults(run=_remind)
+
     user = sub.add_parser("user", help="manage users").add_subparsers(
         required=True, metavar="ACTION"
     )
@@ -128,6 +131,16 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for username, full_name, title in report.logins:
         print(f"  {username:<20} {full_name} — {title}")
+    return 0
+
+
+def _remind(settings: Settings, _args: argparse.Namespace) -> int:
+    from documents.notifications import run_once, vn_today
+
+    engine = _engine(settings)
+    added, sent = run_once(engine, settings, vn_today())
+    engine.dispose()
+    print(f"{added} reminder(s) added, {sent} e-mail(s) sent")
     return 0
 
 

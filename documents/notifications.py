@@ -1,0 +1,407 @@
+"""In-app notifications about documents, their reminders and their e-mail.
+
+A notification is written in the same transaction as the step that causes it, so a step
+that fails leaves none behind: a leader's direction notifies each handler (a unit's
+members for a unit), a return notifies the clerk, leader or drafter it goes back to, and
+a document sent inside the system notifies the receiving agency's clerks.
+:func:`remind` adds "due soon" and "overdue" reminders for the handlers of open
+documents, at most once per user, document, kind and deadline (a unique index holds
+that even when two processes remind at once). :func:`deliver_mail` e-mails what is not
+yet read nor e-mailed, after the transaction, so a slow mail server never holds a step.
+
+A confidential document's notification goes only to people on its access list, and its
+title never carries the abstract (it may be e-mailed, through servers outside the
+system); the title is written once, in Vietnamese and English.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+import anyio
+import anyio.to_thread
+from sqlalchemy import Column, Engine, Index, String, func, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from documents.export_rows import format_date
+from documents.levels import Confidentiality
+from documents.models import Assignment, Document, DocumentAccess, DocumentEvent, Recipient
+from documents.states import Flow, State
+from documents.symbols import format_number_symbol
+from ecabinet.core import errors
+from ecabinet.core.agencies import Membership, Role
+from ecabinet.core.audit import Actor
+from ecabinet.core.db import session_scope
+from ecabinet.core.mail import Mail, send_mail
+from ecabinet.core.settings import Settings
+from ecabinet.core.types import UTCDateTime, utcnow
+from ecabinet.core.users import User
+from signing.pdfio import VN
+
+log = logging.getLogger("ecabinet.notifications")
+
+MAX_TITLE = 500
+MAIL_BATCH = 200
+MAIL_WINDOW = timedelta(days=3)
+"""A notification not e-mailed within this time (no address, server down) is left to the
+in-app list: mail about a step days old would mislead more than help."""
+_REMINDERS = "kind IN ('due_soon', 'overdue')"
+
+
+class Kind(StrEnum):
+    assigned = "assigned"
+    returned = "returned"
+    due_soon = "due_soon"
+    overdue = "overdue"
+    arrived = "arrived"
+
+
+class Notification(SQLModel, table=True):
+    """One notice to one user about one document."""
+
+    __table_args__ = (
+        Index(
+            "uq_notification_reminder",
+            "user_id",
+            "document_id",
+            "kind",
+            "deadline",
+            unique=True,
+            sqlite_where=text(_REMINDERS),
+            postgresql_where=text(_REMINDERS),
+        ),
+        Index("ix_notification_user_read", "user_id", "read_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(sa_type=String(12))
+    document_id: int = Field(foreign_key="document.id", index=True)
+    title_vi: str = Field(max_length=MAX_TITLE)
+    title_en: str = Field(max_length=MAX_TITLE)
+    deadline: date | None = None
+    """The deadline a reminder is about (part of its once-only key)."""
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    emailed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+def _reference(d: Document) -> tuple[str, str]:
+    """How a title names the document, in Vietnamese and English."""
+    number = format_number_symbol(d.number, d.symbol) if d.number or d.symbol else ""
+    if Confidentiality(d.confidentiality).restricted:
+        return (f"văn bản mật {number}".strip(), f"confidential document {number}".strip())
+    label = f"{number} — {d.abstract}" if number else d.abstract
+    return label, label
+
+
+def _titles(kind: Kind, d: Document, lead: bool = True) -> tuple[str, str]:
+    vi, en = _reference(d)
+    due_vi, due_en = format_date(d.deadline), d.deadline.isoformat() if d.deadline else ""
+    if kind is Kind.assigned:
+        vi = ("Giao chủ trì xử lý: " if lead else "Giao phối hợp xử lý: ") + vi
+        en = ("Assigned to you to lead: " if lead else "Assigned to you to assist: ") + en
+    elif kind is Kind.returned:
+        vi, en = f"Văn bản bị trả lại: {vi}", f"Returned to you: {en}"
+    elif kind is Kind.due_soon:
+        vi, en = f"Sắp đến hạn xử lý ({due_vi}): {vi}", f"Due on {due_en}: {en}"
+    elif kind is Kind.overdue:
+        vi, en = f"Quá hạn xử lý (hạn {due_vi}): {vi}", f"Overdue since {due_en}: {en}"
+    else:
+        sender = d.issuing_agency_name
+        vi, en = f"Văn bản đến từ {sender}: {vi}", f"Document arrived from {sender}: {en}"
+    return vi[:MAX_TITLE], en[:MAX_TITLE]
+
+
+def _allowed(session: Session, d: Document, user_ids: Iterable[int]) -> list[int]:
+    """The users who may see ``d`` among ``user_ids`` (the access list, if confidential)."""
+    wanted = sorted(set(user_ids))
+    if not Confidentiality(d.confidentiality).restricted:
+        return wanted
+    listed = set(
+        session.exec(select(DocumentAccess.user_id).where(DocumentAccess.document_id == d.id))
+    )
+    return [u for u in wanted if u in listed]
+
+
+def _add(
+    session: Session, d: Document, kind: Kind, user_ids: Iterable[int], *, lead: bool = True
+) -> None:
+    assert d.id is not None
+    title_vi, title_en = _titles(kind, d, lead)
+    now = utcnow()
+    for user_id in _allowed(session, d, user_ids):
+        session.add(
+            Notification(
+                user_id=user_id,
+                kind=kind.value,
+                document_id=d.id,
+                title_vi=title_vi,
+                title_en=title_en,
+                created_at=now,
+            )
+        )
+    session.flush()
+
+
+def _unit_members(session: Session, agency_id: int, unit_ids: Sequence[int]) -> set[int]:
+    if not unit_ids:
+        return set()
+    return set(
+        session.exec(
+            select(Membership.user_id).where(
+                Membership.agency_id == agency_id, col(Membership.unit_id).in_(unit_ids)
+            )
+        )
+    )
+
+
+def on_direct(session: Session, actor: Actor, document: Document) -> None:
+    """Notify each handler of the direction just given (a unit's members for a unit)."""
+    active = session.exec(
+        select(Assignment).where(Assignment.document_id == document.id, col(Assignment.active))
+    ).all()
+    leads: set[int] = set()
+    others: set[int] = set()
+    for a in active:
+        people = {a.user_id} if a.user_id is not None else set()
+        people |= _unit_members(session, document.agency_id, [a.unit_id] if a.unit_id else [])
+        (leads if a.lead else others).update(people)
+    leads.discard(actor.user_id or 0)
+    _add(session, document, Kind.assigned, leads, lead=True)
+    _add(session, document, Kind.assigned, others - leads - {actor.user_id or 0}, lead=False)
+
+
+def _last_actor(session: Session, document_id: int | None, action: str) -> int | None:
+    return session.exec(
+        select(DocumentEvent.user_id)
+        .where(DocumentEvent.document_id == document_id, DocumentEvent.action == action)
+        .order_by(col(DocumentEvent.id).desc())
+    ).first()
+
+
+def on_return(session: Session, actor: Actor, document: Document) -> None:
+    """Notify whom a returned document goes back to: the drafter of an outgoing draft,
+    the clerk who presented an incoming one, or the leader who directed it."""
+    if document.flow == Flow.outgoing.value:
+        target = document.drafter_id
+    elif document.state == State.registered.value:
+        target = _last_actor(session, document.id, "present")
+    else:
+        target = _last_actor(session, document.id, "direct") or document.leader_id
+    if target is not None and target != actor.user_id:
+        _add(session, document, Kind.returned, [target])
+
+
+def on_arrival(session: Session, recipients: Sequence[Recipient]) -> None:
+    """Notify the clerks of each agency that has just received a document in the system."""
+    for r in recipients:
+        copy = session.get(Document, r.incoming_id) if r.incoming_id is not None else None
+        if copy is None:
+            continue
+        clerks = session.exec(
+            select(Membership.user_id).where(
+                Membership.agency_id == copy.agency_id, Membership.role == Role.clerk.value
+            )
+        )
+        _add(session, copy, Kind.arrived, clerks)
+
+
+def remind(engine: Engine, settings: Settings, today: date) -> int:
+    """Add the due-soon and overdue reminders of ``today`` for the lead and co-handlers
+    of open incoming documents; idempotent. Returns how many were added."""
+    soon = today + timedelta(days=settings.due_soon_days)
+    with session_scope(engine) as session:
+        documents = session.exec(
+            select(Document).where(
+                Document.flow == Flow.incoming.value,
+                col(Document.state).in_([s.value for s in State if s.open]),
+                col(Document.deadline).is_not(None),
+                col(Document.deadline) <= soon,
+            )
+        ).all()
+        rows: list[dict[str, object]] = []
+        for d in documents:
+            assert d.deadline is not None
+            kind = Kind.overdue if d.deadline < today else Kind.due_soon
+            active = session.exec(
+                select(Assignment).where(Assignment.document_id == d.id, col(Assignment.active))
+            ).all()
+            people = {a.user_id for a in active if a.user_id is not None}
+            people |= _unit_members(
+                session, d.agency_id, [a.unit_id for a in active if a.unit_id is not None]
+            )
+            already = set(
+                session.exec(
+                    select(Notification.user_id).where(
+                        Notification.document_id == d.id,
+                        Notification.kind == kind.value,
+                        Notification.deadline == d.deadline,
+                    )
+                )
+            )
+            title_vi, title_en = _titles(kind, d)
+            rows += [
+                {
+                    "user_id": user_id,
+                    "kind": kind.value,
+                    "document_id": d.id,
+                    "title_vi": title_vi,
+                    "title_en": title_en,
+                    "deadline": d.deadline,
+                    "created_at": utcnow(),
+                }
+                for user_id in _allowed(session, d, people)
+                if user_id not in already
+            ]
+        if rows:
+            _insert_once(session, rows)
+    return len(rows)
+
+
+def _insert_once(session: Session, rows: list[dict[str, object]]) -> None:
+    # ON CONFLICT DO NOTHING: another process reminding at the same moment may have
+    # added the same reminder since we looked; the unique index decides, quietly.
+    table = Notification.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).on_conflict_do_nothing(
+        index_elements=["user_id", "document_id", "kind", "deadline"],
+        index_where=text(_REMINDERS),
+    )
+    session.execute(statement, rows)
+
+
+def _mail_for(settings: Settings, n: Notification, user: User, d: Document) -> Mail:
+    english = user.language == "en"
+    restricted = Confidentiality(d.confidentiality).restricted
+    link = f"{settings.public_base_url.rstrip('/')}/documents/{d.id}"
+    if english:
+        lines = [f"Dear {user.full_name},", "", n.title_en, ""]
+        if not restricted:
+            lines.append(f"Abstract: {d.abstract}")
+        if d.deadline:
+            lines.append(f"Deadline: {d.deadline.isoformat()}")
+        lines += ["", f"Open it in eCabinet: {link}"]
+    else:
+        lines = [f"Kính gửi đồng chí {user.full_name},", "", n.title_vi, ""]
+        if not restricted:
+            lines.append(f"Trích yếu: {d.abstract}")
+        if d.deadline:
+            lines.append(f"Hạn xử lý: {format_date(d.deadline)}")
+        lines += ["", f"Xem trên hệ thống eCabinet: {link}"]
+    subject = (n.title_en if english else n.title_vi).replace("\r", " ").replace("\n", " ")
+    return Mail(to=user.email or "", subject=subject[:250], text="\n".join(lines) + "\n")
+
+
+def deliver_mail(engine: Engine, settings: Settings) -> int:
+    """E-mail the notifications not yet read nor e-mailed to users with an address;
+    ``emailed_at`` is set only for those the server accepted (the others are tried
+    again next time). Without an SMTP server nothing happens. Returns how many went."""
+    if settings.smtp_host is None:
+        return 0
+    since = utcnow() - MAIL_WINDOW
+    with session_scope(engine, write=False) as session:
+        pending = session.exec(
+            select(Notification, User, Document)
+            .join(User, col(User.id) == col(Notification.user_id))
+            .join(Document, col(Document.id) == col(Notification.document_id))
+            .where(
+                col(Notification.emailed_at).is_(None),
+                col(Notification.read_at).is_(None),
+                col(Notification.created_at) >= since,
+                col(User.is_active),
+                col(User.email).is_not(None),
+                col(User.email) != "",
+            )
+            .order_by(col(Notification.id))
+            .limit(MAIL_BATCH)
+        ).all()
+        mails = [_mail_for(settings, n, u, d) for n, u, d in pending]
+    # The network is used outside any transaction: a slow server holds no lock.
+    results = send_mail(settings, mails)
+    sent = [n.id for (n, _, _), result in zip(pending, results, strict=True) if result.ok]
+    if sent:
+        with session_scope(engine) as session:
+            session.execute(
+                update(Notification)
+                .where(col(Notification.id).in_(sent))
+                .values(emailed_at=utcnow())
+            )
+    return len(sent)
+
+
+def list_for(
+    session: Session, user_id: int, *, unread_only: bool, limit: int = 100
+) -> tuple[list[Notification], int]:
+    """The user's newest notifications (only unread ones if asked) and their unread count."""
+    query = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        query = query.where(col(Notification.read_at).is_(None))
+    rows = session.exec(
+        query.order_by(col(Notification.id).desc()).limit(max(1, min(limit, 500)))
+    ).all()
+    unread = session.exec(
+        select(func.count()).where(
+            Notification.user_id == user_id, col(Notification.read_at).is_(None)
+        )
+    ).one()
+    return list(rows), int(unread)
+
+
+def mark_read(session: Session, user_id: int, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; another user's is not found (404)."""
+    found = session.get(Notification, notification_id)
+    if found is None or found.user_id != user_id:
+        raise errors.NotFound.of("thông báo", "Notification", "notification.not_found")
+    if found.read_at is None:
+        found.read_at = utcnow()
+        session.add(found)
+    return found
+
+
+def mark_all_read(session: Session, user_id: int) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))
+        .values(read_at=utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def run_once(engine: Engine, settings: Settings, today: date) -> tuple[int, int]:
+    """Remind, then e-mail: (reminders added, mails sent). For ``ecabinet remind`` and
+    the background loop."""
+    return remind(engine, settings, today), deliver_mail(engine, settings)
+
+
+def vn_today() -> date:
+    """Today in Vietnam (deadlines are Vietnam dates)."""
+    return datetime.now(VN).date()
+
+
+async def reminder_loop(engine: Engine, settings: Settings) -> None:
+    """Every minute e-mail new notifications; every ``reminder_minutes`` also remind.
+
+    Mail goes from here rather than from the step that created the notification: a step
+    never waits on (or fails because of) the mail server, and a minute's delay is nothing
+    for a document whose deadline is in days. Errors are logged and the loop goes on;
+    cancelling the task (at shutdown) ends it after the round in progress.
+    """
+    tick = 60.0
+    rounds_per_remind = max(1, round(settings.reminder_minutes * 60 / tick))
+    count = 0
+    while True:
+        await anyio.sleep(tick)
+        count += 1
+        do_remind = count % rounds_per_remind == 0
+        try:
+            if do_remind:
+                await anyio.to_thread.run_sync(remind, engine, settings, vn_today())
+            await anyio.to_thread.run_sync(deliver_mail, engine, settings)
+        except Exception:
+            log.exception("reminders or notification mail failed; trying again later")

@@ -1,0 +1,259 @@
+"""Statistics of document work per agency and per unit over a period.
+
+The figures, for documents the caller may see (:func:`documents.access.visible_clause`:
+a confidential document of someone else changes no count):
+
+- ``received``: incoming documents registered in the period (by arrival date). Only
+  registered documents count: Decree 30 puts no obligation on an unregistered one.
+- ``issued``: outgoing documents with their date of issue in the period.
+- Of the received ones: ``early`` (completed on a Vietnam date before the deadline),
+  ``on_time`` (on the deadline day, or completed with no deadline), ``late`` (after it),
+  ``open`` (still in an open state) and ``open_overdue`` (open, deadline before today).
+  Those cover every received document but the recalled ones.
+- ``electronic``: how many of received + issued were exchanged as signed electronic
+  documents; :attr:`Figures.electronic_share` is the ratio.
+
+The unit of an incoming document is its lead handler's unit (the lead unit, or the
+unit of the lead person in the document's agency); of an outgoing one, its drafting unit.
+Everything is counted by the database (``COUNT(*) FILTER (WHERE …)``), one query per
+grouping, never by loading documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Session, col
+
+from documents.access import visible_clause
+from documents.models import Assignment, Document
+from documents.states import Flow, State
+from ecabinet.core import errors
+from ecabinet.core.agencies import Agency, Membership, Unit
+from ecabinet.core.policy import Subject
+
+OPEN_STATES = tuple(s.value for s in State if s.open)
+MAX_DAYS = 3 * 366
+"""The longest period one request may ask for."""
+
+
+class vn_date(FunctionElement[date]):
+    """The Vietnam calendar date of a UTC timestamp column (Vietnam has no daylight
+    saving time: UTC+7 all year)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "vn_date"
+
+
+@compiles(vn_date, "sqlite")
+def _vn_date_sqlite(element: vn_date, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps UTC timestamps as text; date() shifts and returns 'YYYY-MM-DD', which
+    # compares with the text of a DATE column.
+    return f"date({compiler.process(element.clauses, **kw)}, '+7 hours')"
+
+
+@compiles(vn_date, "postgresql")
+def _vn_date_postgresql(element: vn_date, compiler: SQLCompiler, **kw: Any) -> str:
+    # timezone() turns a timestamptz into Vietnam wall time whatever the session's zone.
+    return f"CAST(timezone('Asia/Ho_Chi_Minh', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The counts of one row (an agency, a unit, or the totals)."""
+
+    received: int = 0
+    issued: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+    open: int = 0
+    open_overdue: int = 0
+    electronic: int = 0
+
+    @property
+    def electronic_share(self) -> float:
+        """Share of received + issued exchanged electronically, 0..1 (0 when none)."""
+        total = self.received + self.issued
+        return round(self.electronic / total, 4) if total else 0.0
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency_id: int
+    agency_name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    agency_id: int
+    unit_id: int | None
+    """None: incoming documents not yet assigned, or drafted outside any unit."""
+    unit_name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Stats:
+    date_from: date
+    date_to: date
+    totals: Figures
+    agencies: list[AgencyRow]
+    units: list[UnitRow]
+
+
+def _lead_unit() -> Any:
+    """Correlated subquery: the unit of the document's active lead handler."""
+    return (
+        select(func.coalesce(col(Assignment.unit_id), col(Membership.unit_id)))
+        .select_from(Assignment)
+        .outerjoin(
+            Membership,
+            and_(
+                col(Membership.user_id) == col(Assignment.user_id),
+                col(Membership.agency_id) == col(Document.agency_id),
+                col(Membership.unit_id).is_not(None),
+            ),
+        )
+        .where(
+            col(Assignment.document_id) == col(Document.id),
+            col(Assignment.active),
+            col(Assignment.lead),
+        )
+        .order_by(col(Membership.unit_id))
+        .limit(1)
+        .correlate(Document)
+        .scalar_subquery()
+    )
+
+
+def _counted(subject: Subject, date_from: date, date_to: date, agency_id: int | None) -> Any:
+    """The documents that count, one row each with what the figures need."""
+    incoming = and_(
+        col(Document.flow) == Flow.incoming.value,
+        col(Document.arrival_date).between(date_from, date_to),
+    )
+    outgoing = and_(
+        col(Document.flow) == Flow.outgoing.value,
+        col(Document.issued_on).between(date_from, date_to),
+    )
+    where: list[ColumnElement[bool]] = [visible_clause(subject), or_(incoming, outgoing)]
+    if agency_id is not None:
+        where.append(col(Document.agency_id) == agency_id)
+    unit = case(
+        (col(Document.flow) == Flow.outgoing.value, col(Document.drafting_unit_id)),
+        else_=_lead_unit(),
+    )
+    return (
+        select(
+            col(Document.agency_id).label("agency_id"),
+            unit.label("unit_id"),
+            col(Document.flow).label("flow"),
+            col(Document.state).label("state"),
+            col(Document.deadline).label("deadline"),
+            vn_date(col(Document.completed_at)).label("done_on"),
+            col(Document.electronic).label("electronic"),
+        )
+        .where(*where)
+        .subquery("counted")
+    )
+
+
+def _aggregates(c: Any, today: date) -> list[Any]:
+    incoming = c.flow == Flow.incoming.value
+    done = and_(incoming, c.state == State.completed.value)
+    still_open = and_(incoming, c.state.in_(OPEN_STATES))
+    count = func.count
+    return [
+        count().filter(incoming).label("received"),
+        count().filter(c.flow == Flow.outgoing.value).label("issued"),
+        count().filter(done, c.deadline.is_not(None), c.done_on < c.deadline).label("early"),
+        count().filter(done, or_(c.deadline.is_(None), c.done_on == c.deadline)).label("on_time"),
+        count().filter(done, c.deadline.is_not(None), c.done_on > c.deadline).label("late"),
+        count().filter(still_open).label("open"),
+        count().filter(still_open, c.deadline < today).label("open_overdue"),
+        count().filter(c.electronic.is_(True)).label("electronic"),
+    ]
+
+
+def _figures(row: Any) -> Figures:
+    return Figures(
+        received=row.received,
+        issued=row.issued,
+        early=row.early,
+        on_time=row.on_time,
+        late=row.late,
+        open=row.open,
+        open_overdue=row.open_overdue,
+        electronic=row.electronic,
+    )
+
+
+def check_period(date_from: date, date_to: date) -> None:
+    """422 unless ``date_from`` ≤ ``date_to`` and the period is at most :data:`MAX_DAYS`."""
+    if date_from > date_to or (date_to - date_from).days > MAX_DAYS:
+        raise errors.InvalidInput(
+            "stats.bad_period",
+            f"Khoảng thời gian không hợp lệ (từ ngày phải trước đến ngày, tối đa {MAX_DAYS} ngày).",
+            f"Bad period (from must not be after to; at most {MAX_DAYS} days).",
+        )
+
+
+def statistics(
+    session: Session,
+    subject: Subject,
+    *,
+    date_from: date,
+    date_to: date,
+    today: date,
+    agency_id: int | None = None,
+) -> Stats:
+    """The figures of the period in total, per agency and per unit (what the caller sees)."""
+    check_period(date_from, date_to)
+    c = _counted(subject, date_from, date_to, agency_id).c
+    measures = _aggregates(c, today)
+    totals = _figures(session.execute(select(*measures)).one())
+    per_agency = list(
+        session.execute(select(c.agency_id, *measures).group_by(c.agency_id).order_by(c.agency_id))
+    )
+    per_unit = list(
+        session.execute(
+            select(c.agency_id, c.unit_id, *measures)
+            .group_by(c.agency_id, c.unit_id)
+            .order_by(c.agency_id, c.unit_id)
+        )
+    )
+    agency_names: dict[int, str] = dict(
+        session.execute(
+            select(col(Agency.id), col(Agency.name)).where(
+                col(Agency.id).in_([r.agency_id for r in per_agency])
+            )
+        ).all()
+    )
+    unit_ids = [r.unit_id for r in per_unit if r.unit_id is not None]
+    unit_names: dict[int, str] = dict(
+        session.execute(
+            select(col(Unit.id), col(Unit.name)).where(col(Unit.id).in_(unit_ids))
+        ).all()
+    )
+    return Stats(
+        date_from,
+        date_to,
+        totals,
+        [
+            AgencyRow(r.agency_id, agency_names.get(r.agency_id, ""), _figures(r))
+            for r in per_agency
+        ],
+        [
+            UnitRow(r.agency_id, r.unit_id, unit_names.get(r.unit_id, ""), _figures(r))
+            for r in per_unit
+        ],
+    )

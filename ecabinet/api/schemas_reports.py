@@ -1,0 +1,130 @@
+"""Response bodies of the reports API: deadlines, statistics, notifications."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from documents.deadlines import Deadlines
+from documents.notifications import Notification
+from documents.stats import Figures, Stats
+from ecabinet.api.schemas_documents import DocumentOut
+
+
+class DeadlinesOut(BaseModel):
+    """Open documents past their deadline, and those due soon (urgent first)."""
+
+    overdue: list[DocumentOut]
+    due_soon: list[DocumentOut]
+
+    @classmethod
+    def of(cls, d: Deadlines) -> DeadlinesOut:
+        return cls(
+            overdue=[DocumentOut.of(x) for x in d.overdue],
+            due_soon=[DocumentOut.of(x) for x in d.due_soon],
+        )
+
+
+class FiguresOut(BaseModel):
+    """The counts of one statistics row."""
+
+    received: int
+    issued: int
+    early: int
+    on_time: int
+    late: int
+    open: int
+    open_overdue: int
+    electronic: int
+    electronic_share: float
+    """Share of received + issued exchanged electronically, 0..1."""
+
+    @classmethod
+    def of(cls, f: Figures) -> FiguresOut:
+        return cls(
+            received=f.received,
+            issued=f.issued,
+            early=f.early,
+            on_time=f.on_time,
+            late=f.late,
+            open=f.open,
+            open_overdue=f.open_overdue,
+            electronic=f.electronic,
+            electronic_share=f.electronic_share,
+        )
+
+
+class AgencyStatsOut(FiguresOut):
+    agency_id: int
+    agency_name: str
+
+
+class UnitStatsOut(FiguresOut):
+    agency_id: int
+    unit_id: int | None
+    unit_name: str
+
+
+class StatsOut(BaseModel):
+    """Statistics of the period: totals, per agency and per unit."""
+
+    date_from: date
+    date_to: date
+    totals: FiguresOut
+    agencies: list[AgencyStatsOut]
+    units: list[UnitStatsOut]
+
+    @classmethod
+    def of(cls, s: Stats) -> StatsOut:
+        return cls(
+            date_from=s.date_from,
+            date_to=s.date_to,
+            totals=FiguresOut.of(s.totals),
+            agencies=[
+                AgencyStatsOut(
+                    agency_id=a.agency_id,
+                    agency_name=a.agency_name,
+                    **FiguresOut.of(a.figures).model_dump(),
+                )
+                for a in s.agencies
+            ],
+            units=[
+                UnitStatsOut(
+                    agency_id=u.agency_id,
+                    unit_id=u.unit_id,
+                    unit_name=u.unit_name,
+                    **FiguresOut.of(u.figures).model_dump(),
+                )
+                for u in s.units
+            ],
+        )
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str
+    document_id: int
+    title_vi: str
+    title_en: str
+    deadline: date | None
+    created_at: datetime
+    read_at: datetime | None
+    emailed_at: datetime | None
+
+    @classmethod
+    def of(cls, n: Notification) -> NotificationOut:
+        return cls.model_validate(n.model_dump())
+
+
+class NotificationList(BaseModel):
+    """My notifications, newest first, and how many are unread."""
+
+    items: list[NotificationOut]
+    unread: int
+
+
+class ReadAllOut(BaseModel):
+    """How many notifications were marked read."""
+
+    marked: int
