@@ -110,6 +110,9 @@ def test_incoming_from_clerk_to_completion(
         row = clerk.get_by_role("row").filter(has_text=abstract)
         expect(row).to_contain_text("Đã hoàn thành")
         expect(row).to_contain_text("Khẩn")
+        clerk.get_by_role("button", name="Ngôn ngữ").click()
+        expect(clerk.get_by_role("heading", name="Incoming documents")).to_be_visible()
+        expect(row).to_contain_text("Completed")
 
 
 def test_outgoing_from_draft_to_arrival(

@@ -22,8 +22,8 @@ export function documentNav(me: Me): { path: string; label: DocKey }[] {
 
 export function documentPage(me: Me, path: string) {
   if (path === "/dashboard") return <Dashboard me={me} />;
-  if (path === "/documents/incoming") return <DocumentList flow="incoming" />;
-  if (path === "/documents/outgoing") return <DocumentList flow="outgoing" />;
+  if (path === "/documents/incoming") return <DocumentList key="incoming" flow="incoming" />;
+  if (path === "/documents/outgoing") return <DocumentList key="outgoing" flow="outgoing" />;
   if (path === "/documents/incoming/new") return <RegisterIncoming me={me} />;
   if (path === "/documents/outgoing/new") return <DraftEditor me={me} />;
   const match = /^\/documents\/(\d+)$/.exec(path);

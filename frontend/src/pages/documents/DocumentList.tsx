@@ -27,10 +27,6 @@ export function DocumentList({ flow }: { flow: Flow }) {
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
-    setDraft({ flow, limit: PAGE, offset: 0 });
-    setFilters({ flow, limit: PAGE, offset: 0 });
-  }, [flow]);
-  useEffect(() => {
     docs.types().then((d) => setTypes(d.items), setError);
   }, []);
   useEffect(() => {
