@@ -14,20 +14,22 @@ import enum
 import re
 from dataclasses import dataclass
 
-from documents.edxml import (
+from documents.edxml_model import (
     DEFAULT_MAX_BYTES,
-    ROOT_ATTRIBUTES,
-    Node,
     Organ,
     ResponseFor,
     fail,
     format_timestamp,
     missing,
+    require_aware,
+)
+from documents.edxml_xml import (
+    ROOT_ATTRIBUTES,
+    Node,
     organ_node,
     read_organ,
     read_response_for,
     read_root,
-    require_aware,
     response_for_node,
     serialize,
 )
