@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from documents import history, incoming, notifications, status, steps
+from documents import history, incoming, notifications, search, status, steps
 from documents.access import DocumentView
 from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach, current_main, files_of
@@ -165,6 +165,7 @@ def dispatch(
                 source="internal",
                 origin_id=document.id,
                 check_permission=False,
+                pdf_text=search.indexed_content(session, document.id),
             )
             for row, stored in attachments:
                 attach(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from documents import fields as fields_mod
-from documents import history, notifications, registers, steps
+from documents import history, notifications, registers, search, steps
 from documents.access import DocumentView, NewDocument, is_handler
 from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach
@@ -79,9 +79,11 @@ def receive(
     source: str = "upload",
     origin_id: int | None = None,
     check_permission: bool = True,
+    pdf_text: str | None = None,
 ) -> Document:
     """Receive a document (state ``received``): from an upload, a paper original (no
-    file), another agency in the system (``origin_id``) or an edXML package."""
+    file), another agency in the system (``origin_id``) or an edXML package. ``pdf_text``
+    is the main file's text for search (``search.pdf_text``, taken before the write)."""
     if check_permission:
         authorize(subject, Action.create, NewDocument(agency_id, Flow.incoming))
     fields_mod.check(session, settings, fields)
@@ -109,6 +111,7 @@ def receive(
     set_access(session, document, fields.access, subject.user_id)
     if main is not None:
         attach(session, actor, document, main, kind=FileKind.main, receipt=receipt)
+    search.index_document(session, document, pdf_text)
     note = ""
     if receipt and receipt.verdict in ("invalid", "indeterminate"):
         note = "Chữ ký số không hợp lệ hoặc chưa xác định được: cần kiểm tra trước khi vào sổ."

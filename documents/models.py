@@ -206,3 +206,18 @@ class DocumentEvent(SQLModel, table=True):
     from_state: str = Field(default="", max_length=24)
     to_state: str = Field(default="", max_length=24)
     note: str = Field(default="", sa_column=Column(Text(), nullable=False))
+
+
+class DocumentText(SQLModel, table=True):
+    """What search reads of a document, folded (``documents.folding``): ``meta`` from its
+    fields, ``content`` from its main PDF. The engines index it in SQL the ORM does not
+    model (``documents.search``): FTS5 on SQLite, a GIN index on PostgreSQL."""
+
+    __tablename__ = "document_text"
+    document_id: int = Field(
+        foreign_key="document.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    meta: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    """Number and symbol, abstract, issuing agency and signer."""
+    content: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    """The text of the current main PDF (kept when only the fields change)."""

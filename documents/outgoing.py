@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from documents import fields as fields_mod
-from documents import history, notifications, registers, steps
+from documents import history, notifications, registers, search, steps
 from documents.access import DocumentView, NewDocument
 from documents.fields import Fields
 from documents.files import FileKind, attach, current_main
@@ -39,9 +39,11 @@ def create_draft(
     drafting_unit_id: int | None,
     main: StoredFile | None,
     electronic: bool = True,
+    pdf_text: str | None = None,
 ) -> Document:
     """A new draft by its drafter; ``electronic=False`` for a paper original that will only
-    be numbered and registered (its file, if any, is a scan)."""
+    be numbered and registered (its file, if any, is a scan). ``pdf_text``: the main
+    file's text for search (``search.pdf_text``, taken before the write)."""
     authorize(subject, Action.create, NewDocument(agency_id, Flow.outgoing))
     fields_mod.check(session, settings, fields)
     if drafting_unit_id is not None:
@@ -78,6 +80,7 @@ def create_draft(
     set_access(session, document, fields.access, subject.user_id)
     if main is not None:
         attach(session, actor, document, main, kind=FileKind.main, note="Dự thảo")
+    search.index_document(session, document, pdf_text)
     history.log(session, actor, document, "draft", summary=fields.abstract[:200])
     return document
 
@@ -117,6 +120,7 @@ def update_draft(
         )
     fields_mod.apply(view.document, fields)
     view.document.number = None
+    search.index_document(session, view.document)
     history.log(session, actor, view.document, "edit", summary=fields.abstract[:200])
     return view.document
 
@@ -128,10 +132,13 @@ def add_version(
     view: DocumentView,
     stored: StoredFile,
     note: str = "",
+    pdf_text: str | None = None,
 ) -> None:
-    """A new version of the draft's main file; earlier versions stay."""
+    """A new version of the draft's main file; earlier versions stay. ``pdf_text``: its
+    text for search (None keeps the text indexed so far)."""
     _editable(subject, view)
     row = attach(session, actor, view.document, stored, kind=FileKind.main, note=note)
+    search.index_document(session, view.document, pdf_text)
     history.log(
         session,
         actor,
@@ -212,6 +219,7 @@ def signed_on_paper(
     view.document.signer_name = user.full_name
     view.document.signer_title = user.title
     session.add(view.document)
+    search.index_document(session, view.document)
     return view.document
 
 
@@ -301,6 +309,7 @@ def number(
     document.issued_at = utcnow()
     session.add(document)
     session.flush()
+    search.index_document(session, document)
     history.log(
         session,
         actor,

@@ -39,8 +39,9 @@ class Filter:
     offset: int = 0
 
 
-def conditions(subject: Subject, f: Filter) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of ``f``, the visibility clause first."""
+def conditions(subject: Subject, f: Filter, dialect: str) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of ``f``, the visibility clause first; ``dialect`` (the session's
+    ``get_bind().dialect.name``) picks the full-text engine."""
     where: list[ColumnElement[bool]] = [visible_clause(subject)]
     if f.flow:
         where.append(col(Document.flow) == f.flow)
@@ -74,13 +75,13 @@ def conditions(subject: Subject, f: Filter) -> list[ColumnElement[bool]]:
     if f.text:
         from documents import search
 
-        where.append(col(Document.id).in_(search.matching(f.text)))
+        where.append(col(Document.id).in_(search.matching(dialect, f.text)))
     return where
 
 
 def list_documents(session: Session, subject: Subject, f: Filter) -> tuple[list[Document], int]:
     """A page of matching documents, urgent ones first, then newest; and the total."""
-    where = conditions(subject, f)
+    where = conditions(subject, f, session.get_bind().dialect.name)
     total = session.exec(select(func.count()).select_from(Document).where(*where)).one()
     rows = session.exec(
         select(Document)

@@ -6,7 +6,7 @@ import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
-from documents import edxml, exchange, incoming
+from documents import edxml, exchange, incoming, search
 from documents.access import NewDocument
 from documents.edxml import Attachment
 from documents.files import FileKind, attach
@@ -85,6 +85,7 @@ async def import_package(call: Call) -> Response:
     receipt = await anyio.to_thread.run_sync(
         lambda: check_on_receipt(call.ctx.signing, imported.main.data)
     )
+    text = await anyio.to_thread.run_sync(lambda: search.pdf_text(imported.main.data))
 
     def work(session: Session, subject: Subject) -> Document:
         stored = [
@@ -109,6 +110,7 @@ async def import_package(call: Call) -> Response:
             main=stored[0],
             receipt=receipt,
             source="edxml",
+            pdf_text=text,
         )
         for extra in stored[1:]:
             attach(session, call.actor, document, extra, kind=FileKind.attachment)

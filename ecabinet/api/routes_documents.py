@@ -8,7 +8,7 @@ import anyio.to_thread
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import access, history, incoming, outgoing, queries
+from documents import access, history, incoming, outgoing, queries, search
 from documents import dispatch as dispatching
 from documents.files import FileKind, attach, document_file, files_of, require_pdf
 from documents.models import Assignment, Document, DocumentType
@@ -80,6 +80,13 @@ async def _pdf_bytes(call: Call, file_id: str | None, agency_id: int) -> bytes |
     return data
 
 
+async def _pdf_text(data: bytes | None) -> str | None:
+    """The main file's text for search, taken in a thread before the write (it is slow)."""
+    if data is None:
+        return None
+    return await anyio.to_thread.run_sync(lambda: search.pdf_text(data))
+
+
 @api.route(
     "/documents/incoming",
     "POST",
@@ -93,6 +100,7 @@ async def receive(call: Call) -> Response:
     fields = body.fields()
     data = await _pdf_bytes(call, body.file_id, body.agency_id)
     receipt = await anyio.to_thread.run_sync(lambda: check_on_receipt(call.ctx.signing, data))
+    text = await _pdf_text(data)
 
     def work(session: Session, subject: Subject) -> Document:
         main = _own_file(session, subject, body.file_id, body.agency_id) if body.file_id else None
@@ -106,6 +114,7 @@ async def receive(call: Call) -> Response:
             main=main,
             receipt=receipt,
             source="upload" if main else "paper",
+            pdf_text=text,
         )
         if body.register_now:
             view = access.load_view(session, _id(document))
@@ -129,7 +138,7 @@ async def receive(call: Call) -> Response:
 async def draft(call: Call) -> Response:
     body = await call.body(OutgoingIn)
     fields = body.fields()
-    await _pdf_bytes(call, body.file_id, body.agency_id)
+    text = await _pdf_text(await _pdf_bytes(call, body.file_id, body.agency_id))
 
     def work(session: Session, subject: Subject) -> Document:
         main = _own_file(session, subject, body.file_id, body.agency_id) if body.file_id else None
@@ -143,6 +152,7 @@ async def draft(call: Call) -> Response:
             drafting_unit_id=body.drafting_unit_id,
             main=main,
             electronic=body.electronic,
+            pdf_text=text,
         )
 
     document = await call.subject(work)
@@ -272,14 +282,20 @@ async def detail(call: Call) -> Response:
 async def add_file(call: Call) -> Response:
     document_id: int = call.request.path_params["document_id"]
     body = await call.body(FileIn)
+    text: str | None = None
+    if body.kind == "main":
+        agency_id = await call.subject(
+            lambda s, subj: visible(s, subj, document_id).document.agency_id, write=False
+        )
+        text = await _pdf_text(await _pdf_bytes(call, body.file_id, agency_id))
 
     def work(session: Session, subject: Subject) -> DocumentFileOut:
         view = visible(session, subject, document_id)
         stored = _own_file(session, subject, body.file_id, view.document.agency_id)
         if body.kind == "main":
-            data = call.ctx.store.read_bytes(stored.sha256)
-            require_pdf(data)
-            outgoing.add_version(session, call.actor, subject, view, stored, body.note)
+            outgoing.add_version(
+                session, call.actor, subject, view, stored, body.note, pdf_text=text
+            )
             row = next(f for f, s in files_of(session, document_id) if s.id == stored.id)
             return DocumentFileOut.of(row, stored)
         if State(view.document.state) in (State.recalled, State.replaced, State.refused):

@@ -7,6 +7,7 @@ from alembic import context
 import documents.models  # noqa: F401  (registers its tables in the metadata)
 import ecabinet.signatures.models  # noqa: F401
 from documents import notifications  # noqa: F401  (the notification table)
+from documents.search import modelled
 from ecabinet.core.models import metadata
 
 engine = context.config.attributes["engine"]
@@ -16,6 +17,7 @@ with engine.connect() as connection:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

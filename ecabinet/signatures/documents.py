@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from documents import access, outgoing, steps
+from documents import access, outgoing, search, steps
 from documents.files import FileKind, Receipt, attach, current_main, receipt_of
 from documents.models import Document
 from documents.states import Flow, State, Step, target_of
@@ -113,6 +113,8 @@ def sign_document(
         view.document.signer_name = user.full_name
         view.document.signer_title = user.title
         session.add(view.document)
+        # The signed file has the draft's text: only the signer changes what search reads.
+        search.index_document(session, view.document)
         return view.document
 
 
