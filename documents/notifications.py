@@ -384,24 +384,28 @@ def vn_today() -> date:
     return datetime.now(VN).date()
 
 
-async def reminder_loop(engine: Engine, settings: Settings) -> None:
-    """Every minute e-mail new notifications; every ``reminder_minutes`` also remind.
+async def reminder_loop(
+    engine: Engine, settings: Settings, *, tick: float = 60.0, remind_every: float | None = None
+) -> None:
+    """Every ``tick`` seconds e-mail new notifications; every ``reminder_minutes`` (or
+    ``remind_every`` seconds) also remind.
 
     Mail goes from here rather than from the step that created the notification: a step
     never waits on (or fails because of) the mail server, and a minute's delay is nothing
     for a document whose deadline is in days. Errors are logged and the loop goes on;
     cancelling the task (at shutdown) ends it after the round in progress.
     """
-    tick = 60.0
-    rounds_per_remind = max(1, round(settings.reminder_minutes * 60 / tick))
+    rounds_per_remind = max(1, round((remind_every or settings.reminder_minutes * 60) / tick))
     count = 0
     while True:
         await anyio.sleep(tick)
         count += 1
-        do_remind = count % rounds_per_remind == 0
-        try:
-            if do_remind:
+        if count % rounds_per_remind == 0:
+            try:
                 await anyio.to_thread.run_sync(remind, engine, settings, vn_today())
+            except Exception:
+                log.exception("deadline reminders failed; trying again next time")
+        try:  # mail goes out even when reminding failed
             await anyio.to_thread.run_sync(deliver_mail, engine, settings)
         except Exception:
-            log.exception("reminders or notification mail failed; trying again later")
+            log.exception("notification mail failed; trying again next time")

@@ -3,6 +3,7 @@ real SMTP server (aiosmtpd on 127.0.0.1), and nobody reads another's notices."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -121,7 +122,7 @@ def test_assignment_notifies_handlers_in_app_and_by_mail(
     assert message["Subject"].startswith("Giao chủ trì xử lý")
     body = message.get_body(("plain",))
     assert body is not None
-    text = body.get_content()  # type: ignore[attr-defined]
+    text = body.get_content()
     assert f"Trích yếu: {ABSTRACT}" in text and "Phạm Chuyên Viên" in text
     # Sent once: emailed_at is set, so the next round sends nothing.
     assert deliver_mail(engine_of(office), settings_of(office)) == 0
@@ -237,3 +238,65 @@ def test_arrival_from_another_agency_notifies_its_clerks(office: Office, pdf: by
     assert item["title_vi"].startswith("Văn bản đến từ Ủy ban nhân dân tỉnh Thử Nghiệm")
     assert office.detail("d.clerk", item["document_id"]).status_code == 200
     assert mine(office, "d.leader")["items"] == []
+
+
+def test_background_loop_survives_errors_and_stops_when_cancelled(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import anyio
+
+    from documents import notifications
+
+    calls: list[str] = []
+
+    def failing_remind(*_args: object) -> int:
+        calls.append("remind")
+        raise RuntimeError("database down")
+
+    def counting_deliver(*_args: object) -> int:
+        calls.append("deliver")
+        return 0
+
+    monkeypatch.setattr(notifications, "remind", failing_remind)
+    monkeypatch.setattr(notifications, "deliver_mail", counting_deliver)
+    settings = Settings.from_env(
+        {"ECABINET_DATA_DIR": str(tmp_path), "ECABINET_REMINDER_MINUTES": "1"}
+    )
+
+    async def run() -> None:
+        with anyio.move_on_after(0.5):  # cancelled like the app's task at shutdown
+            await notifications.reminder_loop(engine_none(), settings, tick=0.02, remind_every=0.06)
+
+    with caplog.at_level(logging.ERROR, logger="ecabinet.notifications"):
+        anyio.run(run)
+    # Reminding failed every third round, and mail went on every round regardless.
+    assert calls.count("remind") >= 2 and calls.count("deliver") >= 2 * calls.count("remind")
+    assert "database down" in caplog.text
+
+
+def engine_none() -> Engine:
+    return None  # type: ignore[return-value]  # the stand-ins never use it
+
+
+def test_cli_remind_runs_once(
+    office: Office, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ecabinet.cli import main
+
+    directed(office, vn_today() + timedelta(days=1))
+    settings = settings_of(office)
+    for key, value in {
+        "DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": settings.secret_key,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(settings.smtp_port),
+        "SMTP_SECURITY": "none",
+        "SMTP_FROM": settings.smtp_from,
+    }.items():
+        monkeypatch.setenv(f"ECABINET_{key}", value)
+    assert main(["remind"]) == 0
+    # 3 reminders; 3 assignment notices and 3 reminders e-mailed.
+    assert capsys.readouterr().out.strip() == "3 reminder(s) added, 6 e-mail(s) sent"
+    assert main(["remind"]) == 0
+    assert capsys.readouterr().out.strip() == "0 reminder(s) added, 0 e-mail(s) sent"
