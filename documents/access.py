@@ -33,7 +33,6 @@ CLERK_STEPS = frozenset(
         Step.issue,
         Step.dispatch,
         Step.recall,
-        Step.supersede,
     }
 )
 LEADER_STEPS = frozenset(

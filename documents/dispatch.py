@@ -15,8 +15,9 @@ from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach, current_main, files_of
 from documents.levels import Confidentiality, Urgency
 from documents.models import Document, DocumentEvent, Recipient
-from documents.states import Flow, State, Step
+from documents.states import Flow, State, Step, target_of
 from documents.status import StatusCode
+from documents.symbols import format_number_symbol
 from ecabinet.core import errors
 from ecabinet.core.agencies import Agency
 from ecabinet.core.audit import Actor
@@ -264,13 +265,23 @@ def answer_recall(
 def replace(
     session: Session, actor: Actor, subject: Subject, old: DocumentView, by: Document
 ) -> None:
-    """Mark ``old`` replaced by the newly issued ``by`` (a replacement document)."""
-    if old.document.flow != Flow.outgoing.value or old.document.agency_id != by.agency_id:
+    """Mark ``old`` replaced by the newly issued ``by`` (a replacement document): a
+    consequence of the clerk's issue of ``by``, not a step anyone takes on its own."""
+    document = old.document
+    if document.flow != Flow.outgoing.value or document.agency_id != by.agency_id:
         raise errors.InvalidInput(
             "document.bad_replacement",
             "Văn bản bị thay thế không hợp lệ.",
             "The replaced document is not valid.",
         )
-    steps.take(
-        session, actor, subject, old, Step.supersede, summary=f"thay thế bởi / replaced by #{by.id}"
+    before = document.state
+    document.state = target_of(Step.supersede, Flow.outgoing, State(before)).value
+    label = format_number_symbol(by.number, by.symbol)
+    history.log(
+        session,
+        actor,
+        document,
+        Step.supersede.value,
+        from_state=before,
+        summary=f"thay thế bởi / replaced by {label} (#{by.id})",
     )

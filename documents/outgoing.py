@@ -40,12 +40,17 @@ def create_draft(
     main: StoredFile | None,
     electronic: bool = True,
     pdf_text: str | None = None,
+    replaces_id: int | None = None,
 ) -> Document:
     """A new draft by its drafter; ``electronic=False`` for a paper original that will only
     be numbered and registered (its file, if any, is a scan). ``pdf_text``: the main
-    file's text for search (``search.pdf_text``, taken before the write)."""
+    file's text for search (``search.pdf_text``, taken before the write). ``replaces_id``:
+    the issued document of the agency this one replaces (Decree 30: an error of content
+    is corrected by a replacement); issuing it marks that one replaced."""
     authorize(subject, Action.create, NewDocument(agency_id, Flow.outgoing))
     fields_mod.check(session, settings, fields)
+    if replaces_id is not None:
+        _replaceable(session, subject, agency_id, replaces_id)
     if drafting_unit_id is not None:
         unit = session.get(Unit, drafting_unit_id)
         if unit is None or unit.agency_id != agency_id:
@@ -67,6 +72,7 @@ def create_draft(
         electronic=electronic,
         drafting_unit_id=drafting_unit_id,
         drafter_id=subject.user_id,
+        replaces_id=replaces_id,
         created_by=actor.user_id,
         created_at=now,
         updated_at=now,
@@ -83,6 +89,28 @@ def create_draft(
     search.index_document(session, document, pdf_text)
     history.log(session, actor, document, "draft", summary=fields.abstract[:200])
     return document
+
+
+def _replaceable(session: Session, subject: Subject, agency_id: int, document_id: int) -> None:
+    from documents.access import load_view, require_visible
+
+    old = load_view(session, document_id)
+    require_visible(subject, old)
+    d = old.document
+    if (
+        d.flow != Flow.outgoing.value
+        or d.agency_id != agency_id
+        or d.state
+        not in (
+            State.issued.value,
+            State.dispatched.value,
+        )
+    ):
+        raise errors.InvalidInput(
+            "document.bad_replacement",
+            "Chỉ thay thế được văn bản đã phát hành của cùng cơ quan.",
+            "Only an issued document of the same agency can be replaced.",
+        )
 
 
 def _editable(subject: Subject, view: DocumentView) -> None:

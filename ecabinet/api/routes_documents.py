@@ -26,6 +26,7 @@ from ecabinet.api.schemas_documents import (
     DocumentTypeList,
     DocumentTypeOut,
     EventOut,
+    FieldsIn,
     FileIn,
     IncomingIn,
     OutgoingIn,
@@ -153,6 +154,7 @@ async def draft(call: Call) -> Response:
             main=main,
             electronic=body.electronic,
             pdf_text=text,
+            replaces_id=body.replaces_id,
         )
 
     document = await call.subject(work)
@@ -233,6 +235,25 @@ async def list_documents(call: Call) -> Response:
         lambda s, subj: queries.list_documents(s, subj, f), write=False
     )
     return model_json(DocumentPage(items=[DocumentOut.of(d) for d in rows], total=total))
+
+
+@api.route(
+    "/documents/{document_id:int}",
+    "PATCH",
+    "Change a draft's register fields (its drafter, while it is a draft)",
+    body=FieldsIn,
+    responses={200: DocumentOut},
+    tag=TAG,
+)
+async def edit_draft(call: Call) -> Response:
+    document_id: int = call.request.path_params["document_id"]
+    fields = (await call.body(FieldsIn)).fields()
+
+    def work(session: Session, subject: Subject) -> Document:
+        view = visible(session, subject, document_id)
+        return outgoing.update_draft(session, call.actor, subject, call.settings, view, fields)
+
+    return model_json(DocumentOut.of(await call.subject(work)))
 
 
 def visible(session: Session, subject: Subject, document_id: int) -> access.DocumentView:

@@ -86,6 +86,7 @@ class OutgoingIn(FieldsIn):
     file_id: str | None = Field(default=None, max_length=36)
     drafting_unit_id: Id | None = None
     electronic: bool = True
+    replaces_id: Id | None = Field(default=None, description="The issued document it replaces")
 
 
 class ReasonIn(In):

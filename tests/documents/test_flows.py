@@ -177,3 +177,50 @@ def test_outgoing_paper_original_is_numbered_in_order(office: Office) -> None:
         numbers.append(r.json()["number_symbol"])
     # One series per register: the công văn takes the next number, with agency + unit.
     assert numbers == ["01/QĐ-UBND", "02/QĐ-UBND", "03/UBND-KT"]
+
+
+def test_the_drafter_edits_the_draft_until_it_is_submitted(office: Office) -> None:
+    doc_id = office.draft(None, electronic=False).json()["id"]
+    body = {"type_id": office.types["KH"], "abstract": "Kế hoạch triển khai Đề án 06 năm 2027"}
+    r = office.patch("p.spec", f"/api/v1/documents/{doc_id}", json=body)
+    assert r.status_code == 200 and r.json()["abstract"] == body["abstract"]
+    assert office.patch("p.head", f"/api/v1/documents/{doc_id}", json=body).status_code == 403
+    r = office.patch(
+        "p.spec", f"/api/v1/documents/{doc_id}", json=body | {"confidentiality": "secret"}
+    )
+    assert r.status_code == 422
+    office.step("p.spec", doc_id, "submit")
+    r = office.patch("p.spec", f"/api/v1/documents/{doc_id}", json=body)
+    assert r.status_code == 409 and r.json()["code"] == "document.not_draft"
+    timeline = [e["action"] for e in office.detail("p.spec", doc_id).json()["timeline"]]
+    assert timeline == ["draft", "edit", "submit"]
+
+
+def _paper_issue(office: Office, **fields: object) -> dict[str, object]:
+    doc_id = office.draft(None, electronic=False, **fields).json()["id"]
+    for who, step, body in [
+        ("p.spec", "submit", {}),
+        ("p.head", "review", {"leader_id": office.ids["p.leader"]}),
+        ("p.leader", "approve", {}),
+        ("p.leader", "signed-on-paper", {}),
+        ("p.clerk", "issue", {}),
+    ]:
+        r = office.step(who, doc_id, step, **body)
+        assert r.status_code == 200, (step, r.text)
+    result: dict[str, object] = r.json()
+    return result
+
+
+def test_a_replacement_supersedes_the_issued_document(office: Office) -> None:
+    old = _paper_issue(office)
+    assert "replace" not in office.detail("p.clerk", int(str(old["id"]))).json()["steps"]
+    draft = office.draft(None, electronic=False, replaces_id=old["id"]).json()
+    assert draft["replaces_id"] == old["id"]
+    # Only an issued document of the same agency can be replaced.
+    bad = office.draft(None, electronic=False, replaces_id=draft["id"])
+    assert bad.status_code == 422 and bad.json()["code"] == "document.bad_replacement"
+    new = _paper_issue(office, replaces_id=old["id"])
+    assert new["number_symbol"] == "02/QĐ-UBND"
+    replaced = office.detail("p.clerk", int(str(old["id"]))).json()
+    assert replaced["document"]["state"] == "replaced"
+    assert replaced["timeline"][-1]["action"] == "replace"
