@@ -43,7 +43,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
   let dialog = null;
   if (open === "present" || open === "pass_review") dialog = <LeaderDialog doc={d} step={open} onDone={done} onClose={close} />;
   else if (open === "direct") dialog = <DirectDialog doc={d} onDone={done} onClose={close} />;
-  else if (open === "sign" && d.electronic) dialog = <SignDialog doc={d} userId={me.user.id} onDone={done} onClose={close} />;
+  else if (open === "sign" && d.electronic) dialog = <SignDialog doc={d} main={main} userId={me.user.id} onDone={done} onClose={close} />;
   else if (open === "issue" || open === "dispatch") dialog = <IssueDialog doc={d} onDone={done} onClose={close} />;
   else if (open) dialog = <SimpleStepDialog doc={d} step={open} onDone={done} onClose={close} />;
   const isDrafter = d.state === "draft" && d.drafter_id === me.user.id;

@@ -1,24 +1,37 @@
-// The leader signs: one of my certificates, the page, and a box dragged over a schematic A4
-// page (the page itself is not rendered: that would need a PDF library in the browser).
-import { type PointerEvent, useEffect, useRef, useState } from "react";
-import { type Credential, type DocumentOut, docs } from "../../documents/api";
+// The leader signs: one of my certificates, the page, and a box dragged (and resized) over the
+// real page of the current main PDF, drawn with pdf.js. The box is sent in PDF points; the
+// number fields stay as a fallback (and are all there is when the page cannot be drawn).
+import { type KeyboardEvent, type PointerEvent, useEffect, useRef, useState } from "react";
+import type { PDFDocumentProxy, RenderTask } from "pdfjs-dist";
+import { contentUrl, type Credential, type DocumentFile, type DocumentOut, docs } from "../../documents/api";
 import { useDocT } from "../../documents/i18n";
+import {
+  type Box,
+  boxToRect,
+  clampRect,
+  defaultBox,
+  openPdf,
+  type PageGeometry,
+  type Rect,
+  rectToBox,
+  schematicGeometry,
+  viewportGeometry,
+} from "../../documents/pdf";
 import { Dialog } from "../../documents/ui";
 
-const PAGE_W = 595; // A4 in PDF points
-const PAGE_H = 842;
-const SCALE = 0.4; // preview pixels per point
-type Box = [number, number, number, number];
-// Decree 30 layout: the signature block sits right of "Nơi nhận", in the lower half.
-const DEFAULT_BOX: Box = [300, 250, 530, 330];
+const PREVIEW_W = 340; // the page is drawn to fit this many CSS pixels…
+const PREVIEW_H = 480; // …and this many
+const A4 = schematicGeometry(595, 842, 0.4); // until (or unless) the real page is drawn
 
 export function SignDialog({
   doc,
+  main,
   userId,
   onDone,
   onClose,
 }: {
   doc: DocumentOut;
+  main: DocumentFile | undefined;
   userId: number;
   onDone: () => void;
   onClose: () => void;
@@ -26,11 +39,13 @@ export function SignDialog({
   const t = useDocT();
   const [credentials, setCredentials] = useState<Credential[]>([]);
   const [credentialId, setCredentialId] = useState("");
-  const [page, setPage] = useState(-1);
-  const [box, setBox] = useState<Box>(DEFAULT_BOX);
+  const [pdf, setPdf] = useState<PDFDocumentProxy | null>(null);
+  const [pdfFailed, setPdfFailed] = useState(false);
+  const [page, setPage] = useState(-1); // -1: the last page
+  const [geometry, setGeometry] = useState<PageGeometry>(A4);
+  const [box, setBox] = useState<Box>(() => defaultBox(A4));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const drag = useRef<{ x: number; y: number; box: Box } | null>(null);
 
   useEffect(() => {
     docs.credentials().then((d) => {
@@ -40,34 +55,43 @@ export function SignDialog({
     }, setError);
   }, [userId]);
 
+  const mainId = main?.id;
+  useEffect(() => {
+    if (mainId === undefined) return;
+    let live = true;
+    let opened: PDFDocumentProxy | null = null;
+    openPdf(contentUrl(doc.id, mainId)).then(
+      (p) => {
+        opened = p;
+        if (live) setPdf(p);
+        else void p.destroy();
+      },
+      () => live && setPdfFailed(true),
+    );
+    return () => {
+      live = false;
+      void opened?.destroy();
+    };
+  }, [doc.id, mainId]);
+
+  const pages = pdf?.numPages ?? 0;
+  const pageNumber = pdf ? (page < 0 ? Math.max(1, pages + 1 + page) : Math.min(page, pages)) : page;
+  const placeOn = (g: PageGeometry) => {
+    setGeometry(g);
+    setBox(defaultBox(g));
+  };
+
   const submit = async () => {
     setBusy(true);
     setError(null);
     try {
-      await docs.step(doc.id, "sign", { credential_id: credentialId, page, box: box.map(Math.round), level: "B-B" });
+      await docs.step(doc.id, "sign", { credential_id: credentialId, page: pageNumber, box, level: "B-B" });
       onDone();
     } catch (e) {
       setError(e);
     } finally {
       setBusy(false);
     }
-  };
-
-  const down = (e: PointerEvent<HTMLDivElement>) => {
-    e.currentTarget.setPointerCapture(e.pointerId);
-    drag.current = { x: e.clientX, y: e.clientY, box };
-  };
-  const move = (e: PointerEvent<HTMLDivElement>) => {
-    const start = drag.current;
-    if (!start) return;
-    const [x1, y1, x2, y2] = start.box;
-    const w = x2 - x1;
-    const h = y2 - y1;
-    const dx = (e.clientX - start.x) / SCALE;
-    const dy = -(e.clientY - start.y) / SCALE; // PDF y grows upwards
-    const nx = Math.min(Math.max(0, x1 + dx), PAGE_W - w);
-    const ny = Math.min(Math.max(0, y1 + dy), PAGE_H - h);
-    setBox([nx, ny, nx + w, ny + h]);
   };
   const setCoord = (i: number, value: number) => setBox((b) => b.map((v, j) => (j === i ? value : v)) as Box);
 
@@ -91,39 +115,146 @@ export function SignDialog({
       <div className="sign-layout">
         <div>
           <label htmlFor="sign-page">
-            {t("page")} <span className="muted small">{t("lastPage")}</span>
+            {t("page")} {pdf ? <span className="muted small">/ {pages}</span> : <span className="muted small">{t("lastPage")}</span>}
           </label>
-          <input id="sign-page" type="number" value={page} onChange={(e) => setPage(Number(e.target.value) || -1)} />
+          <input
+            id="sign-page"
+            type="number"
+            min={pdf ? 1 : undefined}
+            max={pdf ? pages : undefined}
+            value={pageNumber}
+            onChange={(e) => setPage(Number(e.target.value) || -1)}
+          />
           <fieldset className="coords">
             <legend>{t("position")}</legend>
             {["x1", "y1", "x2", "y2"].map((name, i) => (
               <label key={name}>
                 {name}
-                <input type="number" min={0} value={Math.round(box[i])} onChange={(e) => setCoord(i, Number(e.target.value))} />
+                <input type="number" min={0} step="any" value={box[i]} onChange={(e) => setCoord(i, Number(e.target.value))} />
               </label>
             ))}
           </fieldset>
-          <p className="muted small">{t("signPreviewHelp")}</p>
+          <p className="muted small">{pdf ? t("signDragHelp") : t("signPreviewHelp")}</p>
+          {pdfFailed && <p className="muted small">{t("pageNotDrawn")}</p>}
         </div>
-        <div className="page-preview" style={{ width: PAGE_W * SCALE, height: PAGE_H * SCALE }} aria-hidden="true">
-          <div className="page-lines" />
-          <div
-            className="sign-box"
-            data-testid="sign-box"
-            onPointerDown={down}
-            onPointerMove={move}
-            onPointerUp={() => (drag.current = null)}
-            style={{
-              left: box[0] * SCALE,
-              top: (PAGE_H - box[3]) * SCALE,
-              width: (box[2] - box[0]) * SCALE,
-              height: (box[3] - box[1]) * SCALE,
-            }}
-          >
-            {t("signer")}
-          </div>
+        <div className="page-preview" style={{ width: geometry.width, height: geometry.height }}>
+          {pdf ? (
+            <PageCanvas key={pageNumber} pdf={pdf} pageNumber={pageNumber} onDrawn={placeOn} label={`${t("page")} ${pageNumber}`} />
+          ) : (
+            <div className="page-lines" aria-hidden="true" />
+          )}
+          <BoxHandle geometry={geometry} box={box} onChange={setBox} label={t("signer")} />
         </div>
       </div>
     </Dialog>
+  );
+}
+
+/** One page drawn on a canvas (sharp on high-density screens); tells its geometry once laid out. */
+function PageCanvas({
+  pdf,
+  pageNumber,
+  onDrawn,
+  label,
+}: {
+  pdf: PDFDocumentProxy;
+  pageNumber: number;
+  onDrawn: (g: PageGeometry) => void;
+  label: string;
+}) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const report = useRef(onDrawn);
+  report.current = onDrawn;
+  const [drawn, setDrawn] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    let task: RenderTask | null = null;
+    pdf.getPage(pageNumber).then((p) => {
+      const canvas = ref.current;
+      if (!live || !canvas) return;
+      const unit = p.getViewport({ scale: 1 });
+      const viewport = p.getViewport({ scale: Math.min(PREVIEW_W / unit.width, PREVIEW_H / unit.height) });
+      const ratio = window.devicePixelRatio || 1;
+      canvas.width = Math.floor(viewport.width * ratio);
+      canvas.height = Math.floor(viewport.height * ratio);
+      canvas.style.width = `${viewport.width}px`;
+      canvas.style.height = `${viewport.height}px`;
+      report.current(viewportGeometry(viewport));
+      task = p.render({ canvas, viewport, transform: ratio === 1 ? undefined : [ratio, 0, 0, ratio, 0, 0] });
+      task.promise.then(
+        () => live && setDrawn(true),
+        () => undefined, // cancelled: a newer page replaced this one
+      );
+    }, () => undefined);
+    return () => {
+      live = false;
+      task?.cancel();
+    };
+  }, [pdf, pageNumber]);
+
+  return <canvas ref={ref} className="page-canvas" data-testid="sign-canvas" data-drawn={drawn ? "true" : "false"} role="img" aria-label={label} />;
+}
+
+/** The signature box over the page: drag to move, the corner to resize, arrows (Shift: size). */
+function BoxHandle({
+  geometry,
+  box,
+  onChange,
+  label,
+}: {
+  geometry: PageGeometry;
+  box: Box;
+  onChange: (b: Box) => void;
+  label: string;
+}) {
+  const drag = useRef<{ mode: "move" | "resize"; x: number; y: number; rect: Rect } | null>(null);
+  const rect = boxToRect(geometry, box);
+  const update = (r: Rect) => onChange(rectToBox(geometry, clampRect(geometry, r)));
+
+  const down = (mode: "move" | "resize") => (e: PointerEvent<HTMLElement>) => {
+    e.stopPropagation();
+    e.preventDefault();
+    e.currentTarget.setPointerCapture(e.pointerId);
+    drag.current = { mode, x: e.clientX, y: e.clientY, rect };
+  };
+  const move = (e: PointerEvent<HTMLElement>) => {
+    const start = drag.current;
+    if (!start) return;
+    e.stopPropagation();
+    const dx = e.clientX - start.x;
+    const dy = e.clientY - start.y;
+    const r = start.rect;
+    if (start.mode === "move") update({ ...r, left: r.left + dx, top: r.top + dy });
+    else update({ ...r, width: r.width + dx, height: r.height + dy });
+  };
+  const up = () => {
+    drag.current = null;
+  };
+  const key = (e: KeyboardEvent<HTMLDivElement>) => {
+    const step = { ArrowLeft: [-4, 0], ArrowRight: [4, 0], ArrowUp: [0, -4], ArrowDown: [0, 4] }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    const [dx, dy] = step;
+    if (e.shiftKey) update({ ...rect, width: rect.width + dx, height: rect.height + dy });
+    else update({ ...rect, left: rect.left + dx, top: rect.top + dy });
+  };
+
+  return (
+    <div
+      className="sign-box"
+      data-testid="sign-box"
+      role="button"
+      aria-label={`${label}: ${box.join(", ")}`}
+      tabIndex={0}
+      onPointerDown={down("move")}
+      onPointerMove={move}
+      onPointerUp={up}
+      onKeyDown={key}
+      style={{ left: rect.left, top: rect.top, width: rect.width, height: rect.height }}
+    >
+      {label}
+      <span className="sign-box-resize" data-testid="sign-box-resize" onPointerDown={down("resize")} onPointerMove={move} onPointerUp={up} />
+    </div>
   );
 }
