@@ -42,11 +42,14 @@ export interface DocumentOut {
   issued_on: string | null;
   abstract: string;
   issuing_agency_name: string;
+  issuing_agency_code: string;
   signer_name: string;
   signer_title: string;
   recipients_text: string;
   confidentiality: string;
   urgency: Urgency;
+  page_count: number | null;
+  copies: number | null;
   deadline: string | null;
   arrival_number: number | null;
   arrival_date: string | null;
@@ -57,6 +60,8 @@ export interface DocumentOut {
   leader_id: number | null;
   drafting_unit_id: number | null;
   drafter_id: number | null;
+  origin_id: number | null;
+  replaces_id: number | null;
   created_at: string;
   completed_at: string | null;
 }
@@ -116,6 +121,7 @@ export interface DocumentDetail {
   recipients: Recipient[];
   timeline: TimelineEvent[];
   steps: Step[];
+  access: number[];
 }
 
 export interface DocType {
@@ -259,6 +265,7 @@ const STEP_PATH: Record<Step, string> = {
   replace: "replace",
 };
 
+export const edxmlUrl = (docId: number) => `/api/v1/documents/${docId}/edxml`;
 export const contentUrl = (docId: number, rowId: number) => `/api/v1/documents/${docId}/files/${rowId}/content`;
 
 export const docs = {
@@ -270,6 +277,7 @@ export const docs = {
   credentials: () => call<{ items: Credential[] }>("GET", "/signing-credentials"),
   receive: (body: Body) => call<DocumentOut>("POST", "/documents/incoming", body),
   draft: (body: Body) => call<DocumentOut>("POST", "/documents/outgoing", body),
+  edit: (id: number, body: Body) => call<DocumentOut>("PATCH", `/documents/${id}`, body),
   step: (id: number, step: Step, body?: Body) => call<unknown>("POST", `/documents/${id}/${STEP_PATH[step]}`, body),
   signedOnPaper: (id: number) => call<DocumentOut>("POST", `/documents/${id}/signed-on-paper`),
   addFile: (id: number, body: Body) => call<DocumentFile>("POST", `/documents/${id}/files`, body),
@@ -281,14 +289,13 @@ export const docs = {
   notifications: () => call<{ items: Notification[]; unread: number }>("GET", "/notifications"),
 };
 
-/** Upload a file's bytes to the agency's store; returns the new file's id. */
-export async function upload(agencyId: number, file: File): Promise<string> {
-  const params = new URLSearchParams({ agency_id: String(agencyId), filename: file.name });
+/** POST a file's bytes as the raw body; the JSON answer, or the server's bilingual error. */
+async function postRaw<T>(url: string, file: File, contentType: string): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`/api/v1/files?${params}`, {
+    response = await fetch(url, {
       method: "POST",
-      headers: { ...csrfHeaders(), "Content-Type": file.type || "application/pdf", Accept: "application/json" },
+      headers: { ...csrfHeaders(), "Content-Type": contentType, Accept: "application/json" },
       credentials: "same-origin",
       body: file,
     });
@@ -299,8 +306,19 @@ export async function upload(agencyId: number, file: File): Promise<string> {
     });
   }
   if (!response.ok) throw await errorOf(response);
-  const data = (await response.json()) as { id: string };
+  return (await response.json()) as T;
+}
+
+/** Upload a file's bytes to the agency's store; returns the new file's id. */
+export async function upload(agencyId: number, file: File): Promise<string> {
+  const params = new URLSearchParams({ agency_id: String(agencyId), filename: file.name });
+  const data = await postRaw<{ id: string }>(`/api/v1/files?${params}`, file, file.type || "application/pdf");
   return data.id;
+}
+
+/** Import an edXML package (QCVN 102) as a new incoming document of the agency. */
+export function importEdxml(agencyId: number, file: File): Promise<DocumentOut> {
+  return postRaw<DocumentOut>(`/api/v1/documents/import-edxml?agency_id=${agencyId}`, file, "application/xml");
 }
 
 /** The current main file (its latest version), if any. */

@@ -157,6 +157,16 @@ const vi = {
   fig_open_overdue: "Đang xử lý quá hạn",
   registers: "Sổ đăng ký văn bản",
   markRead: "Đánh dấu đã đọc",
+  editDraft: "Sửa thông tin dự thảo",
+  saved: "Đã lưu.",
+  replacementTitle: "Soạn văn bản thay thế",
+  replacesDoc: "Thay thế văn bản số",
+  makeReplacement: "Tạo văn bản thay thế",
+  replacedNotice: "Đã bị thay thế",
+  replacedHelp: "Văn bản này đã được thay thế bằng một văn bản khác và không còn hiệu lực.",
+  downloadEdxml: "Tải gói edXML",
+  importEdxml: "Nhập gói edXML",
+  importing: "Đang nhập gói edXML…",
 };
 
 type Dict = typeof vi;
@@ -316,6 +326,16 @@ const en: Dict = {
   fig_open_overdue: "Open and overdue",
   registers: "Registers",
   markRead: "Mark as read",
+  editDraft: "Edit the draft's details",
+  saved: "Saved.",
+  replacementTitle: "New replacement document",
+  replacesDoc: "Replaces document no.",
+  makeReplacement: "Create a replacement",
+  replacedNotice: "Replaced",
+  replacedHelp: "This document has been replaced by another and is no longer in force.",
+  downloadEdxml: "Download the edXML package",
+  importEdxml: "Import an edXML package",
+  importing: "Importing the edXML package…",
 };
 
 const STATES_EN: Record<string, string> = {
@@ -359,12 +379,39 @@ export const STATES_VI: Record<string, string> = {
   replaced: "Đã bị thay thế",
 };
 
+// Recipient statuses: edXML status codes (QCVN 102); the server sends the Vietnamese label.
+const RECIPIENT_STATUS_EN: Record<string, string> = {
+  "01": "Arrived",
+  "02": "Refused",
+  "03": "Registered",
+  "04": "Assigned",
+  "05": "Processing",
+  "06": "Completed",
+  "13": "Recall requested",
+  "15": "Recall accepted",
+  "16": "Recall refused",
+};
+
+export const RECIPIENT_STATUS_VI: Record<string, string> = {
+  "01": "Đã đến",
+  "02": "Bị từ chối",
+  "03": "Đã vào sổ",
+  "04": "Đã phân công",
+  "05": "Đang xử lý",
+  "06": "Đã hoàn thành",
+  "13": "Đề nghị thu hồi",
+  "15": "Đồng ý thu hồi",
+  "16": "Từ chối thu hồi",
+};
+
 export type DocKey = keyof Dict;
 const dictionaries: Record<Lang, Dict> = { vi, en };
 
 export interface DocT {
   (key: DocKey): string;
   state: (state: string) => string;
+  /** A recipient's status (edXML code); the server's label when the code is unknown. */
+  recipientStatus: (code: string, label?: string) => string;
   any: (key: string, fallback?: string) => string;
 }
 
@@ -374,6 +421,8 @@ export function useDocT(): DocT {
   const d = dictionaries[lang];
   const t = ((key: DocKey) => d[key]) as DocT;
   t.state = (state) => (lang === "vi" ? STATES_VI[state] : STATES_EN[state]) ?? state;
+  t.recipientStatus = (code, label) =>
+    (lang === "vi" ? label || RECIPIENT_STATUS_VI[code] : RECIPIENT_STATUS_EN[code] || label) || code || "—";
   t.any = (key, fallback) => (key in d ? d[key as DocKey] : (fallback ?? key));
   return t;
 }

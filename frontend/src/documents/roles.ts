@@ -10,6 +10,11 @@ export function hasRole(me: Me, ...roles: Role[]): boolean {
   return agencyWith(me, ...roles) !== null;
 }
 
+/** Whether the user holds one of the roles in this agency. */
+export function hasRoleIn(me: Me, agencyId: number, ...roles: Role[]): boolean {
+  return me.memberships.some((m) => m.agency.id === agencyId && m.roles.some((r) => roles.includes(r)));
+}
+
 export function unitOf(me: Me, agencyId: number): number | null {
   return me.memberships.find((m) => m.agency.id === agencyId && m.unit)?.unit?.id ?? null;
 }

@@ -26,6 +26,8 @@ export function documentPage(me: Me, path: string) {
   if (path === "/documents/outgoing") return <DocumentList key="outgoing" flow="outgoing" />;
   if (path === "/documents/incoming/new") return <RegisterIncoming me={me} />;
   if (path === "/documents/outgoing/new") return <DraftEditor me={me} />;
+  const replacing = /^\/documents\/(\d+)\/replacement$/.exec(path);
+  if (replacing) return <DraftEditor key={path} me={me} replaces={Number(replacing[1])} />;
   const match = /^\/documents\/(\d+)$/.exec(path);
   if (match) return <DocumentPage key={match[1]} me={me} id={Number(match[1])} />;
   return null;

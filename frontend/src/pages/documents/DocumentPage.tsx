@@ -3,11 +3,13 @@
 import { useCallback, useEffect, useState } from "react";
 import type { Me } from "../../api";
 import { useUi } from "../../context";
-import { contentUrl, currentMain, type DocumentDetail, docs, type Person, type Step } from "../../documents/api";
+import { contentUrl, currentMain, type DocumentDetail, type DocumentOut, docs, edxmlUrl, type Person, type Step } from "../../documents/api";
 import { type DocKey, formatDate, formatTime, useDocT } from "../../documents/i18n";
+import { hasRoleIn } from "../../documents/roles";
 import { ErrorLine, UrgencyBadge } from "../../documents/ui";
 import { DirectDialog } from "./DirectDialog";
 import { DraftVersions } from "./DraftEditor";
+import { DraftMetadata } from "./DraftFields";
 import { IssueDialog } from "./IssueDialog";
 import { LeaderDialog } from "./LeaderDialog";
 import { SignaturePanel } from "./SignaturePanel";
@@ -47,6 +49,9 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
   else if (open === "issue" || open === "dispatch") dialog = <IssueDialog doc={d} onDone={done} onClose={close} />;
   else if (open) dialog = <SimpleStepDialog doc={d} step={open} onDone={done} onClose={close} />;
   const isDrafter = d.state === "draft" && d.drafter_id === me.user.id;
+  const isClerk = hasRoleIn(me, d.agency_id, "clerk");
+  const issued = d.flow === "outgoing" && (d.state === "issued" || d.state === "dispatched");
+  const mayReplace = issued && (isClerk || d.drafter_id === me.user.id);
 
   return (
     <article aria-labelledby="doc-title">
@@ -71,12 +76,18 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
         </span>{" "}
         <UrgencyBadge urgency={d.urgency} />
       </p>
+      {d.replaces_id !== null && <Replaces id={d.replaces_id} />}
+      {d.state === "replaced" && (
+        <p className="notice" data-testid="replaced">
+          <strong>{t("replacedNotice")}</strong> — {t("replacedHelp")}
+        </p>
+      )}
       <ErrorLine error={error} />
       <section aria-labelledby="actions-title" className="actions">
         <h2 id="actions-title" className="visually-hidden">
           {t("actions")}
         </h2>
-        {detail.steps.length === 0 ? (
+        {detail.steps.length === 0 && !mayReplace && !(issued && isClerk) ? (
           <p className="muted">{t("noActions")}</p>
         ) : (
           detail.steps
@@ -86,6 +97,16 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
                 {t(`step_${s}` as DocKey)}
               </button>
             ))
+        )}
+        {mayReplace && (
+          <button type="button" className="secondary" onClick={() => navigate(`/documents/${d.id}/replacement`)}>
+            {t("makeReplacement")}
+          </button>
+        )}
+        {issued && isClerk && (
+          <a className="button secondary" href={edxmlUrl(d.id)} download data-testid="download-edxml">
+            {t("downloadEdxml")}
+          </a>
         )}
       </section>
       {dialog}
@@ -153,6 +174,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
               </tbody>
             </table>
           </section>
+          {isDrafter && <DraftMetadata detail={detail} onChanged={load} />}
           {isDrafter && <DraftVersions docId={d.id} agencyId={d.agency_id} files={detail.files} onChanged={load} />}
           {main && <SignaturePanel key={main.id} docId={d.id} file={main} />}
           {detail.recipients.length > 0 && (
@@ -172,7 +194,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
                       <td>{r.name}</td>
                       <td>{t.any(`method_${r.method}`)}</td>
                       <td>
-                        {r.status_label || "—"} <span className="small muted">{formatTime(r.status_at, lang)}</span>
+                        {t.recipientStatus(r.status, r.status_label)} <span className="small muted">{formatTime(r.status_at, lang)}</span>
                       </td>
                     </tr>
                   ))}
@@ -209,5 +231,29 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
         )}
       </div>
     </article>
+  );
+}
+
+/** "Replaces document no. …", linking to it (its number when this user may see it). */
+function Replaces({ id }: { id: number }) {
+  const t = useDocT();
+  const { navigate } = useUi();
+  const [old, setOld] = useState<DocumentOut | null>(null);
+  useEffect(() => {
+    docs.detail(id).then((d) => setOld(d.document), () => setOld(null));
+  }, [id]);
+  return (
+    <p className="notice" data-testid="replaces">
+      {t("replacesDoc")}{" "}
+      <a
+        href={`/documents/${id}`}
+        onClick={(e) => {
+          e.preventDefault();
+          navigate(`/documents/${id}`);
+        }}
+      >
+        {old ? old.number_symbol || old.abstract : `#${id}`}
+      </a>
+    </p>
   );
 }

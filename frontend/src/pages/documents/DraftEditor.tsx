@@ -1,35 +1,39 @@
-// The specialist's draft: the register fields and the main PDF; later versions of it.
+// The specialist's draft: the register fields and the main PDF; later versions of it. A
+// replacement draft (Decree 30: an issued document with an error of content) starts from the
+// fields of the document it replaces.
 import { type FormEvent, useEffect, useState } from "react";
 import type { Me } from "../../api";
 import { useUi } from "../../context";
-import { type Directory, type DocType, type DocumentFile, docs, upload, URGENCIES } from "../../documents/api";
+import { type Directory, type DocumentFile, type DocumentOut, docs, upload } from "../../documents/api";
 import { formatTime, useDocT } from "../../documents/i18n";
 import { agencyWith, unitOf } from "../../documents/roles";
 import { ErrorLine } from "../../documents/ui";
+import { EMPTY_META, type Meta, MetaFields, metaBody, metaOf, useTypes } from "./DraftFields";
 
-export function DraftEditor({ me }: { me: Me }) {
+export function DraftEditor({ me, replaces }: { me: Me; replaces?: number }) {
   const t = useDocT();
   const { navigate } = useUi();
-  const agencyId = agencyWith(me, "specialist", "leader", "clerk");
-  const [types, setTypes] = useState<DocType[]>([]);
+  const [old, setOld] = useState<DocumentOut | null>(null);
+  const agencyId = old?.agency_id ?? agencyWith(me, "specialist", "leader", "clerk");
+  const [error, setError] = useState<unknown>(null);
+  const types = useTypes(setError);
   const [directory, setDirectory] = useState<Directory | null>(null);
   const [file, setFile] = useState<File | null>(null);
-  const [form, setForm] = useState({
-    type_id: "",
-    abstract: "",
-    urgency: "normal",
-    deadline: "",
-    recipients_text: "",
-    drafting_unit_id: agencyId === null ? "" : String(unitOf(me, agencyId) ?? ""),
-  });
+  const [meta, setMeta] = useState<Meta>(EMPTY_META);
+  const [unitId, setUnitId] = useState(agencyId === null ? "" : String(unitOf(me, agencyId) ?? ""));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
-    docs.types().then((d) => setTypes(d.items), setError);
+    if (replaces === undefined) return;
+    docs.detail(replaces).then((d) => {
+      setOld(d.document);
+      setMeta({ ...metaOf(d.document), deadline: "" });
+      if (d.document.drafting_unit_id !== null) setUnitId(String(d.document.drafting_unit_id));
+    }, setError);
+  }, [replaces]);
+  useEffect(() => {
     if (agencyId !== null) docs.directory(agencyId).then(setDirectory, setError);
   }, [agencyId]);
-  const set = (patch: Partial<typeof form>) => setForm((f) => ({ ...f, ...patch }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -41,12 +45,10 @@ export function DraftEditor({ me }: { me: Me }) {
       const created = await docs.draft({
         agency_id: agencyId,
         file_id: fileId,
-        type_id: Number(form.type_id),
-        abstract: form.abstract,
-        urgency: form.urgency,
-        deadline: form.deadline || null,
-        recipients_text: form.recipients_text,
-        drafting_unit_id: form.drafting_unit_id ? Number(form.drafting_unit_id) : null,
+        ...metaBody(meta),
+        confidentiality: old?.confidentiality,
+        drafting_unit_id: unitId ? Number(unitId) : null,
+        replaces_id: replaces ?? null,
       });
       navigate(`/documents/${created.id}`);
     } catch (err) {
@@ -58,52 +60,28 @@ export function DraftEditor({ me }: { me: Me }) {
 
   return (
     <section aria-labelledby="draft-title">
-      <h1 id="draft-title">{t("draftTitle")}</h1>
+      <h1 id="draft-title">{replaces === undefined ? t("draftTitle") : t("replacementTitle")}</h1>
+      {replaces !== undefined && (
+        <p className="notice" data-testid="replaces">
+          {t("replacesDoc")} {old ? old.number_symbol || `#${old.id}` : `#${replaces}`}
+          {old && ` · ${old.abstract}`}
+        </p>
+      )}
       <ErrorLine error={error} />
       <form className="doc-form" onSubmit={submit}>
-        <label htmlFor="d-type">{t("type")}</label>
-        <select id="d-type" required value={form.type_id} onChange={(e) => set({ type_id: e.target.value })}>
+        <MetaFields prefix="d" types={types} value={meta} onChange={(patch) => setMeta((m) => ({ ...m, ...patch }))} />
+        <label htmlFor="d-unit">{t("draftingUnit")}</label>
+        <select id="d-unit" value={unitId} onChange={(e) => setUnitId(e.target.value)}>
           <option value="">{t("choose")}</option>
-          {types.map((x) => (
-            <option key={x.id} value={x.id}>
-              {x.name}
+          {directory?.units.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name}
             </option>
           ))}
         </select>
-        <label htmlFor="d-abstract">{t("abstract")}</label>
-        <textarea id="d-abstract" required rows={3} value={form.abstract} onChange={(e) => set({ abstract: e.target.value })} />
-        <div className="row">
-          <div>
-            <label htmlFor="d-unit">{t("draftingUnit")}</label>
-            <select id="d-unit" value={form.drafting_unit_id} onChange={(e) => set({ drafting_unit_id: e.target.value })}>
-              <option value="">{t("choose")}</option>
-              {directory?.units.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="d-urgency">{t("urgency")}</label>
-            <select id="d-urgency" value={form.urgency} onChange={(e) => set({ urgency: e.target.value })}>
-              {URGENCIES.map((u) => (
-                <option key={u} value={u}>
-                  {t(`urgency_${u}`)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="d-deadline">{t("deadline")}</label>
-            <input id="d-deadline" type="date" value={form.deadline} onChange={(e) => set({ deadline: e.target.value })} />
-          </div>
-        </div>
-        <label htmlFor="d-recipients">{t("recipients")}</label>
-        <textarea id="d-recipients" rows={2} value={form.recipients_text} onChange={(e) => set({ recipients_text: e.target.value })} />
         <label htmlFor="d-file">{t("pdfFile")}</label>
         <input id="d-file" type="file" accept="application/pdf,.pdf" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy || (replaces !== undefined && !old)}>
           {busy ? t("working") : t("createDraft")}
         </button>
       </form>
