@@ -22,8 +22,8 @@ export function documentNav(me: Me): { path: string; label: DocKey }[] {
 
 export function documentPage(me: Me, path: string) {
   if (path === "/dashboard") return <Dashboard me={me} />;
-  if (path === "/documents/incoming") return <DocumentList key="incoming" flow="incoming" />;
-  if (path === "/documents/outgoing") return <DocumentList key="outgoing" flow="outgoing" />;
+  if (path === "/documents/incoming") return <DocumentList key="incoming" me={me} flow="incoming" />;
+  if (path === "/documents/outgoing") return <DocumentList key="outgoing" me={me} flow="outgoing" />;
   if (path === "/documents/incoming/new") return <RegisterIncoming me={me} />;
   if (path === "/documents/outgoing/new") return <DraftEditor me={me} />;
   const replacing = /^\/documents\/(\d+)\/replacement$/.exec(path);

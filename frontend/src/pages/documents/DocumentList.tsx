@@ -1,5 +1,7 @@
-// Inbox (văn bản đến) and outbox (văn bản đi): filters, search, table, paging.
-import { type FormEvent, useEffect, useState } from "react";
+// Inbox (văn bản đến) and outbox (văn bản đi): filters, search, table, paging; in the inbox
+// a clerk also imports an edXML package received outside the system.
+import { type ChangeEvent, type FormEvent, useEffect, useState } from "react";
+import type { Me } from "../../api";
 import { useUi } from "../../context";
 import {
   type DocType,
@@ -7,17 +9,19 @@ import {
   docs,
   type Filters,
   type Flow,
+  importEdxml,
   INCOMING_STATES,
   isOverdue,
   OUTGOING_STATES,
   URGENCIES,
 } from "../../documents/api";
 import { formatDate, useDocT } from "../../documents/i18n";
+import { agencyWith } from "../../documents/roles";
 import { ErrorLine, UrgencyBadge } from "../../documents/ui";
 
 const PAGE = 20;
 
-export function DocumentList({ flow }: { flow: Flow }) {
+export function DocumentList({ me, flow }: { me: Me; flow: Flow }) {
   const t = useDocT();
   const { lang, navigate } = useUi();
   const [types, setTypes] = useState<DocType[]>([]);
@@ -53,6 +57,7 @@ export function DocumentList({ flow }: { flow: Flow }) {
   return (
     <section aria-labelledby="doclist-title">
       <h1 id="doclist-title">{title}</h1>
+      {flow === "incoming" && <EdxmlImport me={me} />}
       <form className="filters" onSubmit={apply} role="search">
         <div className="grow">
           <label htmlFor="f-q">{t("search")}</label>
@@ -168,5 +173,42 @@ export function DocumentList({ flow }: { flow: Flow }) {
         </nav>
       )}
     </section>
+  );
+}
+
+/** Upload an .xml package; the new incoming document opens, or the server's error shows. */
+function EdxmlImport({ me }: { me: Me }) {
+  const t = useDocT();
+  const { navigate } = useUi();
+  const agencyId = agencyWith(me, "clerk");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (agencyId === null) return null;
+
+  const pick = async (e: ChangeEvent<HTMLInputElement>) => {
+    const input = e.currentTarget;
+    const file = input.files?.[0];
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await importEdxml(agencyId, file);
+      navigate(`/documents/${created.id}`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      input.value = "";
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="actions">
+      <label className="button">
+        {busy ? t("importing") : t("importEdxml")}
+        <input type="file" accept=".xml,application/xml,text/xml" className="visually-hidden" disabled={busy} onChange={pick} />
+      </label>
+      <ErrorLine error={error} />
+    </div>
   );
 }
