@@ -404,6 +404,71 @@ export const RECIPIENT_STATUS_VI: Record<string, string> = {
   "16": "Từ chối thu hồi",
 };
 
+// Document types (Decree 30 Appendix III) by code; the server names them in Vietnamese.
+const TYPES_EN: Record<string, string> = {
+  NQ: "Resolution",
+  QD: "Decision",
+  CT: "Directive",
+  QC: "Rules",
+  QYD: "Regulation",
+  TC: "Communiqué",
+  TB: "Notice",
+  HD: "Guidance",
+  CTR: "Programme",
+  KH: "Plan",
+  PA: "Option plan",
+  DEA: "Scheme",
+  DA: "Project",
+  BC: "Report",
+  BB: "Minutes",
+  TTR: "Submission",
+  HDG: "Contract",
+  CV: "Official letter",
+  CD: "Official telegram",
+  BGN: "Memorandum",
+  BTT: "Agreement",
+  GUQ: "Letter of authorisation",
+  GM: "Invitation",
+  GGT: "Letter of introduction",
+  GNP: "Leave permit",
+  PG: "Dispatch slip",
+  PC: "Transfer slip",
+  PB: "Notification slip",
+  THC: "Public letter",
+};
+
+// Timeline entries that are not steps.
+const ACTIONS: Record<Lang, Record<string, string>> = {
+  vi: {
+    receive: "Tiếp nhận",
+    draft: "Tạo dự thảo",
+    edit: "Sửa thông tin dự thảo",
+    version: "Tải lên phiên bản mới",
+    number: "Cấp số",
+    note: "Ghi chú",
+    publish: "Công khai văn bản",
+    unpublish: "Thôi công khai văn bản",
+    recall_requested: "Bên gửi đề nghị thu hồi",
+    "file.main": "Thêm văn bản chính",
+    "file.attachment": "Thêm phụ lục",
+    "file.result": "Thêm kết quả xử lý",
+  },
+  en: {
+    receive: "Received",
+    draft: "Draft created",
+    edit: "Draft details changed",
+    version: "New version uploaded",
+    number: "Numbered",
+    note: "Note",
+    publish: "Published",
+    unpublish: "Unpublished",
+    recall_requested: "Recall requested by the sender",
+    "file.main": "Main document added",
+    "file.attachment": "Attachment added",
+    "file.result": "Result added",
+  },
+};
+
 export type DocKey = keyof Dict;
 const dictionaries: Record<Lang, Dict> = { vi, en };
 
@@ -413,6 +478,10 @@ export interface DocT {
   /** A recipient's status (edXML code); the server's label when the code is unknown. */
   recipientStatus: (code: string, label?: string) => string;
   any: (key: string, fallback?: string) => string;
+  /** A document type's name (Vietnamese from the server; English by its code). */
+  type: (type: { code: string; name: string } | undefined) => string;
+  /** A timeline entry: a step, or another action. */
+  action: (action: string) => string;
 }
 
 /** The document strings in the current language. */
@@ -424,6 +493,8 @@ export function useDocT(): DocT {
   t.recipientStatus = (code, label) =>
     (lang === "vi" ? label || RECIPIENT_STATUS_VI[code] : RECIPIENT_STATUS_EN[code] || label) || code || "—";
   t.any = (key, fallback) => (key in d ? d[key as DocKey] : (fallback ?? key));
+  t.type = (type) => (type ? (lang === "en" && TYPES_EN[type.code]) || type.name : "");
+  t.action = (action) => t.any(`step_${action}`, ACTIONS[lang][action] ?? action);
   return t;
 }
 

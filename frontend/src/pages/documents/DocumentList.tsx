@@ -51,7 +51,7 @@ export function DocumentList({ me, flow }: { me: Me; flow: Flow }) {
   };
   const set = (patch: Partial<Filters>) => setDraft((d) => ({ ...d, ...patch }));
   const states = flow === "incoming" ? INCOMING_STATES : OUTGOING_STATES;
-  const typeName = (id: number) => types.find((x) => x.id === id)?.name ?? "";
+  const typeName = (id: number) => t.type(types.find((x) => x.id === id));
   const title = flow === "incoming" ? t("incomingTitle") : t("outgoingTitle");
 
   return (
@@ -69,7 +69,7 @@ export function DocumentList({ me, flow }: { me: Me; flow: Flow }) {
             <option value="">{t("all")}</option>
             {types.map((x) => (
               <option key={x.id} value={x.id}>
-                {x.name}
+                {t.type(x)}
               </option>
             ))}
           </select>

@@ -208,7 +208,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
               {detail.timeline.map((e, i) => (
                 <li key={i}>
                   <span className="small muted">{formatTime(e.at, lang)}</span> <strong>{e.actor_name}</strong>:{" "}
-                  {t.any(`step_${e.action}`, e.action)}
+                  {t.action(e.action)}
                   {e.to_state && e.to_state !== e.from_state && ` → ${t.state(e.to_state)}`}
                   {e.note && <div className="small">{e.note}</div>}
                 </li>

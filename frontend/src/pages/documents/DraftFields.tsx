@@ -64,7 +64,7 @@ export function MetaFields({
         <option value="">{t("choose")}</option>
         {types.map((x) => (
           <option key={x.id} value={x.id}>
-            {x.name}
+            {t.type(x)}
           </option>
         ))}
       </select>

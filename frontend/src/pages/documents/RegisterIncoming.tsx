@@ -70,7 +70,7 @@ export function RegisterIncoming({ me }: { me: Me }) {
           <option value="">{t("choose")}</option>
           {types.map((x) => (
             <option key={x.id} value={x.id}>
-              {x.name}
+              {t.type(x)}
             </option>
           ))}
         </select>
