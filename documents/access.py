@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, CompoundSelect, and_, false, or_, union
 from sqlmodel import Session, col, select
 
 from documents.levels import Confidentiality
@@ -117,8 +117,18 @@ def sees(subject: Subject, view: DocumentView) -> bool:
     )
 
 
+def oversees_any(subject: Subject) -> bool:
+    """A leader or clerk somewhere: sees whole agencies, so lists of theirs are long."""
+    return bool(_overseers(subject))
+
+
 def visible_clause(subject: Subject) -> ColumnElement[bool]:
-    """The SQL form of :func:`sees`, for every query that lists or counts documents."""
+    """The SQL form of :func:`sees`, for every query that lists or counts documents.
+
+    Two shapes, one meaning. For a leader or clerk the agency test comes first and is
+    cheap on every row. For anyone else the documents they may see are few, so the clause
+    is ``id IN (…their documents…)``, which the engine can start from instead of testing
+    every candidate (a specialist's search over 100,000 documents: bench/search.py)."""
     me = subject.user_id
     units = sorted(_all_units(subject))
     assigned = select(Assignment.document_id).where(
@@ -127,6 +137,26 @@ def visible_clause(subject: Subject) -> ColumnElement[bool]:
             col(Assignment.user_id) == me, col(Assignment.unit_id).in_(units) if units else false()
         ),
     )
+    listed = select(DocumentAccess.document_id).where(col(DocumentAccess.user_id) == me)
+    restricted = and_(
+        col(Document.confidentiality) != Confidentiality.none.value,
+        col(Document.id).in_(listed),
+    )
+    if not oversees_any(subject):
+        own: CompoundSelect[tuple[int]] = union(
+            select(col(Document.id)).where(col(Document.drafter_id) == me),
+            select(col(Document.id)).where(col(Document.created_by) == me),
+            assigned,
+            select(col(Document.id)).where(
+                col(Document.flow) == Flow.outgoing.value,
+                col(Document.drafting_unit_id).in_(units),
+            ),
+            listed,
+        )
+        return and_(
+            col(Document.id).in_(own),
+            or_(col(Document.confidentiality) == Confidentiality.none.value, restricted),
+        )
     normal = or_(
         col(Document.agency_id).in_(_overseers(subject)),
         col(Document.drafter_id) == me,
@@ -136,13 +166,8 @@ def visible_clause(subject: Subject) -> ColumnElement[bool]:
         if units
         else false(),
     )
-    listed = select(DocumentAccess.document_id).where(col(DocumentAccess.user_id) == me)
     return or_(
-        and_(col(Document.confidentiality) == Confidentiality.none.value, normal),
-        and_(
-            col(Document.confidentiality) != Confidentiality.none.value,
-            col(Document.id).in_(listed),
-        ),
+        and_(col(Document.confidentiality) == Confidentiality.none.value, normal), restricted
     )
 
 

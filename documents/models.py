@@ -115,8 +115,8 @@ class Document(SQLModel, table=True):
     leader_id: int | None = Field(default=None, foreign_key="user.id")
     """Incoming: the leader it is presented to. Outgoing: the leader who approves and signs."""
     directed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    drafting_unit_id: int | None = Field(default=None, foreign_key="unit.id")
-    drafter_id: int | None = Field(default=None, foreign_key="user.id")
+    drafting_unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    drafter_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     origin_id: int | None = Field(default=None, foreign_key="document.id")
     """Incoming from another agency in the system: the sender's outgoing document."""
     replaces_id: int | None = Field(default=None, foreign_key="document.id")
@@ -124,7 +124,7 @@ class Document(SQLModel, table=True):
     """Marked for the public transparency page."""
     signature_verdict: str = Field(default="", max_length=16)
     """Of the main file on receipt: valid, invalid, indeterminate, unsigned."""
-    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_by: int | None = Field(default=None, foreign_key="user.id", index=True)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

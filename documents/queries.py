@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from documents.access import visible_clause
+from documents.access import oversees_any, visible_clause
 from documents.models import Assignment, Document
 from documents.states import State
 from ecabinet.core.policy import Subject
 
 MAX_PAGE = 200
+COUNT_CAP = 1000
+TEXT_COUNT_CAP = 200
 
 
 @dataclass(frozen=True)
@@ -75,23 +78,72 @@ def conditions(subject: Subject, f: Filter, dialect: str) -> list[ColumnElement[
     if f.text:
         from documents import search
 
-        where.append(col(Document.id).in_(search.matching(dialect, f.text)))
+        if dialect == "postgresql" and not oversees_any(subject):
+            where.append(search.holds(dialect, f.text))
+        else:
+            where.append(col(Document.id).in_(search.matching(dialect, f.text)))
     return where
 
 
-def list_documents(session: Session, subject: Subject, f: Filter) -> tuple[list[Document], int]:
-    """A page of matching documents, urgent ones first, then newest; and the total."""
-    where = conditions(subject, f, session.get_bind().dialect.name)
-    total = session.exec(select(func.count()).select_from(Document).where(*where)).one()
-    rows = session.exec(
-        select(Document)
-        .where(*where)
-        .order_by(
+def _ids(subject: Subject, f: Filter, dialect: str) -> SelectOfScalar[int | None]:
+    """The matching ids in list order."""
+    from documents import search
+
+    hits = search.fts_hits(f.text) if f.text and dialect == "sqlite" else None
+    if hits is not None and oversees_any(subject):
+        # A leader's or clerk's search on SQLite: walk the FTS5 hits newest first.
+        fts, match = hits
+        where = conditions(subject, replace(f, text=None), dialect)
+        return (
+            select(col(Document.id))
+            .join(fts, fts.c.rowid == Document.id)
+            .where(match, *where)
+            .order_by(fts.c.rowid.desc())
+        )
+    order = (
+        [col(Document.id).desc()]
+        if f.text
+        else [
             col(Document.urgency_rank).desc(),
             col(Document.created_at).desc(),
             col(Document.id).desc(),
-        )
-        .limit(max(1, min(f.limit, MAX_PAGE)))
-        .offset(max(0, f.offset))
-    ).all()
-    return list(rows), int(total)
+        ]
+    )
+    return select(col(Document.id)).where(*conditions(subject, f, dialect)).order_by(*order)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, and how many documents the list holds: exactly, or (for a
+    leader's or clerk's long lists) at least ``total`` when ``exact`` is False."""
+
+    items: list[Document]
+    total: int
+    exact: bool
+
+
+def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
+    """A page of matching documents: urgent ones first, then newest; newest first for a
+    text search. Ids are found first and the rows loaded after, so sorting never drags
+    whole rows. A leader's or clerk's total is counted up to :data:`COUNT_CAP`
+    (:data:`TEXT_COUNT_CAP` for a text search: counting every hit of a common word is most
+    of a search's time); anyone else sees few documents, so one pass gives the page and
+    the exact total."""
+    dialect = session.get_bind().dialect.name
+    limit, offset = max(1, min(f.limit, MAX_PAGE)), max(0, f.offset)
+    ids = _ids(subject, f, dialect)
+    if not oversees_any(subject):
+        every = list(session.exec(ids))
+        page, total, exact = every[offset : offset + limit], len(every), True
+    else:
+        page = list(session.exec(ids.limit(limit).offset(offset)))
+        cap = TEXT_COUNT_CAP if f.text else COUNT_CAP
+        # A text search keeps its order in the count: it makes SQLite walk the FTS5 hits
+        # rather than probe the FTS5 table once per candidate row (100 times slower).
+        counting = ids if f.text else ids.order_by(None)
+        counted = session.exec(
+            select(func.count()).select_from(counting.limit(cap + 1).subquery())
+        ).one()
+        total, exact = max(min(counted, cap), offset + len(page)), counted <= cap
+    rows = {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(page)))}
+    return Page([rows[i] for i in page if i in rows], int(total), exact)

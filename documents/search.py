@@ -19,8 +19,10 @@ import itertools
 import logging
 
 from pypdf import PdfReader
-from sqlalchemy import Integer, false, text
+from sqlalchemy import ColumnElement, Integer, Select, exists, false, func, literal_column
+from sqlalchemy import select as sa_select
 from sqlalchemy.sql import column, table
+from sqlalchemy.sql.expression import TableClause
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -37,8 +39,8 @@ MAX_QUERY_WORDS = 16
 log = logging.getLogger(__name__)
 
 _fts = table("document_fts", column("rowid", Integer), column("document_fts"))
-# The same expression as the GIN index of migration 0005, or the planner cannot use it.
-_TSVECTOR = "to_tsvector('simple'::regconfig, document_text.meta || ' ' || document_text.content)"
+# PostgreSQL: the narrow table the trigger of migration 0005 keeps from document_text.
+_search = table("document_search", column("document_id", Integer), column("tsv"))
 
 
 def pdf_text(data: bytes) -> str:
@@ -100,7 +102,7 @@ def modelled(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic's ``include_name``: False for what the engines keep beside the models
     (the FTS5 table and its shadow tables, the GIN index), so that autogenerate and the
     schema check neither drop nor miss them."""
-    return not (name or "").startswith(("document_fts", "ix_document_text_search"))
+    return not (name or "").startswith(("document_fts", "document_search", "ix_document_search"))
 
 
 def _dialect_name(session_or_dialect_name: Session | str) -> str:
@@ -109,26 +111,63 @@ def _dialect_name(session_or_dialect_name: Session | str) -> str:
     return session_or_dialect_name.get_bind().dialect.name
 
 
+def _terms(query: str) -> list[str]:
+    return words(query)[:MAX_QUERY_WORDS]
+
+
+def _tsquery(terms: list[str]) -> ColumnElement[bool]:
+    # Folded words hold letters and digits only: no tsquery operator can appear.
+    query = " & ".join([*terms[:-1], terms[-1] + ":*"])
+    return _search.c.tsv.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query))
+
+
+def holds(dialect: str, query: str) -> ColumnElement[bool]:
+    """A condition on one document row: its text holds the query. For lists whose visible
+    set is small (a specialist's): checked per candidate, it never makes the engine find
+    every hit of a common word first. PostgreSQL only; SQLite's FTS5 answers a per-row
+    probe slowly (prefix terms are merged again each time), so it takes :func:`matching`."""
+    terms = _terms(query)
+    if not terms:
+        return false()
+    if dialect != "postgresql":
+        return col(Document.id).in_(matching(dialect, query))
+    # OFFSET 0 keeps the subquery correlated (PostgreSQL would otherwise turn it into a
+    # join over every hit).
+    probe: Select[int] = (
+        sa_select(literal_column("1", Integer))
+        .select_from(_search)
+        .where(_search.c.document_id == Document.id, _tsquery(terms))
+    )
+    return exists(probe.offset(0))
+
+
+def fts_hits(query: str) -> tuple[TableClause, ColumnElement[bool]] | None:
+    """SQLite: the FTS5 table and the MATCH condition of ``query``, for a list that joins
+    the table and reads hits newest first (FTS5 yields them in rowid order, so a page of a
+    common word's hits stops after a few rows); None when the query has no word."""
+    terms = _terms(query)
+    if not terms:
+        return None
+    return _fts, _fts.c.document_fts.op("MATCH")(_fts_query(terms))
+
+
+def _fts_query(terms: list[str]) -> str:
+    # Each word quoted: FTS5 then reads NEAR, AND, OR, NOT and column names as words.
+    return " ".join([*(f'"{w}"' for w in terms[:-1]), f'"{terms[-1]}"*'])
+
+
 def matching(session_or_dialect_name: Session | str, query: str) -> SelectOfScalar[int]:
     """The ids of the documents whose text holds every word of ``query`` (the last one
     also as a prefix); none when the query has no word at all. Visibility is not checked
     here: the caller combines this with :func:`documents.access.visible_clause`."""
-    terms = words(query)[:MAX_QUERY_WORDS]
+    terms = _terms(query)
     if not terms:
         return select(col(DocumentText.document_id)).where(false())
     dialect = _dialect_name(session_or_dialect_name)
     if dialect == "postgresql":
-        # Folded words hold letters and digits only: no tsquery operator can appear.
-        tsquery = " & ".join([*terms[:-1], terms[-1] + ":*"])
-        return select(col(DocumentText.document_id)).where(
-            text(f"{_TSVECTOR} @@ to_tsquery('simple'::regconfig, :tsquery)").bindparams(
-                tsquery=tsquery
-            )
-        )
+        return select(_search.c.document_id).where(_tsquery(terms))
     if dialect == "sqlite":
-        # Each word quoted: FTS5 then reads NEAR, AND, OR, NOT and column names as words.
-        fts = " ".join([*(f'"{w}"' for w in terms[:-1]), f'"{terms[-1]}"*'])
-        return select(_fts.c.rowid).where(_fts.c.document_fts.op("MATCH")(fts))
+        return select(_fts.c.rowid).where(_fts.c.document_fts.op("MATCH")(_fts_query(terms)))
     raise NotImplementedError(f"no full-text search for {dialect}")
 
 

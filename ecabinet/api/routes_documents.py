@@ -231,10 +231,12 @@ def list_filter(call: Call) -> queries.Filter:
 )
 async def list_documents(call: Call) -> Response:
     f = list_filter(call)
-    rows, total = await call.subject(
-        lambda s, subj: queries.list_documents(s, subj, f), write=False
+    page = await call.subject(lambda s, subj: queries.list_documents(s, subj, f), write=False)
+    return model_json(
+        DocumentPage(
+            items=[DocumentOut.of(d) for d in page.items], total=page.total, exact=page.exact
+        )
     )
-    return model_json(DocumentPage(items=[DocumentOut.of(d) for d in rows], total=total))
 
 
 @api.route(

@@ -220,6 +220,8 @@ class DocumentOut(BaseModel):
     issuing_agency_code: str
     signer_name: str
     signer_title: str
+    signing_form: str
+    place: str
     recipients_text: str
     confidentiality: str
     urgency: str
@@ -254,6 +256,9 @@ class DocumentOut(BaseModel):
 class DocumentPage(BaseModel):
     items: list[DocumentOut]
     total: int
+    exact: bool = Field(
+        description="False: the list holds at least ``total`` (counted up to a cap)"
+    )
 
 
 class DocumentFileOut(BaseModel):

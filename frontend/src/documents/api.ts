@@ -45,6 +45,8 @@ export interface DocumentOut {
   issuing_agency_code: string;
   signer_name: string;
   signer_title: string;
+  signing_form: string;
+  place: string;
   recipients_text: string;
   confidentiality: string;
   urgency: Urgency;
@@ -269,7 +271,8 @@ export const edxmlUrl = (docId: number) => `/api/v1/documents/${docId}/edxml`;
 export const contentUrl = (docId: number, rowId: number) => `/api/v1/documents/${docId}/files/${rowId}/content`;
 
 export const docs = {
-  list: (f: Filters) => call<{ items: DocumentOut[]; total: number }>("GET", `/documents?${query(f)}`),
+  list: (f: Filters) =>
+    call<{ items: DocumentOut[]; total: number; exact: boolean }>("GET", `/documents?${query(f)}`),
   detail: (id: number) => call<DocumentDetail>("GET", `/documents/${id}`),
   types: () => call<{ items: DocType[] }>("GET", "/document-types"),
   directory: (agencyId: number) => call<Directory>("GET", `/agencies/${agencyId}/directory`),

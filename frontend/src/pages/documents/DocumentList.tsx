@@ -27,7 +27,7 @@ export function DocumentList({ me, flow }: { me: Me; flow: Flow }) {
   const [types, setTypes] = useState<DocType[]>([]);
   const [draft, setDraft] = useState<Filters>({ flow, limit: PAGE, offset: 0 });
   const [filters, setFilters] = useState<Filters>({ flow, limit: PAGE, offset: 0 });
-  const [page, setPage] = useState<{ items: DocumentOut[]; total: number } | null>(null);
+  const [page, setPage] = useState<{ items: DocumentOut[]; total: number; exact: boolean } | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
@@ -165,9 +165,9 @@ export function DocumentList({ me, flow }: { me: Me; flow: Flow }) {
             {t("prev")}
           </button>
           <span>
-            {t("pageOf")} {filters.offset / PAGE + 1} / {Math.ceil(page.total / PAGE)} · {t("total")} {page.total}
+            {t("pageOf")} {filters.offset / PAGE + 1} / {Math.ceil(page.total / PAGE)}{page.exact ? "" : "+"} · {t("total")} {page.total}{page.exact ? "" : "+"}
           </span>
-          <button type="button" className="secondary" disabled={filters.offset + PAGE >= page.total} onClick={() => setFilters({ ...filters, offset: filters.offset + PAGE })}>
+          <button type="button" className="secondary" disabled={page.exact && filters.offset + PAGE >= page.total} onClick={() => setFilters({ ...filters, offset: filters.offset + PAGE })}>
             {t("next")}
           </button>
         </nav>

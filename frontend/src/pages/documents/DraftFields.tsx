@@ -115,6 +115,8 @@ export function DraftMetadata({ detail, onChanged }: { detail: DocumentDetail; o
         issuing_agency_code: d.issuing_agency_code,
         signer_name: d.signer_name,
         signer_title: d.signer_title,
+        signing_form: d.signing_form,
+        place: d.place,
         confidentiality: d.confidentiality,
         page_count: d.page_count,
         copies: d.copies,
