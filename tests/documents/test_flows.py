@@ -224,3 +224,18 @@ def test_a_replacement_supersedes_the_issued_document(office: Office) -> None:
     replaced = office.detail("p.clerk", int(str(old["id"]))).json()
     assert replaced["document"]["state"] == "replaced"
     assert replaced["timeline"][-1]["action"] == "replace"
+
+
+def test_only_an_issued_document_is_marked_for_publication(office: Office) -> None:
+    doc = _paper_issue(office)
+    doc_id = int(str(doc["id"]))
+    assert office.step("p.spec", doc_id, "publish", publish=True).status_code == 403
+    r = office.step("p.clerk", doc_id, "publish", publish=True)
+    assert r.status_code == 200 and r.json()["publish"] is True
+    draft = office.draft(None, electronic=False).json()["id"]
+    r = office.step("p.clerk", draft, "publish", publish=True)
+    assert r.status_code == 409 and r.json()["code"] == "document.not_issued"
+    r = office.step("p.clerk", doc_id, "publish", publish=False)
+    assert r.json()["publish"] is False
+    actions = [e["action"] for e in office.detail("p.clerk", doc_id).json()["timeline"]]
+    assert actions[-2:] == ["publish", "unpublish"]

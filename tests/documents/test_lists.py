@@ -44,3 +44,14 @@ def test_totals_are_capped_for_long_lists_only(
     # Newest first for a text search.
     ids = [d["id"] for d in office.get("p.spec", "/api/v1/documents?q=dat+dai").json()["items"]]
     assert ids == sorted(ids, reverse=True)
+
+
+def test_urgent_documents_jump_the_queue(office: Office) -> None:
+    normal = office.receive(abstract="Thường").json()["id"]
+    flash = office.receive(abstract="Hỏa tốc", urgency="flash").json()["id"]
+    later = office.receive(abstract="Thường, đến sau").json()["id"]
+    urgent = office.receive(abstract="Khẩn", urgency="urgent").json()["id"]
+    ids = [
+        d["id"] for d in office.get("p.clerk", "/api/v1/documents?flow=incoming").json()["items"]
+    ]
+    assert ids == [flash, urgent, later, normal]
