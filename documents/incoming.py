@@ -159,7 +159,9 @@ def refuse(
     return view.document
 
 
-def _leader_of(session: Session, agency_id: int, user_id: int) -> None:
+def require_leader(session: Session, agency_id: int, user_id: int) -> None:
+    """422 unless ``user_id`` is a leader of the agency (the one a document is presented
+    to, or who approves and signs a draft)."""
     found = session.exec(
         select(Membership.id).where(
             Membership.user_id == user_id,
@@ -170,7 +172,7 @@ def _leader_of(session: Session, agency_id: int, user_id: int) -> None:
     if found is None:
         raise errors.InvalidInput(
             "document.not_a_leader",
-            "Người được trình không phải lãnh đạo của cơ quan.",
+            "Người được chọn không phải lãnh đạo của cơ quan.",
             "The person named is not a leader of the agency.",
             {"user_id": user_id},
         )
@@ -185,7 +187,7 @@ def present(
     note: str = "",
 ) -> Document:
     """Present the registered document to a leader of the agency."""
-    _leader_of(session, view.document.agency_id, leader_id)
+    require_leader(session, view.document.agency_id, leader_id)
     steps.take(session, actor, subject, view, Step.present, note=note.strip()[:MAX_NOTE])
     view.document.leader_id = leader_id
     session.add(view.document)

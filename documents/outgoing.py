@@ -13,13 +13,13 @@ from documents import history, notifications, registers, search, steps
 from documents.access import DocumentView, NewDocument
 from documents.fields import Fields
 from documents.files import FileKind, attach, current_main
-from documents.incoming import MAX_NOTE, _reason, set_access, today
+from documents.incoming import MAX_NOTE, _reason, require_leader, set_access, today
 from documents.levels import Confidentiality
 from documents.models import Document, Register
 from documents.states import Flow, State, Step
 from documents.symbols import format_number_symbol, make_symbol
 from ecabinet.core import errors
-from ecabinet.core.agencies import Agency, Membership, Role, Unit
+from ecabinet.core.agencies import Agency, Role, Unit
 from ecabinet.core.audit import Actor
 from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Action, Subject, authorize
@@ -196,19 +196,7 @@ def pass_review(
 ) -> Document:
     """The head of the drafting unit passes the content and names the leader who approves
     and signs."""
-    leader = session.exec(
-        select(Membership.id).where(
-            Membership.user_id == leader_id,
-            Membership.agency_id == view.document.agency_id,
-            Membership.role == Role.leader.value,
-        )
-    ).first()
-    if leader is None:
-        raise errors.InvalidInput(
-            "document.not_a_leader",
-            "Người duyệt phải là lãnh đạo của cơ quan.",
-            "The approver must be a leader of the agency.",
-        )
+    require_leader(session, view.document.agency_id, leader_id)
     steps.take(session, actor, subject, view, Step.pass_review, note=note.strip()[:MAX_NOTE])
     view.document.leader_id = leader_id
     session.add(view.document)

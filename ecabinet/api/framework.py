@@ -11,6 +11,7 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any, TypeVar, overload
 
@@ -117,6 +118,21 @@ class Call:
                 {"parameter": name},
             )
         return int(raw)
+
+    def query_date(self, name: str) -> date | None:
+        """An optional ``YYYY-MM-DD`` query parameter; a bad one is a 422."""
+        raw = self.request.query_params.get(name)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise errors.InvalidInput(
+                "request.bad_query",
+                f"Tham số {name} phải là ngày (YYYY-MM-DD).",
+                f"Query parameter {name} must be a date (YYYY-MM-DD).",
+                {"parameter": name},
+            ) from None
 
     async def raw_body(
         self, limit: int, code: str, *, before_read: Callable[[], None] | None = None

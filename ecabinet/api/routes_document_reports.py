@@ -19,7 +19,6 @@ from ecabinet.api.schemas_reports import (
     ReadAllOut,
     StatsOut,
 )
-from ecabinet.core import errors
 from ecabinet.core.policy import Subject
 from ecabinet.core.storage import content_disposition
 from ecabinet.core.types import utcnow
@@ -29,21 +28,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-
-
-def _day(call: Call, name: str) -> date | None:
-    raw = call.request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise errors.InvalidInput(
-            "request.bad_query",
-            f"Tham số {name} phải là ngày (YYYY-MM-DD).",
-            f"Query parameter {name} must be a date (YYYY-MM-DD).",
-            {"parameter": name},
-        ) from None
 
 
 @api.route(
@@ -75,8 +59,8 @@ async def document_deadlines(call: Call) -> Response:
 )
 async def document_stats(call: Call) -> Response:
     today = notifications.vn_today()
-    date_from = _day(call, "from") or date(today.year, 1, 1)
-    date_to = _day(call, "to") or today
+    date_from = call.query_date("from") or date(today.year, 1, 1)
+    date_to = call.query_date("to") or today
     agency_id = call.query_int("agency_id", required=False)
     found = await call.subject(
         lambda s, subj: stats.statistics(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import anyio.to_thread
 from sqlmodel import Session, col, select
 from starlette.responses import Response
@@ -166,21 +164,6 @@ def _id(document: Document) -> int:
     return document.id
 
 
-def _date(call: Call, name: str) -> date | None:
-    raw = call.request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise errors.InvalidInput(
-            "request.bad_query",
-            f"Tham số {name} phải là ngày (YYYY-MM-DD).",
-            f"Query parameter {name} must be a date (YYYY-MM-DD).",
-            {"parameter": name},
-        ) from None
-
-
 def list_filter(call: Call) -> queries.Filter:
     """The list filters from the query string (shared by lists, exports and statistics)."""
     q = call.request.query_params
@@ -211,8 +194,8 @@ def list_filter(call: Call) -> queries.Filter:
         register_id=call.query_int("register_id", required=False),
         urgency=q.get("urgency") or None,
         signer=(q.get("signer") or "").strip()[:100] or None,
-        date_from=_date(call, "from"),
-        date_to=_date(call, "to"),
+        date_from=call.query_date("from"),
+        date_to=call.query_date("to"),
         overdue_on=incoming.today() if q.get("overdue") == "1" else None,
         assigned_to=call.user.user.id if q.get("mine") == "1" else None,
         text=text or None,

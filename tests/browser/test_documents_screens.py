@@ -5,14 +5,13 @@ import refusing a malformed file."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-PASSWORD = "eCabinet@2026"
+from tests.browser.people import official
+
 SLOW = 60_000  # signing runs on the server
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STTTT_CODE = "000.00.10.H01"  # the Sở TT&TT's agency code in the demo
@@ -27,23 +26,6 @@ INKED = """(canvas) => {
   }
   return inked;
 }"""
-
-
-@contextmanager
-def official(browser: Browser, base: str, username: str) -> Iterator[Page]:
-    """A logged-in browser context of its own."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto(base + "/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("banner")).to_be_visible()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def search(page: Page, words: str) -> int:

@@ -5,36 +5,17 @@ draft to its arrival in another agency, signed and sealed (checked with poppler'
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ecabinet.demo.pdfs import demo_documents
+from tests.browser.people import official
 from tests.signing.checks import pdfsig
 
-PASSWORD = "eCabinet@2026"
 SLOW = 60_000  # signing and sealing run on the server
 pytestmark = pytest.mark.browser
-
-
-@contextmanager
-def official(browser: Browser, base: str, username: str) -> Iterator[Page]:
-    """A logged-in browser context of its own."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto(base + "/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("banner")).to_be_visible()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 @pytest.fixture

@@ -1,0 +1,27 @@
+"""Officials logged in to the web app, each in a browser context of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from playwright.sync_api import Browser, Page, expect
+
+from ecabinet.demo.seed import DEMO_PASSWORD as PASSWORD
+
+
+@contextmanager
+def official(browser: Browser, base: str, username: str) -> Iterator[Page]:
+    """A logged-in browser context of its own."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto(base + "/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("banner")).to_be_visible()
+    try:
+        yield page
+    finally:
+        context.close()
