@@ -241,6 +241,19 @@ async def edit_draft(call: Call) -> Response:
     return model_json(DocumentOut.of(await call.subject(work)))
 
 
+def _replacement(session: Session, subject: Subject, document_id: int) -> int | None:
+    # The replacement that was issued (drafts may name it too, until one is issued).
+    newer = session.exec(
+        select(Document.id)
+        .where(Document.replaces_id == document_id, col(Document.issued_at).is_not(None))
+        .order_by(col(Document.id).desc())
+    ).all()
+    for candidate in newer:
+        if candidate is not None and access.sees(subject, access.load_view(session, candidate)):
+            return candidate
+    return None
+
+
 def visible(session: Session, subject: Subject, document_id: int) -> access.DocumentView:
     view = access.load_view(session, document_id)
     access.require_visible(subject, view)
@@ -272,6 +285,7 @@ async def detail(call: Call) -> Response:
             timeline=[EventOut.of(e) for e in history.timeline(session, document_id)],
             steps=allowed(subject, view),
             access=sorted(view.access),
+            replaced_by=_replacement(session, subject, document_id),
         )
 
     return model_json(await call.subject(work, write=False))

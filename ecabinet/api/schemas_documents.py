@@ -343,3 +343,6 @@ class DocumentDetail(BaseModel):
     timeline: list[EventOut]
     steps: list[Step]
     access: list[int]
+    replaced_by: int | None = Field(
+        default=None, description="The document that replaced this one, if the caller sees it"
+    )

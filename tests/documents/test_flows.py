@@ -223,6 +223,7 @@ def test_a_replacement_supersedes_the_issued_document(office: Office) -> None:
     assert new["number_symbol"] == "02/QĐ-UBND"
     replaced = office.detail("p.clerk", int(str(old["id"]))).json()
     assert replaced["document"]["state"] == "replaced"
+    assert replaced["replaced_by"] == new["id"]
     assert replaced["timeline"][-1]["action"] == "replace"
 
 

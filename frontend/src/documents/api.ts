@@ -124,6 +124,7 @@ export interface DocumentDetail {
   timeline: TimelineEvent[];
   steps: Step[];
   access: number[];
+  replaced_by: number | null;
 }
 
 export interface DocType {

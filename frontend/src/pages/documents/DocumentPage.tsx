@@ -80,6 +80,21 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
       {d.state === "replaced" && (
         <p className="notice" data-testid="replaced">
           <strong>{t("replacedNotice")}</strong> — {t("replacedHelp")}
+          {detail.replaced_by !== null && (
+            <>
+              {" "}
+              <a
+                href={`/documents/${detail.replaced_by}`}
+                data-testid="replaced-by"
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/documents/${detail.replaced_by}`);
+                }}
+              >
+                {t("replacedByLink")}
+              </a>
+            </>
+          )}
         </p>
       )}
       <ErrorLine error={error} />
