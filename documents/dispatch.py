@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from documents import history, incoming, notifications, search, status, steps
-from documents.access import DocumentView
+from documents.access import DocumentView, check_step
 from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach, current_main, files_of
 from documents.levels import Confidentiality, Urgency
@@ -77,6 +77,13 @@ def incoming_fields(sent: Document) -> Fields:
         page_count=sent.page_count,
         place=sent.place,
     )
+
+
+def ready(subject: Subject, view: DocumentView) -> None:
+    """Refuse at once (403/409) what :func:`dispatch` would refuse for the subject or the
+    state, before the caller spends time checking the file's signatures."""
+    check_step(subject, view, Step.dispatch)
+    target_of(Step.dispatch, Flow(view.document.flow), State(view.document.state))
 
 
 def dispatch(

@@ -23,8 +23,9 @@ from documents.models import Document, DocumentType, Recipient
 from documents.states import Flow, State
 from documents.symbols import format_number_symbol
 from ecabinet.core import errors
-from ecabinet.core.agencies import Agency
+from ecabinet.core.agencies import Agency, Role
 from ecabinet.core.files import StoredFile
+from ecabinet.core.policy import Subject
 from ecabinet.core.storage import ObjectStore
 from signing.pdfio import VN
 
@@ -100,6 +101,18 @@ def message_for(session: Session, store: ObjectStore, document: Document) -> Doc
         trace=(edxml.Trace(organ_id=agency.code, timestamp=datetime.now(VN)),),
         attachments=attachments,
     )
+
+
+def package_for(
+    session: Session, store: ObjectStore, subject: Subject, document: Document
+) -> tuple[bytes, str]:
+    """The edXML package of an issued document and its file name; for the issuing
+    agency's clerks only (they dispatch it)."""
+    if not subject.has(Role.clerk, document.agency_id):
+        raise errors.PermissionDenied(
+            "edxml.clerk_only", "Chỉ văn thư tải gói edXML.", "Only a clerk downloads edXML."
+        )
+    return edxml.build_document(message_for(session, store, document)), package_name(document)
 
 
 def package_name(document: Document) -> str:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from documents import fields as fields_mod
 from documents import history, notifications, registers, search, steps
-from documents.access import DocumentView, NewDocument, is_handler
+from documents.access import DocumentView, NewDocument
 from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach
 from documents.levels import Confidentiality
@@ -316,19 +316,3 @@ def return_to_leader(
     steps.take(session, actor, subject, view, Step.return_to_leader, note=_reason(reason))
     notifications.on_return(session, actor, view.document)
     return view.document
-
-
-def add_note(
-    session: Session, actor: Actor, subject: Subject, view: DocumentView, note: str
-) -> None:
-    """A handler's or leader's note on the timeline (no change of state)."""
-    document = view.document
-    if not (
-        is_handler(subject, view)
-        or subject.has(Role.leader, document.agency_id)
-        or subject.user_id == document.drafter_id
-    ):
-        authorize(subject, Action.update, view)
-    if State(document.state) in (State.recalled, State.replaced, State.refused):
-        raise errors.Conflict("document.closed", "Văn bản đã đóng.", "The document is closed.")
-    history.log(session, actor, document, "note", note=_reason(note, "nội dung ghi chú", "a note"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from documents import fields as fields_mod
 from documents import history, notifications, registers, search, steps
@@ -15,7 +15,7 @@ from documents.fields import Fields
 from documents.files import FileKind, attach, current_main
 from documents.incoming import MAX_NOTE, _reason, require_leader, set_access, today
 from documents.levels import Confidentiality
-from documents.models import Document, Register
+from documents.models import Document, DocumentFile, Register
 from documents.states import Flow, State, Step
 from documents.symbols import format_number_symbol, make_symbol
 from ecabinet.core import errors
@@ -161,7 +161,7 @@ def add_version(
     stored: StoredFile,
     note: str = "",
     pdf_text: str | None = None,
-) -> None:
+) -> DocumentFile:
     """A new version of the draft's main file; earlier versions stay. ``pdf_text``: its
     text for search (None keeps the text indexed so far)."""
     _editable(subject, view)
@@ -175,6 +175,7 @@ def add_version(
         note=note[:MAX_NOTE],
         summary=f"phiên bản / version {row.version}: {stored.filename}",
     )
+    return row
 
 
 def submit(session: Session, actor: Actor, subject: Subject, view: DocumentView) -> Document:
@@ -365,3 +366,19 @@ def mark_for_publication(
     document.publish = publish
     history.log(session, actor, document, "publish" if publish else "unpublish")
     return document
+
+
+def replaced_by(session: Session, subject: Subject, document_id: int) -> int | None:
+    """The issued replacement of a document, if the subject may see it (drafts may name
+    the document too, until one of them is issued)."""
+    from documents.access import load_view, sees
+
+    newer = session.exec(
+        select(Document.id)
+        .where(Document.replaces_id == document_id, col(Document.issued_at).is_not(None))
+        .order_by(col(Document.id).desc())
+    ).all()
+    for candidate in newer:
+        if candidate is not None and sees(subject, load_view(session, candidate)):
+            return candidate
+    return None

@@ -17,7 +17,7 @@ from ecabinet.api.registry import api
 from ecabinet.api.routes_documents import visible
 from ecabinet.api.schemas_documents import DocumentOut
 from ecabinet.core import errors, files
-from ecabinet.core.agencies import Agency, Role
+from ecabinet.core.agencies import Agency
 from ecabinet.core.policy import Action, Subject, authorize
 from ecabinet.core.storage import BlobInfo, content_disposition
 from ecabinet.signatures.documents import check_on_receipt
@@ -37,12 +37,7 @@ async def package(call: Call) -> Response:
 
     def work(session: Session, subject: Subject) -> tuple[bytes, str]:
         view = visible(session, subject, document_id)
-        if not subject.has(Role.clerk, view.document.agency_id):
-            raise errors.PermissionDenied(
-                "edxml.clerk_only", "Chỉ văn thư tải gói edXML.", "Only a clerk downloads edXML."
-            )
-        message = exchange.message_for(session, call.ctx.store, view.document)
-        return edxml.build_document(message), exchange.package_name(view.document)
+        return exchange.package_for(session, call.ctx.store, subject, view.document)
 
     data, name = await call.subject(work, write=False)
     return Response(

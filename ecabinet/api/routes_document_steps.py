@@ -9,12 +9,12 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.responses import Response
 
-from documents import access, dispatch, incoming, outgoing, registers
+from documents import access, dispatch, handling, incoming, outgoing, registers
 from documents.access import DocumentView
 from documents.files import current_main
 from documents.incoming import Handler
 from documents.models import Document, Register
-from documents.states import Flow, State, Step, target_of
+from documents.states import Flow
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.routes_documents import visible
@@ -113,15 +113,7 @@ async def direct(call: Call) -> Response:
 async def return_step(call: Call) -> Response:
     body = await call.body(ReasonIn)
 
-    def work(s: Session, a: Actor, subj: Subject, v: DocumentView) -> object:
-        state = State(v.document.state)
-        if v.document.flow == Flow.outgoing.value:
-            return outgoing.return_draft(s, a, subj, v, body.reason)
-        if state is State.presented:
-            return incoming.return_to_clerk(s, a, subj, v, body.reason)
-        return incoming.return_to_leader(s, a, subj, v, body.reason)
-
-    return await _step(call, work)
+    return await _step(call, lambda s, a, subj, v: handling.give_back(s, a, subj, v, body.reason))
 
 
 @_route("start", "The lead handler starts work")
@@ -138,7 +130,7 @@ async def complete(call: Call) -> Response:
 @_route("notes", "Add a note to the timeline", NoteIn)
 async def note(call: Call) -> Response:
     body = await call.body(NoteIn)
-    return await _step(call, lambda s, a, subj, v: incoming.add_note(s, a, subj, v, body.note))
+    return await _step(call, lambda s, a, subj, v: handling.add_note(s, a, subj, v, body.note))
 
 
 @_route("submit", "Submit the draft for the content check")
@@ -246,8 +238,7 @@ async def send(call: Call) -> Response:
 
     def main_bytes(session: Session, subject: Subject) -> bytes | None:
         view = visible(session, subject, document_id)
-        access.check_step(subject, view, Step.dispatch)
-        target_of(Step.dispatch, Flow(view.document.flow), State(view.document.state))
+        dispatch.ready(subject, view)
         main = current_main(session, document_id)
         return call.ctx.store.read_bytes(main[1].sha256) if main else None
 

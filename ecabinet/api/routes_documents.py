@@ -6,9 +6,9 @@ import anyio.to_thread
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import access, history, incoming, outgoing, queries, search
+from documents import access, handling, history, incoming, outgoing, queries, search
 from documents import dispatch as dispatching
-from documents.files import FileKind, attach, document_file, files_of, require_pdf
+from documents.files import FileKind, document_file, files_of, require_pdf
 from documents.models import Assignment, Document, DocumentType
 from documents.states import State
 from documents.steps import allowed
@@ -241,19 +241,6 @@ async def edit_draft(call: Call) -> Response:
     return model_json(DocumentOut.of(await call.subject(work)))
 
 
-def _replacement(session: Session, subject: Subject, document_id: int) -> int | None:
-    # The replacement that was issued (drafts may name it too, until one is issued).
-    newer = session.exec(
-        select(Document.id)
-        .where(Document.replaces_id == document_id, col(Document.issued_at).is_not(None))
-        .order_by(col(Document.id).desc())
-    ).all()
-    for candidate in newer:
-        if candidate is not None and access.sees(subject, access.load_view(session, candidate)):
-            return candidate
-    return None
-
-
 def visible(session: Session, subject: Subject, document_id: int) -> access.DocumentView:
     view = access.load_view(session, document_id)
     access.require_visible(subject, view)
@@ -285,7 +272,7 @@ async def detail(call: Call) -> Response:
             timeline=[EventOut.of(e) for e in history.timeline(session, document_id)],
             steps=allowed(subject, view),
             access=sorted(view.access),
-            replaced_by=_replacement(session, subject, document_id),
+            replaced_by=outgoing.replaced_by(session, subject, document_id),
         )
 
     return model_json(await call.subject(work, write=False))
@@ -312,20 +299,8 @@ async def add_file(call: Call) -> Response:
     def work(session: Session, subject: Subject) -> DocumentFileOut:
         view = visible(session, subject, document_id)
         stored = _own_file(session, subject, body.file_id, view.document.agency_id)
-        if body.kind == "main":
-            outgoing.add_version(
-                session, call.actor, subject, view, stored, body.note, pdf_text=text
-            )
-            row = next(f for f, s in files_of(session, document_id) if s.id == stored.id)
-            return DocumentFileOut.of(row, stored)
-        if State(view.document.state) in (State.recalled, State.replaced, State.refused):
-            raise errors.Conflict("document.closed", "Văn bản đã đóng.", "The document is closed.")
-        authorize(subject, Action.update, view)
-        row = attach(
-            session, call.actor, view.document, stored, kind=FileKind(body.kind), note=body.note
-        )
-        history.log(
-            session, call.actor, view.document, f"file.{body.kind}", summary=stored.filename
+        row = handling.add_file(
+            session, call.actor, subject, view, stored, FileKind(body.kind), body.note, text
         )
         return DocumentFileOut.of(row, stored)
 
