@@ -31,6 +31,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_document_steps,
     routes_documents,
     routes_files,
+    routes_meetings,
     routes_signing,
     routes_tokens,
 )

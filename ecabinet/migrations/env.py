@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import documents.models  # noqa: F401  (registers its tables in the metadata)
+import ecabinet.meetings.models
 import ecabinet.signatures.models  # noqa: F401
 from documents import notifications  # noqa: F401  (the notification table)
 from documents.search import modelled

@@ -1,0 +1,193 @@
+"""Request and response bodies of the meetings API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from ecabinet.api.schemas import In
+from ecabinet.meetings.attendance import Quorum
+from ecabinet.meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
+from ecabinet.meetings.service import MeetingFields
+from ecabinet.meetings.states import MeetingState
+
+Id = Field(ge=1, le=2**53)
+
+
+class MeetingIn(In):
+    agency_id: int = Id
+    title: str = Field(min_length=1, max_length=500)
+    kind: Literal["regular", "extraordinary", "thematic", "working"] = "regular"
+    starts_at: datetime
+    ends_at: datetime | None = None
+    place: str = Field(default="", max_length=255)
+    online_link: str = Field(default="", max_length=500)
+    chair_id: int = Id
+    secretary_id: int = Id
+    quorum_rule: Literal["majority", "two_thirds", "none"] = "majority"
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a time zone (e.g. +07:00)")
+        return value
+
+    def fields(self) -> MeetingFields:
+        return MeetingFields(
+            title=self.title,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            chair_id=self.chair_id,
+            secretary_id=self.secretary_id,
+            kind=self.kind,
+            place=self.place,
+            online_link=self.online_link,
+            quorum_rule=self.quorum_rule,
+        )
+
+
+class InviteIn(In):
+    user_id: int = Id
+    role: Literal["member", "guest"] = "member"
+
+
+class ItemIn(In):
+    title: str = Field(min_length=1, max_length=500)
+    presenter_id: int | None = Field(default=None, ge=1, le=2**53)
+    planned_minutes: int = Field(default=15, ge=1, le=600)
+
+
+class DocumentIn(In):
+    file_id: str = Field(min_length=1, max_length=36)
+    title: str = Field(default="", max_length=500)
+    slot: int | None = Field(default=None, ge=1, le=1000, description="A new version of it")
+
+
+class AnswerIn(In):
+    answer: Literal["accepted", "declined", "deputy"]
+    reason: str = Field(default="", max_length=1000)
+    deputy_id: int | None = Field(default=None, ge=1, le=2**53)
+
+
+class CheckInIn(In):
+    user_id: int | None = Field(default=None, ge=1, le=2**53, description="Someone else")
+    status: Literal["present", "online", "absent"]
+    reason: str = Field(default="", max_length=1000)
+
+
+class AgendaMoveIn(In):
+    item_id: int = Id
+
+
+class EndIn(In):
+    conclusions: str = Field(default="", max_length=20000)
+
+
+class MeetingOut(BaseModel):
+    id: int
+    agency_id: int
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime | None
+    place: str
+    online_link: str
+    chair_id: int
+    secretary_id: int
+    state: str
+    state_label: str
+    quorum_rule: str
+    current_item_id: int | None
+    seq: int
+    started_at: datetime | None
+    ended_at: datetime | None
+
+    @classmethod
+    def of(cls, m: Meeting) -> MeetingOut:
+        data: dict[str, Any] = m.model_dump()
+        data["state_label"] = MeetingState(m.state).label_vi
+        return cls.model_validate(data)
+
+
+class MeetingList(BaseModel):
+    items: list[MeetingOut]
+
+
+class ParticipantOut(BaseModel):
+    user_id: int
+    role: str
+    rsvp: str
+    rsvp_reason: str
+    deputy_id: int | None
+    attendance: str
+    absence_reason: str
+    checked_in_at: datetime | None
+
+    @classmethod
+    def of(cls, p: Participant) -> ParticipantOut:
+        return cls.model_validate(p.model_dump())
+
+
+class DocumentOut(BaseModel):
+    id: int
+    title: str
+    slot: int
+    version: int
+    file_id: str
+
+    @classmethod
+    def of(cls, d: AgendaDocument) -> DocumentOut:
+        return cls.model_validate(d.model_dump())
+
+
+class ItemOut(BaseModel):
+    id: int
+    position: int
+    title: str
+    presenter_id: int | None
+    planned_minutes: int
+    started_at: datetime | None
+    ended_at: datetime | None
+    documents: list[DocumentOut]
+
+    @classmethod
+    def of(cls, item: AgendaItem, documents: list[AgendaDocument]) -> ItemOut:
+        data: dict[str, Any] = item.model_dump()
+        data["documents"] = [DocumentOut.of(d) for d in documents if d.item_id == item.id]
+        return cls.model_validate(data)
+
+
+class QuorumOut(BaseModel):
+    members: int
+    present: int
+    needed: int
+    rule: str
+    met: bool
+
+    @classmethod
+    def of(cls, q: Quorum) -> QuorumOut:
+        return cls.model_validate(q.as_dict())
+
+
+class MeetingDetail(BaseModel):
+    meeting: MeetingOut
+    participants: list[ParticipantOut]
+    agenda: list[ItemOut]
+    quorum: QuorumOut
+    runs: bool = Field(description="The caller is the chair or the secretary")
+
+
+class EventOut(BaseModel):
+    seq: int
+    kind: str
+    at: str
+    data: dict[str, Any]
+
+
+class EventList(BaseModel):
+    events: list[EventOut]
+    snapshot_needed: bool = Field(description="Too far behind: reload the meeting instead")
+    seq: int

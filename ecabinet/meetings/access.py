@@ -1,0 +1,96 @@
+"""Who sees a meeting and who runs it: the policy rules of this domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from ecabinet.core import errors
+from ecabinet.core.agencies import Role
+from ecabinet.core.policy import Action, Subject, rule
+from ecabinet.meetings.models import Meeting, Participant
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """A meeting with its participants (loaded once per request)."""
+
+    meeting: Meeting
+    participants: tuple[Participant, ...]
+
+    @property
+    def id(self) -> int:
+        assert self.meeting.id is not None
+        return self.meeting.id
+
+    def seat_of(self, user_id: int) -> Participant | None:
+        """The user's own seat, or the seat of the member they attend for as deputy."""
+        own = next((p for p in self.participants if p.user_id == user_id), None)
+        if own is not None and own.rsvp != "deputy":
+            return own
+        deputy = next((p for p in self.participants if p.deputy_id == user_id), None)
+        return deputy or own
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    """A request to organise a meeting of an agency."""
+
+    agency_id: int
+
+
+def load(session: Session, meeting_id: int) -> MeetingView:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found")
+    rows = session.exec(select(Participant).where(Participant.meeting_id == meeting_id)).all()
+    return MeetingView(meeting, tuple(rows))
+
+
+def sees(subject: Subject, view: MeetingView) -> bool:
+    me = subject.user_id
+    m = view.meeting
+    return me in (m.chair_id, m.secretary_id, m.created_by) or view.seat_of(me) is not None
+
+
+def runs(subject: Subject, view: MeetingView) -> bool:
+    """The chair or the secretary: they move the agenda, open votes, grant the floor."""
+    return subject.user_id in (view.meeting.chair_id, view.meeting.secretary_id)
+
+
+def organises(subject: Subject, view: MeetingView) -> bool:
+    """Who prepares the meeting: its chair, secretary or creator."""
+    return runs(subject, view) or subject.user_id == view.meeting.created_by
+
+
+def require_visible(subject: Subject, view: MeetingView) -> None:
+    if not sees(subject, view):
+        raise errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found")
+
+
+def require(subject: Subject, view: MeetingView, allowed: bool, what_vi: str, what_en: str) -> None:
+    """404 for strangers; 403 with the reason for participants who may not do this."""
+    require_visible(subject, view)
+    if not allowed:
+        raise errors.PermissionDenied(
+            "meeting.forbidden",
+            f"Chỉ {what_vi} mới được thực hiện thao tác này.",
+            f"Only {what_en} may do this.",
+        )
+
+
+@rule(MeetingView)
+def _meeting_rule(subject: Subject, action: Action, view: MeetingView) -> bool:
+    if action is Action.view:
+        return sees(subject, view)
+    return organises(subject, view)
+
+
+@rule(NewMeeting)
+def _new_meeting_rule(subject: Subject, action: Action, target: NewMeeting) -> bool:
+    if action is Action.view:
+        return True
+    return action is Action.create and any(
+        subject.has(role, target.agency_id) for role in (Role.leader, Role.secretary, Role.clerk)
+    )

@@ -1,0 +1,109 @@
+"""Running the meeting: start, move the agenda (the chair or the secretary), end. Each
+change is stored as a numbered event for the tablets."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from ecabinet.core import audit, errors
+from ecabinet.core.audit import Actor
+from ecabinet.core.policy import Subject
+from ecabinet.core.types import utcnow
+from ecabinet.meetings import access, events
+from ecabinet.meetings.access import MeetingView
+from ecabinet.meetings.attendance import quorum
+from ecabinet.meetings.models import Meeting
+from ecabinet.meetings.service import item_of, items_of
+from ecabinet.meetings.states import MeetingState, move, require
+
+
+def _runs(subject: Subject, view: MeetingView) -> None:
+    access.require(
+        subject,
+        view,
+        access.runs(subject, view),
+        "người chủ trì hoặc thư ký",
+        "the chair or the secretary",
+    )
+
+
+def start(session: Session, actor: Actor, subject: Subject, view: MeetingView) -> Meeting:
+    """Open the meeting on its first agenda item."""
+    _runs(subject, view)
+    meeting = view.meeting
+    meeting.state = move("start", meeting.state).value
+    meeting.started_at = utcnow()
+    items = items_of(session, view.id)
+    if items:
+        meeting.current_item_id = items[0].id
+        items[0].started_at = meeting.started_at
+        session.add(items[0])
+    session.add(meeting)
+    session.flush()
+    audit.record(session, actor, "meeting.start", "meeting", view.id, meeting.title[:200])
+    events.record(
+        session,
+        view.id,
+        "started",
+        {
+            "item_id": meeting.current_item_id,
+            "quorum": quorum(view).as_dict(),
+        },
+    )
+    return meeting
+
+
+def move_agenda(
+    session: Session, actor: Actor, subject: Subject, view: MeetingView, item_id: int
+) -> Meeting:
+    """Move the meeting to another agenda item: the previous one ends, this one starts."""
+    _runs(subject, view)
+    require(view.meeting.state, MeetingState.in_progress)
+    item = item_of(session, view, item_id)
+    meeting = view.meeting
+    if meeting.current_item_id == item.id:
+        raise errors.Conflict(
+            "meeting.same_item",
+            "Cuộc họp đang ở nội dung này.",
+            "The meeting is already on this item.",
+        )
+    now = utcnow()
+    if meeting.current_item_id is not None:
+        current = item_of(session, view, meeting.current_item_id)
+        current.ended_at = now
+        session.add(current)
+    item.started_at = item.started_at or now
+    item.ended_at = None
+    meeting.current_item_id = item.id
+    session.add(item)
+    session.add(meeting)
+    session.flush()
+    audit.record(session, actor, "meeting.agenda_move", "meeting", view.id, item.title[:200])
+    events.record(
+        session,
+        view.id,
+        "agenda",
+        {"item_id": item.id, "position": item.position, "title": item.title},
+    )
+    return meeting
+
+
+def end(
+    session: Session, actor: Actor, subject: Subject, view: MeetingView, conclusions: str = ""
+) -> Meeting:
+    """Close the meeting; the item under discussion ends with it."""
+    _runs(subject, view)
+    meeting = view.meeting
+    meeting.state = move("end", meeting.state).value
+    meeting.ended_at = utcnow()
+    if meeting.current_item_id is not None:
+        current = item_of(session, view, meeting.current_item_id)
+        current.ended_at = meeting.ended_at
+        session.add(current)
+    if conclusions:
+        meeting.conclusions = conclusions[:20000]
+    session.add(meeting)
+    session.flush()
+    audit.record(session, actor, "meeting.end", "meeting", view.id, meeting.title[:200])
+    events.record(session, view.id, "ended", {})
+    return meeting
