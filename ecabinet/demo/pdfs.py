@@ -102,9 +102,8 @@ def make_official_document(
     left when it starts with a Roman numeral, e.g. "I. MỤC ĐÍCH, YÊU CẦU"); "Căn cứ …"
     and "Theo đề nghị …" are italic; the "Điều 1." of an article is bold.
     """
-    nfc = _nfc
     is_letter = type_name.strip().lower() in ("", "công văn")
-    pdf = _Document(footer=nfc(footer))
+    pdf = Document(footer=nfc(footer))
     pdf.set_creation_date(creation_date or _date_from(place_date))
     pdf.set_title(_one_line(f"{type_name} {number_symbol}"))
     pdf.set_subject(_one_line(abstract))
@@ -117,45 +116,23 @@ def make_official_document(
     pdf.set_auto_page_break(True, margin=BOTTOM)
     pdf.add_page()
 
-    # Top left: parent agency, issuing agency (bold), short rule, number and symbol.
-    top = pdf.get_y()
-    pdf.set_font("Doc", "", 11)
-    widths = []
-    if agency_upper.strip():
-        widths += _centred_lines(pdf, LEFT, HEAD_LEFT_W, 5.0, nfc(agency_upper).upper())
-    pdf.set_font("Doc", "B", 11)
-    widths += _centred_lines(pdf, LEFT, HEAD_LEFT_W, 5.0, nfc(agency_name).upper())
-    rule = max(20.0, min(max(widths) * 0.45, HEAD_LEFT_W * 0.5))
-    _rule(pdf, LEFT + HEAD_LEFT_W / 2, pdf.get_y() + 1.2, rule)
-    pdf.set_y(pdf.get_y() + 3.5)
-    pdf.set_font("Doc", "", 11)
-    _centred_lines(pdf, LEFT, HEAD_LEFT_W, 5.5, f"Số: {nfc(number_symbol)}")
-    if is_letter and abstract:
-        pdf.set_font("Doc", "", 10.5)
-        _centred_lines(pdf, LEFT, HEAD_LEFT_W, 5.0, nfc(abstract))
-    left_bottom = pdf.get_y()
-
-    # Top right: national motto, rule under the slogan, place and date in italic.
-    right = LEFT + HEAD_LEFT_W
-    pdf.set_xy(right, top)
-    pdf.set_font("Doc", "B", 10.5)
-    _centred_lines(pdf, right, HEAD_RIGHT_W, 5.0, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-    pdf.set_font("Doc", "B", 11.5)
-    (slogan,) = _centred_lines(pdf, right, HEAD_RIGHT_W, 5.5, "Độc lập - Tự do - Hạnh phúc")
-    _rule(pdf, right + HEAD_RIGHT_W / 2, pdf.get_y() + 1.0, slogan)
-    pdf.set_y(pdf.get_y() + 4.5)
-    pdf.set_font("Doc", "I", 11.5)
-    _centred_lines(pdf, right, HEAD_RIGHT_W, 5.5, nfc(place_date))
-    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
+    draw_header(
+        pdf,
+        agency_upper=agency_upper,
+        agency_name=agency_name,
+        number_symbol=number_symbol,
+        place_date=place_date,
+        abstract=abstract if is_letter else "",
+    )
 
     # Type name and abstract, centred; or "Kính gửi:" for a công văn.
     if not is_letter:
         pdf.set_font("Doc", "B", 13)
-        _cell(pdf, TEXT_W, 6.5, nfc(type_name).upper(), "C")
+        cell(pdf, TEXT_W, 6.5, nfc(type_name).upper(), "C")
         pdf.set_font("Doc", "B", 12)
-        _cell(pdf, TEXT_W, 6.0, nfc(abstract), "C")
+        cell(pdf, TEXT_W, 6.0, nfc(abstract), "C")
         width = min(pdf.get_string_width(nfc(abstract)), TEXT_W) * 0.3
-        _rule(pdf, LEFT + TEXT_W / 2, pdf.get_y() + 1.6, max(width, 25.0))
+        rule(pdf, LEFT + TEXT_W / 2, pdf.get_y() + 1.6, max(width, 25.0))
         pdf.ln(6)
     if addressees:
         _addressees(pdf, [nfc(a) for a in addressees])
@@ -174,23 +151,70 @@ def make_official_document(
         pdf.add_page()
     block = pdf.get_y()
     pdf.set_font("Doc", "BI", 11)
-    _cell(pdf, SIGN_X - LEFT, 5.5, "Nơi nhận:", "L")
+    cell(pdf, SIGN_X - LEFT, 5.5, "Nơi nhận:", "L")
     pdf.set_font("Doc", "", 9.5)
     for i, recipient in enumerate(recipients):
         end = "." if i == len(recipients) - 1 else ";"
-        _cell(pdf, SIGN_X - LEFT - 2, 4.6, f"- {nfc(recipient).rstrip(';.')}{end}", "L")
+        cell(pdf, SIGN_X - LEFT - 2, 4.6, f"- {nfc(recipient).rstrip(';.')}{end}", "L")
     recipients_bottom = pdf.get_y()
     pdf.set_xy(SIGN_X, block)
     pdf.set_font("Doc", "B", 12)
     for line in titles:
-        _centred_lines(pdf, SIGN_X, SIGN_W, 6.0, line)
+        centred_lines(pdf, SIGN_X, SIGN_W, 6.0, line)
     pdf.set_y(pdf.get_y() + SIGN_SPACE)
-    _centred_lines(pdf, SIGN_X, SIGN_W, 6.0, nfc(signer_name))
+    centred_lines(pdf, SIGN_X, SIGN_W, 6.0, nfc(signer_name))
     pdf.set_y(max(recipients_bottom, pdf.get_y()))
     return bytes(pdf.output())
 
 
-class _Document(FPDF):
+def draw_header(
+    pdf: FPDF,
+    *,
+    agency_upper: str,
+    agency_name: str,
+    number_symbol: str,
+    place_date: str,
+    abstract: str = "",
+) -> None:
+    """The Decree 30 header on the current page of ``pdf`` (font "Doc" registered).
+
+    Agency block on the left (parent agency, issuing agency in bold, a short rule, the
+    number and symbol, then ``abstract`` for a công văn); national motto and the italic
+    place and date line on the right. Leaves y 8 mm under the lower of the two blocks.
+    """
+    # Top left: parent agency, issuing agency (bold), short rule, number and symbol.
+    top = pdf.get_y()
+    pdf.set_font("Doc", "", 11)
+    widths = []
+    if agency_upper.strip():
+        widths += centred_lines(pdf, LEFT, HEAD_LEFT_W, 5.0, nfc(agency_upper).upper())
+    pdf.set_font("Doc", "B", 11)
+    widths += centred_lines(pdf, LEFT, HEAD_LEFT_W, 5.0, nfc(agency_name).upper())
+    rule_w = max(20.0, min(max(widths) * 0.45, HEAD_LEFT_W * 0.5))
+    rule(pdf, LEFT + HEAD_LEFT_W / 2, pdf.get_y() + 1.2, rule_w)
+    pdf.set_y(pdf.get_y() + 3.5)
+    pdf.set_font("Doc", "", 11)
+    centred_lines(pdf, LEFT, HEAD_LEFT_W, 5.5, f"Số: {nfc(number_symbol)}")
+    if abstract:
+        pdf.set_font("Doc", "", 10.5)
+        centred_lines(pdf, LEFT, HEAD_LEFT_W, 5.0, nfc(abstract))
+    left_bottom = pdf.get_y()
+
+    # Top right: national motto, rule under the slogan, place and date in italic.
+    right = LEFT + HEAD_LEFT_W
+    pdf.set_xy(right, top)
+    pdf.set_font("Doc", "B", 10.5)
+    centred_lines(pdf, right, HEAD_RIGHT_W, 5.0, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    pdf.set_font("Doc", "B", 11.5)
+    (slogan,) = centred_lines(pdf, right, HEAD_RIGHT_W, 5.5, "Độc lập - Tự do - Hạnh phúc")
+    rule(pdf, right + HEAD_RIGHT_W / 2, pdf.get_y() + 1.0, slogan)
+    pdf.set_y(pdf.get_y() + 4.5)
+    pdf.set_font("Doc", "I", 11.5)
+    centred_lines(pdf, right, HEAD_RIGHT_W, 5.5, nfc(place_date))
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
+
+
+class Document(FPDF):
     """A4 in millimetres; page numbers from page 2 (top centre), an optional footer."""
 
     def __init__(self, footer: str) -> None:
@@ -213,18 +237,25 @@ class _Document(FPDF):
             self.set_text_color(0)
 
 
-def _nfc(text: str) -> str:
+def nfc(text: str) -> str:
     """Precomposed Vietnamese letters: DejaVu has a glyph for each, and search needs one form."""
     return unicodedata.normalize("NFC", text)
 
 
 def _one_line(text: str) -> str:
-    return " ".join(_nfc(text).split())
+    return " ".join(nfc(text).split())
+
+
+def place_date_line(place: str, day: dt.date) -> str:
+    """ "An Giang, ngày 05 tháng 3 năm 2026": Decree 30 writes the day and the months 1
+    and 2 with a leading zero (so "tháng 01" cannot be misread), months 3 to 12 without."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{nfc(place)}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def _date_from(place_date: str) -> dt.datetime:
     """08:00 Vietnam time on the date in "An Giang, ngày 05 tháng 3 năm 2026"."""
-    match = _DATE_RE.search(_nfc(place_date))
+    match = _DATE_RE.search(nfc(place_date))
     if match:
         day, month, year = (int(g) for g in match.groups())
         try:
@@ -234,12 +265,12 @@ def _date_from(place_date: str) -> dt.datetime:
     return FIXED_DATE
 
 
-def _cell(pdf: FPDF, w: float, h: float, text: str, align: str) -> None:
+def cell(pdf: FPDF, w: float, h: float, text: str, align: str) -> None:
     """A paragraph of width ``w`` from the current x; then the left margin, next line."""
     pdf.multi_cell(w, h, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _centred_lines(pdf: FPDF, x: float, w: float, h: float, text: str) -> list[float]:
+def centred_lines(pdf: FPDF, x: float, w: float, h: float, text: str) -> list[float]:
     """Centre ``text`` in the column [x, x + w]; too long, it is split on two balanced lines.
 
     Returns the width of each printed line.
@@ -270,7 +301,8 @@ def _balanced(pdf: FPDF, text: str, w: float) -> list[str]:
     return [str(line) for line in lines]
 
 
-def _rule(pdf: FPDF, centre: float, y: float, width: float) -> None:
+def rule(pdf: FPDF, centre: float, y: float, width: float) -> None:
+    """A horizontal rule ``width`` long centred on ``centre`` at height ``y``."""
     pdf.set_line_width(0.3)
     pdf.line(centre - width / 2, y, centre + width / 2, y)
 
@@ -279,7 +311,7 @@ def _addressees(pdf: FPDF, addressees: list[str]) -> None:
     """ "Kính gửi: X." on one centred line, or a list of "- X;" under "Kính gửi:"."""
     pdf.set_font("Doc", "", 12.5)
     if len(addressees) == 1:
-        _cell(pdf, TEXT_W, 6.5, f"Kính gửi: {addressees[0].rstrip('.;')}.", "C")
+        cell(pdf, TEXT_W, 6.5, f"Kính gửi: {addressees[0].rstrip('.;')}.", "C")
     else:
         x = LEFT + 30
         label = "Kính gửi: "
@@ -364,9 +396,7 @@ def _doc(
     recipients: list[str],
     addressees: Sequence[str] = (),
 ) -> DemoDocument:
-    # Decree 30: day and month below 10 with a leading zero, except months 3 to 9.
-    month = f"{issued.month:02d}" if issued.month <= 2 else str(issued.month)
-    place_date = f"An Giang, ngày {issued.day:02d} tháng {month} năm {issued.year}"
+    place_date = place_date_line("An Giang", issued)
 
     def render() -> bytes:
         return make_official_document(
