@@ -34,6 +34,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_meetings,
     routes_signing,
     routes_tokens,
+    routes_votes,
 )
 from ecabinet.api.errors import HANDLERS
 from ecabinet.api.framework import AppContext, openapi

@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 
 import documents.models  # noqa: F401  (its tables are truncated between tests too)
 import ecabinet.meetings.models  # noqa: F401
+import ecabinet.meetings.voting_models  # noqa: F401
 from ecabinet.app import create_app
 from ecabinet.core import migrate
 from ecabinet.core.db import make_engine

@@ -67,7 +67,7 @@ async def mine(call: Call) -> Response:
     return model_json(MeetingList(items=[MeetingOut.of(m) for m in rows]))
 
 
-def _visible(session: Session, subject: Subject, meeting_id: int) -> MeetingView:
+def visible_meeting(session: Session, subject: Subject, meeting_id: int) -> MeetingView:
     view = access.load(session, meeting_id)
     access.require_visible(subject, view)
     return view
@@ -95,7 +95,7 @@ async def detail(call: Call) -> Response:
     meeting_id: int = call.request.path_params["meeting_id"]
     return model_json(
         await call.subject(
-            lambda s, subj: _detail(s, subj, _visible(s, subj, meeting_id)), write=False
+            lambda s, subj: _detail(s, subj, visible_meeting(s, subj, meeting_id)), write=False
         )
     )
 
@@ -108,7 +108,7 @@ async def _act(call: Call, work: Work, status: int = 200) -> Response:
     meeting_id: int = call.request.path_params["meeting_id"]
 
     def run(session: Session, subject: Subject) -> MeetingDetail:
-        view = _visible(session, subject, meeting_id)
+        view = visible_meeting(session, subject, meeting_id)
         work(session, call.actor, subject, view)
         return _detail(session, subject, access.load(session, meeting_id))
 
@@ -174,7 +174,7 @@ async def add_document(call: Call) -> Response:
         )
 
     def run(session: Session, subject: Subject) -> AgendaDocument:
-        view = _visible(session, subject, meeting_id)
+        view = visible_meeting(session, subject, meeting_id)
         return service.add_document(
             session,
             call.actor,
@@ -213,7 +213,7 @@ async def document_content(call: Call) -> Response:
     document_id: int = call.request.path_params["document_id"]
 
     def run(session: Session, subject: Subject) -> StoredFile:
-        view = _visible(session, subject, meeting_id)
+        view = visible_meeting(session, subject, meeting_id)
         doc = next((d for d in service.documents_of(session, view.id) if d.id == document_id), None)
         if doc is None:
             raise errors.NotFound.of("tài liệu", "Document", "meeting.document_not_found")
@@ -293,7 +293,7 @@ async def replay(call: Call) -> Response:
     after = call.query_int("after", required=False) or 0
 
     def run(session: Session, subject: Subject) -> EventList:
-        view = _visible(session, subject, meeting_id)
+        view = visible_meeting(session, subject, meeting_id)
         rows = events.since(session, view.id, after)
         return EventList(
             events=[EventOut.model_validate(events.as_message(e)) for e in rows or []],

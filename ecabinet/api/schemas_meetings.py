@@ -191,3 +191,50 @@ class EventList(BaseModel):
     events: list[EventOut]
     snapshot_needed: bool = Field(description="Too far behind: reload the meeting instead")
     seq: int
+
+
+class VoteIn(In):
+    item_id: int = Id
+    question: str = Field(min_length=1, max_length=1000)
+    options: list[str] | None = Field(default=None, min_length=2, max_length=10)
+    secret: bool = False
+    rule: Literal["cast", "present", "members", "two_thirds"] = "present"
+
+
+class BallotIn(In):
+    option: int = Field(ge=0, le=9)
+
+
+class BallotOut(BaseModel):
+    vote_id: int
+    cast: int
+    receipt: str | None = Field(description="A secret ballot's receipt code, shown once")
+
+
+class ReceiptIn(In):
+    receipt: str = Field(min_length=1, max_length=64)
+
+
+class ReceiptOut(BaseModel):
+    counted: bool
+
+
+class VoteOut(BaseModel):
+    id: int
+    item_id: int
+    question: str
+    options: list[str]
+    secret: bool
+    rule: str
+    rule_label: str
+    state: str
+    eligible: int
+    members: int
+    cast: int
+    counts: list[int] | None = Field(description="Per option, once the vote is closed")
+    passed: bool | None
+    quorum_at_close: bool | None
+
+
+class VoteList(BaseModel):
+    items: list[VoteOut]

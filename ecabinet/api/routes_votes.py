@@ -1,0 +1,154 @@
+"""Votes of a meeting: open, cast a ballot, close, check a receipt."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session
+from starlette.responses import Response
+
+from ecabinet.api.framework import Call, model_json
+from ecabinet.api.registry import api
+from ecabinet.api.routes_meetings import visible_meeting
+from ecabinet.api.schemas_meetings import (
+    BallotIn,
+    BallotOut,
+    ReceiptIn,
+    ReceiptOut,
+    VoteIn,
+    VoteList,
+    VoteOut,
+)
+from ecabinet.core.policy import Subject
+from ecabinet.meetings import voting
+from ecabinet.meetings.voting_models import Vote
+
+TAG = "meetings"
+
+
+def _out(session: Session, vote: Vote) -> VoteOut:
+    return VoteOut(
+        id=vote.id or 0,
+        item_id=vote.item_id,
+        question=vote.question,
+        options=json.loads(vote.options),
+        secret=vote.secret,
+        rule=vote.rule,
+        rule_label=voting.RULES[vote.rule],
+        state=vote.state,
+        eligible=vote.eligible,
+        members=vote.members,
+        cast=vote.cast,
+        counts=voting.tally(session, vote) if vote.state == "closed" else None,
+        passed=vote.passed,
+        quorum_at_close=vote.quorum_at_close,
+    )
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/votes",
+    "GET",
+    "The votes of a meeting",
+    responses={200: VoteList},
+    tag=TAG,
+)
+async def list_votes(call: Call) -> Response:
+    meeting_id: int = call.request.path_params["meeting_id"]
+
+    def run(session: Session, subject: Subject) -> VoteList:
+        view = visible_meeting(session, subject, meeting_id)
+        return VoteList(items=[_out(session, v) for v in voting.votes_of(session, view.id)])
+
+    return model_json(await call.subject(run, write=False))
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/votes",
+    "POST",
+    "Open a vote (the chair or the secretary; needs quorum)",
+    body=VoteIn,
+    responses={201: VoteOut},
+    tag=TAG,
+)
+async def open_vote(call: Call) -> Response:
+    body = await call.body(VoteIn)
+    meeting_id: int = call.request.path_params["meeting_id"]
+
+    def run(session: Session, subject: Subject) -> VoteOut:
+        view = visible_meeting(session, subject, meeting_id)
+        vote = voting.open_vote(
+            session,
+            call.actor,
+            subject,
+            view,
+            item_id=body.item_id,
+            question=body.question,
+            options=body.options,
+            secret=body.secret,
+            rule=body.rule,
+        )
+        return _out(session, vote)
+
+    return model_json(await call.subject(run), status=201)
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/votes/{vote_id:int}/ballot",
+    "POST",
+    "Cast my ballot (once)",
+    body=BallotIn,
+    responses={200: BallotOut},
+    tag=TAG,
+)
+async def ballot(call: Call) -> Response:
+    body = await call.body(BallotIn)
+    meeting_id: int = call.request.path_params["meeting_id"]
+    vote_id: int = call.request.path_params["vote_id"]
+
+    def run(session: Session, subject: Subject) -> BallotOut:
+        view = visible_meeting(session, subject, meeting_id)
+        done = voting.cast(session, call.actor, subject, view, vote_id, body.option)
+        return BallotOut(vote_id=done.vote_id, cast=done.cast, receipt=done.receipt)
+
+    return model_json(await call.subject(run))
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/votes/{vote_id:int}/close",
+    "POST",
+    "Close the vote and apply its rule",
+    responses={200: VoteOut},
+    tag=TAG,
+)
+async def close(call: Call) -> Response:
+    meeting_id: int = call.request.path_params["meeting_id"]
+    vote_id: int = call.request.path_params["vote_id"]
+
+    def run(session: Session, subject: Subject) -> VoteOut:
+        view = visible_meeting(session, subject, meeting_id)
+        voting.close_vote(session, call.actor, subject, view, vote_id)
+        vote = session.get(Vote, vote_id)
+        assert vote is not None
+        return _out(session, vote)
+
+    return model_json(await call.subject(run))
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/votes/{vote_id:int}/receipt",
+    "POST",
+    "Whether a receipt code's ballot was counted",
+    body=ReceiptIn,
+    responses={200: ReceiptOut},
+    tag=TAG,
+)
+async def receipt(call: Call) -> Response:
+    body = await call.body(ReceiptIn)
+    meeting_id: int = call.request.path_params["meeting_id"]
+    vote_id: int = call.request.path_params["vote_id"]
+
+    def run(session: Session, subject: Subject) -> ReceiptOut:
+        view = visible_meeting(session, subject, meeting_id)
+        return ReceiptOut(counted=voting.counted(session, view.id, vote_id, body.receipt))
+
+    return model_json(await call.subject(run, write=False))

@@ -1,0 +1,312 @@
+"""Votes on an agenda item: opened and closed by the chair or the secretary, cast by the
+voting seats present, counted under the rule chosen for the vote. See
+:mod:`.voting_models` for why a secret ballot leaves no row linking voter and choice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from ecabinet.core import audit, errors
+from ecabinet.core.audit import Actor
+from ecabinet.core.policy import Subject
+from ecabinet.core.types import utcnow
+from ecabinet.meetings import access, events
+from ecabinet.meetings.access import MeetingView
+from ecabinet.meetings.attendance import ATTENDING, VOTING_ROLES, quorum
+from ecabinet.meetings.service import item_of
+from ecabinet.meetings.states import MeetingState, require
+from ecabinet.meetings.voting_models import (
+    Vote,
+    VoteNamedBallot,
+    VoteReceipt,
+    VoteTally,
+    VoteTurnout,
+)
+
+DEFAULT_OPTIONS = ("Tán thành", "Không tán thành", "Không biểu quyết")
+RULES = {
+    "cast": "Quá nửa số phiếu biểu quyết",
+    "present": "Quá nửa số thành viên có mặt",
+    "members": "Quá nửa tổng số thành viên",
+    "two_thirds": "Ít nhất hai phần ba tổng số thành viên",
+}
+
+
+def _runs(subject: Subject, view: MeetingView) -> None:
+    access.require(
+        subject,
+        view,
+        access.runs(subject, view),
+        "người chủ trì hoặc thư ký",
+        "the chair or the secretary",
+    )
+
+
+def _vote(session: Session, view: MeetingView, vote_id: int) -> Vote:
+    vote = session.get(Vote, vote_id)
+    if vote is None or vote.meeting_id != view.id:
+        raise errors.NotFound.of("cuộc biểu quyết", "Vote", "vote.not_found")
+    return vote
+
+
+def _no_quorum() -> errors.Conflict:
+    return errors.Conflict(
+        "vote.no_quorum",
+        "Cuộc họp không đủ túc số để biểu quyết.",
+        "The meeting has no quorum for a vote.",
+    )
+
+
+def open_vote(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    view: MeetingView,
+    *,
+    item_id: int,
+    question: str,
+    options: list[str] | None,
+    secret: bool,
+    rule: str,
+) -> Vote:
+    """Open a vote on an agenda item (one open vote per meeting at a time); refused
+    without quorum."""
+    _runs(subject, view)
+    require(view.meeting.state, MeetingState.in_progress)
+    item_of(session, view, item_id)
+    labels = [o.strip() for o in (options or list(DEFAULT_OPTIONS))]
+    if (
+        not question.strip()
+        or len(question) > 1000
+        or rule not in RULES
+        or not 2 <= len(labels) <= 10
+        or any(not o or len(o) > 100 for o in labels)
+        or len(set(labels)) != len(labels)
+    ):
+        raise errors.InvalidInput(
+            "vote.bad_question",
+            "Cần câu hỏi, từ 2 đến 10 phương án khác nhau và một quy tắc hợp lệ.",
+            "Give a question, 2 to 10 distinct options and a valid rule.",
+        )
+    if (
+        session.exec(
+            select(Vote.id).where(Vote.meeting_id == view.id, Vote.state == "open")
+        ).first()
+        is not None
+    ):
+        raise errors.Conflict(
+            "vote.already_open",
+            "Đang có một cuộc biểu quyết chưa kết thúc.",
+            "Another vote is still open.",
+        )
+    q = quorum(view)
+    if not q.met:
+        raise _no_quorum()
+    vote = Vote(
+        meeting_id=view.id,
+        item_id=item_id,
+        question=question.strip(),
+        options=json.dumps(labels, ensure_ascii=False),
+        secret=secret,
+        rule=rule,
+        eligible=q.present,
+        members=q.members,
+        quorum_at_open=True,
+        opened_at=utcnow(),
+    )
+    session.add(vote)
+    session.flush()
+    assert vote.id is not None
+    for index in range(len(labels)):
+        session.add(VoteTally(vote_id=vote.id, option=index))
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "vote.open",
+        "vote",
+        vote.id,
+        f"{'secret' if secret else 'named'} {rule}: {vote.question[:200]}",
+    )
+    events.record(
+        session,
+        view.id,
+        "vote_opened",
+        {
+            "vote_id": vote.id,
+            "item_id": item_id,
+            "question": vote.question,
+            "options": labels,
+            "secret": secret,
+            "rule": rule,
+            "rule_label": RULES[rule],
+            "eligible": q.present,
+        },
+    )
+    return vote
+
+
+@dataclass(frozen=True)
+class Cast:
+    vote_id: int
+    cast: int
+    receipt: str | None
+    """A secret ballot's receipt code (shown once; only its hash is kept)."""
+
+
+def _digest(vote_id: int, receipt: str) -> str:
+    return hashlib.sha256(f"{vote_id}:{receipt}".encode()).hexdigest()
+
+
+def cast(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    view: MeetingView,
+    vote_id: int,
+    option: int,
+) -> Cast:
+    """One ballot of a voting seat present (a deputy votes for their member); a second
+    ballot is refused by the database."""
+    access.require_visible(subject, view)
+    vote = _vote(session, view, vote_id)
+    if vote.state != "open":
+        raise errors.Conflict("vote.closed", "Cuộc biểu quyết đã kết thúc.", "The vote is closed.")
+    seat = view.seat_of(subject.user_id)
+    if seat is None or seat.role not in VOTING_ROLES or seat.attendance not in ATTENDING:
+        raise errors.PermissionDenied(
+            "vote.not_eligible",
+            "Chỉ thành viên có mặt mới được biểu quyết.",
+            "Only members present may vote.",
+        )
+    if not 0 <= option < len(json.loads(vote.options)):
+        raise errors.InvalidInput("vote.bad_option", "Phương án không hợp lệ.", "Unknown option.")
+    assert vote.id is not None
+    try:
+        with session.begin_nested():
+            session.add(
+                VoteTurnout(key=secrets.token_hex(16), vote_id=vote.id, user_id=seat.user_id)
+            )
+            session.flush()
+    except IntegrityError:
+        raise errors.Conflict(
+            "vote.already_cast", "Bạn đã biểu quyết.", "You have already voted."
+        ) from None
+    session.execute(
+        update(VoteTally)
+        .where(col(VoteTally.vote_id) == vote.id, col(VoteTally.option) == option)
+        .values(count=col(VoteTally.count) + 1)
+    )
+    counted = session.execute(
+        update(Vote)
+        .where(col(Vote.id) == vote.id)
+        .values(cast=col(Vote.cast) + 1)
+        .returning(col(Vote.cast))
+    ).scalar_one()
+    receipt: str | None = None
+    if vote.secret:
+        receipt = secrets.token_urlsafe(9)
+        session.add(VoteReceipt(digest=_digest(vote.id, receipt), vote_id=vote.id))
+        summary = "đã bỏ phiếu kín / secret ballot cast"
+    else:
+        session.add(VoteNamedBallot(vote_id=vote.id, user_id=seat.user_id, option=option))
+        summary = f"phương án / option {option}"
+    session.flush()
+    audit.record(session, actor, "vote.ballot", "vote", vote.id, summary)
+    events.record(session, view.id, "vote_count", {"vote_id": vote.id, "cast": int(counted)})
+    return Cast(vote.id, int(counted), receipt)
+
+
+@dataclass(frozen=True)
+class Result:
+    counts: list[int]
+    cast: int
+    base: int
+    needed: int
+    passed: bool
+    quorum: bool
+
+
+def outcome(vote: Vote, counts: list[int], present_now: int, quorum_now: bool) -> Result:
+    """Whether the first option carries under the vote's rule (more than half of the
+    votes cast, of the members present, of all members; or at least two thirds of all
+    members); never without quorum at the close."""
+    yes, total = counts[0], sum(counts)
+    if vote.rule == "two_thirds":
+        base, needed = vote.members, -(-2 * vote.members // 3)
+    else:
+        base = {"cast": total, "present": present_now, "members": vote.members}[vote.rule]
+        needed = base // 2 + 1
+    return Result(
+        counts, total, base, needed, quorum_now and total > 0 and yes >= needed, quorum_now
+    )
+
+
+def close_vote(
+    session: Session, actor: Actor, subject: Subject, view: MeetingView, vote_id: int
+) -> Result:
+    """Close the vote, apply its rule and broadcast the result."""
+    _runs(subject, view)
+    vote = _vote(session, view, vote_id)
+    if vote.state != "open":
+        raise errors.Conflict("vote.closed", "Cuộc biểu quyết đã kết thúc.", "The vote is closed.")
+    counts = tally(session, vote)
+    q = quorum(view)
+    result = outcome(vote, counts, q.present, q.met)
+    vote.state = "closed"
+    vote.closed_at = utcnow()
+    vote.quorum_at_close = q.met
+    vote.passed = result.passed
+    session.add(vote)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "vote.close",
+        "vote",
+        vote.id,
+        f"{counts} {'passed' if result.passed else 'not passed'}",
+    )
+    events.record(
+        session,
+        view.id,
+        "vote_closed",
+        {
+            "vote_id": vote.id,
+            "counts": counts,
+            "cast": result.cast,
+            "base": result.base,
+            "needed": result.needed,
+            "passed": result.passed,
+            "quorum": result.quorum,
+            "rule_label": RULES[vote.rule],
+        },
+    )
+    return result
+
+
+def tally(session: Session, vote: Vote) -> list[int]:
+    rows = session.exec(
+        select(VoteTally).where(VoteTally.vote_id == vote.id).order_by(col(VoteTally.option))
+    ).all()
+    return [r.count for r in rows]
+
+
+def counted(session: Session, meeting_id: int, vote_id: int, receipt: str) -> bool:
+    """Whether a receipt code belongs to a ballot counted in this vote of the meeting."""
+    row = session.get(VoteReceipt, _digest(vote_id, receipt.strip()))
+    vote = session.get(Vote, vote_id)
+    return row is not None and vote is not None and vote.meeting_id == meeting_id
+
+
+def votes_of(session: Session, meeting_id: int) -> list[Vote]:
+    return list(
+        session.exec(select(Vote).where(Vote.meeting_id == meeting_id).order_by(col(Vote.id)))
+    )
