@@ -33,6 +33,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_files,
     routes_meetings,
     routes_signing,
+    routes_speakers,
     routes_tokens,
     routes_votes,
 )

@@ -19,7 +19,8 @@ from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
 import documents.models  # noqa: F401  (its tables are truncated between tests too)
-import ecabinet.meetings.models  # noqa: F401
+import ecabinet.meetings.models
+import ecabinet.meetings.speakers
 import ecabinet.meetings.voting_models  # noqa: F401
 from ecabinet.app import create_app
 from ecabinet.core import migrate

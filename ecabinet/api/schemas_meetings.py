@@ -238,3 +238,17 @@ class VoteOut(BaseModel):
 
 class VoteList(BaseModel):
     items: list[VoteOut]
+
+
+class SpeakerOut(BaseModel):
+    id: int
+    item_id: int | None
+    user_id: int
+    state: str
+    requested_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+class SpeakerList(BaseModel):
+    items: list[SpeakerOut]

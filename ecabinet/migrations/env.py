@@ -6,6 +6,7 @@ from alembic import context
 
 import documents.models  # noqa: F401  (registers its tables in the metadata)
 import ecabinet.meetings.models
+import ecabinet.meetings.speakers
 import ecabinet.meetings.voting_models
 import ecabinet.signatures.models  # noqa: F401
 from documents import notifications  # noqa: F401  (the notification table)
