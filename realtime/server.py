@@ -4,6 +4,8 @@ Connections are authenticated with the login session cookie or an API token
 (``auth={"token": ...}``) and refused otherwise. Each connection joins its user's
 room (``user:<id>``) so that services can reach a person on all their devices. With
 a Redis URL configured, rooms span every process (python-socketio's Redis manager).
+Room emits go through ``realtime.fanout``'s managers: one packet queued on each socket
+instead of a task per recipient.
 Only the WebSocket transport is served, so no sticky sessions are needed.
 """
 
@@ -20,6 +22,7 @@ from sqlalchemy import Engine
 from ecabinet.core import auth
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
+from realtime.fanout import FastManager, FastRedisManager
 
 log = logging.getLogger("ecabinet.realtime")
 SESSION_COOKIE = "ecabinet_session"
@@ -35,7 +38,7 @@ def _refusal(code: str, vi: str, en: str) -> ConnectionRefusedError:
 
 def create_server(settings: Settings, engine: Engine) -> socketio.AsyncServer:
     """Build the server; with ``settings.redis_url`` it fans out through Redis."""
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = FastRedisManager(settings.redis_url) if settings.redis_url else FastManager()
     sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,
