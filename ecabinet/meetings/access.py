@@ -80,6 +80,28 @@ def require(subject: Subject, view: MeetingView, allowed: bool, what_vi: str, wh
         )
 
 
+def require_runs(subject: Subject, view: MeetingView) -> None:
+    """Only the chair or the secretary (they run the meeting)."""
+    require(
+        subject,
+        view,
+        runs(subject, view),
+        "người chủ trì hoặc thư ký",
+        "the chair or the secretary",
+    )
+
+
+def require_organiser(subject: Subject, view: MeetingView) -> None:
+    """Only the chair, the secretary or whoever organised the meeting."""
+    require(
+        subject,
+        view,
+        organises(subject, view),
+        "người chủ trì, thư ký hoặc người tổ chức",
+        "the chair, the secretary or the organiser",
+    )
+
+
 @rule(MeetingView)
 def _meeting_rule(subject: Subject, action: Action, view: MeetingView) -> bool:
     if action is Action.view:

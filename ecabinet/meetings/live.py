@@ -17,19 +17,9 @@ from ecabinet.meetings.service import item_of, items_of
 from ecabinet.meetings.states import MeetingState, move, require
 
 
-def _runs(subject: Subject, view: MeetingView) -> None:
-    access.require(
-        subject,
-        view,
-        access.runs(subject, view),
-        "người chủ trì hoặc thư ký",
-        "the chair or the secretary",
-    )
-
-
 def start(session: Session, actor: Actor, subject: Subject, view: MeetingView) -> Meeting:
     """Open the meeting on its first agenda item."""
-    _runs(subject, view)
+    access.require_runs(subject, view)
     meeting = view.meeting
     meeting.state = move("start", meeting.state).value
     meeting.started_at = utcnow()
@@ -57,7 +47,7 @@ def move_agenda(
     session: Session, actor: Actor, subject: Subject, view: MeetingView, item_id: int
 ) -> Meeting:
     """Move the meeting to another agenda item: the previous one ends, this one starts."""
-    _runs(subject, view)
+    access.require_runs(subject, view)
     require(view.meeting.state, MeetingState.in_progress)
     item = item_of(session, view, item_id)
     meeting = view.meeting
@@ -92,7 +82,7 @@ def end(
     session: Session, actor: Actor, subject: Subject, view: MeetingView, conclusions: str = ""
 ) -> Meeting:
     """Close the meeting; the item under discussion ends with it."""
-    _runs(subject, view)
+    access.require_runs(subject, view)
     meeting = view.meeting
     meeting.state = move("end", meeting.state).value
     meeting.ended_at = utcnow()

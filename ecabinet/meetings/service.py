@@ -134,13 +134,7 @@ def invite(
     role: str,
 ) -> Participant:
     """Invite a member (who counts for quorum and votes) or a guest."""
-    access.require(
-        subject,
-        view,
-        access.organises(subject, view),
-        "người chủ trì, thư ký",
-        "the chair or the secretary",
-    )
+    access.require_organiser(subject, view)
     require(view.meeting.state, *PREPARING)
     if role not in ("member", "guest"):
         raise errors.InvalidInput("meeting.bad_role", "Vai trò không hợp lệ.", "Unknown role.")
@@ -177,13 +171,7 @@ def add_item(
     planned_minutes: int,
 ) -> AgendaItem:
     """Append an item to the agenda."""
-    access.require(
-        subject,
-        view,
-        access.organises(subject, view),
-        "người chủ trì, thư ký",
-        "the chair or the secretary",
-    )
+    access.require_organiser(subject, view)
     require(view.meeting.state, *PREPARING)
     if not title.strip() or len(title) > 500 or not 1 <= planned_minutes <= 600:
         raise errors.InvalidInput(
@@ -242,13 +230,7 @@ def add_document(
 ) -> AgendaDocument:
     """A PDF for an agenda item; with ``slot`` a new version of that document (earlier
     versions stay). The file is then owned by the meeting (read through its routes)."""
-    access.require(
-        subject,
-        view,
-        access.organises(subject, view),
-        "người chủ trì, thư ký",
-        "the chair or the secretary",
-    )
+    access.require_organiser(subject, view)
     require(view.meeting.state, *PREPARING, MeetingState.in_progress)
     item = item_of(session, view, item_id)
     if stored.owner is not None or stored.agency_id != view.meeting.agency_id:
@@ -312,13 +294,7 @@ def _transition(session: Session, actor: Actor, view: MeetingView, action: str) 
 
 def schedule(session: Session, actor: Actor, subject: Subject, view: MeetingView) -> Meeting:
     """Send the invitations: members may now answer and read the documents."""
-    access.require(
-        subject,
-        view,
-        access.organises(subject, view),
-        "người chủ trì, thư ký",
-        "the chair or the secretary",
-    )
+    access.require_organiser(subject, view)
     if not items_of(session, view.id):
         raise errors.InvalidInput(
             "meeting.no_agenda", "Cuộc họp chưa có nội dung.", "The meeting has no agenda yet."
@@ -327,13 +303,7 @@ def schedule(session: Session, actor: Actor, subject: Subject, view: MeetingView
 
 
 def cancel(session: Session, actor: Actor, subject: Subject, view: MeetingView) -> Meeting:
-    access.require(
-        subject,
-        view,
-        access.organises(subject, view),
-        "người chủ trì, thư ký",
-        "the chair or the secretary",
-    )
+    access.require_organiser(subject, view)
     return _transition(session, actor, view, "cancel")
 
 

@@ -111,13 +111,7 @@ def grant(
     session: Session, actor: Actor, subject: Subject, view: MeetingView, request_id: int
 ) -> SpeakerRequest:
     """Give the floor (the one speaking before, if any, stops)."""
-    access.require(
-        subject,
-        view,
-        access.runs(subject, view),
-        "người chủ trì hoặc thư ký",
-        "the chair or the secretary",
-    )
+    access.require_runs(subject, view)
     _running(view)
     row = _request(session, view, request_id)
     if row.state != "waiting":
@@ -147,13 +141,7 @@ def grant(
 def end_floor(
     session: Session, actor: Actor, subject: Subject, view: MeetingView, request_id: int
 ) -> SpeakerRequest:
-    access.require(
-        subject,
-        view,
-        access.runs(subject, view),
-        "người chủ trì hoặc thư ký",
-        "the chair or the secretary",
-    )
+    access.require_runs(subject, view)
     row = _request(session, view, request_id)
     if row.state != "speaking":
         raise errors.Conflict(

@@ -39,16 +39,6 @@ RULES = {
 }
 
 
-def _runs(subject: Subject, view: MeetingView) -> None:
-    access.require(
-        subject,
-        view,
-        access.runs(subject, view),
-        "người chủ trì hoặc thư ký",
-        "the chair or the secretary",
-    )
-
-
 def _vote(session: Session, view: MeetingView, vote_id: int) -> Vote:
     vote = session.get(Vote, vote_id)
     if vote is None or vote.meeting_id != view.id:
@@ -78,7 +68,7 @@ def open_vote(
 ) -> Vote:
     """Open a vote on an agenda item (one open vote per meeting at a time); refused
     without quorum."""
-    _runs(subject, view)
+    access.require_runs(subject, view)
     require(view.meeting.state, MeetingState.in_progress)
     item_of(session, view, item_id)
     labels = [o.strip() for o in (options or list(DEFAULT_OPTIONS))]
@@ -253,7 +243,7 @@ def close_vote(
     session: Session, actor: Actor, subject: Subject, view: MeetingView, vote_id: int
 ) -> Result:
     """Close the vote, apply its rule and broadcast the result."""
-    _runs(subject, view)
+    access.require_runs(subject, view)
     vote = _vote(session, view, vote_id)
     if vote.state != "open":
         raise errors.Conflict("vote.closed", "Cuộc biểu quyết đã kết thúc.", "The vote is closed.")
