@@ -168,10 +168,7 @@ async def add_document(call: Call) -> Response:
     data = await anyio.to_thread.run_sync(
         lambda: call.ctx.store.read_bytes(stored_head.sha256)[:1024]
     )
-    if not data.lstrip().startswith(b"%PDF-"):
-        raise errors.InvalidInput(
-            "meeting.not_pdf", "Tài liệu họp phải là tệp PDF.", "A meeting document must be a PDF."
-        )
+    service.require_pdf(data)
 
     def run(session: Session, subject: Subject) -> AgendaDocument:
         view = visible_meeting(session, subject, meeting_id)

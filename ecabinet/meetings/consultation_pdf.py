@@ -15,7 +15,6 @@ from datetime import datetime
 
 from fpdf import FPDF
 
-from ecabinet.demo.pdfs import draw_header, place_date_line
 from ecabinet.meetings.minutes_model import (
     ConsultationAnswer,
     ConsultationData,
@@ -27,7 +26,7 @@ from ecabinet.meetings.pdf_layout import (
     heading,
     hhmm,
     line,
-    new_document,
+    official_document,
     paragraph,
     signature_block,
     table,
@@ -53,18 +52,14 @@ def tally(replies: Sequence[ConsultationReply]) -> dict[ConsultationAnswer | Non
 def consultation_pdf(data: ConsultationData) -> bytes:
     """Render the tally of ``data``. Raises ValueError for a naive datetime."""
     compiled = vn(data.compiled_at)
-    pdf = new_document(
+    pdf = official_document(
         title=f"Tổng hợp ý kiến {data.number_symbol}".strip(),
         subject=data.title,
-        author=data.agency_name,
-        created=compiled,
-    )
-    draw_header(
-        pdf,
         agency_upper=data.agency_parent,
         agency_name=data.agency_name,
         number_symbol=data.number_symbol,
-        place_date=place_date_line(data.place, compiled.date()),
+        place=data.place,
+        dated=compiled,
     )
     title_block(pdf, "Tổng hợp phiếu lấy ý kiến", data.title)
     _request(pdf, data)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from ecabinet.demo.pdfs import draw_header, place_date_line
 from ecabinet.meetings.minutes_model import Attendee, ItemRecord, MinutesData, VoteRecord
 from ecabinet.meetings.pdf_layout import (
     SIZE,
@@ -25,7 +24,7 @@ from ecabinet.meetings.pdf_layout import (
     heading,
     hhmm,
     line,
-    new_document,
+    official_document,
     paragraph,
     signature_block,
     table,
@@ -61,18 +60,14 @@ def minutes_pdf(data: MinutesData) -> RenderedMinutes:
     """Render the minutes of ``data``; long minutes flow over several pages, and the
     signature block is never split. Raises ValueError for a naive datetime."""
     start = vn(data.started_at)
-    pdf = new_document(
+    pdf = official_document(
         title=f"Biên bản {data.number_symbol}".strip(),
         subject=data.title,
-        author=data.agency_name,
-        created=start,
-    )
-    draw_header(
-        pdf,
         agency_upper=data.agency_parent,
         agency_name=data.agency_name,
         number_symbol=data.number_symbol,
-        place_date=place_date_line(data.place, start.date()),
+        place=data.place,
+        dated=start,
     )
     title_block(pdf, "Biên bản", data.title)
 

@@ -25,7 +25,9 @@ from ecabinet.demo.pdfs import (
     VN_TZ,
     Document,
     centred_lines,
+    draw_header,
     nfc,
+    place_date_line,
     rule,
 )
 from signing import fonts
@@ -73,6 +75,29 @@ def new_document(*, title: str, subject: str, author: str, created: dt.datetime)
     pdf.set_margins(LEFT, TOP, RIGHT)
     pdf.set_auto_page_break(True, margin=BOTTOM)
     pdf.add_page()
+    return pdf
+
+
+def official_document(
+    *,
+    title: str,
+    subject: str,
+    agency_upper: str,
+    agency_name: str,
+    number_symbol: str,
+    place: str,
+    dated: dt.datetime,
+) -> FPDF:
+    """:func:`new_document` with the Decree 30 header (agencies, number, place and date)
+    drawn, dated ``dated`` (Vietnam time)."""
+    pdf = new_document(title=title, subject=subject, author=agency_name, created=dated)
+    draw_header(
+        pdf,
+        agency_upper=agency_upper,
+        agency_name=agency_name,
+        number_symbol=number_symbol,
+        place_date=place_date_line(place, dated.date()),
+    )
     return pdf
 
 

@@ -217,6 +217,14 @@ def item_of(session: Session, view: MeetingView, item_id: int) -> AgendaItem:
     return item
 
 
+def require_pdf(head: bytes) -> None:
+    """422 unless the first bytes of a file are a PDF's (meeting documents are PDFs)."""
+    if not head[:1024].lstrip().startswith(b"%PDF-"):
+        raise errors.InvalidInput(
+            "meeting.not_pdf", "Tài liệu họp phải là tệp PDF.", "A meeting document must be a PDF."
+        )
+
+
 def add_document(
     session: Session,
     actor: Actor,
