@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ecabinet.api.ratelimit import RateLimiter
-from ecabinet.core import auth, errors
+from ecabinet.core import auth, errors, outbox
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
@@ -37,6 +37,7 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
+Publisher = Callable[[list[outbox.Message]], Awaitable[None]]
 
 
 @dataclass
@@ -46,6 +47,8 @@ class AppContext:
     settings: Settings
     engine: Engine
     store: ObjectStore
+    publish: Publisher | None = None
+    """Sends committed outbox messages to connected clients (set when Socket.IO is served)."""
 
     @cached_property
     def signing(self) -> SigningSetup:
@@ -85,13 +88,18 @@ class Call:
         return self.user.actor(self.client_addr)
 
     async def db(self, fn: Callable[[Session], R], *, write: bool = True) -> R:
-        """Run ``fn(session)`` in a worker thread inside one transaction."""
+        """Run ``fn(session)`` in a worker thread inside one transaction; after commit,
+        what the transaction put in its outbox goes to the connected clients."""
 
-        def run() -> R:
+        def run() -> tuple[R, list[outbox.Message]]:
             with session_scope(self.ctx.engine, write=write) as session:
-                return fn(session)
+                result = fn(session)
+            return result, outbox.take(session)
 
-        return await anyio.to_thread.run_sync(run)
+        result, messages = await anyio.to_thread.run_sync(run)
+        if messages and self.ctx.publish is not None:
+            await self.ctx.publish(messages)
+        return result
 
     async def subject(
         self, session_fn: Callable[[Session, Subject], R], *, write: bool = True

@@ -181,6 +181,7 @@ class MeetingDetail(BaseModel):
 
 
 class EventOut(BaseModel):
+    meeting_id: int
     seq: int
     kind: str
     at: str

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from ecabinet.core import outbox
 from ecabinet.core.types import utcnow
 from ecabinet.meetings.models import Meeting, MeetingEvent
 
@@ -36,7 +37,16 @@ def record(session: Session, meeting_id: int, kind: str, payload: dict[str, Any]
     )
     session.add(event)
     session.flush()
+    outbox.add(session, outbox.meeting_room(meeting_id), "event", as_message(event))
     return event
+
+
+def direct(session: Session, user_ids: list[int], kind: str, payload: dict[str, Any]) -> None:
+    """Tell only these people (on all their devices), after commit; not numbered, not
+    replayed: for what the whole room must not see, such as a note shared with named
+    colleagues. The client refetches such things when it reconnects."""
+    for user_id in dict.fromkeys(user_ids):
+        outbox.add(session, outbox.user_room(user_id), kind, payload)
 
 
 def since(session: Session, meeting_id: int, after: int) -> list[MeetingEvent] | None:
@@ -54,6 +64,7 @@ def since(session: Session, meeting_id: int, after: int) -> list[MeetingEvent] |
 def as_message(event: MeetingEvent) -> dict[str, Any]:
     """What a tablet receives."""
     return {
+        "meeting_id": event.meeting_id,
         "seq": event.seq,
         "kind": event.kind,
         "at": event.at.isoformat(),
