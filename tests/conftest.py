@@ -19,6 +19,9 @@ from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
 import documents.models  # noqa: F401  (its tables are truncated between tests too)
+import ecabinet.meetings.annotation_models
+import ecabinet.meetings.consultation_models
+import ecabinet.meetings.minutes_models
 import ecabinet.meetings.models
 import ecabinet.meetings.speakers
 import ecabinet.meetings.voting_models  # noqa: F401

@@ -5,6 +5,9 @@ from __future__ import annotations
 from alembic import context
 
 import documents.models  # noqa: F401  (registers its tables in the metadata)
+import ecabinet.meetings.annotation_models
+import ecabinet.meetings.consultation_models
+import ecabinet.meetings.minutes_models
 import ecabinet.meetings.models
 import ecabinet.meetings.speakers
 import ecabinet.meetings.voting_models

@@ -1,0 +1,3 @@
+"""Tables of the meetings domain: minutess (filled in by the minutes work)."""
+
+from __future__ import annotations
