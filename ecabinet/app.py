@@ -115,16 +115,23 @@ def create_app(
     return app
 
 
-def create_asgi(settings: Settings) -> ASGIApp:
+def create_asgi(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    store: ObjectStore | None = None,
+    frontend_dist: Path = FRONTEND_DIST,
+) -> ASGIApp:
     """The served application: Socket.IO at ``/socket.io`` beside the Starlette app."""
     import socketio
 
-    from realtime.server import create_server
+    from realtime.server import create_server, publisher
 
-    app = create_app(settings)
+    app = create_app(settings, engine=engine, store=store, frontend_dist=frontend_dist)
     ctx: AppContext = app.state.ctx
     sio = create_server(ctx.settings, ctx.engine)
     app.state.sio = sio
+    ctx.publish = publisher(sio)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
     return asgi
 

@@ -7,33 +7,44 @@ a Redis URL configured, rooms span every process (python-socketio's Redis manage
 Room emits go through ``realtime.fanout``'s managers: one packet queued on each socket
 instead of a task per recipient.
 Only the WebSocket transport is served, so no sticky sessions are needed.
+
+Live meetings are the ``/meetings`` namespace (:mod:`realtime.namespaces.meetings`);
+:func:`publisher` is what the HTTP layer calls after a commit, so a change made over
+REST reaches the tablets as one made over the socket does.
 """
 
 from __future__ import annotations
 
 import logging
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 import anyio.to_thread
 import socketio
 from sqlalchemy import Engine
 
-from ecabinet.core import auth
+from ecabinet.core import auth, outbox
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
-from realtime.fanout import FastManager, FastRedisManager
+from realtime import limits
+from realtime.auth import cookie_of, refusal
+from realtime.fanout import FastManager, FastRedisManager, broadcast
+from realtime.namespaces.meetings import NAMESPACE, MeetingsNamespace, Publish
 
 log = logging.getLogger("ecabinet.realtime")
-SESSION_COOKIE = "ecabinet_session"
 
 
 def user_room(user_id: int) -> str:
-    return f"user:{user_id}"
+    return outbox.user_room(user_id)
 
 
-def _refusal(code: str, vi: str, en: str) -> ConnectionRefusedError:
-    return ConnectionRefusedError({"code": code, "message": {"vi": vi, "en": en}})
+def publisher(sio: socketio.AsyncServer) -> Publish:
+    """Send committed outbox messages to their rooms of the meetings namespace, in order."""
+
+    async def publish(messages: list[outbox.Message]) -> None:
+        for message in messages:
+            await broadcast(sio, message.event, message.data, message.room, NAMESPACE)
+
+    return publish
 
 
 def create_server(settings: Settings, engine: Engine) -> socketio.AsyncServer:
@@ -44,6 +55,7 @@ def create_server(settings: Settings, engine: Engine) -> socketio.AsyncServer:
         client_manager=manager,
         transports=["websocket"],
         cors_allowed_origins=[settings.public_base_url],
+        max_http_buffer_size=limits.MAX_FRAME_BYTES,
         logger=False,
         engineio_logger=False,
     )
@@ -59,26 +71,14 @@ def create_server(settings: Settings, engine: Engine) -> socketio.AsyncServer:
     async def connect(sid: str, environ: dict[str, Any], data: Any = None) -> None:
         token = data.get("token") if isinstance(data, dict) else None
         if token is not None and not isinstance(token, str):
-            raise _refusal("auth.bad_token", "Mã truy cập không hợp lệ.", "Invalid token.")
-        principal = await anyio.to_thread.run_sync(resolve, _cookie(environ), token)
+            raise refusal("auth.bad_token", "Mã truy cập không hợp lệ.", "Invalid token.")
+        principal = await anyio.to_thread.run_sync(resolve, cookie_of(environ), token)
         if principal is None or principal.user.id is None:
-            raise _refusal("auth.required", "Bạn cần đăng nhập.", "You need to log in.")
+            raise refusal("auth.required", "Bạn cần đăng nhập.", "You need to log in.")
         await sio.save_session(sid, {"user_id": principal.user.id})
         await sio.enter_room(sid, user_room(principal.user.id))
         log.debug("socket %s connected as user %s", sid, principal.user.id)
 
     sio.on("connect", connect)
-
+    sio.register_namespace(MeetingsNamespace(settings, engine, publisher(sio)))
     return sio
-
-
-def _cookie(environ: dict[str, Any]) -> str | None:
-    raw = environ.get("HTTP_COOKIE")
-    if not raw:
-        return None
-    try:
-        jar = SimpleCookie(raw)
-    except CookieError:
-        return None
-    morsel = jar.get(SESSION_COOKIE)
-    return morsel.value if morsel else None

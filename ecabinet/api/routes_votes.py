@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -27,22 +25,7 @@ TAG = "meetings"
 
 
 def _out(session: Session, vote: Vote) -> VoteOut:
-    return VoteOut(
-        id=vote.id or 0,
-        item_id=vote.item_id,
-        question=vote.question,
-        options=json.loads(vote.options),
-        secret=vote.secret,
-        rule=vote.rule,
-        rule_label=voting.RULES[vote.rule],
-        state=vote.state,
-        eligible=vote.eligible,
-        members=vote.members,
-        cast=vote.cast,
-        counts=voting.tally(session, vote) if vote.state == "closed" else None,
-        passed=vote.passed,
-        quorum_at_close=vote.quorum_at_close,
-    )
+    return VoteOut.model_validate(voting.describe(session, vote))
 
 
 @api.route(

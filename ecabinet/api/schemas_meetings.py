@@ -9,11 +9,13 @@ from pydantic import BaseModel, Field, field_validator
 
 from ecabinet.api.schemas import In
 from ecabinet.meetings.attendance import Quorum
+from ecabinet.meetings.inputs import AgendaMoveIn, BallotIn, CheckInIn, EndIn, VoteIn
 from ecabinet.meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
 from ecabinet.meetings.service import MeetingFields
 from ecabinet.meetings.states import MeetingState
 
 Id = Field(ge=1, le=2**53)
+__all__ = ["AgendaMoveIn", "BallotIn", "CheckInIn", "EndIn", "VoteIn"]  # live inputs, shared
 
 
 class MeetingIn(In):
@@ -70,20 +72,6 @@ class AnswerIn(In):
     answer: Literal["accepted", "declined", "deputy"]
     reason: str = Field(default="", max_length=1000)
     deputy_id: int | None = Field(default=None, ge=1, le=2**53)
-
-
-class CheckInIn(In):
-    user_id: int | None = Field(default=None, ge=1, le=2**53, description="Someone else")
-    status: Literal["present", "online", "absent"]
-    reason: str = Field(default="", max_length=1000)
-
-
-class AgendaMoveIn(In):
-    item_id: int = Id
-
-
-class EndIn(In):
-    conclusions: str = Field(default="", max_length=20000)
 
 
 class MeetingOut(BaseModel):
@@ -192,18 +180,6 @@ class EventList(BaseModel):
     events: list[EventOut]
     snapshot_needed: bool = Field(description="Too far behind: reload the meeting instead")
     seq: int
-
-
-class VoteIn(In):
-    item_id: int = Id
-    question: str = Field(min_length=1, max_length=1000)
-    options: list[str] | None = Field(default=None, min_length=2, max_length=10)
-    secret: bool = False
-    rule: Literal["cast", "present", "members", "two_thirds"] = "present"
-
-
-class BallotIn(In):
-    option: int = Field(ge=0, le=9)
 
 
 class BallotOut(BaseModel):

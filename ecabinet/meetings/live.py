@@ -3,7 +3,9 @@ change is stored as a numbered event for the tablets."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from typing import Any
+
+from sqlmodel import Session, col, select
 
 from ecabinet.core import audit, errors
 from ecabinet.core.audit import Actor
@@ -12,8 +14,8 @@ from ecabinet.core.types import utcnow
 from ecabinet.meetings import access, events
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.attendance import quorum
-from ecabinet.meetings.models import Meeting
-from ecabinet.meetings.service import item_of, items_of
+from ecabinet.meetings.models import Meeting, MeetingEvent
+from ecabinet.meetings.service import documents_of, item_of, items_of
 from ecabinet.meetings.states import MeetingState, move, require
 
 
@@ -97,3 +99,52 @@ def end(
     audit.record(session, actor, "meeting.end", "meeting", view.id, meeting.title[:200])
     events.record(session, view.id, "ended", {})
     return meeting
+
+
+MAX_PAGE = 100_000
+
+
+def present(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    view: MeetingView,
+    document_id: int,
+    page: int,
+) -> dict[str, Any]:
+    """Show a page of a meeting document to everyone following the presenter: the chair,
+    the secretary, or the presenter of the item under discussion."""
+    meeting = view.meeting
+    current = item_of(session, view, meeting.current_item_id) if meeting.current_item_id else None
+    presenter = current is not None and current.presenter_id == subject.user_id
+    access.require(
+        subject,
+        view,
+        access.runs(subject, view) or presenter,
+        "người chủ trì, thư ký hoặc người trình bày",
+        "the chair, the secretary or the presenter",
+    )
+    require(meeting.state, MeetingState.in_progress)
+    if not any(d.id == document_id for d in documents_of(session, view.id)):
+        raise errors.NotFound.of("tài liệu", "Document", "meeting.document_not_found")
+    if not 1 <= page <= MAX_PAGE:
+        raise errors.InvalidInput(
+            "meeting.bad_page", "Số trang không hợp lệ.", "The page number is out of range."
+        )
+    shown = {"user_id": subject.user_id, "document_id": document_id, "page": page}
+    audit.record(
+        session, actor, "meeting.present", "meeting", view.id, f"document {document_id} p.{page}"
+    )
+    events.record(session, view.id, "present", shown)
+    return shown
+
+
+def presenting(session: Session, meeting_id: int) -> dict[str, Any] | None:
+    """The page last shown by the presenter (what a tablet in follow mode displays)."""
+    last = session.exec(
+        select(MeetingEvent)
+        .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.kind == "present")
+        .order_by(col(MeetingEvent.seq).desc())
+        .limit(1)
+    ).first()
+    return events.as_message(last)["data"] if last is not None else None

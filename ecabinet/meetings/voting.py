@@ -8,6 +8,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +40,7 @@ RULES = {
 }
 
 
-def _vote(session: Session, view: MeetingView, vote_id: int) -> Vote:
+def vote_of(session: Session, view: MeetingView, vote_id: int) -> Vote:
     vote = session.get(Vote, vote_id)
     if vote is None or vote.meeting_id != view.id:
         raise errors.NotFound.of("cuộc biểu quyết", "Vote", "vote.not_found")
@@ -166,7 +167,7 @@ def cast(
     """One ballot of a voting seat present (a deputy votes for their member); a second
     ballot is refused by the database."""
     access.require_visible(subject, view)
-    vote = _vote(session, view, vote_id)
+    vote = vote_of(session, view, vote_id)
     if vote.state != "open":
         raise errors.Conflict("vote.closed", "Cuộc biểu quyết đã kết thúc.", "The vote is closed.")
     seat = view.seat_of(subject.user_id)
@@ -244,7 +245,7 @@ def close_vote(
 ) -> Result:
     """Close the vote, apply its rule and broadcast the result."""
     access.require_runs(subject, view)
-    vote = _vote(session, view, vote_id)
+    vote = vote_of(session, view, vote_id)
     if vote.state != "open":
         raise errors.Conflict("vote.closed", "Cuộc biểu quyết đã kết thúc.", "The vote is closed.")
     counts = tally(session, vote)
@@ -294,6 +295,27 @@ def counted(session: Session, meeting_id: int, vote_id: int, receipt: str) -> bo
     row = session.get(VoteReceipt, _digest(vote_id, receipt.strip()))
     vote = session.get(Vote, vote_id)
     return row is not None and vote is not None and vote.meeting_id == meeting_id
+
+
+def describe(session: Session, vote: Vote) -> dict[str, Any]:
+    """What every participant may know of a vote: its question, rule and turnout; the
+    counts and result once it is closed."""
+    return {
+        "id": vote.id or 0,
+        "item_id": vote.item_id,
+        "question": vote.question,
+        "options": json.loads(vote.options),
+        "secret": vote.secret,
+        "rule": vote.rule,
+        "rule_label": RULES[vote.rule],
+        "state": vote.state,
+        "eligible": vote.eligible,
+        "members": vote.members,
+        "cast": vote.cast,
+        "counts": tally(session, vote) if vote.state == "closed" else None,
+        "passed": vote.passed,
+        "quorum_at_close": vote.quorum_at_close,
+    }
 
 
 def votes_of(session: Session, meeting_id: int) -> list[Vote]:

@@ -1,0 +1,1 @@
+"""Socket.IO namespaces served beside the app."""

@@ -1,0 +1,236 @@
+"""The ``/meetings`` namespace: tablets join a meeting's room, send intents, and receive
+the meeting's numbered events.
+
+- Connecting needs the login session cookie or an API token (``auth={"token": ...}``);
+  the credential is resolved again for every intent, so a logout or a revoked token
+  stops a socket at once.
+- ``join`` puts the socket in ``meeting:<id>`` (participants only) and answers with the
+  events after the tablet's last number, or a snapshot when it is too far behind.
+- Every other intent (see :mod:`realtime.intents`) runs the meetings service in one
+  transaction; the events it recorded are broadcast after commit, and the acknowledgement
+  carries the outcome. A refusal answers ``{"ok": false, "error": ...}`` and also emits
+  ``error`` to the socket; nothing is stored.
+- A socket sending more than :class:`realtime.limits.Bucket` allows is refused, and
+  disconnected when it keeps on; events over :data:`realtime.limits.MAX_EVENT_BYTES`
+  are refused unread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio.to_thread
+import socketio
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ecabinet.core import auth, errors, outbox
+from ecabinet.core.db import session_scope
+from ecabinet.core.policy import subject_for
+from ecabinet.core.settings import Settings
+from ecabinet.meetings import access, events
+from ecabinet.meetings.snapshot import snapshot
+from realtime import limits
+from realtime.auth import cookie_of, refusal
+from realtime.intents import INTENTS, Intent, JoinIntent, MeetingRef
+
+log = logging.getLogger("ecabinet.realtime")
+NAMESPACE = "/meetings"
+FLOOD_DISCONNECT = 200
+"""Refusals in a row after which a flooding socket is disconnected."""
+Publish = Callable[[list[outbox.Message]], Awaitable[None]]
+Credential = tuple[str | None, str | None]
+"""(session cookie, API token): exactly one is set."""
+
+
+class Refused(Exception):
+    def __init__(self, error: errors.DomainError) -> None:
+        self.error = error
+
+
+def _error(code: str, vi: str, en: str) -> errors.InvalidInput:
+    return errors.InvalidInput(code, vi, en)
+
+
+class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    def __init__(self, settings: Settings, engine: Engine, publish: Publish) -> None:
+        super().__init__(NAMESPACE)
+        self.settings = settings
+        self.engine = engine
+        self.publish = publish
+        self.buckets: dict[str, limits.Bucket] = {}
+        self.credentials: dict[str, Credential] = {}
+
+    # connection -------------------------------------------------------------------
+
+    def _principal(self, session: Session, credential: Credential) -> auth.Principal | None:
+        cookie, token = credential
+        if token is not None:
+            return auth.principal_from_token(session, token)
+        if cookie is not None:
+            return auth.principal_from_cookie(session, self.settings, cookie)
+        return None
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], data: Any = None) -> None:
+        token = data.get("token") if isinstance(data, dict) else None
+        if token is not None and not isinstance(token, str):
+            raise refusal("auth.bad_token", "Mã truy cập không hợp lệ.", "Invalid token.")
+        credential: Credential = (None, token) if token else (cookie_of(environ), None)
+
+        def resolve() -> int | None:
+            with session_scope(self.engine, write=False) as session:
+                principal = self._principal(session, credential)
+                return principal.user.id if principal else None
+
+        user_id = await anyio.to_thread.run_sync(resolve)
+        if user_id is None:
+            raise refusal("auth.required", "Bạn cần đăng nhập.", "You need to log in.")
+        self.credentials[sid] = credential
+        self.buckets[sid] = limits.Bucket()
+        await self.enter_room(sid, outbox.user_room(user_id))
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.credentials.pop(sid, None)
+        self.buckets.pop(sid, None)
+
+    # intents ----------------------------------------------------------------------
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid = args[0]
+        data = args[1] if len(args) > 1 else None
+        try:
+            return {"ok": True, **await self._handle(sid, event, data)}
+        except Exception as exc:  # the socket gets an answer whatever happened
+            if isinstance(exc, Refused):
+                error = exc.error.as_dict()
+            else:
+                log.exception("socket event %r failed", event[:40])
+                error = errors.Unavailable(
+                    "server.error",
+                    "Máy chủ gặp lỗi khi xử lý yêu cầu; vui lòng thử lại.",
+                    "The server failed to handle the request; please try again.",
+                ).as_dict()
+            await self.emit("error", {"intent": event[:40], **error}, to=sid)
+            return {"ok": False, "error": error}
+
+    async def _handle(self, sid: str, event: str, data: Any) -> dict[str, Any]:
+        bucket = self.buckets.get(sid)
+        if bucket is None:
+            raise Refused(_error("socket.gone", "Kết nối đã đóng.", "The connection is closed."))
+        if not bucket.take():
+            if bucket.refused >= FLOOD_DISCONNECT:
+                await self.disconnect(sid)
+            raise Refused(
+                errors.RateLimited(
+                    "socket.flood",
+                    "Bạn gửi quá nhiều yêu cầu; vui lòng chậm lại.",
+                    "Too many events from this connection; slow down.",
+                )
+            )
+        if limits.size_of(data) > limits.MAX_EVENT_BYTES:
+            raise Refused(
+                errors.TooLarge(
+                    "socket.too_large",
+                    "Dữ liệu gửi lên quá lớn.",
+                    "The event's data is too large.",
+                )
+            )
+        if event in ("join", "resync"):
+            return await self._join(sid, self._parse(JoinIntent, data))
+        if event == "leave":
+            ref = self._parse(MeetingRef, data)
+            await self.leave_room(sid, outbox.meeting_room(ref.meeting_id))
+            return {}
+        intent = INTENTS.get(event)
+        if intent is None:
+            raise Refused(
+                _error("socket.unknown_event", "Yêu cầu không được hỗ trợ.", "Unknown event.")
+            )
+        return await self._run(sid, intent, self._parse(intent.model, data))
+
+    @staticmethod
+    def _parse(model: type[Any], data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise Refused(
+                _error(
+                    "socket.bad_payload",
+                    "Dữ liệu gửi lên phải là một đối tượng JSON.",
+                    "The event's data must be a JSON object.",
+                )
+            )
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+            raise Refused(
+                errors.InvalidInput(
+                    "socket.bad_payload",
+                    f"Dữ liệu không hợp lệ ở trường {where}.",
+                    f"Invalid data at {where}: {first.get('msg', '')}",
+                    {"field": where},
+                )
+            ) from None
+
+    async def _in_transaction(
+        self, sid: str, meeting_id: int, work: Callable[..., dict[str, Any]], write: bool
+    ) -> dict[str, Any]:
+        credential = self.credentials.get(sid)
+        if credential is None:
+            raise Refused(_error("socket.gone", "Kết nối đã đóng.", "The connection is closed."))
+        environ = self.server.get_environ(sid, NAMESPACE) or {}
+        client_addr = str((environ.get("asgi.scope") or {}).get("client", ("",))[0] or "")
+
+        def run() -> tuple[dict[str, Any], list[outbox.Message]]:
+            with session_scope(self.engine, write=write) as session:
+                principal = self._principal(session, credential)
+                if principal is None:
+                    raise errors.NotAuthenticated(
+                        "auth.required", "Bạn cần đăng nhập lại.", "Please log in again."
+                    )
+                subject = subject_for(session, principal.user)
+                view = access.load(session, meeting_id)
+                access.require_visible(subject, view)
+                result = work(session, principal.actor(client_addr), subject, view)
+            return result, outbox.take(session)
+
+        try:
+            result, messages = await anyio.to_thread.run_sync(run)
+        except errors.DomainError as exc:
+            raise Refused(exc) from None
+        if messages:
+            await self.publish(messages)
+        return result
+
+    async def _run(self, sid: str, intent: Intent, body: Any) -> dict[str, Any]:
+        return await self._in_transaction(
+            sid,
+            body.meeting_id,
+            lambda s, actor, subject, view: intent.run(s, actor, subject, view, body),
+            write=True,
+        )
+
+    async def _join(self, sid: str, body: JoinIntent) -> dict[str, Any]:
+        def catch_up(session: Session, actor: Any, subject: Any, view: Any) -> dict[str, Any]:
+            if body.after is not None:
+                rows = events.since(session, view.id, body.after)
+                if rows is not None:
+                    return {
+                        "seq": view.meeting.seq,
+                        "events": [events.as_message(e) for e in rows],
+                    }
+            return {"seq": view.meeting.seq, "snapshot": snapshot(session, view)}
+
+        # In the room first: an event committed while the catch-up is read arrives twice
+        # at worst (the tablet skips numbers it has), never not at all.
+        await self.enter_room(sid, outbox.meeting_room(body.meeting_id))
+        try:
+            return await self._in_transaction(sid, body.meeting_id, catch_up, write=False)
+        except Refused:
+            await self.leave_room(sid, outbox.meeting_room(body.meeting_id))
+            raise

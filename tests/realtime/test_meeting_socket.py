@@ -1,0 +1,301 @@
+"""The live meeting over Socket.IO: join and catch up, intents decided by the services,
+events numbered and broadcast after commit (over the socket or over REST), and bad
+input refused with an error event while the meeting stays as it was."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+from sqlalchemy import Engine
+
+from tests.realtime.room import NS, Place, live_place, tablet
+
+
+@pytest.fixture
+def place(tmp_path: Path, database_url: str, engine: Engine):  # type: ignore[no-untyped-def]
+    with live_place(tmp_path, database_url, engine) as p:
+        yield p
+
+
+def _seq(place: Place, mid: int) -> int:
+    r = place.rest("p.clerk", "GET", f"/meetings/{mid}/events?after=0")
+    return int(r.json()["seq"])
+
+
+def test_connect_needs_a_credential(place: Place) -> None:
+    async def scenario() -> None:
+        for auth in (None, {"token": "ecab_wrong"}, {"token": ["x"]}):
+            client = socketio.AsyncClient(reconnection=False)
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await client.connect(
+                    place.base, namespaces=[NS], transports=["websocket"], auth=auth, wait_timeout=5
+                )
+
+    asyncio.run(scenario())
+
+
+def test_agenda_moves_reach_every_tablet_in_order(place: Place) -> None:
+    detail = place.meeting()
+    mid = detail["meeting"]["id"]
+    first, second = (i["id"] for i in detail["agenda"])
+
+    async def scenario() -> None:
+        chair = await tablet(place, "p.leader")
+        members = [await tablet(place, w) for w in ("p.spec", "p.spec2")]
+        joined = [await t.ask("join", {"meeting_id": mid}) for t in (chair, *members)]
+        for j in joined:
+            assert j["ok"] and j["snapshot"]["state"] == "in_progress"
+            assert j["snapshot"]["current_item_id"] == first
+            assert j["snapshot"]["quorum"]["met"] is True
+        start_seq = joined[0]["seq"]
+
+        for item in (second, first, second):
+            answer = await chair.ask("agenda", {"meeting_id": mid, "item_id": item})
+            assert answer == {"ok": True}, answer
+        for t in members:
+            await _until(lambda t=t: len(t.events) >= 3)
+            assert [e["seq"] for e in t.events] == [start_seq + 1, start_seq + 2, start_seq + 3]
+            assert [e["data"]["item_id"] for e in t.events] == [second, first, second]
+            assert t.events[0]["kind"] == "agenda" and t.events[0]["meeting_id"] == mid
+
+        # a change made over REST is broadcast too
+        r = place.rest(
+            "p.clerk",
+            "POST",
+            f"/meetings/{mid}/check-in",
+            json={"user_id": place.ids["p.head"], "status": "online"},
+        )
+        assert r.status_code == 200
+        event = await members[0].wait_for("attendance")
+        assert event["seq"] == start_seq + 4 and event["data"]["quorum"]["present"] == 4
+        for t in (chair, *members):
+            await t.close()
+
+    asyncio.run(scenario())
+
+
+async def _until(check: Any, within: float = 10) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+def test_a_tablet_that_reconnects_gets_what_it_missed(place: Place) -> None:
+    detail = place.meeting()
+    mid = detail["meeting"]["id"]
+    first, second = (i["id"] for i in detail["agenda"])
+    doc_free_seq = _seq(place, mid)
+
+    async def scenario() -> None:
+        chair = await tablet(place, "p.leader")
+        await chair.ask("join", {"meeting_id": mid})
+        member = await tablet(place, "p.spec")
+        await member.ask("join", {"meeting_id": mid, "after": doc_free_seq})
+        await chair.ask("agenda", {"meeting_id": mid, "item_id": second})
+        await member.wait_for("agenda")
+        last = member.events[-1]["seq"]
+        await member.close()  # the Wi-Fi drops
+        await chair.ask("speak", {"meeting_id": mid})
+        await chair.ask("agenda", {"meeting_id": mid, "item_id": first})
+        back = await tablet(place, "p.spec")
+        answer = await back.ask("join", {"meeting_id": mid, "after": last})
+        assert answer["ok"] and "snapshot" not in answer
+        assert [e["seq"] for e in answer["events"]] == [last + 1, last + 2]
+        assert [e["kind"] for e in answer["events"]] == ["speaker", "agenda"]
+        assert answer["seq"] == last + 2
+        # too far behind (or a new tablet): a snapshot
+        fresh = await back.ask("join", {"meeting_id": mid})
+        snap = fresh["snapshot"]
+        assert snap["seq"] == last + 2 and snap["current_item_id"] == first
+        assert [s["state"] for s in snap["speakers"]] == ["waiting"]
+        for t in (chair, back):
+            await t.close()
+
+    asyncio.run(scenario())
+
+
+def test_follow_the_presenter(place: Place, pdf: bytes) -> None:
+    detail = place.meeting()
+    mid = detail["meeting"]["id"]
+    item = detail["agenda"][0]["id"]
+    file_id = _upload(place, pdf)
+    r = place.rest(
+        "p.clerk",
+        "POST",
+        f"/meetings/{mid}/items/{item}/documents",
+        json={"file_id": file_id, "title": "Báo cáo"},
+    )
+    assert r.status_code == 201, r.text
+    doc = r.json()["id"]
+
+    async def scenario() -> None:
+        chair, member = await tablet(place, "p.leader"), await tablet(place, "p.spec")
+        for t in (chair, member):
+            await t.ask("join", {"meeting_id": mid})
+        shown = await chair.ask("present", {"meeting_id": mid, "document_id": doc, "page": 3})
+        assert shown["presenting"] == {
+            "user_id": place.ids["p.leader"],
+            "document_id": doc,
+            "page": 3,
+        }
+        event = await member.wait_for("present")
+        assert event["data"]["page"] == 3
+        refused = await member.ask("present", {"meeting_id": mid, "document_id": doc, "page": 1})
+        assert refused["error"]["code"] == "meeting.forbidden"
+        wrong = await chair.ask("present", {"meeting_id": mid, "document_id": doc + 99, "page": 1})
+        assert wrong["error"]["code"] == "meeting.document_not_found"
+        again = await member.ask("join", {"meeting_id": mid})
+        assert again["snapshot"]["presenting"]["page"] == 3
+        for t in (chair, member):
+            await t.close()
+
+    asyncio.run(scenario())
+
+
+def _upload(place: Place, pdf: bytes) -> str:
+    r = place.http.post(
+        f"{place.base}/api/v1/files?agency_id={place.agency_id}&filename=bao-cao.pdf",
+        content=pdf,
+        headers={
+            "Authorization": f"Bearer {place.tokens['p.clerk']}",
+            "Content-Type": "application/pdf",
+        },
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def test_secret_vote_over_the_socket(place: Place) -> None:
+    detail = place.meeting(present=("p.leader", "p.spec", "p.spec2", "p.head"))
+    mid = detail["meeting"]["id"]
+    item = detail["agenda"][0]["id"]
+
+    async def scenario() -> None:
+        who = ("p.leader", "p.spec", "p.spec2", "p.head")
+        tablets = {w: await tablet(place, w) for w in who}
+        for t in tablets.values():
+            await t.ask("join", {"meeting_id": mid})
+        opened = await tablets["p.leader"].ask(
+            "vote_open",
+            {"meeting_id": mid, "item_id": item, "question": "Thông qua tờ trình?", "secret": True},
+        )
+        assert opened["ok"], opened
+        vote_id = opened["vote"]["id"]
+        answers = await asyncio.gather(
+            *(
+                t.ask("ballot", {"meeting_id": mid, "vote_id": vote_id, "option": i % 2})
+                for i, t in enumerate(tablets.values())
+            )
+        )
+        assert all(a["ok"] for a in answers), answers
+        assert sorted(a["cast"] for a in answers) == [1, 2, 3, 4]
+        assert all(len(a["receipt"]) >= 10 for a in answers)
+        second = await tablets["p.spec"].ask(
+            "ballot", {"meeting_id": mid, "vote_id": vote_id, "choice": 1}
+        )
+        assert second["error"]["code"] == "vote.already_cast"
+        assert tablets["p.spec"].errors[-1]["code"] == "vote.already_cast"
+        assert tablets["p.spec"].errors[-1]["intent"] == "ballot"
+        closed = await tablets["p.spec"].ask("vote_close", {"meeting_id": mid, "vote_id": vote_id})
+        assert closed["error"]["code"] == "meeting.forbidden"
+        closed = await tablets["p.leader"].ask(
+            "vote_close", {"meeting_id": mid, "vote_id": vote_id}
+        )
+        assert closed["vote"]["counts"][:2] == [2, 2] and closed["vote"]["state"] == "closed"
+        for t in tablets.values():
+            result = await t.wait_for("vote_closed")
+            assert result["data"]["counts"][:2] == [2, 2]
+            counts = [e["data"]["cast"] for e in t.events if e["kind"] == "vote_count"]
+            assert sorted(counts) == [1, 2, 3, 4]
+        late = await tablets["p.head"].ask(
+            "ballot", {"meeting_id": mid, "vote_id": vote_id, "option": 0}
+        )
+        assert late["error"]["code"] == "vote.closed"
+        for t in tablets.values():
+            await t.close()
+
+    asyncio.run(scenario())
+
+
+def test_bad_input_is_refused_and_the_meeting_is_unharmed(place: Place) -> None:
+    detail = place.meeting()
+    mid = detail["meeting"]["id"]
+    second = detail["agenda"][1]["id"]
+    seq_before = _seq(place, mid)
+
+    async def scenario() -> None:
+        stranger = await tablet(place, "d.spec")  # another agency, not invited
+        joined = await stranger.ask("join", {"meeting_id": mid})
+        assert joined["error"]["code"] == "meeting.not_found"
+        moved = await stranger.ask("agenda", {"meeting_id": mid, "item_id": second})
+        assert moved["error"]["code"] == "meeting.not_found"
+        assert stranger.errors[-1]["message"]["vi"] and stranger.errors[-1]["message"]["en"]
+
+        member = await tablet(place, "p.spec")
+        await member.ask("join", {"meeting_id": mid})
+        moved = await member.ask("agenda", {"meeting_id": mid, "item_id": second})
+        assert moved["error"]["code"] == "meeting.forbidden"
+        for bad in (
+            "text",
+            42,
+            [1, 2],
+            {"meeting_id": "one"},
+            {"meeting_id": mid},
+            {"meeting_id": mid, "item_id": second, "extra": 1},
+            {"meeting_id": -1, "item_id": 1},
+        ):
+            answer = await member.ask("agenda", bad)
+            assert answer["ok"] is False and answer["error"]["code"] == "socket.bad_payload", (
+                bad,
+                answer,
+            )
+        unknown = await member.ask("drop_tables", {"meeting_id": mid})
+        assert unknown["error"]["code"] == "socket.unknown_event"
+        huge = await member.ask(
+            "present", {"meeting_id": mid, "document_id": 1, "page": 1, "pad": "x" * 400_000}
+        )
+        assert huge["error"]["code"] == "socket.too_large"
+
+        # a flood: the bucket refuses beyond its burst, the socket stays usable
+        answers = await asyncio.gather(
+            *(member.ask("speak", {"meeting_id": "x"}) for _ in range(80))
+        )
+        codes = [a["error"]["code"] for a in answers]
+        assert "socket.flood" in codes and codes.count("socket.bad_payload") <= 45
+        await asyncio.sleep(1.0)
+        assert (await member.ask("speak", {"meeting_id": mid}))["ok"]
+
+        # the chair's view: nothing but the one request for the floor happened
+        chair = await tablet(place, "p.leader")
+        seen = await chair.ask("join", {"meeting_id": mid, "after": seq_before})
+        assert [e["kind"] for e in seen["events"]] == ["speaker"]
+        assert stranger.events == []
+        for t in (stranger, member, chair):
+            await t.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_revoked_token_stops_the_socket(place: Place) -> None:
+    detail = place.meeting()
+    mid = detail["meeting"]["id"]
+
+    async def scenario() -> None:
+        member = await tablet(place, "p.spec")
+        assert (await member.ask("join", {"meeting_id": mid}))["ok"]
+        tokens = place.rest("p.spec", "GET", "/tokens").json()
+        items = tokens["items"] if isinstance(tokens, dict) else tokens
+        for tok in items:
+            place.rest("p.spec", "DELETE", f"/tokens/{tok['id']}")
+        answer = await member.ask("speak", {"meeting_id": mid})
+        assert answer["error"]["code"] == "auth.required"
+        await member.close()
+
+    asyncio.run(scenario())
