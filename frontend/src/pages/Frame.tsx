@@ -3,6 +3,8 @@ import { useUi } from "../context";
 import { useDocT } from "../documents/i18n";
 import { documentNav, documentPage } from "../documents/routes";
 import type { Key } from "../i18n";
+import { useMeetT } from "../meetings/i18n";
+import { meetingNav, meetingPage } from "../meetings/routes";
 import { Agencies } from "./Agencies";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { Overview } from "./Overview";
@@ -17,13 +19,15 @@ const NAV: { path: string; label: Key }[] = [
 export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: () => void }) {
   const { t, navigate } = useUi();
   const docT = useDocT();
+  const meetT = useMeetT();
   const agency = me.memberships[0]?.agency;
   const nav = [
     NAV[0],
+    ...meetingNav().map((item) => ({ path: item.path, text: meetT(item.label) })),
     ...documentNav(me).map((item) => ({ path: item.path, text: docT(item.label) })),
     ...NAV.slice(1),
   ].map((item) => ("label" in item ? { path: item.path, text: t(item.label) } : item));
-  let page = documentPage(me, path);
+  let page = meetingPage(me, path) ?? documentPage(me, path);
   if (page === null) {
     if (path === "/agencies") page = <Agencies />;
     else if (path === "/tokens") page = <Tokens />;

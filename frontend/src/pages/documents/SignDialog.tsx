@@ -37,23 +37,14 @@ export function SignDialog({
   onClose: () => void;
 }) {
   const t = useDocT();
-  const [credentials, setCredentials] = useState<Credential[]>([]);
-  const [credentialId, setCredentialId] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [credentials, credentialId, setCredentialId] = useMyCredentials(userId, setError);
   const [pdf, setPdf] = useState<PDFDocumentProxy | null>(null);
   const [pdfFailed, setPdfFailed] = useState(false);
   const [page, setPage] = useState(-1); // -1: the last page
   const [geometry, setGeometry] = useState<PageGeometry>(A4);
   const [box, setBox] = useState<Box>(() => defaultBox(A4));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    docs.credentials().then((d) => {
-      const mine = d.items.filter((c) => c.user_id === userId && c.kind !== "seal" && !c.disabled_at);
-      setCredentials(mine);
-      if (mine.length > 0) setCredentialId(mine[0].id);
-    }, setError);
-  }, [userId]);
 
   const mainId = main?.id;
   useEffect(() => {
@@ -98,20 +89,7 @@ export function SignDialog({
   return (
     <Dialog title={t("signTitle")} submitLabel={t("signNow")} busy={busy} error={error} onSubmit={submit} onClose={onClose} wide>
       <p>{doc.abstract}</p>
-      {credentials.length === 0 ? (
-        <p className="error">{t("noCertificate")}</p>
-      ) : (
-        <>
-          <label htmlFor="sign-cert">{t("certificate")}</label>
-          <select id="sign-cert" required value={credentialId} onChange={(e) => setCredentialId(e.target.value)}>
-            {credentials.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.subject} — {c.label}
-              </option>
-            ))}
-          </select>
-        </>
-      )}
+      <CredentialField credentials={credentials} value={credentialId} onChange={setCredentialId} />
       <div className="sign-layout">
         <div>
           <label htmlFor="sign-page">
@@ -147,6 +125,39 @@ export function SignDialog({
         </div>
       </div>
     </Dialog>
+  );
+}
+
+/** My own certificates to sign with (no seal, none disabled), the first one chosen. Shared
+ * with the other signing screens (the meeting minutes). */
+export function useMyCredentials(userId: number, onError: (e: unknown) => void): [Credential[], string, (id: string) => void] {
+  const [credentials, setCredentials] = useState<Credential[]>([]);
+  const [credentialId, setCredentialId] = useState("");
+  useEffect(() => {
+    docs.credentials().then((d) => {
+      const mine = d.items.filter((c) => c.user_id === userId && c.kind !== "seal" && !c.disabled_at);
+      setCredentials(mine);
+      if (mine.length > 0) setCredentialId(mine[0].id);
+    }, onError);
+  }, [userId, onError]);
+  return [credentials, credentialId, setCredentialId];
+}
+
+/** The choice of certificate, or the notice that there is none. */
+export function CredentialField({ credentials, value, onChange }: { credentials: Credential[]; value: string; onChange: (id: string) => void }) {
+  const t = useDocT();
+  if (credentials.length === 0) return <p className="error">{t("noCertificate")}</p>;
+  return (
+    <>
+      <label htmlFor="sign-cert">{t("certificate")}</label>
+      <select id="sign-cert" required value={value} onChange={(e) => onChange(e.target.value)}>
+        {credentials.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.subject} — {c.label}
+          </option>
+        ))}
+      </select>
+    </>
   );
 }
 

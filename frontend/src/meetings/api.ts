@@ -1,0 +1,213 @@
+// Types and REST calls of the meetings API (the live intents go over the socket: live.ts).
+import { call } from "../api";
+import { upload } from "../documents/api";
+
+export type MeetingState = "draft" | "scheduled" | "in_progress" | "ended" | "minutes_signed" | "cancelled";
+export type Attendance = "unknown" | "present" | "online" | "absent";
+
+export interface Meeting {
+  id: number;
+  agency_id: number;
+  title: string;
+  kind: string;
+  starts_at: string;
+  ends_at: string | null;
+  place: string;
+  online_link: string;
+  chair_id: number;
+  secretary_id: number;
+  state: MeetingState;
+  state_label: string;
+  quorum_rule: string;
+  current_item_id: number | null;
+  seq: number;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+export interface Participant {
+  user_id: number;
+  role: "chair" | "secretary" | "member" | "guest";
+  rsvp: "pending" | "accepted" | "declined" | "deputy";
+  rsvp_reason: string;
+  deputy_id: number | null;
+  attendance: Attendance;
+  absence_reason: string;
+  checked_in_at: string | null;
+}
+
+export interface AgendaDocument {
+  id: number;
+  title: string;
+  slot: number;
+  version: number;
+  file_id: string;
+}
+
+export interface AgendaItem {
+  id: number;
+  position: number;
+  title: string;
+  presenter_id: number | null;
+  planned_minutes: number;
+  started_at: string | null;
+  ended_at: string | null;
+  documents: AgendaDocument[];
+}
+
+export interface Quorum {
+  members: number;
+  present: number;
+  needed: number;
+  rule: string;
+  met: boolean;
+}
+
+export interface MeetingDetail {
+  meeting: Meeting;
+  participants: Participant[];
+  agenda: AgendaItem[];
+  quorum: Quorum;
+  runs: boolean;
+}
+
+export type VoteRule = "cast" | "present" | "members" | "two_thirds";
+
+export interface Vote {
+  id: number;
+  item_id: number;
+  question: string;
+  options: string[];
+  secret: boolean;
+  rule: VoteRule;
+  rule_label: string;
+  state: "open" | "closed";
+  eligible: number;
+  members: number;
+  cast: number;
+  counts: number[] | null;
+  passed: boolean | null;
+  quorum_at_close: boolean | null;
+}
+
+export interface Speaker {
+  id: number;
+  item_id: number | null;
+  user_id: number;
+  state: "waiting" | "speaking" | "done" | "withdrawn";
+  requested_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+export type Visibility = "me" | "named" | "everyone";
+export type AnnotationKind = "ink" | "highlight" | "note";
+
+/** Ink points, highlight boxes and note anchors are fractions of the page as shown
+ * (0..1 from the top left), so every tablet draws them at its own size. */
+export type Point = { x: number; y: number };
+export type InkBody = { points: Point[]; color: string; width: number };
+export type HighlightBody = { rects: [number, number, number, number][]; color: string };
+export type NoteBody = { at: Point; text: string; color: string };
+export type AnnotationBody = InkBody | HighlightBody | NoteBody;
+
+export interface Annotation {
+  id: number;
+  client_id: string;
+  document_id: number;
+  author_id: number;
+  /** Page index, from 0. */
+  page: number;
+  kind: AnnotationKind;
+  body: AnnotationBody;
+  visibility: Visibility;
+  shared_with: number[];
+  created_at: string;
+}
+
+export interface MinutesSignature {
+  role: "secretary" | "chair";
+  signer_id: number;
+  signer_name: string;
+  level: string;
+  signed_at: string;
+}
+
+export interface MinutesVersion {
+  id: number;
+  version: number;
+  state: "draft" | "signed_by_secretary" | "signed";
+  state_label: string;
+  generated_at: string;
+  generated_by: number;
+  signatures: MinutesSignature[];
+}
+
+export interface MinutesOut {
+  meeting_id: number;
+  meeting_state: MeetingState;
+  state: MinutesVersion["state"] | null;
+  versions: MinutesVersion[];
+  notice_document_id: number | null;
+}
+
+export interface NewMeeting {
+  agency_id: number;
+  title: string;
+  starts_at: string;
+  place: string;
+  chair_id: number;
+  secretary_id: number;
+}
+
+export type Body = Record<string, unknown>;
+
+const base = (id: number) => `/meetings/${id}`;
+
+export const documentUrl = (meetingId: number, docId: number) => `/api/v1/meetings/${meetingId}/documents/${docId}/content`;
+export const annotatedUrl = (meetingId: number, docId: number) => `/api/v1/meetings/${meetingId}/documents/${docId}/annotated`;
+export const minutesUrl = (meetingId: number) => `/api/v1/meetings/${meetingId}/minutes/content`;
+
+export const meetings = {
+  mine: () => call<{ items: Meeting[] }>("GET", "/meetings"),
+  detail: (id: number) => call<MeetingDetail>("GET", base(id)),
+  create: (body: NewMeeting) => call<Meeting>("POST", "/meetings", body),
+  invite: (id: number, userId: number, role: "member" | "guest") =>
+    call<MeetingDetail>("POST", `${base(id)}/participants`, { user_id: userId, role }),
+  addItem: (id: number, title: string, presenterId: number | null, minutes: number) =>
+    call<MeetingDetail>("POST", `${base(id)}/items`, { title, presenter_id: presenterId, planned_minutes: minutes }),
+  addDocument: (id: number, itemId: number, fileId: string, title: string) =>
+    call<AgendaDocument>("POST", `${base(id)}/items/${itemId}/documents`, { file_id: fileId, title }),
+  schedule: (id: number) => call<MeetingDetail>("POST", `${base(id)}/schedule`),
+  cancel: (id: number) => call<MeetingDetail>("POST", `${base(id)}/cancel`),
+  answer: (id: number, body: Body) => call<MeetingDetail>("POST", `${base(id)}/answer`, body),
+  votes: (id: number) => call<{ items: Vote[] }>("GET", `${base(id)}/votes`),
+  speakers: (id: number) => call<{ items: Speaker[] }>("GET", `${base(id)}/speakers`),
+  receipt: (id: number, voteId: number, receipt: string) =>
+    call<{ counted: boolean }>("POST", `${base(id)}/votes/${voteId}/receipt`, { receipt }),
+  annotations: (id: number, docId: number) => call<{ items: Annotation[] }>("GET", `${base(id)}/documents/${docId}/annotations`),
+  saveAnnotation: (id: number, docId: number, body: Body) => call<Annotation>("POST", `${base(id)}/documents/${docId}/annotations`, body),
+  deleteAnnotation: (id: number, annotationId: number) => call<void>("DELETE", `${base(id)}/annotations/${annotationId}`),
+  minutes: (id: number) => call<MinutesOut>("GET", `${base(id)}/minutes`),
+  generateMinutes: (id: number, conclusions: string) =>
+    call<unknown>("POST", `${base(id)}/minutes`, conclusions.trim() ? { conclusions } : {}),
+  signMinutes: (id: number, body: Body) => call<MinutesOut>("POST", `${base(id)}/minutes/sign`, body),
+  conclusionNotice: (id: number) => call<{ document_id: number }>("POST", `${base(id)}/conclusion-notice`),
+};
+
+/** Upload a PDF to the agency's store and attach it to an agenda item. */
+export async function attachPdf(meeting: Meeting, itemId: number, file: File): Promise<AgendaDocument> {
+  const fileId = await upload(meeting.agency_id, file);
+  return meetings.addDocument(meeting.id, itemId, fileId, file.name.replace(/\.pdf$/i, ""));
+}
+
+/** The agenda item's documents, latest version of each slot. */
+export function latestDocuments(item: AgendaItem | undefined): AgendaDocument[] {
+  if (!item) return [];
+  const bySlot = new Map<number, AgendaDocument>();
+  for (const d of item.documents) {
+    const seen = bySlot.get(d.slot);
+    if (!seen || seen.version < d.version) bySlot.set(d.slot, d);
+  }
+  return [...bySlot.values()].sort((a, b) => a.slot - b.slot);
+}

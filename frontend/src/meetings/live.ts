@@ -1,0 +1,155 @@
+// The live link of one meeting room: the "/meetings" Socket.IO namespace, its numbered events
+// applied in order (a gap or a reconnect asks for what was missed), and intents with their
+// acknowledgement as promises.
+import { io, type Socket } from "socket.io-client";
+import { ApiError } from "../api";
+import type { Snapshot } from "./room";
+
+export interface LiveEvent {
+  meeting_id: number;
+  seq: number;
+  kind: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+interface JoinAnswer {
+  seq: number;
+  events?: LiveEvent[];
+  snapshot?: Snapshot;
+}
+
+type Ack = { ok: true; [key: string]: unknown } | { ok: false; error: { code: string; message: { vi: string; en: string } } };
+
+export interface LiveHandlers {
+  /** A numbered event, in order, each once. */
+  onEvent: (event: LiveEvent) => void;
+  /** The whole live state (first join, or too far behind for the missed events). */
+  onSnapshot: (snapshot: Snapshot) => void;
+  /** A message sent to this user only (a note shared with them, their own devices). */
+  onDirect: (kind: string, data: Record<string, unknown>) => void;
+  /** Joined (true) or lost (false). */
+  onLink: (joined: boolean) => void;
+}
+
+const ACK_TIMEOUT = 8000;
+
+const offlineError = () =>
+  new ApiError(0, "network", {
+    vi: "Mất kết nối với máy chủ. Thao tác sẽ được thực hiện khi có mạng trở lại.",
+    en: "No connection to the server. Try again when the network is back.",
+  });
+
+export class LiveMeeting {
+  private socket: Socket;
+  private last = 0;
+  private joined = false;
+  private syncing = false;
+  private held: LiveEvent[] = [];
+
+  constructor(
+    readonly meetingId: number,
+    private handlers: LiveHandlers,
+  ) {
+    this.socket = io("/meetings", { path: "/socket.io", transports: ["websocket"], autoConnect: false });
+    this.socket.on("connect", () => void this.join());
+    this.socket.on("disconnect", () => this.setJoined(false));
+    this.socket.on("event", (e: LiveEvent) => this.receive(e));
+    for (const kind of ["annotation", "annotation_deleted"]) {
+      this.socket.on(kind, (data: Record<string, unknown>) => {
+        if (data.meeting_id === undefined || data.meeting_id === this.meetingId) this.handlers.onDirect(kind, data);
+      });
+    }
+    // A tablet that knows it lost the Wi-Fi stops trusting its socket at once (the
+    // heartbeat would take half a minute) and reconnects as soon as the network is back.
+    window.addEventListener("offline", this.wentOffline);
+    window.addEventListener("online", this.cameOnline);
+    if (navigator.onLine) this.socket.connect();
+  }
+
+  get connected(): boolean {
+    return this.joined;
+  }
+
+  close(): void {
+    window.removeEventListener("offline", this.wentOffline);
+    window.removeEventListener("online", this.cameOnline);
+    if (this.socket.connected) this.socket.emit("leave", { meeting_id: this.meetingId });
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+  }
+
+  /** Send an intent; the answer's fields, or an ApiError with the server's bilingual message. */
+  async send<T = Record<string, unknown>>(intent: string, payload: Record<string, unknown> = {}): Promise<T> {
+    if (!this.joined) throw offlineError();
+    let answer: Ack;
+    try {
+      answer = (await this.socket.timeout(ACK_TIMEOUT).emitWithAck(intent, { meeting_id: this.meetingId, ...payload })) as Ack;
+    } catch {
+      throw offlineError();
+    }
+    if (!answer.ok) throw new ApiError(400, answer.error.code, answer.error.message);
+    return answer as unknown as T;
+  }
+
+  private wentOffline = () => {
+    this.setJoined(false);
+    this.socket.disconnect();
+  };
+
+  private cameOnline = () => {
+    if (!this.socket.connected) this.socket.connect();
+  };
+
+  private setJoined(joined: boolean) {
+    if (this.joined === joined) return;
+    this.joined = joined;
+    this.handlers.onLink(joined);
+  }
+
+  /** Join the room (again), from the last event applied; apply what comes back. */
+  private async join(): Promise<void> {
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      const payload: Record<string, unknown> = { meeting_id: this.meetingId };
+      if (this.last > 0) payload.after = this.last;
+      const answer = (await this.socket.timeout(ACK_TIMEOUT).emitWithAck("join", payload)) as Ack & JoinAnswer;
+      if (!answer.ok) {
+        this.setJoined(false);
+        return;
+      }
+      if (answer.snapshot) {
+        this.last = answer.snapshot.seq;
+        this.handlers.onSnapshot(answer.snapshot);
+      }
+      for (const e of answer.events ?? []) this.apply(e);
+      this.last = Math.max(this.last, answer.seq);
+      this.setJoined(true);
+    } catch {
+      // No answer in time: the socket is likely gone; the reconnect joins again.
+    } finally {
+      this.syncing = false;
+    }
+    const held = this.held;
+    this.held = [];
+    for (const e of held) this.receive(e);
+  }
+
+  private receive(e: LiveEvent) {
+    if (e.meeting_id !== this.meetingId) return;
+    if (this.syncing) {
+      this.held.push(e); // looked at once the join in flight has answered
+      return;
+    }
+    if (e.seq <= this.last) return;
+    if (e.seq === this.last + 1) this.apply(e);
+    else void this.join(); // a gap: fetch what was missed
+  }
+
+  private apply(e: LiveEvent) {
+    if (e.seq <= this.last) return;
+    this.last = e.seq;
+    this.handlers.onEvent(e);
+  }
+}
