@@ -1,0 +1,533 @@
+"""Annotations on meeting documents (ghi chú): save, delete, list, and a member's own for
+their annotated copy.
+
+A participant annotates one version of a meeting document. An annotation is seen by its
+author only (``me``), by the author and named colleagues of the same meeting (``named``),
+or by everyone who sees the meeting (``everyone``). Saving is an upsert on the tablet's
+``client_id`` so that an offline tablet may send the same thing again; a deleted
+annotation stays deleted whatever is re-sent later. Each change is audited (ids and
+kind, never the body) and told to the tablets that may show it: a numbered meeting event
+for ``everyone``, a direct message (not replayed) to the author's and named colleagues'
+devices otherwise. The messages carry the annotation as the API returns it.
+
+HTTP and Socket.IO share :func:`save_from_payload` and :func:`delete_from_payload`,
+which check a raw dict with :mod:`ecabinet.meetings.annotation_input`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from ecabinet.core import audit, errors
+from ecabinet.core.audit import Actor
+from ecabinet.core.policy import Subject
+from ecabinet.core.storage import ObjectStore
+from ecabinet.core.types import utcnow
+from ecabinet.core.users import User
+from ecabinet.meetings import access, annotate, annotation_pages, events
+from ecabinet.meetings.access import MeetingView
+from ecabinet.meetings.annotation_input import (
+    MAX_BODY_BYTES,
+    AnnotationIn,
+    DeleteIn,
+    body_json,
+    from_json,
+    parse,
+    parse_delete,
+    to_annotation,
+    too_large,
+)
+from ecabinet.meetings.annotation_models import Annotation, AnnotationShare
+from ecabinet.meetings.models import AgendaDocument, AgendaItem
+from ecabinet.meetings.states import MeetingState, require
+
+__all__ = [
+    "MAX_PER_DOCUMENT",
+    "AnnotationIn",
+    "DeleteIn",
+    "Download",
+    "Saved",
+    "delete_annotation",
+    "delete_from_payload",
+    "document_of",
+    "for_download",
+    "parse",
+    "save",
+    "save_from_payload",
+    "visible",
+]
+
+MAX_PER_DOCUMENT = 2000
+"""Annotations one author may have on one document version."""
+WRITABLE = tuple(s for s in MeetingState if s is not MeetingState.cancelled)
+
+
+@dataclass(frozen=True)
+class Saved:
+    annotation: dict[str, Any]
+    """As the API returns it (see :func:`visible`)."""
+    created: bool
+    """False for an update, or a re-send of what was already saved."""
+
+
+@dataclass(frozen=True)
+class Download:
+    """What a member's annotated copy is made of."""
+
+    sha256: str
+    """The document version's PDF."""
+    title: str
+    member: str
+    annotations: tuple[annotate.Annotation, ...]
+    """The member's own annotations, oldest first (drawn in that order)."""
+
+    @property
+    def filename(self) -> str:
+        """``<title> (ghi chú).pdf``."""
+        title = " ".join(self.title.split())
+        if title.lower().endswith(".pdf"):
+            title = title[:-4].rstrip()
+        return f"{title[:200] or 'tai-lieu'} (ghi chú).pdf"
+
+
+@dataclass(frozen=True)
+class _Audience:
+    visibility: str
+    people: frozenset[int]
+    """The author and the named colleagues."""
+
+
+def document_of(session: Session, view: MeetingView, document_id: int) -> AgendaDocument:
+    """A document version of this meeting (404 otherwise)."""
+    doc = session.exec(
+        select(AgendaDocument)
+        .join(AgendaItem, col(AgendaItem.id) == AgendaDocument.item_id)
+        .where(AgendaDocument.id == document_id, AgendaItem.meeting_id == view.id)
+    ).first()
+    if doc is None:
+        raise errors.NotFound.of("tài liệu", "Document", "meeting.document_not_found")
+    return doc
+
+
+def save_from_payload(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    view: MeetingView,
+    payload: object,
+    *,
+    store: ObjectStore | None = None,
+    page_count: int | None = None,
+) -> dict[str, Any]:
+    """Check a tablet's dict (``{meeting_id, document_id, client_id, page, kind, body,
+    visibility, shared_with}``) and :func:`save` it; returns the annotation as the API
+    does. ``store`` lets the document's pages be counted the first time it is annotated
+    (see :func:`~ecabinet.meetings.annotation_pages.resolve`)."""
+    return save(
+        session, actor, subject, view, parse(payload), store=store, page_count=page_count
+    ).annotation
+
+
+def delete_from_payload(
+    session: Session, actor: Actor, subject: Subject, view: MeetingView, payload: object
+) -> dict[str, Any]:
+    """Check a tablet's dict (``{meeting_id, id}`` or ``{meeting_id, client_id}``) and
+    :func:`delete_annotation`; returns what :func:`delete_annotation` returns."""
+    data = parse_delete(payload)
+    _same_meeting(view, data.meeting_id)
+    return delete_annotation(
+        session, actor, subject, view, annotation_id=data.id, client_id=data.client_id
+    )
+
+
+def save(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    view: MeetingView,
+    data: AnnotationIn,
+    *,
+    store: ObjectStore | None = None,
+    page_count: int | None = None,
+) -> Saved:
+    """Create the subject's annotation, or update the one with the same ``client_id``.
+
+    Refuses (nothing stored): strangers to the meeting (404), a document of another
+    meeting (404), what :func:`~ecabinet.meetings.annotate.validate` refuses (422
+    ``annotation.*``: too many points, bad colour, no such page...), named colleagues
+    who do not take part in the meeting (422 ``annotation.not_participant``), a
+    ``client_id`` already used for another document or kind or for a deleted annotation
+    (409), more than :data:`MAX_PER_DOCUMENT` annotations (409 ``annotation.too_many``).
+    Sending the same thing again changes nothing and tells nobody.
+    """
+    access.require_visible(subject, view)
+    _same_meeting(view, data.meeting_id)
+    require(view.meeting.state, *WRITABLE)
+    doc = document_of(session, view, data.document_id)
+    assert doc.id is not None
+    shape = to_annotation(data)
+    pages = annotation_pages.resolve(session, doc, page_count=page_count, store=store)
+    annotate.validate(shape, pages)
+    body = body_json(shape)
+    if len(body.encode()) > MAX_BODY_BYTES:
+        raise too_large(len(body.encode()))
+    shares = _shares(view, subject.user_id, data)
+    row = _mine(session, subject.user_id, data.client_id)
+    if row is None:
+        row = _create(session, subject, view, doc.id, data, body, shares)
+        if row is not None:
+            after = _Audience(row.visibility, shares | {subject.user_id})
+            audit.record(session, actor, "annotation.create", "annotation", row.id, _summary(row))
+            out = _describe(session, [row])[0]
+            _announce(session, view, out, None, after)
+            return Saved(out, created=True)
+        # Another request made it first (the same tablet, retrying): update that one.
+        row = _mine(session, subject.user_id, data.client_id)
+        assert row is not None
+    return _update(session, actor, view, row, doc.id, data, body, shares)
+
+
+def _create(
+    session: Session,
+    subject: Subject,
+    view: MeetingView,
+    document_id: int,
+    data: AnnotationIn,
+    body: str,
+    shares: frozenset[int],
+) -> Annotation | None:
+    """The new row, or None when the same author and ``client_id`` won a race."""
+    count = session.exec(
+        select(func.count())
+        .select_from(Annotation)
+        .where(
+            Annotation.document_id == document_id,
+            Annotation.author_id == subject.user_id,
+            col(Annotation.deleted_at).is_(None),
+        )
+    ).one()
+    if count >= MAX_PER_DOCUMENT:
+        raise errors.Conflict(
+            "annotation.too_many",
+            f"Bạn đã có {count} ghi chú trên tài liệu này (tối đa {MAX_PER_DOCUMENT}).",
+            f"You have {count} annotations on this document (at most {MAX_PER_DOCUMENT}).",
+            {"count": int(count), "limit": MAX_PER_DOCUMENT},
+        )
+    now = utcnow()
+    row = Annotation(
+        meeting_id=view.id,
+        document_id=document_id,
+        author_id=subject.user_id,
+        client_id=data.client_id,
+        kind=data.kind,
+        page=data.page,
+        body=body,
+        visibility=data.visibility,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    assert row.id is not None
+    session.add_all(AnnotationShare(annotation_id=row.id, user_id=u) for u in sorted(shares))
+    session.flush()
+    return row
+
+
+def _update(
+    session: Session,
+    actor: Actor,
+    view: MeetingView,
+    row: Annotation,
+    document_id: int,
+    data: AnnotationIn,
+    body: str,
+    shares: frozenset[int],
+) -> Saved:
+    assert row.id is not None
+    if row.deleted_at is not None:
+        raise errors.Conflict(
+            "annotation.deleted",
+            "Ghi chú này đã bị xóa.",
+            "This annotation has been deleted.",
+            {"id": row.id, "client_id": row.client_id},
+        )
+    if (row.document_id, row.kind) != (document_id, data.kind):
+        raise errors.Conflict(
+            "annotation.client_id_reused",
+            "Mã ghi chú (client_id) đã dùng cho một ghi chú khác.",
+            "This client_id belongs to another annotation.",
+            {"id": row.id, "document_id": row.document_id, "kind": row.kind},
+        )
+    old_shares = _share_ids(session, [row.id]).get(row.id, frozenset())
+    if (row.page, row.body, row.visibility, old_shares) == (
+        data.page,
+        body,
+        data.visibility,
+        shares,
+    ):
+        return Saved(_describe(session, [row])[0], created=False)
+    before = _Audience(row.visibility, old_shares | {row.author_id})
+    row.page, row.body, row.visibility = data.page, body, data.visibility
+    row.updated_at = utcnow()
+    session.add(row)
+    if old_shares != shares:
+        session.execute(delete(AnnotationShare).where(col(AnnotationShare.annotation_id) == row.id))
+        session.add_all(AnnotationShare(annotation_id=row.id, user_id=u) for u in sorted(shares))
+    session.flush()
+    audit.record(session, actor, "annotation.update", "annotation", row.id, _summary(row))
+    out = _describe(session, [row])[0]
+    _announce(session, view, out, before, _Audience(row.visibility, shares | {row.author_id}))
+    return Saved(out, created=False)
+
+
+def delete_annotation(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    view: MeetingView,
+    *,
+    annotation_id: int | None = None,
+    client_id: str | None = None,
+) -> dict[str, Any]:
+    """Delete one of the subject's annotations (by ``annotation_id``, or by their own
+    ``client_id``); returns ``{id, meeting_id, document_id, client_id, author_id}``.
+    Only the author may (403 for others who see it, 404 for others who do not); deleting
+    it again changes nothing."""
+    access.require_visible(subject, view)
+    require(view.meeting.state, *WRITABLE)
+    me = subject.user_id
+    if annotation_id is not None:
+        row = session.get(Annotation, annotation_id)
+    else:
+        row = _mine(session, me, (client_id or "").lower())
+    if row is None or row.meeting_id != view.id or not _sees(session, row, me):
+        raise errors.NotFound.of("ghi chú", "Annotation", "annotation.not_found")
+    assert row.id is not None
+    gone = {
+        "id": row.id,
+        "meeting_id": row.meeting_id,
+        "document_id": row.document_id,
+        "client_id": row.client_id,
+        "author_id": row.author_id,
+    }
+    if row.author_id != me:
+        raise errors.PermissionDenied(
+            "annotation.not_author",
+            "Chỉ người viết mới được xóa ghi chú này.",
+            "Only its author may delete this annotation.",
+        )
+    if row.deleted_at is not None:
+        return gone
+    shares = _share_ids(session, [row.id]).get(row.id, frozenset())
+    row.deleted_at = row.updated_at = utcnow()
+    row.body = "{}"  # the tombstone keeps no content
+    session.add(row)
+    session.execute(delete(AnnotationShare).where(col(AnnotationShare.annotation_id) == row.id))
+    session.flush()
+    audit.record(session, actor, "annotation.delete", "annotation", row.id, _summary(row))
+    if row.visibility == "everyone":
+        events.record(session, view.id, "annotation_deleted", gone)
+    else:
+        events.direct(session, sorted(shares | {me}), "annotation_deleted", gone)
+    return gone
+
+
+def visible(
+    session: Session, subject: Subject, view: MeetingView, document_id: int
+) -> list[dict[str, Any]]:
+    """The annotations of a document version the subject may see, oldest first: their
+    own, those shared with everyone, those shared with them by name. Each is ``{id,
+    meeting_id, document_id, client_id, page, kind, body, visibility, shared_with,
+    author_id, author_name, created_at, updated_at}`` (times in ISO 8601)."""
+    access.require_visible(subject, view)
+    doc = document_of(session, view, document_id)
+    me = subject.user_id
+    mine_by_name = select(AnnotationShare.annotation_id).where(AnnotationShare.user_id == me)
+    rows = session.exec(
+        select(Annotation)
+        .where(
+            Annotation.document_id == doc.id,
+            col(Annotation.deleted_at).is_(None),
+            or_(
+                col(Annotation.author_id) == me,
+                col(Annotation.visibility) == "everyone",
+                and_(
+                    col(Annotation.visibility) == "named",
+                    col(Annotation.id).in_(mine_by_name),
+                ),
+            ),
+        )
+        .order_by(col(Annotation.id))
+    ).all()
+    return _describe(session, list(rows))
+
+
+def for_download(
+    session: Session, subject: Subject, view: MeetingView, document_id: int
+) -> Download:
+    """What the subject's annotated copy of a document version holds: their own
+    annotations only, whatever their visibility. Colleagues' shared notes stay out on
+    purpose: the copy is titled as the member's ("ghi chú của …") and may be printed or
+    passed on, so it must not put others' words under their name."""
+    access.require_visible(subject, view)
+    doc = document_of(session, view, document_id)
+    rows = session.exec(
+        select(Annotation)
+        .where(
+            Annotation.document_id == doc.id,
+            Annotation.author_id == subject.user_id,
+            col(Annotation.deleted_at).is_(None),
+        )
+        .order_by(col(Annotation.id))
+    ).all()
+    sha256 = annotation_pages.blob_sha256(session, doc)
+    return Download(
+        sha256=sha256,
+        title=doc.title,
+        member=subject.user.full_name,
+        annotations=tuple(from_json(r.kind, r.page, r.body) for r in rows),
+    )
+
+
+def _same_meeting(view: MeetingView, meeting_id: int | None) -> None:
+    if meeting_id is not None and meeting_id != view.id:
+        raise errors.InvalidInput(
+            "annotation.wrong_meeting",
+            "Ghi chú gửi kèm mã cuộc họp khác.",
+            "The annotation names another meeting.",
+            {"meeting_id": meeting_id},
+        )
+
+
+def _takes_part(view: MeetingView, user_id: int) -> bool:
+    """Sees the meeting (:func:`ecabinet.meetings.access.sees` for any user)."""
+    m = view.meeting
+    return (
+        user_id in (m.chair_id, m.secretary_id, m.created_by) or view.seat_of(user_id) is not None
+    )
+
+
+def _shares(view: MeetingView, author_id: int, data: AnnotationIn) -> frozenset[int]:
+    """The named colleagues (the author is not one), all of them in the meeting."""
+    if data.visibility != "named":
+        if data.shared_with:
+            raise errors.InvalidInput(
+                "annotation.bad_share",
+                "Chỉ ghi chú chia sẻ với người được chọn (named) mới có danh sách người nhận.",
+                "Only an annotation shared with named colleagues (named) lists people.",
+            )
+        return frozenset()
+    people = frozenset(data.shared_with) - {author_id}
+    if not people:
+        raise errors.InvalidInput(
+            "annotation.no_colleague",
+            "Hãy chọn ít nhất một người để chia sẻ ghi chú.",
+            "Choose at least one colleague to share the annotation with.",
+        )
+    outsiders = sorted(u for u in people if not _takes_part(view, u))
+    if outsiders:
+        raise errors.InvalidInput(
+            "annotation.not_participant",
+            "Chỉ chia sẻ ghi chú được với người dự cuộc họp này.",
+            "Annotations can be shared only with people taking part in this meeting.",
+            {"user_ids": outsiders},
+        )
+    return people
+
+
+def _mine(session: Session, author_id: int, client_id: str) -> Annotation | None:
+    return session.exec(
+        select(Annotation).where(
+            Annotation.author_id == author_id, Annotation.client_id == client_id
+        )
+    ).first()
+
+
+def _sees(session: Session, row: Annotation, user_id: int) -> bool:
+    if row.author_id == user_id:
+        return True
+    if row.deleted_at is not None:
+        return False
+    if row.visibility == "everyone":
+        return True
+    return session.get(AnnotationShare, (row.id, user_id)) is not None
+
+
+def _share_ids(session: Session, ids: list[int]) -> dict[int, frozenset[int]]:
+    found: dict[int, set[int]] = {}
+    for start in range(0, len(ids), 500):
+        for share in session.exec(
+            select(AnnotationShare).where(
+                col(AnnotationShare.annotation_id).in_(ids[start : start + 500])
+            )
+        ):
+            found.setdefault(share.annotation_id, set()).add(share.user_id)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _describe(session: Session, rows: list[Annotation]) -> list[dict[str, Any]]:
+    named = [r.id for r in rows if r.visibility == "named" and r.id is not None]
+    shares = _share_ids(session, named)
+    authors = sorted({r.author_id for r in rows})
+    names = dict(
+        session.exec(select(User.id, User.full_name).where(col(User.id).in_(authors))).all()
+    )
+    return [
+        {
+            "id": r.id,
+            "meeting_id": r.meeting_id,
+            "document_id": r.document_id,
+            "client_id": r.client_id,
+            "page": r.page,
+            "kind": r.kind,
+            "body": json.loads(r.body),
+            "visibility": r.visibility,
+            "shared_with": sorted(shares.get(r.id or 0, frozenset())),
+            "author_id": r.author_id,
+            "author_name": names.get(r.author_id, ""),
+            "created_at": r.created_at.isoformat(),
+            "updated_at": r.updated_at.isoformat(),
+        }
+        for r in rows
+    ]
+
+
+def _announce(
+    session: Session,
+    view: MeetingView,
+    out: dict[str, Any],
+    before: _Audience | None,
+    after: _Audience,
+) -> None:
+    """Tell whoever may now see the annotation, and whoever no longer may (first, so a
+    tablet that still may see it gets the removal before the new version)."""
+    if before is not None:
+        gone = {k: out[k] for k in ("id", "meeting_id", "document_id", "client_id", "author_id")}
+        if before.visibility == "everyone" and after.visibility != "everyone":
+            events.record(session, view.id, "annotation_deleted", gone)
+        elif before.visibility != "everyone" and after.visibility != "everyone":
+            lost = before.people - after.people
+            if lost:
+                events.direct(session, sorted(lost), "annotation_deleted", gone)
+    if after.visibility == "everyone":
+        events.record(session, view.id, "annotation", out)
+    else:
+        events.direct(session, sorted(after.people), "annotation", out)
+
+
+def _summary(row: Annotation) -> str:
+    return (
+        f"{row.kind} meeting {row.meeting_id} document {row.document_id} page {row.page}"
+        f" {row.visibility} client {row.client_id}"
+    )
