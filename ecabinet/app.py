@@ -22,6 +22,7 @@ import ecabinet
 from documents.notifications import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_admin,
+    routes_annotations,
     routes_audit,
     routes_auth,
     routes_credentials,
@@ -32,6 +33,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_documents,
     routes_files,
     routes_meetings,
+    routes_minutes,
     routes_signing,
     routes_speakers,
     routes_tokens,
