@@ -23,7 +23,6 @@ from documents.notifications import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_admin,
     routes_annotations,
-    routes_annotations,
     routes_audit,
     routes_auth,
     routes_credentials,
