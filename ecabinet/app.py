@@ -185,7 +185,16 @@ def _frontend_routes(dist: Path) -> list[BaseRoute]:
             status_code=503,
         )
 
+    async def service_worker(_request: Request) -> Response:
+        # Served from the root so that its scope is the whole app (tablets read meeting
+        # documents offline); never cached, so a new build's worker is picked up.
+        return FileResponse(
+            dist / "sw.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"}
+        )
+
     routes: list[BaseRoute] = []
+    if (dist / "sw.js").is_file():
+        routes.append(Route("/sw.js", service_worker, methods=["GET"]))
     if (dist / "assets").is_dir():
         routes.append(Mount("/assets", StaticFiles(directory=dist / "assets"), name="assets"))
     routes.append(Route("/{path:path}", spa, methods=["GET", "HEAD"]))
