@@ -53,6 +53,16 @@ def _sqlite_on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+WRITE = "ecabinet.write"
+"""``session.info`` key: the transaction was opened to write (see :func:`writing`)."""
+
+
+def writing(session: Session) -> bool:
+    """Whether the session's transaction was opened to write: services lock the rows they
+    will change first, so that every writer takes its locks in the same order."""
+    return bool(session.info.get(WRITE))
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """A session whose transaction commits on success and rolls back on any error.
@@ -61,6 +71,7 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """
     bind = engine.execution_options(sqlite_immediate=True) if write else engine
     with Session(bind, expire_on_commit=False) as session:
+        session.info[WRITE] = write
         try:
             yield session
             session.commit()

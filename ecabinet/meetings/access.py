@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from ecabinet.core import errors
 from ecabinet.core.agencies import Role
+from ecabinet.core.db import writing
 from ecabinet.core.policy import Action, Subject, rule
 from ecabinet.meetings.models import Meeting, Participant
 
@@ -41,7 +42,12 @@ class NewMeeting:
 
 
 def load(session: Session, meeting_id: int) -> MeetingView:
-    meeting = session.get(Meeting, meeting_id)
+    """The meeting and its participants. In a write transaction the meeting's row is
+    locked first (PostgreSQL ``FOR NO KEY UPDATE``): every change to a meeting ends by
+    numbering its event on that row, after the audit log's head; taking the row at the
+    start keeps the order meeting → audit for every writer, so two never deadlock."""
+    lock = {"key_share": True} if writing(session) else None
+    meeting = session.get(Meeting, meeting_id, with_for_update=lock)
     if meeting is None:
         raise errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found")
     rows = session.exec(select(Participant).where(Participant.meeting_id == meeting_id)).all()

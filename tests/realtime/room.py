@@ -4,7 +4,7 @@ it over the ``/meetings`` namespace and people who act over HTTP with API tokens
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,11 +85,8 @@ class Place:
         return r.json()
 
 
-@contextmanager
-def live_place(tmp_path: Path, database_url: str, engine: Engine, **extra: str) -> Iterator[Place]:
-    found, _units, ids = make_office(engine)
-    settings = make_settings(tmp_path / "data", database_url, login_max_failures="100", **extra)
-    store = open_store(settings)
+def tokens_for(engine: Engine) -> dict[str, str]:
+    """An API token for every user, by username."""
     tokens: dict[str, str] = {}
     with session_scope(engine) as s:
         for user in s.exec(select(User)):
@@ -97,6 +94,15 @@ def live_place(tmp_path: Path, database_url: str, engine: Engine, **extra: str) 
             tokens[user.username], _ = auth.create_token(
                 s, principal, name="tablet", expires_in_days=None, client_addr=""
             )
+    return tokens
+
+
+@contextmanager
+def live_place(tmp_path: Path, database_url: str, engine: Engine, **extra: str) -> Iterator[Place]:
+    found, _units, ids = make_office(engine)
+    settings = make_settings(tmp_path / "data", database_url, login_max_failures="100", **extra)
+    store = open_store(settings)
+    tokens = tokens_for(engine)
     asgi = create_asgi(settings, engine=engine, store=store, frontend_dist=tmp_path / "none")
     with serve(asgi) as base, httpx.Client(timeout=30) as http:
         yield Place(base, ids, found["p"].id or 0, tokens, http)
@@ -129,17 +135,28 @@ class Tablet:
         await self.client.disconnect()
 
 
-async def tablet(place: Place, who: str) -> Tablet:
+async def tablet(place: Place, who: str, base: str | None = None) -> Tablet:
+    """A tablet of ``who`` connected to ``base`` (the place's server by default)."""
     client = socketio.AsyncClient(reconnection=False)
     t = Tablet(client)
     client.on("event", t.events.append, namespace=NS)
     client.on("error", t.errors.append, namespace=NS)
     client.on("annotation", lambda d: t.direct.append(("annotation", d)), namespace=NS)
     await client.connect(
-        place.base,
+        base or place.base,
         namespaces=[NS],
         transports=["websocket"],
         auth={"token": place.tokens[who]},
         wait_timeout=10,
     )
     return t
+
+
+async def until(check: Callable[[], bool], within: float = 10) -> None:
+    """Wait until ``check()`` holds; fail after ``within`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 import socketio
 from sqlalchemy import Engine
 
-from tests.realtime.room import NS, Place, live_place, tablet
+from tests.realtime.room import NS, Place, live_place, tablet, until
 
 
 @pytest.fixture
@@ -57,7 +56,7 @@ def test_agenda_moves_reach_every_tablet_in_order(place: Place) -> None:
             answer = await chair.ask("agenda", {"meeting_id": mid, "item_id": item})
             assert answer == {"ok": True}, answer
         for t in members:
-            await _until(lambda t=t: len(t.events) >= 3)
+            await until(lambda t=t: len(t.events) >= 3)
             assert [e["seq"] for e in t.events] == [start_seq + 1, start_seq + 2, start_seq + 3]
             assert [e["data"]["item_id"] for e in t.events] == [second, first, second]
             assert t.events[0]["kind"] == "agenda" and t.events[0]["meeting_id"] == mid
@@ -76,15 +75,6 @@ def test_agenda_moves_reach_every_tablet_in_order(place: Place) -> None:
             await t.close()
 
     asyncio.run(scenario())
-
-
-async def _until(check: Any, within: float = 10) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 def test_a_tablet_that_reconnects_gets_what_it_missed(place: Place) -> None:
