@@ -9,7 +9,9 @@ refused once both have signed. Signing is split as for documents
 says who signs next, where, and on which file; the signature is made outside any
 transaction; :func:`sign` records it after checking again, under the meeting's row lock,
 that nothing changed meanwhile. The chair's signature moves the meeting to
-``minutes_signed``. Each step is audited and recorded as a meeting event.
+``minutes_signed``. Each step is audited and recorded as a meeting event
+("minutes_generated", "minutes_signed") whose ``state`` is the meeting's and
+``minutes_state`` the version's.
 """
 
 from __future__ import annotations
@@ -184,7 +186,12 @@ def generate(
         session,
         view.id,
         "minutes_generated",
-        {"minutes_id": row.id, "version": number, "state": row.state},
+        {
+            "minutes_id": row.id,
+            "version": number,
+            "minutes_state": row.state,
+            "state": meeting.state,
+        },
     )
     return row
 
@@ -309,8 +316,8 @@ def sign(
             "minutes_id": version.id,
             "version": version.version,
             "role": pending.role,
-            "state": version.state,
-            "meeting_state": meeting.state,
+            "minutes_state": version.state,
+            "state": meeting.state,
         },
     )
     return version

@@ -285,7 +285,15 @@ def test_minutes_generated_signed_and_the_notice_drafted(
         ("minutes_signed", 2, "secretary"),
         ("minutes_signed", 2, "chair"),
     ]
-    assert events[-1]["data"]["meeting_state"] == "minutes_signed"
+    assert (events[-1]["data"]["minutes_state"], events[-1]["data"]["state"]) == (
+        "signed",
+        "minutes_signed",
+    )
+    assert [e["data"]["state"] for e in events if e["kind"] == "minutes_signed"] == [
+        "ended",
+        "ended",
+        "minutes_signed",
+    ]
     with session_scope(engine, write=False) as s:
         actions = s.execute(
             text("SELECT action FROM audit_entry WHERE action LIKE 'meeting.minutes%' ORDER BY id")
