@@ -45,12 +45,14 @@ __all__ = ["gather", "generate", "pending_signature", "sign"]
 
 
 def lock(session: Session, view: MeetingView) -> Meeting:
-    """The meeting row, locked until the transaction ends (PostgreSQL; SQLite writers
-    are serialised already) and read again: generating and signing queue behind it."""
+    """The meeting row read again under the lock :func:`.access.load` takes in write
+    transactions (PostgreSQL ``FOR NO KEY UPDATE``; SQLite writers are serialised
+    already): generating and signing queue behind one another, and whatever a view
+    loaded earlier is current."""
     return session.exec(
         select(Meeting)
         .where(Meeting.id == view.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one()
 
