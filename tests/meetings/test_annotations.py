@@ -378,6 +378,10 @@ def test_bad_input_is_refused_and_nothing_is_stored(
     assert (r.status_code, r.json()["code"]) == (404, "meeting.document_not_found")
     r = office.get("p.spec", f"{m.url}/documents/{other.document_id}/annotated")
     assert (r.status_code, r.json()["code"]) == (404, "meeting.document_not_found")
+    # A cancelled meeting takes no more annotations.
+    assert office.post("p.clerk", other.url + "/cancel").status_code == 200
+    r = office.post("p.spec", other.annotations, json=_note())
+    assert (r.status_code, r.json()["code"]) == (409, "meeting.bad_state")
 
     assert _count(engine, "SELECT count(*) FROM annotation") == 0
     assert _count(engine, "SELECT count(*) FROM annotation_share") == 0
@@ -561,3 +565,32 @@ def test_the_socket_functions_and_who_they_tell(office: Office, pdf: bytes, engi
     with session_scope(engine, write=False) as s:
         kinds = s.execute(text("SELECT kind FROM meeting_event ORDER BY seq")).scalars().all()
     assert kinds == ["annotation", "annotation_deleted"]
+
+
+def test_a_retry_that_races_the_first_save_becomes_an_update(
+    office: Office, pdf: bytes, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = _meeting(office, pdf)
+    payload = _note(visibility="everyone")
+    first = office.post("p.spec", m.annotations, json=payload).json()
+    # The retry looks for the client id before the first save is committed, finds
+    # nothing, and its insert then meets the unique constraint.
+    real = service._mine
+    looked: list[str] = []
+
+    def not_yet(session: Any, author_id: int, client_id: str) -> Any:
+        looked.append(client_id)
+        return None if len(looked) == 1 else real(session, author_id, client_id)
+
+    monkeypatch.setattr(service, "_mine", not_yet)
+    changed = payload | {"body": payload["body"] | {"text": "Đã sửa: bổ sung số liệu quý IV"}}
+    r = office.post("p.spec", m.annotations, json=changed)
+    assert r.status_code == 200, r.text
+    assert (r.json()["id"], r.json()["body"]["text"]) == (
+        first["id"],
+        "Đã sửa: bổ sung số liệu quý IV",
+    )
+    assert looked == [payload["client_id"]] * 2
+    assert _count(engine, "SELECT count(*) FROM annotation") == 1
+    assert _count(engine, "SELECT count(*) FROM audit_entry WHERE action LIKE 'annotation.%'") == 2
+    assert [e["kind"] for e in _events(office, m)] == ["annotation", "annotation"]
