@@ -11,9 +11,11 @@ from ecabinet.demo.seed import DEMO_PASSWORD as PASSWORD
 
 
 @contextmanager
-def official(browser: Browser, base: str, username: str) -> Iterator[Page]:
-    """A logged-in browser context of its own."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+def official(
+    browser: Browser, base: str, username: str, size: tuple[int, int] = (1280, 900)
+) -> Iterator[Page]:
+    """A logged-in browser context of its own (``size``: the viewport, width and height)."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN")
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto(base + "/")

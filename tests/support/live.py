@@ -20,9 +20,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: ASGIApp) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port; yield its base URL; stop on exit."""
-    port = free_port()
+def serve(app: ASGIApp, port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` on ``port`` (a free loopback port by default); yield its base URL;
+    stop on exit."""
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -1,0 +1,263 @@
+"""A paperless meeting walked on tablets, one browser context each: the secretary prepares
+it; the chair runs it; two members follow the agenda and the presenter's pages, share an
+annotation, vote by secret ballot; the minutes are generated, signed by the secretary and
+the chair, and checked with poppler's pdfsig. Then a tablet loses the Wi-Fi: the meeting's
+documents still open, and a note drawn offline reaches the other tablet once it is back."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.live_meeting import (
+    SLOW,
+    TABLET_SMALL,
+    TABLET_WIDE,
+    Rest,
+    check_in,
+    draw_stroke,
+    enter_room,
+    meeting_id_of,
+    meeting_server,
+    pdf_files,
+    shows_page,
+)
+from tests.browser.people import official
+from tests.signing.checks import pdfsig
+
+pytestmark = pytest.mark.browser
+__all__ = ["meeting_server"]  # the fixture, imported for pytest
+
+CHAIR = "Nguyễn Thanh Bình — Chủ tịch Ủy ban nhân dân tỉnh"
+MEMBER_A = "Trần Thị Mai — Phó Chủ tịch Ủy ban nhân dân tỉnh"
+MEMBER_B = "Đặng Quốc Việt — Giám đốc Sở"
+ITEMS = ("Báo cáo tình hình kinh tế - xã hội năm 2026", "Tờ trình dự án đường tỉnh 941")
+REPORT, SUBMISSION = "Bao cao kinh te xa hoi", "To trinh du an duong tinh 941"
+
+
+def prepare(secretary: Page, files: list[Path]) -> int:
+    """The secretary organises the meeting on the screens: members, agenda, PDFs,
+    invitations."""
+    secretary.get_by_role("navigation").get_by_role("link", name="Cuộc họp").click()
+    secretary.get_by_role("button", name="Tạo cuộc họp").click()
+    secretary.get_by_label("Tên cuộc họp").fill(
+        "Phiên họp thường kỳ tháng 12 (thử trên máy tính bảng)"
+    )
+    secretary.get_by_label("Thời gian bắt đầu").fill("2026-12-01T08:00")
+    secretary.get_by_label("Địa điểm").fill("Phòng họp số 1, UBND tỉnh")
+    secretary.get_by_label("Người chủ trì").select_option(label=CHAIR)
+    expect(secretary.get_by_label("Thư ký")).to_have_value(re.compile(r"\d+"))
+    secretary.get_by_role("button", name="Tạo cuộc họp", exact=True).click()
+    expect(secretary).to_have_url(re.compile(r"/meetings/\d+$"))
+    expect(secretary.get_by_test_id("meeting-state")).to_have_text("Dự thảo")
+    for member in (MEMBER_A, MEMBER_B):
+        secretary.get_by_label("Mời người dự họp").select_option(label=member)
+        secretary.get_by_role("button", name="Mời", exact=True).click()
+        expect(
+            secretary.get_by_role("row").filter(has_text=member.split(" — ")[0])
+        ).to_contain_text("Thành viên")
+    for title, pdf in zip(ITEMS, files, strict=True):
+        secretary.get_by_label("Nội dung", exact=True).fill(title)
+        secretary.get_by_role("button", name="Thêm nội dung họp").click()
+        expect(secretary.get_by_role("listitem").filter(has_text=title)).to_be_visible()
+        secretary.get_by_label(f"Thêm tài liệu PDF: {title}").set_input_files(pdf)
+        expect(secretary.get_by_role("listitem").filter(has_text=title)).to_contain_text(pdf.stem)
+    secretary.get_by_role("button", name="Gửi giấy mời").click()
+    expect(secretary.get_by_test_id("meeting-state")).to_have_text("Đã gửi giấy mời")
+    return meeting_id_of(secretary)
+
+
+def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_path: Path) -> None:
+    base = meeting_server
+    with (
+        official(browser, base, "chanhvanphong", TABLET_WIDE) as secretary,
+        official(browser, base, "chutich", TABLET_WIDE) as chair,
+        official(browser, base, "phochutich", TABLET_SMALL) as member_a,
+        official(browser, base, "giamdoc.stttt", TABLET_WIDE) as member_b,
+    ):
+        meeting_id = prepare(secretary, pdf_files(tmp_path))
+        members = (member_a, member_b)
+        for page in (chair, *members):
+            enter_room(page, base, meeting_id)
+            check_in(page)
+        expect(chair.get_by_test_id("quorum")).to_contain_text("Có mặt: 3/3")
+
+        # The chair opens the meeting: the members' screens show the first item's report.
+        chair.get_by_role("tab", name="Điều hành").click()
+        chair.get_by_role("button", name="Bắt đầu cuộc họp").click()
+        for page in members:
+            expect(page.get_by_test_id("meeting-state")).to_have_text("Đang họp")
+            expect(page.get_by_test_id("current-item")).to_contain_text(ITEMS[0])
+            expect(page.get_by_test_id("viewer-doc-title")).to_have_text(REPORT)
+            expect(page.get_by_test_id("follow-state")).to_have_text("● Theo dõi người trình bày")
+            shows_page(page, 1, 2)
+
+        # The chair presents and turns the page; the members follow it.
+        chair.get_by_label("Trình chiếu cho mọi người").check()
+        chair.get_by_role("button", name="Trang sau").click()
+        for page in members:
+            shows_page(page, 2, 2)
+        # A member turning back leaves follow mode, and rejoins with one button.
+        member_b.get_by_role("button", name="Trang trước").click()
+        shows_page(member_b, 1, 2)
+        member_b.get_by_role("button", name="Theo dõi người trình bày").click()
+        shows_page(member_b, 2, 2)
+
+        # The chair moves the agenda: the members' screens go to the second item.
+        chair.get_by_role("button", name=f"Chuyển đến nội dung này: {ITEMS[1]}").click()
+        for page in members:
+            expect(page.get_by_test_id("current-item")).to_contain_text(ITEMS[1])
+            expect(page.get_by_test_id("viewer-doc-title")).to_have_text(SUBMISSION)
+            shows_page(page, 1, 1)
+
+        # Member A draws a stroke shared with everyone; member B sees it arrive.
+        member_a.get_by_label("Ai được xem ghi chú").select_option(label="Mọi người dự họp")
+        member_a.get_by_role("button", name="Bút", exact=True).click()
+        draw_stroke(member_a)
+        mine = member_a.get_by_test_id("annotation")
+        expect(mine).to_have_count(1)
+        expect(mine).to_have_attribute("data-pending", "false")
+        theirs = member_b.get_by_test_id("annotation")
+        expect(theirs).to_have_count(1)
+        expect(theirs).to_have_attribute("data-kind", "ink")
+        expect(theirs).to_have_attribute("data-mine", "false")
+        expect(chair.get_by_test_id("annotation")).to_have_count(0)  # the chair is elsewhere
+
+        # A secret vote: both members vote, everyone sees the result.
+        chair.get_by_label("Nội dung biểu quyết").fill("Thông qua Tờ trình dự án đường tỉnh 941?")
+        chair.get_by_label("Bỏ phiếu kín").check()
+        chair.get_by_role("button", name="Mở biểu quyết", exact=True).click()
+        for page in members:
+            vote = page.get_by_test_id("open-vote")
+            expect(vote).to_contain_text("Thông qua Tờ trình dự án đường tỉnh 941?")
+            expect(vote).to_contain_text("Bỏ phiếu kín")
+            vote.get_by_role("button", name="Tán thành", exact=True).click()
+            expect(page.get_by_test_id("receipt")).to_have_text(re.compile(r"^[\w-]{8,}$"))
+        expect(chair.get_by_test_id("console-count")).to_have_text("Số phiếu đã bỏ: 2 / 3")
+        expect(member_a.get_by_test_id("vote-count")).to_have_text("Số phiếu đã bỏ: 2 / 3")
+        chair.get_by_role("button", name="Kết thúc biểu quyết").click()
+        chair.get_by_role("tab", name="Biểu quyết").click()
+        for page in (chair, *members):
+            result = page.get_by_test_id("vote-result")
+            expect(result.get_by_test_id("vote-outcome")).to_have_text("Thông qua")
+            expect(result).to_contain_text("Tán thành: 2")
+            expect(result).to_contain_text("Không tán thành: 0")
+
+        # The chair ends the meeting.
+        chair.get_by_role("tab", name="Điều hành").click()
+        chair.get_by_role("button", name="Kết thúc cuộc họp").click()
+        chair.get_by_role("button", name="Kết thúc ngay").click()
+        for page in (chair, *members):
+            expect(page.get_by_test_id("meeting-state")).to_have_text("Đã kết thúc")
+
+        # The secretary generates the minutes and signs; then the chair signs.
+        secretary.goto(f"{base}/meetings/{meeting_id}/minutes")
+        secretary.get_by_role("textbox", name="Kết luận của cuộc họp").fill(
+            "Thống nhất thông qua Tờ trình dự án đường tỉnh 941; giao Sở Giao thông vận tải"
+            " hoàn thiện hồ sơ."
+        )
+        secretary.get_by_role("button", name="Tạo biên bản").click()
+        expect(secretary.get_by_test_id("minutes-state")).to_have_text("Chưa ký", timeout=SLOW)
+        secretary.get_by_role("button", name="Ký với tư cách thư ký").click()
+        dialog = secretary.get_by_role("dialog")
+        expect(dialog.get_by_label("Chứng thư số")).to_have_value(re.compile(r".+"))
+        dialog.get_by_role("button", name="Ký biên bản").click()
+        expect(secretary.get_by_test_id("minutes-state")).to_have_text("Thư ký đã ký", timeout=SLOW)
+
+        chair.get_by_role("button", name="Biên bản họp").click()
+        chair.get_by_role("button", name="Ký với tư cách người chủ trì").click()
+        chair.get_by_role("dialog").get_by_role("button", name="Ký biên bản").click()
+        expect(chair.get_by_test_id("minutes-state")).to_have_text(
+            "Đã ký đủ (thư ký và chủ trì)", timeout=SLOW
+        )
+        expect(chair.get_by_test_id("minutes-signatures").get_by_role("listitem")).to_have_count(2)
+        with chair.expect_download() as download:
+            chair.get_by_test_id("download-minutes").click()
+        minutes = tmp_path / "bien-ban.pdf"
+        download.value.save_as(minutes)
+    assert minutes.read_bytes().startswith(b"%PDF-")
+    assert pdfsig(minutes).count("Signature Validation: Signature is Valid.") == 2
+
+
+def test_documents_and_notes_without_wifi(
+    browser: Browser, meeting_server: str, tmp_path: Path
+) -> None:
+    base = meeting_server
+    report, submission = pdf_files(tmp_path)
+    with (
+        official(browser, base, "chanhvanphong", TABLET_WIDE) as secretary,
+        official(browser, base, "phochutich", TABLET_SMALL) as member_a,
+        official(browser, base, "giamdoc.stttt", TABLET_WIDE) as member_b,
+    ):
+        # Prepared over the API: this test is about the tablets.
+        api = Rest(secretary, base)
+        ids = {name: api.person(name.split(" — ")[0]) for name in (CHAIR, MEMBER_A, MEMBER_B)}
+        meeting = api.post(
+            "/meetings",
+            {
+                "agency_id": api.agency_id,
+                "title": "Họp giao ban (thử mất mạng)",
+                "starts_at": "2026-12-02T08:00:00+07:00",
+                "chair_id": ids[CHAIR],
+                "secretary_id": api.user_id,
+            },
+        )
+        url = f"/meetings/{meeting['id']}"
+        for name in (MEMBER_A, MEMBER_B):
+            api.post(url + "/participants", {"user_id": ids[name]})
+        item = api.post(url + "/items", {"title": ITEMS[0]})["agenda"][0]["id"]
+        for pdf in (report, submission):
+            api.post(
+                f"{url}/items/{item}/documents", {"file_id": api.upload(pdf), "title": pdf.stem}
+            )
+        api.post(url + "/schedule")
+        for person in ids.values():
+            api.post(url + "/check-in", {"user_id": person, "status": "present"})
+        api.post(url + "/start")
+
+        for page in (member_a, member_b):
+            enter_room(page, base, meeting["id"])
+            shows_page(page, 1, 2)
+        expect(member_a.get_by_test_id("kept-documents")).to_have_text(
+            "Tài liệu đã lưu trên máy: 2/2"
+        )
+        kept = member_a.evaluate(
+            """async () => {
+                const names = (await caches.keys()).filter((n) => n.startsWith("ecabinet-docs-"));
+                const cache = await caches.open(names[0]);
+                return [names.length, (await cache.keys()).map((r) => new URL(r.url).pathname)];
+            }"""
+        )
+        assert kept[0] == 1 and len(kept[1]) == 2
+        assert all(re.fullmatch(r"/api/v1/meetings/\d+/documents/\d+/content", p) for p in kept[1])
+
+        # The Wi-Fi drops: the document not opened yet still opens, from the device.
+        member_a.context.set_offline(True)
+        expect(member_a.get_by_test_id("link-state")).to_have_text("Mất kết nối — đang thử lại")
+        member_a.get_by_role("tab", name=submission.stem).click()
+        shows_page(member_a, 1, 1)
+        member_a.get_by_label("Ai được xem ghi chú").select_option(label="Mọi người dự họp")
+        member_a.get_by_role("button", name="Bút", exact=True).click()
+        draw_stroke(member_a)
+        note = member_a.get_by_test_id("annotation")
+        expect(note).to_have_attribute("data-pending", "true")
+        expect(member_a.get_by_test_id("unsynced")).to_have_text("1 ghi chú chưa đồng bộ")
+
+        member_b.get_by_role("tab", name=submission.stem).click()
+        shows_page(member_b, 1, 1)
+        member_b.wait_for_timeout(1000)
+        expect(member_b.get_by_test_id("annotation")).to_have_count(0)
+
+        # Back online: the queued note is sent and reaches the other tablet.
+        member_a.context.set_offline(False)
+        expect(member_a.get_by_test_id("link-state")).to_have_text("Đã kết nối")
+        expect(member_a.get_by_test_id("unsynced")).to_have_count(0)
+        expect(note).to_have_attribute("data-pending", "false")
+        arrived = member_b.get_by_test_id("annotation")
+        expect(arrived).to_have_count(1)
+        expect(arrived).to_have_attribute("data-kind", "ink")
+        client_id = note.get_attribute("data-client-id")
+        expect(arrived).to_have_attribute("data-client-id", client_id or "missing")
