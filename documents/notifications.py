@@ -17,7 +17,7 @@ system); the title is written once, in Vietnamese and English.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -385,10 +385,16 @@ def vn_today() -> date:
 
 
 async def reminder_loop(
-    engine: Engine, settings: Settings, *, tick: float = 60.0, remind_every: float | None = None
+    engine: Engine,
+    settings: Settings,
+    *,
+    tick: float = 60.0,
+    remind_every: float | None = None,
+    also: Sequence[Callable[[Engine], int]] = (),
 ) -> None:
     """Every ``tick`` seconds e-mail new notifications; every ``reminder_minutes`` (or
-    ``remind_every`` seconds) also remind.
+    ``remind_every`` seconds) also remind, and run ``also`` (other domains' reminders,
+    such as consultations', handed in by the composition root).
 
     Mail goes from here rather than from the step that created the notification: a step
     never waits on (or fails because of) the mail server, and a minute's delay is nothing
@@ -405,6 +411,11 @@ async def reminder_loop(
                 await anyio.to_thread.run_sync(remind, engine, settings, vn_today())
             except Exception:
                 log.exception("deadline reminders failed; trying again next time")
+            for other in also:
+                try:
+                    await anyio.to_thread.run_sync(other, engine)
+                except Exception:
+                    log.exception("%s failed; trying again next time", other.__qualname__)
         try:  # mail goes out even when reminding failed
             await anyio.to_thread.run_sync(deliver_mail, engine, settings)
         except Exception:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_annotations,
     routes_audit,
     routes_auth,
+    routes_consultations,
     routes_credentials,
     routes_document_exchange,
     routes_document_lookups,
@@ -46,6 +48,7 @@ from ecabinet.api.registry import api
 from ecabinet.core import db, errors
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
+from ecabinet.meetings import consultation_reminders
 
 log = logging.getLogger("ecabinet")
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
@@ -99,7 +102,8 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as background:
             if settings.reminder_minutes > 0:  # reminders and their e-mail, in this process
-                background.start_soon(reminder_loop, ctx.engine, settings)
+                also = [consultation_reminders.remind]
+                background.start_soon(partial(reminder_loop, ctx.engine, settings, also=also))
             yield
             background.cancel_scope.cancel()
         ctx.engine.dispose()

@@ -136,9 +136,11 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _remind(settings: Settings, _args: argparse.Namespace) -> int:
     from documents.notifications import run_once, vn_today
+    from ecabinet.meetings import consultation_reminders
 
     engine = _engine(settings)
     added, sent = run_once(engine, settings, vn_today())
+    added += consultation_reminders.remind(engine)
     engine.dispose()
     print(f"{added} reminder(s) added, {sent} e-mail(s) sent")
     return 0
