@@ -178,6 +178,15 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
             chair.get_by_test_id("download-minutes").click()
         minutes = tmp_path / "bien-ban.pdf"
         download.value.save_as(minutes)
+        pages = chair.get_by_test_id("minutes-pages").get_by_test_id("page-canvas")
+        expect(pages).to_have_count(2)  # the minutes, drawn by pdf.js
+        for index in range(2):
+            expect(pages.nth(index)).to_have_attribute("data-drawn", "true")
+
+        # The conclusion notice becomes an outgoing draft on the documents screens.
+        chair.get_by_role("button", name="Tạo dự thảo thông báo kết luận").click()
+        expect(chair).to_have_url(re.compile(r"/documents/\d+$"))
+        expect(chair.get_by_test_id("doc-state")).to_have_text("Dự thảo")
     assert minutes.read_bytes().startswith(b"%PDF-")
     assert pdfsig(minutes).count("Signature Validation: Signature is Valid.") == 2
 
@@ -224,6 +233,14 @@ def test_documents_and_notes_without_wifi(
         expect(member_a.get_by_test_id("kept-documents")).to_have_text(
             "Tài liệu đã lưu trên máy: 2/2"
         )
+        shell = member_a.evaluate(
+            """async () => {
+                await navigator.serviceWorker.ready;
+                const cache = await caches.open("ecabinet-shell-v1");
+                return [Boolean(await cache.match("/")), (await cache.keys()).length];
+            }"""
+        )
+        assert shell[0] is True and shell[1] >= 3  # the page, its script and its styles
         kept = member_a.evaluate(
             """async () => {
                 const names = (await caches.keys()).filter((n) => n.startsWith("ecabinet-docs-"));

@@ -71,32 +71,30 @@ export function useAnnotations(meetingId: number, userId: number, linked: boolea
     [meetingId, upsert, userId],
   );
 
-  // On every (re)connection: fresh copies of what the server holds, then my queue sent.
+  // On every (re)connection: fresh copies of what the server holds, then my queue sent
+  // (in that order, so the fresh copies cannot hide what the queue has just saved).
   const docKey = docIds.join(",");
   useEffect(() => {
-    if (!linked || !docKey) return;
+    if (!linked) return;
     let live = true;
-    const ids = docKey.split(",").map(Number);
-    Promise.all(ids.map((d) => meetings.annotations(meetingId, d).then((r) => r.items))).then(
-      (lists) => {
+    const ids = docKey ? docKey.split(",").map(Number) : [];
+    Promise.all(ids.map((d) => meetings.annotations(meetingId, d).then((r) => r.items)))
+      .then((lists) => {
         if (!live) return;
         const next = new Map<number, Annotation>();
         for (const a of lists.flat()) next.set(a.id, a);
         setSaved(next);
-        const acknowledged = new Set(lists.flat().filter((a) => a.author_id === userId).map((a) => a.client_id));
-        for (const c of acknowledged) pending.remove(userId, c);
+        for (const a of next.values()) if (a.author_id === userId) pending.remove(userId, a.client_id);
         setQueue(pending.list(userId, meetingId));
-      },
-      () => undefined,
-    );
+      })
+      .catch(() => undefined)
+      .then(() => {
+        if (live) for (const item of pending.list(userId, meetingId)) void send(item);
+      });
     return () => {
       live = false;
     };
-  }, [linked, docKey, meetingId, userId]);
-  useEffect(() => {
-    if (!linked) return;
-    for (const item of pending.list(userId, meetingId)) void send(item);
-  }, [linked, meetingId, userId, send]);
+  }, [linked, docKey, meetingId, userId, send]);
 
   const receive = useCallback(
     (kind: string, data: Record<string, unknown>) => {

@@ -185,8 +185,8 @@ export function DocumentViewer(props: ViewerProps) {
           </button>
         )}
         {docId !== null && (
-          <a className="button" href={annotatedUrl(meetingId, docId)} download>
-            {t("myCopy")}
+          <a className="button" href={annotatedUrl(meetingId, docId)} download aria-label={t("myCopy")} title={t("myCopy")}>
+            ⤓ {t("myCopyShort")}
           </a>
         )}
       </div>
@@ -254,7 +254,7 @@ export function DocumentViewer(props: ViewerProps) {
 }
 
 /** One page drawn to fit the area (sharp on high-density screens), the layer over it. */
-function PageView({
+export function PageView({
   pdf,
   pageNumber,
   maxWidth,

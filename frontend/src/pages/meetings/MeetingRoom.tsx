@@ -152,7 +152,8 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
               >
                 <span className="pos">{item.position}.</span> {item.title}
                 <span className="small muted">
-                  {people.name(item.presenter_id)} · {item.planned_minutes} {t("minutesShort")}
+                  {item.presenter_id !== null && `${people.name(item.presenter_id)} · `}
+                  {item.planned_minutes} {t("minutesShort")}
                 </span>
               </button>
               {detail.runs && room.state === "in_progress" && item.id !== room.currentItemId && (
