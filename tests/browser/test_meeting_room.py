@@ -80,8 +80,19 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
     ):
         meeting_id = prepare(secretary, pdf_files(tmp_path))
         members = (member_a, member_b)
+        # A member answers the invitation, then enters the room from the meeting's page.
+        member_a.goto(f"{base}/meetings/{meeting_id}")
+        expect(member_a.get_by_label("Tham dự", exact=True)).to_be_checked()
+        member_a.get_by_role("button", name="Gửi trả lời").click()
+        expect(member_a.get_by_text("Đã gửi trả lời.")).to_be_visible()
+        expect(member_a.get_by_role("row").filter(has_text="Trần Thị Mai")).to_contain_text(
+            "Tham dự"
+        )
+        member_a.get_by_role("button", name="Vào phòng họp").click()
+        expect(member_a.get_by_test_id("link-state")).to_have_text("Đã kết nối")
         for page in (chair, *members):
-            enter_room(page, base, meeting_id)
+            if page is not member_a:
+                enter_room(page, base, meeting_id)
             check_in(page)
         expect(chair.get_by_test_id("quorum")).to_contain_text("Có mặt: 3/3")
 

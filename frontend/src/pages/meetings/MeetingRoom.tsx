@@ -9,10 +9,10 @@ import { useUi } from "../../context";
 import { ErrorLine } from "../../documents/ui";
 import { type AgendaItem, type MeetingDetail, documentUrl, latestDocuments, meetings } from "../../meetings/api";
 import { useMeetT } from "../../meetings/i18n";
-import { LiveMeeting } from "../../meetings/live";
+import { type LiveEvent, LiveMeeting } from "../../meetings/live";
 import { keepDocuments } from "../../meetings/offline";
 import { usePeople } from "../../meetings/people";
-import { applyEvent, fromSnapshot, type Room, roomOf } from "../../meetings/room";
+import { applyEvent, fromSnapshot, type Room, roomOf, type Snapshot } from "../../meetings/room";
 import { useAnnotations } from "../../meetings/useAnnotations";
 import { ChairConsole } from "./ChairConsole";
 import { DocumentViewer } from "./DocumentViewer";
@@ -45,10 +45,16 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   }, []);
 
   const reload = useCallback(() => meetings.detail(id).then(setDetail, setError), [id]);
+  // What the socket brings before the meeting's details are loaded waits for them.
+  const early = useRef<{ ready: boolean; snapshot: Snapshot | null; events: LiveEvent[] }>({ ready: false, snapshot: null, events: [] });
   useEffect(() => {
     meetings.detail(id).then((d) => {
+      let r = roomOf(d);
+      if (early.current.snapshot) r = fromSnapshot(r, early.current.snapshot);
+      for (const e of early.current.events) r = applyEvent(r, e);
+      early.current = { ready: true, snapshot: null, events: [] };
       setDetail(d);
-      setRoom((r) => r ?? roomOf(d));
+      setRoom(r);
       setTab(d.runs ? "console" : "speakers");
     }, setError);
   }, [id]);
@@ -57,10 +63,14 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
     const link = new LiveMeeting(id, {
       onEvent: (e) => {
         if (e.kind === "annotation" || e.kind === "annotation_deleted") onDirect.current(e.kind, e.data);
-        setRoom((r) => (r ? applyEvent(r, e) : r));
         if (e.kind === "vote_opened") setTab((current) => (current === "console" ? current : "vote"));
+        if (early.current.ready) setRoom((r) => (r ? applyEvent(r, e) : r));
+        else early.current.events.push(e);
       },
-      onSnapshot: (s) => setRoom((r) => (r ? fromSnapshot(r, s) : r)),
+      onSnapshot: (s) => {
+        if (early.current.ready) setRoom((r) => (r ? fromSnapshot(r, s) : r));
+        else early.current = { ready: false, snapshot: s, events: [] };
+      },
       onDirect: (kind, data) => onDirect.current(kind, data),
       onLink: setLinked,
     });
