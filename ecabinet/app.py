@@ -135,7 +135,7 @@ def create_asgi(
 
     app = create_app(settings, engine=engine, store=store, frontend_dist=frontend_dist)
     ctx: AppContext = app.state.ctx
-    sio = create_server(ctx.settings, ctx.engine)
+    sio = create_server(ctx.settings, ctx.engine, ctx.store)
     app.state.sio = sio
     ctx.publish = publisher(sio)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")

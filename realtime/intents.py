@@ -8,11 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject
+from ecabinet.core.storage import ObjectStore
+from ecabinet.meetings import annotations as annotation_service
 from ecabinet.meetings import attendance, live, speakers, voting
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.inputs import (
@@ -27,7 +29,8 @@ from ecabinet.meetings.inputs import (
 )
 from ecabinet.meetings.snapshot import speaker_dict
 
-Run = Callable[[Session, Actor, Subject, MeetingView, Any], dict[str, Any]]
+Run = Callable[[Session, Actor, Subject, MeetingView, Any, ObjectStore], dict[str, Any]]
+"""(session, actor, subject, meeting, the validated body, the object store) -> the answer."""
 
 
 class MeetingRef(LiveIn):
@@ -68,7 +71,14 @@ class VoteRef(MeetingRef):
 
 
 class BallotIntent(VoteRef, BallotIn):
-    pass
+    """Counted by :class:`realtime.ballots.BallotBox`, not through :data:`INTENTS`."""
+
+
+class AnnotationPayload(BaseModel):
+    """Checked by the annotations service itself (its ``annotation.*`` codes)."""
+
+    model_config = ConfigDict(extra="allow")
+    meeting_id: int = Field(ge=1, le=2**53)
 
 
 @dataclass(frozen=True)
@@ -85,13 +95,8 @@ def _speaker(row: speakers.SpeakerRequest) -> dict[str, Any]:
     return {"request": speaker_dict(row)}
 
 
-def _ballot(s: Session, a: Actor, subj: Subject, v: MeetingView, b: BallotIntent) -> dict[str, Any]:
-    done = voting.cast(s, a, subj, v, b.vote_id, b.option)
-    return {"vote_id": done.vote_id, "cast": done.cast, "receipt": done.receipt}
-
-
 def _vote_open(
-    s: Session, a: Actor, subj: Subject, v: MeetingView, b: VoteOpenIntent
+    s: Session, a: Actor, subj: Subject, v: MeetingView, b: VoteOpenIntent, st: ObjectStore
 ) -> dict[str, Any]:
     vote = voting.open_vote(
         s,
@@ -107,42 +112,59 @@ def _vote_open(
     return {"vote": voting.describe(s, vote)}
 
 
-def _vote_close(s: Session, a: Actor, subj: Subject, v: MeetingView, b: VoteRef) -> dict[str, Any]:
+def _vote_close(
+    s: Session, a: Actor, subj: Subject, v: MeetingView, b: VoteRef, st: ObjectStore
+) -> dict[str, Any]:
     voting.close_vote(s, a, subj, v, b.vote_id)
     return {"vote": voting.describe(s, voting.vote_of(s, v, b.vote_id))}
 
 
 INTENTS: dict[str, Intent] = {
-    "start": Intent(MeetingRef, lambda s, a, subj, v, b: _done(live.start(s, a, subj, v))),
+    "start": Intent(MeetingRef, lambda s, a, subj, v, b, st: _done(live.start(s, a, subj, v))),
     "end": Intent(
-        EndIntent, lambda s, a, subj, v, b: _done(live.end(s, a, subj, v, b.conclusions))
+        EndIntent, lambda s, a, subj, v, b, st: _done(live.end(s, a, subj, v, b.conclusions))
     ),
     "agenda": Intent(
-        AgendaIntent, lambda s, a, subj, v, b: _done(live.move_agenda(s, a, subj, v, b.item_id))
+        AgendaIntent, lambda s, a, subj, v, b, st: _done(live.move_agenda(s, a, subj, v, b.item_id))
     ),
     "present": Intent(
         PresentIntent,
-        lambda s, a, subj, v, b: {"presenting": live.present(s, a, subj, v, b.document_id, b.page)},
+        lambda s, a, subj, v, b, st: {
+            "presenting": live.present(s, a, subj, v, b.document_id, b.page)
+        },
     ),
     "check_in": Intent(
         CheckInIntent,
-        lambda s, a, subj, v, b: _done(
+        lambda s, a, subj, v, b, st: _done(
             attendance.check_in(s, a, subj, v, user_id=b.user_id, status=b.status, reason=b.reason)
         ),
     ),
-    "speak": Intent(MeetingRef, lambda s, a, subj, v, b: _speaker(speakers.ask(s, a, subj, v))),
+    "speak": Intent(MeetingRef, lambda s, a, subj, v, b, st: _speaker(speakers.ask(s, a, subj, v))),
     "withdraw": Intent(
-        MeetingRef, lambda s, a, subj, v, b: _speaker(speakers.withdraw(s, a, subj, v))
+        MeetingRef, lambda s, a, subj, v, b, st: _speaker(speakers.withdraw(s, a, subj, v))
     ),
     "grant": Intent(
         SpeakerIntent,
-        lambda s, a, subj, v, b: _speaker(speakers.grant(s, a, subj, v, b.request_id)),
+        lambda s, a, subj, v, b, st: _speaker(speakers.grant(s, a, subj, v, b.request_id)),
     ),
     "end_floor": Intent(
         SpeakerIntent,
-        lambda s, a, subj, v, b: _speaker(speakers.end_floor(s, a, subj, v, b.request_id)),
+        lambda s, a, subj, v, b, st: _speaker(speakers.end_floor(s, a, subj, v, b.request_id)),
     ),
     "vote_open": Intent(VoteOpenIntent, _vote_open),
-    "ballot": Intent(BallotIntent, _ballot),
+    "annotate": Intent(
+        AnnotationPayload,
+        lambda s, a, subj, v, b, st: {
+            "annotation": annotation_service.save_from_payload(
+                s, a, subj, v, b.model_dump(), store=st
+            )
+        },
+    ),
+    "unannotate": Intent(
+        AnnotationPayload,
+        lambda s, a, subj, v, b, st: annotation_service.delete_from_payload(
+            s, a, subj, v, b.model_dump()
+        ),
+    ),
     "vote_close": Intent(VoteRef, _vote_close),
 }

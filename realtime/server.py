@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from ecabinet.core import auth, outbox
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
+from ecabinet.core.storage import ObjectStore, open_store
 from realtime import limits
 from realtime.auth import cookie_of, refusal
 from realtime.fanout import FastManager, FastRedisManager, broadcast
@@ -47,7 +48,9 @@ def publisher(sio: socketio.AsyncServer) -> Publish:
     return publish
 
 
-def create_server(settings: Settings, engine: Engine) -> socketio.AsyncServer:
+def create_server(
+    settings: Settings, engine: Engine, store: ObjectStore | None = None
+) -> socketio.AsyncServer:
     """Build the server; with ``settings.redis_url`` it fans out through Redis."""
     manager = FastRedisManager(settings.redis_url) if settings.redis_url else FastManager()
     sio = socketio.AsyncServer(
@@ -80,5 +83,6 @@ def create_server(settings: Settings, engine: Engine) -> socketio.AsyncServer:
         log.debug("socket %s connected as user %s", sid, principal.user.id)
 
     sio.on("connect", connect)
-    sio.register_namespace(MeetingsNamespace(settings, engine, publisher(sio)))
+    store = store or open_store(settings)
+    sio.register_namespace(MeetingsNamespace(settings, engine, store, publisher(sio)))
     return sio

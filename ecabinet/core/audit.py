@@ -79,6 +79,17 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Change:
+    """One entry to append (see :func:`record_many`)."""
+
+    actor: Actor
+    action: str
+    object_type: str
+    object_id: object
+    summary: str = ""
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -88,32 +99,44 @@ def record(
     summary: str = "",
 ) -> AuditEntry:
     """Append an entry in the caller's transaction (it commits or rolls back with it)."""
-    bump = update(AuditHead).where(col(AuditHead.id) == 1).values(seq=col(AuditHead.seq) + 1)
+    return record_many(session, [Change(actor, action, object_type, object_id, summary)])[0]
+
+
+def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
+    """Append several entries, chained in order, taking the head once."""
+    count = len(changes)
+    if count == 0:
+        return []
+    bump = update(AuditHead).where(col(AuditHead.id) == 1).values(seq=col(AuditHead.seq) + count)
     if session.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
         _create_head(session)
         session.execute(bump)
     head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
     session.refresh(head)
     at = utcnow()
-    entry = AuditEntry(
-        seq=head.seq,
-        at=at,
-        actor_id=actor.user_id,
-        actor_name=actor.name[:255],
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id)[:64],
-        summary=summary[:1000],
-        client_addr=actor.client_addr[:64],
-        prev_hash=head.hash,
-        hash="",
-    )
-    entry.hash = entry_hash(entry)
-    head.hash = entry.hash
-    session.add(entry)
+    entries: list[AuditEntry] = []
+    prev = head.hash
+    for n, change in enumerate(changes):
+        entry = AuditEntry(
+            seq=head.seq - count + 1 + n,
+            at=at,
+            actor_id=change.actor.user_id,
+            actor_name=change.actor.name[:255],
+            action=change.action,
+            object_type=change.object_type,
+            object_id=str(change.object_id)[:64],
+            summary=change.summary[:1000],
+            client_addr=change.actor.client_addr[:64],
+            prev_hash=prev,
+            hash="",
+        )
+        entry.hash = prev = entry_hash(entry)
+        entries.append(entry)
+    head.hash = prev
+    session.add_all(entries)
     session.add(head)
     session.flush()
-    return entry
+    return entries
 
 
 def _create_head(session: Session) -> None:

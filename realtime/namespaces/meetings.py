@@ -31,11 +31,13 @@ from ecabinet.core import auth, errors, outbox
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import subject_for
 from ecabinet.core.settings import Settings
+from ecabinet.core.storage import ObjectStore
 from ecabinet.meetings import access, events
 from ecabinet.meetings.snapshot import snapshot
 from realtime import limits
 from realtime.auth import cookie_of, refusal
-from realtime.intents import INTENTS, Intent, JoinIntent, MeetingRef
+from realtime.ballots import BallotBox
+from realtime.intents import INTENTS, BallotIntent, Intent, JoinIntent, MeetingRef
 
 log = logging.getLogger("ecabinet.realtime")
 NAMESPACE = "/meetings"
@@ -56,11 +58,15 @@ def _error(code: str, vi: str, en: str) -> errors.InvalidInput:
 
 
 class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
-    def __init__(self, settings: Settings, engine: Engine, publish: Publish) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine, store: ObjectStore, publish: Publish
+    ) -> None:
         super().__init__(NAMESPACE)
         self.settings = settings
         self.engine = engine
+        self.store = store
         self.publish = publish
+        self.ballots = BallotBox(engine, self._principal, publish)
         self.buckets: dict[str, limits.Bucket] = {}
         self.credentials: dict[str, Credential] = {}
 
@@ -146,6 +152,8 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             ref = self._parse(MeetingRef, data)
             await self.leave_room(sid, outbox.meeting_room(ref.meeting_id))
             return {}
+        if event == "ballot":
+            return await self._ballot(sid, self._parse(BallotIntent, data))
         intent = INTENTS.get(event)
         if intent is None:
             raise Refused(
@@ -183,8 +191,7 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         credential = self.credentials.get(sid)
         if credential is None:
             raise Refused(_error("socket.gone", "Kết nối đã đóng.", "The connection is closed."))
-        environ = self.server.get_environ(sid, NAMESPACE) or {}
-        client_addr = str((environ.get("asgi.scope") or {}).get("client", ("",))[0] or "")
+        client_addr = self._client_addr(sid)
 
         def run() -> tuple[dict[str, Any], list[outbox.Message]]:
             with session_scope(self.engine, write=write) as session:
@@ -207,13 +214,28 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             await self.publish(messages)
         return result
 
+    def _client_addr(self, sid: str) -> str:
+        environ = self.server.get_environ(sid, NAMESPACE) or {}
+        return str((environ.get("asgi.scope") or {}).get("client", ("",))[0] or "")
+
     async def _run(self, sid: str, intent: Intent, body: Any) -> dict[str, Any]:
         return await self._in_transaction(
             sid,
             body.meeting_id,
-            lambda s, actor, subject, view: intent.run(s, actor, subject, view, body),
+            lambda s, actor, subject, view: intent.run(s, actor, subject, view, body, self.store),
             write=True,
         )
+
+    async def _ballot(self, sid: str, body: BallotIntent) -> dict[str, Any]:
+        credential = self.credentials.get(sid)
+        if credential is None:
+            raise Refused(_error("socket.gone", "Kết nối đã đóng.", "The connection is closed."))
+        try:
+            return await self.ballots.cast(
+                body.meeting_id, body.vote_id, body.option, credential, self._client_addr(sid)
+            )
+        except errors.DomainError as exc:
+            raise Refused(exc) from None
 
     async def _join(self, sid: str, body: JoinIntent) -> dict[str, Any]:
         def catch_up(session: Session, actor: Any, subject: Any, view: Any) -> dict[str, Any]:

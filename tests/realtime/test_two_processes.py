@@ -180,7 +180,9 @@ def test_two_processes_one_meeting(two: tuple[Place, str], engine: Engine) -> No
                     .order_by(col(MeetingEvent.seq))
                 )
             ]
-        assert len(stored) == 12 + 12 + 1 + 4 + 1
+        # 12 moves, 12 speaker changes, the vote opened, 1-4 counts (a count per batch of
+        # ballots counted together), the vote closed
+        assert 12 + 12 + 1 + 1 + 1 <= len(stored) <= 12 + 12 + 1 + 4 + 1
         await until(lambda: all(f.applied[-1] == stored[-1] for f in followers), within=15)
         for f in followers:
             assert f.applied == [start, *stored], f.applied

@@ -1,0 +1,455 @@
+"""The live meeting through eCabinet itself, beside the bare python-socketio server of
+bench/meeting.py, in one run.
+
+    .venv/bin/python bench/meeting_app.py [--clients 1000] [--voters 500] [--rounds 20]
+        [--repeat 2] [--postgres URL] [--redis redis://127.0.0.1:6379/14]
+        [--only agenda,vote,reconnect] [--no-bare]
+
+The eCabinet server is ``ecabinet serve`` on a database seeded here: one meeting with
+N members checked in (the largest of --clients and --voters), each with an API token, and
+a document. It is pinned to CPU 0; the tablets are Node socket.io-client sockets on
+CPU 1 (bench/meeting.py installs them into /tmp/ecab-meeting-bench). With --redis, two
+eCabinet processes (both on CPU 0) share it and the tablets are split between them.
+
+1. Agenda change: each tablet connects to ``/meetings`` with its token and joins the
+   meeting; the chair's tablet sends the ``agenda`` intent (the service checks the
+   chair, moves the agenda, writes the audit log and the numbered event in one
+   transaction; the event is broadcast after commit). Latency per tablet = arrival of
+   the event minus the moment the chair sent the intent (one clock, the Node process),
+   so it holds the database write the bare server does not have.
+2. Vote: the chair opens a secret vote; --voters tablets send ``ballot`` at once; time
+   until each acknowledgement (with its receipt); then the tally is read back: it must
+   equal the number of ballots.
+3. Reconnect: --voters tablets that have joined drop and reconnect at once, each joining
+   again with its last event number; time until every one has its answer.
+
+The bare rows are bench/meeting.py's bare server measured by the same client script with
+the same N, for scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PASSWORD = "Bench-pass-1"
+NO_LOGIN = "!"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.meeting import (  # noqa: E402
+    CLIENT_CPU,
+    CLIENT_DIR,
+    SERVER_CPU,
+    Servers,
+    cpu_seconds,
+    free_port,
+    node_clients,
+    p99,
+    run_clients,
+)
+
+APP_JS = r"""
+const { io } = require("socket.io-client");
+const readline = require("readline");
+const cfg = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const lines = readline.createInterface({ input: process.stdin });
+const waitLine = () => new Promise((r) => lines.once("line", r));
+const out = (o) => new Promise((ok) => process.stdout.write(JSON.stringify(o) + "\n", ok));
+const M = cfg.meeting;
+
+function open(i) {
+  return io(cfg.urls[i % cfg.urls.length] + "/meetings", {
+    transports: ["websocket"], reconnection: false, forceNew: true, timeout: 60000,
+    auth: { token: cfg.tokens[i] },
+  });
+}
+async function connectAll(n, onEach) {
+  const sockets = [];
+  for (let i = 0; i < n; i += 50) {
+    const batch = [];
+    for (let j = i; j < Math.min(n, i + 50); j++) {
+      const s = open(j); onEach(s, j); sockets.push(s);
+      batch.push(new Promise((ok, ko) => { s.once("connect", ok); s.once("connect_error", ko); }));
+    }
+    await Promise.all(batch);
+    await Promise.all(sockets.slice(i).map(async (s) => {
+      const r = await s.timeout(60000).emitWithAck("join", { meeting_id: M });
+      if (!r.ok) throw new Error("join refused " + JSON.stringify(r));
+      s.lastSeq = r.seq;
+    }));
+  }
+  return sockets;
+}
+
+async function agenda() {
+  const arrivals = new Map();  // seq -> arrival times
+  const sockets = await connectAll(cfg.n, (s) => {
+    s.on("event", (e) => {
+      s.lastSeq = e.seq;
+      if (e.kind !== "agenda") return;
+      if (!arrivals.has(e.seq)) arrivals.set(e.seq, []);
+      arrivals.get(e.seq).push(now());
+    });
+  });
+  const chair = open(cfg.chair);
+  await new Promise((ok) => chair.once("connect", ok));
+  let flip = 0;
+  const round = async () => {
+    const item = cfg.items[++flip % 2];
+    const t0 = now();
+    const r = await chair.timeout(30000).emitWithAck("agenda", { meeting_id: M, item_id: item });
+    if (!r.ok) throw new Error("agenda refused " + JSON.stringify(r));
+    const seq = Math.max(...sockets.map((s) => s.lastSeq));
+    const deadline = now() + 20000;
+    while (((arrivals.get(seq) || []).length < cfg.n) && now() < deadline) await sleep(5);
+    await sleep(100);
+    return [t0, arrivals.get(seq) || []];
+  };
+  for (let w = 0; w < 3; w++) await round();
+  console.log("READY"); await waitLine();
+  const lat = []; let missing = 0;
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < cfg.rounds; i++) {
+    const [t0, xs] = await round();
+    missing += cfg.n - xs.length; lat.push(...xs.map((t) => t - t0));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  await out({ lat, missing, dup: 0, clientCpu: (cpu.user + cpu.system) / 1e6 });
+  for (const s of [...sockets, chair]) s.disconnect();
+}
+
+async function vote() {
+  const sockets = await connectAll(cfg.n, () => {});
+  const chair = open(cfg.chair);
+  await new Promise((ok) => chair.once("connect", ok));
+  const opened = await chair.timeout(30000).emitWithAck("vote_open", {
+    meeting_id: M, item_id: cfg.items[0], question: "Thông qua Tờ trình?", secret: true,
+  });
+  if (!opened.ok) throw new Error("vote_open refused " + JSON.stringify(opened));
+  await sleep(300);
+  console.log("READY"); await waitLine();
+  const t0 = now();
+  const lat = await Promise.all(sockets.map(async (s, i) => {
+    const r = await s.timeout(30000).emitWithAck("ballot", {
+      meeting_id: M, vote_id: opened.vote.id, option: i % 3 });
+    if (!r.ok) throw new Error("ballot refused " + JSON.stringify(r));
+    return now() - t0;
+  }));
+  const total = now() - t0;
+  const closed = await chair.timeout(30000).emitWithAck("vote_close", {
+    meeting_id: M, vote_id: opened.vote.id });
+  await out({ lat, total, cast: closed.vote.cast, counts: closed.vote.counts });
+  for (const s of [...sockets, chair]) s.disconnect();
+}
+
+async function reconnect() {
+  const sockets = await connectAll(cfg.n, (s) => { s.on("event", (e) => { s.lastSeq = e.seq; }); });
+  await sleep(300);
+  console.log("READY"); await waitLine();
+  const t0 = now();
+  for (const s of sockets) s.disconnect();
+  const lat = await Promise.all(sockets.map((s) => new Promise((ok, ko) => {
+    s.once("connect", async () => {
+      const r = await s.timeout(60000).emitWithAck("join", { meeting_id: M, after: s.lastSeq });
+      if (!r.ok) ko(new Error("join refused")); else ok(now() - t0);
+    });
+    s.once("connect_error", ko);
+    s.connect();
+  })));
+  await out({ lat, total: now() - t0 });
+  for (const s of sockets) s.disconnect();
+}
+
+({ agenda, vote, reconnect })[cfg.mode]().then(() => process.exit(0), (e) => {
+  console.error(e); process.exit(1);
+});
+"""
+
+
+def seed(database_url: str, data_dir: Path, members: int) -> dict[str, Any]:
+    """A meeting of ``members`` members checked in, started on its first item."""
+    os.environ.update(
+        ECABINET_DATABASE_URL=database_url,
+        ECABINET_DATA_DIR=str(data_dir),
+        ECABINET_SECRET_KEY="bench-" + "k" * 40,
+    )
+    from ecabinet.core import agencies, auth, migrate, users
+    from ecabinet.core.agencies import AgencyLevel, Membership, Role
+    from ecabinet.core.audit import Actor
+    from ecabinet.core.db import make_engine, session_scope
+    from ecabinet.core.policy import subject_for
+    from ecabinet.core.settings import Settings
+    from ecabinet.core.types import utcnow
+    from ecabinet.meetings import access, live, service
+    from ecabinet.meetings.models import Participant
+    from ecabinet.meetings.service import MeetingFields
+
+    settings = Settings.from_env(dict(os.environ))
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    actor = Actor.system("bench")
+    with session_scope(engine) as s:
+        agency = agencies.create_agency(
+            s,
+            actor,
+            code="000.00.00.H01",
+            name="Ủy ban nhân dân tỉnh An Giang",
+            abbreviation="UBND",
+            level=AgencyLevel.province,
+            parent_name="",
+        )
+        assert agency.id is not None
+        chair = users.create_user(
+            s,
+            actor,
+            username="chu.tich",
+            password=PASSWORD,
+            full_name="Chủ tịch",
+            title="Chủ tịch",
+        )
+        clerk = users.create_user(
+            s,
+            actor,
+            username="thu.ky",
+            password=PASSWORD,
+            full_name="Thư ký",
+            title="Chuyên viên",
+        )
+        for u, role in ((chair, Role.leader), (clerk, Role.clerk)):
+            agencies.grant_role(s, actor, user_id=u.id or 0, agency_id=agency.id, role=role)
+        now = utcnow()
+        people = [
+            users.User(
+                username=f"tv{i:04}",
+                full_name=f"Thành viên {i}",
+                password_hash=NO_LOGIN,
+                created_at=now,
+            )
+            for i in range(members)
+        ]
+        s.add_all(people)
+        s.flush()
+        s.add_all(
+            Membership(user_id=p.id or 0, agency_id=agency.id, role=Role.specialist) for p in people
+        )
+        subject = subject_for(s, chair)
+        meeting = service.create_meeting(
+            s,
+            actor,
+            subject,
+            agency_id=agency.id,
+            fields=MeetingFields(
+                title="Phiên họp UBND tỉnh thường kỳ",
+                starts_at=now + timedelta(hours=1),
+                chair_id=chair.id or 0,
+                secretary_id=clerk.id or 0,
+            ),
+        )
+        assert meeting.id is not None
+        view = access.load(s, meeting.id)
+        items = [
+            service.add_item(
+                s, actor, subject, view, title=t, presenter_id=None, planned_minutes=15
+            )
+            for t in ("Báo cáo kinh tế - xã hội", "Tờ trình dự án đường tỉnh 941")
+        ]
+        s.add_all(
+            Participant(
+                meeting_id=meeting.id,
+                user_id=p.id or 0,
+                role="member",
+                rsvp="accepted",
+                attendance="present",
+                checked_in_at=now,
+            )
+            for p in people
+        )
+        s.flush()
+        view = access.load(s, meeting.id)
+        for p in view.participants:
+            if p.user_id == chair.id:
+                p.attendance = "present"
+                s.add(p)
+        service.schedule(s, actor, subject, access.load(s, meeting.id))
+        live.start(s, actor, subject, access.load(s, meeting.id))
+        tokens = []
+        for u in [*people, chair]:
+            secret, _ = auth.create_token(
+                s,
+                auth.Principal(user=u, via="token"),
+                name="bench",
+                expires_in_days=None,
+                client_addr="",
+            )
+            tokens.append(secret)
+        item_ids = [i.id for i in service.items_of(s, meeting.id)]
+    engine.dispose()
+    del items
+    return {"meeting": meeting.id, "items": item_ids, "tokens": tokens, "chair": members}
+
+
+class AppServers:
+    """``ecabinet serve`` once or twice (Redis), pinned to the server core."""
+
+    def __init__(self, processes: int, redis_url: str | None) -> None:
+        self.ports = [free_port() for _ in range(processes)]
+        env = dict(os.environ, ECABINET_LOG_LEVEL="WARNING")
+        if redis_url:
+            env["ECABINET_REDIS_URL"] = redis_url
+        exe = str(Path(sys.executable).parent / "ecabinet")
+        self.procs = [
+            subprocess.Popen(
+                [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=env,
+                preexec_fn=lambda: os.sched_setaffinity(0, {SERVER_CPU}),
+            )
+            for port in self.ports
+        ]
+        import httpx
+
+        deadline = time.monotonic() + 60
+        for port in self.ports:
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("ecabinet did not start")
+                time.sleep(0.2)
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{p}" for p in self.ports]
+
+    def close(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            p.wait(20)
+
+
+def run_app(
+    script: Path, servers: AppServers, world: dict[str, Any], mode: str, n: int, rounds: int
+) -> dict[str, Any]:
+    cfg = dict(world, mode=mode, urls=servers.urls, n=n, rounds=rounds)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(cfg, f)
+    node = subprocess.Popen(
+        ["node", str(script), f.name],
+        cwd=CLIENT_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, {CLIENT_CPU}),
+    )
+    assert node.stdin is not None and node.stdout is not None
+    line = node.stdout.readline().strip()
+    if line != "READY":
+        node.wait(30)
+        raise RuntimeError(f"tablets failed ({mode}, n={n}): {line!r}")
+    pids = [p.pid for p in servers.procs]
+    cpu0 = cpu_seconds(pids)
+    node.stdin.write("GO\n")
+    node.stdin.flush()
+    result: dict[str, Any] = json.loads(node.stdout.readline())
+    result["cpu"] = cpu_seconds(pids) - cpu0
+    node.wait(60)
+    os.unlink(f.name)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", default="1000")
+    parser.add_argument("--voters", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--postgres", default=None, help="a database URL instead of SQLite")
+    parser.add_argument("--redis", default=None, help="also run two processes through Redis")
+    parser.add_argument("--only", default="agenda,vote,reconnect")
+    parser.add_argument("--no-bare", dest="bare", action="store_false")
+    args = parser.parse_args()
+    os.sched_setaffinity(0, {CLIENT_CPU})
+    node_clients()
+    script = CLIENT_DIR / "app_clients.js"
+    script.write_text(APP_JS)
+    bare_script = CLIENT_DIR / "clients.js"
+    sizes = [int(n) for n in args.clients.split(",")]
+    only = set(args.only.split(","))
+    setups = [("1 process", 1, None)] + (
+        [("2 processes + Redis", 2, args.redis)] if args.redis else []
+    )
+    print(
+        f"load before: {os.getloadavg()}; database: {'PostgreSQL' if args.postgres else 'SQLite'}"
+    )
+    for label, processes, redis_url in setups:
+        print(f"\n## {label}")
+        for mode in ("agenda", "vote", "reconnect"):
+            if mode not in only:
+                continue
+            for n in sizes if mode == "agenda" else [args.voters]:
+                print(f"{mode:9}  N={n}   run   all in ms   median ms   p99 ms   server CPU s")
+                p99s: dict[str, list[float]] = {"bare": [], "ecabinet": []}
+                for run in range(args.repeat):
+                    kinds = ["bare", "ecabinet"] if args.bare else ["ecabinet"]
+                    for kind in kinds:
+                        with tempfile.TemporaryDirectory() as tmp:
+                            if kind == "bare":
+                                servers: Any = Servers("bare", processes, redis_url, True)
+                                try:
+                                    r = run_clients(bare_script, servers, mode, n, args.rounds)
+                                finally:
+                                    servers.close()
+                            else:
+                                url = args.postgres or f"sqlite:///{tmp}/bench.db"
+                                if args.postgres:
+                                    _reset_postgres(args.postgres)
+                                world = seed(url, Path(tmp) / "data", max(n, args.voters))
+                                servers = AppServers(processes, redis_url)
+                                try:
+                                    r = run_app(script, servers, world, mode, n, args.rounds)
+                                finally:
+                                    servers.close()
+                        lat = r["lat"]
+                        p99s[kind].append(p99(lat))
+                        extra = ""
+                        if mode == "vote" and kind == "ecabinet":
+                            extra = f"   tally {r['cast']} of {n}: {r['counts']}"
+                        if r.get("missing"):
+                            extra += f"   {r['missing']} missing"
+                        print(
+                            f"  {kind:8} {run + 1:3}   {r.get('total', max(lat)):9.1f}   "
+                            f"{statistics.median(lat):9.1f} {p99(lat):8.1f}   {r['cpu']:12.2f}"
+                            + extra
+                        )
+                if args.bare:
+                    b, e = (statistics.median(p99s[k]) for k in ("bare", "ecabinet"))
+                    print(f"  p99, median of runs: bare {b:.1f}, eCabinet {e:.1f}: {b / e:.2f}x")
+    print(f"\nload after: {os.getloadavg()}")
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
