@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, ApiError, type Me, setCsrf } from "./api";
 import { UiContext, type Ui } from "./context";
 import { type Lang, storedLang, storeLang, translate } from "./i18n";
+import { forgetDocuments } from "./meetings/offline";
 import { Frame } from "./pages/Frame";
 import { Login } from "./pages/Login";
 
@@ -60,6 +61,7 @@ export function App() {
   const onLogout = async () => {
     try {
       await api.logout();
+      await forgetDocuments(); // the meeting documents kept on this device for offline reading
     } finally {
       setCsrf(null);
       setMe(null);
