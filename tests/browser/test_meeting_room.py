@@ -135,7 +135,9 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
         expect(theirs).to_have_count(1)
         expect(theirs).to_have_attribute("data-kind", "ink")
         expect(theirs).to_have_attribute("data-mine", "false")
-        expect(chair.get_by_test_id("annotation")).to_have_count(0)  # the chair is elsewhere
+        # The chair, presenting, went with the agenda: the stroke is on their page too.
+        expect(chair.get_by_test_id("viewer-doc-title")).to_have_text(SUBMISSION)
+        expect(chair.get_by_test_id("annotation")).to_have_count(1)
 
         # A secret vote: both members vote, everyone sees the result.
         chair.get_by_label("Nội dung biểu quyết").fill("Thông qua Tờ trình dự án đường tỉnh 941?")

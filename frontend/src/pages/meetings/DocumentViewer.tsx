@@ -117,6 +117,11 @@ export function DocumentViewer(props: ViewerProps) {
           </button>
         ))}
         {documents.length === 0 && <span className="muted">{t("noDocuments")}</span>}
+        {docId !== null && (
+          <a className="button my-copy" href={annotatedUrl(meetingId, docId)} download aria-label={t("myCopy")} title={t("myCopy")}>
+            ⤓ {t("myCopyShort")}
+          </a>
+        )}
       </div>
       <div className="viewer-bar">
         {follow ? (
@@ -183,11 +188,6 @@ export function DocumentViewer(props: ViewerProps) {
           <button type="button" className="danger" onClick={() => (props.onDelete(chosen), setSelected(null))}>
             {t("deleteAnnotation")}
           </button>
-        )}
-        {docId !== null && (
-          <a className="button" href={annotatedUrl(meetingId, docId)} download aria-label={t("myCopy")} title={t("myCopy")}>
-            ⤓ {t("myCopyShort")}
-          </a>
         )}
       </div>
       {sharing.visibility === "named" && (

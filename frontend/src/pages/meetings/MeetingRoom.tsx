@@ -45,6 +45,13 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   }, []);
 
   const reload = useCallback(() => meetings.detail(id).then(setDetail, setError), [id]);
+  // Follow mode: what the presenter shows, or the first document of the item under discussion.
+  const [follow, setFollow] = useState(true);
+  const [own, setOwn] = useState<{ docId: number; page: number } | null>(null);
+  const [presenting, setPresenting] = useState(false);
+  const presentingRef = useRef(false);
+  presentingRef.current = presenting;
+
   // What the socket brings before the meeting's details are loaded waits for them.
   const early = useRef<{ ready: boolean; snapshot: Snapshot | null; events: LiveEvent[] }>({ ready: false, snapshot: null, events: [] });
   useEffect(() => {
@@ -64,6 +71,11 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
       onEvent: (e) => {
         if (e.kind === "annotation" || e.kind === "annotation_deleted") onDirect.current(e.kind, e.data);
         if (e.kind === "vote_opened") setTab((current) => (current === "console" ? current : "vote"));
+        // Whoever presents goes with the agenda (and their next page turn shows it to all).
+        if ((e.kind === "agenda" || e.kind === "started") && presentingRef.current) {
+          setFollow(true);
+          setOwn(null);
+        }
         if (early.current.ready) setRoom((r) => (r ? applyEvent(r, e) : r));
         else early.current.events.push(e);
       },
@@ -91,10 +103,6 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
     void keepDocuments(userId, urls).then((n) => setKept({ kept: n, total: urls.length }));
   }, [id, userId, docKey]);
 
-  // Follow mode: what the presenter shows, or the first document of the item under discussion.
-  const [follow, setFollow] = useState(true);
-  const [own, setOwn] = useState<{ docId: number; page: number } | null>(null);
-  const [presenting, setPresenting] = useState(false);
   if (!detail || !room || !live) return error ? <ErrorLine error={error} /> : <p>{t("loading")}</p>;
 
   const current = detail.agenda.find((i) => i.id === room.currentItemId);
