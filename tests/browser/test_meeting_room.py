@@ -7,6 +7,7 @@ documents still open, and a note drawn offline reaches the other tablet once it 
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,21 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
             expect(page.get_by_test_id("viewer-doc-title")).to_have_text(SUBMISSION)
             shows_page(page, 1, 1)
 
+        # Member B asks for the floor; the chair gives it and ends it.
+        member_b.get_by_role("tab", name="Phát biểu").click()
+        member_b.get_by_role("button", name="Đăng ký phát biểu").click()
+        chair.get_by_role("tab", name="Phát biểu").click()
+        expect(chair.get_by_test_id("speaker-queue")).to_contain_text("Đặng Quốc Việt")
+        chair.get_by_role("button", name="Mời phát biểu").click()
+        for page in (chair, member_a, member_b):
+            page.get_by_role("tab", name="Phát biểu").click()
+            expect(page.get_by_test_id("current-speaker")).to_contain_text(
+                re.compile(r"Đặng Quốc Việt đang phát biểu \d\d:\d\d")
+            )
+        chair.get_by_role("button", name="Kết thúc phát biểu").click()
+        expect(member_a.get_by_test_id("current-speaker")).to_have_text("Chưa có ai phát biểu.")
+        chair.get_by_role("tab", name="Điều hành").click()
+
         # Member A draws a stroke shared with everyone; member B sees it arrive.
         member_a.get_by_label("Ai được xem ghi chú").select_option(label="Mọi người dự họp")
         member_a.get_by_role("button", name="Bút", exact=True).click()
@@ -138,6 +154,33 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
         # The chair, presenting, went with the agenda: the stroke is on their page too.
         expect(chair.get_by_test_id("viewer-doc-title")).to_have_text(SUBMISSION)
         expect(chair.get_by_test_id("annotation")).to_have_count(1)
+
+        # Member B highlights for member A only; member A keeps a note to herself.
+        member_b.get_by_label("Ai được xem ghi chú").select_option(label="Người được chọn")
+        member_b.get_by_role("group", name="Chia sẻ với").get_by_label("Trần Thị Mai").check()
+        member_b.get_by_role("button", name="Tô sáng", exact=True).click()
+        draw_stroke(member_b)
+        expect(member_a.locator("[data-testid=annotation][data-kind=highlight]")).to_have_count(1)
+        member_a.get_by_label("Ai được xem ghi chú").select_option(label="Chỉ mình tôi")
+        member_a.get_by_role("button", name="Ghi chú", exact=True).click()
+        box = member_a.get_by_test_id("annotation-layer").bounding_box()
+        assert box is not None
+        member_a.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7)
+        member_a.get_by_role("dialog").get_by_label("Nội dung ghi chú").fill("Hỏi thêm về kinh phí")
+        member_a.get_by_role("dialog").get_by_role("button", name="Lưu").click()
+        expect(member_a.get_by_test_id("annotation")).to_have_count(3)
+        expect(member_a.locator("[data-kind=note]")).to_contain_text("Hỏi thêm về kinh phí")
+        expect(member_a.locator("[data-kind=note]")).to_have_attribute("data-pending", "false")
+        expect(member_b.get_by_test_id("annotation")).to_have_count(2)  # not the note
+        expect(chair.get_by_test_id("annotation")).to_have_count(1)  # only the shared stroke
+        with member_a.expect_download() as copy:
+            member_a.get_by_role("link", name="Tải bản có ghi chú của tôi").click()
+        annotated = tmp_path / "ban-ghi-chu.pdf"
+        copy.value.save_as(annotated)
+        text = subprocess.run(
+            ["pdftotext", str(annotated), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Hỏi thêm về kinh phí" in text  # my private note is in my copy
 
         # A secret vote: both members vote, everyone sees the result.
         chair.get_by_label("Nội dung biểu quyết").fill("Thông qua Tờ trình dự án đường tỉnh 941?")
