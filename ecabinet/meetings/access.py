@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from ecabinet.core import errors
 from ecabinet.core.agencies import Role
@@ -51,6 +52,22 @@ def load(session: Session, meeting_id: int) -> MeetingView:
     if meeting is None:
         raise errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found")
     rows = session.exec(select(Participant).where(Participant.meeting_id == meeting_id)).all()
+    return MeetingView(meeting, tuple(rows))
+
+
+def load_seat(session: Session, meeting_id: int, user_id: int) -> MeetingView:
+    """The meeting with only this user's rows (their own seat, and the seat they fill
+    as deputy): enough to decide what this user may see, at a cost that does not grow
+    with the meeting (a tablet joining a meeting of 1,000). Never for quorum or lists."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found")
+    rows = session.exec(
+        select(Participant).where(
+            Participant.meeting_id == meeting_id,
+            or_(col(Participant.user_id) == user_id, col(Participant.deputy_id) == user_id),
+        )
+    ).all()
     return MeetingView(meeting, tuple(rows))
 
 

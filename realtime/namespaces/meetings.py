@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from ecabinet.core import auth, errors, outbox
 from ecabinet.core.db import session_scope
-from ecabinet.core.policy import subject_for
+from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.meetings import access, events
@@ -186,8 +186,16 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             ) from None
 
     async def _in_transaction(
-        self, sid: str, meeting_id: int, work: Callable[..., dict[str, Any]], write: bool
+        self,
+        sid: str,
+        meeting_id: int,
+        work: Callable[..., dict[str, Any]],
+        write: bool,
+        whole: bool = True,
     ) -> dict[str, Any]:
+        """Run ``work(session, actor, subject, view)`` for a participant of the meeting, in
+        one transaction, then publish what it recorded. ``whole=False`` loads only the
+        caller's own seat (enough to check them; no roles, no quorum)."""
         credential = self.credentials.get(sid)
         if credential is None:
             raise Refused(_error("socket.gone", "Kết nối đã đóng.", "The connection is closed."))
@@ -196,12 +204,16 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         def run() -> tuple[dict[str, Any], list[outbox.Message]]:
             with session_scope(self.engine, write=write) as session:
                 principal = self._principal(session, credential)
-                if principal is None:
+                if principal is None or principal.user.id is None:
                     raise errors.NotAuthenticated(
                         "auth.required", "Bạn cần đăng nhập lại.", "Please log in again."
                     )
-                subject = subject_for(session, principal.user)
-                view = access.load(session, meeting_id)
+                if whole:
+                    subject = subject_for(session, principal.user)
+                    view = access.load(session, meeting_id)
+                else:
+                    subject = Subject(principal.user)
+                    view = access.load_seat(session, meeting_id, principal.user.id)
                 access.require_visible(subject, view)
                 result = work(session, principal.actor(client_addr), subject, view)
             return result, outbox.take(session)
@@ -246,13 +258,16 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                         "seq": view.meeting.seq,
                         "events": [events.as_message(e) for e in rows],
                     }
-            return {"seq": view.meeting.seq, "snapshot": snapshot(session, view)}
+            whole = access.load(session, view.id)
+            return {"seq": whole.meeting.seq, "snapshot": snapshot(session, whole)}
 
         # In the room first: an event committed while the catch-up is read arrives twice
         # at worst (the tablet skips numbers it has), never not at all.
         await self.enter_room(sid, outbox.meeting_room(body.meeting_id))
         try:
-            return await self._in_transaction(sid, body.meeting_id, catch_up, write=False)
+            return await self._in_transaction(
+                sid, body.meeting_id, catch_up, write=False, whole=False
+            )
         except Refused:
             await self.leave_room(sid, outbox.meeting_room(body.meeting_id))
             raise
