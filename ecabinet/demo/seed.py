@@ -28,6 +28,7 @@ from ecabinet.core.storage import ObjectStore
 from ecabinet.demo import ca, pdfs
 from ecabinet.demo.documents import seed_documents
 from ecabinet.demo.images import seal_png, signature_png
+from ecabinet.demo.meetings import seed_meetings
 from ecabinet.signatures import credentials, images
 from ecabinet.signatures.models import CredentialKind, SigningCredential
 
@@ -213,6 +214,7 @@ class SeedReport:
     created_files: int = 0
     created_credentials: int = 0
     created_documents: int = 0
+    created_meetings: int = 0
     ca_folder: str = ""
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -220,7 +222,8 @@ class SeedReport:
         return (
             f"demo data ready: {self.created_agencies} agencies, {self.created_users} users,"
             f" {self.created_credentials} signing credentials, {self.created_files} sample"
-            f" files and {self.created_documents} documents added (existing ones kept);"
+            f" files, {self.created_documents} documents and {self.created_meetings} meetings"
+            " added (existing ones kept);"
             f" demo CA in {self.ca_folder}"
         )
 
@@ -254,6 +257,7 @@ def seed(engine: Engine, store: ObjectStore, settings: Settings) -> SeedReport:
     _seed_credentials(engine, store, settings, actor, demo_ca, report)
     _seed_files(engine, store, actor, report)
     report.created_documents = seed_documents(engine, store, settings)
+    report.created_meetings = seed_meetings(engine, store, settings)
     report.logins = [(p.username, p.full_name, p.title) for p in PEOPLE]
     return report
 

@@ -1,0 +1,50 @@
+"""The demo's meetings: one coming up with documents, one held with votes and signed
+minutes (valid for poppler), and an open consultation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import func, select
+
+from ecabinet.core.db import session_scope
+from ecabinet.core.storage import open_store
+from ecabinet.demo.seed import seed
+from ecabinet.meetings import minutes, service, voting
+from ecabinet.meetings.consultation_models import Consultation
+from ecabinet.meetings.models import Meeting
+from tests.conftest import make_settings
+from tests.signing.checks import pdfsig
+
+
+def test_demo_meetings(tmp_path: Path, database_url: str, engine: Engine) -> None:
+    settings = make_settings(tmp_path / "data", database_url, demo_mode="true")
+    store = open_store(settings)
+    report = seed(engine, store, settings)
+    assert report.created_meetings == 2
+    with session_scope(engine, write=False) as s:
+        meetings = {m.state: m for m in s.exec(select(Meeting))}
+        assert set(meetings) == {"scheduled", "minutes_signed"}
+        upcoming, held = meetings["scheduled"], meetings["minutes_signed"]
+        assert upcoming.id is not None and held.id is not None
+        assert len(service.items_of(s, upcoming.id)) == 3
+        assert len(service.documents_of(s, upcoming.id)) == 3
+        votes = voting.votes_of(s, held.id)
+        assert [(v.secret, v.state, v.passed, v.cast) for v in votes] == [
+            (False, "closed", True, 4),
+            (True, "closed", True, 4),
+        ]
+        assert voting.tally(s, votes[1])[:3] == [3, 0, 1]
+        version = minutes.latest(s, held.id)
+        assert version is not None and version.state == "signed"
+        signed = minutes.current_file(s, version)
+        consultation = s.exec(select(Consultation)).one()
+        assert consultation.state == "open"
+    copy = tmp_path / "bien-ban.pdf"
+    copy.write_bytes(store.read_bytes(signed.sha256))
+    report_text = pdfsig(copy)
+    assert report_text.count("Signature is Valid") == 2, report_text
+    assert seed(engine, store, settings).created_meetings == 0  # idempotent
+    with session_scope(engine, write=False) as s:
+        assert s.exec(select(func.count()).select_from(Meeting)).one() == 2
