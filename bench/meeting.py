@@ -395,6 +395,12 @@ class Servers:
 def run_clients(script: Path, servers: Servers, mode: str, n: int, rounds: int) -> dict[str, Any]:
     """Run one scenario; return the clients' figures and the servers' CPU seconds."""
     cfg = {"mode": mode, "urls": servers.urls, "n": n, "rounds": rounds}
+    return run_node(script, cfg, [p.pid for p in servers.procs])
+
+
+def run_node(script: Path, cfg: dict[str, Any], pids: list[int]) -> dict[str, Any]:
+    """Start the tablets with ``cfg``, wait for READY, measure from GO to their figures;
+    the figures gain the CPU seconds the ``pids`` spent meanwhile."""
     node = subprocess.Popen(
         ["node", str(script), json.dumps(cfg)],
         cwd=CLIENT_DIR,
@@ -407,8 +413,7 @@ def run_clients(script: Path, servers: Servers, mode: str, n: int, rounds: int) 
     line = node.stdout.readline().strip()
     if line != "READY":
         node.wait(30)
-        raise RuntimeError(f"clients failed ({mode}, n={n}): {line!r}")
-    pids = [p.pid for p in servers.procs]
+        raise RuntimeError(f"clients failed ({cfg['mode']}, n={cfg['n']}): {line!r}")
     cpu0 = cpu_seconds(pids)
     node.stdin.write("GO\n")
     node.stdin.flush()

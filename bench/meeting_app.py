@@ -30,7 +30,6 @@ the same N, for scale.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -51,17 +50,17 @@ from bench.meeting import (  # noqa: E402
     CLIENT_DIR,
     SERVER_CPU,
     Servers,
-    cpu_seconds,
     free_port,
     node_clients,
     p99,
     run_clients,
+    run_node,
 )
 
 APP_JS = r"""
 const { io } = require("socket.io-client");
 const readline = require("readline");
-const cfg = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
+const cfg = JSON.parse(process.argv[2]);
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const lines = readline.createInterface({ input: process.stdin });
@@ -346,30 +345,7 @@ def run_app(
     script: Path, servers: AppServers, world: dict[str, Any], mode: str, n: int, rounds: int
 ) -> dict[str, Any]:
     cfg = dict(world, mode=mode, urls=servers.urls, n=n, rounds=rounds)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(cfg, f)
-    node = subprocess.Popen(
-        ["node", str(script), f.name],
-        cwd=CLIENT_DIR,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: os.sched_setaffinity(0, {CLIENT_CPU}),
-    )
-    assert node.stdin is not None and node.stdout is not None
-    line = node.stdout.readline().strip()
-    if line != "READY":
-        node.wait(30)
-        raise RuntimeError(f"tablets failed ({mode}, n={n}): {line!r}")
-    pids = [p.pid for p in servers.procs]
-    cpu0 = cpu_seconds(pids)
-    node.stdin.write("GO\n")
-    node.stdin.flush()
-    result: dict[str, Any] = json.loads(node.stdout.readline())
-    result["cpu"] = cpu_seconds(pids) - cpu0
-    node.wait(60)
-    os.unlink(f.name)
-    return result
+    return run_node(script, cfg, [p.pid for p in servers.procs])
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from ecabinet.core.files import StoredFile
 from ecabinet.core.storage import ObjectStore, content_disposition
 
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -34,6 +35,18 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     if start >= size or (last and int(last) < start):
         return "unsatisfiable"
     return (start, end)
+
+
+def file_response(request: Request, store: ObjectStore, stored: StoredFile) -> Response:
+    """Stream a stored file under its own name and type (see :func:`blob_response`)."""
+    return blob_response(
+        request,
+        store,
+        sha256=stored.sha256,
+        size=stored.size,
+        content_type=stored.content_type,
+        filename=stored.filename,
+    )
 
 
 def blob_response(

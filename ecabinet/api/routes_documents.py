@@ -12,7 +12,7 @@ from documents.files import FileKind, document_file, files_of, require_pdf
 from documents.models import Assignment, Document, DocumentType
 from documents.states import State
 from documents.steps import allowed
-from ecabinet.api.download import blob_response
+from ecabinet.api.download import file_response
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.schemas_documents import (
@@ -330,14 +330,7 @@ async def _document_file(call: Call) -> StoredFile:
 )
 async def file_content(call: Call) -> Response:
     stored = await _document_file(call)
-    return blob_response(
-        call.request,
-        call.ctx.store,
-        sha256=stored.sha256,
-        size=stored.size,
-        content_type=stored.content_type,
-        filename=stored.filename,
-    )
+    return file_response(call.request, call.ctx.store, stored)
 
 
 @api.route(

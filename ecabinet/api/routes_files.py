@@ -8,7 +8,7 @@ import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
-from ecabinet.api.download import blob_response
+from ecabinet.api.download import file_response
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.schemas import FileLinkOut, FileOut
@@ -84,14 +84,7 @@ async def metadata(call: Call) -> Response:
 )
 async def content(call: Call) -> Response:
     stored = await _visible_file(call)
-    return blob_response(
-        call.request,
-        call.ctx.store,
-        sha256=stored.sha256,
-        size=stored.size,
-        content_type=stored.content_type,
-        filename=stored.filename,
-    )
+    return file_response(call.request, call.ctx.store, stored)
 
 
 @api.route(

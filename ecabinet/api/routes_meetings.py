@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.responses import Response
 
-from ecabinet.api.download import blob_response
+from ecabinet.api.download import file_response
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.schemas_meetings import (
@@ -219,14 +219,7 @@ async def document_content(call: Call) -> Response:
         return stored
 
     stored = await call.subject(run, write=False)
-    return blob_response(
-        call.request,
-        call.ctx.store,
-        sha256=stored.sha256,
-        size=stored.size,
-        content_type=stored.content_type,
-        filename=stored.filename,
-    )
+    return file_response(call.request, call.ctx.store, stored)
 
 
 @_route("schedule", "Send the invitations")

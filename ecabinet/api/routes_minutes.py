@@ -7,7 +7,7 @@ import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
-from ecabinet.api.download import blob_response
+from ecabinet.api.download import file_response
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.routes_meetings import visible_meeting
@@ -89,14 +89,7 @@ async def content(call: Call) -> Response:
         return minutes.content(session, subject, access.load(session, meeting_id))
 
     stored = await call.subject(run, write=False)
-    return blob_response(
-        call.request,
-        call.ctx.store,
-        sha256=stored.sha256,
-        size=stored.size,
-        content_type=stored.content_type,
-        filename=stored.filename,
-    )
+    return file_response(call.request, call.ctx.store, stored)
 
 
 @api.route(
