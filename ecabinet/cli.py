@@ -97,14 +97,24 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     engine.dispose()
+    import gc
+
     from ecabinet.app import create_asgi
 
+    app = create_asgi(settings)
+    # Decision 0009: what start-up built lives as long as the process, so it leaves the
+    # collector's reach (a full collection then walks only what came after, such as the
+    # live tablets' connections), and WebSocket messages, a few hundred bytes of JSON on
+    # the meeting room's network, go uncompressed (compressing costs more than it saves).
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
-        create_asgi(settings),
+        app,
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        ws_per_message_deflate=False,
     )
     return 0
 
