@@ -25,6 +25,33 @@ eCabinet processes (both on CPU 0) share it and the tablets are split between th
 
 The bare rows are bench/meeting.py's bare server measured by the same client script with
 the same N, for scale.
+
+Figures, 2026-11-23, this 2-core VM otherwise idle (load average 0.5-2.4 before the runs),
+python-socketio 5.18.1, uvicorn 0.54, Node 20 with socket.io-client 4.8.4; SQLite;
+eCabinet as served by ``ecabinet serve`` (decision 0009: start-up objects frozen, the
+collector's thresholds 50,000/20/20, no permessage-deflate); bare as the library ships
+(deflate on, Python's collector).
+
+    bench/meeting_app.py --clients 1000 --voters 500 --rounds 20 --repeat 2  (1 process)
+        before the collector's thresholds were raised (same command):
+        agenda, 1,000 tablets   p99 ms  bare 254 / 281   eCabinet 195 / 260
+    after:
+    bench/meeting_app.py --clients 1000 --rounds 100 --repeat 1 --only agenda
+        agenda, 1,000 tablets, 100 changes: median 66.2 / 45.7 ms, p99 296.1 / 77.2 ms
+        (bare / eCabinet: 3.84x), server CPU 11.6 / 6.7 s
+    bench/meeting_app.py --clients 1000 --voters 500 --rounds 20 --repeat 1
+            --redis redis://127.0.0.1:6379/14
+      1 process:   agenda p99 258.7 / 84.4 ms (3.07x), median 58.0 / 47.5
+                   vote 500: last ack 104 / 558 ms, tally 500 of 500
+                   reconnect 500: all back in 1.04 / 1.97 s
+      2 processes + Redis: agenda p99 293.4 / 96.0 ms (3.06x), median 65.2 / 56.6
+                   vote 500: last ack 160 / 812 ms, tally 500 of 500
+                   reconnect 500: all back in 1.71 / 2.09 s
+    (earlier in the day, before ballots were batched: 200 ballots took 20 s.)
+
+The bare server does not touch a database: its vote and reconnect rows are the transport's
+floor. eCabinet's ballot is checked, counted, audited and numbered in SQL; a reconnecting
+tablet's credential and seat are checked and the missed events read.
 """
 
 from __future__ import annotations

@@ -84,6 +84,10 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
     return make_engine(settings)
 
 
+GC_YOUNG, GC_MIDDLE, GC_OLD = 50_000, 20, 20
+"""Collector thresholds for the served process (Python's are 700, 10, 10); decision 0009."""
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -108,6 +112,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # the meeting room's network, go uncompressed (compressing costs more than it saves).
     gc.collect()
     gc.freeze()
+    gc.set_threshold(GC_YOUNG, GC_MIDDLE, GC_OLD)
     uvicorn.run(
         app,
         host=args.host,
