@@ -353,7 +353,24 @@ def free_port() -> int:
         return port
 
 
-class Servers:
+class Processes:
+    """Server processes on loopback ports."""
+
+    ports: list[int]
+    procs: list[subprocess.Popen[bytes]]
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{p}" for p in self.ports]
+
+    def close(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            p.wait(20)
+
+
+class Servers(Processes):
     """One or two uvicorn processes of one kind, pinned to the server core."""
 
     def __init__(self, kind: str, processes: int, redis_url: str | None, deflate: bool) -> None:
@@ -380,16 +397,6 @@ class Servers:
                     if time.monotonic() > deadline:
                         raise RuntimeError("server did not start") from None
                     time.sleep(0.1)
-
-    @property
-    def urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{p}" for p in self.ports]
-
-    def close(self) -> None:
-        for p in self.procs:
-            p.terminate()
-        for p in self.procs:
-            p.wait(10)
 
 
 def run_clients(script: Path, servers: Servers, mode: str, n: int, rounds: int) -> dict[str, Any]:

@@ -76,6 +76,7 @@ from bench.meeting import (  # noqa: E402
     CLIENT_CPU,
     CLIENT_DIR,
     SERVER_CPU,
+    Processes,
     Servers,
     free_port,
     node_clients,
@@ -326,7 +327,7 @@ def seed(database_url: str, data_dir: Path, members: int) -> dict[str, Any]:
     return {"meeting": meeting.id, "items": item_ids, "tokens": tokens, "chair": members}
 
 
-class AppServers:
+class AppServers(Processes):
     """``ecabinet serve`` once or twice (Redis), pinned to the server core."""
 
     def __init__(self, processes: int, redis_url: str | None) -> None:
@@ -356,16 +357,6 @@ class AppServers:
                 if time.monotonic() > deadline:
                     raise RuntimeError("ecabinet did not start")
                 time.sleep(0.2)
-
-    @property
-    def urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{p}" for p in self.ports]
-
-    def close(self) -> None:
-        for p in self.procs:
-            p.terminate()
-        for p in self.procs:
-            p.wait(20)
 
 
 def run_app(

@@ -18,6 +18,7 @@ import {
   viewportGeometry,
 } from "../../documents/pdf";
 import { Dialog } from "../../documents/ui";
+import { useOpenedPdf } from "../../documents/usePdf";
 
 const PREVIEW_W = 340; // the page is drawn to fit this many CSS pixels…
 const PREVIEW_H = 480; // …and this many
@@ -39,31 +40,16 @@ export function SignDialog({
   const t = useDocT();
   const [error, setError] = useState<unknown>(null);
   const [credentials, credentialId, setCredentialId] = useMyCredentials(userId, setError);
-  const [pdf, setPdf] = useState<PDFDocumentProxy | null>(null);
-  const [pdfFailed, setPdfFailed] = useState(false);
   const [page, setPage] = useState(-1); // -1: the last page
   const [geometry, setGeometry] = useState<PageGeometry>(A4);
   const [box, setBox] = useState<Box>(() => defaultBox(A4));
   const [busy, setBusy] = useState(false);
 
   const mainId = main?.id;
-  useEffect(() => {
-    if (mainId === undefined) return;
-    let live = true;
-    let opened: PDFDocumentProxy | null = null;
-    openPdf(contentUrl(doc.id, mainId)).then(
-      (p) => {
-        opened = p;
-        if (live) setPdf(p);
-        else void p.destroy();
-      },
-      () => live && setPdfFailed(true),
-    );
-    return () => {
-      live = false;
-      void opened?.destroy();
-    };
-  }, [doc.id, mainId]);
+  const { pdf, failed: pdfFailed } = useOpenedPdf(
+    mainId === undefined ? null : () => openPdf(contentUrl(doc.id, mainId)),
+    `${doc.id}:${mainId}`,
+  );
 
   const pages = pdf?.numPages ?? 0;
   const pageNumber = pdf ? (page < 0 ? Math.max(1, pages + 1 + page) : Math.min(page, pages)) : page;

@@ -4,6 +4,7 @@
 import { type PointerEvent, useEffect, useRef, useState, type WheelEvent } from "react";
 import type { PDFDocumentProxy, RenderTask } from "pdfjs-dist";
 import { Dialog } from "../../documents/ui";
+import { useOpenedPdf } from "../../documents/usePdf";
 import { type AgendaDocument, type AnnotationBody, annotatedUrl, type AnnotationKind, documentUrl, type Point, type Visibility } from "../../meetings/api";
 import { useMeetT } from "../../meetings/i18n";
 import { documentBytes } from "../../meetings/offline";
@@ -35,8 +36,6 @@ export interface ViewerProps {
 export function DocumentViewer(props: ViewerProps) {
   const { meetingId, userId, documents, docId, page, follow } = props;
   const t = useMeetT();
-  const [pdf, setPdf] = useState<PDFDocumentProxy | null>(null);
-  const [failed, setFailed] = useState(false);
   const [tool, setTool] = useState<Tool>("view");
   const [color, setColor] = useState(COLORS[0]);
   const [sharing, setSharing] = useState<Sharing>({ visibility: "me", shared_with: [] });
@@ -53,28 +52,11 @@ export function DocumentViewer(props: ViewerProps) {
     return () => observer.disconnect();
   }, []);
 
-  useEffect(() => {
-    setPdf(null);
-    setFailed(false);
-    setSelected(null);
-    if (docId === null) return;
-    let live = true;
-    let opened: PDFDocumentProxy | null = null;
-    documentBytes(userId, documentUrl(meetingId, docId))
-      .then(openPdfBytes)
-      .then(
-        (p) => {
-          opened = p;
-          if (live) setPdf(p);
-          else void p.destroy();
-        },
-        () => live && setFailed(true),
-      );
-    return () => {
-      live = false;
-      void opened?.destroy();
-    };
-  }, [meetingId, userId, docId]);
+  const { pdf, failed } = useOpenedPdf(
+    docId === null ? null : () => documentBytes(userId, documentUrl(meetingId, docId)).then(openPdfBytes),
+    `${meetingId}:${userId}:${docId}`,
+  );
+  useEffect(() => setSelected(null), [docId]);
 
   const pages = pdf?.numPages ?? 0;
   const shownPage = pages ? Math.min(Math.max(1, page), pages) : page;
