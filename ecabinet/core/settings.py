@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,11 +212,23 @@ class Settings:
         if path.exists():
             return path.read_text().strip()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        return keep_secret(path, secrets.token_urlsafe(48))
+
+
+def keep_secret(path: Path, key: str) -> str:
+    """Keep ``key`` in ``path`` (0600) unless a secret is there already; return the one
+    kept. Several processes starting at once on a new data folder agree: the file appears
+    whole (written aside, then linked into place), and whoever comes second reads it."""
+    fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
         with os.fdopen(fd, "w") as f:
             f.write(key + "\n")
-        return key
+        os.link(aside, path)
+    except FileExistsError:
+        return path.read_text().strip()
+    finally:
+        os.unlink(aside)
+    return key
 
 
 def _replace(settings: Settings, **changes: object) -> Settings:

@@ -89,3 +89,31 @@ def test_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
         {"ECABINET_DATA_DIR": str(tmp_path), "ECABINET_KEY_ENCRYPTION_KEY": "k" * 32}
     ).with_secret()
     assert given.key_encryption_key == "k" * 32
+
+
+def test_processes_starting_together_keep_one_secret(tmp_path: Path) -> None:
+    """Two app processes on a new data folder (the two-process tests, compose replicas):
+    each generates a key, one is kept, both use it; nothing is left aside."""
+    import stat
+    import threading
+
+    from ecabinet.core.settings import keep_secret
+
+    path = tmp_path / "key_encryption_key"
+    kept: list[str] = []
+    start = threading.Barrier(16)
+
+    def one(n: int) -> None:
+        start.wait()
+        kept.append(keep_secret(path, f"key-{n}"))
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    on_disk = path.read_text().strip()
+    assert kept == [on_disk] * 16 and on_disk.startswith("key-")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["key_encryption_key"]
+    assert keep_secret(path, "another") == on_disk  # an existing secret is never replaced
