@@ -7,6 +7,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ecabinet import cli_signing
 from ecabinet.core import errors
@@ -75,6 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify = audit.add_parser("verify", help="check the audit log's hash chain")
     verify.set_defaults(run=_audit_verify)
+
+    log = sub.add_parser("log", help="the publication log").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    head = log.add_parser("head", help="print the log's signed tree head (JSON)")
+    head.set_defaults(run=_log_head)
+    check = log.add_parser(
+        "verify", help="recompute the log from its entries; with --head, check it extends it"
+    )
+    check.add_argument("--head", type=Path, help="a signed tree head saved earlier (JSON)")
+    check.set_defaults(run=_log_verify)
     return parser
 
 
@@ -203,6 +215,44 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
                 agencies.grant_role(session, actor, user_id=user.id, agency_id=agency.id, role=role)
     print(f"created user {user.username} (id {user.id})")
     return 0
+
+
+def _log_head(settings: Settings, _args: argparse.Namespace) -> int:
+    import json
+
+    from documents import publication_log as log
+    from ecabinet.core.db import session_scope
+
+    key = log.signing_key(settings.data_dir)
+    with session_scope(_engine(settings)) as session:
+        head = log.head_json(log.sign_head(session, key))
+    print(json.dumps(head, indent=2))
+    return 0
+
+
+def _log_verify(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from documents import publication_log as log
+    from ecabinet.core.db import session_scope
+
+    saved = None
+    if args.head is not None:
+        try:
+            saved = log.head_from_json(json.loads(args.head.read_text()))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"ecabinet: cannot read the tree head {args.head}: {exc}", file=sys.stderr)
+            return 2
+    public = log.signing_key(settings.data_dir).public_key()
+    with session_scope(_engine(settings), write=False) as session:
+        problem = log.verify(session, public, saved)
+        size = log.size_of(session)
+    if problem is None:
+        extends = f"; it extends the saved head of {saved.size}" if saved else ""
+        print(f"publication log intact: {size} entries{extends}")
+        return 0
+    print(f"publication log BROKEN: {problem.what}: {problem.detail}")
+    return 1
 
 
 def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:

@@ -18,7 +18,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
-import documents.models  # noqa: F401  (its tables are truncated between tests too)
+import documents.models  # its tables are truncated between tests too
+import documents.publication_log_models  # noqa: F401  (the publication log's tables)
 import ecabinet.meetings.annotation_models
 import ecabinet.meetings.consultation_models
 import ecabinet.meetings.minutes_models

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import documents.models  # noqa: F401  (registers its tables in the metadata)
+import documents.models  # registers its tables in the metadata
+import documents.publication_log_models  # noqa: F401  (the publication log's tables)
 import ecabinet.meetings.annotation_models
 import ecabinet.meetings.consultation_models
 import ecabinet.meetings.minutes_models

@@ -1,0 +1,241 @@
+"""The publication log: every publication, withdrawal, expiry and correction of a public
+document appended to a Merkle tree in the manner of Certificate Transparency (RFC 6962
+hashing, ``documents.merkle``), with tree heads signed by the server (Ed25519).
+
+An entry is canonical JSON; its leaf is ``SHA-256(0x00 || entry)``. Appending stores the
+entry and the perfect-subtree hashes it completes, after taking the log's one-row state
+(so appenders queue, across processes). Proofs and roots read O(log n) stored hashes.
+:func:`verify` recomputes everything from the entries themselves: an entry edited,
+removed or inserted in SQL, a stored hash changed, or a saved tree head that today's log
+no longer extends, is named — by the operator's own tool as by anyone holding a head.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from documents import merkle
+from documents.publication_log_models import LogEntry, LogNode, LogState, TreeHead
+from ecabinet.core.settings import keep_secret
+from ecabinet.core.types import utcnow
+
+KINDS = frozenset({"publish", "withdraw", "expire", "correct"})
+KEY_FILE = "publication_log_key.pem"
+
+
+def canonical(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_leaf(entry: LogEntry) -> bytes:
+    return merkle.leaf_hash(entry.payload.encode())
+
+
+class StoredTree:
+    """Perfect-subtree hashes read from the database (each once per instance)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[tuple[int, int], bytes] = {}
+
+    def perfect(self, level: int, index: int) -> bytes:
+        key = (level, index)
+        if key not in self.cache:
+            row = self.session.get(LogNode, key)
+            if row is None:
+                raise LookupError(f"no hash for level {level}, index {index}")
+            self.cache[key] = bytes.fromhex(row.hash)
+        return self.cache[key]
+
+
+def _take_state(session: Session) -> int:
+    """Lock the log's state and return its size (creating the row on first use)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(LogState).values(id=1, size=0).on_conflict_do_nothing())
+    size = session.execute(
+        update(LogState)
+        .where(col(LogState.id) == 1)
+        .values(size=col(LogState.size))
+        .returning(col(LogState.size))
+    ).scalar_one()
+    return int(size)
+
+
+def size_of(session: Session) -> int:
+    row = session.get(LogState, 1)
+    return row.size if row else 0
+
+
+def append(session: Session, kind: str, document_id: int, payload: dict[str, Any]) -> LogEntry:
+    """Append an entry (in the caller's transaction: it is there if and only if the
+    change it records is)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown log entry kind {kind!r}")
+    index = _take_state(session)
+    at = utcnow()
+    body = canonical(
+        payload | {"seq": index, "kind": kind, "document_id": document_id, "at": at.isoformat()}
+    )
+    entry = LogEntry(seq=index, kind=kind, document_id=document_id, payload=body, at=at)
+    tree = StoredTree(session)
+    level, position, current = 0, index, entry_leaf(entry)
+    nodes = [LogNode(level=0, index=index, hash=current.hex())]
+    while position % 2 == 1:
+        current = merkle.node_hash(tree.perfect(level, position - 1), current)
+        level, position = level + 1, position // 2
+        nodes.append(LogNode(level=level, index=position, hash=current.hex()))
+    session.add(entry)
+    session.add_all(nodes)
+    session.execute(update(LogState).where(col(LogState.id) == 1).values(size=index + 1))
+    session.flush()
+    return entry
+
+
+def root(session: Session, size: int) -> bytes:
+    return merkle.root(StoredTree(session), size)
+
+
+def inclusion(session: Session, seq: int, size: int) -> list[bytes]:
+    return merkle.inclusion_path(StoredTree(session), seq, size)
+
+
+def consistency(session: Session, old: int, new: int) -> list[bytes]:
+    return merkle.consistency_proof(StoredTree(session), old, new)
+
+
+# --- signed tree heads --------------------------------------------------------------------
+
+
+def signing_key(data_dir: Path) -> Ed25519PrivateKey:
+    """The server's log key, generated on first use and kept in the data folder."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / KEY_FILE
+    if path.exists():
+        pem = path.read_text()
+    else:
+        fresh = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        pem = keep_secret(path, fresh.decode().strip())
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    return key
+
+
+def public_pem(key: Ed25519PrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def _signed_bytes(size: int, root_hex: str, at: datetime) -> bytes:
+    return f"ecabinet-publication-log:v1:{size}:{root_hex}:{at.isoformat()}".encode()
+
+
+def sign_head(session: Session, key: Ed25519PrivateKey) -> TreeHead:
+    """The signed head of the log as it is now (kept, so the same size gets one head)."""
+    size = size_of(session)
+    kept = session.get(TreeHead, size)
+    if kept is not None:
+        return kept
+    root_hex = root(session, size).hex()
+    at = utcnow()
+    signature = base64.b64encode(key.sign(_signed_bytes(size, root_hex, at))).decode()
+    head = TreeHead(size=size, root=root_hex, at=at, signature=signature)
+    session.add(head)
+    session.flush()
+    return head
+
+
+def head_json(head: TreeHead) -> dict[str, Any]:
+    return {
+        "tree_size": head.size,
+        "root_hash": head.root,
+        "timestamp": head.at.isoformat(),
+        "signature": head.signature,
+    }
+
+
+def head_from_json(data: dict[str, Any]) -> TreeHead:
+    return TreeHead(
+        size=int(data["tree_size"]),
+        root=str(data["root_hash"]),
+        at=datetime.fromisoformat(str(data["timestamp"])),
+        signature=str(data["signature"]),
+    )
+
+
+def signature_valid(public: Ed25519PublicKey, head: TreeHead) -> bool:
+    try:
+        public.verify(
+            base64.b64decode(head.signature), _signed_bytes(head.size, head.root, head.at)
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    what: str
+    detail: str
+
+
+def verify(
+    session: Session, public: Ed25519PublicKey, saved: TreeHead | None = None
+) -> Problem | None:
+    """Recompute the log from its entries and check every stored hash and head, and
+    that the log extends ``saved`` (a head someone kept); the first problem, or None."""
+    levels = merkle.Levels()
+    expected: dict[tuple[int, int], bytes] = {}
+    for n, entry in enumerate(session.exec(select(LogEntry).order_by(col(LogEntry.seq)))):
+        if entry.seq != n:
+            return Problem("entry_missing", f"entry {n} is missing (next is {entry.seq})")
+        try:
+            recorded = json.loads(entry.payload)
+        except ValueError:
+            return Problem("entry_edited", f"entry {n} is not JSON")
+        if recorded.get("seq") != n or canonical(recorded) != entry.payload:
+            return Problem("entry_edited", f"entry {n} does not read as it was written")
+        for level, index, digest in levels.append(entry_leaf(entry)):
+            expected[(level, index)] = digest
+    size = levels.size
+    if size_of(session) != size:
+        return Problem("size_changed", f"the log says {size_of(session)} entries, holds {size}")
+    for node in session.exec(select(LogNode)):
+        if expected.get((node.level, node.index)) != bytes.fromhex(node.hash):
+            if node.level == 0:
+                return Problem(
+                    "entry_edited", f"entry {node.index} differs from the hash it was logged with"
+                )
+            return Problem("hash_changed", f"stored hash at level {node.level}, index {node.index}")
+    heads = list(session.exec(select(TreeHead).order_by(col(TreeHead.size))))
+    for head in [*heads, *([saved] if saved else [])]:
+        which = "the saved head" if head is saved else f"stored head {head.size}"
+        if not signature_valid(public, head):
+            return Problem("head_signature", f"{which}: the signature does not verify")
+        if head.size > size:
+            return Problem("head_ahead", f"{which} covers {head.size} entries; the log has {size}")
+        if merkle.root(levels, head.size).hex() != head.root:
+            return Problem("head_root", f"{which}: today's log has another root at that size")
+    return None
