@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import update
+from sqlalchemy import insert, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -44,7 +45,7 @@ def entry_leaf(entry: LogEntry) -> bytes:
 
 
 class StoredTree:
-    """Perfect-subtree hashes read from the database (each once per instance)."""
+    """Perfect-subtree hashes read from the database, all a proof needs in one query."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -53,18 +54,40 @@ class StoredTree:
     def perfect(self, level: int, index: int) -> bytes:
         key = (level, index)
         if key not in self.cache:
-            row = self.session.get(LogNode, key)
-            if row is None:
+            self.load([key])
+            if key not in self.cache:
                 raise LookupError(f"no hash for level {level}, index {index}")
-            self.cache[key] = bytes.fromhex(row.hash)
         return self.cache[key]
+
+    def load(self, keys: Iterable[tuple[int, int]]) -> None:
+        wanted = [k for k in set(keys) if k not in self.cache]
+        for chunk in range(0, len(wanted), 500):
+            part = wanted[chunk : chunk + 500]
+            rows = self.session.exec(
+                select(LogNode).where(tuple_(col(LogNode.level), col(LogNode.index)).in_(part))
+            )
+            self.cache.update({(r.level, r.index): bytes.fromhex(r.hash) for r in rows})
+
+    def ready_for(self, compute: Callable[[merkle.Perfect], object]) -> StoredTree:
+        """Load at once every hash ``compute`` will ask for (its shape does not depend
+        on the values), then answer from memory."""
+        keys: list[tuple[int, int]] = []
+
+        class Recorder:
+            def perfect(self, level: int, index: int) -> bytes:
+                keys.append((level, index))
+                return b"\0" * 32
+
+        compute(Recorder())
+        self.load(keys)
+        return self
 
 
 def _take_state(session: Session) -> int:
     """Lock the log's state and return its size (creating the row on first use)."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(LogState).values(id=1, size=0).on_conflict_do_nothing())
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(upsert(LogState).values(id=1, size=0).on_conflict_do_nothing())
     size = session.execute(
         update(LogState)
         .where(col(LogState.id) == 1)
@@ -82,38 +105,64 @@ def size_of(session: Session) -> int:
 def append(session: Session, kind: str, document_id: int, payload: dict[str, Any]) -> LogEntry:
     """Append an entry (in the caller's transaction: it is there if and only if the
     change it records is)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown log entry kind {kind!r}")
-    index = _take_state(session)
-    at = utcnow()
-    body = canonical(
-        payload | {"seq": index, "kind": kind, "document_id": document_id, "at": at.isoformat()}
-    )
-    entry = LogEntry(seq=index, kind=kind, document_id=document_id, payload=body, at=at)
+    return append_many(session, [(kind, document_id, payload)])[0]
+
+
+def append_many(
+    session: Session, items: Sequence[tuple[str, int, dict[str, Any]]]
+) -> list[LogEntry]:
+    """Append entries in order, with a fixed number of statements whatever their number."""
+    for kind, _, _ in items:
+        if kind not in KINDS:
+            raise ValueError(f"unknown log entry kind {kind!r}")
+    if not items:
+        return []
+    first = _take_state(session)
     tree = StoredTree(session)
-    level, position, current = 0, index, entry_leaf(entry)
-    nodes = [LogNode(level=0, index=index, hash=current.hex())]
-    while position % 2 == 1:
-        current = merkle.node_hash(tree.perfect(level, position - 1), current)
-        level, position = level + 1, position // 2
-        nodes.append(LogNode(level=level, index=position, hash=current.hex()))
-    session.add(entry)
-    session.add_all(nodes)
-    session.execute(update(LogState).where(col(LogState.id) == 1).values(size=index + 1))
-    session.flush()
-    return entry
+    edge: list[tuple[int, int]] = []  # the perfect subtrees the new leaves will complete
+    position, level = first, 0
+    while position:
+        if position % 2:
+            edge.append((level, position - 1))
+        position, level = position // 2, level + 1
+    tree.load(edge)
+    at = utcnow()
+    entries: list[LogEntry] = []
+    nodes: list[dict[str, Any]] = []
+    for n, (kind, document_id, payload) in enumerate(items):
+        index = first + n
+        body = canonical(
+            payload | {"seq": index, "kind": kind, "document_id": document_id, "at": at.isoformat()}
+        )
+        entry = LogEntry(seq=index, kind=kind, document_id=document_id, payload=body, at=at)
+        entries.append(entry)
+        level, position, current = 0, index, entry_leaf(entry)
+        tree.cache[(0, index)] = current
+        nodes.append({"level": 0, "index": index, "hash": current.hex()})
+        while position % 2 == 1:
+            current = merkle.node_hash(tree.perfect(level, position - 1), current)
+            level, position = level + 1, position // 2
+            tree.cache[(level, position)] = current
+            nodes.append({"level": level, "index": position, "hash": current.hex()})
+    session.execute(insert(LogEntry), [e.model_dump() for e in entries])
+    session.execute(insert(LogNode), nodes)
+    session.execute(update(LogState).where(col(LogState.id) == 1).values(size=first + len(entries)))
+    return entries
 
 
 def root(session: Session, size: int) -> bytes:
-    return merkle.root(StoredTree(session), size)
+    tree = StoredTree(session).ready_for(lambda t: merkle.root(t, size))
+    return merkle.root(tree, size)
 
 
 def inclusion(session: Session, seq: int, size: int) -> list[bytes]:
-    return merkle.inclusion_path(StoredTree(session), seq, size)
+    tree = StoredTree(session).ready_for(lambda t: merkle.inclusion_path(t, seq, size))
+    return merkle.inclusion_path(tree, seq, size)
 
 
 def consistency(session: Session, old: int, new: int) -> list[bytes]:
-    return merkle.consistency_proof(StoredTree(session), old, new)
+    tree = StoredTree(session).ready_for(lambda t: merkle.consistency_proof(t, old, new))
+    return merkle.consistency_proof(tree, old, new)
 
 
 # --- signed tree heads --------------------------------------------------------------------
