@@ -23,7 +23,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import insert, tuple_, update
+from sqlalchemy import and_, insert, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -60,13 +60,25 @@ class StoredTree:
         return self.cache[key]
 
     def load(self, keys: Iterable[tuple[int, int]]) -> None:
-        wanted = [k for k in set(keys) if k not in self.cache]
-        for chunk in range(0, len(wanted), 500):
-            part = wanted[chunk : chunk + 500]
-            rows = self.session.exec(
-                select(LogNode).where(tuple_(col(LogNode.level), col(LogNode.index)).in_(part))
+        by_level: dict[int, list[int]] = {}
+        for level, index in set(keys):
+            if (level, index) not in self.cache:
+                by_level.setdefault(level, []).append(index)
+        if not by_level:
+            return
+        # one term per level: both engines then read the primary key (SQLite scans the
+        # whole table for a row-value IN)
+        rows = self.session.exec(
+            select(LogNode).where(
+                or_(
+                    *(
+                        and_(col(LogNode.level) == level, col(LogNode.index).in_(indexes))
+                        for level, indexes in by_level.items()
+                    )
+                )
             )
-            self.cache.update({(r.level, r.index): bytes.fromhex(r.hash) for r in rows})
+        )
+        self.cache.update({(r.level, r.index): bytes.fromhex(r.hash) for r in rows})
 
     def ready_for(self, compute: Callable[[merkle.Perfect], object]) -> StoredTree:
         """Load at once every hash ``compute`` will ask for (its shape does not depend
