@@ -19,7 +19,7 @@ from documents.models import Document, DocumentFile, Register
 from documents.states import Flow, State, Step
 from documents.symbols import format_number_symbol, make_symbol
 from ecabinet.core import errors
-from ecabinet.core.agencies import Agency, Role, Unit
+from ecabinet.core.agencies import Agency, Unit
 from ecabinet.core.audit import Actor
 from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Action, Subject, authorize
@@ -334,37 +334,6 @@ def number(
         "number",
         summary=f"{format_number_symbol(taken, symbol)} — {book.name}",
     )
-    return document
-
-
-def mark_for_publication(
-    session: Session, actor: Actor, subject: Subject, view: DocumentView, publish: bool
-) -> Document:
-    """Mark (or unmark) an issued document for the public page."""
-    document = view.document
-    if not subject.has(Role.clerk, document.agency_id):
-        raise errors.PermissionDenied(
-            "document.publish_forbidden",
-            "Chỉ văn thư đánh dấu công khai.",
-            "Only a clerk marks documents for publication.",
-        )
-    if document.flow != Flow.outgoing.value or document.state not in (
-        State.issued.value,
-        State.dispatched.value,
-    ):
-        raise errors.Conflict(
-            "document.not_issued",
-            "Chỉ văn bản đã phát hành mới được công khai.",
-            "Only an issued document can be published.",
-        )
-    if publish and Confidentiality(document.confidentiality).restricted:
-        raise errors.InvalidInput(
-            "document.confidential_public",
-            "Văn bản mật không được công khai.",
-            "A confidential document cannot be published.",
-        )
-    document.publish = publish
-    history.log(session, actor, document, "publish" if publish else "unpublish")
     return document
 
 

@@ -19,7 +19,8 @@ from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
 import documents.models  # its tables are truncated between tests too
-import documents.publication_log_models  # noqa: F401  (the publication log's tables)
+import documents.publication_log_models
+import documents.publication_models  # noqa: F401  (the publication tables)
 import ecabinet.meetings.annotation_models
 import ecabinet.meetings.consultation_models
 import ecabinet.meetings.minutes_models

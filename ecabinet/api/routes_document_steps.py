@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.responses import Response
 
-from documents import access, dispatch, handling, incoming, outgoing, registers
+from documents import access, dispatch, handling, incoming, outgoing, publication, registers
 from documents.access import DocumentView
 from documents.files import current_main
 from documents.incoming import Handler
@@ -23,10 +23,10 @@ from ecabinet.api.schemas_documents import (
     DispatchIn,
     DocSignIn,
     DocumentOut,
+    EndPublicationIn,
     IssueIn,
     NoteIn,
     PresentIn,
-    PublishIn,
     ReasonIn,
     RecallAnswerIn,
     RecipientOut,
@@ -156,12 +156,28 @@ async def signed_on_paper(call: Call) -> Response:
     return await _step(call, lambda s, a, subj, v: outgoing.signed_on_paper(s, a, subj, v))
 
 
-@_route("publish", "Mark (or unmark) an issued document for the public page", PublishIn)
+@_route("publish", "Publish an issued document on the public page (a clerk; logged)")
 async def publish(call: Call) -> Response:
-    body = await call.body(PublishIn)
+    return await _step(call, lambda s, a, subj, v: publication.publish(s, a, subj, v))
+
+
+async def _end(call: Call, how: str) -> Response:
+    body = await call.body(EndPublicationIn)
+    on = body.on or incoming.today()
     return await _step(
-        call, lambda s, a, subj, v: outgoing.mark_for_publication(s, a, subj, v, body.publish)
+        call,
+        lambda s, a, subj, v: publication.end(s, a, subj, v, how=how, on=on, reason=body.reason),
     )
+
+
+@_route("withdraw", "Withdraw a published document (đã thu hồi), kept", EndPublicationIn)
+async def withdraw(call: Call) -> Response:
+    return await _end(call, "withdraw")
+
+
+@_route("expire", "Mark a published document expired (hết hiệu lực), kept", EndPublicationIn)
+async def expire(call: Call) -> Response:
+    return await _end(call, "expire")
 
 
 @_route("recall", "Recall an issued document", ReasonIn)

@@ -148,8 +148,9 @@ class RecallAnswerIn(In):
     note: Note = ""
 
 
-class PublishIn(In):
-    publish: bool
+class EndPublicationIn(In):
+    reason: str = Field(min_length=1, max_length=2000)
+    on: date | None = Field(default=None, description="Withdrawn or expired on (today)")
 
 
 class FileIn(In):

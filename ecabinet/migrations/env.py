@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import documents.models  # registers its tables in the metadata
-import documents.publication_log_models  # noqa: F401  (the publication log's tables)
+import documents.publication_log_models
+import documents.publication_models  # noqa: F401  (the publication tables)
 import ecabinet.meetings.annotation_models
 import ecabinet.meetings.consultation_models
 import ecabinet.meetings.minutes_models

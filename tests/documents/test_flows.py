@@ -3,6 +3,8 @@ refusals, the timeline and the audit log."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from documents import publication
+from documents.publication_log_models import LogEntry
 from ecabinet.core.audit import AuditEntry
 from ecabinet.core.db import session_scope
 from tests.documents.office import Office, office_app
@@ -227,16 +231,45 @@ def test_a_replacement_supersedes_the_issued_document(office: Office) -> None:
     assert replaced["timeline"][-1]["action"] == "replace"
 
 
-def test_only_an_issued_document_is_marked_for_publication(office: Office) -> None:
-    doc = _paper_issue(office)
-    doc_id = int(str(doc["id"]))
-    assert office.step("p.spec", doc_id, "publish", publish=True).status_code == 403
-    r = office.step("p.clerk", doc_id, "publish", publish=True)
+def test_publication_is_an_act_of_the_clerk_on_an_issued_document(
+    office: Office, pdf: bytes, engine: Engine
+) -> None:
+    doc_id = office.draft(pdf, electronic=False).json()["id"]
+    for who, step, body in [
+        ("p.spec", "submit", {}),
+        ("p.head", "review", {"leader_id": office.ids["p.leader"]}),
+        ("p.leader", "approve", {}),
+        ("p.leader", "signed-on-paper", {}),
+    ]:
+        assert office.step(who, doc_id, step, **body).status_code == 200, step
+    r = office.step("p.clerk", doc_id, "publish")
+    assert r.status_code == 409 and r.json()["code"] == "publication.not_issued"
+    assert office.step("p.clerk", doc_id, "issue").status_code == 200
+    assert office.step("p.spec", doc_id, "publish").status_code == 403
+    r = office.step("p.clerk", doc_id, "publish")
     assert r.status_code == 200 and r.json()["publish"] is True
-    draft = office.draft(None, electronic=False).json()["id"]
-    r = office.step("p.clerk", draft, "publish", publish=True)
-    assert r.status_code == 409 and r.json()["code"] == "document.not_issued"
-    r = office.step("p.clerk", doc_id, "publish", publish=False)
-    assert r.json()["publish"] is False
+    r = office.step("p.clerk", doc_id, "publish")
+    assert r.status_code == 409 and r.json()["code"] == "publication.already"
+    assert office.step("p.clerk", doc_id, "withdraw", reason="").status_code == 422
+    r = office.step("p.clerk", doc_id, "withdraw", reason="Ban hành sai thẩm quyền")
+    assert r.status_code == 200 and r.json()["publish"] is False
+    r = office.step("p.clerk", doc_id, "expire", reason="Hết thời hạn áp dụng")
+    assert r.status_code == 409 and r.json()["code"] == "publication.ended"
+    paper = _paper_issue(office)  # no PDF: nothing the public could read or verify
+    r = office.step("p.clerk", int(str(paper["id"])), "publish")
+    assert r.status_code == 409 and r.json()["code"] == "publication.incomplete"
     actions = [e["action"] for e in office.detail("p.clerk", doc_id).json()["timeline"]]
-    assert actions[-2:] == ["publish", "unpublish"]
+    assert actions[-2:] == ["publish", "withdraw"]
+    with session_scope(engine, write=False) as s:  # both acts are in the publication log
+        row = publication.of(s, doc_id)
+        assert row is not None and (row.state, row.reason) == (
+            "withdrawn",
+            "Ban hành sai thẩm quyền",
+        )
+        assert row.slug.endswith("/01-QĐ-UBND") and row.sha256 == hashlib.sha256(pdf).hexdigest()
+        entries = [json.loads(e.payload) for e in s.exec(select(LogEntry).order_by(LogEntry.seq))]
+    assert [(e["kind"], e["document_id"]) for e in entries] == [
+        ("publish", doc_id),
+        ("withdraw", doc_id),
+    ]
+    assert entries[0]["sha256"] == row.sha256 and entries[1]["reason"] == row.reason

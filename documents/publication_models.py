@@ -1,0 +1,25 @@
+"""A document's life on the public page: published, then perhaps withdrawn or expired
+(shown as such with date and reason, never removed)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, String, Text
+from sqlmodel import Field, SQLModel
+
+from ecabinet.core.types import UTCDateTime
+
+
+class Publication(SQLModel, table=True):
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    slug: str = Field(max_length=160, unique=True, description="{year}/{number}-{symbol}")
+    state: str = Field(sa_type=String(12), index=True)
+    """published, withdrawn (đã thu hồi) or expired (hết hiệu lực)."""
+    published_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    published_by: int = Field(foreign_key="user.id")
+    sha256: str = Field(max_length=64, index=True, description="The published PDF")
+    ended_on: date | None = Field(default=None, description="Withdrawn or expired on")
+    reason: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    log_seq: int = Field(description="The publication log entry of the last change")
