@@ -210,6 +210,11 @@ def _signed_bytes(size: int, root_hex: str, at: datetime) -> bytes:
     return f"ecabinet-publication-log:v1:{size}:{root_hex}:{at.isoformat()}".encode()
 
 
+def signed_text(head: TreeHead) -> str:
+    """Exactly what the signature covers (so anyone can check it with the public key)."""
+    return _signed_bytes(head.size, head.root, head.at).decode()
+
+
 def sign_head(session: Session, key: Ed25519PrivateKey) -> TreeHead:
     """The signed head of the log as it is now (kept, so the same size gets one head)."""
     size = size_of(session)

@@ -1,0 +1,163 @@
+"""The publication log's public endpoints (no login): the signed tree head and the log's
+public key, one entry, inclusion proofs and consistency proofs (hashes in hex, as RFC
+6962's JSON API gives them in base64)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import BaseModel
+from sqlmodel import Session
+from starlette.responses import Response
+
+from documents import publication_log as log
+from documents.publication_log_models import LogEntry
+from ecabinet.api.framework import Call, model_json
+from ecabinet.api.registry import api
+from ecabinet.core import errors
+
+TAG = "public"
+
+
+class HeadOut(BaseModel):
+    tree_size: int
+    root_hash: str
+    timestamp: str
+    signature: str
+    public_key: str
+    signed: str
+
+
+class EntryOut(BaseModel):
+    seq: int
+    payload: str
+    leaf_hash: str
+
+
+class ProofOut(BaseModel):
+    leaf_index: int | None = None
+    first: int | None = None
+    second: int | None = None
+    tree_size: int
+    root_hash: str
+    audit_path: list[str]
+
+
+@cache
+def _key(data_dir: Path) -> Ed25519PrivateKey:
+    return log.signing_key(data_dir)
+
+
+def _size(session: Session, name: str, value: int | None) -> int:
+    size = log.size_of(session)
+    if value is None:
+        return size
+    if not 0 <= value <= size:
+        raise errors.InvalidInput(
+            "log.bad_size",
+            f"Tham số {name} vượt quá kích thước nhật ký ({size}).",
+            f"Parameter {name} is beyond the log's size ({size}).",
+        )
+    return value
+
+
+@api.route(
+    "/public/log/head",
+    "GET",
+    "The publication log's signed tree head and the key that signs it",
+    responses={200: HeadOut},
+    tag=TAG,
+    public=True,
+)
+async def head(call: Call) -> Response:
+    key = _key(call.settings.data_dir)
+
+    def run(session: Session) -> HeadOut:
+        signed = log.sign_head(session, key)
+        return HeadOut(
+            **log.head_json(signed),
+            public_key=log.public_pem(key),
+            signed=log.signed_text(signed),
+        )
+
+    return model_json(await call.db(run))
+
+
+@api.route(
+    "/public/log/entries/{seq:int}",
+    "GET",
+    "One entry of the publication log, as hashed",
+    responses={200: EntryOut},
+    tag=TAG,
+    public=True,
+)
+async def entry(call: Call) -> Response:
+    seq: int = call.request.path_params["seq"]
+
+    def run(session: Session) -> EntryOut:
+        row = session.get(LogEntry, seq)
+        if row is None:
+            raise errors.NotFound.of("mục nhật ký", "Log entry", "log.entry_not_found")
+        return EntryOut(seq=row.seq, payload=row.payload, leaf_hash=log.entry_leaf(row).hex())
+
+    return model_json(await call.db(run, write=False))
+
+
+@api.route(
+    "/public/log/proof",
+    "GET",
+    "Inclusion proof of entry ?seq= in the tree of ?size= entries (the whole log by default)",
+    responses={200: ProofOut},
+    tag=TAG,
+    public=True,
+)
+async def inclusion(call: Call) -> Response:
+    seq = call.query_int("seq")
+    wanted = call.query_int("size", required=False)
+
+    def run(session: Session) -> ProofOut:
+        size = _size(session, "size", wanted)
+        if seq >= size:
+            raise errors.NotFound.of("mục nhật ký", "Log entry", "log.entry_not_found")
+        return ProofOut(
+            leaf_index=seq,
+            tree_size=size,
+            root_hash=log.root(session, size).hex(),
+            audit_path=[h.hex() for h in log.inclusion(session, seq, size)],
+        )
+
+    return model_json(await call.db(run, write=False))
+
+
+@api.route(
+    "/public/log/consistency",
+    "GET",
+    "Consistency proof between the trees of ?first= and ?second= entries",
+    responses={200: ProofOut},
+    tag=TAG,
+    public=True,
+)
+async def consistency(call: Call) -> Response:
+    first = call.query_int("first")
+    second_wanted = call.query_int("second", required=False)
+
+    def run(session: Session) -> ProofOut:
+        second = _size(session, "second", second_wanted)
+        old = _size(session, "first", first)
+        if old > second:
+            raise errors.InvalidInput(
+                "log.bad_size",
+                "Tham số first phải không lớn hơn second.",
+                "first must not exceed second.",
+            )
+        return ProofOut(
+            first=old,
+            second=second,
+            tree_size=second,
+            root_hash=log.root(session, second).hex(),
+            audit_path=[h.hex() for h in log.consistency(session, old, second)],
+        )
+
+    return model_json(await call.db(run, write=False))
