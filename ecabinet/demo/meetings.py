@@ -236,65 +236,74 @@ def _held(
         )
     live.start(session, chair_actor, chair, access.load(session, mid))
     items = [i.id or 0 for i in service.items_of(session, mid)]
-    asked = speakers.ask(
+    _floor(session, people, mid, "giamdoc.stc")
+    _vote(
         session,
-        people.actor("giamdoc.stc"),
-        people.subject("giamdoc.stc"),
-        access.load(session, mid),
-    )
-    speakers.grant(session, chair_actor, chair, access.load(session, mid), asked.id or 0)
-    speakers.end_floor(session, chair_actor, chair, access.load(session, mid), asked.id or 0)
-    named = voting.open_vote(
-        session,
-        chair_actor,
-        chair,
-        access.load(session, mid),
-        item_id=items[0],
-        question="Thông qua Báo cáo tiến độ giải ngân vốn đầu tư công năm 2026?",
-        options=None,
+        people,
+        mid,
+        items[0],
+        "Thông qua Báo cáo tiến độ giải ngân vốn đầu tư công năm 2026?",
         secret=False,
-        rule="present",
+        choices=(0, 0, 0, 0),
     )
-    voting.cast_many(
-        session,
-        access.load(session, mid),
-        named.id or 0,
-        [voting.Ballot(people.actor(w), people.id(w), 0) for w in (CHAIR, *MEMBERS)],
-    )
-    voting.close_vote(session, chair_actor, chair, access.load(session, mid), named.id or 0)
     live.move_agenda(session, chair_actor, chair, access.load(session, mid), items[1])
-    asked = speakers.ask(
+    _floor(session, people, mid, "giamdoc.stttt")
+    _vote(
         session,
-        people.actor("giamdoc.stttt"),
-        people.subject("giamdoc.stttt"),
-        access.load(session, mid),
-    )
-    speakers.grant(session, chair_actor, chair, access.load(session, mid), asked.id or 0)
-    speakers.end_floor(session, chair_actor, chair, access.load(session, mid), asked.id or 0)
-    secret = voting.open_vote(
-        session,
-        chair_actor,
-        chair,
-        access.load(session, mid),
-        item_id=items[1],
-        question="Thông qua Tờ trình phân bổ kinh phí chuyển đổi số năm 2027?",
-        options=None,
+        people,
+        mid,
+        items[1],
+        "Thông qua Tờ trình phân bổ kinh phí chuyển đổi số năm 2027?",
         secret=True,
-        rule="present",
+        choices=(0, 0, 0, 2),
     )
-    voting.cast_many(
-        session,
-        access.load(session, mid),
-        secret.id or 0,
-        [
-            voting.Ballot(people.actor(w), people.id(w), option)
-            for w, option in zip((CHAIR, *MEMBERS), (0, 0, 0, 2), strict=True)
-        ],
-    )
-    voting.close_vote(session, chair_actor, chair, access.load(session, mid), secret.id or 0)
     live.move_agenda(session, chair_actor, chair, access.load(session, mid), items[2])
     live.end(session, chair_actor, chair, access.load(session, mid), CONCLUSIONS)
     return mid
+
+
+def _floor(session: Session, people: _People, mid: int, who: str) -> None:
+    """``who`` asks for the floor; the chair grants it, then ends it."""
+    actor, chair = people.actor(CHAIR), people.subject(CHAIR)
+    asked = speakers.ask(session, people.actor(who), people.subject(who), access.load(session, mid))
+    speakers.grant(session, actor, chair, access.load(session, mid), asked.id or 0)
+    speakers.end_floor(session, actor, chair, access.load(session, mid), asked.id or 0)
+
+
+def _vote(
+    session: Session,
+    people: _People,
+    mid: int,
+    item_id: int,
+    question: str,
+    *,
+    secret: bool,
+    choices: tuple[int, ...],
+) -> None:
+    """The chair opens a vote, the chair and the members vote ``choices``, the chair closes."""
+    actor, chair = people.actor(CHAIR), people.subject(CHAIR)
+    vote = voting.open_vote(
+        session,
+        actor,
+        chair,
+        access.load(session, mid),
+        item_id=item_id,
+        question=question,
+        options=None,
+        secret=secret,
+        rule="present",
+    )
+    voters = (CHAIR, *MEMBERS)
+    voting.cast_many(
+        session,
+        access.load(session, mid),
+        vote.id or 0,
+        [
+            voting.Ballot(people.actor(w), people.id(w), c)
+            for w, c in zip(voters, choices, strict=True)
+        ],
+    )
+    voting.close_vote(session, actor, chair, access.load(session, mid), vote.id or 0)
 
 
 def _minutes(engine: Engine, store: ObjectStore, settings: Settings, meeting_id: int) -> None:
