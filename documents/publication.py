@@ -52,6 +52,11 @@ def of(session: Session, document_id: int) -> Publication | None:
     return session.get(Publication, document_id)
 
 
+def by_sha256(session: Session, sha256: str) -> Publication | None:
+    """The publication of exactly these bytes, if the province published them."""
+    return session.exec(select(Publication).where(col(Publication.sha256) == sha256)).first()
+
+
 def publish(session: Session, actor: Actor, subject: Subject, view: DocumentView) -> Publication:
     _require_clerk(subject, view)
     document = view.document

@@ -4,18 +4,22 @@ public key, one entry, inclusion proofs and consistency proofs (hashes in hex, a
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.responses import Response
 
+from documents import publication
 from documents import publication_log as log
 from documents.publication_log_models import LogEntry
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
+from ecabinet.api.routes_signing import validated_upload
+from ecabinet.api.schemas_signing import ReportOut
 from ecabinet.core import errors
 
 TAG = "public"
@@ -34,6 +38,22 @@ class EntryOut(BaseModel):
     seq: int
     payload: str
     leaf_hash: str
+
+
+class PublishedOut(BaseModel):
+    document_id: int
+    slug: str
+    state: str = Field(description="published, withdrawn (đã thu hồi) or expired (hết hiệu lực)")
+    ended_on: date | None
+    reason: str
+    log_seq: int
+
+
+class VerifyOut(BaseModel):
+    report: ReportOut
+    published: PublishedOut | None = Field(
+        description="This exact file is one the province published (and its state now)"
+    )
 
 
 class ProofOut(BaseModel):
@@ -161,3 +181,33 @@ async def consistency(call: Call) -> Response:
         )
 
     return model_json(await call.db(run, write=False))
+
+
+@api.route(
+    "/public/verify",
+    "POST",
+    "Check any PDF: its signatures, and whether this exact file is one the province published",
+    public=True,
+    raw_body="application/pdf",
+    responses={200: VerifyOut},
+    tag=TAG,
+    csrf=False,
+)
+async def verify(call: Call) -> Response:
+    report = await validated_upload(call)
+
+    def run(session: Session) -> PublishedOut | None:
+        row = publication.by_sha256(session, report.sha256)
+        if row is None:
+            return None
+        return PublishedOut(
+            document_id=row.document_id,
+            slug=row.slug,
+            state=row.state,
+            ended_on=row.ended_on,
+            reason=row.reason,
+            log_seq=row.log_seq,
+        )
+
+    published = await call.db(run, write=False)
+    return model_json(VerifyOut(report=ReportOut.of(report), published=published))

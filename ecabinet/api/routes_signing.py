@@ -155,6 +155,11 @@ async def file_report(call: Call) -> Response:
     csrf=False,
 )
 async def validate_upload(call: Call) -> Response:
+    return _report(call, await validated_upload(call))
+
+
+async def validated_upload(call: Call) -> Report:
+    """The validation report of the PDF in the request body (size- and rate-limited)."""
     data = await call.raw_body(
         call.settings.validate_max_bytes,
         "validate.too_large",
@@ -162,5 +167,4 @@ async def validate_upload(call: Call) -> Response:
     )
     if not data:
         raise errors.InvalidInput("validate.empty", "Chưa gửi tệp PDF nào.", "No PDF was sent.")
-    report = await anyio.to_thread.run_sync(lambda: service.validate_upload(call.ctx.signing, data))
-    return _report(call, report)
+    return await anyio.to_thread.run_sync(lambda: service.validate_upload(call.ctx.signing, data))

@@ -40,7 +40,8 @@ def _published(office: Office, pdf: bytes, abstract: str) -> int:
 
 
 def test_proofs_over_http_without_login(office: Office, pdf: bytes) -> None:
-    ids = [_published(office, pdf, f"Quyết định về việc công khai số {n}") for n in range(3)]
+    copies = [pdf + f"\n% bản {n}\n".encode() for n in range(3)]  # three different files
+    ids = [_published(office, copies[n], f"Quyết định về việc công khai số {n}") for n in range(3)]
     r = office.step("p.clerk", ids[1], "withdraw", reason="Ban hành không đúng thẩm quyền")
     assert r.status_code == 200
     office.client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": office._csrf})
@@ -60,7 +61,7 @@ def test_proofs_over_http_without_login(office: Office, pdf: bytes) -> None:
     assert mth(entries).hex() == head["root_hash"]
     first = json.loads(entries[0])
     assert first["kind"] == "publish" and first["document_id"] == ids[0]
-    assert first["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert first["sha256"] == hashlib.sha256(copies[0]).hexdigest()
     assert json.loads(entries[3])["kind"] == "withdraw"
     for n in range(4):
         p = anon.get(f"/api/v1/public/log/proof?seq={n}").json()
@@ -73,3 +74,38 @@ def test_proofs_over_http_without_login(office: Office, pdf: bytes) -> None:
     assert anon.get("/api/v1/public/log/proof?seq=x").status_code == 422
     assert anon.get("/api/v1/public/log/consistency?first=3&second=2").status_code == 422
     assert anon.get("/api/v1/public/log/entries/99").status_code == 404
+
+
+def test_verify_says_whether_the_province_published_this_file(office: Office, pdf: bytes) -> None:
+    copies = [pdf + f"\n% bản {n}\n".encode() for n in range(2)]
+    ids = [_published(office, copies[n], f"Chỉ thị số {n}") for n in range(2)]
+    assert (
+        office.step("p.clerk", ids[1], "expire", reason="Hết thời hạn thực hiện").status_code == 200
+    )
+    office.client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": office._csrf})
+    anon = office.client
+
+    def verify(data: bytes) -> dict[str, object]:
+        r = anon.post(
+            "/api/v1/public/verify", content=data, headers={"Content-Type": "application/pdf"}
+        )
+        assert r.status_code == 200, r.text
+        body: dict[str, object] = r.json()
+        return body
+
+    one = verify(copies[0])
+    assert one["published"] == {
+        "document_id": ids[0],
+        "slug": one["published"]["slug"],  # type: ignore[index]
+        "state": "published",
+        "ended_on": None,
+        "reason": "",
+        "log_seq": 0,
+    }
+    two = verify(copies[1])["published"]
+    assert two["state"] == "expired" and two["reason"] == "Hết thời hạn thực hiện"  # type: ignore[index]
+    tampered = copies[0].replace(b"Quy", b"Qux", 1) if b"Quy" in copies[0] else copies[0] + b" "
+    assert verify(tampered)["published"] is None
+    assert verify(pdf)["published"] is None  # the original bytes were never published
+    r = anon.post("/api/v1/public/verify", content=b"", headers={"Content-Type": "application/pdf"})
+    assert r.status_code == 422 and r.json()["code"] == "validate.empty"
