@@ -1,0 +1,112 @@
+"""What the public may find: published documents only (a row in ``publication``, which
+exists only for issued, non-confidential documents), newest publication first, with the
+filters of the public page and the documents module's Vietnamese full-text search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from documents import search
+from documents.models import Document, DocumentType
+from documents.publication_models import Publication
+from documents.symbols import parse_number_symbol
+from ecabinet.core import errors
+from ecabinet.core.agencies import Agency
+
+COUNT_CAP = 1000
+STATES = frozenset({"published", "withdrawn", "expired"})
+
+
+@dataclass(frozen=True)
+class PublicFilter:
+    text: str | None = None
+    number_symbol: str | None = None
+    type_code: str | None = None
+    agency_code: str | None = None
+    signer: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    state: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    document: Document
+    publication: Publication
+    type_name: str
+    agency_name: str
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    items: list[PublicItem]
+    total: int
+    exact: bool
+
+
+def _conditions(session: Session, f: PublicFilter) -> list[object]:
+    where: list[object] = []
+    if f.state:
+        if f.state not in STATES:
+            raise errors.InvalidInput(
+                "public.bad_state", "Trạng thái không hợp lệ.", "Unknown state."
+            )
+        where.append(col(Publication.state) == f.state)
+    if f.number_symbol:
+        number, symbol = parse_number_symbol(f.number_symbol)
+        # symbols are stored in capitals; SQLite's lower() would leave Đ alone
+        where += [col(Document.number) == number, col(Document.symbol) == symbol.upper()]
+    if f.type_code:
+        where.append(col(DocumentType.code) == f.type_code)
+    if f.agency_code:
+        where.append(col(Agency.code) == f.agency_code)
+    if f.signer:
+        where.append(func.lower(col(Document.signer_name)).contains(f.signer.lower()))
+    if f.date_from:
+        where.append(col(Document.issued_on) >= f.date_from)
+    if f.date_to:
+        where.append(col(Document.issued_on) <= f.date_to)
+    if f.text:
+        where.append(col(Document.id).in_(search.matching(session, f.text)))
+    return where
+
+
+def published(session: Session, f: PublicFilter) -> PublicPage:
+    """A page of published documents matching ``f``, newest publication first; the total
+    counted up to :data:`COUNT_CAP`."""
+    base = (
+        select(Document, Publication, DocumentType.name, Agency.name)
+        .join(Publication, col(Publication.document_id) == Document.id)
+        .join(DocumentType, col(DocumentType.id) == Document.type_id)
+        .join(Agency, col(Agency.id) == Document.agency_id)
+        .where(*_conditions(session, f))  # type: ignore[arg-type]
+    )
+    rows = session.exec(
+        base.order_by(col(Publication.published_at).desc(), col(Document.id).desc())
+        .limit(f.limit)
+        .offset(f.offset)
+    ).all()
+    ids = base.with_only_columns(col(Document.id)).limit(COUNT_CAP + 1).subquery()
+    total = int(session.exec(select(func.count()).select_from(ids)).one())
+    return PublicPage(
+        items=[PublicItem(d, p, t, a) for d, p, t, a in rows],
+        total=min(total, COUNT_CAP),
+        exact=total <= COUNT_CAP,
+    )
+
+
+def by_slug(session: Session, slug: str) -> PublicItem | None:
+    row = session.exec(
+        select(Document, Publication, DocumentType.name, Agency.name)
+        .join(Publication, col(Publication.document_id) == Document.id)
+        .join(DocumentType, col(DocumentType.id) == Document.type_id)
+        .join(Agency, col(Agency.id) == Document.agency_id)
+        .where(col(Publication.slug) == slug)
+    ).first()
+    return PublicItem(*row) if row else None

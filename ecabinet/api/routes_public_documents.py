@@ -1,0 +1,199 @@
+"""Published documents as open data (no login): a list with the public page's filters and
+paging, one document by its stable address, its PDF. Every answer carries an ETag that
+changes with the publication log (each publication, withdrawal or expiry appends to it),
+and Last-Modified, so a repeated visit costs one small query and a 304."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from email.utils import format_datetime
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from starlette.responses import Response
+
+from documents import public_queries
+from documents import publication_log as log
+from documents.public_queries import PublicFilter, PublicItem
+from documents.publication_models import Publication
+from documents.symbols import format_number_symbol
+from ecabinet.api.download import file_response
+from ecabinet.api.framework import Call, model_json
+from ecabinet.api.registry import api
+from ecabinet.core import errors
+from ecabinet.core.files import StoredFile
+
+TAG = "public"
+PAGE = 20
+
+
+class PublicDocumentOut(BaseModel):
+    slug: str
+    number_symbol: str
+    type: str
+    agency: str
+    signer: str
+    signer_title: str
+    issued_on: date | None
+    abstract: str
+    state: str = Field(description="published, withdrawn (đã thu hồi) or expired (hết hiệu lực)")
+    published_at: datetime
+    ended_on: date | None
+    reason: str
+    sha256: str
+    log_seq: int
+
+    @classmethod
+    def of(cls, item: PublicItem) -> PublicDocumentOut:
+        d, p = item.document, item.publication
+        return cls(
+            slug=p.slug,
+            number_symbol=format_number_symbol(d.number, d.symbol),
+            type=item.type_name,
+            agency=item.agency_name,
+            signer=d.signer_name,
+            signer_title=d.signer_title,
+            issued_on=d.issued_on,
+            abstract=d.abstract,
+            state=p.state,
+            published_at=p.published_at,
+            ended_on=p.ended_on,
+            reason=p.reason,
+            sha256=p.sha256,
+            log_seq=p.log_seq,
+        )
+
+
+class PublicList(BaseModel):
+    items: list[PublicDocumentOut]
+    total: int
+    exact: bool = Field(description="False: at least total")
+    page: int
+
+
+def _version(session: Session) -> tuple[int, datetime | None]:
+    changed = session.exec(select(func.max(col(Publication.changed_at)))).one()
+    return log.size_of(session), changed
+
+
+def _cached(
+    call: Call, version: tuple[int, datetime | None]
+) -> tuple[Response | None, dict[str, str]]:
+    """A 304 when the visitor's copy is current; else the headers of a fresh answer."""
+    size, changed = version
+    key = f"{size}|{call.request.url.path}|{call.request.url.query}"
+    etag = f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
+    if changed is not None:
+        headers["Last-Modified"] = format_datetime(changed, usegmt=True)
+    if call.request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers), headers
+    return None, headers
+
+
+def _filter(call: Call) -> tuple[PublicFilter, int]:
+    q = call.request.query_params
+    page = call.query_int("page", required=False) or 1
+    if page > 500:
+        raise errors.InvalidInput(
+            "public.bad_page", "Số trang quá lớn.", "The page number is too large."
+        )
+    texts = {
+        k: (q.get(k) or "").strip()[:200] or None
+        for k in ("q", "so", "loai", "co_quan", "nguoi_ky", "trang_thai")
+    }
+    return (
+        PublicFilter(
+            text=texts["q"],
+            number_symbol=texts["so"],
+            type_code=texts["loai"],
+            agency_code=texts["co_quan"],
+            signer=texts["nguoi_ky"],
+            date_from=call.query_date("tu_ngay"),
+            date_to=call.query_date("den_ngay"),
+            state=texts["trang_thai"],
+            limit=PAGE,
+            offset=(page - 1) * PAGE,
+        ),
+        page,
+    )
+
+
+@api.route(
+    "/public/documents",
+    "GET",
+    "Published documents, newest first: ?q= (full text) &so= &loai= &co_quan= &nguoi_ky="
+    " &tu_ngay= &den_ngay= &trang_thai= &page=",
+    responses={200: PublicList, 304: "Not modified"},
+    tag=TAG,
+    public=True,
+)
+async def documents(call: Call) -> Response:
+    f, page = _filter(call)
+
+    def run(session: Session) -> Response:
+        fresh, headers = _cached(call, _version(session))
+        if fresh is not None:
+            return fresh
+        found = public_queries.published(session, f)
+        body = PublicList(
+            items=[PublicDocumentOut.of(i) for i in found.items],
+            total=found.total,
+            exact=found.exact,
+            page=page,
+        )
+        return model_json(body, headers=headers)
+
+    return await call.db(run, write=False)
+
+
+@api.route(
+    "/public/documents/{year:int}/{name}",
+    "GET",
+    "One published document by its stable address (e.g. 2026/12-QĐ-UBND)",
+    responses={200: PublicDocumentOut, 304: "Not modified"},
+    tag=TAG,
+    public=True,
+)
+async def document(call: Call) -> Response:
+    slug = f"{call.request.path_params['year']}/{call.request.path_params['name']}"
+
+    def run(session: Session) -> Response:
+        fresh, headers = _cached(call, _version(session))
+        if fresh is not None:
+            return fresh
+        item = public_queries.by_slug(session, slug)
+        if item is None:
+            raise errors.NotFound.of("văn bản công khai", "Published document", "public.not_found")
+        return model_json(PublicDocumentOut.of(item), headers=headers)
+
+    return await call.db(run, write=False)
+
+
+@api.route(
+    "/public/documents/{year:int}/{name}/pdf",
+    "GET",
+    "The published PDF, exactly as published (ETag: its SHA-256)",
+    responses={200: "The PDF", 206: "Part of it"},
+    tag=TAG,
+    public=True,
+)
+async def pdf(call: Call) -> Response:
+    slug = f"{call.request.path_params['year']}/{call.request.path_params['name']}"
+
+    def run(session: Session) -> StoredFile:
+        item = public_queries.by_slug(session, slug)
+        stored = (
+            session.exec(
+                select(StoredFile).where(col(StoredFile.sha256) == item.publication.sha256)
+            ).first()
+            if item
+            else None
+        )
+        if stored is None:
+            raise errors.NotFound.of("văn bản công khai", "Published document", "public.not_found")
+        return stored
+
+    return file_response(call.request, call.ctx.store, await call.db(run, write=False))
