@@ -36,6 +36,12 @@ RUN cd / \
     && mkdir -p "$(dirname "$dest")" \
     && mv /tmp/frontend-dist "$dest" \
     && test -f "$dest/index.html"
+# The public pages' templates go beside it (ecabinet.public.pages reads them there).
+COPY frontend/templates /tmp/frontend-templates
+RUN cd / \
+    && dest="$(python -c 'from ecabinet.app import FRONTEND_DIST; print(FRONTEND_DIST.parent / "templates")')" \
+    && mv /tmp/frontend-templates "$dest" \
+    && test -f "$dest/public/base.html"
 RUN mkdir -p /data /trust && chown ecabinet:ecabinet /data
 ENV ECABINET_DATA_DIR=/data \
     ECABINET_TRUST_ANCHORS_DIR=/trust

@@ -51,6 +51,7 @@ from ecabinet.core import db, errors
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.meetings import consultation_reminders
+from ecabinet.public import pages as public_pages
 
 log = logging.getLogger("ecabinet")
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
@@ -97,6 +98,7 @@ def create_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
         *api.routes(),
+        *public_pages.routes(ctx),
         *_frontend_routes(frontend_dist),
     ]
 

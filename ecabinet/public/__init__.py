@@ -1,0 +1,1 @@
+"""The public transparency page (server-rendered, no login)."""

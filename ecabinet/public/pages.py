@@ -1,0 +1,263 @@
+"""The public transparency page: server-rendered HTML that reads without JavaScript, on
+a phone as on a desktop, Vietnamese first (``?lang=en`` for English). Only what
+``documents.public_queries`` finds is shown: published documents, withdrawn or expired
+ones marked with date and reason."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio.to_thread
+from sqlmodel import Session, col, select
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.templating import Jinja2Templates
+
+from documents import public_queries, publication
+from documents.models import DocumentType
+from documents.public_queries import PublicFilter, PublicItem
+from documents.publication_models import Publication
+from documents.symbols import format_number_symbol
+from ecabinet.api.framework import AppContext
+from ecabinet.core import errors
+from ecabinet.core.agencies import Agency
+from ecabinet.core.db import session_scope
+from ecabinet.public.texts import TEXTS
+from ecabinet.signatures import service
+from signing.pdfio import VN
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "frontend" / "templates"
+PAGE = 20
+FIELDS = ("q", "so", "loai", "co_quan", "nguoi_ky", "tu_ngay", "den_ngay", "trang_thai")
+
+
+def _number(item: PublicItem) -> str:
+    return format_number_symbol(item.document.number, item.document.symbol)
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def _moment(value: datetime | None) -> str:
+    return value.astimezone(VN).strftime("%H:%M %d/%m/%Y") if value else "—"
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "vi"
+
+
+def routes(ctx: AppContext) -> list[BaseRoute]:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.globals.update(number=_number, day=_day, moment=_moment)
+
+    def render(request: Request, name: str, status: int = 200, **values: Any) -> Response:
+        lang = _lang(request)
+        other = "vi" if lang == "en" else "en"
+        query = {k: v for k, v in request.query_params.items() if k != "lang"}
+        if other == "en":
+            query["lang"] = "en"
+        return templates.TemplateResponse(
+            request,
+            name,
+            {
+                "lang": lang,
+                "t": TEXTS[lang],
+                "q_lang": "?lang=en" if lang == "en" else "",
+                "other_lang": other,
+                "other_lang_url": request.url.path + ("?" + urlencode(query) if query else ""),
+                **values,
+            },
+            status_code=status,
+            headers={"Cache-Control": "public, max-age=60"},
+        )
+
+    def choices(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        published = select(Publication.document_id)
+        from documents.models import Document
+
+        types = session.exec(
+            select(DocumentType.code, DocumentType.name)
+            .join(Document, col(Document.type_id) == DocumentType.id)
+            .where(col(Document.id).in_(published))
+            .distinct()
+            .order_by(DocumentType.name)
+        ).all()
+        agencies = session.exec(
+            select(Agency.code, Agency.name)
+            .join(Document, col(Document.agency_id) == Agency.id)
+            .where(col(Document.id).in_(published))
+            .distinct()
+            .order_by(Agency.name)
+        ).all()
+        return [tuple(t) for t in types], [tuple(a) for a in agencies]  # type: ignore[misc]
+
+    async def listing(request: Request) -> Response:
+        q = request.query_params
+        values = {k: (q.get(k) or "").strip()[:200] for k in FIELDS}
+        lang = _lang(request)
+        try:
+            page_no = max(1, min(500, int(q.get("trang") or 1)))
+        except ValueError:
+            page_no = 1
+        error = ""
+        try:
+            f = PublicFilter(
+                text=values["q"] or None,
+                number_symbol=values["so"] or None,
+                type_code=values["loai"] or None,
+                agency_code=values["co_quan"] or None,
+                signer=values["nguoi_ky"] or None,
+                date_from=date.fromisoformat(values["tu_ngay"]) if values["tu_ngay"] else None,
+                date_to=date.fromisoformat(values["den_ngay"]) if values["den_ngay"] else None,
+                state=values["trang_thai"] or None,
+                limit=PAGE,
+                offset=(page_no - 1) * PAGE,
+            )
+        except ValueError:
+            f, error = PublicFilter(limit=PAGE), TEXTS[lang]["none"]
+
+        def run() -> tuple[Any, Any, Any, str]:
+            with session_scope(ctx.engine, write=False) as session:
+                try:
+                    found = public_queries.published(session, f)
+                    problem = error
+                except errors.DomainError as exc:
+                    found = public_queries.published(session, PublicFilter(limit=PAGE))
+                    problem = exc.vi if lang == "vi" else exc.en
+                types, agencies = choices(session)
+                return found, types, agencies, problem
+
+        found, types, agencies, problem = await anyio.to_thread.run_sync(run)
+
+        def page_url(n: int) -> str:
+            query = {k: v for k, v in values.items() if v} | {"trang": str(n)}
+            if lang == "en":
+                query["lang"] = "en"
+            return "/cong-khai?" + urlencode(query)
+
+        more = found.total > page_no * PAGE
+        return render(
+            request,
+            "public/list.html",
+            f=values,
+            page=found,
+            types=types,
+            agencies=agencies,
+            error=problem,
+            prev_url=page_url(page_no - 1) if page_no > 1 else "",
+            next_url=page_url(page_no + 1) if more else "",
+        )
+
+    @lru_cache(maxsize=512)
+    def report_of(sha256: str) -> tuple[str, bool]:
+        with session_scope(ctx.engine, write=False) as session:
+            from ecabinet.core.files import StoredFile
+
+            stored = session.exec(
+                select(StoredFile).where(col(StoredFile.sha256) == sha256)
+            ).first()
+        if stored is None:
+            return "—", False
+        report = service.validate_upload(ctx.signing, ctx.store.read_bytes(sha256))
+        return report.render_vi(), report.all_passed
+
+    async def detail(request: Request) -> Response:
+        slug = f"{request.path_params['year']}/{request.path_params['name']}"
+
+        def run() -> PublicItem | None:
+            with session_scope(ctx.engine, write=False) as session:
+                return public_queries.by_slug(session, slug)
+
+        item = await anyio.to_thread.run_sync(run)
+        if item is None:
+            return render(
+                request,
+                "public/list.html",
+                404,
+                f={},
+                page=_EMPTY,
+                types=[],
+                agencies=[],
+                error=TEXTS[_lang(request)]["not_found"],
+                prev_url="",
+                next_url="",
+            )
+        text, ok = await anyio.to_thread.run_sync(report_of, item.publication.sha256)
+        return render(
+            request,
+            "public/detail.html",
+            item=item,
+            report_text=text,
+            report_ok=ok,
+            pdf_url=f"/api/v1/public/documents/{slug}/pdf",
+        )
+
+    async def verify_page(request: Request) -> Response:
+        return render(request, "public/verify.html", result=None, error="")
+
+    async def verify_upload(request: Request) -> Response:
+        lang = _lang(request)
+        limit = ctx.settings.validate_max_bytes
+        try:
+            ctx.validate_limit.check(request.client.host if request.client else "")
+            form = await request.form(max_files=1, max_fields=5)
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise errors.InvalidInput(
+                    "validate.empty", "Chưa gửi tệp PDF nào.", "No PDF was sent."
+                )
+            data = await upload.read(limit + 1)
+            if not data:
+                raise errors.InvalidInput(
+                    "validate.empty", "Chưa gửi tệp PDF nào.", "No PDF was sent."
+                )
+            if len(data) > limit:
+                raise errors.TooLarge(
+                    "validate.too_large", "Tệp quá lớn.", "The file is too large."
+                )
+            report = await anyio.to_thread.run_sync(service.validate_upload, ctx.signing, data)
+        except errors.DomainError as exc:
+            status = (
+                429
+                if isinstance(exc, errors.RateLimited)
+                else 413
+                if isinstance(exc, errors.TooLarge)
+                else 422
+            )
+            return render(
+                request,
+                "public/verify.html",
+                status,
+                result=None,
+                error=exc.vi if lang == "vi" else exc.en,
+            )
+
+        def run() -> Publication | None:
+            with session_scope(ctx.engine, write=False) as session:
+                return publication.by_sha256(session, report.sha256)
+
+        found = await anyio.to_thread.run_sync(run)
+        result = {
+            "published": found,
+            "report_ok": report.all_passed,
+            "report_text": report.render_vi(),
+        }
+        return render(request, "public/verify.html", result=result, error="")
+
+    return [
+        Route("/cong-khai", listing, methods=["GET"]),
+        Route("/cong-khai/kiem-tra", verify_page, methods=["GET"]),
+        Route("/cong-khai/kiem-tra", verify_upload, methods=["POST"]),
+        Route("/cong-khai/{year:int}/{name}", detail, methods=["GET"]),
+    ]
+
+
+_EMPTY = public_queries.PublicPage(items=[], total=0, exact=True)
