@@ -29,6 +29,7 @@ from ecabinet.demo import ca, pdfs
 from ecabinet.demo.documents import seed_documents
 from ecabinet.demo.images import seal_png, signature_png
 from ecabinet.demo.meetings import seed_meetings
+from ecabinet.demo.publications import seed_publications
 from ecabinet.signatures import credentials, images
 from ecabinet.signatures.models import CredentialKind, SigningCredential
 
@@ -215,6 +216,7 @@ class SeedReport:
     created_credentials: int = 0
     created_documents: int = 0
     created_meetings: int = 0
+    published: int = 0
     ca_folder: str = ""
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -258,6 +260,7 @@ def seed(engine: Engine, store: ObjectStore, settings: Settings) -> SeedReport:
     _seed_files(engine, store, actor, report)
     report.created_documents = seed_documents(engine, store, settings)
     report.created_meetings = seed_meetings(engine, store, settings)
+    report.published = seed_publications(engine)
     report.logins = [(p.username, p.full_name, p.title) for p in PEOPLE]
     return report
 

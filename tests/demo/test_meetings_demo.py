@@ -48,3 +48,22 @@ def test_demo_meetings(tmp_path: Path, database_url: str, engine: Engine) -> Non
     assert seed(engine, store, settings).created_meetings == 0  # idempotent
     with session_scope(engine, write=False) as s:
         assert s.exec(select(func.count()).select_from(Meeting)).one() == 2
+
+
+def test_demo_publications(tmp_path: Path, database_url: str, engine: Engine) -> None:
+    """The demo's public page: the province's issued documents published, one withdrawn,
+    the log intact."""
+    from documents import publication_log as log
+    from documents.publication_models import Publication
+
+    settings = make_settings(tmp_path / "data", database_url, demo_mode="true")
+    store = open_store(settings)
+    report = seed(engine, store, settings)
+    assert report.published >= 2
+    with session_scope(engine, write=False) as s:
+        states = sorted(p.state for p in s.exec(select(Publication)))
+        assert states.count("withdrawn") == 1 and states.count("published") == report.published - 1
+        key = log.signing_key(settings.data_dir)
+        assert log.verify(s, key.public_key()) is None
+        assert log.size_of(s) == report.published + 1
+    assert seed(engine, store, settings).published == 0
