@@ -110,3 +110,24 @@ def by_slug(session: Session, slug: str) -> PublicItem | None:
         .where(col(Publication.slug) == slug)
     ).first()
     return PublicItem(*row) if row else None
+
+
+def facets(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The document types and the agencies that have something published, as (code,
+    name), for the public search form's choices."""
+    published = select(Publication.document_id)
+    types = session.exec(
+        select(DocumentType.code, DocumentType.name)
+        .join(Document, col(Document.type_id) == DocumentType.id)
+        .where(col(Document.id).in_(published))
+        .distinct()
+        .order_by(col(DocumentType.name))
+    ).all()
+    agencies = session.exec(
+        select(Agency.code, Agency.name)
+        .join(Document, col(Document.agency_id) == Agency.id)
+        .where(col(Document.id).in_(published))
+        .distinct()
+        .order_by(col(Agency.name))
+    ).all()
+    return [(c, n) for c, n in types], [(c, n) for c, n in agencies]

@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import anyio.to_thread
-from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,13 +19,11 @@ from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from documents import public_queries, publication
-from documents.models import DocumentType
 from documents.public_queries import PublicFilter, PublicItem
 from documents.publication_models import Publication
 from documents.symbols import format_number_symbol
 from ecabinet.api.framework import AppContext
 from ecabinet.core import errors
-from ecabinet.core.agencies import Agency
 from ecabinet.core.db import session_scope
 from ecabinet.public.texts import TEXTS
 from ecabinet.signatures import service
@@ -79,26 +76,6 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             headers={"Cache-Control": "public, max-age=60"},
         )
 
-    def choices(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        published = select(Publication.document_id)
-        from documents.models import Document
-
-        types = session.exec(
-            select(DocumentType.code, DocumentType.name)
-            .join(Document, col(Document.type_id) == DocumentType.id)
-            .where(col(Document.id).in_(published))
-            .distinct()
-            .order_by(DocumentType.name)
-        ).all()
-        agencies = session.exec(
-            select(Agency.code, Agency.name)
-            .join(Document, col(Document.agency_id) == Agency.id)
-            .where(col(Document.id).in_(published))
-            .distinct()
-            .order_by(Agency.name)
-        ).all()
-        return [tuple(t) for t in types], [tuple(a) for a in agencies]  # type: ignore[misc]
-
     async def listing(request: Request) -> Response:
         q = request.query_params
         values = {k: (q.get(k) or "").strip()[:200] for k in FIELDS}
@@ -132,7 +109,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 except errors.DomainError as exc:
                     found = public_queries.published(session, PublicFilter(limit=PAGE))
                     problem = exc.vi if lang == "vi" else exc.en
-                types, agencies = choices(session)
+                types, agencies = public_queries.facets(session)
                 return found, types, agencies, problem
 
         found, types, agencies, problem = await anyio.to_thread.run_sync(run)
@@ -158,15 +135,12 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     @lru_cache(maxsize=512)
     def report_of(sha256: str) -> tuple[str, bool]:
-        with session_scope(ctx.engine, write=False) as session:
-            from ecabinet.core.files import StoredFile
-
-            stored = session.exec(
-                select(StoredFile).where(col(StoredFile.sha256) == sha256)
-            ).first()
-        if stored is None:
+        """The published file's signature report (validated once per file and process)."""
+        try:
+            data = ctx.store.read_bytes(sha256)
+        except errors.DomainError:
             return "—", False
-        report = service.validate_upload(ctx.signing, ctx.store.read_bytes(sha256))
+        report = service.validate_upload(ctx.signing, data)
         return report.render_vi(), report.all_passed
 
     async def detail(request: Request) -> Response:
