@@ -5,7 +5,7 @@ filters of the public page and the documents module's Vietnamese full-text searc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -131,3 +131,13 @@ def facets(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str
         .order_by(col(Agency.name))
     ).all()
     return [(c, n) for c, n in types], [(c, n) for c, n in agencies]
+
+
+def slugs(session: Session, limit: int = 50_000) -> list[tuple[str, datetime]]:
+    """Every published document's slug and when it last changed (for the sitemap)."""
+    rows = session.exec(
+        select(Publication.slug, Publication.changed_at)
+        .order_by(col(Publication.published_at).desc())
+        .limit(limit)
+    ).all()
+    return [(s, c) for s, c in rows]

@@ -25,6 +25,7 @@ from documents.symbols import format_number_symbol
 from ecabinet.api.framework import AppContext
 from ecabinet.core import errors
 from ecabinet.core.db import session_scope
+from ecabinet.public import feeds
 from ecabinet.public.texts import TEXTS
 from ecabinet.signatures import service
 from signing.pdfio import VN
@@ -226,7 +227,44 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         }
         return render(request, "public/verify.html", result=result, error="")
 
+    async def feed(request: Request) -> Response:
+        q = request.query_params
+        agency = (q.get("co_quan") or "").strip()[:40] or None
+        kind = (q.get("loai") or "").strip()[:10] or None
+        base = ctx.settings.public_base_url.rstrip("/")
+        self_url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+        def run() -> bytes:
+            with session_scope(ctx.engine, write=False) as session:
+                found = public_queries.published(
+                    session, PublicFilter(agency_code=agency, type_code=kind, limit=50)
+                )
+            return feeds.atom(found, base, TEXTS["vi"]["site"], self_url)
+
+        body = await anyio.to_thread.run_sync(run)
+        return Response(
+            body,
+            media_type="application/atom+xml; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
+    async def sitemap(_request: Request) -> Response:
+        base = ctx.settings.public_base_url.rstrip("/")
+
+        def run() -> bytes:
+            with session_scope(ctx.engine, write=False) as session:
+                return feeds.sitemap(public_queries.slugs(session), base)
+
+        body = await anyio.to_thread.run_sync(run)
+        return Response(
+            body,
+            media_type="application/xml; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
     return [
+        Route("/cong-khai/feed.atom", feed, methods=["GET"]),
+        Route("/sitemap.xml", sitemap, methods=["GET"]),
         Route("/cong-khai", listing, methods=["GET"]),
         Route("/cong-khai/kiem-tra", verify_page, methods=["GET"]),
         Route("/cong-khai/kiem-tra", verify_upload, methods=["POST"]),

@@ -67,3 +67,36 @@ def test_public_pages(office: Office, pdf: bytes) -> None:
     assert no.status_code == 200 and "không phải là văn bản tỉnh đã công khai" in no.text
     empty = anon.post("/cong-khai/kiem-tra", files={"file": ("x.pdf", b"", "application/pdf")})
     assert empty.status_code == 422 and "Chưa gửi tệp PDF nào" in empty.text
+
+
+def test_feeds_and_sitemap_hold_only_what_was_published(office: Office, pdf: bytes) -> None:
+    import defusedxml.ElementTree as ET
+
+    copies = [pdf + f"\n% bản {n}\n".encode() for n in range(2)]
+    ids = [_published(office, copies[0], "Quyết định về quy hoạch đô thị")]
+    draft = office.draft(copies[1], electronic=False, abstract="Dự thảo chưa công khai")
+    assert draft.status_code == 201
+    assert office.step("p.clerk", ids[0], "expire", reason="Hết thời hạn").status_code == 200
+    office.client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": office._csrf})
+    anon = office.client
+    atom = "{http://www.w3.org/2005/Atom}"
+
+    r = anon.get("/cong-khai/feed.atom")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(r.content)
+    entries = feed.findall(f"{atom}entry")
+    assert [e.findtext(f"{atom}title") for e in entries] == [
+        "Quyết định số 01/QĐ-UBND (hết hiệu lực)"
+    ]
+    assert "quy hoạch đô thị" in (entries[0].findtext(f"{atom}summary") or "")
+    assert "Dự thảo" not in r.text
+    assert (
+        ET.fromstring(anon.get("/cong-khai/feed.atom?loai=CV").content).findall(f"{atom}entry")
+        == []
+    )
+    by_agency = anon.get(f"/cong-khai/feed.atom?co_quan={office.agencies['p'].code}").content
+    assert len(ET.fromstring(by_agency).findall(f"{atom}entry")) == 1
+
+    site = ET.fromstring(anon.get("/sitemap.xml").content)
+    locs = [e.text for e in site.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert len(locs) == 2 and locs[1].endswith("/cong-khai/2026/01-QĐ-UBND")  # type: ignore[union-attr]
