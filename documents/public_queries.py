@@ -4,6 +4,7 @@ filters of the public page and the documents module's Vietnamese full-text searc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -33,6 +34,42 @@ class PublicFilter:
     state: str | None = None
     limit: int = 20
     offset: int = 0
+
+
+FIELDS = ("q", "so", "loai", "co_quan", "nguoi_ky", "tu_ngay", "den_ngay", "trang_thai")
+"""The public search's parameters: the same names on the pages and in the open-data API."""
+
+
+def _day(name: str, raw: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise errors.InvalidInput(
+            "public.bad_date",
+            f"Tham số {name} phải là ngày (YYYY-MM-DD).",
+            f"Parameter {name} must be a date (YYYY-MM-DD).",
+            {"parameter": name},
+        ) from None
+
+
+def filter_from(params: Mapping[str, str], *, page: int, limit: int) -> PublicFilter:
+    """The filter a visitor asked for (each value trimmed to 200 characters); a bad date
+    is a 422."""
+    v = {k: (params.get(k) or "").strip()[:200] for k in FIELDS}
+    return PublicFilter(
+        text=v["q"] or None,
+        number_symbol=v["so"] or None,
+        type_code=v["loai"] or None,
+        agency_code=v["co_quan"] or None,
+        signer=v["nguoi_ky"] or None,
+        date_from=_day("tu_ngay", v["tu_ngay"]),
+        date_to=_day("den_ngay", v["den_ngay"]),
+        state=v["trang_thai"] or None,
+        limit=limit,
+        offset=(page - 1) * limit,
+    )
 
 
 @dataclass(frozen=True)

@@ -94,31 +94,12 @@ def _cached(
 
 
 def _filter(call: Call) -> tuple[PublicFilter, int]:
-    q = call.request.query_params
     page = call.query_int("page", required=False) or 1
     if page > 500:
         raise errors.InvalidInput(
             "public.bad_page", "Số trang quá lớn.", "The page number is too large."
         )
-    texts = {
-        k: (q.get(k) or "").strip()[:200] or None
-        for k in ("q", "so", "loai", "co_quan", "nguoi_ky", "trang_thai")
-    }
-    return (
-        PublicFilter(
-            text=texts["q"],
-            number_symbol=texts["so"],
-            type_code=texts["loai"],
-            agency_code=texts["co_quan"],
-            signer=texts["nguoi_ky"],
-            date_from=call.query_date("tu_ngay"),
-            date_to=call.query_date("den_ngay"),
-            state=texts["trang_thai"],
-            limit=PAGE,
-            offset=(page - 1) * PAGE,
-        ),
-        page,
-    )
+    return public_queries.filter_from(call.request.query_params, page=page, limit=PAGE), page
 
 
 @api.route(

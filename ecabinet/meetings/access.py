@@ -125,6 +125,14 @@ def require_organiser(subject: Subject, view: MeetingView) -> None:
     )
 
 
+ORGANISER_ROLES = (Role.leader, Role.secretary, Role.clerk)
+"""Who may organise a meeting or a consultation of an agency."""
+
+
+def may_organise(subject: Subject, agency_id: int) -> bool:
+    return any(subject.has(role, agency_id) for role in ORGANISER_ROLES)
+
+
 @rule(MeetingView)
 def _meeting_rule(subject: Subject, action: Action, view: MeetingView) -> bool:
     if action is Action.view:
@@ -136,6 +144,4 @@ def _meeting_rule(subject: Subject, action: Action, view: MeetingView) -> bool:
 def _new_meeting_rule(subject: Subject, action: Action, target: NewMeeting) -> bool:
     if action is Action.view:
         return True
-    return action is Action.create and any(
-        subject.has(role, target.agency_id) for role in (Role.leader, Role.secretary, Role.clerk)
-    )
+    return action is Action.create and may_organise(subject, target.agency_id)

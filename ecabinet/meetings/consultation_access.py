@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from ecabinet.core import errors
-from ecabinet.core.agencies import Role
 from ecabinet.core.db import writing
 from ecabinet.core.policy import Action, Subject, rule
+from ecabinet.meetings.access import may_organise
 from ecabinet.meetings.consultation_models import Consultation, ConsultationMember
 
 
@@ -103,6 +103,4 @@ def _consultation_rule(subject: Subject, action: Action, view: ConsultationView)
 def _new_consultation_rule(subject: Subject, action: Action, target: NewConsultation) -> bool:
     if action is Action.view:
         return True
-    return action is Action.create and any(
-        subject.has(role, target.agency_id) for role in (Role.leader, Role.secretary, Role.clerk)
-    )
+    return action is Action.create and may_organise(subject, target.agency_id)

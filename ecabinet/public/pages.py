@@ -32,7 +32,6 @@ from signing.pdfio import VN
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "frontend" / "templates"
 PAGE = 20
-FIELDS = ("q", "so", "loai", "co_quan", "nguoi_ky", "tu_ngay", "den_ngay", "trang_thai")
 
 
 def _number(item: PublicItem) -> str:
@@ -79,7 +78,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def listing(request: Request) -> Response:
         q = request.query_params
-        values = {k: (q.get(k) or "").strip()[:200] for k in FIELDS}
+        values = {k: (q.get(k) or "").strip()[:200] for k in public_queries.FIELDS}
         lang = _lang(request)
         try:
             page_no = max(1, min(500, int(q.get("trang") or 1)))
@@ -87,19 +86,8 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             page_no = 1
         error = ""
         try:
-            f = PublicFilter(
-                text=values["q"] or None,
-                number_symbol=values["so"] or None,
-                type_code=values["loai"] or None,
-                agency_code=values["co_quan"] or None,
-                signer=values["nguoi_ky"] or None,
-                date_from=date.fromisoformat(values["tu_ngay"]) if values["tu_ngay"] else None,
-                date_to=date.fromisoformat(values["den_ngay"]) if values["den_ngay"] else None,
-                state=values["trang_thai"] or None,
-                limit=PAGE,
-                offset=(page_no - 1) * PAGE,
-            )
-        except ValueError:
+            f = public_queries.filter_from(q, page=page_no, limit=PAGE)
+        except errors.DomainError:
             f, error = PublicFilter(limit=PAGE), TEXTS[lang]["none"]
 
         def run() -> tuple[Any, Any, Any, str]:
