@@ -11,10 +11,11 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from documents import search
+from documents import publication_log, search, sectors
 from documents.models import Document, DocumentType
-from documents.publication_models import Publication
-from documents.symbols import parse_number_symbol
+from documents.publication_log_models import LogEntry
+from documents.publication_models import Publication, PublicationLink
+from documents.symbols import format_number_symbol, parse_number_symbol
 from ecabinet.core import errors
 from ecabinet.core.agencies import Agency
 
@@ -32,11 +33,22 @@ class PublicFilter:
     date_from: date | None = None
     date_to: date | None = None
     state: str | None = None
+    sector: str | None = None
     limit: int = 20
     offset: int = 0
 
 
-FIELDS = ("q", "so", "loai", "co_quan", "nguoi_ky", "tu_ngay", "den_ngay", "trang_thai")
+FIELDS = (
+    "q",
+    "so",
+    "loai",
+    "co_quan",
+    "nguoi_ky",
+    "tu_ngay",
+    "den_ngay",
+    "trang_thai",
+    "linh_vuc",
+)
 """The public search's parameters: the same names on the pages and in the open-data API."""
 
 
@@ -67,6 +79,7 @@ def filter_from(params: Mapping[str, str], *, page: int, limit: int) -> PublicFi
         date_from=_day("tu_ngay", v["tu_ngay"]),
         date_to=_day("den_ngay", v["den_ngay"]),
         state=v["trang_thai"] or None,
+        sector=v["linh_vuc"] or None,
         limit=limit,
         offset=(page - 1) * limit,
     )
@@ -95,6 +108,8 @@ def _conditions(session: Session, f: PublicFilter) -> list[object]:
                 "public.bad_state", "Trạng thái không hợp lệ.", "Unknown state."
             )
         where.append(col(Publication.state) == f.state)
+    if f.sector:
+        where.append(col(Publication.sector) == sectors.check(f.sector))
     if f.number_symbol:
         number, symbol = parse_number_symbol(f.number_symbol)
         # symbols are stored in capitals; SQLite's lower() would leave Đ alone
@@ -149,6 +164,50 @@ def by_slug(session: Session, slug: str) -> PublicItem | None:
     return PublicItem(*row) if row else None
 
 
+@dataclass(frozen=True)
+class Related:
+    relation: str
+    """replaces, replaced_by, amends or amended_by."""
+    slug: str
+    number_symbol: str
+    type_name: str
+    abstract: str
+    state: str
+
+
+_REVERSE = {"replaces": "replaced_by", "amends": "amended_by"}
+
+
+def related(session: Session, document_id: int) -> list[Related]:
+    """The published documents this one replaces or amends, and those that replace or
+    amend it (links exist only between published documents)."""
+    out: list[Related] = []
+    for mine, theirs, names in (
+        (PublicationLink.document_id, PublicationLink.target_id, None),
+        (PublicationLink.target_id, PublicationLink.document_id, _REVERSE),
+    ):
+        rows = session.exec(
+            select(PublicationLink.kind, Publication, Document, DocumentType.name)
+            .join(Publication, col(Publication.document_id) == theirs)
+            .join(Document, col(Document.id) == theirs)
+            .join(DocumentType, col(DocumentType.id) == Document.type_id)
+            .where(col(mine) == document_id)
+            .order_by(col(Document.issued_on), col(Document.id))
+        ).all()
+        out += [
+            Related(
+                relation=names[kind] if names else kind,
+                slug=p.slug,
+                number_symbol=format_number_symbol(d.number, d.symbol),
+                type_name=t,
+                abstract=d.abstract,
+                state=p.state,
+            )
+            for kind, p, d, t in rows
+        ]
+    return out
+
+
 def facets(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The document types and the agencies that have something published, as (code,
     name), for the public search form's choices."""
@@ -168,6 +227,14 @@ def facets(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str
         .order_by(col(Agency.name))
     ).all()
     return [(c, n) for c, n in types], [(c, n) for c, n in agencies]
+
+
+def version(session: Session) -> tuple[int, datetime | None]:
+    """What every public answer depends on: the publication log's size (each act appends
+    to it) and the time of its last entry (two primary-key reads)."""
+    size = publication_log.size_of(session)
+    last = session.get(LogEntry, size - 1) if size else None
+    return size, last.at if last else None
 
 
 def slugs(session: Session, limit: int = 50_000) -> list[tuple[str, datetime]]:

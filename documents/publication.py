@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from documents import history
+from documents import history, sectors
 from documents import publication_log as log
-from documents.access import DocumentView
+from documents.access import DocumentView, load_view
 from documents.files import current_main
 from documents.levels import Confidentiality
-from documents.models import DocumentType
-from documents.publication_models import Publication
+from documents.models import Document, DocumentType
+from documents.publication_models import Publication, PublicationLink
 from documents.states import Flow, State
 from documents.symbols import format_number_symbol
 from ecabinet.core import errors
@@ -32,6 +32,7 @@ from ecabinet.core.types import utcnow
 
 ENDINGS = {"withdraw": "withdrawn", "expire": "expired"}
 MAX_REASON = 2000
+MAX_AMENDS = 10
 
 
 def slug_of(year: int, number: int, symbol: str) -> str:
@@ -57,10 +58,44 @@ def by_sha256(session: Session, sha256: str) -> Publication | None:
     return session.exec(select(Publication).where(col(Publication.sha256) == sha256)).first()
 
 
-def publish(session: Session, actor: Actor, subject: Subject, view: DocumentView) -> Publication:
+def _amended(session: Session, slugs: list[str], document_id: int) -> list[Publication]:
+    """The published documents named by ``slugs`` (a 422 names the first unknown one)."""
+    if len(slugs) > MAX_AMENDS:
+        raise errors.InvalidInput(
+            "publication.too_many_amends",
+            f"Chỉ nêu tối đa {MAX_AMENDS} văn bản được sửa đổi, bổ sung.",
+            f"Name at most {MAX_AMENDS} amended documents.",
+        )
+    found: list[Publication] = []
+    for slug in dict.fromkeys(s.strip() for s in slugs):
+        row = session.exec(select(Publication).where(col(Publication.slug) == slug)).first()
+        if row is None or row.document_id == document_id:
+            raise errors.InvalidInput(
+                "publication.bad_amends",
+                f"Không tìm thấy văn bản đã công khai “{slug[:80]}”.",
+                f"No published document {slug[:80]!r}.",
+                {"slug": slug[:160]},
+            )
+        found.append(row)
+    return found
+
+
+def publish(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    view: DocumentView,
+    *,
+    sector: str = sectors.DEFAULT,
+    amends: list[str] | None = None,
+) -> Publication:
+    """Publish an issued document under ``sector``, stating the published documents it
+    amends (their slugs). The published document it replaces (``replaces_id``) is linked
+    too and, if still in force, marked expired in the same transaction."""
     _require_clerk(subject, view)
     document = view.document
     assert document.id is not None
+    sectors.check(sector)
     if document.flow != Flow.outgoing.value or document.state not in (
         State.issued.value,
         State.dispatched.value,
@@ -89,10 +124,23 @@ def publish(session: Session, actor: Actor, subject: Subject, view: DocumentView
             "Văn bản chưa có tệp chính, số hoặc ngày ban hành.",
             "The document has no main file, number or date of issue yet.",
         )
+    amended = _amended(session, amends or [], document.id)
+    replaced = of(session, document.replaces_id) if document.replaces_id else None
+    if replaced is not None:
+        # Both rows before the audit head and the log state (the lock order of the module
+        # docstring), lower id first: a withdrawal of the old one waits here, not in a cycle.
+        session.exec(
+            select(Document.id)
+            .where(col(Document.id).in_((document.id, replaced.document_id)))
+            .order_by(col(Document.id))
+            .with_for_update()
+        ).all()
+        session.refresh(replaced)
     stored = main[1]
     kind = session.get(DocumentType, document.type_id)
     agency = session.get(Agency, document.agency_id)
     assert kind is not None and agency is not None
+    number_symbol = format_number_symbol(document.number, document.symbol)
     slug = slug_of(document.issued_on.year, document.number, document.symbol)
     if session.exec(select(Publication).where(col(Publication.slug) == slug)).first():
         slug = f"{slug}-{agency.code}"
@@ -105,7 +153,7 @@ def publish(session: Session, actor: Actor, subject: Subject, view: DocumentView
         document.id,
         {
             "slug": slug,
-            "number_symbol": format_number_symbol(document.number, document.symbol),
+            "number_symbol": number_symbol,
             "type": kind.code,
             "agency_code": agency.code,
             "agency": agency.name,
@@ -113,6 +161,9 @@ def publish(session: Session, actor: Actor, subject: Subject, view: DocumentView
             "signer": document.signer_name,
             "abstract": document.abstract,
             "sha256": stored.sha256,
+            "sector": sector,
+            "replaces": [replaced.slug] if replaced else [],
+            "amends": [a.slug for a in amended],
         },
     )
     now = utcnow()
@@ -125,9 +176,27 @@ def publish(session: Session, actor: Actor, subject: Subject, view: DocumentView
         sha256=stored.sha256,
         changed_at=now,
         log_seq=entry.seq,
+        sector=sector,
     )
     session.add(row)
     session.flush()
+    for target, how in [(replaced, "replaces")] + [(a, "amends") for a in amended]:
+        if target is not None:
+            session.add(
+                PublicationLink(document_id=document.id, target_id=target.document_id, kind=how)
+            )
+    session.flush()
+    if replaced is not None and replaced.state == "published":
+        old = load_view(session, replaced.document_id)
+        end(
+            session,
+            actor,
+            subject,
+            old,
+            how="expire",
+            on=document.issued_on,
+            reason=f"Được thay thế bởi {kind.name} số {number_symbol}.",
+        )
     return row
 
 

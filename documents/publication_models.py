@@ -23,3 +23,16 @@ class Publication(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text(), nullable=False))
     changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     log_seq: int = Field(description="The publication log entry of the last change")
+    sector: str = Field(default="khac", sa_type=String(24), index=True)
+    """Lĩnh vực: a code of ``documents.sectors.SECTORS``."""
+
+
+class PublicationLink(SQLModel, table=True):
+    """A published document that replaces or amends another published one (stated when it
+    is published, and in its log entry)."""
+
+    __tablename__ = "publication_link"
+    document_id: int = Field(foreign_key="publication.document_id", primary_key=True)
+    target_id: int = Field(foreign_key="publication.document_id", primary_key=True, index=True)
+    kind: str = Field(sa_type=String(12))
+    """replaces (thay thế) or amends (sửa đổi, bổ sung)."""

@@ -27,6 +27,7 @@ from ecabinet.api.schemas_documents import (
     IssueIn,
     NoteIn,
     PresentIn,
+    PublishIn,
     ReasonIn,
     RecallAnswerIn,
     RecipientOut,
@@ -156,9 +157,15 @@ async def signed_on_paper(call: Call) -> Response:
     return await _step(call, lambda s, a, subj, v: outgoing.signed_on_paper(s, a, subj, v))
 
 
-@_route("publish", "Publish an issued document on the public page (a clerk; logged)")
+@_route("publish", "Publish an issued document on the public page (a clerk; logged)", PublishIn)
 async def publish(call: Call) -> Response:
-    return await _step(call, lambda s, a, subj, v: publication.publish(s, a, subj, v))
+    body = await call.body(PublishIn)
+    return await _step(
+        call,
+        lambda s, a, subj, v: publication.publish(
+            s, a, subj, v, sector=body.sector, amends=body.amends
+        ),
+    )
 
 
 async def _end(call: Call, how: str) -> Response:

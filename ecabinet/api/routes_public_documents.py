@@ -5,20 +5,16 @@ and Last-Modified, so a repeated visit costs one small query and a 304."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
-from email.utils import format_datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import public_queries
-from documents import publication_log as log
+from documents import public_queries, sectors
 from documents.public_queries import PublicFilter, PublicItem
-from documents.publication_models import Publication
 from documents.symbols import format_number_symbol
+from ecabinet.api import conditional
 from ecabinet.api.download import file_response
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
@@ -44,6 +40,7 @@ class PublicDocumentOut(BaseModel):
     reason: str
     sha256: str
     log_seq: int
+    sector: str = Field(description="Lĩnh vực: a code of GET /public/sectors")
 
     @classmethod
     def of(cls, item: PublicItem) -> PublicDocumentOut:
@@ -63,7 +60,31 @@ class PublicDocumentOut(BaseModel):
             reason=p.reason,
             sha256=p.sha256,
             log_seq=p.log_seq,
+            sector=p.sector,
         )
+
+
+class RelatedOut(BaseModel):
+    relation: str = Field(description="replaces, replaced_by, amends or amended_by")
+    slug: str
+    number_symbol: str
+    type: str
+    abstract: str
+    state: str
+
+
+class PublicDocumentFull(PublicDocumentOut):
+    related: list[RelatedOut]
+
+
+class SectorOut(BaseModel):
+    code: str
+    name: str
+    name_en: str
+
+
+class SectorList(BaseModel):
+    items: list[SectorOut]
 
 
 class PublicList(BaseModel):
@@ -71,26 +92,6 @@ class PublicList(BaseModel):
     total: int
     exact: bool = Field(description="False: at least total")
     page: int
-
-
-def _version(session: Session) -> tuple[int, datetime | None]:
-    changed = session.exec(select(func.max(col(Publication.changed_at)))).one()
-    return log.size_of(session), changed
-
-
-def _cached(
-    call: Call, version: tuple[int, datetime | None]
-) -> tuple[Response | None, dict[str, str]]:
-    """A 304 when the visitor's copy is current; else the headers of a fresh answer."""
-    size, changed = version
-    key = f"{size}|{call.request.url.path}|{call.request.url.query}"
-    etag = f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
-    if changed is not None:
-        headers["Last-Modified"] = format_datetime(changed, usegmt=True)
-    if call.request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers), headers
-    return None, headers
 
 
 def _filter(call: Call) -> tuple[PublicFilter, int]:
@@ -115,7 +116,7 @@ async def documents(call: Call) -> Response:
     f, page = _filter(call)
 
     def run(session: Session) -> Response:
-        fresh, headers = _cached(call, _version(session))
+        fresh, headers = conditional.check(call.request, session)
         if fresh is not None:
             return fresh
         found = public_queries.published(session, f)
@@ -134,7 +135,7 @@ async def documents(call: Call) -> Response:
     "/public/documents/{year:int}/{name}",
     "GET",
     "One published document by its stable address (e.g. 2026/12-QĐ-UBND)",
-    responses={200: PublicDocumentOut, 304: "Not modified"},
+    responses={200: PublicDocumentFull, 304: "Not modified"},
     tag=TAG,
     public=True,
 )
@@ -142,13 +143,25 @@ async def document(call: Call) -> Response:
     slug = f"{call.request.path_params['year']}/{call.request.path_params['name']}"
 
     def run(session: Session) -> Response:
-        fresh, headers = _cached(call, _version(session))
+        fresh, headers = conditional.check(call.request, session)
         if fresh is not None:
             return fresh
         item = public_queries.by_slug(session, slug)
         if item is None:
             raise errors.NotFound.of("văn bản công khai", "Published document", "public.not_found")
-        return model_json(PublicDocumentOut.of(item), headers=headers)
+        related = [
+            RelatedOut(
+                relation=r.relation,
+                slug=r.slug,
+                number_symbol=r.number_symbol,
+                type=r.type_name,
+                abstract=r.abstract,
+                state=r.state,
+            )
+            for r in public_queries.related(session, item.document.id or 0)
+        ]
+        body = PublicDocumentFull(**PublicDocumentOut.of(item).model_dump(), related=related)
+        return model_json(body, headers=headers)
 
     return await call.db(run, write=False)
 
@@ -178,3 +191,16 @@ async def pdf(call: Call) -> Response:
         return stored
 
     return file_response(call.request, call.ctx.store, await call.db(run, write=False))
+
+
+@api.route(
+    "/public/sectors",
+    "GET",
+    "The sectors (lĩnh vực) published documents are filed under",
+    responses={200: SectorList},
+    tag=TAG,
+    public=True,
+)
+async def sector_list(call: Call) -> Response:
+    items = [SectorOut(code=c, name=vi, name_en=en) for c, (vi, en) in sectors.SECTORS.items()]
+    return model_json(SectorList(items=items))

@@ -148,6 +148,17 @@ class RecallAnswerIn(In):
     note: Note = ""
 
 
+class PublishIn(In):
+    sector: str = Field(
+        default="khac", max_length=40, description="Lĩnh vực: a code of GET /public/sectors"
+    )
+    amends: list[Annotated[str, Field(max_length=160)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Slugs of the published documents this one amends (2026/05-QĐ-UBND)",
+    )
+
+
 class EndPublicationIn(In):
     reason: str = Field(min_length=1, max_length=2000)
     on: date | None = Field(default=None, description="Withdrawn or expired on (today)")

@@ -5,6 +5,7 @@ ones marked with date and reason."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -12,20 +13,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 import anyio.to_thread
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
-from documents import public_queries, publication
+from documents import public_queries, publication, sectors
 from documents.public_queries import PublicFilter, PublicItem
 from documents.publication_models import Publication
 from documents.symbols import format_number_symbol
+from ecabinet.api import conditional
 from ecabinet.api.framework import AppContext
 from ecabinet.core import errors
 from ecabinet.core.db import session_scope
 from ecabinet.public import feeds
+from ecabinet.public.plain import PlainReport, plain
 from ecabinet.public.texts import TEXTS
 from ecabinet.signatures import service
 from signing.pdfio import VN
@@ -53,7 +57,7 @@ def _lang(request: Request) -> str:
 def routes(ctx: AppContext) -> list[BaseRoute]:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
-    env.globals.update(number=_number, day=_day, moment=_moment)
+    env.globals.update(number=_number, day=_day, moment=_moment, sector_name=sectors.name)
 
     def render(request: Request, name: str, status: int = 200, **values: Any) -> Response:
         lang = _lang(request)
@@ -73,8 +77,26 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 **values,
             },
             status_code=status,
-            headers={"Cache-Control": "public, max-age=60"},
+            headers={"Cache-Control": "no-store"},
         )
+
+    async def cached(
+        request: Request, build: Callable[[Session], Response], max_age: int = 60
+    ) -> Response:
+        """``build``'s answer with ETag and Last-Modified, or a 304 when the visitor's copy
+        is current (one small query: see ``ecabinet.api.conditional``)."""
+
+        def run() -> Response:
+            with session_scope(ctx.engine, write=False) as session:
+                fresh, headers = conditional.check(request, session, max_age)
+                if fresh is not None:
+                    return fresh
+                response = build(session)
+            if response.status_code == 200:
+                response.headers.update(headers)
+            return response
+
+        return await anyio.to_thread.run_sync(run)
 
     async def listing(request: Request) -> Response:
         q = request.query_params
@@ -84,84 +106,76 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             page_no = max(1, min(500, int(q.get("trang") or 1)))
         except ValueError:
             page_no = 1
-        error = ""
-        try:
-            f = public_queries.filter_from(q, page=page_no, limit=PAGE)
-        except errors.DomainError:
-            f, error = PublicFilter(limit=PAGE), TEXTS[lang]["none"]
 
-        def run() -> tuple[Any, Any, Any, str]:
-            with session_scope(ctx.engine, write=False) as session:
-                try:
-                    found = public_queries.published(session, f)
-                    problem = error
-                except errors.DomainError as exc:
-                    found = public_queries.published(session, PublicFilter(limit=PAGE))
-                    problem = exc.vi if lang == "vi" else exc.en
-                types, agencies = public_queries.facets(session)
-                return found, types, agencies, problem
+        def build(session: Session) -> Response:
+            problem = ""
+            try:
+                f = public_queries.filter_from(q, page=page_no, limit=PAGE)
+                found = public_queries.published(session, f)
+            except errors.DomainError as exc:
+                found, problem = _EMPTY, exc.vi if lang == "vi" else exc.en
+            types, agencies = public_queries.facets(session)
 
-        found, types, agencies, problem = await anyio.to_thread.run_sync(run)
+            def page_url(n: int) -> str:
+                query = {k: v for k, v in values.items() if v} | {"trang": str(n)}
+                if lang == "en":
+                    query["lang"] = "en"
+                return "/cong-khai?" + urlencode(query)
 
-        def page_url(n: int) -> str:
-            query = {k: v for k, v in values.items() if v} | {"trang": str(n)}
-            if lang == "en":
-                query["lang"] = "en"
-            return "/cong-khai?" + urlencode(query)
+            return render(
+                request,
+                "public/list.html",
+                422 if problem else 200,
+                f=values,
+                page=found,
+                types=types,
+                agencies=agencies,
+                sector_list=list(sectors.SECTORS),
+                error=problem,
+                prev_url=page_url(page_no - 1) if page_no > 1 else "",
+                next_url=page_url(page_no + 1) if found.total > page_no * PAGE else "",
+            )
 
-        more = found.total > page_no * PAGE
-        return render(
-            request,
-            "public/list.html",
-            f=values,
-            page=found,
-            types=types,
-            agencies=agencies,
-            error=problem,
-            prev_url=page_url(page_no - 1) if page_no > 1 else "",
-            next_url=page_url(page_no + 1) if more else "",
-        )
+        return await cached(request, build)
 
     @lru_cache(maxsize=512)
-    def report_of(sha256: str) -> tuple[str, bool]:
+    def report_of(sha256: str) -> PlainReport:
         """The published file's signature report (validated once per file and process)."""
         try:
             data = ctx.store.read_bytes(sha256)
         except errors.DomainError:
-            return "—", False
-        report = service.validate_upload(ctx.signing, data)
-        return report.render_vi(), report.all_passed
+            return PlainReport(ok=False, vi=["—"], en=["—"], detail="—")
+        return plain(service.validate_upload(ctx.signing, data))
 
     async def detail(request: Request) -> Response:
         slug = f"{request.path_params['year']}/{request.path_params['name']}"
 
-        def run() -> PublicItem | None:
-            with session_scope(ctx.engine, write=False) as session:
-                return public_queries.by_slug(session, slug)
-
-        item = await anyio.to_thread.run_sync(run)
-        if item is None:
+        def build(session: Session) -> Response:
+            item = public_queries.by_slug(session, slug)
+            if item is None:
+                return render(
+                    request,
+                    "public/list.html",
+                    404,
+                    f={},
+                    page=_EMPTY,
+                    types=[],
+                    agencies=[],
+                    sector_list=[],
+                    error=TEXTS[_lang(request)]["not_found"],
+                    prev_url="",
+                    next_url="",
+                )
             return render(
                 request,
-                "public/list.html",
-                404,
-                f={},
-                page=_EMPTY,
-                types=[],
-                agencies=[],
-                error=TEXTS[_lang(request)]["not_found"],
-                prev_url="",
-                next_url="",
+                "public/detail.html",
+                item=item,
+                related=public_queries.related(session, item.publication.document_id),
+                report=report_of(item.publication.sha256),
+                pdf_url=f"/api/v1/public/documents/{slug}/pdf",
             )
-        text, ok = await anyio.to_thread.run_sync(report_of, item.publication.sha256)
-        return render(
-            request,
-            "public/detail.html",
-            item=item,
-            report_text=text,
-            report_ok=ok,
-            pdf_url=f"/api/v1/public/documents/{slug}/pdf",
-        )
+
+        return await cached(request, build)
 
     async def verify_page(request: Request) -> Response:
         return render(request, "public/verify.html", result=None, error="")
@@ -208,11 +222,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 return publication.by_sha256(session, report.sha256)
 
         found = await anyio.to_thread.run_sync(run)
-        result = {
-            "published": found,
-            "report_ok": report.all_passed,
-            "report_text": report.render_vi(),
-        }
+        result = {"published": found, "report": plain(report)}
         return render(request, "public/verify.html", result=result, error="")
 
     async def feed(request: Request) -> Response:
@@ -222,33 +232,27 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         base = ctx.settings.public_base_url.rstrip("/")
         self_url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
-        def run() -> bytes:
-            with session_scope(ctx.engine, write=False) as session:
-                found = public_queries.published(
-                    session, PublicFilter(agency_code=agency, type_code=kind, limit=50)
-                )
-            return feeds.atom(found, base, TEXTS["vi"]["site"], self_url)
+        def build(session: Session) -> Response:
+            found = public_queries.published(
+                session, PublicFilter(agency_code=agency, type_code=kind, limit=50)
+            )
+            return Response(
+                feeds.atom(found, base, TEXTS["vi"]["site"], self_url),
+                media_type="application/atom+xml; charset=utf-8",
+            )
 
-        body = await anyio.to_thread.run_sync(run)
-        return Response(
-            body,
-            media_type="application/atom+xml; charset=utf-8",
-            headers={"Cache-Control": "public, max-age=300"},
-        )
+        return await cached(request, build, max_age=300)
 
-    async def sitemap(_request: Request) -> Response:
+    async def sitemap(request: Request) -> Response:
         base = ctx.settings.public_base_url.rstrip("/")
 
-        def run() -> bytes:
-            with session_scope(ctx.engine, write=False) as session:
-                return feeds.sitemap(public_queries.slugs(session), base)
+        def build(session: Session) -> Response:
+            return Response(
+                feeds.sitemap(public_queries.slugs(session), base),
+                media_type="application/xml; charset=utf-8",
+            )
 
-        body = await anyio.to_thread.run_sync(run)
-        return Response(
-            body,
-            media_type="application/xml; charset=utf-8",
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
+        return await cached(request, build, max_age=3600)
 
     return [
         Route("/cong-khai/feed.atom", feed, methods=["GET"]),

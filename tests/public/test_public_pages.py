@@ -45,7 +45,7 @@ def test_public_pages(office: Office, pdf: bytes) -> None:
     english = anon.get("/cong-khai", params={"lang": "en"}).text
     assert '<html lang="en">' in english and "Withdrawn" in english
     bad = anon.get("/cong-khai", params={"tu_ngay": "hom-qua"})
-    assert bad.status_code == 200 and "Không có văn bản nào phù hợp." in bad.text
+    assert bad.status_code == 422 and "tu_ngay phải là ngày" in bad.text
 
     detail = anon.get("/cong-khai/2026/01-QĐ-UBND")
     assert detail.status_code == 200
