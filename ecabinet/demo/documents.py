@@ -244,24 +244,24 @@ OUTGOING: list[tuple[str, str, str, State]] = [
 
 
 @dataclass
-class _Who:
+class Who:
     actor: Actor
     subject: Subject
 
 
-def _as(session: Session, username: str) -> _Who:
+def as_user(session: Session, username: str) -> Who:
     user = users.by_username(session, username)
     assert user is not None
-    return _Who(Actor(user.id, user.full_name), subject_for(session, user))
+    return Who(Actor(user.id, user.full_name), subject_for(session, user))
 
 
-def _agency(session: Session, code: str) -> Agency:
+def find_agency(session: Session, code: str) -> Agency:
     found = agencies.agency_by_code(session, code)
     assert found is not None and found.id is not None
     return found
 
 
-def _unit(session: Session, agency_id: int, abbreviation: str) -> int:
+def unit_id(session: Session, agency_id: int, abbreviation: str) -> int:
     unit = session.exec(
         select(Unit).where(Unit.agency_id == agency_id, Unit.abbreviation == abbreviation)
     ).one()
@@ -274,9 +274,10 @@ def _at(day: date) -> datetime:
 
 
 def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> int:
-    """Add the demo documents unless the province has some already; how many were added."""
+    """Add the demo documents unless the province has some already; how many were added.
+    The approved drafts are signed and issued by :func:`issue_outgoing`."""
     with session_scope(engine, write=False) as session:
-        province = _agency(session, PROVINCE)
+        province = find_agency(session, PROVINCE)
         have = session.exec(
             select(func.count()).select_from(Document).where(Document.agency_id == province.id)
         ).one()
@@ -289,10 +290,10 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
     today = datetime.now(VN).date()
     added = 0
     with session_scope(engine) as session:
-        province = _agency(session, PROVINCE)
+        province = find_agency(session, PROVINCE)
         assert province.id is not None
-        clerk, leader = _as(session, "vanthu"), _as(session, "chutich")
-        handler = _as(session, "chuyenvien")
+        clerk, leader = as_user(session, "vanthu"), as_user(session, "chutich")
+        handler = as_user(session, "chuyenvien")
         for i, (sender, number, code, abstract, urgency, state, ago, due, how) in enumerate(
             INCOMING
         ):
@@ -330,9 +331,8 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
             _walk_incoming(session, doc, state, clerk, leader, handler, arrived, due, how, today)
             doc.received_at = doc.created_at = _at(arrived)
             session.add(doc)
-        _seed_outgoing(session, store, settings, province, clerk, leader, handler, blobs[0])
+        _seed_outgoing(session, settings, province, blobs[0])
         added += len(OUTGOING)
-    _sign_and_issue(engine, store, setup, settings)
     return added
 
 
@@ -340,9 +340,9 @@ def _walk_incoming(
     session: Session,
     doc: Document,
     state: State,
-    clerk: _Who,
-    leader: _Who,
-    handler: _Who,
+    clerk: Who,
+    leader: Who,
+    handler: Who,
     arrived: date,
     due: int | None,
     how: str,
@@ -404,64 +404,115 @@ def _walk_incoming(
         doc.completed_at = _at(min(done, today))
 
 
-def _seed_outgoing(
+def _seed_outgoing(session: Session, settings: Settings, province: Agency, blob: BlobInfo) -> None:
+    for i, (code, unit, abstract, state) in enumerate(OUTGOING):
+        draft_to(
+            session,
+            settings,
+            province,
+            code,
+            unit,
+            abstract,
+            blob,
+            f"du-thao-{i + 1:02d}.pdf",
+            state if state in _BEFORE_APPROVAL else State.approved,
+        )
+
+
+_BEFORE_APPROVAL = (State.draft, State.in_review, State.awaiting_approval)
+
+
+def draft_to(
     session: Session,
-    store: ObjectStore,
     settings: Settings,
     province: Agency,
-    clerk: _Who,
-    leader: _Who,
-    drafter: _Who,
+    code: str,
+    unit: str,
+    abstract: str,
     blob: BlobInfo,
-) -> None:
-    assert province.id is not None and leader.subject.user.id is not None
-    head = _as(session, "chanhvanphong")
-    for i, (code, unit, abstract, state) in enumerate(OUTGOING):
-        kind = type_by_code(session, code)
-        assert kind is not None and kind.id is not None
-        main = files.register_file(
-            session,
-            drafter.actor,
-            blob=blob,
-            filename=f"du-thao-{i + 1:02d}.pdf",
-            content_type="application/pdf",
-            agency_id=province.id,
-        )
-        doc = outgoing.create_draft(
-            session,
-            drafter.actor,
-            drafter.subject,
-            settings,
-            agency_id=province.id,
-            fields=Fields(
-                type_id=kind.id,
-                abstract=abstract,
-                place="An Giang",
-                recipients_text="Như trên; Lưu: VT, KT.",
-            ),
-            drafting_unit_id=_unit(session, province.id, unit),
-            main=main,
-        )
-        assert doc.id is not None
-        if state is State.draft:
-            continue
+    filename: str,
+    state: State = State.approved,
+    replaces_id: int | None = None,
+) -> int:
+    """An outgoing draft of the province (by the specialist ``chuyenvien``) taken through
+    the real steps up to ``state`` (at most approved by the chairman); its id."""
+    assert province.id is not None
+    drafter, head, leader = (
+        as_user(session, "chuyenvien"),
+        as_user(session, "chanhvanphong"),
+        as_user(session, "chutich"),
+    )
+    kind = type_by_code(session, code)
+    assert kind is not None and kind.id is not None
+    main = files.register_file(
+        session,
+        drafter.actor,
+        blob=blob,
+        filename=filename,
+        content_type="application/pdf",
+        agency_id=province.id,
+    )
+    doc = outgoing.create_draft(
+        session,
+        drafter.actor,
+        drafter.subject,
+        settings,
+        agency_id=province.id,
+        fields=Fields(
+            type_id=kind.id,
+            abstract=abstract,
+            place="An Giang",
+            recipients_text="Như trên; Lưu: VT, KT.",
+        ),
+        drafting_unit_id=unit_id(session, province.id, unit),
+        main=main,
+        replaces_id=replaces_id,
+    )
+    assert doc.id is not None
+    leader_id = leader.subject.user.id
+    assert leader_id is not None
+    if state is not State.draft:
         outgoing.submit(session, drafter.actor, drafter.subject, load_view(session, doc.id))
-        if state is State.in_review:
-            continue
-        outgoing.pass_review(
-            session, head.actor, head.subject, load_view(session, doc.id), leader.subject.user.id
-        )
-        if state is State.awaiting_approval:
-            continue
+    if state in (State.awaiting_approval, State.approved):
+        view = load_view(session, doc.id)
+        outgoing.pass_review(session, head.actor, head.subject, view, leader_id)
+    if state is State.approved:
         outgoing.approve(session, leader.actor, leader.subject, load_view(session, doc.id))
+    return doc.id
 
 
-def _sign_and_issue(
-    engine: Engine, store: ObjectStore, setup: SigningSetup, settings: Settings
-) -> None:
+def issue_outgoing(engine: Engine, store: ObjectStore, settings: Settings) -> None:
     """The approved demo drafts meant to be further along: signed by the chairman with his
-    demo certificate, issued with the province's seal, one dispatched to the Sở TT&TT."""
+    demo certificate, issued today with the province's seal, one dispatched to the Sở
+    TT&TT. (After the directives of the past months, so the numbers follow the dates.)"""
+    setup = SigningSetup(settings)
     wanted = {abstract: state for _, _, abstract, state in OUTGOING}
+    with session_scope(engine, write=False) as session:
+        docs = session.exec(select(Document).where(Document.state == State.approved.value)).all()
+        todo = [
+            (d.id, wanted[d.abstract])
+            for d in docs
+            if wanted.get(d.abstract) in (State.signed, State.issued, State.dispatched)
+        ]
+    for doc_id, state in todo:
+        assert doc_id is not None
+        clerk_user = sign_and_issue(engine, store, setup, doc_id, issue=state is not State.signed)
+        if clerk_user is not None and state is State.dispatched:
+            _dispatch_to_department(engine, store, setup, settings, clerk_user, doc_id)
+
+
+def sign_and_issue(
+    engine: Engine,
+    store: ObjectStore,
+    setup: SigningSetup,
+    doc_id: int,
+    *,
+    issue: bool = True,
+    issued_on: date | None = None,
+) -> users.User | None:
+    """The chairman signs the approved document with his demo certificate; the clerk
+    ``vanthu`` numbers it and applies the province's seal (unless ``issue`` is false).
+    The clerk, or None when the chairman has no certificate (nothing is signed)."""
     with session_scope(engine, write=False) as session:
         chair = users.by_username(session, "chutich")
         clerk_user = users.by_username(session, "vanthu")
@@ -473,32 +524,21 @@ def _sign_and_issue(
                 SigningCredential.disabled_at.is_(None),  # type: ignore[union-attr]
             )
         ).first()
-        docs = session.exec(select(Document).where(Document.state == State.approved.value)).all()
-        todo = [
-            (d.id, wanted[d.abstract])
-            for d in docs
-            if wanted.get(d.abstract) in (State.signed, State.issued, State.dispatched)
-        ]
     if credential is None:
-        return
-    chair_actor = Actor(chair.id, chair.full_name)
-    clerk_actor = Actor(clerk_user.id, clerk_user.full_name)
-    for doc_id, state in todo:
-        assert doc_id is not None
-        sign_document(
-            engine,
-            store,
-            setup,
-            chair,
-            chair_actor,
-            doc_id,
-            SignRequest(credential_id=credential.id, page=-1, box=(330, 90, 530, 190)),
-        )
-        if state is State.signed:
-            continue
-        issue_document(engine, store, setup, clerk_user, clerk_actor, doc_id)
-        if state is State.dispatched:
-            _dispatch_to_department(engine, store, setup, settings, clerk_user, doc_id)
+        return None
+    sign_document(
+        engine,
+        store,
+        setup,
+        chair,
+        Actor(chair.id, chair.full_name),
+        doc_id,
+        SignRequest(credential_id=credential.id, page=-1, box=(330, 90, 530, 190)),
+    )
+    if issue:
+        clerk_actor = Actor(clerk_user.id, clerk_user.full_name)
+        issue_document(engine, store, setup, clerk_user, clerk_actor, doc_id, issued_on=issued_on)
+    return clerk_user
 
 
 def _dispatch_to_department(
@@ -516,8 +556,8 @@ def _dispatch_to_department(
         assert main is not None
     receipt = check_on_receipt(setup, store.read_bytes(main[1].sha256))
     with session_scope(engine) as session:
-        clerk = _as(session, clerk_user.username)
-        department = _agency(session, STTTT)
+        clerk = as_user(session, clerk_user.username)
+        department = find_agency(session, STTTT)
         sent = dispatch.dispatch(
             session,
             clerk.actor,
@@ -532,5 +572,5 @@ def _dispatch_to_department(
         )
         copy_id = sent[0].incoming_id
         assert copy_id is not None
-        other = _as(session, "vanthu.stttt")
+        other = as_user(session, "vanthu.stttt")
         incoming.register(session, other.actor, other.subject, load_view(session, copy_id))

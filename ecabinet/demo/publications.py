@@ -1,41 +1,40 @@
-"""The demo's public page: every issued document of the province that has its PDF is
-published by the clerk, and the oldest of them withdrawn with a reason, through the same
-service (so each act is in the publication log)."""
+"""The demo's public page, beyond the directives (``ecabinet.demo.directives``): the
+province's other issued documents that have their PDF are published by the clerk, each
+under its sector, through the same service (so each act is in the publication log)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Engine
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from documents import publication
 from documents.access import load_view
 from documents.files import current_main
 from documents.levels import Confidentiality
 from documents.models import Document
-from documents.publication_models import Publication
 from documents.states import Flow, State
-from ecabinet.core import agencies, users
-from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
-from ecabinet.core.policy import subject_for
-from signing.pdfio import VN
+from ecabinet.demo.documents import PROVINCE, as_user, find_agency
 
-PROVINCE = "000.00.00.H01"
-CLERK = "vanthu"
+SECTOR_WORDS = (
+    ("chuyển đổi số", "khcn-chuyen-doi-so"),
+    ("điện tử", "khcn-chuyen-doi-so"),
+    ("không giấy", "khcn-chuyen-doi-so"),
+)
+"""The sector of a demo document, by a word of its abstract (else "khac")."""
+
+
+def _sector(abstract: str) -> str:
+    low = abstract.lower()
+    return next((code for word, code in SECTOR_WORDS if word in low), "khac")
 
 
 def seed_publications(engine: Engine) -> int:
-    """Publish the province's issued documents unless something is published already;
-    how many were published."""
+    """Publish the province's issued documents not published yet, oldest first; how many
+    were published."""
     with session_scope(engine) as session:
-        if session.exec(select(func.count()).select_from(Publication)).one():
-            return 0
-        province = agencies.agency_by_code(session, PROVINCE)
-        clerk = users.by_username(session, CLERK)
-        assert province is not None and clerk is not None
-        actor, subject = Actor(clerk.id, clerk.full_name), subject_for(session, clerk)
+        province = find_agency(session, PROVINCE)
+        clerk = as_user(session, "vanthu")
         issued = session.exec(
             select(Document)
             .where(
@@ -45,23 +44,21 @@ def seed_publications(engine: Engine) -> int:
             )
             .order_by(col(Document.issued_on), col(Document.id))
         ).all()
-        done: list[int] = []
+        done = 0
         for document in issued:
             assert document.id is not None
-            if Confidentiality(document.confidentiality).restricted:
+            if (
+                Confidentiality(document.confidentiality).restricted
+                or current_main(session, document.id) is None
+                or publication.of(session, document.id) is not None
+            ):
                 continue
-            if current_main(session, document.id) is None:
-                continue
-            publication.publish(session, actor, subject, load_view(session, document.id))
-            done.append(document.id)
-        if len(done) > 1:
-            publication.end(
+            publication.publish(
                 session,
-                actor,
-                subject,
-                load_view(session, done[0]),
-                how="withdraw",
-                on=datetime.now(VN).date(),
-                reason="Văn bản được thay thế bằng văn bản khác; công khai để người dân theo dõi.",
+                clerk.actor,
+                clerk.subject,
+                load_view(session, document.id),
+                sector=_sector(document.abstract),
             )
-        return len(done)
+            done += 1
+        return done

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -26,12 +27,14 @@ from ecabinet.core.policy import subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.demo import ca, pdfs
-from ecabinet.demo.documents import seed_documents
+from ecabinet.demo.directives import seed_directives
+from ecabinet.demo.documents import issue_outgoing, seed_documents
 from ecabinet.demo.images import seal_png, signature_png
 from ecabinet.demo.meetings import seed_meetings
 from ecabinet.demo.publications import seed_publications
 from ecabinet.signatures import credentials, images
 from ecabinet.signatures.models import CredentialKind, SigningCredential
+from signing.pdfio import VN
 
 DEMO_PASSWORD = "eCabinet@2026"  # noqa: S105 - printed by `make run`, demo only
 PROVINCE = "000.00.00.H01"
@@ -259,8 +262,11 @@ def seed(engine: Engine, store: ObjectStore, settings: Settings) -> SeedReport:
     _seed_credentials(engine, store, settings, actor, demo_ca, report)
     _seed_files(engine, store, actor, report)
     report.created_documents = seed_documents(engine, store, settings)
+    if report.created_documents:
+        report.published = seed_directives(engine, store, settings, datetime.now(VN).date())
+        issue_outgoing(engine, store, settings)
+        report.published += seed_publications(engine)
     report.created_meetings = seed_meetings(engine, store, settings)
-    report.published = seed_publications(engine)
     report.logins = [(p.username, p.full_name, p.title) for p in PEOPLE]
     return report
 

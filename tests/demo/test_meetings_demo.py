@@ -51,19 +51,32 @@ def test_demo_meetings(tmp_path: Path, database_url: str, engine: Engine) -> Non
 
 
 def test_demo_publications(tmp_path: Path, database_url: str, engine: Engine) -> None:
-    """The demo's public page: the province's issued documents published, one withdrawn,
+    """The demo's public page: a dozen documents published by the clerk under their
+    sectors, each signed and sealed, one withdrawn, one replaced (so expired), one amended;
     the log intact."""
+    from documents import public_queries
     from documents import publication_log as log
-    from documents.publication_models import Publication
+    from documents.publication_models import Publication, PublicationLink
 
     settings = make_settings(tmp_path / "data", database_url, demo_mode="true")
     store = open_store(settings)
     report = seed(engine, store, settings)
-    assert report.published >= 2
+    assert report.published == 12
     with session_scope(engine, write=False) as s:
-        states = sorted(p.state for p in s.exec(select(Publication)))
-        assert states.count("withdrawn") == 1 and states.count("published") == report.published - 1
+        rows = list(s.exec(select(Publication)))
+        states = sorted(p.state for p in rows)
+        assert states.count("withdrawn") == 1 and states.count("expired") == 1
+        assert len({p.sector for p in rows}) >= 6
+        kinds = sorted(link.kind for link in s.exec(select(PublicationLink)))
+        assert kinds == ["amends", "replaces"]
         key = log.signing_key(settings.data_dir)
         assert log.verify(s, key.public_key()) is None
-        assert log.size_of(s) == report.published + 1
+        assert log.size_of(s) == 14  # 12 publications, a withdrawal, an expiry
+        found = public_queries.published(s, public_queries.PublicFilter(text="quyet dinh"))
+        assert found.total >= 6
+        newest = rows[-1]
+    # each published file is the sealed PDF: two valid signatures in poppler's pdfsig
+    copy = tmp_path / "cong-khai.pdf"
+    copy.write_bytes(store.read_bytes(newest.sha256))
+    assert pdfsig(copy).count("Signature is Valid") == 2
     assert seed(engine, store, settings).published == 0
