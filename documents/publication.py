@@ -40,8 +40,14 @@ def slug_of(year: int, number: int, symbol: str) -> str:
     return f"{year}/{format_number_symbol(number, symbol).replace('/', '-')}"
 
 
+def may_manage(subject: Subject, view: DocumentView) -> bool:
+    """Whether ``subject`` may publish, withdraw or expire the document (a clerk of its
+    agency); the document's own state and confidentiality decide the rest."""
+    return subject.has(Role.clerk, view.document.agency_id)
+
+
 def _require_clerk(subject: Subject, view: DocumentView) -> None:
-    if not subject.has(Role.clerk, view.document.agency_id):
+    if not may_manage(subject, view):
         raise errors.PermissionDenied(
             "publication.forbidden",
             "Chỉ văn thư của cơ quan ban hành được công khai văn bản.",

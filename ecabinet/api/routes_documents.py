@@ -6,7 +6,7 @@ import anyio.to_thread
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import access, handling, history, incoming, outgoing, queries, search
+from documents import access, handling, history, incoming, outgoing, publication, queries, search
 from documents import dispatch as dispatching
 from documents.files import FileKind, document_file, files_of, require_pdf
 from documents.models import Assignment, Document, DocumentType
@@ -28,6 +28,7 @@ from ecabinet.api.schemas_documents import (
     FileIn,
     IncomingIn,
     OutgoingIn,
+    PublicationOut,
     RecipientOut,
 )
 from ecabinet.api.schemas_signing import ReportOut
@@ -262,6 +263,7 @@ async def detail(call: Call) -> Response:
         assignments = session.exec(
             select(Assignment).where(Assignment.document_id == document_id)
         ).all()
+        published = publication.of(session, document_id)
         return DocumentDetail(
             document=DocumentOut.of(view.document),
             files=[DocumentFileOut.of(f, s) for f, s in files_of(session, document_id)],
@@ -273,6 +275,8 @@ async def detail(call: Call) -> Response:
             steps=allowed(subject, view),
             access=sorted(view.access),
             replaced_by=outgoing.replaced_by(session, subject, document_id),
+            publication=PublicationOut.of(published) if published else None,
+            may_publish=publication.may_manage(subject, view),
         )
 
     return model_json(await call.subject(work, write=False))

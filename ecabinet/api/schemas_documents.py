@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from documents.fields import MAX_ABSTRACT, Fields
 from documents.levels import Confidentiality, Urgency
 from documents.models import Assignment, Document, DocumentEvent, DocumentFile, Recipient, Register
+from documents.publication_models import Publication
 from documents.states import State, Step
 from documents.status import StatusCode
 from documents.symbols import format_number_symbol, parse_number_symbol
@@ -344,6 +345,22 @@ class RecipientOut(BaseModel):
         return cls.model_validate(data)
 
 
+class PublicationOut(BaseModel):
+    """The document's life on the public page (``/cong-khai/{slug}``)."""
+
+    slug: str
+    state: str = Field(description="published, withdrawn (đã thu hồi) or expired (hết hiệu lực)")
+    sector: str
+    published_at: datetime
+    ended_on: date | None
+    reason: str
+    log_seq: int
+
+    @classmethod
+    def of(cls, p: Publication) -> PublicationOut:
+        return cls.model_validate(p.model_dump())
+
+
 class DocumentDetail(BaseModel):
     """A document with its files, handlers, recipients, timeline and the steps this user
     may take now."""
@@ -357,4 +374,11 @@ class DocumentDetail(BaseModel):
     access: list[int]
     replaced_by: int | None = Field(
         default=None, description="The document that replaced this one, if the caller sees it"
+    )
+    publication: PublicationOut | None = Field(
+        default=None, description="Its publication on the public page, if ever published"
+    )
+    may_publish: bool = Field(
+        default=False,
+        description="The caller may publish, withdraw or expire it (a clerk of its agency)",
     )

@@ -116,6 +116,25 @@ export interface TimelineEvent {
   note: string;
 }
 
+export type PublicationState = "published" | "withdrawn" | "expired";
+
+/** A document's life on the public page (/cong-khai/{slug}). */
+export interface Publication {
+  slug: string;
+  state: PublicationState;
+  sector: string;
+  published_at: string;
+  ended_on: string | null;
+  reason: string;
+  log_seq: number;
+}
+
+export interface Sector {
+  code: string;
+  name: string;
+  name_en: string;
+}
+
 export interface DocumentDetail {
   document: DocumentOut;
   files: DocumentFile[];
@@ -125,6 +144,9 @@ export interface DocumentDetail {
   steps: Step[];
   access: number[];
   replaced_by: number | null;
+  publication: Publication | null;
+  /** The caller may publish, withdraw or expire it (a clerk of its agency). */
+  may_publish: boolean;
 }
 
 export interface DocType {
@@ -269,6 +291,8 @@ const STEP_PATH: Record<Step, string> = {
 };
 
 export const edxmlUrl = (docId: number) => `/api/v1/documents/${docId}/edxml`;
+/** The public page of a publication (server-rendered, no login). */
+export const publicUrl = (slug: string) => `/cong-khai/${slug}`;
 export const contentUrl = (docId: number, rowId: number) => `/api/v1/documents/${docId}/files/${rowId}/content`;
 
 export const docs = {
@@ -291,6 +315,12 @@ export const docs = {
   stats: () => call<Stats>("GET", "/documents/stats"),
   deadlines: () => call<{ overdue: DocumentOut[]; due_soon: DocumentOut[] }>("GET", "/documents/deadlines"),
   notifications: () => call<{ items: Notification[]; unread: number }>("GET", "/notifications"),
+  sectors: () => call<{ items: Sector[] }>("GET", "/public/sectors"),
+  publish: (id: number, body: { sector: string; amends: string[] }) =>
+    call<DocumentOut>("POST", `/documents/${id}/publish`, body),
+  /** Withdraw (thu hồi) or mark expired (hết hiệu lực) a published document. */
+  endPublication: (id: number, how: "withdraw" | "expire", body: { reason: string; on?: string }) =>
+    call<DocumentOut>("POST", `/documents/${id}/${how}`, body),
 };
 
 /** POST a file's bytes as the raw body; the JSON answer, or the server's bilingual error. */

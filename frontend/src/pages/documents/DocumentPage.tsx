@@ -1,5 +1,5 @@
 // One document: its details, the PDF, files and versions, signatures, timeline,
-// recipients, and a button for each step this user may take now.
+// recipients, its publication, and a button for each step this user may take now.
 import { useCallback, useEffect, useState } from "react";
 import type { Me } from "../../api";
 import { useUi } from "../../context";
@@ -12,6 +12,7 @@ import { DraftVersions } from "./DraftEditor";
 import { DraftMetadata } from "./DraftFields";
 import { IssueDialog } from "./IssueDialog";
 import { LeaderDialog } from "./LeaderDialog";
+import { PublicationPanel } from "./PublicationPanel";
 import { SignaturePanel } from "./SignaturePanel";
 import { SignDialog } from "./SignDialog";
 import { SimpleStepDialog } from "./SimpleStepDialog";
@@ -168,6 +169,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
               </>
             )}
           </section>
+          <PublicationPanel detail={detail} onChanged={load} />
           <section aria-labelledby="files-title" className="panel">
             <h2 id="files-title">{t("files")}</h2>
             <table>
