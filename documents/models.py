@@ -76,6 +76,7 @@ class Document(SQLModel, table=True):
             postgresql_where=text("arrival_number IS NOT NULL"),
         ),
         Index("ix_document_agency_flow_state", "agency_id", "flow", "state"),
+        Index("ix_document_number_symbol", "number", "symbol"),
     )
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, exists, false, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from documents import publication_log, search, sectors
 from documents.models import Document, DocumentType
@@ -20,6 +22,7 @@ from ecabinet.core import errors
 from ecabinet.core.agencies import Agency
 
 COUNT_CAP = 1000
+TEXT_COUNT_CAP = 200
 STATES = frozenset({"published", "withdrawn", "expired"})
 
 
@@ -34,6 +37,8 @@ class PublicFilter:
     date_to: date | None = None
     state: str | None = None
     sector: str | None = None
+    by_publication: bool = False
+    """Newest publication first (the feeds), not newest issued first."""
     limit: int = 20
     offset: int = 0
 
@@ -100,8 +105,10 @@ class PublicPage:
     exact: bool
 
 
-def _conditions(session: Session, f: PublicFilter) -> list[object]:
-    where: list[object] = []
+def _conditions(session: Session, f: PublicFilter) -> list[ColumnElement[bool]]:
+    """The filters on ``document`` and ``publication`` alone (codes turned into ids first,
+    so the list's query joins nothing else); the text is not among them."""
+    where: list[ColumnElement[bool]] = []
     if f.state:
         if f.state not in STATES:
             raise errors.InvalidInput(
@@ -115,41 +122,71 @@ def _conditions(session: Session, f: PublicFilter) -> list[object]:
         # symbols are stored in capitals; SQLite's lower() would leave Đ alone
         where += [col(Document.number) == number, col(Document.symbol) == symbol.upper()]
     if f.type_code:
-        where.append(col(DocumentType.code) == f.type_code)
+        kind = session.exec(
+            select(DocumentType.id).where(col(DocumentType.code) == f.type_code)
+        ).first()
+        where.append(col(Document.type_id) == kind if kind is not None else false())
     if f.agency_code:
-        where.append(col(Agency.code) == f.agency_code)
+        agency = session.exec(select(Agency.id).where(col(Agency.code) == f.agency_code)).first()
+        where.append(col(Document.agency_id) == agency if agency is not None else false())
     if f.signer:
         where.append(func.lower(col(Document.signer_name)).contains(f.signer.lower()))
     if f.date_from:
-        where.append(col(Document.issued_on) >= f.date_from)
+        where.append(col(Publication.issued_on) >= f.date_from)
     if f.date_to:
-        where.append(col(Document.issued_on) <= f.date_to)
-    if f.text:
-        where.append(col(Document.id).in_(search.matching(session, f.text)))
+        where.append(col(Publication.issued_on) <= f.date_to)
     return where
 
 
-def published(session: Session, f: PublicFilter) -> PublicPage:
-    """A page of published documents matching ``f``, newest publication first; the total
-    counted up to :data:`COUNT_CAP`."""
-    base = (
-        select(Document, Publication, DocumentType.name, Agency.name)
-        .join(Publication, col(Publication.document_id) == Document.id)
-        .join(DocumentType, col(DocumentType.id) == Document.type_id)
-        .join(Agency, col(Agency.id) == Document.agency_id)
-        .where(*_conditions(session, f))  # type: ignore[arg-type]
+def _ids(session: Session, f: PublicFilter) -> tuple[SelectOfScalar[int | None], int]:
+    """The matching document ids in list order, and the cap of their count. Without text:
+    newest issued first, along an index of ``publication`` (or newest published first for
+    ``f.by_publication``, the feeds). With text: newest document first, as the documents
+    module's search, so SQLite walks the FTS5 hits in rowid order and stops after a page,
+    whatever the number of hits."""
+    where = _conditions(session, f)
+    dialect = session.get_bind().dialect.name
+    published = select(col(Document.id)).join(
+        Publication, col(Publication.document_id) == Document.id
     )
-    rows = session.exec(
-        base.order_by(col(Publication.published_at).desc(), col(Document.id).desc())
-        .limit(f.limit)
-        .offset(f.offset)
-    ).all()
-    ids = base.with_only_columns(col(Document.id)).limit(COUNT_CAP + 1).subquery()
-    total = int(session.exec(select(func.count()).select_from(ids)).one())
+    if not f.text:
+        first = Publication.published_at if f.by_publication else Publication.issued_on
+        newest = published.order_by(col(first).desc(), col(Publication.document_id).desc())
+        return newest.where(*where), COUNT_CAP
+    hits = search.fts_hits(f.text) if dialect == "sqlite" else None
+    if hits is not None:
+        fts, match = hits
+        ids = published.join(fts, fts.c.rowid == Document.id).where(match, *where)
+        return ids.order_by(fts.c.rowid.desc()), TEXT_COUNT_CAP
+    ids = published.where(col(Document.id).in_(search.matching(dialect, f.text)), *where)
+    return ids.order_by(col(Document.id).desc()), TEXT_COUNT_CAP
+
+
+def published(session: Session, f: PublicFilter) -> PublicPage:
+    """A page of published documents matching ``f`` (see :func:`_ids` for the order); the
+    total counted up to :data:`COUNT_CAP` (:data:`TEXT_COUNT_CAP` with text). Ids first,
+    then the page's rows, so sorting never drags whole rows."""
+    ids, cap = _ids(session, f)
+    page = list(session.exec(ids.limit(f.limit).offset(f.offset)))
+    # The count keeps a text search's order: SQLite then walks the FTS5 hits.
+    counting = ids if f.text else ids.order_by(None)
+    counted = int(
+        session.exec(select(func.count()).select_from(counting.limit(cap + 1).subquery())).one()
+    )
+    rows = {
+        d.id: PublicItem(d, p, t, a)
+        for d, p, t, a in session.exec(
+            select(Document, Publication, DocumentType.name, Agency.name)
+            .join(Publication, col(Publication.document_id) == Document.id)
+            .join(DocumentType, col(DocumentType.id) == Document.type_id)
+            .join(Agency, col(Agency.id) == Document.agency_id)
+            .where(col(Document.id).in_(page))
+        )
+    }
     return PublicPage(
-        items=[PublicItem(d, p, t, a) for d, p, t, a in rows],
-        total=min(total, COUNT_CAP),
-        exact=total <= COUNT_CAP,
+        items=[rows[i] for i in page if i in rows],
+        total=max(min(counted, cap), f.offset + len(page)),
+        exact=counted <= cap,
     )
 
 
@@ -210,20 +247,24 @@ def related(session: Session, document_id: int) -> list[Related]:
 
 def facets(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The document types and the agencies that have something published, as (code,
-    name), for the public search form's choices."""
-    published = select(Publication.document_id)
+    name), for the public search form's choices: one probe per type or agency (a few
+    dozen rows), never a pass over the publications."""
+
+    def has_published(column: Any, key: Any) -> Any:
+        return exists(
+            select(col(Publication.document_id))
+            .join(Document, col(Document.id) == Publication.document_id)
+            .where(column == key)
+        )
+
     types = session.exec(
         select(DocumentType.code, DocumentType.name)
-        .join(Document, col(Document.type_id) == DocumentType.id)
-        .where(col(Document.id).in_(published))
-        .distinct()
+        .where(has_published(col(Document.type_id), DocumentType.id))
         .order_by(col(DocumentType.name))
     ).all()
     agencies = session.exec(
         select(Agency.code, Agency.name)
-        .join(Document, col(Document.agency_id) == Agency.id)
-        .where(col(Document.id).in_(published))
-        .distinct()
+        .where(has_published(col(Document.agency_id), Agency.id))
         .order_by(col(Agency.name))
     ).all()
     return [(c, n) for c, n in types], [(c, n) for c, n in agencies]

@@ -183,6 +183,7 @@ def publish(
         changed_at=now,
         log_seq=entry.seq,
         sector=sector,
+        issued_on=document.issued_on,
     )
     session.add(row)
     session.flush()

@@ -1,8 +1,10 @@
 """The migrations and the models describe the same schema."""
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
 
 from documents.search import modelled
 from ecabinet.core import migrate
@@ -19,3 +21,29 @@ def test_models_match_migrations(engine: Engine) -> None:
 def test_migrate_is_idempotent(engine: Engine) -> None:
     migrate.upgrade(engine)
     assert migrate.current(engine) is not None
+
+
+def test_publications_before_0016_get_their_date_and_a_sector(tmp_path: Path) -> None:
+    """0016 fills the new columns of publications that exist already."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0015")
+    at = "2026-11-20 08:00:00.000000+00:00"
+    with engine.begin() as conn:
+        # the rows they point at are left out: SQLite checks no foreign key here
+        for statement in [
+            "INSERT INTO document (id, agency_id, flow, state, type_id, symbol, place, abstract,"
+            " issued_on, issuing_agency_name, issuing_agency_code, signer_name, signer_title,"
+            " signing_form, recipients_text, confidentiality, urgency, urgency_rank, source,"
+            " electronic, direction, publish, signature_verdict, created_at, updated_at)"
+            " VALUES (1, 1, 'outgoing', 'issued', 1, 'QĐ-UBND', '', 'Quyết định', '2026-11-19',"
+            " '', '', '', '', '', '', 'none', 'normal', 0, 'upload', 1, '', 1, '', :at, :at)",
+            "INSERT INTO publication (document_id, slug, state, published_at, published_by,"
+            " sha256, reason, changed_at, log_seq) VALUES (1, '2026/01-QĐ-UBND', 'published',"
+            " :at, 1, 'ab', '', :at, 0)",
+        ]:
+            conn.execute(text(statement), {"at": at})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT sector, issued_on FROM publication")).one()
+    assert tuple(row) == ("khac", "2026-11-19")
+    engine.dispose()

@@ -234,7 +234,8 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
         def build(session: Session) -> Response:
             found = public_queries.published(
-                session, PublicFilter(agency_code=agency, type_code=kind, limit=50)
+                session,
+                PublicFilter(agency_code=agency, type_code=kind, by_publication=True, limit=50),
             )
             return Response(
                 feeds.atom(found, base, TEXTS["vi"]["site"], self_url),

@@ -1,4 +1,6 @@
-"""publication: sector (lĩnh vực) and links (replaces, amends) between published documents
+"""publication: sector (lĩnh vực), date of issue, links (replaces, amends) between published
+documents, indexes for the public lists (newest issued first, by state or sector; number
+and symbol)
 
 Revision ID: 0016
 Revises: 0015
@@ -21,9 +23,23 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("sector", sa.String(length=24), nullable=False, server_default="khac")
         )
-        batch.create_index("ix_publication_sector", ["sector"])
+        batch.add_column(sa.Column("issued_on", sa.Date(), nullable=True))
+    op.execute(
+        "UPDATE publication SET issued_on ="
+        " (SELECT issued_on FROM document WHERE document.id = publication.document_id)"
+    )
     with op.batch_alter_table("publication") as batch:
         batch.alter_column("sector", server_default=None)
+        batch.alter_column("issued_on", existing_type=sa.Date(), nullable=False)
+    op.drop_index("ix_publication_state", table_name="publication")
+    op.create_index("ix_publication_issued_on", "publication", ["issued_on", "document_id"])
+    op.create_index(
+        "ix_publication_state_issued_on", "publication", ["state", "issued_on", "document_id"]
+    )
+    op.create_index(
+        "ix_publication_sector_issued_on", "publication", ["sector", "issued_on", "document_id"]
+    )
+    op.create_index("ix_document_number_symbol", "document", ["number", "symbol"])
     op.create_table(
         "publication_link",
         sa.Column("document_id", sa.Integer(), nullable=False),
@@ -37,8 +53,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_document_number_symbol", table_name="document")
+    op.drop_index("ix_publication_sector_issued_on", table_name="publication")
+    op.drop_index("ix_publication_state_issued_on", table_name="publication")
+    op.drop_index("ix_publication_issued_on", table_name="publication")
+    op.create_index("ix_publication_state", "publication", ["state"])
     op.drop_index("ix_publication_link_target_id", table_name="publication_link")
     op.drop_table("publication_link")
     with op.batch_alter_table("publication") as batch:
-        batch.drop_index("ix_publication_sector")
+        batch.drop_column("issued_on")
         batch.drop_column("sector")
