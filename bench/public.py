@@ -9,7 +9,8 @@ database created and dropped for the run), migrated, with the test office. Then 
 published decisions of three years are written by bulk SQL (documents, their search text:
 about 2 KB of Vietnamese administrative words each, drawn as bench/search.py draws them,
 and their publication rows, under 13 sectors), with a fifth as many documents nobody
-published (drafts, approved, issued) interspersed among them, and each publication's
+published (drafts, approved, issued) interspersed among them (ids in the order of the
+dates of issue, as documents are written and issued in turn), and each publication's
 entry is appended to the publication log through ``publication_log.append_many`` in
 transactions of --batch.
 
@@ -90,6 +91,8 @@ def fill(engine: Engine, docs: int, batch: int, seed: int = 6) -> tuple[float, l
     extra = docs // 5
     total = docs + extra
     unpublished = set(rng.sample(range(1, total + 1), extra))  # interspersed, as in use
+    # documents are issued in the order they are written: ids follow the dates
+    minutes = sorted(rng.randrange(3 * 365 * 24 * 60) for _ in range(total))
     slugs: list[str] = []
     log_seconds = 0.0
     for first in range(1, total + 1, batch):
@@ -99,7 +102,7 @@ def fill(engine: Engine, docs: int, batch: int, seed: int = 6) -> tuple[float, l
         entries: list[tuple[str, int, dict[str, Any]]] = []
         for i in range(first, min(total, first + batch - 1) + 1):
             published = i not in unpublished
-            at = start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+            at = start + timedelta(minutes=minutes[i - 1])
             abstract = "Quyết định " + " ".join(rng.choices(WORDS, weights, k=rng.randint(6, 14)))
             symbol = "QĐ-UBND"
             row = {
@@ -247,6 +250,13 @@ def pages(app: Any, slugs: list[str], runs: int) -> dict[str, tuple[float, float
             200,
             {},
         ),
+        "search page, text and an old quarter": (
+            lambda: f"/cong-khai?q={q}&tu_ngay=2024-01-01&den_ngay=2024-03-31",
+            200,
+            {},
+        ),
+        "search page, four words": (lambda: "/cong-khai?q=" + quote("sở hữu trí tuệ"), 200, {}),
+        "search page, a word found nowhere": (lambda: "/cong-khai?q=xyzzy", 200, {}),
         "search page ?so= (number and symbol)": (
             lambda: "/cong-khai?so=" + quote(f"{rng.randrange(1, len(slugs))}/QĐ-UBND"),
             200,

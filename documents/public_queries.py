@@ -139,40 +139,59 @@ def _conditions(session: Session, f: PublicFilter) -> list[ColumnElement[bool]]:
 
 
 def _ids(session: Session, f: PublicFilter) -> tuple[SelectOfScalar[int | None], int]:
-    """The matching document ids in list order, and the cap of their count. Without text:
-    newest issued first, along an index of ``publication`` (or newest published first for
-    ``f.by_publication``, the feeds). With text: newest document first, as the documents
-    module's search, so SQLite walks the FTS5 hits in rowid order and stops after a page,
-    whatever the number of hits."""
+    """The matching document ids in list order, and the cap of their count.
+
+    Without text: newest issued first, along an index of ``publication`` (newest published
+    first for ``f.by_publication``, the feeds). With text on PostgreSQL: the same order;
+    the planner walks that index and checks each candidate against the GIN index's hits.
+    With text on SQLite: newest document first (documents are written in the order they
+    are issued), as the documents module's search, so the walk follows the FTS5 hits in
+    rowid order and stops after a page, whatever their number; a date range bounds that
+    walk by the ids published in it, so an old range does not walk every newer hit first.
+    """
     where = _conditions(session, f)
-    dialect = session.get_bind().dialect.name
     published = select(col(Document.id)).join(
         Publication, col(Publication.document_id) == Document.id
     )
+    first = Publication.published_at if f.by_publication else Publication.issued_on
+    newest = published.order_by(col(first).desc(), col(Publication.document_id).desc())
     if not f.text:
-        first = Publication.published_at if f.by_publication else Publication.issued_on
-        newest = published.order_by(col(first).desc(), col(Publication.document_id).desc())
         return newest.where(*where), COUNT_CAP
+    dialect = session.get_bind().dialect.name
     hits = search.fts_hits(f.text) if dialect == "sqlite" else None
-    if hits is not None:
-        fts, match = hits
-        ids = published.join(fts, fts.c.rowid == Document.id).where(match, *where)
-        return ids.order_by(fts.c.rowid.desc()), TEXT_COUNT_CAP
-    ids = published.where(col(Document.id).in_(search.matching(dialect, f.text)), *where)
-    return ids.order_by(col(Document.id).desc()), TEXT_COUNT_CAP
+    if hits is None:
+        found = col(Document.id).in_(search.matching(dialect, f.text))
+        return newest.where(found, *where), TEXT_COUNT_CAP
+    fts, match = hits
+    if f.date_from or f.date_to:
+        lo, hi = _id_bounds(session, f)
+        where.append(fts.c.rowid.between(lo, hi) if lo is not None else false())
+    ids = published.join(fts, fts.c.rowid == Document.id).where(match, *where)
+    return ids.order_by(fts.c.rowid.desc()), TEXT_COUNT_CAP
+
+
+def _id_bounds(session: Session, f: PublicFilter) -> tuple[int | None, int | None]:
+    """The least and greatest id of the documents published with a date of issue in
+    ``f``'s range (an index range of ``publication``); None when there is none."""
+    dated = []
+    if f.date_from:
+        dated.append(col(Publication.issued_on) >= f.date_from)
+    if f.date_to:
+        dated.append(col(Publication.issued_on) <= f.date_to)
+    lo, hi = session.exec(
+        select(func.min(Publication.document_id), func.max(Publication.document_id)).where(*dated)
+    ).one()
+    return lo, hi
 
 
 def published(session: Session, f: PublicFilter) -> PublicPage:
-    """A page of published documents matching ``f`` (see :func:`_ids` for the order); the
-    total counted up to :data:`COUNT_CAP` (:data:`TEXT_COUNT_CAP` with text). Ids first,
-    then the page's rows, so sorting never drags whole rows."""
+    """A page of published documents matching ``f`` (see :func:`_ids` for the order) and
+    their number, counted up to :data:`COUNT_CAP` (:data:`TEXT_COUNT_CAP` with text), in
+    one walk: the ids first, then the page's rows, so sorting never drags whole rows."""
     ids, cap = _ids(session, f)
-    page = list(session.exec(ids.limit(f.limit).offset(f.offset)))
-    # The count keeps a text search's order: SQLite then walks the FTS5 hits.
-    counting = ids if f.text else ids.order_by(None)
-    counted = int(
-        session.exec(select(func.count()).select_from(counting.limit(cap + 1).subquery())).one()
-    )
+    want = max(cap + 1, f.offset + f.limit)
+    found = list(session.exec(ids.limit(want)))
+    page = found[f.offset : f.offset + f.limit]
     rows = {
         d.id: PublicItem(d, p, t, a)
         for d, p, t, a in session.exec(
@@ -183,10 +202,11 @@ def published(session: Session, f: PublicFilter) -> PublicPage:
             .where(col(Document.id).in_(page))
         )
     }
+    exact = len(found) < want
     return PublicPage(
         items=[rows[i] for i in page if i in rows],
-        total=max(min(counted, cap), f.offset + len(page)),
-        exact=counted <= cap,
+        total=len(found) if exact else max(cap, f.offset + len(page)),
+        exact=exact,
     )
 
 

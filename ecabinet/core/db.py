@@ -32,7 +32,17 @@ def make_engine(settings: Settings) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        settings.database_url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        # psycopg prepares a statement run five times on a connection, and PostgreSQL may
+        # then plan it once for any value: a full-text search's generic plan walked every
+        # row for a rare word (bench/public.py: 8 -> 22-38 ms, decision 0010). Each query
+        # is planned with its values instead (about 0.1-1 ms).
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+    )
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

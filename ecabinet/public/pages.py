@@ -36,6 +36,7 @@ from signing.pdfio import VN
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "frontend" / "templates"
 PAGE = 20
+Facets = tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
 
 def _number(item: PublicItem) -> str:
@@ -98,6 +99,17 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
         return await anyio.to_thread.run_sync(run)
 
+    known: dict[int, Facets] = {}
+
+    def facets(session: Session) -> Facets:
+        """The search form's choices, computed again only when the publication log grew
+        (every act appends to it; one primary-key read to know)."""
+        size = public_queries.version(session)[0]
+        if size not in known:
+            known.clear()
+            known[size] = public_queries.facets(session)
+        return known[size]
+
     async def listing(request: Request) -> Response:
         q = request.query_params
         values = {k: (q.get(k) or "").strip()[:200] for k in public_queries.FIELDS}
@@ -114,7 +126,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 found = public_queries.published(session, f)
             except errors.DomainError as exc:
                 found, problem = _EMPTY, exc.vi if lang == "vi" else exc.en
-            types, agencies = public_queries.facets(session)
+            types, agencies = facets(session)
 
             def page_url(n: int) -> str:
                 query = {k: v for k, v in values.items() if v} | {"trang": str(n)}

@@ -32,11 +32,11 @@ from ecabinet.core import errors
 from ecabinet.core.db import make_engine, session_scope
 from ecabinet.core.storage import open_store
 from ecabinet.demo.documents import PROVINCE, as_user, find_agency, unit_id
+from tests.browser.axe import no_serious_violations
 from tests.conftest import make_settings
 from tests.signing.checks import pdfsig
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SECRET_WORDS = "Báo cáo tình hình bảo vệ bí mật kho vũ khí"
 SECRET_FOLDED = "bao cao tinh hinh bao ve bi mat kho vu khi"
 UNPUBLISHED_WORDS = "Quyết định khen thưởng nội bộ chưa công khai"
@@ -140,29 +140,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture
 def citizen(browser: Browser) -> Iterator[Page]:
-    # bypass_csp: the app allows no inline script, and axe-core is injected as one
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900},
-        locale="vi-VN",
-        accept_downloads=True,
-        bypass_csp=True,
+        viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True
     )
     context.set_default_timeout(20_000)
     yield context.new_page()
     context.close()
-
-
-def no_serious_violations(page: Page) -> None:
-    """axe-core (npm, frontend/node_modules) in the page: no serious or critical violation."""
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: `make test` installs it (npm ci in frontend/)")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"
-    )
-    bad = [v for v in result if v["impact"] in ("serious", "critical")]
-    assert bad == [], f"{page.url}: {bad}"
 
 
 def test_search_read_download_and_verify(citizen: Page, site: Site, tmp_path: Path) -> None:

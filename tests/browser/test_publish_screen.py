@@ -15,10 +15,10 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from ecabinet.demo.pdfs import demo_documents
+from tests.browser.axe import no_serious_violations
 from tests.browser.live_meeting import Rest
 from tests.browser.people import official
 
-AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 PROVINCE = "000.00.00.H01"  # the demo province's agency code
 SECTOR = "Giáo dục, đào tạo"
 REASON = "Ban hành chưa đúng thẩm quyền; thu hồi để ban hành lại"
@@ -78,24 +78,6 @@ def _document(browser: Browser, base: str, tmp_path: Path) -> int:
     return found if found is not None else _issue_one(browser, base, tmp_path)
 
 
-def _accessible(page: Page, selector: str) -> None:
-    """axe-core (frontend/node_modules) finds no serious or critical violation in the
-    element: the panel and its dialogs, not the rest of the screen."""
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: `make test` installs it (npm ci in frontend/)")
-    # Evaluated over the DevTools protocol: the web app's Content-Security-Policy refuses
-    # an added script tag.
-    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    found = page.evaluate(
-        "async (sel) => (await axe.run(document.querySelector(sel),"
-        " {resultTypes: ['violations']})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))",
-        selector,
-    )
-    bad = [v for v in found if v["impact"] in ("serious", "critical")]
-    assert bad == [], bad
-
-
 def _panel(page: Page) -> Locator:
     return page.get_by_role("region", name="Công khai văn bản")
 
@@ -116,7 +98,7 @@ def test_clerk_publishes_and_withdraws(browser: Browser, live_server: str, tmp_p
                 "Sửa đổi, bổ sung văn bản (địa chỉ công khai, cách nhau bởi dấu phẩy)"
             )
         ).to_have_value("")
-        _accessible(clerk, "[role=dialog]")
+        no_serious_violations(clerk, "[role=dialog]")
         dialog.get_by_role("button", name="Công khai văn bản").click()
         expect(clerk.get_by_role("dialog")).to_have_count(0)
         expect(clerk.get_by_test_id("publication-state")).to_have_text("Đang hiệu lực")
@@ -125,7 +107,7 @@ def test_clerk_publishes_and_withdraws(browser: Browser, live_server: str, tmp_p
         href = link.get_attribute("href")
         assert href is not None and re.fullmatch(r"/cong-khai/\d{4}/\d+-.+", href), href
         expect(panel.get_by_role("button", name="Công khai văn bản")).to_have_count(0)
-        _accessible(clerk, "[data-testid=publication]")
+        no_serious_violations(clerk, "[data-testid=publication]")
 
         # A plain link: the server-rendered public page, not a screen of the web app.
         link.click()
@@ -151,7 +133,7 @@ def test_clerk_publishes_and_withdraws(browser: Browser, live_server: str, tmp_p
             assert reason.evaluate("(el) => el.validity.valueMissing") is True
             expect(clerk.get_by_test_id("publication-state")).to_have_text("Đang hiệu lực")
             reason.fill(REASON)
-            _accessible(clerk, "[role=dialog]")
+            no_serious_violations(clerk, "[role=dialog]")
             dialog.get_by_role("button", name="Thu hồi").click()
             expect(clerk.get_by_role("dialog")).to_have_count(0)
             expect(clerk.get_by_test_id("publication-state")).to_have_text("Đã thu hồi")
