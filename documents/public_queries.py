@@ -103,6 +103,7 @@ class PublicPage:
     items: list[PublicItem]
     total: int
     exact: bool
+    """False: more than ``total`` match (at least one more after this page)."""
 
 
 def _conditions(session: Session, f: PublicFilter) -> list[ColumnElement[bool]]:
@@ -142,12 +143,12 @@ def _ids(session: Session, f: PublicFilter) -> tuple[SelectOfScalar[int | None],
     """The matching document ids in list order, and the cap of their count.
 
     Without text: newest issued first, along an index of ``publication`` (newest published
-    first for ``f.by_publication``, the feeds). With text on PostgreSQL: the same order;
-    the planner walks that index and checks each candidate against the GIN index's hits.
-    With text on SQLite: newest document first (documents are written in the order they
-    are issued), as the documents module's search, so the walk follows the FTS5 hits in
-    rowid order and stops after a page, whatever their number; a date range bounds that
-    walk by the ids published in it, so an old range does not walk every newer hit first.
+    first for ``f.by_publication``, the feeds). With text: newest document first
+    (documents are written in the order they are issued), as the documents module's
+    search: SQLite walks the FTS5 hits in rowid order, PostgreSQL the tsvectors in id
+    order, and both stop after a page whatever the number of hits. A date range bounds
+    SQLite's walk by the ids published in it; PostgreSQL then walks the range's index of
+    dates instead (newest issued first), so an old range never walks every newer hit.
     """
     where = _conditions(session, f)
     published = select(col(Document.id)).join(
@@ -161,7 +162,9 @@ def _ids(session: Session, f: PublicFilter) -> tuple[SelectOfScalar[int | None],
     hits = search.fts_hits(f.text) if dialect == "sqlite" else None
     if hits is None:
         found = col(Document.id).in_(search.matching(dialect, f.text))
-        return newest.where(found, *where), TEXT_COUNT_CAP
+        by_id = published.order_by(col(Document.id).desc())
+        ordered = newest if f.date_from or f.date_to else by_id
+        return ordered.where(found, *where), TEXT_COUNT_CAP
     fts, match = hits
     if f.date_from or f.date_to:
         lo, hi = _id_bounds(session, f)
@@ -186,12 +189,19 @@ def _id_bounds(session: Session, f: PublicFilter) -> tuple[int | None, int | Non
 
 def published(session: Session, f: PublicFilter) -> PublicPage:
     """A page of published documents matching ``f`` (see :func:`_ids` for the order) and
-    their number, counted up to :data:`COUNT_CAP` (:data:`TEXT_COUNT_CAP` with text), in
-    one walk: the ids first, then the page's rows, so sorting never drags whole rows."""
+    their number, counted up to :data:`COUNT_CAP` (:data:`TEXT_COUNT_CAP` with text, or
+    past the page asked for): the ids first, then the page's rows, so sorting never drags
+    whole rows."""
     ids, cap = _ids(session, f)
-    want = max(cap + 1, f.offset + f.limit)
-    found = list(session.exec(ids.limit(want)))
-    page = found[f.offset : f.offset + f.limit]
+    want = max(cap, f.offset + f.limit) + 1  # one more: whether another page exists
+    if f.text:  # one walk of the hits gives the page and the count
+        found = list(session.exec(ids.limit(want)))
+        page, counted = found[f.offset : f.offset + f.limit], len(found)
+    else:  # counted in the database (in list order: along the same index), no ids travel
+        page = list(session.exec(ids.limit(f.limit).offset(f.offset)))
+        counted = int(
+            session.exec(select(func.count()).select_from(ids.limit(want).subquery())).one()
+        )
     rows = {
         d.id: PublicItem(d, p, t, a)
         for d, p, t, a in session.exec(
@@ -202,10 +212,10 @@ def published(session: Session, f: PublicFilter) -> PublicPage:
             .where(col(Document.id).in_(page))
         )
     }
-    exact = len(found) < want
+    exact = counted < want
     return PublicPage(
         items=[rows[i] for i in page if i in rows],
-        total=len(found) if exact else max(cap, f.offset + len(page)),
+        total=counted if exact else want - 1,
         exact=exact,
     )
 

@@ -90,7 +90,7 @@ class SectorList(BaseModel):
 class PublicList(BaseModel):
     items: list[PublicDocumentOut]
     total: int
-    exact: bool = Field(description="False: at least total")
+    exact: bool = Field(description="False: more than total match")
     page: int
 
 

@@ -145,7 +145,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 sector_list=list(sectors.SECTORS),
                 error=problem,
                 prev_url=page_url(page_no - 1) if page_no > 1 else "",
-                next_url=page_url(page_no + 1) if found.total > page_no * PAGE else "",
+                next_url=page_url(page_no + 1) if more(found, page_no) else "",
             )
 
         return await cached(request, build)
@@ -278,3 +278,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
 
 _EMPTY = public_queries.PublicPage(items=[], total=0, exact=True)
+
+
+def more(found: public_queries.PublicPage, page_no: int) -> bool:
+    return not found.exact or found.total > page_no * PAGE

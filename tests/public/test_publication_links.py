@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,27 @@ def test_conditional_get_on_pages_feeds_and_sitemap(office: Office, pdf: bytes) 
     after = office.client.get("/cong-khai/2026/01-QĐ-UBND", headers={"If-None-Match": etag})
     assert after.status_code == 200
     assert office.client.get("/cong-khai/2026/09-QĐ-UBND").headers.get("etag") is None
+
+
+def test_counts_are_capped_and_the_next_page_is_known(
+    office: Office, pdf: bytes, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from documents import public_queries
+    from documents.public_queries import PublicFilter
+
+    for n in range(4):
+        doc = _issued(office, pdf + f"\n% {n}\n".encode(), f"Quyết định thử số {n}")
+        assert office.step("p.clerk", doc, "publish").status_code == 200
+    monkeypatch.setattr(public_queries, "COUNT_CAP", 2)
+    monkeypatch.setattr(public_queries, "TEXT_COUNT_CAP", 2)
+    with session_scope(engine, write=False) as s:
+        for f in (PublicFilter(limit=1), PublicFilter(text="quyet dinh thu", limit=1)):
+            pages = []
+            for offset in range(4):
+                found = public_queries.published(s, replace(f, offset=offset))
+                pages.append((len(found.items), found.total, found.exact))
+            # capped at 2 ("2+") while more follow; the last page counts exactly
+            assert pages == [(1, 2, False), (1, 2, False), (1, 3, False), (1, 4, True)], f
+            assert [i.document.abstract for i in public_queries.published(s, f).items] == [
+                "Quyết định thử số 3"
+            ]
