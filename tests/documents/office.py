@@ -107,6 +107,21 @@ class Office:
             body["file_id"] = self.upload(who, pdf)
         return self.post(who, "/api/v1/documents/outgoing", json=body)
 
+    def issue_on_paper(self, pdf: bytes | None, **fields: Any) -> Any:
+        """A draft signed on paper and issued, through every step of the flow (the
+        specialist, the head of unit, the leader, the clerk); the issue step's answer."""
+        doc_id = self.draft(pdf, electronic=False, **fields).json()["id"]
+        for who, step, body in [
+            ("p.spec", "submit", {}),
+            ("p.head", "review", {"leader_id": self.ids["p.leader"]}),
+            ("p.leader", "approve", {}),
+            ("p.leader", "signed-on-paper", {}),
+            ("p.clerk", "issue", {}),
+        ]:
+            r = self.step(who, doc_id, step, **body)
+            assert r.status_code == 200, (step, r.text)
+        return r
+
     def step(self, who: str, document_id: int, step: str, **body: Any) -> Any:
         return self.post(who, f"/api/v1/documents/{document_id}/{step}", json=body or None)
 
