@@ -175,7 +175,8 @@ def _ids(session: Session, f: PublicFilter) -> tuple[SelectOfScalar[int | None],
 
 def _id_bounds(session: Session, f: PublicFilter) -> tuple[int | None, int | None]:
     """The least and greatest id of the documents published with a date of issue in
-    ``f``'s range (an index range of ``publication``); None when there is none."""
+    ``f``'s range (SQLite reads it from a range of the index of dates); None when there
+    is none."""
     dated = []
     if f.date_from:
         dated.append(col(Publication.issued_on) >= f.date_from)

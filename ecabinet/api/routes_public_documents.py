@@ -158,7 +158,7 @@ async def document(call: Call) -> Response:
                 abstract=r.abstract,
                 state=r.state,
             )
-            for r in public_queries.related(session, item.document.id or 0)
+            for r in public_queries.related(session, item.publication.document_id)
         ]
         body = PublicDocumentFull(**PublicDocumentOut.of(item).model_dump(), related=related)
         return model_json(body, headers=headers)
