@@ -168,9 +168,13 @@ def test_search_read_download_and_verify(citizen: Page, site: Site, tmp_path: Pa
     no_serious_violations(page)
 
     # a sector, then a decision of it: its page, metadata, related documents, the report
+    filters = page.locator("details.filters")
+    expect(filters).not_to_have_attribute("open", "")  # folded: the results fit a phone
+    filters.locator("summary").click()
     page.get_by_label("Lĩnh vực").select_option(label="Đất đai")
     page.get_by_role("button", name="Tìm kiếm").click()
     expect(page.locator("ol.results h3")).to_have_count(2)
+    expect(filters).to_have_attribute("open", "")  # a filter is set: shown unfolded
     page.locator("ol.results h3 a").last.click()
     expect(page).to_have_url(re.compile(r"/cong-khai/\d{4}/\d+-Q%C4%90-UBND$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Quyết định số")
