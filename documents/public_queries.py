@@ -132,11 +132,17 @@ def _conditions(session: Session, f: PublicFilter) -> list[ColumnElement[bool]]:
         where.append(col(Document.agency_id) == agency if agency is not None else false())
     if f.signer:
         where.append(func.lower(col(Document.signer_name)).contains(f.signer.lower()))
+    return where + _dated(f)
+
+
+def _dated(f: PublicFilter) -> list[ColumnElement[bool]]:
+    """The date-of-issue range of ``f``, on ``publication``'s copy of the date."""
+    dated: list[ColumnElement[bool]] = []
     if f.date_from:
-        where.append(col(Publication.issued_on) >= f.date_from)
+        dated.append(col(Publication.issued_on) >= f.date_from)
     if f.date_to:
-        where.append(col(Publication.issued_on) <= f.date_to)
-    return where
+        dated.append(col(Publication.issued_on) <= f.date_to)
+    return dated
 
 
 def _ids(session: Session, f: PublicFilter) -> tuple[SelectOfScalar[int | None], int]:
@@ -177,13 +183,10 @@ def _id_bounds(session: Session, f: PublicFilter) -> tuple[int | None, int | Non
     """The least and greatest id of the documents published with a date of issue in
     ``f``'s range (SQLite reads it from a range of the index of dates); None when there
     is none."""
-    dated = []
-    if f.date_from:
-        dated.append(col(Publication.issued_on) >= f.date_from)
-    if f.date_to:
-        dated.append(col(Publication.issued_on) <= f.date_to)
     lo, hi = session.exec(
-        select(func.min(Publication.document_id), func.max(Publication.document_id)).where(*dated)
+        select(func.min(Publication.document_id), func.max(Publication.document_id)).where(
+            *_dated(f)
+        )
     ).one()
     return lo, hi
 

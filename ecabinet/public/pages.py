@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
-from documents import public_queries, publication, sectors
+from documents import public_queries, publication, publication_log, sectors
 from documents.public_queries import PublicFilter, PublicItem
 from documents.publication_models import Publication
 from documents.symbols import format_number_symbol
@@ -104,7 +104,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     def facets(session: Session) -> Facets:
         """The search form's choices, computed again only when the publication log grew
         (every act appends to it; one primary-key read to know)."""
-        size = public_queries.version(session)[0]
+        size = publication_log.size_of(session)
         if size not in known:
             known.clear()
             known[size] = public_queries.facets(session)
