@@ -62,7 +62,7 @@ class AppContext:
         """Worker threads for logins, each of which hashes a password (19 MiB, all of a
         core for a moment): a flood of logins queues here rather than taking every thread
         the other requests share, and its memory stays bounded."""
-        return anyio.CapacityLimiter(max(2, os.cpu_count() or 2))
+        return anyio.CapacityLimiter(max(4, os.cpu_count() or 1))
 
     @cached_property
     def validate_limit(self) -> RateLimiter:
