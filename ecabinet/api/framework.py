@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ecabinet.api.ratelimit import RateLimiter
-from ecabinet.core import auth, errors, outbox
+from ecabinet.core import auth, errors, outbox, scopes
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
@@ -206,6 +206,8 @@ class Operation:
     raw_body: str | None = None
     tag: str = "api"
     csrf: bool = True
+    signing: bool = False
+    """Signs or seals: an API token needs the ``sign`` scope (:mod:`ecabinet.core.scopes`)."""
 
 
 class Api:
@@ -227,8 +229,10 @@ class Api:
         raw_body: str | None = None,
         tag: str = "api",
         csrf: bool = True,
+        signing: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """Register ``handler``; ``csrf=False`` only for routes that create the session."""
+        """Register ``handler``; ``csrf=False`` only for routes that create the session;
+        ``signing=True`` for routes that sign (a token needs the ``sign`` scope)."""
 
         def register(handler: Handler) -> Handler:
             self.operations.append(
@@ -243,6 +247,7 @@ class Api:
                     raw_body,
                     tag,
                     csrf,
+                    signing,
                 )
             )
             return handler
@@ -275,6 +280,8 @@ def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Respon
             and request.method not in SAFE_METHODS
         ):
             _check_csrf(request, principal)
+        if principal is not None:
+            scopes.check(principal.scopes, request.method, signing=op.signing)
         return await op.handler(Call(request, ctx, principal))
 
     return endpoint
