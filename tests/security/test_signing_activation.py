@@ -108,8 +108,17 @@ def test_f05_token_scopes_read_and_write(setup: Setup) -> None:
     assert r.status_code == 403 and r.json()["code"] == "token.scope"
     listed = setup.client.get("/api/v1/tokens", headers=reader).json()["items"]
     assert [t["scopes"] for t in listed] == [["read"]]
+    # A token does not mint a wider one (a write token cannot make itself a sign token).
+    writer = setup.token("clerk", ["read", "write"])
+    setup.client.cookies.clear()
+    r = setup.client.post(
+        "/api/v1/tokens", json={"name": "y", "scopes": ["read", "sign"]}, headers=writer
+    )
+    assert r.status_code == 403 and r.json()["code"] == "token.scope_escalation"
     r = setup.post("clerk", "/api/v1/tokens", json={"name": "x", "scopes": ["root"]})
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.json()["code"] == "token.bad_scope"
+    r = setup.post("clerk", "/api/v1/tokens", json={"name": "x", "scopes": []})
+    assert r.status_code == 422 and r.json()["code"] == "token.no_scope"
 
 
 def test_f05_signing_without_activation_data_with_a_wrong_pin_and_after_lock(
@@ -253,6 +262,53 @@ def test_f05_a_totp_code_as_second_factor(
     r = setup.sign("leader", file_id, credential_id=key, otp=_code(secret, step + 1))
     assert r.status_code == 201
     assert _credential(engine, key).pin_failures == 0
+
+
+def test_f05_a_lost_phone_an_admin_removes_the_totp(
+    setup: Setup, pdf: bytes, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = 1_790_000_000.0 - 1_790_000_000.0 % 30 + 10
+    monkeypatch.setattr(totp, "clock", lambda: now)
+    secret = setup.post("leader", "/api/v1/signing-totp").json()["secret"]
+    r = setup.post("leader", "/api/v1/signing-totp/confirm", json={"otp": _code(secret, 0)})
+    assert r.status_code == 403 and r.json()["code"] == "totp.wrong_code"
+    r = setup.post(
+        "leader", "/api/v1/signing-totp/confirm", json={"otp": _code(secret, int(now) // 30)}
+    )
+    assert r.status_code == 200, r.text
+    assert setup.post("leader", "/api/v1/signing-totp").status_code == 409  # remove first
+    leader = setup.world.people["leader"].id
+    url = f"/api/v1/users/{leader}/signing-totp"
+    for who in ("leader", "clerk", "dept.admin"):  # not oneself, not a non-admin or outsider
+        csrf = login(setup.client, who)
+        assert setup.client.delete(url, headers={"X-CSRF-Token": csrf}).status_code == 403, who
+    csrf = login(setup.client, "admin")
+    assert setup.client.delete(url, headers={"X-CSRF-Token": csrf}).status_code == 204
+    assert len(_audit(engine, "signing_totp.remove")) == 1
+    file_id = setup.upload(pdf)
+    assert setup.sign("leader", file_id, credential_id=setup.leader_key).status_code == 201
+
+
+def test_f05_the_operator_unlocks_from_the_command_line(
+    setup: Setup, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ecabinet.cli import main
+
+    with session_scope(engine) as s:
+        s.execute(
+            text("UPDATE signing_credential SET pin_failures = 3, locked_at = :at WHERE id = :id"),
+            {"at": "2026-12-06 08:00:00.000000+00:00", "id": setup.leader_key},
+        )
+    settings = setup.settings
+    monkeypatch.setenv("ECABINET_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ECABINET_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("ECABINET_SECRET_KEY", settings.secret_key)
+    assert main(["credential", "unlock", setup.leader_key]) == 0
+    row = _credential(engine, setup.leader_key)
+    assert row.locked_at is None and row.pin_failures == 0
+    (entry,) = _audit(engine, "signing_credential.unlock")
+    assert entry.actor_name == "cli" and "command line" in entry.summary
+    assert main(["credential", "unlock", "no-such-id"]) == 1
 
 
 def test_f05_the_holder_changes_the_pin(setup: Setup, pdf: bytes, engine: Engine) -> None:
