@@ -115,15 +115,13 @@ def with_free_field(
     field name, the signer's name, then " (2)", " (3)"… while the file has that one."""
     index = request.page - 1 if request.page > 0 else len(open_pdf(data).pages) + request.page
     signed_at = datetime.now(VN)
-    drawn = (
-        draw(index, signed_at)
-        if draw is not None
-        else appearances.build(
+    drawn = None
+    if draw is not None:
+        drawn = draw(index, signed_at)
+    elif look is not None:
+        drawn = appearances.build(
             look, data, page=index, box=request.box, signed_at=signed_at, wanted=request.appearance
         )
-        if look is not None
-        else None
-    )
     base = request.field or signer
     for attempt in range(1, 50):
         spec = FieldSpec(
