@@ -280,7 +280,7 @@ def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Respon
             and request.method not in SAFE_METHODS
         ):
             _check_csrf(request, principal)
-        if principal is not None:
+        if principal is not None and not op.public:  # a public route needs no authority
             scopes.check(principal.scopes, request.method, signing=op.signing)
         return await op.handler(Call(request, ctx, principal))
 

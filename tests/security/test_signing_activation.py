@@ -106,6 +106,13 @@ def test_f05_token_scopes_read_and_write(setup: Setup) -> None:
         headers=reader | {"Content-Type": "application/pdf"},
     )
     assert r.status_code == 403 and r.json()["code"] == "token.scope"
+    # A public route needs no scope: the reader validates a PDF as anyone may.
+    r = setup.client.post(
+        "/api/v1/signatures/validate",
+        content=b"hello",
+        headers=reader | {"Content-Type": "application/pdf"},
+    )
+    assert r.status_code == 422 and r.json()["code"] == "pdf.invalid"
     listed = setup.client.get("/api/v1/tokens", headers=reader).json()["items"]
     assert [t["scopes"] for t in listed] == [["read"]]
     # A token does not mint a wider one (a write token cannot make itself a sign token).
