@@ -1,7 +1,7 @@
 """Signing and validation speed and memory, ours against the peers, in one run.
 
     .venv/bin/python bench/signing.py [--runs 30] [--big-mib 200] [--batch 100]
-        [--endesive-python /path/to/venv/bin/python]
+        [--endesive-python /path/to/venv/bin/python] [--only 1,2,3,4,5]
 
 Pinned to one core (CPU 0). The document: 20 pages, about 1 MB (each page carries a noise
 image so that it does not compress away). Measured, medians:
@@ -12,9 +12,16 @@ image so that it does not compress away). Measured, medians:
 2. Validation of the signed file without network: ours (signing.validation) against
    pyHanko's validator (validate_pdf_signature, same trust root, no fetching).
 3. Batch: --batch documents signed in one HTTP request (POST /api/v1/signatures/batch,
-   in-process app on SQLite and a local object folder): documents per second, on one
-   core and on all of them (the service overlaps signing with storage in a few threads).
+   in-process app on SQLite and a local object folder, one PIN for the batch):
+   documents per second, on one core and on all of them (the service overlaps signing
+   with storage in a few threads), with the request's activation step and without it
+   (the batch once activated; the activation's own time is measured in the request).
 4. Memory: a --big-mib PDF signed in a child process; its peak RSS over the file size.
+5. Activation (decision 0011): the PIN's argon2id alone at the default cost (64 MiB,
+   3 passes), and the whole activation step of one signature (the checks, argon2id, the
+   AES-GCM unwrap, the write that resets the count and audits it).
+
+--only runs some of the sections (the machine may be shared: keep runs short).
 """
 
 from __future__ import annotations
@@ -36,6 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench-pass-123"
+PIN = "864209"
+APP_PASSWORD = "Bench-pass-123"
+LEADER = "Nguyễn Văn Lãnh"
 
 ENDESIVE_SCRIPT = """
 import statistics, sys, time
@@ -79,7 +89,7 @@ def keys(tmp: Path):  # type: ignore[no-untyped-def]
     from signing.keys import load_pkcs12
 
     agency = DemoAgency("000.00.00.H99", "Ủy ban nhân dân tỉnh Thử Nghiệm", "UBND")
-    person = DemoPerson("leader", "Nguyễn Văn Lãnh", "Chủ tịch", agency.name, "l@example.vn")
+    person = DemoPerson("leader", LEADER, "Chủ tịch", agency.name, "l@example.vn")
     ca = create_demo_ca(tmp, [agency], [person], PASSWORD)
     return ca, ca.people["leader"], load_pkcs12(ca.people["leader"].read_bytes(), PASSWORD)
 
@@ -149,25 +159,53 @@ def validate_pyhanko(data: bytes, root: Any) -> bool:
     return bool(status.bottom_line)
 
 
-def batch(tmp: Path, p12: Path, data: bytes, count: int, rounds: int) -> float:
-    """Median seconds for POST /signatures/batch with ``count`` files, in-process app."""
-    import base64
+class _Timed:
+    """Wraps :func:`ecabinet.signatures.activation.open_key` to add up its time."""
 
-    from starlette.testclient import TestClient
+    def __init__(self) -> None:
+        from ecabinet.signatures import activation
 
-    from ecabinet.app import create_app
+        self.module, self.original, self.seconds = activation, activation.open_key, 0.0
+
+    def __enter__(self) -> _Timed:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return self.original(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - t0
+
+        self.module.open_key = timed  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.module.open_key = self.original  # type: ignore[assignment]
+
+
+def app_with_leader(tmp: Path, ca: Any, p12: Path) -> tuple[Any, Any, Any, str, int]:
+    """An app on SQLite and a local folder that trusts ``ca``, the leader's PKCS#12
+    registered with :data:`PIN` at the default argon2id cost: (settings, engine, user,
+    credential id, agency id)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     from ecabinet.core import agencies, migrate, users
     from ecabinet.core.agencies import AgencyLevel, Role
     from ecabinet.core.audit import Actor
     from ecabinet.core.db import make_engine, session_scope
+    from ecabinet.core.policy import subject_for
     from ecabinet.core.settings import Settings
+    from ecabinet.signatures import pins, registration
+    from ecabinet.signatures.credentials import vault_for
 
     settings = Settings.from_env(
-        {"ECABINET_DATA_DIR": str(tmp / "app"), "ECABINET_LOG_LEVEL": "WARNING"}
+        {"ECABINET_DATA_DIR": str(tmp), "ECABINET_LOG_LEVEL": "WARNING"}
     ).with_secret()
+    settings.trust_anchors_dir.mkdir(parents=True, exist_ok=True)
+    (settings.trust_anchors_dir / "bench.pem").write_bytes(ca.root.public_bytes(Encoding.PEM))
     engine = make_engine(settings)
     migrate.upgrade(engine)
-    actor, password = Actor.system("bench"), "Bench-pass-123"
+    actor = Actor.system("bench")
+    pin_key = pins.prepare(PIN, settings)
     with session_scope(engine) as s:
         agency = agencies.create_agency(
             s,
@@ -178,51 +216,85 @@ def batch(tmp: Path, p12: Path, data: bytes, count: int, rounds: int) -> float:
             level=AgencyLevel.province,
         )
         assert agency.id is not None
-        for name, role in (("admin", Role.admin), ("leader", Role.leader)):
-            user = users.create_user(s, actor, username=name, password=password, full_name=name)
-            assert user.id is not None
-            agencies.grant_role(s, actor, user_id=user.id, agency_id=agency.id, role=role)
-            if name == "leader":
-                leader_id = user.id
-    with TestClient(create_app(settings, engine=engine)) as client:
-
-        def login(name: str) -> dict[str, str]:
-            r = client.post("/api/v1/auth/login", json={"username": name, "password": password})
-            return {"X-CSRF-Token": r.json()["csrf_token"]}
-
-        h = login("admin")
-        r = client.post(
-            "/api/v1/signing-credentials",
-            json={
-                "pkcs12": base64.b64encode(p12.read_bytes()).decode(),
-                "passphrase": PASSWORD,
-                "user_id": leader_id,
-            },
-            headers=h,
+        made = {}
+        for name, full_name, role in (
+            ("admin", "Quản Trị", Role.admin),
+            ("leader", LEADER, Role.leader),
+        ):
+            made[name] = users.create_user(
+                s, actor, username=name, password=APP_PASSWORD, full_name=full_name
+            )
+            assert made[name].id is not None
+            agencies.grant_role(s, actor, user_id=made[name].id, agency_id=agency.id, role=role)
+        s.flush()
+        row = registration.upload_credential(
+            s,
+            actor,
+            subject_for(s, made["admin"]),
+            vault=vault_for(settings),
+            anchors=[ca.root],
+            pkcs12=p12.read_bytes(),
+            passphrase=PASSWORD,
+            pin=pin_key,
+            user_id=made["leader"].id,
         )
-        credential = r.json()["id"]
-        h = login("leader")
-        times = []
+        return settings, engine, made["leader"], row.id, agency.id
+
+
+def batch(
+    tmp: Path, ca: Any, p12: Path, data: bytes, count: int, rounds: int
+) -> tuple[float, float]:
+    """Median seconds for POST /signatures/batch with ``count`` files (in-process app),
+    and the median seconds of its activation step."""
+    from starlette.testclient import TestClient
+
+    from ecabinet.app import create_app
+
+    settings, engine, _, credential, agency_id = app_with_leader(tmp, ca, p12)
+    with TestClient(create_app(settings, engine=engine)) as client:
+        r = client.post("/api/v1/auth/login", json={"username": "leader", "password": APP_PASSWORD})
+        h = {"X-CSRF-Token": r.json()["csrf_token"]}
+        times, activations = [], []
         for round_ in range(rounds):
             ids = []
             for i in range(count):  # distinct files: a comment after %%EOF differs
                 body = data + f"% copy {round_}-{i}\n".encode()
                 r = client.post(
-                    f"/api/v1/files?agency_id={agency.id}&filename=vb{i}.pdf",
+                    f"/api/v1/files?agency_id={agency_id}&filename=vb{i}.pdf",
                     content=body,
                     headers={**h, "Content-Type": "application/pdf"},
                 )
                 ids.append(r.json()["id"])
-            t0 = time.perf_counter()
-            r = client.post(
-                "/api/v1/signatures/batch",
-                json={"credential_id": credential, "file_ids": ids},
-                headers=h,
-            )
-            times.append(time.perf_counter() - t0)
+            with _Timed() as timed:
+                t0 = time.perf_counter()
+                r = client.post(
+                    "/api/v1/signatures/batch",
+                    json={"credential_id": credential, "file_ids": ids, "pin": PIN},
+                    headers=h,
+                )
+                times.append(time.perf_counter() - t0)
+            activations.append(timed.seconds)
             assert r.status_code == 201 and len(r.json()["files"]) == count, r.text
     engine.dispose()
-    return statistics.median(times)
+    return statistics.median(times), statistics.median(activations)
+
+
+def activation_costs(tmp: Path, ca: Any, p12: Path, runs: int) -> tuple[float, float]:
+    """Median ms of the PIN's argon2id alone and of one whole activation step."""
+    from ecabinet.core.audit import Actor
+    from ecabinet.signatures import activation, pins
+
+    settings, engine, leader, credential, _ = app_with_leader(tmp, ca, p12)
+    params, salt = pins.KdfParams.of(settings), os.urandom(16)
+    derive_ms = median_ms(lambda: pins.derive(PIN, salt, params), runs)
+    actor = Actor(leader.id, leader.username)
+    given, purpose = activation.Activation(pin=PIN), activation.Purpose("bench")
+    step_ms = median_ms(
+        lambda: activation.open_key(engine, settings, leader, actor, credential, given, purpose),
+        runs,
+    )
+    engine.dispose()
+    return derive_ms, step_ms
 
 
 def big_memory(size_mib: int, p12: Path) -> tuple[float, float]:
@@ -258,7 +330,9 @@ def main() -> None:
     parser.add_argument("--big-mib", type=int, default=200)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--endesive-python", help="python of a venv where endesive 3.0.1 runs")
+    parser.add_argument("--only", default="1,2,3,4,5", help="sections to run, e.g. 3,5")
     args = parser.parse_args()
+    only = {int(n) for n in args.only.split(",")}
     os.sched_setaffinity(0, {0})
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -268,46 +342,64 @@ def main() -> None:
         doc.write_bytes(data)
         print(f"document: {len(data) / 1e6:.2f} MB, 20 pages; one core (CPU 0); medians")
 
-        ours_ms = median_ms(lambda: ours(data, key), args.runs)
-        peer_ms = median_ms(lambda: pyhanko(data, p12), max(5, args.runs // 3))
-        end_ms, end_status = endesive(args.endesive_python, doc, p12, max(5, args.runs // 3))
-        print("1. PAdES B-B signing")
-        print(f"   ours          : {ours_ms:8.2f} ms")
-        print(f"   pyHanko 0.38  : {peer_ms:8.2f} ms   ours is {peer_ms / ours_ms:5.1f}x faster")
-        if end_ms is not None:
-            print(f"   endesive 3.0.1: {end_ms:8.2f} ms   ours is {end_ms / ours_ms:5.1f}x faster")
-            endesive_signed = Path(str(doc) + ".endesive.pdf").read_bytes()
-            verdict = validate_ours(endesive_signed, ca.root)
-            print(f"     (our validator on endesive's file: {verdict})")
-        else:
-            print(f"   endesive 3.0.1: {end_status}")
-
-        signed = ours(data, key)
-        assert validate_ours(signed, ca.root) == "TOTAL-PASSED"
-        assert validate_pyhanko(signed, ca.root)
-        val_ms = median_ms(lambda: validate_ours(signed, ca.root), args.runs)
-        val_peer = median_ms(lambda: validate_pyhanko(signed, ca.root), max(5, args.runs // 3))
-        print("2. Validation of the signed file, no network")
-        print(f"   ours          : {val_ms:8.2f} ms")
-        print(f"   pyHanko 0.38  : {val_peer:8.2f} ms   ours is {val_peer / val_ms:5.1f}x faster")
-
-        if args.batch:
+        if 1 in only:
+            sign_section(args, data, key, doc, p12, ca)
+        if 2 in only:
+            validation_section(args, data, key, ca)
+        if args.batch and 3 in only:
             print(f"3. Batch: {args.batch} documents in one request (HTTP, SQLite, local folder)")
             for cores in (1, os.cpu_count() or 1):
                 os.sched_setaffinity(0, set(range(cores)))
-                seconds = batch(tmp / f"cores{cores}", p12, data, args.batch, rounds=3)
+                seconds, activating = batch(
+                    tmp / f"cores{cores}", ca, p12, data, args.batch, rounds=3
+                )
                 print(
                     f"   {cores} core(s): {seconds * 1000:6.0f} ms"
-                    f" = {args.batch / seconds:6.1f} documents/s"
+                    f" = {args.batch / seconds:6.1f} documents/s with the activation step"
+                    f" ({activating * 1000:.0f} ms);"
+                    f" {args.batch / (seconds - activating):6.1f} documents/s once activated"
                 )
             os.sched_setaffinity(0, {0})
-
-        if args.big_mib:
+        if args.big_mib and 4 in only:
             size_mb, peak_mb = big_memory(args.big_mib, p12)
             print(
                 f"4. Big file: {size_mb:.0f} MB, peak RSS of the signing process {peak_mb:.0f} MB"
                 f" ({peak_mb / size_mb:.2f}x the file; target < 2.5x)"
             )
+        if 5 in only:
+            derive_ms, step_ms = activation_costs(tmp / "activation", ca, p12, args.runs)
+            print("5. Activation of one signature or batch (default argon2id: 64 MiB, t=3, p=1)")
+            print(f"   argon2id of the PIN  : {derive_ms:8.2f} ms")
+            print(f"   whole activation step: {step_ms:8.2f} ms (checks, argon2id, unwrap, audit)")
+
+
+def sign_section(
+    args: argparse.Namespace, data: bytes, key: Any, doc: Path, p12: Path, ca: Any
+) -> None:
+    ours_ms = median_ms(lambda: ours(data, key), args.runs)
+    peer_ms = median_ms(lambda: pyhanko(data, p12), max(5, args.runs // 3))
+    end_ms, end_status = endesive(args.endesive_python, doc, p12, max(5, args.runs // 3))
+    print("1. PAdES B-B signing")
+    print(f"   ours          : {ours_ms:8.2f} ms")
+    print(f"   pyHanko 0.38  : {peer_ms:8.2f} ms   ours is {peer_ms / ours_ms:5.1f}x faster")
+    if end_ms is not None:
+        print(f"   endesive 3.0.1: {end_ms:8.2f} ms   ours is {end_ms / ours_ms:5.1f}x faster")
+        endesive_signed = Path(str(doc) + ".endesive.pdf").read_bytes()
+        verdict = validate_ours(endesive_signed, ca.root)
+        print(f"     (our validator on endesive's file: {verdict})")
+    else:
+        print(f"   endesive 3.0.1: {end_status}")
+
+
+def validation_section(args: argparse.Namespace, data: bytes, key: Any, ca: Any) -> None:
+    signed = ours(data, key)
+    assert validate_ours(signed, ca.root) == "TOTAL-PASSED"
+    assert validate_pyhanko(signed, ca.root)
+    val_ms = median_ms(lambda: validate_ours(signed, ca.root), args.runs)
+    val_peer = median_ms(lambda: validate_pyhanko(signed, ca.root), max(5, args.runs // 3))
+    print("2. Validation of the signed file, no network")
+    print(f"   ours          : {val_ms:8.2f} ms")
+    print(f"   pyHanko 0.38  : {val_peer:8.2f} ms   ours is {val_peer / val_ms:5.1f}x faster")
 
 
 if __name__ == "__main__":

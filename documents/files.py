@@ -23,6 +23,8 @@ class FileKind(StrEnum):
     main = "main"
     attachment = "attachment"
     result = "result"
+    copy = "copy"
+    """An electronic copy (sao y, sao lục) the agency signed (ecabinet.signatures.copies)."""
 
 
 @dataclass(frozen=True)

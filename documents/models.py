@@ -140,7 +140,7 @@ class DocumentFile(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     file_id: str = Field(foreign_key="stored_file.id", max_length=36)
-    kind: str = Field(sa_type=String(12), description="main, attachment or result")
+    kind: str = Field(sa_type=String(12), description="main, attachment, result or copy")
     slot: int = Field(default=0, description="Which attachment or result (0 for the main)")
     version: int = 1
     note: str = Field(default="", max_length=500)

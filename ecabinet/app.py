@@ -22,12 +22,14 @@ from starlette.types import ASGIApp
 import ecabinet
 from documents.notifications import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
+    routes_activation,
     routes_admin,
     routes_annotations,
     routes_audit,
     routes_auth,
     routes_consultations,
     routes_credentials,
+    routes_document_copies,
     routes_document_exchange,
     routes_document_lookups,
     routes_document_reports,

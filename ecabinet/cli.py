@@ -151,6 +151,7 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     from ecabinet.core.storage import open_store
+    from ecabinet.demo import DEMO_PIN
     from ecabinet.demo.seed import DEMO_PASSWORD, seed
 
     settings = settings.with_secret()
@@ -161,6 +162,7 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for username, full_name, title in report.logins:
         print(f"  {username:<20} {full_name} — {title}")
+    print(f"Signing PIN of every demo certificate (leaders' and seals'): {DEMO_PIN}")
     return 0
 
 

@@ -73,6 +73,15 @@ def add_commands(sub: Any) -> None:
     )
     extend.set_defaults(run=_extend)
 
+    credential = sub.add_parser("credential", help="signing credentials").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    unlock = credential.add_parser(
+        "unlock", help="unlock a credential locked by wrong PINs (audited as the command line)"
+    )
+    unlock.add_argument("id", help="the credential's id")
+    unlock.set_defaults(run=_credential_unlock)
+
 
 class _Usage(Exception):
     """A command-line mistake: printed, exit status 2."""
@@ -219,4 +228,17 @@ def _extend(settings: Settings, args: argparse.Namespace) -> int:
     data = args.input.read_bytes()
     _write(args.output, extend_to_lta(data, tsa, fetcher))
     print(f"extended {args.output} to PAdES B-LTA")
+    return 0
+
+
+def _credential_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    from ecabinet.core.audit import Actor
+    from ecabinet.core.db import make_engine, session_scope
+    from ecabinet.signatures.pin_changes import unlock_as_operator
+
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        row = unlock_as_operator(session, Actor.system("cli"), args.id)
+        print(f"credential {row.id} ({row.subject}) unlocked; its PIN is unchanged")
+    engine.dispose()
     return 0

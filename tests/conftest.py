@@ -54,6 +54,10 @@ def make_settings(data_dir: Path, database_url: str, **extra: str) -> Settings:
         "ECABINET_DATABASE_URL": database_url,
         "ECABINET_SECRET_KEY": SECRET,
         "ECABINET_LOGIN_MAX_FAILURES": "3",
+        # The PIN's argon2id at its cheapest: the tests sign often; bench/signing.py
+        # measures the real cost.
+        "ECABINET_SIGNING_PIN_KDF_MEMORY_KIB": "1024",
+        "ECABINET_SIGNING_PIN_KDF_TIME_COST": "1",
     }
     env.update({f"ECABINET_{k.upper()}": v for k, v in extra.items()})
     return Settings.from_env(env)

@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ecabinet.api.ratelimit import RateLimiter
-from ecabinet.core import auth, errors, outbox
+from ecabinet.core import auth, errors, outbox, scopes
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
@@ -226,6 +226,8 @@ class Operation:
     tag: str = "api"
     csrf: bool = True
     writes_cookie: bool = False
+    signing: bool = False
+    """Signs or seals: an API token needs the ``sign`` scope (:mod:`ecabinet.core.scopes`)."""
 
 
 class Api:
@@ -248,10 +250,12 @@ class Api:
         tag: str = "api",
         csrf: bool = True,
         writes_cookie: bool = False,
+        signing: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Register ``handler``; ``csrf=False`` only for routes that create the session
         (no CSRF token exists yet); ``writes_cookie`` for routes that set or clear the
-        session cookie, which then must come from the app's own origin."""
+        session cookie, which then must come from the app's own origin; ``signing=True``
+        for routes that sign (a token needs the ``sign`` scope)."""
 
         def register(handler: Handler) -> Handler:
             self.operations.append(
@@ -267,6 +271,7 @@ class Api:
                     tag,
                     csrf,
                     writes_cookie,
+                    signing,
                 )
             )
             return handler
@@ -299,6 +304,8 @@ def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Respon
             check_origin(request, ctx.settings)
             if op.csrf:
                 _check_csrf(request, principal)
+        if principal is not None and not op.public:  # a public route needs no authority
+            scopes.check(principal.scopes, request.method, signing=op.signing)
         return await op.handler(Call(request, ctx, principal))
 
     return endpoint

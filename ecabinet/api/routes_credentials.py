@@ -1,5 +1,5 @@
-"""Signing credentials: PKCS#12 uploads for officials and agency seals, USB-token
-certificates for officials (admins); signature and seal images."""
+"""Signing credentials: PKCS#12 uploads for officials and agency seals (with the
+holder's PIN), USB-token certificates for officials (admins); signature and seal images."""
 
 from __future__ import annotations
 
@@ -16,37 +16,39 @@ from ecabinet.api.schemas import (
     TokenCertificateIn,
 )
 from ecabinet.core.policy import Subject
-from ecabinet.signatures import credentials, images
+from ecabinet.signatures import credentials, images, registration, totp, uploads
 
 
 @api.route(
     "/signing-credentials",
     "POST",
-    "Register an official's or an agency seal's PKCS#12 file (agency admins)",
+    "Register an official's or an agency seal's PKCS#12 file, with its holder's signing"
+    " PIN; the certificate must name its owner and chain to a trust anchor (agency admins)",
     body=CredentialUploadIn,
     responses={201: CredentialOut},
     tag="signing",
+    signing=True,
 )
 async def upload_credential(call: Call) -> Response:
     body = await call.body(CredentialUploadIn)
-    data = credentials.decode_pkcs12(body.pkcs12)
-    vault = credentials.vault_for(call.settings)
-
-    def work(session: Session, subject: Subject) -> CredentialOut:
-        row = credentials.upload_credential(
-            session,
-            call.actor,
-            subject,
-            vault=vault,
+    data = uploads.decode_pkcs12(body.pkcs12)
+    user, actor, setup = call.user.user, call.actor, call.ctx.signing
+    row = await anyio.to_thread.run_sync(
+        lambda: registration.upload(
+            call.ctx.engine,
+            call.settings,
+            setup.anchors(),
+            user,
+            actor,
             pkcs12=data,
             passphrase=body.passphrase.get_secret_value(),
+            pin=body.pin.get_secret_value(),
             user_id=body.user_id,
             agency_id=body.agency_id,
             label=body.label,
         )
-        return CredentialOut.of(row)
-
-    return model_json(await call.subject(work), status=201)
+    )
+    return model_json(CredentialOut.of(row), status=201)
 
 
 @api.route(
@@ -56,23 +58,24 @@ async def upload_credential(call: Call) -> Response:
     body=TokenCertificateIn,
     responses={201: CredentialOut},
     tag="signing",
+    signing=True,
 )
 async def register_token(call: Call) -> Response:
     body = await call.body(TokenCertificateIn)
-
-    def work(session: Session, subject: Subject) -> CredentialOut:
-        row = credentials.register_token(
-            session,
-            call.actor,
-            subject,
+    user, actor, setup = call.user.user, call.actor, call.ctx.signing
+    row = await anyio.to_thread.run_sync(
+        lambda: registration.register(
+            call.ctx.engine,
+            setup.anchors(),
+            user,
+            actor,
             certificate_pem=body.certificate_pem,
             chain_pem=body.chain_pem,
             user_id=body.user_id,
             label=body.label,
         )
-        return CredentialOut.of(row)
-
-    return model_json(await call.subject(work), status=201)
+    )
+    return model_json(CredentialOut.of(row), status=201)
 
 
 @api.route(
@@ -103,7 +106,13 @@ async def set_image(call: Call) -> Response:
 async def list_credentials(call: Call) -> Response:
     def work(session: Session, subject: Subject) -> CredentialList:
         rows = credentials.list_credentials(session, subject)
-        return CredentialList(items=[CredentialOut.of(c) for c in rows])
+        second = totp.enrolled(session, {c.user_id for c in rows if c.user_id is not None})
+        return CredentialList(
+            items=[
+                CredentialOut.of(c, needs_otp=c.kind == "personal" and c.user_id in second)
+                for c in rows
+            ]
+        )
 
     return model_json(await call.subject(work, write=False))
 

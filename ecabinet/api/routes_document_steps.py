@@ -56,7 +56,9 @@ async def _step(call: Call, work: Work) -> Response:
     return model_json(DocumentOut.of(await call.subject(run)))
 
 
-def _route(path: str, summary: str, body: type[BaseModel] | None = None) -> Callable[..., object]:
+def _route(
+    path: str, summary: str, body: type[BaseModel] | None = None, *, signing: bool = False
+) -> Callable[..., object]:
     return api.route(
         f"/documents/{{document_id:int}}/{path}",
         "POST",
@@ -64,6 +66,7 @@ def _route(path: str, summary: str, body: type[BaseModel] | None = None) -> Call
         body=body,
         responses={200: DocumentOut},
         tag=TAG,
+        signing=signing,
     )
 
 
@@ -201,7 +204,7 @@ async def recall_answer(call: Call) -> Response:
     )
 
 
-@_route("sign", "The approving leader signs the main file", DocSignIn)
+@_route("sign", "The approving leader signs the main file (with the PIN)", DocSignIn, signing=True)
 async def sign(call: Call) -> Response:
     body = await call.body(DocSignIn)
     document_id: int = call.request.path_params["document_id"]
@@ -215,12 +218,18 @@ async def sign(call: Call) -> Response:
             actor,
             document_id,
             body.request(),
+            body.activation(),
         )
     )
     return model_json(DocumentOut.of(document))
 
 
-@_route("issue", "Number, date and seal the signed document (the clerk)", IssueIn)
+@_route(
+    "issue",
+    "Number, date and seal the signed document (the clerk, seal PIN)",
+    IssueIn,
+    signing=True,
+)
 async def issue(call: Call) -> Response:
     body = await call.body(IssueIn)
     document_id: int = call.request.path_params["document_id"]
@@ -233,6 +242,7 @@ async def issue(call: Call) -> Response:
             user,
             actor,
             document_id,
+            given=body.activation(),
             credential_id=body.credential_id,
             register_id=body.register_id,
             wanted=body.number,

@@ -95,19 +95,28 @@ async def content(call: Call) -> Response:
 @api.route(
     "/meetings/{meeting_id:int}/minutes/sign",
     "POST",
-    "Sign the minutes with your own certificate: the secretary first, then the chair",
+    "Sign the minutes with your own certificate and its PIN: the secretary first, then the chair",
     body=DocSignIn,
     responses={200: MinutesOut},
     tag=TAG,
+    signing=True,
 )
 async def sign(call: Call) -> Response:
     body = await call.body(DocSignIn)
     meeting_id: int = call.request.path_params["meeting_id"]
-    setup, store = call.ctx.signing, call.ctx.store
-    prepared = await call.subject(
-        lambda s, subj: signing.prepare(s, subj, setup, meeting_id, body.request()), write=False
+    user, actor = call.user.user, call.actor
+    prepared, copy = await anyio.to_thread.run_sync(
+        lambda: signing.sign(
+            call.ctx.engine,
+            call.ctx.store,
+            call.ctx.signing,
+            user,
+            actor,
+            meeting_id,
+            body.request(),
+            body.activation(),
+        )
     )
-    copy = await anyio.to_thread.run_sync(lambda: signing.sign_copy(store, setup, prepared))
 
     def run(session: Session, subject: Subject) -> MinutesOut:
         signing.record(session, call.actor, subject, prepared, copy)

@@ -1,6 +1,6 @@
 """Signing stored files as the logged-in official (in one step with a key the server
-keeps, in two with a USB token); validation reports (own files, and any PDF sent to the
-public endpoint)."""
+keeps, opened by the PIN in the request; in two with a USB token); validation reports
+(own files, and any PDF sent to the public endpoint)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ async def _sign(call: Call, file_ids: list[str], body: SignIn) -> list[FileOut]:
             actor,
             file_ids,
             body.request(),
+            body.activation(),
         )
     )
     return [FileOut.of(f) for f in signed]
@@ -43,10 +44,11 @@ async def _sign(call: Call, file_ids: list[str], body: SignIn) -> list[FileOut]:
 @api.route(
     "/files/{file_id}/sign",
     "POST",
-    "Sign a PDF with your own certificate; the signed copy is a new file",
+    "Sign a PDF with your own certificate and its PIN; the signed copy is a new file",
     body=SignIn,
     responses={201: FileOut},
     tag="signing",
+    signing=True,
 )
 async def sign_file(call: Call) -> Response:
     body = await call.body(SignIn)
@@ -61,6 +63,7 @@ async def sign_file(call: Call) -> Response:
     body=PrepareIn,
     responses={201: PendingOut},
     tag="signing",
+    signing=True,
 )
 async def prepare_signature(call: Call) -> Response:
     body = await call.body(PrepareIn)
@@ -87,6 +90,7 @@ async def prepare_signature(call: Call) -> Response:
     body=CompleteIn,
     responses={201: FileOut},
     tag="signing",
+    signing=True,
 )
 async def complete_signature(call: Call) -> Response:
     body = await call.body(CompleteIn)
@@ -110,10 +114,11 @@ async def complete_signature(call: Call) -> Response:
 @api.route(
     "/signatures/batch",
     "POST",
-    f"Sign up to {service.MAX_BATCH} PDFs with your own certificate in one request",
+    f"Sign up to {service.MAX_BATCH} PDFs with your own certificate, one PIN for all",
     body=BatchSignIn,
     responses={201: SignedFiles},
     tag="signing",
+    signing=True,
 )
 async def sign_batch(call: Call) -> Response:
     body = await call.body(BatchSignIn)

@@ -21,7 +21,7 @@ async def list_tokens(call: Call) -> Response:
 @api.route(
     "/tokens",
     "POST",
-    "Create an API token (its secret is shown once)",
+    "Create an API token with its scopes (read, write, sign); its secret is shown once",
     body=TokenCreateIn,
     responses={201: TokenCreatedOut},
     tag="tokens",
@@ -37,6 +37,7 @@ async def create_token(call: Call) -> Response:
             name=body.name,
             expires_in_days=body.expires_in_days,
             client_addr=call.client_addr,
+            scope_names=body.scopes,
         )
         return TokenCreatedOut(token=secret, item=TokenOut.of(token))
 

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from ecabinet.core import scopes
 from ecabinet.core.agencies import Agency, AgencyLevel, Role, Unit
 from ecabinet.core.auth import ApiToken
 from ecabinet.core.files import StoredFile
+from ecabinet.core.scopes import Scope
 from ecabinet.core.users import User
-from ecabinet.signatures.models import CredentialKind, SigningCredential
+from ecabinet.signatures.models import CredentialKind, KeyWrap, SigningCredential
 
 
 class In(BaseModel):
@@ -108,6 +110,12 @@ class AgencyCreateIn(In):
     level: AgencyLevel
     parent_id: int | None = None
     parent_name: str = Field(default="", max_length=255)
+    tax_code: str | None = Field(
+        default=None, pattern=r"^\d{10}(-\d{3})?$", description="Mã số thuế (MST)"
+    )
+    budget_code: str | None = Field(
+        default=None, pattern=r"^\d{7}$", description="Mã quan hệ ngân sách (MNS)"
+    )
 
 
 class UnitCreateIn(In):
@@ -122,6 +130,11 @@ class UserCreateIn(In):
     title: str = Field(default="", max_length=255)
     email: str | None = Field(default=None, max_length=255)
     language: str = Field(default="vi", max_length=2)
+    personal_id: str | None = Field(
+        default=None,
+        pattern=r"^(\d{9}|\d{12})$",
+        description="Số CCCD (12 digits) or CMND (9): checked against signing certificates",
+    )
 
 
 class RoleGrantIn(In):
@@ -139,6 +152,7 @@ class TokenOut(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     expires_at: datetime | None
+    scopes: list[Scope] = Field(description="read (GET), write (other methods), sign")
 
     @classmethod
     def of(cls, t: ApiToken) -> TokenOut:
@@ -150,6 +164,7 @@ class TokenOut(BaseModel):
             created_at=t.created_at,
             last_used_at=t.last_used_at,
             expires_at=t.expires_at,
+            scopes=[s for s in Scope if s in scopes.decode(t.scopes)],
         )
 
 
@@ -162,6 +177,12 @@ class TokenList(BaseModel):
 class TokenCreateIn(In):
     name: str = Field(min_length=1, max_length=100)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    scopes: list[str] | None = Field(
+        default=None,
+        max_length=3,
+        description="read, write, sign (default read and write); sign never signs without"
+        " the holder's PIN in the request",
+    )
 
 
 class TokenCreatedOut(BaseModel):
@@ -215,6 +236,11 @@ class CredentialUploadIn(In):
 
     pkcs12: str = Field(min_length=1, max_length=400_000, description="PKCS#12, base64")
     passphrase: SecretStr = Field(max_length=1024)
+    pin: SecretStr = Field(
+        max_length=64,
+        description="The signing PIN its holder types at the admin's desk (the official;"
+        " for a seal, the agency's clerks): it wraps the key with the KEK, never stored",
+    )
     user_id: int | None = None
     agency_id: int | None = None
     label: str = Field(default="", max_length=255)
@@ -247,9 +273,15 @@ class CredentialOut(BaseModel):
     created_at: datetime
     disabled_at: datetime | None
     image_sha256: str | None = Field(description="Signature or seal image (PNG), if any")
+    pin_set: bool = Field(
+        description="Its key is wrapped under a PIN; false: a credential from before the"
+        " PINs, whose holder must set one before it signs (or a USB token, which has its own)"
+    )
+    locked: bool = Field(description="Locked after too many wrong PINs; an admin unlocks it")
+    needs_otp: bool = Field(description="Its official enrolled a TOTP: signing needs a code")
 
     @classmethod
-    def of(cls, c: SigningCredential) -> CredentialOut:
+    def of(cls, c: SigningCredential, *, needs_otp: bool = False) -> CredentialOut:
         return cls(
             id=c.id,
             kind=CredentialKind(c.kind),
@@ -265,6 +297,9 @@ class CredentialOut(BaseModel):
             created_at=c.created_at,
             disabled_at=c.disabled_at,
             image_sha256=c.image_sha256,
+            pin_set=c.key_wrap == KeyWrap.kek_pin,
+            locked=c.locked_at is not None,
+            needs_otp=needs_otp,
         )
 
 

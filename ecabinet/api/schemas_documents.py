@@ -15,8 +15,9 @@ from documents.states import State, Step
 from documents.status import StatusCode
 from documents.symbols import format_number_symbol, parse_number_symbol
 from ecabinet.api.schemas import FileOut, In
-from ecabinet.api.schemas_signing import SignIn
+from ecabinet.api.schemas_signing import ActivationIn, SignIn
 from ecabinet.core.files import StoredFile
+from ecabinet.signatures.copies import Form
 from signing.specs import Level
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
@@ -125,7 +126,10 @@ class ReviewIn(In):
     note: Note = ""
 
 
-class IssueIn(In):
+class IssueIn(ActivationIn):
+    """Number, date and seal: the seal's PIN (``pin``) from the clerk, for an electronic
+    document."""
+
     credential_id: str | None = Field(default=None, max_length=36)
     register_id: Id | None = None
     number: int | None = Field(default=None, ge=1, le=999_999, description="By hand")
@@ -172,7 +176,17 @@ class FileIn(In):
 
 
 class DocSignIn(SignIn):
-    """Sign the document's main file (your own certificate)."""
+    """Sign the document's main file (your own certificate, with its PIN)."""
+
+
+class CopyIn(ActivationIn):
+    """An electronic copy (sao y, sao lục) of the document, sealed by the agency holding
+    it: the seal's PIN (``pin``) from the clerk."""
+
+    form: Form = Field(description="sao-y or sao-luc")
+    credential_id: str | None = Field(
+        default=None, max_length=36, description="The seal; the agency's only one when null"
+    )
 
 
 class RegisterIn(In):

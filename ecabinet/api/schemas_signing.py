@@ -6,9 +6,11 @@ import base64
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from ecabinet.api.schemas import FileOut, In
+from ecabinet.signatures.activation import Activation
+from ecabinet.signatures.pins import MAX_PIN
 from ecabinet.signatures.service import MAX_BATCH, SignRequest
 from ecabinet.signatures.twostep import ToBeSigned
 from signing.specs import DocMDP, Level
@@ -18,7 +20,23 @@ from signing.validation.report import SignatureReport
 Coordinate = Annotated[float, Field(ge=0, le=14_400)]
 
 
-class SignIn(In):
+class ActivationIn(In):
+    """The holder's activation data for this signature or batch (sole control): the
+    credential's PIN, and a TOTP code when the official enrolled one. Never stored."""
+
+    pin: SecretStr | None = Field(
+        default=None, max_length=MAX_PIN, description="The credential's signing PIN"
+    )
+    otp: str | None = Field(
+        default=None, max_length=12, description="A TOTP code (6 digits), when enrolled"
+    )
+
+    def activation(self) -> Activation:
+        pin = self.pin.get_secret_value() if self.pin is not None else None
+        return Activation(pin=pin, otp=self.otp)
+
+
+class PlacementIn(In):
     """How to sign: your credential, the PAdES level, the visible box (optional)."""
 
     credential_id: str = Field(min_length=1, max_length=36)
@@ -69,14 +87,19 @@ class SignIn(In):
         )
 
 
+class SignIn(PlacementIn, ActivationIn):
+    """How to sign, and the activation data (the PIN) that lets the key sign."""
+
+
 class BatchSignIn(SignIn):
     """Several files signed with one credential in one request."""
 
     file_ids: list[str] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class PrepareIn(SignIn):
-    """Two-step signing with a USB-token credential: where and how, as for signing."""
+class PrepareIn(PlacementIn):
+    """Two-step signing with a USB-token credential: where and how, as for signing (the
+    token asks for its own PIN when it signs)."""
 
 
 class PendingOut(BaseModel):
@@ -126,3 +149,31 @@ class ReportOut(BaseModel):
     @classmethod
     def of(cls, report: Report) -> ReportOut:
         return cls.model_validate(report.to_dict())
+
+
+class PinIn(In):
+    """A new PIN: the first one of a credential registered before PINs (no ``old_pin``),
+    or a change (``old_pin``, and ``otp`` when the official enrolled a TOTP)."""
+
+    new_pin: SecretStr = Field(max_length=MAX_PIN)
+    old_pin: SecretStr | None = Field(default=None, max_length=MAX_PIN)
+    otp: str | None = Field(default=None, max_length=12)
+
+
+class OtpIn(In):
+    otp: str = Field(min_length=1, max_length=12, description="A code from the device")
+
+
+class TotpOut(BaseModel):
+    """Whether the caller has a TOTP second factor for signing."""
+
+    enrolled: bool
+    confirmed: bool
+
+
+class TotpStartOut(BaseModel):
+    """A new enrolment: add ``uri`` (or ``secret``) to an authenticator app, then confirm
+    with a code. Shown this once."""
+
+    uri: str
+    secret: str

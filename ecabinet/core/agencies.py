@@ -42,6 +42,10 @@ class Agency(SQLModel, table=True):
     level: AgencyLevel = Field(sa_type=String(16))
     parent_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     address: str = Field(default="", max_length=255)
+    tax_code: str | None = Field(default=None, max_length=20, description="Mã số thuế (MST)")
+    budget_code: str | None = Field(
+        default=None, max_length=20, description="Mã quan hệ ngân sách (MNS)"
+    )
 
 
 class Unit(SQLModel, table=True):
@@ -74,6 +78,8 @@ def create_agency(
     parent_id: int | None = None,
     parent_name: str = "",
     address: str = "",
+    tax_code: str | None = None,
+    budget_code: str | None = None,
 ) -> Agency:
     """Create an agency under ``parent_id``; codes are unique and checked for shape."""
     code = code.strip().upper()
@@ -105,6 +111,8 @@ def create_agency(
         parent_id=parent_id,
         parent_name=parent_name,
         address=address,
+        tax_code=(tax_code or "").strip() or None,
+        budget_code=(budget_code or "").strip() or None,
     )
     session.add(agency)
     session.flush()

@@ -19,8 +19,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Column, delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from ecabinet.core import audit, errors
+from ecabinet.core import audit, errors, scopes
 from ecabinet.core.audit import Actor
+from ecabinet.core.scopes import Scope
 from ecabinet.core.settings import Settings
 from ecabinet.core.types import UTCDateTime, utcnow
 from ecabinet.core.users import User
@@ -50,6 +51,7 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    scopes: str = Field(default="read write", max_length=64, description="ecabinet.core.scopes")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Principal:
     session_id: str | None = None
     token_id: int | None = None
     token_touch_due: bool = False
+    scopes: frozenset[Scope] | None = None
+    """A token's scopes; None for a login session (not limited)."""
 
     def actor(self, client_addr: str = "") -> Actor:
         return Actor(self.user.id, self.user.username, client_addr)
@@ -133,8 +137,17 @@ def create_token(
     name: str,
     expires_in_days: int | None,
     client_addr: str,
+    scope_names: list[str] | None = None,
 ) -> tuple[str, ApiToken]:
-    """Create a personal API token; the secret is returned once and never stored."""
+    """Create a personal API token with ``scope_names`` (default: read and write); the
+    secret is returned once and never stored."""
+    granted = scopes.parse(scope_names) if scope_names is not None else scopes.DEFAULT
+    if principal.scopes is not None and not granted <= principal.scopes:
+        raise errors.PermissionDenied(
+            "token.scope_escalation",
+            "Mã truy cập không thể tạo mã truy cập có phạm vi rộng hơn chính nó.",
+            "An API token cannot create a token with scopes it does not have itself.",
+        )
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise errors.InvalidInput(
@@ -158,10 +171,18 @@ def create_token(
         token_hash=_sha(secret),
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+        scopes=scopes.encode(granted),
     )
     session.add(token)
     session.flush()
-    audit.record(session, principal.actor(client_addr), "token.create", "api_token", token.id, name)
+    audit.record(
+        session,
+        principal.actor(client_addr),
+        "token.create",
+        "api_token",
+        token.id,
+        f"{name} ({token.scopes})",
+    )
     return secret, token
 
 
@@ -202,7 +223,9 @@ def principal_from_token(session: Session, secret: str) -> Principal | None:
     if user is None or not user.is_active:
         return None
     due = token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY
-    return Principal(user, "token", token_id=token.id, token_touch_due=due)
+    return Principal(
+        user, "token", token_id=token.id, token_touch_due=due, scopes=scopes.decode(token.scopes)
+    )
 
 
 def touch_token(session: Session, token_id: int) -> None:

@@ -109,6 +109,15 @@ class Settings:
     """Mail server password."""
     smtp_from: str = "ecabinet@localhost"
     """Sender address of notification e-mails."""
+    signing_pin_min_length: int = 6
+    """Shortest signing PIN (the activation data of a credential kept on the server)."""
+    signing_pin_max_failures: int = 5
+    """Wrong PINs (or TOTP codes) in a row that lock a signing credential."""
+    signing_pin_kdf_memory_kib: int = 64 * 1024
+    """Memory of the argon2id that turns a PIN into a key-wrapping key (KiB); new and
+    re-wrapped credentials keep the parameters they were made with."""
+    signing_pin_kdf_time_cost: int = 3
+    """Passes of that argon2id."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -196,6 +205,21 @@ class Settings:
             smtp_user=get("SMTP_USER"),
             smtp_password=get("SMTP_PASSWORD"),
             smtp_from=smtp_from,
+            signing_pin_min_length=_int(
+                "SIGNING_PIN_MIN_LENGTH", get("SIGNING_PIN_MIN_LENGTH", "6"), 4, 64
+            ),
+            signing_pin_max_failures=_int(
+                "SIGNING_PIN_MAX_FAILURES", get("SIGNING_PIN_MAX_FAILURES", "5"), 1, 100
+            ),
+            signing_pin_kdf_memory_kib=_int(
+                "SIGNING_PIN_KDF_MEMORY_KIB",
+                get("SIGNING_PIN_KDF_MEMORY_KIB", "65536"),
+                1024,
+                4 * 1024 * 1024,
+            ),
+            signing_pin_kdf_time_cost=_int(
+                "SIGNING_PIN_KDF_TIME_COST", get("SIGNING_PIN_KDF_TIME_COST", "3"), 1, 20
+            ),
             env=env,
         )
         return settings

@@ -33,6 +33,11 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     is_active: bool = True
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    personal_id: str | None = Field(
+        default=None,
+        max_length=20,
+        description="Số CCCD/CMND, compared with a signing certificate's identifier",
+    )
 
 
 def hash_password(password: str) -> str:
@@ -72,6 +77,7 @@ def create_user(
     title: str = "",
     email: str | None = None,
     language: str = "vi",
+    personal_id: str | None = None,
 ) -> User:
     """Create an active user; the user name is lower case and unique."""
     username = username.strip().lower()
@@ -100,6 +106,7 @@ def create_user(
         title=title.strip(),
         email=email,
         language=language,
+        personal_id=(personal_id or "").strip() or None,
         password_hash=hash_password(password),
         created_at=utcnow(),
     )

@@ -30,7 +30,8 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import BlobInfo, ObjectStore
-from ecabinet.demo import pdfs
+from ecabinet.demo import DEMO_PIN, pdfs
+from ecabinet.signatures.activation import Activation
 from ecabinet.signatures.documents import check_on_receipt, issue_document, sign_document
 from ecabinet.signatures.models import CredentialKind, SigningCredential
 from ecabinet.signatures.service import SignRequest
@@ -534,10 +535,20 @@ def sign_and_issue(
         Actor(chair.id, chair.full_name),
         doc_id,
         SignRequest(credential_id=credential.id, page=-1, box=(330, 90, 530, 190)),
+        Activation(pin=DEMO_PIN),
     )
     if issue:
         clerk_actor = Actor(clerk_user.id, clerk_user.full_name)
-        issue_document(engine, store, setup, clerk_user, clerk_actor, doc_id, issued_on=issued_on)
+        issue_document(
+            engine,
+            store,
+            setup,
+            clerk_user,
+            clerk_actor,
+            doc_id,
+            given=Activation(pin=DEMO_PIN),
+            issued_on=issued_on,
+        )
     return clerk_user
 
 

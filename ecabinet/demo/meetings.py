@@ -17,7 +17,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import BlobInfo, ObjectStore
-from ecabinet.demo import pdfs
+from ecabinet.demo import DEMO_PIN, pdfs
 from ecabinet.meetings import (
     access,
     attendance,
@@ -34,6 +34,7 @@ from ecabinet.meetings.consultations import Attachment, ConsultationFields
 from ecabinet.meetings.models import Meeting
 from ecabinet.meetings.service import MeetingFields
 from ecabinet.signatures import minutes as minutes_signing
+from ecabinet.signatures.activation import Activation
 from ecabinet.signatures.models import CredentialKind, SigningCredential
 from ecabinet.signatures.service import SignRequest
 from ecabinet.signatures.setup import SigningSetup
@@ -321,6 +322,7 @@ def _minutes(engine: Engine, store: ObjectStore, settings: Settings, meeting_id:
     for who in (SECRETARY, CHAIR):
         with session_scope(engine, write=False) as session:
             people = _People(session)
+            user, actor = people.user(who), people.actor(who)
             credential = session.exec(
                 select(SigningCredential).where(
                     SigningCredential.user_id == people.id(who),
@@ -329,14 +331,16 @@ def _minutes(engine: Engine, store: ObjectStore, settings: Settings, meeting_id:
             ).first()
             if credential is None:
                 return  # no certificate: the minutes stay to be signed in the app
-            prepared = minutes_signing.prepare(
-                session,
-                people.subject(who),
-                setup,
-                meeting_id,
-                SignRequest(credential_id=credential.id),
-            )
-        copy = minutes_signing.sign_copy(store, setup, prepared)
+        prepared, copy = minutes_signing.sign(
+            engine,
+            store,
+            setup,
+            user,
+            actor,
+            meeting_id,
+            SignRequest(credential_id=credential.id),
+            Activation(pin=DEMO_PIN),
+        )
         with session_scope(engine) as session:
             people = _People(session)
             minutes_signing.record(session, people.actor(who), people.subject(who), prepared, copy)

@@ -26,14 +26,14 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
-from ecabinet.demo import ca, pdfs
+from ecabinet.demo import DEMO_PIN, ca, pdfs
 from ecabinet.demo.directives import seed_directives
 from ecabinet.demo.documents import issue_outgoing, seed_documents
 from ecabinet.demo.images import seal_png, signature_png
 from ecabinet.demo.meetings import seed_meetings
 from ecabinet.demo.publications import seed_publications
-from ecabinet.signatures import credentials, images
-from ecabinet.signatures.models import CredentialKind, SigningCredential
+from ecabinet.signatures import credentials, images, pin_changes, pins, registration
+from ecabinet.signatures.models import CredentialKind, KeyWrap, SigningCredential
 from signing.pdfio import VN
 
 DEMO_PASSWORD = "eCabinet@2026"  # noqa: S105 - printed by `make run`, demo only
@@ -372,8 +372,9 @@ def _seed_credentials(
 ) -> None:
     """The leaders' keys and every agency's seal, with the demo signature and seal images,
     registered through the credential service with the province admin's authority (the
-    audit names the demo as the actor). A credential the CA has since renewed is disabled
-    when its successor is registered."""
+    audit names the demo as the actor), each with the demo PIN (:data:`DEMO_PIN`). A
+    credential the CA has since renewed is disabled when its successor is registered; one
+    registered before the PINs gets the demo PIN."""
     vault = credentials.vault_for(settings)
     with session_scope(engine, write=False) as session:
         wanted = [
@@ -397,9 +398,16 @@ def _seed_credentials(
             )
             for a in AGENCIES
         ]
-        todo = [w for w in wanted if (c := w.current(session)) is None or c.image_sha256 is None]
+        todo = [
+            w
+            for w in wanted
+            if (c := w.current(session)) is None
+            or c.image_sha256 is None
+            or c.key_wrap == KeyWrap.kek  # from before the PINs: give it the demo PIN
+        ]
     if not todo:
         return
+    pin_keys = [pins.prepare(DEMO_PIN, settings) for _ in todo]  # slow: before the writes
     blobs = []
     for item in todo:  # images first, then the rows that name them
         png = item.image()
@@ -409,16 +417,18 @@ def _seed_credentials(
         admin = users.by_username(session, "admin")
         assert admin is not None
         subject = subject_for(session, admin)
-        for item, blob in zip(todo, blobs, strict=True):
+        for item, blob, pin_key in zip(todo, blobs, pin_keys, strict=True):
             row = item.current(session)
             if row is None:
-                row = credentials.upload_credential(
+                row = registration.upload_credential(
                     session,
                     actor,
                     subject,
                     vault=vault,
+                    anchors=[demo_ca.root],
                     pkcs12=item.pkcs12.read_bytes(),
                     passphrase=DEMO_PASSWORD,
+                    pin=pin_key,
                     user_id=item.owner if item.kind.official else None,
                     agency_id=None if item.kind.official else item.owner,
                     label=DEMO_LABEL,
@@ -427,6 +437,8 @@ def _seed_credentials(
                 for old in item.rows(session):
                     if old.id != row.id and old.disabled_at is None:
                         credentials.disable_credential(session, actor, subject, old.id)
+            elif row.key_wrap == KeyWrap.kek:
+                pin_changes.first_pin_as_operator(session, actor, row, vault, pin_key)
             images.attach_image(session, actor, subject, row.id, blob.sha256)
 
 

@@ -3,10 +3,12 @@ agency's seal at issue, and the signature check on receipt.
 
 Kept here rather than in ``documents`` because it joins the documents flow with the
 credentials of this package; ``documents`` itself only knows the steps. The leader signs
-outside any transaction (a time-stamp authority may be slow), then the step is taken in a
-write transaction that checks the state again. Issue numbers the document and applies the
-seal in one write transaction, so a seal that fails gives the number back (no gap) and
-the sealed file carries the number in its signature's reason.
+with their PIN (:mod:`.activation`) outside any transaction (a time-stamp authority may
+be slow), then the step is taken in a write transaction that checks the state again.
+Issue opens the seal with the clerk's seal PIN first (a wrong PIN takes no number), then
+numbers the document and applies the seal in one write transaction, so a seal that
+fails gives the number back (no gap) and the sealed file carries the number in its
+signature's reason.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.users import User
-from ecabinet.signatures import appearances, credentials
+from ecabinet.signatures import activation, appearances, credentials
+from ecabinet.signatures.activation import Activation, Purpose
 from ecabinet.signatures.models import CredentialKind, SigningCredential
 from ecabinet.signatures.service import (
     SignRequest,
@@ -38,6 +41,7 @@ from ecabinet.signatures.service import (
     sign_one,
 )
 from ecabinet.signatures.setup import SigningSetup
+from signing.keys import PrivateKeySource
 from signing.specs import Level
 from signing.validation import validate_pdf
 
@@ -60,10 +64,11 @@ def sign_document(
     actor: Actor,
     document_id: int,
     request: SignRequest,
+    given: Activation,
 ) -> Document:
-    """The approving leader signs the main file with their own certificate."""
+    """The approving leader signs the main file with their own certificate, activated
+    by ``given`` (their PIN)."""
     check_level(request.level, setup)
-    vault = credentials.vault_for(setup.settings)
     with session_scope(engine, write=False) as session:
         subject = subject_for(session, user)
         view = access.load_view(session, document_id)
@@ -77,8 +82,16 @@ def sign_document(
                 "Lãnh đạo ký bằng chứng thư cá nhân, không dùng chứng thư của cơ quan.",
                 "A leader signs with their own certificate, not the agency's.",
             )
-        key = credentials.key_source(session, subject, request.credential_id, vault=vault)
         look = appearances.look_for(session, row)
+    key = activation.open_key(
+        engine,
+        setup.settings,
+        user,
+        actor,
+        request.credential_id,
+        given,
+        Purpose("document.sign", target=f"document {document_id}"),
+    )
     data = store.read_bytes(source.sha256)
     blob = store.put_bytes(sign_one(data, key, request, setup, look.with_image(store)))
     signer = common_name(key.certificate)
@@ -155,15 +168,18 @@ def issue_document(
     actor: Actor,
     document_id: int,
     *,
+    given: Activation,
     credential_id: str | None = None,
     register_id: int | None = None,
     wanted: int | None = None,
     issued_on: date | None = None,
     level: Level = Level.B_B,
 ) -> Document:
-    """Number and date the signed document and apply the agency's seal (a paper original
-    is only numbered), in one write transaction."""
+    """Number and date the signed document and apply the agency's seal, opened with
+    ``given`` (the seal's PIN, from the clerk), in one write transaction (a paper
+    original is only numbered)."""
     check_level(level, setup)
+    key = _open_seal(engine, setup, user, actor, document_id, credential_id, given)
     with session_scope(engine) as session:
         subject = subject_for(session, user)
         view = access.load_view(session, document_id)
@@ -183,20 +199,14 @@ def issue_document(
             dispatch.replace(session, actor, subject, old, document)
         if not document.electronic:
             return document
-        assert document.id is not None
-        main = current_main(session, document.id)
-        if main is None or not main[0].signed:
-            raise errors.Conflict(
-                "document.not_signed",
-                "Văn bản chưa có chữ ký của người có thẩm quyền.",
-                "The document does not carry the competent person's signature yet.",
-            )
-        source = main[1]
+        source = _signed_main(session, document)
         seal = agency_seal(session, subject, document.agency_id, credential_id)
-        assert seal.id is not None
-        key = credentials.key_source(
-            session, subject, seal.id, vault=credentials.vault_for(setup.settings)
-        )
+        if key is None or credentials.fingerprint(key.certificate) != seal.fingerprint:
+            raise errors.Conflict(
+                "document.seal_changed",
+                "Chứng thư số của cơ quan vừa thay đổi: hãy phát hành lại.",
+                "The agency's seal changed meanwhile: issue again.",
+            )
         look = appearances.look_for(session, seal).with_image(store)
         label = format_number_symbol(document.number, document.symbol)
         request = SignRequest(
@@ -223,6 +233,44 @@ def issue_document(
             note=f"Chữ ký số cơ quan, số {label}",
         )
         return document
+
+
+def _signed_main(session: Session, document: Document) -> StoredFile:
+    """The main file, which must carry the competent person's signature."""
+    assert document.id is not None
+    main = current_main(session, document.id)
+    if main is None or not main[0].signed:
+        raise errors.Conflict(
+            "document.not_signed",
+            "Văn bản chưa có chữ ký của người có thẩm quyền.",
+            "The document does not carry the competent person's signature yet.",
+        )
+    return main[1]
+
+
+def _open_seal(
+    engine: Engine,
+    setup: SigningSetup,
+    user: User,
+    actor: Actor,
+    document_id: int,
+    credential_id: str | None,
+    given: Activation,
+) -> PrivateKeySource | None:
+    """The seal to issue ``document_id`` with, opened by the clerk's ``given``; None for
+    a paper original. The step's permission and state are checked first, so that nobody
+    else is asked for a PIN (and a refused step records no activation)."""
+    with session_scope(engine, write=False) as session:
+        subject = subject_for(session, user)
+        view = access.load_view(session, document_id)
+        access.check_step(subject, view, Step.issue)
+        target_of(Step.issue, Flow(view.document.flow), State(view.document.state))
+        if not view.document.electronic:
+            return None
+        _signed_main(session, view.document)
+        seal = agency_seal(session, subject, view.document.agency_id, credential_id)
+    purpose = Purpose("document.issue", target=f"document {document_id}")
+    return activation.open_key(engine, setup.settings, user, actor, seal.id, given, purpose)
 
 
 def check_on_receipt(setup: SigningSetup, data: bytes | None) -> Receipt | None:

@@ -4,24 +4,29 @@ their own certificate, in the box the minutes' layout keeps for them.
 Kept here, like :mod:`.documents`, because it joins the meetings domain with the
 credentials of this package. Three steps, so the time-stamp authority and the RSA work
 never run inside a transaction: :func:`prepare` (read-only: whose turn, which file,
-which key), :func:`sign_copy` (no database: sign and store the copy), :func:`record`
-(write: register the copy and take the step, checking again that nothing changed).
+which credential), :func:`sign_copy` (the signer's key opened with their PIN, then no
+database: sign and store the copy) — both in :func:`sign` —, and :func:`record` (write:
+register the copy and take the step, checking again that nothing changed).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from ecabinet.core import errors
 from ecabinet.core.audit import Actor
-from ecabinet.core.policy import Subject
+from ecabinet.core.db import session_scope
+from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.storage import BlobInfo, ObjectStore
+from ecabinet.core.users import User
 from ecabinet.meetings import access, minutes
 from ecabinet.meetings.minutes import Pending
 from ecabinet.meetings.minutes_models import MinutesVersion
-from ecabinet.signatures import appearances, credentials
+from ecabinet.signatures import activation, appearances, credentials
+from ecabinet.signatures.activation import Activation, Purpose
 from ecabinet.signatures.appearances import Look
 from ecabinet.signatures.models import CredentialKind
 from ecabinet.signatures.service import (
@@ -44,10 +49,9 @@ REASONS = {
 
 @dataclass(frozen=True)
 class Prepared:
-    """A signature ready to be made: the step, the signer's key, how it looks."""
+    """A signature ready to be made: the step, how it looks."""
 
     pending: Pending
-    key: KeySource
     look: Look
     request: SignRequest
     """The caller's request placed in the role's box, with its field name."""
@@ -64,8 +68,9 @@ class Copy:
 def prepare(
     session: Session, subject: Subject, setup: SigningSetup, meeting_id: int, request: SignRequest
 ) -> Prepared:
-    """Check that it is the caller's turn and open their own key (a personal credential;
-    a token credential needs two-step signing, which the minutes do not offer yet)."""
+    """Check that it is the caller's turn and that they sign with their own credential
+    (a personal one; a token credential needs two-step signing, which the minutes do not
+    offer yet)."""
     check_level(request.level, setup)
     if request.box is not None or request.field is not None or request.certify is not None:
         raise errors.InvalidInput(
@@ -84,9 +89,6 @@ def prepare(
             "The minutes are signed with the secretary's and the chair's own certificates,"
             " not the agency's.",
         )
-    key = credentials.key_source(
-        session, subject, request.credential_id, vault=credentials.vault_for(setup.settings)
-    )
     page, x1, y1, x2, y2 = pending.box
     placed = replace(
         request,
@@ -96,15 +98,36 @@ def prepare(
         reason=request.reason or REASONS[pending.role],
         location=request.location or pending.location,
     )
-    return Prepared(pending, key, appearances.look_for(session, row), placed)
+    return Prepared(pending, appearances.look_for(session, row), placed)
 
 
-def sign_copy(store: ObjectStore, setup: SigningSetup, prepared: Prepared) -> Copy:
-    """Sign the pending file and store the copy (outside any transaction)."""
+def sign(
+    engine: Engine,
+    store: ObjectStore,
+    setup: SigningSetup,
+    user: User,
+    actor: Actor,
+    meeting_id: int,
+    request: SignRequest,
+    given: Activation,
+) -> tuple[Prepared, Copy]:
+    """Prepare the caller's signature on the minutes, open their key with ``given`` and
+    sign a copy (no transaction held); :func:`record` then registers it."""
+    with session_scope(engine, write=False) as session:
+        prepared = prepare(session, subject_for(session, user), setup, meeting_id, request)
+    purpose = Purpose("minutes.sign", target=f"meeting {meeting_id}")
+    key = activation.open_key(
+        engine, setup.settings, user, actor, request.credential_id, given, purpose
+    )
+    return prepared, sign_copy(store, setup, prepared, key)
+
+
+def sign_copy(store: ObjectStore, setup: SigningSetup, prepared: Prepared, key: KeySource) -> Copy:
+    """Sign the pending file with ``key`` and store the copy (outside any transaction)."""
     data = store.read_bytes(prepared.pending.source.sha256)
     look = prepared.look.with_image(store)
-    signed = sign_one(data, prepared.key, prepared.request, setup, look)
-    return Copy(store.put_bytes(signed), common_name(prepared.key.certificate))
+    signed = sign_one(data, key, prepared.request, setup, look)
+    return Copy(store.put_bytes(signed), common_name(key.certificate))
 
 
 def record(

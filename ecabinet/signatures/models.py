@@ -1,8 +1,11 @@
-"""A signing credential: a certificate, its chain and its private key, encrypted; and a
-two-step signature waiting for the signature value from an official's USB token.
+"""A signing credential: a certificate, its chain and its private key, encrypted; a
+two-step signature waiting for the signature value from an official's USB token; an
+official's TOTP second factor for signing.
 
-The private key (PKCS#8 DER) is stored sealed with AES-256-GCM (:mod:`.vault`); the
-certificate and chain are public and kept as PEM. A personal credential belongs to one
+The private key (PKCS#8 DER) is stored sealed with AES-256-GCM under a key derived from
+the key-encryption key *and* the holder's PIN (:mod:`.vault`, :mod:`.pins`), so that the
+server alone cannot open it (decision 0011); the certificate and chain are public and
+kept as PEM. A personal credential belongs to one
 official (``user_id``) and is registered under an agency that administers them; a seal
 belongs to an agency (``user_id`` is None). A token credential is an official's
 certificate whose key stays on their USB token: no key is stored, and it signs in two
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from sqlalchemy import BigInteger, Column, LargeBinary, String, Text
 from sqlmodel import Field, SQLModel
@@ -40,6 +43,18 @@ class CredentialKind(StrEnum):
         return self is not CredentialKind.seal
 
 
+class KeyWrap(IntEnum):
+    """How :attr:`SigningCredential.encrypted_key` is sealed."""
+
+    none = 0
+    """No key on the server (a USB token)."""
+    kek = 1
+    """Under the key-encryption key only: rows made before the PINs (migration 0018).
+    They sign again once their holder sets a PIN, which rewraps them."""
+    kek_pin = 2
+    """Under a key derived from the key-encryption key and the holder's PIN."""
+
+
 class SigningCredential(SQLModel, table=True):
     __tablename__ = "signing_credential"
     id: str = Field(primary_key=True, max_length=36)
@@ -59,6 +74,15 @@ class SigningCredential(SQLModel, table=True):
     """AES-256-GCM nonce (12 bytes) then ciphertext and tag of the PKCS#8 DER key; empty
     for a token credential."""
     kek_id: str = Field(max_length=16, description="Which key-encryption key sealed it")
+    key_wrap: int = Field(default=KeyWrap.kek_pin, description="KeyWrap: 0 none, 1 KEK, 2 KEK+PIN")
+    pin_salt: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
+    """Salt of the PIN's argon2id (16 random bytes), for :attr:`KeyWrap.kek_pin`."""
+    pin_kdf: str = Field(default="", max_length=64)
+    """The argon2id parameters the PIN went through, e.g. ``argon2id$v=19$m=65536,t=3,p=1``."""
+    pin_failures: int = Field(default=0, description="Wrong activations in a row")
+    locked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    """Set when :attr:`pin_failures` reached the limit; an admin unlocks."""
+    pin_changed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     image_sha256: str | None = Field(
         default=None, max_length=64, description="Signature or seal PNG in the object store"
     )
@@ -123,3 +147,19 @@ class PendingSignature(SQLModel, table=True):
     field_name: str = Field(max_length=255)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SigningTotp(SQLModel, table=True):
+    """An official's TOTP (RFC 6238) second factor for their personal credentials: once
+    confirmed, each activation needs the PIN and a code from their own device."""
+
+    __tablename__ = "signing_totp"
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE", primary_key=True)
+    secret_sealed: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    """The shared secret (20 bytes), sealed under the key-encryption key."""
+    kek_id: str = Field(max_length=16)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    confirmed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    """None until a first code proves the device has the secret; only then required."""
+    last_step: int = Field(default=-1, sa_type=BigInteger)
+    """The last time step whose code was accepted: each code is used once."""

@@ -1,12 +1,14 @@
 """Signing stored files as the logged-in official, and checking their signatures.
 
-A signing reads the files and opens the key in one read-only transaction (permissions:
-the caller must see each file and own the credential, or be a clerk of the seal's
-agency), signs outside any transaction (a time-stamp authority may be slow), writes the
-signed blobs to the store, then registers them with an audit entry each in one write
-transaction. A failure part-way leaves no rows, at most unreferenced blobs. A signature
-in a box (or a seal asked to appear) is drawn as :mod:`.appearances` says; two-step
-signing with a USB token (:mod:`.twostep`) shares the field naming and the registration.
+A signing reads the files in one read-only transaction (permissions: the caller must
+see each file and own the credential), opens the key with the holder's activation data
+given for the whole request (:mod:`.activation`), signs outside any transaction (a
+time-stamp authority may be slow), writes the signed blobs to the store, then registers
+them with an audit entry each in one write transaction. A failure part-way leaves no
+rows, at most unreferenced blobs. An agency's seal is not applied here: only the issue
+step, the minutes and conclusion-notice flows and the copy step apply it (decision
+0011). A signature in a box is drawn as :mod:`.appearances` says; two-step signing with
+a USB token (:mod:`.twostep`) shares the field naming and the registration.
 """
 
 from __future__ import annotations
@@ -29,9 +31,13 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Action, authorize, subject_for
 from ecabinet.core.storage import BlobInfo, ObjectStore
 from ecabinet.core.users import User
-from ecabinet.signatures import appearances, credentials
+from ecabinet.signatures import activation, appearances, credentials
+from ecabinet.signatures import errors as signing_errors
+from ecabinet.signatures.activation import Activation, Purpose
 from ecabinet.signatures.appearances import Look
+from ecabinet.signatures.models import CredentialKind
 from ecabinet.signatures.setup import SigningSetup
+from signing.appearance import Appearance
 from signing.errors import BadPdf
 from signing.keys import KeySource
 from signing.pades import sign_pdf
@@ -102,19 +108,20 @@ def with_free_field(
     signer: str,
     look: Look | None,
     make: Callable[[FieldSpec], T],
+    draw: Callable[[int, datetime], Appearance] | None = None,
 ) -> T:
     """``make(spec)`` for the field ``request`` asks for, its appearance built once (with
-    the spec's own signing time); without a field name, the signer's name, then " (2)",
-    " (3)"… while the file already has a field of that name."""
+    the spec's own signing time) from ``look``, or by ``draw(page, signed_at)``; without a
+    field name, the signer's name, then " (2)", " (3)"… while the file has that one."""
     index = request.page - 1 if request.page > 0 else len(open_pdf(data).pages) + request.page
     signed_at = datetime.now(VN)
-    drawn = (
-        appearances.build(
+    drawn = None
+    if draw is not None:
+        drawn = draw(index, signed_at)
+    elif look is not None:
+        drawn = appearances.build(
             look, data, page=index, box=request.box, signed_at=signed_at, wanted=request.appearance
         )
-        if look is not None
-        else None
-    )
     base = request.field or signer
     for attempt in range(1, 50):
         spec = FieldSpec(
@@ -144,8 +151,10 @@ def sign_one(
     request: SignRequest,
     setup: SigningSetup,
     look: Look | None = None,
+    draw: Callable[[int, datetime], Appearance] | None = None,
 ) -> bytes:
-    """Sign ``data``; with ``look``, visibly as :mod:`.appearances` says."""
+    """Sign ``data``; with ``look``, visibly as :mod:`.appearances` says (or as ``draw``
+    draws it)."""
     tsa = setup.tsa()
     anchors = setup.anchors() if request.level in (Level.B_LT, Level.B_LTA) else []
     return with_free_field(
@@ -161,6 +170,7 @@ def sign_one(
             tsa=tsa,
             fetcher=setup.fetcher(anchors) if anchors else None,
         ),
+        draw,
     )
 
 
@@ -196,8 +206,10 @@ def sign_files(
     actor: Actor,
     file_ids: list[str],
     request: SignRequest,
+    given: Activation,
 ) -> list[files.StoredFile]:
-    """Sign each file with the caller's credential; the signed copies as new files."""
+    """Sign each file with the caller's own credential, activated once by ``given`` for
+    the whole batch; the signed copies as new files. An agency's seal is refused."""
     if not 1 <= len(file_ids) <= MAX_BATCH or len(set(file_ids)) != len(file_ids):
         raise errors.InvalidInput(
             "signature.bad_batch",
@@ -205,7 +217,6 @@ def sign_files(
             f"Give between 1 and {MAX_BATCH} distinct files to sign.",
         )
     check_level(request.level, setup)
-    vault = credentials.vault_for(setup.settings)
     with session_scope(engine, write=False) as session:
         subject = subject_for(session, user)
         sources = []
@@ -213,10 +224,19 @@ def sign_files(
             stored = files.get_file(session, file_id)
             authorize(subject, Action.view, stored)
             sources.append(stored)
-        key = credentials.key_source(session, subject, request.credential_id, vault=vault)
-        look = appearances.look_for(
-            session, credentials.get_credential(session, subject, request.credential_id)
-        )
+        row = credentials.usable_credential(session, subject, request.credential_id)
+        if row.kind == CredentialKind.seal:
+            raise signing_errors.seal_not_here()
+        look = appearances.look_for(session, row)
+    key = activation.open_key(
+        engine,
+        setup.settings,
+        user,
+        actor,
+        request.credential_id,
+        given,
+        Purpose("file.sign", len(sources)),
+    )
     look = look.with_image(store)
 
     def one(source: files.StoredFile) -> tuple[files.StoredFile, BlobInfo]:

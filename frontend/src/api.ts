@@ -29,7 +29,10 @@ export interface Token {
   created_at: string;
   last_used_at: string | null;
   expires_at: string | null;
+  /** read (GET), write (other requests), sign (signing; always with the holder's PIN). */
+  scopes: Scope[];
 }
+export type Scope = "read" | "write" | "sign";
 
 export class ApiError extends Error {
   constructor(
@@ -95,7 +98,7 @@ export const api = {
   logout: () => call<void>("POST", "/auth/logout"),
   agencies: () => call<{ items: Agency[] }>("GET", "/agencies"),
   tokens: () => call<{ items: Token[] }>("GET", "/tokens"),
-  createToken: (name: string, expires_in_days: number | null) =>
-    call<{ token: string; item: Token }>("POST", "/tokens", { name, expires_in_days }),
+  createToken: (name: string, expires_in_days: number | null, scopes: Scope[]) =>
+    call<{ token: string; item: Token }>("POST", "/tokens", { name, expires_in_days, scopes }),
   revokeToken: (id: number) => call<void>("DELETE", `/tokens/${id}`),
 };

@@ -17,7 +17,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.files import StoredFile
 from tests.factories import login
 from tests.signing.checks import pdfsig
-from tests.support.credentials import Issuer
+from tests.support.credentials import PIN, Issuer
 from tests.support.signing_app import SigningApp, signing_app
 
 
@@ -41,7 +41,7 @@ def setup(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Iter
         app.leader_key = app.add_pkcs12(
             ca, "Nguyễn Văn Lãnh", user_id=app.world.people["leader"].id
         )
-        app.seal_key = app.add_pkcs12(ca, "Ủy ban nhân dân tỉnh", agency_id=app.world.province.id)
+        app.seal_key = app.add_pkcs12(ca, agency_id=app.world.province.id)
         yield app
 
 
@@ -56,19 +56,24 @@ def _sign(setup: Setup, who: str, file_id: str, **body: object) -> dict[str, Any
     return out
 
 
-def test_leader_signs_then_clerk_seals(setup: Setup, pdf: bytes, engine: Engine) -> None:
+def test_leader_signs_then_a_second_signature_locks(
+    setup: Setup, pdf: bytes, engine: Engine
+) -> None:
     original = _upload(setup, pdf)
     signed = _sign(
         setup, "leader", original, credential_id=setup.leader_key, box=[330, 60, 530, 150]
     )
     assert signed["filename"] == "qd (đã ký).pdf" and signed["id"] != original
-    sealed = _sign(setup, "clerk", signed["id"], credential_id=setup.seal_key, certify=2)
-    content = setup.client.get(f"/api/v1/files/{sealed['id']}/content").content
-    (setup.tmp / "sealed.pdf").write_bytes(content)
-    report = pdfsig(setup.tmp / "sealed.pdf")
+    # (The agency's seal is applied by the issue step, never here: tests/security.)
+    locked = _sign(
+        setup, "leader", signed["id"], credential_id=setup.leader_key, certify=2, field="Lần 2"
+    )
+    content = setup.client.get(f"/api/v1/files/{locked['id']}/content").content
+    (setup.tmp / "locked.pdf").write_bytes(content)
+    report = pdfsig(setup.tmp / "locked.pdf")
     assert report.count("Signature is Valid") == 2, report
     assert report.count("ETSI.CAdES.detached") == 2
-    r = setup.client.get(f"/api/v1/files/{sealed['id']}/signatures")
+    r = setup.client.get(f"/api/v1/files/{locked['id']}/signatures")
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["indication"] == "TOTAL-PASSED" and body["all_passed"]
@@ -76,12 +81,12 @@ def test_leader_signs_then_clerk_seals(setup: Setup, pdf: bytes, engine: Engine)
     assert (
         first["field"] == "Nguyễn Văn Lãnh" and first["signer"]["common_name"] == "Nguyễn Văn Lãnh"
     )
-    assert second["permission"] == 2
-    text = setup.client.get(f"/api/v1/files/{sealed['id']}/signatures?format=text").text
+    assert second["field"] == "Lần 2" and second["permission"] == 2
+    text = setup.client.get(f"/api/v1/files/{locked['id']}/signatures?format=text").text
     assert "Kết luận: HỢP LỆ" in text and "Người ký: Nguyễn Văn Lãnh" in text
     with session_scope(engine, write=False) as s:
         signs = s.exec(select(AuditEntry).where(AuditEntry.action == "file.sign")).all()
-    assert [e.object_id for e in signs] == [signed["id"], sealed["id"]]
+    assert [e.object_id for e in signs] == [signed["id"], locked["id"]]
     assert "Nguyễn Văn Lãnh" in signs[0].summary
 
 
@@ -112,7 +117,7 @@ def test_batch_signing(setup: Setup, pdf: bytes) -> None:
     csrf = login(setup.client, "leader")
     r = setup.client.post(
         "/api/v1/signatures/batch",
-        json={"credential_id": setup.leader_key, "file_ids": ids, "page": -1},
+        json={"credential_id": setup.leader_key, "file_ids": ids, "page": -1, "pin": PIN},
         headers={"X-CSRF-Token": csrf},
     )
     assert r.status_code == 201, r.text
@@ -123,7 +128,7 @@ def test_batch_signing(setup: Setup, pdf: bytes) -> None:
         assert report["indication"] == "TOTAL-PASSED"
     r = setup.client.post(
         "/api/v1/signatures/batch",
-        json={"credential_id": setup.leader_key, "file_ids": [ids[0], ids[0]]},
+        json={"credential_id": setup.leader_key, "file_ids": [ids[0], ids[0]], "pin": PIN},
         headers={"X-CSRF-Token": csrf},
     )
     assert r.status_code == 422 and r.json()["code"] == "signature.bad_batch"
@@ -146,18 +151,15 @@ def test_bad_sign_requests(setup: Setup, pdf: bytes, engine: Engine) -> None:
         r = setup.client.post(url, json=body, headers=h)
         assert r.status_code == 422 and r.json()["code"] == "request.invalid", body
         assert r.json()["message"]["vi"] and r.json()["message"]["en"]
-    r = setup.client.post(url, json={"credential_id": setup.leader_key, "page": 9}, headers=h)
+    key = {"credential_id": setup.leader_key, "pin": PIN}
+    r = setup.client.post(url, json=key | {"page": 9}, headers=h)
     assert r.status_code == 422 and r.json()["code"] == "signature.bad_page"
-    r = setup.client.post(url, json={"credential_id": setup.leader_key, "level": "B-T"}, headers=h)
+    r = setup.client.post(url, json=key | {"level": "B-T"}, headers=h)
     assert r.status_code == 422 and r.json()["code"] == "tsa.missing"
-    r = setup.client.post(
-        f"/api/v1/files/{not_pdf}/sign", json={"credential_id": setup.leader_key}, headers=h
-    )
+    r = setup.client.post(f"/api/v1/files/{not_pdf}/sign", json=key, headers=h)
     assert r.status_code == 422 and r.json()["code"] == "pdf.invalid"
     r = setup.client.post(
-        "/api/v1/files/00000000-0000-0000-0000-000000000000/sign",
-        json={"credential_id": setup.leader_key},
-        headers=h,
+        "/api/v1/files/00000000-0000-0000-0000-000000000000/sign", json=key, headers=h
     )
     assert r.status_code == 404
     with session_scope(engine, write=False) as s:

@@ -1,6 +1,7 @@
-"""Signature and seal images on credentials, and the Decree 30 appearances they give
-when signing over HTTP: the leader's blue signature between title and name, the agency's
-red seal over its left third."""
+"""Signature and seal images on credentials, and the Decree 30 appearances they give:
+the leader's blue signature between title and name when signing over HTTP, the agency's
+red seal over its left third as the issue step applies it (the seal is not applied over
+HTTP to a file: tests/security/test_signing_seal.py)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,18 @@ from PIL import Image
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from ecabinet.core import files
-from ecabinet.core.audit import AuditEntry
+from ecabinet.core import errors, files
+from ecabinet.core.audit import Actor, AuditEntry
 from ecabinet.core.db import session_scope
 from ecabinet.demo.images import seal_png, signature_png
+from ecabinet.signatures import activation, appearances, service
+from ecabinet.signatures.activation import Activation, Purpose
+from ecabinet.signatures.models import SigningCredential
 from signing.appearance import seal_box, seal_size, signer_appearance
+from signing.errors import SigningError
 from tests.factories import login
 from tests.signing.checks import pdfsig
-from tests.support.credentials import Issuer
+from tests.support.credentials import PIN, Issuer
 from tests.support.render import count, render
 from tests.support.signing_app import SigningApp, signing_app
 
@@ -40,13 +45,36 @@ class Setup(SigningApp):
         url = f"/api/v1/signing-credentials/{credential_id}/image"
         return self.post(who, url, content=png, headers={"Content-Type": "image/png"})
 
+    def seal(self, file_id: str, **request: Any) -> bytes:
+        """The clerk's seal over a stored file as the issue step applies it (opened with
+        the seal's PIN, drawn by the credential's look); the sealed bytes."""
+        ctx = self.client.app.state.ctx  # type: ignore[attr-defined]
+        clerk = self.world.people["clerk"]
+        key = activation.open_key(
+            ctx.engine,
+            ctx.settings,
+            clerk,
+            Actor(clerk.id, clerk.username),
+            self.seal_key,
+            Activation(pin=PIN),
+            Purpose("test"),
+        )
+        with session_scope(ctx.engine, write=False) as s:
+            row = s.get(SigningCredential, self.seal_key)
+            assert row is not None
+            look = appearances.look_for(s, row).with_image(self.store)
+        with session_scope(ctx.engine, write=False) as s:
+            data = self.store.read_bytes(files.get_file(s, file_id).sha256)
+        request = service.SignRequest(credential_id=self.seal_key, **request)
+        return service.sign_one(data, key, request, ctx.signing, look)
+
 
 @pytest.fixture
 def setup(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Iterator[Setup]:
     with signing_app(Setup, tmp_path, database_url, engine, [ca.ca.root]) as app:
         leader = app.world.people["leader"].id
         app.leader_key = app.add_pkcs12(ca, "Nguyễn Văn Lãnh", user_id=leader)
-        app.seal_key = app.add_pkcs12(ca, AGENCY, agency_id=app.world.province.id)
+        app.seal_key = app.add_pkcs12(ca, agency_id=app.world.province.id)
         yield app
 
 
@@ -112,13 +140,13 @@ def test_leader_signs_visibly_then_the_clerk_seals_over_it(setup: Setup, pdf: by
     r = setup.sign("leader", setup.upload(pdf), credential_id=setup.leader_key, box=list(BOX))
     assert r.status_code == 201, r.text
     # The clerk gives no box: the seal finds the leader's signature image on the page.
-    r = setup.sign("clerk", r.json()["id"], credential_id=setup.seal_key, appearance=True)
-    assert r.status_code == 201, r.text
-    sealed = setup.client.get(f"/api/v1/files/{r.json()['id']}/content").content
+    sealed = setup.seal(r.json()["id"], appearance=True)
     (setup.tmp / "sealed.pdf").write_bytes(sealed)
     assert pdfsig(setup.tmp / "sealed.pdf").count("Signature is Valid") == 2
-    report = setup.client.get(f"/api/v1/files/{r.json()['id']}/signatures").json()
-    assert report["indication"] == "TOTAL-PASSED", report
+    r = setup.client.post(
+        "/api/v1/signatures/validate", content=sealed, headers={"Content-Type": "application/pdf"}
+    )
+    assert r.json()["indication"] == "TOTAL-PASSED", r.text
     # Where things should be, from the title and name the leader's account holds.
     leader = setup.world.people["leader"]
     image = signer_appearance(signature, title=leader.title, name=leader.full_name, rect=BOX)
@@ -138,9 +166,7 @@ def test_leader_signs_visibly_then_the_clerk_seals_over_it(setup: Setup, pdf: by
 
 def test_a_seal_with_a_box_and_no_signature_before_it(setup: Setup, pdf: bytes) -> None:
     assert setup.image("admin", setup.seal_key, seal_png(AGENCY)).status_code == 200
-    r = setup.sign("clerk", setup.upload(pdf), credential_id=setup.seal_key, box=list(BOX))
-    assert r.status_code == 201, r.text
-    content = setup.client.get(f"/api/v1/files/{r.json()['id']}/content").content
+    content = setup.seal(setup.upload(pdf), box=BOX)
     stamp = seal_box(BOX, seal_size(seal_png(AGENCY)))  # over the left third of the box
     assert count(render(setup.tmp, content), stamp, "red") > 1500
 
@@ -158,13 +184,16 @@ def test_appearances_that_cannot_be_drawn(setup: Setup, pdf: bytes) -> None:
             {"credential_id": setup.leader_key, "box": list(BOX), "appearance": True},
             "credential.no_image",
         ),
-        ("clerk", {"credential_id": setup.seal_key, "appearance": True}, "credential.no_image"),
     ):
         r = setup.sign(who, file_id, **body)
         assert r.status_code == 422 and r.json()["code"] == code, r.text
+    with pytest.raises(errors.InvalidInput) as refused:
+        setup.seal(file_id, appearance=True)
+    assert refused.value.code == "credential.no_image"
     assert setup.image("admin", setup.seal_key, seal_png(AGENCY)).status_code == 200
-    r = setup.sign("clerk", file_id, credential_id=setup.seal_key, appearance=True)
-    assert r.status_code == 422 and r.json()["code"] == "signature.seal_without_signature"
+    with pytest.raises((errors.InvalidInput, SigningError)) as refused:
+        setup.seal(file_id, appearance=True)
+    assert getattr(refused.value, "code", "") == "signature.seal_without_signature"
     # Without an image, a box is an empty widget: the signature itself is made.
     r = setup.sign("leader", file_id, credential_id=setup.leader_key, box=list(BOX))
     assert r.status_code == 201, r.text

@@ -32,7 +32,7 @@ from tests.conftest import make_settings
 from tests.factories import login, make_world
 from tests.signing.checks import pdfsig
 from tests.signing.conftest import PASSWORD
-from tests.support.credentials import PASSPHRASE, Issuer
+from tests.support.credentials import PASSPHRASE, PIN, Issuer
 from tests.support.pki import Pki, running_pki
 from tests.support.render import count, render
 from tests.support.signing_app import SigningApp, signing_app
@@ -79,8 +79,11 @@ def _pem(*certs: Any) -> str:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, database_url: str, engine: Engine, softhsm: SoftHsm) -> Iterator[Setup]:
-    with signing_app(Setup, tmp_path, database_url, engine, [softhsm.chain[-1]]) as app:
+def setup(
+    tmp_path: Path, database_url: str, engine: Engine, softhsm: SoftHsm, ca: Issuer
+) -> Iterator[Setup]:
+    roots = [softhsm.chain[-1], ca.ca.root]
+    with signing_app(Setup, tmp_path, database_url, engine, roots) as app:
         app.hsm = softhsm
         leader = app.world.people["leader"].id
         r = app.post(
@@ -124,12 +127,12 @@ def test_prepare_sign_on_the_token_complete(setup: Setup, pdf: bytes, engine: En
     r = setup.post(
         "leader",
         f"/api/v1/signing-credentials/{setup.token_key}/image",
-        content=signature_png("Trần Thiết Bị"),
+        content=signature_png("Nguyễn Văn Lãnh"),
         headers={"Content-Type": "image/png"},
     )
     assert r.status_code == 200, r.text
     prepared = setup.prepare(source, box=list(BOX), reason="Phê duyệt")
-    assert prepared["digest_algorithm"] == "sha256" and prepared["field"] == "Trần Thiết Bị"
+    assert prepared["digest_algorithm"] == "sha256" and prepared["field"] == "Nguyễn Văn Lãnh"
     assert (
         14 * 60
         < (datetime.fromisoformat(prepared["expires_at"]) - utcnow()).total_seconds()
@@ -144,7 +147,7 @@ def test_prepare_sign_on_the_token_complete(setup: Setup, pdf: bytes, engine: En
     report = setup.client.get(f"/api/v1/files/{signed['id']}/signatures").json()
     assert report["indication"] == "TOTAL-PASSED" and report["all_passed"], report
     (only,) = report["signatures"]
-    assert only["signer"]["common_name"] == "Trần Thiết Bị" and only["field"] == prepared["field"]
+    assert only["signer"]["common_name"] == "Nguyễn Văn Lãnh" and only["field"] == prepared["field"]
     content = setup.client.get(f"/api/v1/files/{signed['id']}/content").content
     assert content.startswith(pdf)  # an incremental update of the very bytes prepared
     (setup.tmp / "signed.pdf").write_bytes(content)
@@ -268,6 +271,7 @@ def test_token_credentials_sign_only_in_two_steps(setup: Setup, pdf: bytes, ca: 
         json={
             "pkcs12": base64.b64encode(issued.data).decode(),
             "passphrase": PASSPHRASE,
+            "pin": PIN,
             "user_id": setup.world.people["leader"].id,
         },
     )
@@ -290,7 +294,12 @@ def test_registering_token_certificates(setup: Setup) -> None:
     r = setup.post("leader", url, json={"certificate_pem": cert, "user_id": leader})
     assert r.status_code == 403  # an admin registers it, as for PKCS#12 files
     for body, status, code in (
-        ({"certificate_pem": cert, "user_id": leader}, 409, "credential.duplicate"),
+        (
+            {"certificate_pem": cert, "chain_pem": _pem(*setup.token.chain), "user_id": leader},
+            409,
+            "credential.duplicate",
+        ),
+        ({"certificate_pem": cert, "user_id": leader}, 422, "credential.untrusted"),
         (
             {
                 "certificate_pem": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
@@ -326,7 +335,7 @@ def test_registering_token_certificates(setup: Setup) -> None:
         assert r.json()["message"]["vi"] and r.json()["message"]["en"]
     login(setup.client, "leader")
     (mine,) = setup.client.get("/api/v1/signing-credentials").json()["items"]
-    assert mine["kind"] == "token" and mine["subject"].startswith("CN=Trần Thiết Bị,")
+    assert mine["kind"] == "token" and mine["subject"].startswith("CN=Nguyễn Văn Lãnh,")
 
 
 @pytest.fixture(scope="module")

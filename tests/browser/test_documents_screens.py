@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from ecabinet.demo import DEMO_PIN
 from tests.browser.people import official
 
 SLOW = 60_000  # signing runs on the server
@@ -109,6 +110,12 @@ def test_sign_on_the_drawn_page(browser: Browser, live_server: str) -> None:
         assert after[0] < before[0] - 20  # moved left…
         assert after[1] > before[1] + 20  # …and up (PDF y grows upwards)
 
+        # A wrong PIN: the server's message, nothing signed; then the right one.
+        dialog.get_by_label("Mã PIN ký số").fill("000000")
+        dialog.get_by_role("button", name="Ký số", exact=True).click()
+        expect(dialog.get_by_role("alert")).to_contain_text("Sai mã PIN ký số", timeout=SLOW)
+        expect(leader.get_by_test_id("doc-state")).to_have_text("Đã duyệt, chờ ký")
+        dialog.get_by_label("Mã PIN ký số").fill(DEMO_PIN)
         dialog.get_by_role("button", name="Ký số", exact=True).click()
         expect(dialog).to_have_count(0, timeout=SLOW)
         expect(leader.get_by_test_id("doc-state")).to_have_text("Đã ký, chờ phát hành")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from ecabinet.demo import DEMO_PIN
 from ecabinet.demo.pdfs import demo_documents
 from tests.browser.people import official
 from tests.signing.checks import pdfsig
@@ -132,6 +133,7 @@ def test_outgoing_from_draft_to_arrival(
         dialog = leader.get_by_role("dialog")
         expect(dialog.get_by_label("Chứng thư số")).to_have_value(re.compile(r".+"))
         expect(dialog.get_by_test_id("sign-box")).to_be_visible()
+        dialog.get_by_label("Mã PIN ký số").fill(DEMO_PIN)
         confirm(leader, "Ký số")
         expect(leader.get_by_test_id("doc-state")).to_have_text("Đã ký, chờ phát hành")
 
@@ -139,6 +141,7 @@ def test_outgoing_from_draft_to_arrival(
         clerk.goto(url)
         take(clerk, "Cấp số và phát hành")
         dialog = clerk.get_by_role("dialog")
+        dialog.get_by_label("Mã PIN chữ ký số cơ quan").fill(DEMO_PIN)
         dialog.get_by_role("button", name="Cấp số và phát hành").click()
         expect(dialog.get_by_test_id("issued-number")).to_have_text(
             re.compile(r"^\d{2,}/QĐ-UBND$"), timeout=SLOW
@@ -158,6 +161,15 @@ def test_outgoing_from_draft_to_arrival(
         take(other, "Vào sổ")
         confirm(other, "Vào sổ")
         expect(other.get_by_test_id("doc-state")).to_have_text("Đã vào sổ")
+        # The department copies what it received (sao y) under its own seal and PIN.
+        take(other, "Sao y, sao lục")
+        dialog = other.get_by_role("dialog")
+        dialog.get_by_label("Mã PIN chữ ký số cơ quan").fill("000000")
+        dialog.get_by_role("button", name="Tạo bản sao").click()
+        expect(dialog.get_by_role("alert")).to_contain_text("Sai mã PIN ký số", timeout=SLOW)
+        dialog.get_by_label("Mã PIN chữ ký số cơ quan").fill(DEMO_PIN)
+        confirm(other, "Tạo bản sao")
+        expect(other.get_by_role("main")).to_contain_text("Bản sao")
 
     with official(browser, live_server, "vanthu") as clerk:
         clerk.goto(url)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from ecabinet.demo import DEMO_PIN
 from tests.browser.live_meeting import (
     SLOW,
     TABLET_SMALL,
@@ -220,11 +221,13 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
         secretary.get_by_role("button", name="Ký với tư cách thư ký").click()
         dialog = secretary.get_by_role("dialog")
         expect(dialog.get_by_label("Chứng thư số")).to_have_value(re.compile(r".+"))
+        dialog.get_by_label("Mã PIN ký số").fill(DEMO_PIN)
         dialog.get_by_role("button", name="Ký biên bản").click()
         expect(secretary.get_by_test_id("minutes-state")).to_have_text("Thư ký đã ký", timeout=SLOW)
 
         chair.get_by_role("button", name="Biên bản họp").click()
         chair.get_by_role("button", name="Ký với tư cách người chủ trì").click()
+        chair.get_by_role("dialog").get_by_label("Mã PIN ký số").fill(DEMO_PIN)
         chair.get_by_role("dialog").get_by_role("button", name="Ký biên bản").click()
         expect(chair.get_by_test_id("minutes-state")).to_have_text(
             "Đã ký đủ (thư ký và chủ trì)", timeout=SLOW

@@ -3,6 +3,7 @@ units, a clerk, leaders and specialists, and a client that acts as any of them."
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.storage import ObjectStore, open_store
 from tests.conftest import make_settings
 from tests.factories import ACTOR, PASSWORD
+from tests.support.credentials import PASSPHRASE, PIN, Issuer
 
 # username: (agency key, role, unit key or None, full name)
 PEOPLE: dict[str, tuple[str, Role, str | None, str]] = {
@@ -49,6 +51,8 @@ class Office:
     _who: str | None = None
     _csrf: str = ""
     _logins: dict[str, str] = field(default_factory=dict)
+    signing: dict[str, str] = field(default_factory=dict)
+    """Credentials :meth:`issue_signed` registered: "leader", "seal"."""
 
     def as_(self, who: str) -> Office:
         if who != self._who:
@@ -121,6 +125,39 @@ class Office:
             r = self.step(who, doc_id, step, **body)
             assert r.status_code == 200, (step, r.text)
         return r
+
+    def credential(self, ca: Issuer, name: str | None = None, **owner: int | None) -> str:
+        """Register a fresh RSA PKCS#12 (as the province admin, with the test PIN) for an
+        official (``user_id=``) or an agency's seal (``agency_id=``), its certificate
+        naming them unless ``name`` says otherwise; the credential's id."""
+        if name is None:
+            names = {self.ids[u]: p[3] for u, p in PEOPLE.items()}
+            names |= {a.id: a.name for a in self.agencies.values() if a.id is not None}
+            name = names[owner["user_id"] if owner.get("user_id") else owner["agency_id"] or 0]
+        issued = ca.pkcs12(name, use_rsa=True)
+        body = {"pkcs12": base64.b64encode(issued.data).decode(), "passphrase": PASSPHRASE}
+        r = self.post("p.admin", "/api/v1/signing-credentials", json=body | owner | {"pin": PIN})
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    def issue_signed(self, ca: Issuer, pdf: bytes, **fields: Any) -> int:
+        """A draft taken through every step to an electronic issue: the province's
+        leader signs, its clerk numbers and seals (credentials registered on first use);
+        the document's id."""
+        if not self.signing:
+            self.signing["leader"] = self.credential(ca, user_id=self.ids["p.leader"])
+            self.signing["seal"] = self.credential(ca, agency_id=self.agencies["p"].id)
+        doc_id: int = self.draft(pdf, **fields).json()["id"]
+        for who, step, body in [
+            ("p.spec", "submit", {}),
+            ("p.head", "review", {"leader_id": self.ids["p.leader"]}),
+            ("p.leader", "approve", {}),
+            ("p.leader", "sign", {"credential_id": self.signing["leader"], "pin": PIN}),
+            ("p.clerk", "issue", {"pin": PIN}),
+        ]:
+            r = self.step(who, doc_id, step, **body)
+            assert r.status_code == 200, (step, r.text)
+        return doc_id
 
     def step(self, who: str, document_id: int, step: str, **body: Any) -> Any:
         return self.post(who, f"/api/v1/documents/{document_id}/{step}", json=body or None)

@@ -4,7 +4,6 @@ signature checked by poppler's pdfsig and by pyHanko."""
 
 from __future__ import annotations
 
-import base64
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,16 +14,7 @@ from sqlalchemy import Engine
 
 from tests.documents.office import Office, office_app
 from tests.signing.checks import pdfsig, pyhanko_verdicts
-from tests.support.credentials import PASSPHRASE, Issuer
-
-
-class Signing(Office):
-    def credential(self, ca: Issuer, name: str, **owner: int | None) -> str:
-        issued = ca.pkcs12(name, use_rsa=True)
-        body = {"pkcs12": base64.b64encode(issued.data).decode(), "passphrase": PASSPHRASE}
-        r = self.post("p.admin", "/api/v1/signing-credentials", json=body | owner)
-        assert r.status_code == 201, r.text
-        return str(r.json()["id"])
+from tests.support.credentials import PIN, Issuer
 
 
 @pytest.fixture
@@ -36,10 +26,8 @@ def office(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Ite
 def _issued(office: Office, ca: Issuer, pdf: bytes) -> tuple[int, str]:
     """Draft → review → approve → sign → issue; the document id and the leader's
     credential."""
-    helper = Signing.__new__(Signing)
-    helper.__dict__.update(office.__dict__)
-    leader_cred = helper.credential(ca, "Nguyễn Văn Chủ Tịch", user_id=office.ids["p.leader"])
-    helper.credential(ca, "UBND tỉnh Thử Nghiệm", agency_id=office.agencies["p"].id)
+    leader_cred = office.credential(ca, user_id=office.ids["p.leader"])
+    office.credential(ca, agency_id=office.agencies["p"].id)
     office.as_("p.spec")
     doc_id = office.draft(pdf, urgency="urgent").json()["id"]
     assert office.step("p.spec", doc_id, "submit").status_code == 200
@@ -47,17 +35,24 @@ def _issued(office: Office, ca: Issuer, pdf: bytes) -> tuple[int, str]:
         office.step("p.head", doc_id, "review", leader_id=office.ids["p.leader"]).status_code == 200
     )
     # A leader cannot sign what they have not approved.
-    r = office.step("p.leader", doc_id, "sign", credential_id=leader_cred)
+    r = office.step("p.leader", doc_id, "sign", credential_id=leader_cred, pin=PIN)
     assert r.status_code == 409
     assert office.step("p.leader", doc_id, "approve").status_code == 200
     # Nobody signs with another's certificate.
-    assert office.step("p.head", doc_id, "sign", credential_id=leader_cred).status_code == 403
+    r = office.step("p.head", doc_id, "sign", credential_id=leader_cred, pin=PIN)
+    assert r.status_code == 403
     r = office.step(
-        "p.leader", doc_id, "sign", credential_id=leader_cred, page=-1, box=[330, 120, 530, 220]
+        "p.leader",
+        doc_id,
+        "sign",
+        credential_id=leader_cred,
+        page=-1,
+        box=[330, 120, 530, 220],
+        pin=PIN,
     )
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "signed" and r.json()["signer_name"] == "Nguyễn Văn Chủ Tịch"
-    r = office.step("p.clerk", doc_id, "issue")
+    r = office.step("p.clerk", doc_id, "issue", pin=PIN)
     assert r.status_code == 200, r.text
     assert r.json()["number_symbol"] == "01/QĐ-UBND"
     return doc_id, leader_cred

@@ -4,7 +4,6 @@ conclusion notice drafted as an outgoing document."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -21,11 +20,12 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import subject_for
 from ecabinet.core.users import User
 from ecabinet.signatures import minutes as signing
+from ecabinet.signatures.activation import Activation
 from ecabinet.signatures.service import SignRequest
 from tests.documents.office import Office, office_app
 from tests.factories import ACTOR
 from tests.signing.checks import pdfsig, pyhanko_verdicts
-from tests.support.credentials import PASSPHRASE, Issuer
+from tests.support.credentials import PIN, Issuer
 
 VN = dt.timezone(dt.timedelta(hours=7))
 CONCLUSIONS = (
@@ -42,15 +42,7 @@ def office(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Ite
 
 
 def _credential(office: Office, ca: Issuer, who: str, name: str) -> str:
-    issued = ca.pkcs12(name, use_rsa=True)
-    body = {
-        "pkcs12": base64.b64encode(issued.data).decode(),
-        "passphrase": PASSPHRASE,
-        "user_id": office.ids[who],
-    }
-    r = office.post("p.admin", "/api/v1/signing-credentials", json=body)
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
+    return office.credential(ca, name, user_id=office.ids[who])
 
 
 def _ok(r: Any, status: int = 200) -> Any:
@@ -154,7 +146,9 @@ def _run(office: Office, pdf: bytes) -> tuple[str, dict[str, str]]:
 
 
 def _sign(office: Office, who: str, url: str, credential: str, **extra: Any) -> Any:
-    return office.post(who, url + "/minutes/sign", json={"credential_id": credential} | extra)
+    body = {"credential_id": credential, "pin": PIN} | extra
+    body = {k: v for k, v in body.items() if v is not None}
+    return office.post(who, url + "/minutes/sign", json=body)
 
 
 def test_minutes_generated_signed_and_the_notice_drafted(
@@ -232,6 +226,12 @@ def test_minutes_generated_signed_and_the_notice_drafted(
     boxed = _sign(office, "p.clerk", url, secretary_key, box=[10, 10, 100, 60])
     _refused(boxed, 422, "minutes.fixed_place")
     _refused(office.post("p.clerk", url + "/minutes/sign", json={}), 422, "request.invalid")
+    _refused(
+        _sign(office, "p.clerk", url, secretary_key, pin=None),
+        422,
+        "credential.activation_required",
+    )
+    _refused(_sign(office, "p.clerk", url, secretary_key, pin="97531"), 403, "credential.wrong_pin")
     out = _ok(_sign(office, "p.clerk", url, secretary_key))
     assert out["state"] == "signed_by_secretary"
     assert [s["role"] for s in out["versions"][0]["signatures"]] == ["secretary"]
@@ -393,10 +393,20 @@ def test_a_signature_made_while_the_minutes_changed_is_not_recorded(
         return subject_for(session, user)
 
     with session_scope(engine, write=False) as s:
-        prepared = signing.prepare(s, clerk(s), ctx.signing, meeting_id, SignRequest(key))
+        user = s.get(User, office.ids["p.clerk"])
+        assert user is not None
+    prepared, copy = signing.sign(
+        engine,
+        ctx.store,
+        ctx.signing,
+        user,
+        ACTOR,
+        meeting_id,
+        SignRequest(key),
+        Activation(pin=PIN),
+    )
     assert (prepared.pending.version, prepared.pending.role) == (1, "secretary")
     assert prepared.request.field == "ThuKy" and prepared.request.box is not None
-    copy = signing.sign_copy(ctx.store, ctx.signing, prepared)
     _ok(office.post("p.leader", url + "/minutes", json={}), 201)
     with pytest.raises(errors.Conflict) as caught, session_scope(engine) as s:
         signing.record(s, ACTOR, clerk(s), prepared, copy)

@@ -1,8 +1,10 @@
-"""Signing credentials: uploads checked, keys sealed at rest, used only by their owners."""
+"""Signing credentials: uploads checked, keys sealed at rest (under the KEK and the
+holder's PIN), used only by their owners with that PIN."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -15,14 +17,17 @@ from ecabinet.core import audit, errors
 from ecabinet.core.audit import AuditEntry
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
+from ecabinet.core.settings import Settings
 from ecabinet.core.users import User
-from ecabinet.signatures import credentials
+from ecabinet.signatures import activation, credentials, pins, registration, uploads
+from ecabinet.signatures.activation import Activation, Purpose
 from ecabinet.signatures.models import CredentialKind, SigningCredential
-from ecabinet.signatures.vault import KeyVault
+from ecabinet.signatures.vault import KeyVault, SealBroken
+from signing.keys import PrivateKeySource
 from signing.pades import sign_pdf
 from signing.specs import FieldSpec
 from tests.factories import ACTOR, World, make_world
-from tests.support.credentials import PASSPHRASE, Issued, Issuer, issuer
+from tests.support.credentials import PASSPHRASE, PIN, Issued, Issuer, issuer
 
 KEK = "test-key-encryption-key-" + "k" * 24
 VAULT = KeyVault(KEK)
@@ -43,50 +48,77 @@ def _subject(engine: Engine, user: User) -> Subject:
         return subject_for(s, user)
 
 
-def _upload(
-    engine: Engine,
-    world: World,
-    issued: Issued,
-    *,
-    by: str = "admin",
-    passphrase: str = PASSPHRASE,
-    **owner: int | None,
-) -> SigningCredential:
-    with session_scope(engine) as s:
-        return credentials.upload_credential(
-            s,
+@dataclass
+class Keys:
+    """Registers credentials (as an admin, with the test PIN) and opens them (as someone,
+    with that PIN), through the services the API uses."""
+
+    engine: Engine
+    world: World
+    ca: Issuer
+    settings: Settings
+
+    def upload(
+        self,
+        issued: Issued | bytes,
+        *,
+        by: str = "admin",
+        passphrase: str = PASSPHRASE,
+        **owner: int | None,
+    ) -> SigningCredential:
+        data = issued if isinstance(issued, bytes) else issued.data
+        with session_scope(self.engine) as s:
+            return registration.upload_credential(
+                s,
+                ACTOR,
+                _subject(self.engine, self.world.people[by]),
+                vault=VAULT,
+                anchors=[self.ca.ca.root],
+                pkcs12=data,
+                passphrase=passphrase,
+                pin=pins.prepare(PIN, self.settings),
+                **owner,  # type: ignore[arg-type]
+            )
+
+    def open(
+        self,
+        who: str,
+        credential_id: str,
+        settings: Settings | None = None,
+        now: dt.datetime | None = None,
+    ) -> PrivateKeySource:
+        user = self.world.people[who]
+        return activation.open_key(
+            self.engine,
+            settings or self.settings,
+            user,
             ACTOR,
-            _subject(engine, world.people[by]),
-            vault=VAULT,
-            pkcs12=issued.data,
-            passphrase=passphrase,
-            **owner,  # type: ignore[arg-type]
+            credential_id,
+            Activation(pin=PIN),
+            Purpose("test"),
+            now=now,
         )
 
 
-def _key_source(
-    engine: Engine, world: World, who: str, credential_id: str, vault: KeyVault = VAULT
-) -> credentials.PrivateKeySource:
-    with session_scope(engine, write=False) as s:
-        return credentials.key_source(
-            s, _subject(engine, world.people[who]), credential_id, vault=vault
-        )
+@pytest.fixture
+def keys(engine: Engine, world: World, ca: Issuer, settings: Settings) -> Keys:
+    return Keys(engine, world, ca, replace(settings, key_encryption_key=KEK))
 
 
-def _leader_credential(engine: Engine, world: World, ca: Issuer) -> tuple[Issued, str]:
-    issued = ca.pkcs12("Nguyễn Văn Lãnh", use_rsa=True)
-    row = _upload(engine, world, issued, user_id=world.people["leader"].id)
-    assert row.kind == CredentialKind.personal and row.agency_id == world.province.id
+def _leader_credential(keys: Keys) -> tuple[Issued, str]:
+    issued = keys.ca.pkcs12("Nguyễn Văn Lãnh", use_rsa=True)
+    row = keys.upload(issued, user_id=keys.world.people["leader"].id)
+    assert row.kind == CredentialKind.personal and row.agency_id == keys.world.province.id
     return issued, row.id
 
 
 def test_the_owner_signs_with_an_uploaded_credential(
-    engine: Engine, world: World, ca: Issuer, sample_pdf_bytes: bytes
+    keys: Keys, engine: Engine, ca: Issuer, sample_pdf_bytes: bytes
 ) -> None:
     from tests.signing.checks import pyhanko_verdicts
 
-    issued, credential_id = _leader_credential(engine, world, ca)
-    key = _key_source(engine, world, "leader", credential_id)
+    issued, credential_id = _leader_credential(keys)
+    key = keys.open("leader", credential_id)
     assert key.certificate == issued.certificate
     assert key.chain == [ca.ca.intermediate, ca.ca.root]
     signed = sign_pdf(sample_pdf_bytes, key, FieldSpec(name="Chữ ký lãnh đạo"))
@@ -135,14 +167,16 @@ def _secrets_of(issued: Issued) -> list[bytes]:
         raw.hex().encode(),
         PASSPHRASE.encode(),
         PASSPHRASE.encode("utf-16-le"),
+        PIN.encode(),
+        PIN.encode("utf-16-le"),
         issued.data,
     ]
 
 
 def test_no_column_holds_the_key_or_the_passphrase(
-    engine: Engine, world: World, ca: Issuer, settings_db_files: list[Path]
+    keys: Keys, engine: Engine, settings_db_files: list[Path]
 ) -> None:
-    issued, credential_id = _leader_credential(engine, world, ca)
+    issued, credential_id = _leader_credential(keys)
     needles = _secrets_of(issued)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM signing_credential")).mappings().all()
@@ -165,7 +199,7 @@ def test_no_column_holds_the_key_or_the_passphrase(
         assert sealed in content  # the scan does see the row's data
         for needle in needles:
             assert needle not in content, needles.index(needle)
-    assert _key_source(engine, world, "leader", credential_id).certificate == issued.certificate
+    assert keys.open("leader", credential_id).certificate == issued.certificate
 
 
 @pytest.fixture
@@ -176,47 +210,55 @@ def settings_db_files(database_url: str) -> list[Path]:
     return [main, main.with_name(main.name + "-wal")]
 
 
-def test_another_kek_or_a_tampered_row_fails_cleanly(
-    engine: Engine, world: World, ca: Issuer
-) -> None:
-    _, credential_id = _leader_credential(engine, world, ca)
+def test_another_kek_or_a_tampered_row_fails_cleanly(keys: Keys, engine: Engine) -> None:
+    _, credential_id = _leader_credential(keys)
+    other_kek = replace(keys.settings, key_encryption_key="another-kek-" + "x" * 30)
     with pytest.raises(errors.IntegrityFailure) as info:
-        _key_source(engine, world, "leader", credential_id, KeyVault("another-kek-" + "x" * 30))
+        keys.open("leader", credential_id, other_kek)
     assert info.value.code == "credential.wrong_kek"
 
     def tamper(statement: str, **params: object) -> str:
         with engine.begin() as conn:
             conn.execute(text(statement), {"id": credential_id, **params})
-        with pytest.raises(errors.IntegrityFailure) as info:
-            _key_source(engine, world, "leader", credential_id)
+        with pytest.raises(errors.DomainError) as info:
+            keys.open("leader", credential_id)
         return info.value.code
 
     with engine.connect() as conn:
         original = conn.execute(
-            text("SELECT encrypted_key, certificate_pem FROM signing_credential WHERE id = :id"),
+            text(
+                "SELECT encrypted_key, certificate_pem, pin_kdf FROM signing_credential"
+                " WHERE id = :id"
+            ),
             {"id": credential_id},
         ).one()
     flipped = bytearray(original.encrypted_key)
     flipped[20] ^= 1
+    # A damaged ciphertext and a wrong PIN look alike to AES-GCM: it does not open, and the
+    # attempt counts as a wrong activation (nothing is ever signed with it).
     assert (
         tamper("UPDATE signing_credential SET encrypted_key = :v WHERE id = :id", v=bytes(flipped))
-        == "credential.tampered"
+        == "credential.wrong_pin"
     )
     assert (
         tamper(
             "UPDATE signing_credential SET encrypted_key = :v WHERE id = :id",
             v=original.encrypted_key[:10],
         )
+        == "credential.wrong_pin"
+    )
+    assert (
+        tamper("UPDATE signing_credential SET pin_kdf = 'scrypt' WHERE id = :id")
         == "credential.tampered"
     )
     with engine.begin() as conn:
         conn.execute(
-            text("UPDATE signing_credential SET encrypted_key = :v WHERE id = :id"),
-            {"v": original.encrypted_key, "id": credential_id},
+            text("UPDATE signing_credential SET encrypted_key = :v, pin_kdf = :k WHERE id = :id"),
+            {"v": original.encrypted_key, "k": original.pin_kdf, "id": credential_id},
         )
-    assert _key_source(engine, world, "leader", credential_id)  # restored: opens again
+    assert keys.open("leader", credential_id)  # restored: opens again
     # Another certificate put beside the key: the fingerprint no longer matches.
-    other = ca.pkcs12("Kẻ Mạo Danh").certificate.public_bytes(serialization.Encoding.PEM)
+    other = keys.ca.pkcs12("Kẻ Mạo Danh").certificate.public_bytes(serialization.Encoding.PEM)
     assert (
         tamper(
             "UPDATE signing_credential SET certificate_pem = :v WHERE id = :id", v=other.decode()
@@ -225,47 +267,45 @@ def test_another_kek_or_a_tampered_row_fails_cleanly(
     )
 
 
-def test_a_sealed_key_moved_to_another_owner_does_not_open(
-    engine: Engine, world: World, ca: Issuer
-) -> None:
-    _, credential_id = _leader_credential(engine, world, ca)
-    thief = world.people["clerk"]
+def test_a_sealed_key_moved_to_another_owner_does_not_open(keys: Keys, engine: Engine) -> None:
+    _, credential_id = _leader_credential(keys)
+    thief = keys.world.people["clerk"]
     with engine.begin() as conn:
         conn.execute(
             text("UPDATE signing_credential SET user_id = :u WHERE id = :id"),
             {"u": thief.id, "id": credential_id},
         )
-    with pytest.raises(errors.IntegrityFailure) as info:
-        _key_source(engine, world, "clerk", credential_id)
-    assert info.value.code == "credential.tampered"
+    with pytest.raises(errors.PermissionDenied) as info:  # even with the PIN: bound to its row
+        keys.open("clerk", credential_id)
+    assert info.value.code == "credential.wrong_pin"
 
 
-def test_only_the_owner_signs_with_a_personal_credential(
-    engine: Engine, world: World, ca: Issuer
-) -> None:
-    _, credential_id = _leader_credential(engine, world, ca)
+def test_only_the_owner_signs_with_a_personal_credential(keys: Keys) -> None:
+    _, credential_id = _leader_credential(keys)
     with pytest.raises(errors.NotFound):  # cannot even see it
-        _key_source(engine, world, "dept.specialist", credential_id)
+        keys.open("dept.specialist", credential_id)
     with pytest.raises(errors.NotFound):
-        _key_source(engine, world, "clerk", credential_id)
+        keys.open("clerk", credential_id)
     with pytest.raises(errors.PermissionDenied):  # the admin sees it, but may not sign
-        _key_source(engine, world, "admin", credential_id)
-    assert _key_source(engine, world, "leader", credential_id)
+        keys.open("admin", credential_id)
+    assert keys.open("leader", credential_id)
 
 
-def test_only_the_agency_clerks_apply_its_seal(engine: Engine, world: World, ca: Issuer) -> None:
-    row = _upload(engine, world, ca.pkcs12("Ủy ban nhân dân tỉnh"), agency_id=world.province.id)
+def test_only_the_agency_clerks_apply_its_seal(keys: Keys, world: World, ca: Issuer) -> None:
+    row = keys.upload(ca.pkcs12(world.province.name), agency_id=world.province.id)
     assert row.kind == CredentialKind.seal and row.user_id is None
-    assert _key_source(engine, world, "clerk", row.id)
+    assert keys.open("clerk", row.id)
     with pytest.raises(errors.NotFound):
-        _key_source(engine, world, "leader", row.id)
+        keys.open("leader", row.id)
     with pytest.raises(errors.PermissionDenied):
-        _key_source(engine, world, "admin", row.id)
+        keys.open("admin", row.id)
     with pytest.raises(errors.NotFound):
-        _key_source(engine, world, "dept.admin", row.id)
+        keys.open("dept.admin", row.id)
 
 
-def test_uploads_that_are_refused(engine: Engine, world: World, ca: Issuer) -> None:
+def test_uploads_that_are_refused(
+    keys: Keys, engine: Engine, world: World, ca: Issuer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     leader_id = world.people["leader"].id
     good = ca.pkcs12("Nguyễn Văn Lãnh")
 
@@ -276,17 +316,8 @@ def test_uploads_that_are_refused(engine: Engine, world: World, ca: Issuer) -> N
         by: str = "admin",
         **owner: int | None,
     ) -> tuple[type[errors.DomainError], str]:
-        data = issued if isinstance(issued, bytes) else issued.data
-        with pytest.raises(errors.DomainError) as info, session_scope(engine) as s:
-            credentials.upload_credential(
-                s,
-                ACTOR,
-                _subject(engine, world.people[by]),
-                vault=VAULT,
-                pkcs12=data,
-                passphrase=passphrase,
-                **owner or {"user_id": leader_id},  # type: ignore[arg-type]
-            )
+        with pytest.raises(errors.DomainError) as info:
+            keys.upload(issued, passphrase=passphrase, by=by, **owner or {"user_id": leader_id})
         assert info.value.vi and info.value.en
         return type(info.value), info.value.code
 
@@ -322,23 +353,27 @@ def test_uploads_that_are_refused(engine: Engine, world: World, ca: Issuer) -> N
     )
     # An admin of the department administers nobody in the province.
     assert refusal(good, by="dept.admin") == (errors.PermissionDenied, "permission.denied")
-    _upload(engine, world, good, user_id=leader_id)
+    # Bound to its owner, and to a trust anchor (decision 0011).
+    assert refusal(ca.pkcs12("Kẻ Mạo Danh")) == (errors.InvalidInput, "credential.name_mismatch")
+    stranger = issuer(tmp_path_factory, "untrusted-ca").pkcs12("Nguyễn Văn Lãnh")
+    assert refusal(stranger) == (errors.InvalidInput, "credential.untrusted")
+    keys.upload(good, user_id=leader_id)
     assert refusal(good) == (errors.Conflict, "credential.duplicate")
     with session_scope(engine, write=False) as s:
         assert len(s.exec(select(SigningCredential)).all()) == 1
 
 
-def test_a_file_without_a_passphrase(engine: Engine, world: World, ca: Issuer) -> None:
-    open_file = ca.pkcs12("Không Mật Khẩu", passphrase="")
-    row = _upload(engine, world, open_file, passphrase="", user_id=world.people["leader"].id)
-    assert row.subject == "CN=Không Mật Khẩu,C=VN"
+def test_a_file_without_a_passphrase(keys: Keys, world: World, ca: Issuer) -> None:
+    open_file = ca.pkcs12("Nguyễn Văn Lãnh", passphrase="")
+    row = keys.upload(open_file, passphrase="", user_id=world.people["leader"].id)
+    assert row.subject == "CN=Nguyễn Văn Lãnh,C=VN"
 
 
-def test_list_disable_and_delete(engine: Engine, world: World, ca: Issuer) -> None:
-    _, personal = _leader_credential(engine, world, ca)
-    seal = _upload(engine, world, ca.pkcs12("Con dấu UBND"), agency_id=world.province.id).id
-    specialist = world.people["dept.specialist"].id
-    dept = _upload(engine, world, ca.pkcs12("Sở"), by="dept.admin", user_id=specialist).id
+def test_list_disable_and_delete(keys: Keys, engine: Engine, world: World, ca: Issuer) -> None:
+    _, personal = _leader_credential(keys)
+    seal = keys.upload(ca.pkcs12(world.province.name), agency_id=world.province.id).id
+    specialist = world.people["dept.specialist"]
+    dept = keys.upload(ca.pkcs12(specialist.full_name), by="dept.admin", user_id=specialist.id).id
 
     def listed(who: str) -> set[str]:
         with session_scope(engine, write=False) as s:
@@ -362,11 +397,11 @@ def test_list_disable_and_delete(engine: Engine, world: World, ca: Issuer) -> No
     act(credentials.disable_credential, "leader", personal)  # the owner may revoke their own
     act(credentials.disable_credential, "leader", personal)  # twice: no second entry
     with pytest.raises(errors.Conflict) as info:
-        _key_source(engine, world, "leader", personal)
+        keys.open("leader", personal)
     assert info.value.code == "credential.disabled"
     act(credentials.delete_credential, "admin", seal)
     with pytest.raises(errors.NotFound):
-        _key_source(engine, world, "clerk", seal)
+        keys.open("clerk", seal)
     assert listed("admin") == {personal, dept}
     with session_scope(engine, write=False) as s:
         actions = [e.action for e in s.exec(select(AuditEntry)) if e.object_type != "user"]
@@ -376,13 +411,11 @@ def test_list_disable_and_delete(engine: Engine, world: World, ca: Issuer) -> No
         assert audit.verify(s) is None
 
 
-def test_an_expired_certificate_no_longer_signs(engine: Engine, world: World, ca: Issuer) -> None:
-    _, credential_id = _leader_credential(engine, world, ca)
+def test_an_expired_certificate_no_longer_signs(keys: Keys) -> None:
+    _, credential_id = _leader_credential(keys)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
-    with session_scope(engine, write=False) as s, pytest.raises(errors.Conflict) as info:
-        credentials.key_source(
-            s, subject_for(s, world.people["leader"]), credential_id, vault=VAULT, now=later
-        )
+    with pytest.raises(errors.Conflict) as info:
+        keys.open("leader", credential_id, now=later)
     assert info.value.code == "credential.certificate_expired"
 
 
@@ -392,20 +425,30 @@ def test_vault_needs_a_long_kek_and_binds_the_associated_data() -> None:
     sealed = VAULT.seal(b"secret", b"row-1")
     assert VAULT.open(sealed, b"row-1") == b"secret"
     assert VAULT.seal(b"secret", b"row-1") != sealed  # fresh nonce
-    from ecabinet.signatures.vault import SealBroken
-
     for bad in ((sealed, b"row-2"), (sealed[:-1], b"row-1"), (b"", b"row-1")):
         with pytest.raises(SealBroken):
             VAULT.open(*bad)
     assert KeyVault(KEK).kek_id == VAULT.kek_id != KeyVault(KEK + "x").kek_id
+    # Under the KEK and a PIN's secret: neither alone opens it.
+    salt, secret = b"s" * 16, b"p" * 32
+    both = VAULT.seal_with(b"secret", b"row-1", secret, salt)
+    assert VAULT.open_with(both, b"row-1", secret, salt) == b"secret"
+    for bad in (
+        lambda: VAULT.open(both, b"row-1"),
+        lambda: VAULT.open_with(both, b"row-1", b"q" * 32, salt),
+        lambda: VAULT.open_with(both, b"row-1", secret, b"t" * 16),
+        lambda: KeyVault(KEK + "x").open_with(both, b"row-1", secret, salt),
+    ):
+        with pytest.raises(SealBroken):
+            bad()
     assert KEK.encode() not in VAULT.kek_id.encode()
 
 
 def test_bad_base64_is_a_clear_error() -> None:
     with pytest.raises(errors.InvalidInput) as info:
-        credentials.decode_pkcs12("không phải base64!")
+        uploads.decode_pkcs12("không phải base64!")
     assert info.value.code == "credential.bad_base64"
     with pytest.raises(errors.InvalidInput) as info:
-        credentials.decode_pkcs12("   ")
+        uploads.decode_pkcs12("   ")
     assert info.value.code == "credential.not_pkcs12"
-    assert credentials.decode_pkcs12("aGVs\nbG8=\n") == b"hello"
+    assert uploads.decode_pkcs12("aGVs\nbG8=\n") == b"hello"

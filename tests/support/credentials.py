@@ -19,6 +19,8 @@ from cryptography.x509.oid import NameOID
 from ecabinet.demo.ca import DemoCA, create_demo_ca
 
 PASSPHRASE = "Mật khẩu tệp p12 #9"  # not ASCII: the passphrase is UTF-8 end to end
+PIN = "246810"
+"""The signing PIN the tests give their credentials (the holder's activation data)."""
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -47,9 +49,11 @@ class Issuer:
         use_rsa: bool = False,
         signing_usage: bool = True,
         certified_key: PrivateKey | None = None,
+        subject_extra: tuple[x509.NameAttribute, ...] = (),
     ) -> Issued:
         """A PKCS#12 file for ``name``; with ``certified_key``, the certificate is that
-        key's, and the file holds this key beside a certificate that is not its own."""
+        key's, and the file holds this key beside a certificate that is not its own;
+        ``subject_extra``: more attributes of the subject (a serialNumber, a UID…)."""
         key: PrivateKey = (
             rsa.generate_private_key(public_exponent=65537, key_size=2048)
             if use_rsa
@@ -74,6 +78,7 @@ class Issuer:
                     [
                         x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
                         x509.NameAttribute(NameOID.COMMON_NAME, name),
+                        *subject_extra,
                     ]
                 )
             )
@@ -101,17 +106,17 @@ class Issuer:
         return Issued(data, key, cert)
 
 
-_issuer: Issuer | None = None
+_issuers: dict[str, Issuer] = {}
 
 
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
-    """The session's issuer (made on first use; every module that asks gets the same)."""
-    global _issuer
-    if _issuer is None:
-        ca = create_demo_ca(tmp_path_factory.mktemp("credential-ca"), [], [], "ca-pass-123")
+def issuer(tmp_path_factory: pytest.TempPathFactory, which: str = "credential-ca") -> Issuer:
+    """The session's issuer (made on first use; every module that asks gets the same);
+    another ``which`` is another CA, that the tests' trust folders do not hold."""
+    if which not in _issuers:
+        ca = create_demo_ca(tmp_path_factory.mktemp(which), [], [], "ca-pass-123")
         key = serialization.load_pem_private_key(
             (ca.keys_dir / "intermediate.key").read_bytes(), None
         )
         assert isinstance(key, rsa.RSAPrivateKey)
-        _issuer = Issuer(ca, key)
-    return _issuer
+        _issuers[which] = Issuer(ca, key)
+    return _issuers[which]

@@ -19,7 +19,7 @@ from ecabinet.app import create_app
 from ecabinet.core.storage import ObjectStore, open_store
 from tests.conftest import make_settings
 from tests.factories import World, login, make_world
-from tests.support.credentials import PASSPHRASE, Issuer
+from tests.support.credentials import PASSPHRASE, PIN, Issuer
 
 
 @dataclass
@@ -46,16 +46,41 @@ class SigningApp:
         return str(r.json()["id"])
 
     def sign(self, who: str, file_id: str, **body: Any) -> Any:
+        """Sign ``file_id`` as ``who``, with the test PIN unless ``pin`` is given (None:
+        no activation data at all)."""
+        body = {"pin": PIN} | body
+        if body["pin"] is None:
+            del body["pin"]
         return self.post(who, f"/api/v1/files/{file_id}/sign", json=body)
 
-    def add_pkcs12(self, ca: Issuer, name: str, **owner: Any) -> str:
-        """Register a fresh RSA PKCS#12 for ``name`` (``user_id=`` or ``agency_id=``), as
-        the admin; the credential's id."""
-        issued = ca.pkcs12(name, use_rsa=True)
-        body = {"pkcs12": base64.b64encode(issued.data).decode(), "passphrase": PASSPHRASE}
+    def add_pkcs12(self, ca: Issuer, name: str | None = None, **owner: Any) -> str:
+        """Register a fresh RSA PKCS#12 for ``name`` (``user_id=`` or ``agency_id=``; by
+        default the official's full name or the agency's name), as the admin, with the
+        test PIN; the credential's id."""
+        issued = ca.pkcs12(name or self.owner_name(**owner), use_rsa=True)
+        body = {
+            "pkcs12": base64.b64encode(issued.data).decode(),
+            "passphrase": PASSPHRASE,
+            "pin": PIN,
+        }
         r = self.post("admin", "/api/v1/signing-credentials", json=body | owner)
         assert r.status_code == 201, r.text
         return str(r.json()["id"])
+
+    def owner_name(self, user_id: int | None = None, agency_id: int | None = None) -> str:
+        """The name a certificate for this owner carries (the binding checks it)."""
+        people = {u.id: u.full_name for u in self.world.people.values()}
+        agencies = {a.id: a.name for a in (self.world.province, self.world.department)}
+        return people[user_id] if user_id is not None else agencies[agency_id]
+
+    def token(self, who: str, scopes: list[str] | None = None) -> dict[str, str]:
+        """A new API token of ``who`` (default scopes when None): its bearer header."""
+        body: dict[str, Any] = {"name": "script"}
+        if scopes is not None:
+            body["scopes"] = scopes
+        r = self.post(who, "/api/v1/tokens", json=body)
+        assert r.status_code == 201, r.text
+        return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
 A = TypeVar("A", bound=SigningApp)

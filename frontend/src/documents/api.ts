@@ -178,6 +178,12 @@ export interface Credential {
   subject: string;
   not_after: string;
   disabled_at: string | null;
+  /** Its key is wrapped under a PIN (false: from before the PINs, or a USB token). */
+  pin_set: boolean;
+  /** Locked after too many wrong PINs: an admin of its agency unlocks it. */
+  locked: boolean;
+  /** Its official enrolled a TOTP: each signature also needs a code. */
+  needs_otp: boolean;
 }
 
 export interface SignatureCheck {
@@ -309,6 +315,8 @@ export const docs = {
   step: (id: number, step: Step, body?: Body) => call<unknown>("POST", `/documents/${id}/${STEP_PATH[step]}`, body),
   signedOnPaper: (id: number) => call<DocumentOut>("POST", `/documents/${id}/signed-on-paper`),
   addFile: (id: number, body: Body) => call<DocumentFile>("POST", `/documents/${id}/files`, body),
+  /** An electronic copy (sao y, sao lục) sealed by the agency, with the seal's PIN. */
+  copy: (id: number, body: Body) => call<DocumentFile>("POST", `/documents/${id}/copies`, body),
   signatures: (id: number, rowId: number) =>
     call<SignatureReport>("GET", `/documents/${id}/files/${rowId}/signatures`),
   registers: (agencyId: number) => call<{ items: Register[] }>("GET", `/registers?agency_id=${agencyId}`),

@@ -5,9 +5,11 @@ import { documentNav, documentPage } from "../documents/routes";
 import type { Key } from "../i18n";
 import { useMeetT } from "../meetings/i18n";
 import { meetingNav, meetingPage } from "../meetings/routes";
+import { useSignT } from "../signing/i18n";
 import { Agencies } from "./Agencies";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { Overview } from "./Overview";
+import { SigningPage } from "./signing/SigningPage";
 import { Tokens } from "./Tokens";
 
 const NAV: { path: string; label: Key }[] = [
@@ -20,17 +22,20 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
   const { t, navigate } = useUi();
   const docT = useDocT();
   const meetT = useMeetT();
+  const signT = useSignT();
   const agency = me.memberships[0]?.agency;
   const nav = [
     NAV[0],
     ...meetingNav().map((item) => ({ path: item.path, text: meetT(item.label) })),
     ...documentNav(me).map((item) => ({ path: item.path, text: docT(item.label) })),
+    { path: "/signing", text: signT("navSigning") },
     ...NAV.slice(1),
   ].map((item) => ("label" in item ? { path: item.path, text: t(item.label) } : item));
   let page = meetingPage(me, path) ?? documentPage(me, path);
   if (page === null) {
     if (path === "/agencies") page = <Agencies />;
     else if (path === "/tokens") page = <Tokens />;
+    else if (path === "/signing") page = <SigningPage me={me} />;
     else page = <Overview me={me} />;
   }
 

@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { api, ApiError, type Token } from "../api";
+import { api, ApiError, type Scope, type Token } from "../api";
 import { useUi } from "../context";
 
 export function Tokens() {
@@ -8,6 +8,7 @@ export function Tokens() {
   const [error, setError] = useState<ApiError | null>(null);
   const [name, setName] = useState("");
   const [days, setDays] = useState("");
+  const [scopes, setScopes] = useState<Scope[]>(["read", "write"]);
   const [secret, setSecret] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
 
@@ -26,7 +27,7 @@ export function Tokens() {
     event.preventDefault();
     setError(null);
     try {
-      const created = await api.createToken(name, days ? Number(days) : null);
+      const created = await api.createToken(name, days ? Number(days) : null, scopes);
       setSecret(created.token);
       setCopied(false);
       setName("");
@@ -61,7 +62,20 @@ export function Tokens() {
           <label htmlFor="token-days">{t("expiresDays")}</label>
           <input id="token-days" type="number" min={1} max={3650} value={days} onChange={(e) => setDays(e.target.value)} />
         </div>
-        <button type="submit" className="primary">
+        <fieldset className="checks">
+          <legend>{t("scopes")}</legend>
+          {(["read", "write", "sign"] as Scope[]).map((scope) => (
+            <label key={scope} className="check">
+              <input
+                type="checkbox"
+                checked={scopes.includes(scope)}
+                onChange={(e) => setScopes((list) => (e.target.checked ? [...list, scope] : list.filter((s) => s !== scope)))}
+              />{" "}
+              {t(`scope_${scope}`)}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" className="primary" disabled={scopes.length === 0}>
           {t("create")}
         </button>
       </form>
@@ -87,6 +101,7 @@ export function Tokens() {
           <thead>
             <tr>
               <th scope="col">{t("tokenName")}</th>
+              <th scope="col">{t("scopes")}</th>
               <th scope="col">{t("created")}</th>
               <th scope="col">{t("lastUsed")}</th>
               <th scope="col">{t("expires")}</th>
@@ -101,6 +116,7 @@ export function Tokens() {
                 <td>
                   {token.name} <span className="mono muted">{token.prefix}…</span>
                 </td>
+                <td>{token.scopes.map((scope) => t(`scope_${scope}`)).join(", ")}</td>
                 <td>{fmt(token.created_at)}</td>
                 <td>{fmt(token.last_used_at)}</td>
                 <td>{fmt(token.expires_at)}</td>

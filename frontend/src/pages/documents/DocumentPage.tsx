@@ -7,6 +7,7 @@ import { contentUrl, currentMain, type DocumentDetail, type DocumentOut, docs, e
 import { type DocKey, formatDate, formatTime, useDocT } from "../../documents/i18n";
 import { hasRoleIn } from "../../documents/roles";
 import { ErrorLine, UrgencyBadge } from "../../documents/ui";
+import { COPYABLE, CopyDialog } from "./CopyDialog";
 import { DirectDialog } from "./DirectDialog";
 import { DraftVersions } from "./DraftEditor";
 import { DraftMetadata } from "./DraftFields";
@@ -24,6 +25,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
   const [people, setPeople] = useState<Person[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<Step | null>(null);
+  const [copying, setCopying] = useState(false);
 
   const load = useCallback(() => {
     docs.detail(id).then(setDetail, setError);
@@ -53,6 +55,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
   const isClerk = hasRoleIn(me, d.agency_id, "clerk");
   const issued = d.flow === "outgoing" && (d.state === "issued" || d.state === "dispatched");
   const mayReplace = issued && (isClerk || d.drafter_id === me.user.id);
+  const mayCopy = isClerk && COPYABLE.has(d.state) && main !== undefined;
 
   return (
     <article aria-labelledby="doc-title">
@@ -103,7 +106,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
         <h2 id="actions-title" className="visually-hidden">
           {t("actions")}
         </h2>
-        {detail.steps.length === 0 && !mayReplace && !(issued && isClerk) ? (
+        {detail.steps.length === 0 && !mayReplace && !mayCopy && !(issued && isClerk) ? (
           <p className="muted">{t("noActions")}</p>
         ) : (
           detail.steps
@@ -119,6 +122,11 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
             {t("makeReplacement")}
           </button>
         )}
+        {mayCopy && (
+          <button type="button" className="secondary" onClick={() => setCopying(true)}>
+            {t("makeCopy")}
+          </button>
+        )}
         {issued && isClerk && (
           <a className="button secondary" href={edxmlUrl(d.id)} download data-testid="download-edxml">
             {t("downloadEdxml")}
@@ -126,6 +134,16 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
         )}
       </section>
       {dialog}
+      {copying && (
+        <CopyDialog
+          doc={d}
+          onDone={() => {
+            setCopying(false);
+            load();
+          }}
+          onClose={() => setCopying(false)}
+        />
+      )}
       <div className="doc-grid">
         <div>
           <section aria-labelledby="meta-title" className="panel">

@@ -1,9 +1,11 @@
-// The clerk issues (number, date and the agency's seal), then dispatches to recipient agencies
-// inside the system and/or to names outside it.
+// The clerk issues (number, date and the agency's seal, opened with the seal's PIN), then
+// dispatches to recipient agencies inside the system and/or to names outside it.
 import { useEffect, useState } from "react";
 import { type Credential, type DocumentOut, docs } from "../../documents/api";
 import { useDocT } from "../../documents/i18n";
 import { Dialog, ErrorLine } from "../../documents/ui";
+import { type Activation, activationBody, NO_ACTIVATION } from "../../signing/api";
+import { ActivationFields } from "../signing/ActivationFields";
 
 export function IssueDialog({
   doc,
@@ -18,6 +20,7 @@ export function IssueDialog({
   const [current, setCurrent] = useState(doc);
   const [seals, setSeals] = useState<Credential[]>([]);
   const [sealId, setSealId] = useState("");
+  const [activation, setActivation] = useState<Activation>(NO_ACTIVATION);
   const [agencies, setAgencies] = useState<{ id: number; name: string }[]>([]);
   const [chosen, setChosen] = useState<number[]>([]);
   const [external, setExternal] = useState("");
@@ -26,6 +29,8 @@ export function IssueDialog({
   const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState(false);
   const issued = current.state === "issued" || current.state === "dispatched";
+  // The seal asked for, or the agency's only one (the server picks it when none is chosen).
+  const seal = sealId ? seals.find((c) => c.id === sealId) : seals.length === 1 ? seals[0] : undefined;
 
   useEffect(() => {
     docs.credentials().then(
@@ -39,10 +44,12 @@ export function IssueDialog({
     setBusy(true);
     setError(null);
     try {
-      await docs.step(doc.id, "issue", sealId ? { credential_id: sealId } : {});
+      const body = doc.electronic ? activationBody(activation) : {};
+      await docs.step(doc.id, "issue", sealId ? { credential_id: sealId, ...body } : body);
       setCurrent((await docs.detail(doc.id)).document);
     } catch (e) {
       setError(e);
+      setActivation(NO_ACTIVATION);
     } finally {
       setBusy(false);
     }
@@ -94,7 +101,8 @@ export function IssueDialog({
                 </option>
               ))}
             </select>
-            <button type="button" className="primary" disabled={busy} onClick={() => void issue()}>
+            {doc.electronic && <ActivationFields credential={seal} value={activation} onChange={setActivation} seal />}
+            <button type="button" className="primary" disabled={busy || (doc.electronic && !activation.pin)} onClick={() => void issue()}>
               {busy ? t("working") : t("issueNow")}
             </button>
           </>

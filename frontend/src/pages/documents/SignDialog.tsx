@@ -1,6 +1,7 @@
-// The leader signs: one of my certificates, the page, and a box dragged (and resized) over the
-// real page of the current main PDF, drawn with pdf.js. The box is sent in PDF points; the
-// number fields stay as a fallback (and are all there is when the page cannot be drawn).
+// The leader signs: one of my certificates, its PIN (and authenticator code when enrolled), the
+// page, and a box dragged (and resized) over the real page of the current main PDF, drawn with
+// pdf.js. The box is sent in PDF points; the number fields stay as a fallback (and are all there
+// is when the page cannot be drawn).
 import { type KeyboardEvent, type PointerEvent, useEffect, useRef, useState } from "react";
 import type { PDFDocumentProxy, RenderTask } from "pdfjs-dist";
 import { contentUrl, type Credential, type DocumentFile, type DocumentOut, docs } from "../../documents/api";
@@ -19,6 +20,8 @@ import {
 } from "../../documents/pdf";
 import { Dialog } from "../../documents/ui";
 import { useOpenedPdf } from "../../documents/usePdf";
+import { type Activation, activationBody, NO_ACTIVATION } from "../../signing/api";
+import { ActivationFields } from "../signing/ActivationFields";
 
 const PREVIEW_W = 340; // the page is drawn to fit this many CSS pixels…
 const PREVIEW_H = 480; // …and this many
@@ -43,7 +46,9 @@ export function SignDialog({
   const [page, setPage] = useState(-1); // -1: the last page
   const [geometry, setGeometry] = useState<PageGeometry>(A4);
   const [box, setBox] = useState<Box>(() => defaultBox(A4));
+  const [activation, setActivation] = useState<Activation>(NO_ACTIVATION);
   const [busy, setBusy] = useState(false);
+  const credential = credentials.find((c) => c.id === credentialId);
 
   const mainId = main?.id;
   const { pdf, failed: pdfFailed } = useOpenedPdf(
@@ -62,10 +67,11 @@ export function SignDialog({
     setBusy(true);
     setError(null);
     try {
-      await docs.step(doc.id, "sign", { credential_id: credentialId, page: pageNumber, box, level: "B-B" });
+      await docs.step(doc.id, "sign", { credential_id: credentialId, page: pageNumber, box, level: "B-B", ...activationBody(activation) });
       onDone();
     } catch (e) {
       setError(e);
+      setActivation(NO_ACTIVATION); // a wrong PIN is typed again, never kept
     } finally {
       setBusy(false);
     }
@@ -76,6 +82,7 @@ export function SignDialog({
     <Dialog title={t("signTitle")} submitLabel={t("signNow")} busy={busy} error={error} onSubmit={submit} onClose={onClose} wide>
       <p>{doc.abstract}</p>
       <CredentialField credentials={credentials} value={credentialId} onChange={setCredentialId} />
+      {credential && <ActivationFields credential={credential} value={activation} onChange={setActivation} />}
       <div className="sign-layout">
         <div>
           <label htmlFor="sign-page">

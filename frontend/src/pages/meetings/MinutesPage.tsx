@@ -1,7 +1,7 @@
 // The secretary's minutes editor, once the meeting has ended: the conclusions, the minutes
 // generated as a PDF, its signatures (the secretary first, then the chair, each with their own
-// certificate as on the document screens), and the conclusion notice drafted as an outgoing
-// document.
+// certificate and its PIN as on the document screens), and the conclusion notice drafted as an
+// outgoing document.
 import { useCallback, useEffect, useState } from "react";
 import type { PDFDocumentProxy } from "pdfjs-dist";
 import type { Me } from "../../api";
@@ -12,7 +12,9 @@ import { type MeetingDetail, meetings, type MinutesOut, minutesUrl } from "../..
 import { useMeetT } from "../../meetings/i18n";
 import { openPdfBytes } from "../../meetings/pdfdoc";
 import { usePeople } from "../../meetings/people";
+import { type Activation, activationBody, NO_ACTIVATION } from "../../signing/api";
 import { CredentialField, useMyCredentials } from "../documents/SignDialog";
+import { ActivationFields } from "../signing/ActivationFields";
 import { PageView } from "./DocumentViewer";
 import { StateBadge } from "./MeetingList";
 
@@ -142,9 +144,9 @@ export function MinutesPage({ me, id }: { me: Me; id: number }) {
           title={t.any(`signAs_${next}`)}
           subtitle={`${m.title} — ${people.name(next === "chair" ? m.chair_id : m.secretary_id)}`}
           onClose={() => setSigning(false)}
-          onSign={(credentialId) =>
+          onSign={(credentialId, activation) =>
             act(async () => {
-              await meetings.signMinutes(id, { credential_id: credentialId });
+              await meetings.signMinutes(id, { credential_id: credentialId, ...activationBody(activation) });
               setSigning(false);
             })
           }
@@ -156,7 +158,7 @@ export function MinutesPage({ me, id }: { me: Me; id: number }) {
   );
 }
 
-/** The certificate to sign with (the place of the signature is the minutes' own box). */
+/** The certificate to sign with and its PIN (the place of the signature is the minutes' own box). */
 function SignMinutesDialog({
   userId,
   title,
@@ -169,7 +171,7 @@ function SignMinutesDialog({
   userId: number;
   title: string;
   subtitle: string;
-  onSign: (credentialId: string) => Promise<void>;
+  onSign: (credentialId: string, activation: Activation) => Promise<void>;
   onClose: () => void;
   busy: boolean;
   error: unknown;
@@ -177,10 +179,18 @@ function SignMinutesDialog({
   const t = useMeetT();
   const [loadError, setLoadError] = useState<unknown>(null);
   const [credentials, credentialId, setCredentialId] = useMyCredentials(userId, setLoadError);
+  const [activation, setActivation] = useState<Activation>(NO_ACTIVATION);
+  const credential = credentials.find((c) => c.id === credentialId);
+  const submit = async () => {
+    const given = activation;
+    setActivation(NO_ACTIVATION); // typed again after a refusal, never kept
+    await onSign(credentialId, given);
+  };
   return (
-    <Dialog title={title} submitLabel={t("signMinutes")} busy={busy} error={error ?? loadError} onSubmit={() => onSign(credentialId)} onClose={onClose}>
+    <Dialog title={title} submitLabel={t("signMinutes")} busy={busy} error={error ?? loadError} onSubmit={submit} onClose={onClose}>
       <p>{subtitle}</p>
       <CredentialField credentials={credentials} value={credentialId} onChange={setCredentialId} />
+      {credential && <ActivationFields credential={credential} value={activation} onChange={setActivation} />}
     </Dialog>
   );
 }

@@ -1,0 +1,106 @@
+// Strings of signing: the activation data asked for each signature, the holder's PIN and
+// second factor, the admin's unlock (Vietnamese first).
+import { useUi } from "../context";
+import type { Lang } from "../i18n";
+
+const vi = {
+  navSigning: "Chữ ký số của tôi",
+  pin: "Mã PIN ký số",
+  sealPin: "Mã PIN chữ ký số cơ quan",
+  otp: "Mã xác thực (6 số, trên điện thoại của bạn)",
+  pinHelp: "Mã PIN mở khóa bí mật cho riêng lần ký này; máy chủ không lưu mã PIN. Nhập sai nhiều lần, chứng thư sẽ bị khóa (tài khoản đăng nhập thì không).",
+  lockedNotice: "Chứng thư này đã bị khóa do nhập sai mã PIN quá số lần cho phép. Hãy đề nghị quản trị viên của cơ quan mở khóa.",
+  pinNotSetNotice: "Chứng thư này chưa có mã PIN ký số. Người giữ chứng thư cần đặt mã PIN (mục “Chữ ký số của tôi”) trước khi ký.",
+  signingTitle: "Chữ ký số của tôi",
+  signingIntro: "Mỗi lần ký, khóa bí mật chỉ được mở bằng mã PIN do người giữ chứng thư nhập (và mã xác thực nếu đã đăng ký). Máy chủ không tự ký được.",
+  myCredentials: "Chứng thư tôi giữ",
+  noCredentials: "Bạn chưa giữ chứng thư số nào.",
+  kind_personal: "Cá nhân",
+  kind_seal: "Chữ ký số cơ quan",
+  kind_token: "USB token",
+  status: "Trạng thái",
+  statusReady: "Sẵn sàng",
+  statusLocked: "Đã khóa",
+  statusNoPin: "Chưa có mã PIN",
+  statusToken: "PIN trên USB token",
+  statusDisabled: "Đã vô hiệu hóa",
+  setPin: "Đặt mã PIN",
+  changePin: "Đổi mã PIN",
+  oldPin: "Mã PIN hiện tại",
+  newPin: "Mã PIN mới",
+  repeatPin: "Nhập lại mã PIN mới",
+  pinsDiffer: "Hai lần nhập mã PIN mới không giống nhau.",
+  pinSaved: "Đã lưu mã PIN mới.",
+  save: "Lưu",
+  cancel: "Hủy",
+  unlock: "Mở khóa",
+  unlocked: "Đã mở khóa chứng thư.",
+  toUnlock: "Chứng thư bị khóa trong cơ quan tôi quản trị",
+  noneLocked: "Không có chứng thư nào bị khóa.",
+  totpTitle: "Mã xác thực trên điện thoại (TOTP)",
+  totpOff: "Chưa đăng ký. Khi đăng ký, mỗi lần ký cần thêm mã 6 số từ ứng dụng xác thực trên điện thoại của bạn.",
+  totpOn: "Đã đăng ký: mỗi lần ký cần mã PIN và mã xác thực.",
+  totpStart: "Đăng ký mã xác thực",
+  totpScan: "Thêm khóa này vào ứng dụng xác thực (chỉ hiển thị một lần), rồi nhập mã 6 số đang hiện để xác nhận:",
+  totpSecret: "Khóa bí mật",
+  totpConfirm: "Xác nhận",
+  totpRemove: "Gỡ đăng ký",
+  working: "Đang xử lý…",
+  expires: "Hết hạn",
+};
+
+type Dict = typeof vi;
+
+const en: Dict = {
+  navSigning: "My signatures",
+  pin: "Signing PIN",
+  sealPin: "Agency seal PIN",
+  otp: "Authenticator code (6 digits, on your phone)",
+  pinHelp: "The PIN unlocks the private key for this signature only; the server keeps no PIN. Too many wrong PINs lock the credential (not your login).",
+  lockedNotice: "This credential is locked after too many wrong PINs. Ask an admin of its agency to unlock it.",
+  pinNotSetNotice: "This credential has no signing PIN yet. Its holder must set one (\"My signatures\") before signing.",
+  signingTitle: "My signatures",
+  signingIntro: "Each signature opens the private key only with the PIN its holder types (and an authenticator code when enrolled). The server cannot sign on its own.",
+  myCredentials: "Credentials I hold",
+  noCredentials: "You hold no signing credential.",
+  kind_personal: "Personal",
+  kind_seal: "Agency seal",
+  kind_token: "USB token",
+  status: "Status",
+  statusReady: "Ready",
+  statusLocked: "Locked",
+  statusNoPin: "No PIN yet",
+  statusToken: "PIN on the USB token",
+  statusDisabled: "Disabled",
+  setPin: "Set the PIN",
+  changePin: "Change the PIN",
+  oldPin: "Current PIN",
+  newPin: "New PIN",
+  repeatPin: "New PIN again",
+  pinsDiffer: "The two new PINs differ.",
+  pinSaved: "The new PIN is saved.",
+  save: "Save",
+  cancel: "Cancel",
+  unlock: "Unlock",
+  unlocked: "The credential is unlocked.",
+  toUnlock: "Locked credentials of agencies I administer",
+  noneLocked: "No credential is locked.",
+  totpTitle: "Authenticator code on your phone (TOTP)",
+  totpOff: "Not enrolled. Once enrolled, each signature also needs the 6-digit code of the authenticator app on your phone.",
+  totpOn: "Enrolled: each signature needs the PIN and an authenticator code.",
+  totpStart: "Enrol an authenticator",
+  totpScan: "Add this key to your authenticator app (shown once only), then type the 6-digit code it shows to confirm:",
+  totpSecret: "Secret key",
+  totpConfirm: "Confirm",
+  totpRemove: "Remove",
+  working: "Working…",
+  expires: "Expires",
+};
+
+export type SignKey = keyof Dict;
+const dictionaries: Record<Lang, Dict> = { vi, en };
+
+export function useSignT(): (key: SignKey) => string {
+  const { lang } = useUi();
+  return (key) => dictionaries[lang][key];
+}
