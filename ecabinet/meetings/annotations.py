@@ -7,8 +7,12 @@ or by everyone who sees the meeting (``everyone``). Saving is an upsert on the t
 ``client_id`` so that an offline tablet may send the same thing again; a deleted
 annotation stays deleted whatever is re-sent later. Each change is audited (ids and
 kind, never the body) and told to the tablets that may show it: a numbered meeting event
-for ``everyone``, a direct message (not replayed) to the author's and named colleagues'
-devices otherwise. The messages carry the annotation as the API returns it.
+for ``everyone``, carrying a reference (id and revision, never the ink: the tablet
+fetches the annotation, so the event log does not grow by a copy of the ink at every
+change), and a direct message (not replayed) to the author's and named colleagues'
+devices otherwise, carrying the annotation as the API returns it; only to people who
+take part in the meeting now. Each member's writes and what they keep on a document
+are limited (:mod:`ecabinet.meetings.annotation_quota`).
 
 HTTP and Socket.IO share :func:`save_from_payload` and :func:`delete_from_payload`,
 which check a raw dict with :mod:`ecabinet.meetings.annotation_input`.
@@ -30,7 +34,7 @@ from ecabinet.core.policy import Subject
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.types import utcnow
 from ecabinet.core.users import User
-from ecabinet.meetings import access, annotate, annotation_pages, events
+from ecabinet.meetings import access, annotate, annotation_pages, annotation_quota, events
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.annotation_input import (
     MAX_BODY_BYTES,
@@ -57,6 +61,7 @@ __all__ = [
     "delete_from_payload",
     "document_of",
     "for_download",
+    "one",
     "parse",
     "save",
     "save_from_payload",
@@ -66,6 +71,20 @@ __all__ = [
 MAX_PER_DOCUMENT = 2000
 """Annotations one author may have on one document version."""
 WRITABLE = tuple(s for s in MeetingState if s is not MeetingState.cancelled)
+REFERENCE = (
+    "id",
+    "meeting_id",
+    "document_id",
+    "client_id",
+    "author_id",
+    "page",
+    "kind",
+    "visibility",
+    "revision",
+    "updated_at",
+)
+"""What the meeting's numbered ``annotation`` event says of an annotation: which one and
+which revision, never its content (fetch it: ``GET …/annotations/{id}``)."""
 
 
 @dataclass(frozen=True)
@@ -163,8 +182,10 @@ def save(
     ``annotation.*``: too many points, bad colour, no such page...), named colleagues
     who do not take part in the meeting (422 ``annotation.not_participant``), a
     ``client_id`` already used for another document or kind or for a deleted annotation
-    (409), more than :data:`MAX_PER_DOCUMENT` annotations (409 ``annotation.too_many``).
-    Sending the same thing again changes nothing and tells nobody.
+    (409), more than :data:`MAX_PER_DOCUMENT` annotations (409 ``annotation.too_many``),
+    what :func:`~ecabinet.meetings.annotation_quota.charge` refuses (429
+    ``annotation.rate_limited``, 409 ``annotation.quota_full``).
+    Sending the same thing again changes nothing, tells nobody and is not counted.
     """
     access.require_visible(subject, view)
     _same_meeting(view, data.meeting_id)
@@ -175,12 +196,13 @@ def save(
     pages = annotation_pages.resolve(session, doc, page_count=page_count, store=store)
     annotate.validate(shape, pages)
     body = body_json(shape)
-    if len(body.encode()) > MAX_BODY_BYTES:
-        raise too_large(len(body.encode()))
+    size = len(body.encode())
+    if size > MAX_BODY_BYTES:
+        raise too_large(size)
     shares = _shares(view, subject.user_id, data)
     row = _mine(session, subject.user_id, data.client_id)
     if row is None:
-        row = _create(session, subject, view, doc.id, data, body, shares)
+        row = _create(session, subject, view, doc.id, data, body, shares, size)
         if row is not None:
             after = _Audience(row.visibility, shares | {subject.user_id})
             audit.record(session, actor, "annotation.create", "annotation", row.id, _summary(row))
@@ -190,7 +212,7 @@ def save(
         # Another request made it first (the same tablet, retrying): update that one.
         row = _mine(session, subject.user_id, data.client_id)
         assert row is not None
-    return _update(session, actor, view, row, doc.id, data, body, shares)
+    return _update(session, actor, view, row, doc.id, data, body, shares, size)
 
 
 def _create(
@@ -201,6 +223,7 @@ def _create(
     data: AnnotationIn,
     body: str,
     shares: frozenset[int],
+    size: int,
 ) -> Annotation | None:
     """The new row, or None when the same author and ``client_id`` won a race."""
     count = session.exec(
@@ -219,6 +242,7 @@ def _create(
             f"You have {count} annotations on this document (at most {MAX_PER_DOCUMENT}).",
             {"count": int(count), "limit": MAX_PER_DOCUMENT},
         )
+    annotation_quota.charge(session, document_id, subject.user_id, written=size, kept_delta=size)
     now = utcnow()
     row = Annotation(
         meeting_id=view.id,
@@ -253,6 +277,7 @@ def _update(
     data: AnnotationIn,
     body: str,
     shares: frozenset[int],
+    size: int,
 ) -> Saved:
     assert row.id is not None
     if row.deleted_at is not None:
@@ -278,7 +303,10 @@ def _update(
     ):
         return Saved(_describe(session, [row])[0], created=False)
     before = _Audience(row.visibility, old_shares | {row.author_id})
+    kept = size - len(row.body.encode())
+    annotation_quota.charge(session, document_id, row.author_id, written=size, kept_delta=kept)
     row.page, row.body, row.visibility = data.page, body, data.visibility
+    row.revision += 1
     row.updated_at = utcnow()
     session.add(row)
     if old_shares != shares:
@@ -330,6 +358,8 @@ def delete_annotation(
     if row.deleted_at is not None:
         return gone
     shares = _share_ids(session, [row.id]).get(row.id, frozenset())
+    freed = -len(row.body.encode())
+    annotation_quota.charge(session, row.document_id, me, written=0, kept_delta=freed)
     row.deleted_at = row.updated_at = utcnow()
     row.body = "{}"  # the tombstone keeps no content
     session.add(row)
@@ -339,7 +369,7 @@ def delete_annotation(
     if row.visibility == "everyone":
         events.record(session, view.id, "annotation_deleted", gone)
     else:
-        events.direct(session, sorted(shares | {me}), "annotation_deleted", gone)
+        _direct(session, view, shares | {me}, "annotation_deleted", gone)
     return gone
 
 
@@ -371,6 +401,24 @@ def visible(
         .order_by(col(Annotation.id))
     ).all()
     return _describe(session, list(rows))
+
+
+def one(
+    session: Session, subject: Subject, view: MeetingView, annotation_id: int
+) -> dict[str, Any]:
+    """One annotation of the meeting the subject may see now (as :func:`visible` lists
+    it): what a tablet fetches when the room's event names a new revision. A deleted one,
+    or one they may not see, is a 404."""
+    access.require_visible(subject, view)
+    row = session.get(Annotation, annotation_id)
+    if (
+        row is None
+        or row.meeting_id != view.id
+        or row.deleted_at is not None
+        or not _sees(session, row, subject.user_id)
+    ):
+        raise errors.NotFound.of("ghi chú", "Annotation", "annotation.not_found")
+    return _describe(session, [row])[0]
 
 
 def for_download(
@@ -410,14 +458,6 @@ def _same_meeting(view: MeetingView, meeting_id: int | None) -> None:
         )
 
 
-def _takes_part(view: MeetingView, user_id: int) -> bool:
-    """Sees the meeting (:func:`ecabinet.meetings.access.sees` for any user)."""
-    m = view.meeting
-    return (
-        user_id in (m.chair_id, m.secretary_id, m.created_by) or view.seat_of(user_id) is not None
-    )
-
-
 def _shares(view: MeetingView, author_id: int, data: AnnotationIn) -> frozenset[int]:
     """The named colleagues (the author is not one), all of them in the meeting."""
     if data.visibility != "named":
@@ -435,7 +475,7 @@ def _shares(view: MeetingView, author_id: int, data: AnnotationIn) -> frozenset[
             "Hãy chọn ít nhất một người để chia sẻ ghi chú.",
             "Choose at least one colleague to share the annotation with.",
         )
-    outsiders = sorted(u for u in people if not _takes_part(view, u))
+    outsiders = sorted(u for u in people if not access.takes_part(view, u))
     if outsiders:
         raise errors.InvalidInput(
             "annotation.not_participant",
@@ -496,6 +536,7 @@ def _describe(session: Session, rows: list[Annotation]) -> list[dict[str, Any]]:
             "shared_with": sorted(shares.get(r.id or 0, frozenset())),
             "author_id": r.author_id,
             "author_name": names.get(r.author_id, ""),
+            "revision": r.revision,
             "created_at": r.created_at.isoformat(),
             "updated_at": r.updated_at.isoformat(),
         }
@@ -511,7 +552,8 @@ def _announce(
     after: _Audience,
 ) -> None:
     """Tell whoever may now see the annotation, and whoever no longer may (first, so a
-    tablet that still may see it gets the removal before the new version)."""
+    tablet that still may see it gets the removal before the new version). The room's
+    numbered event is a reference (:data:`REFERENCE`): the tablets fetch the content."""
     if before is not None:
         gone = {k: out[k] for k in ("id", "meeting_id", "document_id", "client_id", "author_id")}
         if before.visibility == "everyone" and after.visibility != "everyone":
@@ -519,11 +561,21 @@ def _announce(
         elif before.visibility != "everyone" and after.visibility != "everyone":
             lost = before.people - after.people
             if lost:
-                events.direct(session, sorted(lost), "annotation_deleted", gone)
+                _direct(session, view, lost, "annotation_deleted", gone)
     if after.visibility == "everyone":
-        events.record(session, view.id, "annotation", out)
+        events.record(session, view.id, "annotation", {k: out[k] for k in REFERENCE})
     else:
-        events.direct(session, sorted(after.people), "annotation", out)
+        _direct(session, view, after.people, "annotation", out)
+
+
+def _direct(
+    session: Session, view: MeetingView, people: frozenset[int], kind: str, data: dict[str, Any]
+) -> None:
+    """A direct message to those of ``people`` who still take part in the meeting (a
+    colleague named earlier may have been removed since)."""
+    present = sorted(u for u in people if access.takes_part(view, u))
+    if present:
+        events.direct(session, present, kind, data)
 
 
 def _summary(row: Annotation) -> str:

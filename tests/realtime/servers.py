@@ -60,7 +60,16 @@ def two_processes(tmp_path: Path, database_url: str, engine: Engine) -> Iterator
     ports = [free_port(), free_port()]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "ecabinet.cli", "serve", "--host", "127.0.0.1", "--port", str(p)],
+            [
+                sys.executable,
+                "-m",
+                "ecabinet.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(p),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -17,6 +17,7 @@ from ecabinet.meetings.models import MeetingEvent
 from tests.realtime.room import NS, Place, Tablet, tablet, until
 from tests.realtime.servers import two_processes
 
+
 @pytest.fixture
 def two(tmp_path: Path, database_url: str, engine: Engine) -> Iterator[tuple[Place, str]]:
     with two_processes(tmp_path, database_url, engine) as found:

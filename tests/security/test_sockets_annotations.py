@@ -22,6 +22,7 @@ from tests.documents.office import Office, office_app
 from tests.meetings.test_annotations import _meeting, _session_call
 from tests.realtime.room import Place, live_place, tablet
 
+
 def _stroke(points: int, shift: int = 0, **extra: Any) -> dict[str, Any]:
     """An ink stroke of ``points`` points (about 40 bytes each); ``shift`` moves one."""
     body = {
@@ -34,6 +35,7 @@ def _stroke(points: int, shift: int = 0, **extra: Any) -> dict[str, Any]:
     }
     return {"kind": "ink", "page": 0, "body": body} | extra
 
+
 def _log_bytes(engine: Engine, meeting_id: int) -> int:
     with engine.connect() as conn:
         rows = conn.execute(
@@ -41,10 +43,12 @@ def _log_bytes(engine: Engine, meeting_id: int) -> int:
         ).scalars()
         return sum(len(p.encode()) for p in rows)
 
+
 @pytest.fixture
 def office(tmp_path: Path, database_url: str, engine: Engine) -> Iterator[Office]:
     with office_app(tmp_path, database_url, engine) as app:
         yield app
+
 
 def test_f04_updates_of_a_shared_stroke_keep_no_copy_of_its_ink_in_the_log(
     office: Office, pdf: bytes, engine: Engine
@@ -65,6 +69,7 @@ def test_f04_updates_of_a_shared_stroke_keep_no_copy_of_its_ink_in_the_log(
     refs = [e["data"] for e in events if e["kind"] == "annotation"]
     assert len(refs) == 10 and all("body" not in d for d in refs)
     assert [d["revision"] for d in refs] == list(range(1, 11))
+
 
 def test_f04_rewriting_one_annotation_counts_against_the_members_rate(
     office: Office, pdf: bytes, engine: Engine
@@ -107,6 +112,7 @@ def test_f04_rewriting_one_annotation_counts_against_the_members_rate(
     (kept,) = r.json()["items"]
     assert kept["body"]["text"] == f"Lần sửa thứ {n - 1}"
 
+
 def test_f04_a_members_stored_ink_on_a_document_is_capped(
     office: Office, pdf: bytes, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -140,10 +146,12 @@ def test_f04_a_members_stored_ink_on_a_document_is_capped(
     theirs = office.post("p.spec2", m.annotations, json=_stroke(4000, client_id=str(uuid.uuid4())))
     assert theirs.status_code == 201, theirs.text
 
+
 @pytest.fixture
 def place(tmp_path: Path, database_url: str, engine: Engine) -> Iterator[Place]:
     with live_place(tmp_path, database_url, engine) as p:
         yield p
+
 
 def test_f04_five_sockets_resaving_one_shared_stroke_do_not_flood_the_database(
     place: Place, pdf: bytes, engine: Engine

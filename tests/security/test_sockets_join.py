@@ -72,7 +72,9 @@ def test_f01_outsider_hammering_join_during_a_busy_meeting_receives_nothing(
 
         async def busy() -> None:
             for i in range(moves):
-                r = await chair.ask("agenda", {"meeting_id": mid, "item_id": (second, first)[i % 2]})
+                r = await chair.ask(
+                    "agenda", {"meeting_id": mid, "item_id": (second, first)[i % 2]}
+                )
                 assert r["ok"], r
             done.set()
 
