@@ -181,6 +181,8 @@ class Watch:
     async def start(self) -> None:
         """Start listening (once per process); return when cuts from other processes are
         heard (or after 5 s if Redis does not answer: the re-validation covers that)."""
+        if self._subscribed is not None and self._subscribed.is_set():
+            return
         if self._subscribed is None:
             self._subscribed = asyncio.Event()
             self._tasks = [asyncio.create_task(self._ticks())]
