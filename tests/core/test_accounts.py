@@ -18,6 +18,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.users import User
 from tests.documents.office import Office, office_app
 from tests.factories import ACTOR, PASSWORD
+from tests.support.cuts import record_cuts
 
 
 @pytest.fixture
@@ -45,15 +46,7 @@ def test_an_admin_disables_then_enables_a_user(
     spec = office.ids["p.spec"]
     token = _token(engine, "p.spec")
     office.as_("p.spec")  # a login session of theirs
-    cuts: list[outbox.Cut] = []
-    take = outbox.take
-
-    def spy(session: Any) -> list[outbox.Outgoing]:
-        taken = take(session)
-        cuts.extend(c for c in taken if isinstance(c, outbox.Cut))
-        return taken
-
-    monkeypatch.setattr(outbox, "take", spy)
+    cuts = record_cuts(monkeypatch)
     refused = office.post("p.spec2", f"/api/v1/users/{spec}/disable")
     assert refused.status_code == 403 and refused.json()["code"] == "user.not_your_agency"
     r = office.post("p.admin", f"/api/v1/users/{spec}/disable")

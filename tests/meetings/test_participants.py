@@ -19,6 +19,7 @@ from ecabinet.core.users import User
 from ecabinet.meetings import access, participants
 from tests.documents.office import Office, office_app
 from tests.meetings.test_meetings import _prepared
+from tests.support.cuts import record_cuts
 
 
 @pytest.fixture
@@ -42,15 +43,7 @@ def test_an_organiser_removes_a_member_and_its_deputy_leaves_too(
     answer = {"answer": "deputy", "deputy_id": ids["p.admin"], "reason": "Đi công tác"}
     r = office.post("p.spec2", url + "/answer", json=answer)
     assert r.status_code == 200, r.text
-    cuts: list[outbox.Outgoing] = []
-    take = outbox.take
-
-    def spy(session: Any) -> list[outbox.Outgoing]:
-        taken = take(session)
-        cuts.extend(c for c in taken if isinstance(c, outbox.Cut))
-        return taken
-
-    monkeypatch.setattr(outbox, "take", spy)
+    cuts = record_cuts(monkeypatch)
     r = _delete(office, "p.spec", f"{url}/participants/{ids['p.spec2']}")
     assert r.status_code == 403
     r = _delete(office, "d.spec", f"{url}/participants/{ids['p.spec2']}")

@@ -45,6 +45,28 @@ class Place:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
         return self.http.request(method, f"{self.base}/api/v1{path}", headers=headers, **kw)
 
+    def attach(self, detail: Any, pdf: bytes) -> int:
+        """Upload ``pdf`` as the clerk and attach it to the meeting's first agenda item;
+        the document's id."""
+        r = self.http.post(
+            f"{self.base}/api/v1/files?agency_id={self.agency_id}&filename=bao-cao.pdf",
+            content=pdf,
+            headers={
+                "Authorization": f"Bearer {self.tokens['p.clerk']}",
+                "Content-Type": "application/pdf",
+            },
+        )
+        assert r.status_code == 201, r.text
+        mid, item = detail["meeting"]["id"], detail["agenda"][0]["id"]
+        r = self.rest(
+            "p.clerk",
+            "POST",
+            f"/meetings/{mid}/items/{item}/documents",
+            json={"file_id": r.json()["id"], "title": "Báo cáo"},
+        )
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
     def meeting(self, present: tuple[str, ...] = ("p.leader", "p.spec", "p.spec2")) -> Any:
         """A started meeting: chair p.leader, secretary p.clerk, members p.spec, p.spec2,
         p.head; two agenda items, the first with a document; ``present`` checked in."""

@@ -115,16 +115,7 @@ def test_a_tablet_that_reconnects_gets_what_it_missed(place: Place) -> None:
 def test_follow_the_presenter(place: Place, pdf: bytes) -> None:
     detail = place.meeting()
     mid = detail["meeting"]["id"]
-    item = detail["agenda"][0]["id"]
-    file_id = _upload(place, pdf)
-    r = place.rest(
-        "p.clerk",
-        "POST",
-        f"/meetings/{mid}/items/{item}/documents",
-        json={"file_id": file_id, "title": "Báo cáo"},
-    )
-    assert r.status_code == 201, r.text
-    doc = r.json()["id"]
+    doc = place.attach(detail, pdf)
 
     async def scenario() -> None:
         chair, member = await tablet(place, "p.leader"), await tablet(place, "p.spec")
@@ -148,19 +139,6 @@ def test_follow_the_presenter(place: Place, pdf: bytes) -> None:
             await t.close()
 
     asyncio.run(scenario())
-
-
-def _upload(place: Place, pdf: bytes) -> str:
-    r = place.http.post(
-        f"{place.base}/api/v1/files?agency_id={place.agency_id}&filename=bao-cao.pdf",
-        content=pdf,
-        headers={
-            "Authorization": f"Bearer {place.tokens['p.clerk']}",
-            "Content-Type": "application/pdf",
-        },
-    )
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
 
 
 def test_secret_vote_over_the_socket(place: Place) -> None:
@@ -301,14 +279,7 @@ def test_annotations_over_the_socket(place: Place, pdf: bytes) -> None:
     c1, c2, c3 = (str(uuid.uuid4()) for _ in range(3))
     detail = place.meeting()
     mid = detail["meeting"]["id"]
-    item = detail["agenda"][0]["id"]
-    r = place.rest(
-        "p.clerk",
-        "POST",
-        f"/meetings/{mid}/items/{item}/documents",
-        json={"file_id": _upload(place, pdf), "title": "Báo cáo"},
-    )
-    doc = r.json()["id"]
+    doc = place.attach(detail, pdf)
     ink = {
         "kind": "ink",
         "page": 0,

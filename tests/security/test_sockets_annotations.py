@@ -160,22 +160,7 @@ def test_f04_five_sockets_resaving_one_shared_stroke_do_not_flood_the_database(
     again from five tablets at once."""
     detail = place.meeting()
     mid = detail["meeting"]["id"]
-    item = detail["agenda"][0]["id"]
-    r = place.http.post(
-        f"{place.base}/api/v1/files?agency_id={place.agency_id}&filename=bao-cao.pdf",
-        content=pdf,
-        headers={
-            "Authorization": f"Bearer {place.tokens['p.clerk']}",
-            "Content-Type": "application/pdf",
-        },
-    )
-    r = place.rest(
-        "p.clerk",
-        "POST",
-        f"/meetings/{mid}/items/{item}/documents",
-        json={"file_id": r.json()["id"], "title": "Báo cáo"},
-    )
-    doc = r.json()["id"]
+    doc = place.attach(detail, pdf)
     client_id = str(uuid.uuid4())
     before = _log_bytes(engine, mid)
 

@@ -98,23 +98,7 @@ def test_f01_a_removed_colleague_gets_no_direct_annotation(place: Place, pdf: by
     deletion is told to its author only, not to the former participant's devices."""
     detail = place.meeting()
     mid = detail["meeting"]["id"]
-    item = detail["agenda"][0]["id"]
-    r = place.http.post(
-        f"{place.base}/api/v1/files?agency_id={place.agency_id}&filename=bao-cao.pdf",
-        content=pdf,
-        headers={
-            "Authorization": f"Bearer {place.tokens['p.clerk']}",
-            "Content-Type": "application/pdf",
-        },
-    )
-    assert r.status_code == 201, r.text
-    r = place.rest(
-        "p.clerk",
-        "POST",
-        f"/meetings/{mid}/items/{item}/documents",
-        json={"file_id": r.json()["id"], "title": "Báo cáo"},
-    )
-    doc = r.json()["id"]
+    doc = place.attach(detail, pdf)
     client_id = str(uuid.uuid4())
     note = {
         "meeting_id": mid,
