@@ -1,5 +1,5 @@
-"""Annotations on meeting documents (ghi chú): save, delete, list, and a member's own for
-their annotated copy.
+"""Annotations on meeting documents (ghi chú): save and delete (reading them is
+:mod:`ecabinet.meetings.annotation_views`, re-exported here).
 
 A participant annotates one version of a meeting document. An annotation is seen by its
 author only (``me``), by the author and named colleagues of the same meeting (``named``),
@@ -20,11 +20,10 @@ which check a raw dict with :mod:`ecabinet.meetings.annotation_input`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -33,7 +32,6 @@ from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.types import utcnow
-from ecabinet.core.users import User
 from ecabinet.meetings import access, annotate, annotation_pages, annotation_quota, events
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.annotation_input import (
@@ -41,18 +39,27 @@ from ecabinet.meetings.annotation_input import (
     AnnotationIn,
     DeleteIn,
     body_json,
-    from_json,
     parse,
     parse_delete,
     to_annotation,
     too_large,
 )
 from ecabinet.meetings.annotation_models import Annotation, AnnotationShare
-from ecabinet.meetings.models import AgendaDocument, AgendaItem
+from ecabinet.meetings.annotation_views import (
+    Download,
+    describe,
+    document_of,
+    for_download,
+    one,
+    sees,
+    share_ids,
+    visible,
+)
 from ecabinet.meetings.states import MeetingState, require
 
 __all__ = [
     "MAX_PER_DOCUMENT",
+    "REFERENCE",
     "AnnotationIn",
     "DeleteIn",
     "Download",
@@ -96,42 +103,10 @@ class Saved:
 
 
 @dataclass(frozen=True)
-class Download:
-    """What a member's annotated copy is made of."""
-
-    sha256: str
-    """The document version's PDF."""
-    title: str
-    member: str
-    annotations: tuple[annotate.Annotation, ...]
-    """The member's own annotations, oldest first (drawn in that order)."""
-
-    @property
-    def filename(self) -> str:
-        """``<title> (ghi chú).pdf``."""
-        title = " ".join(self.title.split())
-        if title.lower().endswith(".pdf"):
-            title = title[:-4].rstrip()
-        return f"{title[:200] or 'tai-lieu'} (ghi chú).pdf"
-
-
-@dataclass(frozen=True)
 class _Audience:
     visibility: str
     people: frozenset[int]
     """The author and the named colleagues."""
-
-
-def document_of(session: Session, view: MeetingView, document_id: int) -> AgendaDocument:
-    """A document version of this meeting (404 otherwise)."""
-    doc = session.exec(
-        select(AgendaDocument)
-        .join(AgendaItem, col(AgendaItem.id) == AgendaDocument.item_id)
-        .where(AgendaDocument.id == document_id, AgendaItem.meeting_id == view.id)
-    ).first()
-    if doc is None:
-        raise errors.NotFound.of("tài liệu", "Document", "meeting.document_not_found")
-    return doc
 
 
 def save_from_payload(
@@ -206,7 +181,7 @@ def save(
         if row is not None:
             after = _Audience(row.visibility, shares | {subject.user_id})
             audit.record(session, actor, "annotation.create", "annotation", row.id, _summary(row))
-            out = _describe(session, [row])[0]
+            out = describe(session, [row])[0]
             _announce(session, view, out, None, after)
             return Saved(out, created=True)
         # Another request made it first (the same tablet, retrying): update that one.
@@ -294,14 +269,14 @@ def _update(
             "This client_id belongs to another annotation.",
             {"id": row.id, "document_id": row.document_id, "kind": row.kind},
         )
-    old_shares = _share_ids(session, [row.id]).get(row.id, frozenset())
+    old_shares = share_ids(session, [row.id]).get(row.id, frozenset())
     if (row.page, row.body, row.visibility, old_shares) == (
         data.page,
         body,
         data.visibility,
         shares,
     ):
-        return Saved(_describe(session, [row])[0], created=False)
+        return Saved(describe(session, [row])[0], created=False)
     before = _Audience(row.visibility, old_shares | {row.author_id})
     kept = size - len(row.body.encode())
     annotation_quota.charge(session, document_id, row.author_id, written=size, kept_delta=kept)
@@ -314,7 +289,7 @@ def _update(
         session.add_all(AnnotationShare(annotation_id=row.id, user_id=u) for u in sorted(shares))
     session.flush()
     audit.record(session, actor, "annotation.update", "annotation", row.id, _summary(row))
-    out = _describe(session, [row])[0]
+    out = describe(session, [row])[0]
     _announce(session, view, out, before, _Audience(row.visibility, shares | {row.author_id}))
     return Saved(out, created=False)
 
@@ -339,7 +314,7 @@ def delete_annotation(
         row = session.get(Annotation, annotation_id)
     else:
         row = _mine(session, me, (client_id or "").lower())
-    if row is None or row.meeting_id != view.id or not _sees(session, row, me):
+    if row is None or row.meeting_id != view.id or not sees(session, row, me):
         raise errors.NotFound.of("ghi chú", "Annotation", "annotation.not_found")
     assert row.id is not None
     gone = {
@@ -357,7 +332,7 @@ def delete_annotation(
         )
     if row.deleted_at is not None:
         return gone
-    shares = _share_ids(session, [row.id]).get(row.id, frozenset())
+    shares = share_ids(session, [row.id]).get(row.id, frozenset())
     freed = -len(row.body.encode())
     annotation_quota.charge(session, row.document_id, me, written=0, kept_delta=freed)
     row.deleted_at = row.updated_at = utcnow()
@@ -371,81 +346,6 @@ def delete_annotation(
     else:
         _direct(session, view, shares | {me}, "annotation_deleted", gone)
     return gone
-
-
-def visible(
-    session: Session, subject: Subject, view: MeetingView, document_id: int
-) -> list[dict[str, Any]]:
-    """The annotations of a document version the subject may see, oldest first: their
-    own, those shared with everyone, those shared with them by name. Each is ``{id,
-    meeting_id, document_id, client_id, page, kind, body, visibility, shared_with,
-    author_id, author_name, created_at, updated_at}`` (times in ISO 8601)."""
-    access.require_visible(subject, view)
-    doc = document_of(session, view, document_id)
-    me = subject.user_id
-    mine_by_name = select(AnnotationShare.annotation_id).where(AnnotationShare.user_id == me)
-    rows = session.exec(
-        select(Annotation)
-        .where(
-            Annotation.document_id == doc.id,
-            col(Annotation.deleted_at).is_(None),
-            or_(
-                col(Annotation.author_id) == me,
-                col(Annotation.visibility) == "everyone",
-                and_(
-                    col(Annotation.visibility) == "named",
-                    col(Annotation.id).in_(mine_by_name),
-                ),
-            ),
-        )
-        .order_by(col(Annotation.id))
-    ).all()
-    return _describe(session, list(rows))
-
-
-def one(
-    session: Session, subject: Subject, view: MeetingView, annotation_id: int
-) -> dict[str, Any]:
-    """One annotation of the meeting the subject may see now (as :func:`visible` lists
-    it): what a tablet fetches when the room's event names a new revision. A deleted one,
-    or one they may not see, is a 404."""
-    access.require_visible(subject, view)
-    row = session.get(Annotation, annotation_id)
-    if (
-        row is None
-        or row.meeting_id != view.id
-        or row.deleted_at is not None
-        or not _sees(session, row, subject.user_id)
-    ):
-        raise errors.NotFound.of("ghi chú", "Annotation", "annotation.not_found")
-    return _describe(session, [row])[0]
-
-
-def for_download(
-    session: Session, subject: Subject, view: MeetingView, document_id: int
-) -> Download:
-    """What the subject's annotated copy of a document version holds: their own
-    annotations only, whatever their visibility. Colleagues' shared notes stay out on
-    purpose: the copy is titled as the member's ("ghi chú của …") and may be printed or
-    passed on, so it must not put others' words under their name."""
-    access.require_visible(subject, view)
-    doc = document_of(session, view, document_id)
-    rows = session.exec(
-        select(Annotation)
-        .where(
-            Annotation.document_id == doc.id,
-            Annotation.author_id == subject.user_id,
-            col(Annotation.deleted_at).is_(None),
-        )
-        .order_by(col(Annotation.id))
-    ).all()
-    sha256 = annotation_pages.blob_sha256(session, doc)
-    return Download(
-        sha256=sha256,
-        title=doc.title,
-        member=subject.user.full_name,
-        annotations=tuple(from_json(r.kind, r.page, r.body) for r in rows),
-    )
 
 
 def _same_meeting(view: MeetingView, meeting_id: int | None) -> None:
@@ -492,56 +392,6 @@ def _mine(session: Session, author_id: int, client_id: str) -> Annotation | None
             Annotation.author_id == author_id, Annotation.client_id == client_id
         )
     ).first()
-
-
-def _sees(session: Session, row: Annotation, user_id: int) -> bool:
-    if row.author_id == user_id:
-        return True
-    if row.deleted_at is not None:
-        return False
-    if row.visibility == "everyone":
-        return True
-    return session.get(AnnotationShare, (row.id, user_id)) is not None
-
-
-def _share_ids(session: Session, ids: list[int]) -> dict[int, frozenset[int]]:
-    found: dict[int, set[int]] = {}
-    for start in range(0, len(ids), 500):
-        for share in session.exec(
-            select(AnnotationShare).where(
-                col(AnnotationShare.annotation_id).in_(ids[start : start + 500])
-            )
-        ):
-            found.setdefault(share.annotation_id, set()).add(share.user_id)
-    return {k: frozenset(v) for k, v in found.items()}
-
-
-def _describe(session: Session, rows: list[Annotation]) -> list[dict[str, Any]]:
-    named = [r.id for r in rows if r.visibility == "named" and r.id is not None]
-    shares = _share_ids(session, named)
-    authors = sorted({r.author_id for r in rows})
-    names = dict(
-        session.exec(select(User.id, User.full_name).where(col(User.id).in_(authors))).all()
-    )
-    return [
-        {
-            "id": r.id,
-            "meeting_id": r.meeting_id,
-            "document_id": r.document_id,
-            "client_id": r.client_id,
-            "page": r.page,
-            "kind": r.kind,
-            "body": json.loads(r.body),
-            "visibility": r.visibility,
-            "shared_with": sorted(shares.get(r.id or 0, frozenset())),
-            "author_id": r.author_id,
-            "author_name": names.get(r.author_id, ""),
-            "revision": r.revision,
-            "created_at": r.created_at.isoformat(),
-            "updated_at": r.updated_at.isoformat(),
-        }
-        for r in rows
-    ]
 
 
 def _announce(
