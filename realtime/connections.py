@@ -70,7 +70,12 @@ class Registry:
         return True
 
     def remove(self, namespace: str, sid: str) -> Connection | None:
-        return self.connections.pop((namespace, sid), None)
+        gone = self.connections.pop((namespace, sid), None)
+        if len(self._expiries) > 2 * len(self.connections) + 64:
+            # the expiries of connections gone long before theirs (tokens last years)
+            self._expiries = [e for e in self._expiries if self.alive(e[2])]
+            heapq.heapify(self._expiries)
+        return gone
 
     def alive(self, connection: Connection) -> bool:
         return self.connections.get((connection.namespace, connection.sid)) is connection
