@@ -122,9 +122,10 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def _handle(self, sid: str, event: str, data: Any) -> dict[str, Any]:
         connection = self._connection(sid)
-        size = limits.size_of(data)
         bucket = connection.bucket
-        if not bucket.take(limits.cost_of(size)):
+        # One token before the data is even measured; then what its size costs on top.
+        size = limits.size_of(data) if bucket.take() else None
+        if size is None or not bucket.take(limits.cost_of(size) - 1):
             if bucket.refused >= FLOOD_DISCONNECT:
                 await self.disconnect(sid)
             raise Refused(
