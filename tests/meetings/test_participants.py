@@ -101,3 +101,18 @@ def test_no_removal_once_the_meeting_is_over(office: Office, pdf: bytes) -> None
     r = _delete(office, "p.clerk", f"{url}/participants/{office.ids['p.spec']}")
     assert r.status_code == 409
     assert r.json()["message"]["vi"] and r.json()["message"]["en"]
+
+
+def test_a_deputy_no_longer_sent_leaves_the_room(
+    office: Office, pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meeting_id, _items = _prepared(office, pdf)
+    url = f"/api/v1/meetings/{meeting_id}"
+    deputy = office.ids["p.admin"]
+    answer = {"answer": "deputy", "deputy_id": deputy, "reason": "Đi công tác"}
+    assert office.post("p.spec2", url + "/answer", json=answer).status_code == 200
+    assert office.get("p.admin", url).status_code == 200
+    cuts = record_cuts(monkeypatch)
+    assert office.post("p.spec2", url + "/answer", json={"answer": "accepted"}).status_code == 200
+    assert cuts == [outbox.Cut("seat", str(deputy), meeting_id)]
+    assert office.get("p.admin", url).status_code == 404
