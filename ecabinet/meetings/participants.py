@@ -78,5 +78,8 @@ def still_seated(session: Session, meeting_id: int, user_ids: Iterable[int]) -> 
             or_(col(Participant.user_id).in_(wanted), col(Participant.deputy_id).in_(wanted)),
         )
     ).all()
-    view = MeetingView(meeting, tuple(rows))
-    return {u for u in wanted if access.takes_part(view, u)}
+    mine: dict[int, list[Participant]] = {u: [] for u in wanted}
+    for row in rows:  # each user judged on their own rows, as load_seat would give them
+        for u in wanted.intersection((row.user_id, row.deputy_id)):
+            mine[u].append(row)
+    return {u for u in wanted if access.takes_part(MeetingView(meeting, tuple(mine[u])), u)}

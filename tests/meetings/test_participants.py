@@ -116,3 +116,19 @@ def test_a_deputy_no_longer_sent_leaves_the_room(
     assert office.post("p.spec2", url + "/answer", json={"answer": "accepted"}).status_code == 200
     assert cuts == [outbox.Cut("seat", str(deputy), meeting_id)]
     assert office.get("p.admin", url).status_code == 404
+
+
+def test_still_seated_answers_for_each_person(office: Office, pdf: bytes, engine: Engine) -> None:
+    """The periodic re-check of seats: the chair, a member, a deputy sent, not a stranger
+    nor someone removed."""
+    meeting_id, _items = _prepared(office, pdf)
+    url = f"/api/v1/meetings/{meeting_id}"
+    ids = office.ids
+    answer = {"answer": "deputy", "deputy_id": ids["p.admin"], "reason": "Đi công tác"}
+    assert office.post("p.spec2", url + "/answer", json=answer).status_code == 200
+    assert _delete(office, "p.clerk", f"{url}/participants/{ids['p.head']}").status_code == 200
+    people = {ids[w] for w in ("p.leader", "p.spec", "p.spec2", "p.admin", "p.head", "d.spec")}
+    with session_scope(engine, write=False) as s:
+        seated = participants.still_seated(s, meeting_id, people)
+        assert participants.still_seated(s, meeting_id + 99, people) == set()
+    assert seated == {ids[w] for w in ("p.leader", "p.spec", "p.spec2", "p.admin")}
