@@ -216,8 +216,8 @@ class Watch:
                 await asyncio.sleep(1)
 
     async def _ticks(self) -> None:
-        since = 0.0
         loop = asyncio.get_running_loop()
+        since = loop.time()
         while True:
             await asyncio.sleep(TICK_SECONDS)
             try:
