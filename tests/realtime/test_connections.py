@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from ecabinet.core.credentials import Held
 from ecabinet.core.outbox import Cut
 from ecabinet.core.types import utcnow
 from realtime.connections import Connection, Registry
+from realtime.watch import REVALIDATE_SECONDS, TICK_SECONDS, Watch
+from tests.conftest import make_settings
 
 
 def _conn(sid: str, held: Held, *meetings: int) -> Connection:
@@ -69,3 +72,22 @@ def test_expiries_come_once_in_order_and_the_gone_are_forgotten() -> None:
         registry.add(c, time.monotonic())
         registry.remove("/meetings", f"x{n}")
     assert len(registry._expiries) <= 2 * len(registry.connections) + 64
+
+
+def test_the_recheck_goes_through_every_connection_a_slice_at_a_time(tmp_path: Path) -> None:
+    registry = Registry()
+    for n in range(1000):
+        registry.add(_conn(f"s{n}", Held(n, token_id=n)), time.monotonic())
+    watch = Watch(None, registry, make_settings(tmp_path, f"sqlite:///{tmp_path / 'x.db'}"), None)
+    ticks = int(REVALIDATE_SECONDS / TICK_SECONDS)
+    seen: list[str] = []
+    used = 0
+    while len(seen) < 1000:
+        batch = watch._next_batch()
+        assert len(batch) <= -(-1000 // ticks)
+        seen.extend(c.sid for c in batch)
+        used += 1
+    assert used <= ticks  # a pass takes no longer than REVALIDATE_SECONDS
+    assert sorted(seen) == sorted(f"s{n}" for n in range(1000))  # each once in a pass
+    registry.remove("/meetings", "s5")
+    assert "s5" not in [c.sid for c in watch._next_batch() + watch._next_batch()]
