@@ -258,11 +258,18 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             whole = access.load(session, view.id)
             return {"seq": whole.meeting.seq, "snapshot": snapshot(session, whole)}
 
-        # Decided before the room: a refused join never puts the socket in it.
+        # Decided before the room: a refused join never puts the socket in it (and takes
+        # it out if it was there: a seat may have ended without its cut reaching here).
         since = time.monotonic()
-        await self._in_transaction(sid, meeting_id, lambda *_: {}, write=False, whole=False)
-        if self.registry.seat_cut_since(connection, meeting_id, since):
-            raise Refused(errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found"))
+        try:
+            await self._in_transaction(sid, meeting_id, lambda *_: {}, write=False, whole=False)
+            if self.registry.seat_cut_since(connection, meeting_id, since):
+                raise Refused(errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found"))
+        except Refused:
+            if meeting_id in connection.meetings:
+                connection.meetings.discard(meeting_id)
+                await self.leave_room(sid, room)
+            raise
         # In the room before the catch-up is read: an event committed meanwhile arrives
         # twice at worst (the tablet skips numbers it has), never not at all. A seat cut
         # from now on finds the socket through ``connection.meetings``.
