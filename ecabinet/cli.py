@@ -71,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     unlock = user.add_parser("unlock", help="clear a user name's login throttling")
     unlock.add_argument("username")
     unlock.set_defaults(run=_user_unlock)
+    for action, helps in (
+        ("disable", "disable a user: no login, sessions ended, live connections cut"),
+        ("enable", "enable a disabled user again"),
+    ):
+        state = user.add_parser(action, help=helps)
+        state.add_argument("username")
+        state.set_defaults(run=_user_state, active=action == "enable")
 
     cli_signing.add_commands(sub)
 
@@ -232,6 +239,23 @@ def _user_unlock(settings: Settings, args: argparse.Namespace) -> int:
     engine.dispose()
     name = throttle.normalise(args.username)
     print(f"login throttling of {name} cleared ({count} address counter(s))")
+    return 0
+
+
+def _user_state(settings: Settings, args: argparse.Namespace) -> int:
+    """Disable or enable a user; the servers cut the user's live connections at once when
+    Redis is configured (else at their next re-validation, within a minute)."""
+    from ecabinet.core import accounts, audit, outbox, users
+    from ecabinet.core.db import session_scope
+    from realtime.watch import publish_now
+
+    with session_scope(_engine(settings)) as session:
+        user = users.by_username(session, args.username)
+        if user is None or user.id is None:
+            raise errors.NotFound.of("người dùng " + args.username, "User " + args.username)
+        accounts.set_active(session, audit.Actor.system("cli"), user.id, args.active, by=None)
+    publish_now(settings, [c for c in outbox.take(session) if isinstance(c, outbox.Cut)])
+    print(f"{'enabled' if args.active else 'disabled'} user {user.username} (id {user.id})")
     return 0
 
 

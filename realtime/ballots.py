@@ -28,7 +28,7 @@ from ecabinet.meetings import access, voting
 
 log = logging.getLogger("ecabinet.realtime")
 Resolve = Callable[[Session, Any], auth.Principal | None]
-Publish = Callable[[list[outbox.Message]], Awaitable[None]]
+Publish = Callable[[list[outbox.Outgoing]], Awaitable[None]]
 
 
 @dataclass
@@ -97,7 +97,7 @@ class BallotBox:
 
     def _count(
         self, meeting_id: int, vote_id: int, group: list[Pending]
-    ) -> tuple[list[dict[str, Any] | errors.DomainError], list[outbox.Message]]:
+    ) -> tuple[list[dict[str, Any] | errors.DomainError], list[outbox.Outgoing]]:
         outcomes: list[dict[str, Any] | errors.DomainError | None] = [None] * len(group)
         with session_scope(self.engine) as session:
             view = access.load(session, meeting_id)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, text
@@ -46,4 +47,42 @@ def test_publications_before_0016_get_their_date_and_a_sector(tmp_path: Path) ->
     with engine.connect() as conn:
         row = conn.execute(text("SELECT sector, issued_on FROM publication")).one()
     assert tuple(row) == ("khac", "2026-11-19")
+    engine.dispose()
+
+
+def test_annotations_before_0019_get_a_revision_and_their_kept_bytes(tmp_path: Path) -> None:
+    """0019 counts what each member keeps on a document already; down again, the
+    annotations stay."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0016")
+    at = "2026-11-20 08:00:00.000000+00:00"
+    insert = (
+        "INSERT INTO annotation (id, meeting_id, document_id, author_id, client_id, kind, page,"
+        " body, visibility, created_at, updated_at, deleted_at)"
+        " VALUES (:id, 1, 1, :author, :id, 'note', 0, :body, 'me', :at, :at, :deleted)"
+    )
+    rows = [
+        (1, 7, '{"text":"Số liệu"}', None),
+        (2, 7, '{"text":"quý III"}', None),
+        (3, 7, "{}", at),  # deleted: keeps nothing
+        (4, 8, '{"text":"x"}', None),
+    ]
+    with engine.begin() as conn:
+        for id_, author, body, deleted in rows:
+            conn.execute(
+                text(insert),
+                {"id": id_, "author": author, "body": body, "at": at, "deleted": deleted},
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        kept = conn.execute(
+            text("SELECT author_id, stored_bytes, writes FROM annotation_quota ORDER BY author_id")
+        ).all()
+        revisions = conn.execute(text("SELECT DISTINCT revision FROM annotation")).scalars().all()
+    size = len('{"text":"Số liệu"}'.encode()) + len('{"text":"quý III"}'.encode())
+    assert [tuple(r) for r in kept] == [(7, size, 0), (8, len('{"text":"x"}'), 0)]
+    assert revisions == [1]
+    command.downgrade(migrate.alembic_config(engine), "0016")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM annotation")).scalar_one() == 4
     engine.dispose()

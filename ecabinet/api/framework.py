@@ -40,7 +40,7 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
-Publisher = Callable[[list[outbox.Message]], Awaitable[None]]
+Publisher = Callable[[list[outbox.Outgoing]], Awaitable[None]]
 
 
 @dataclass
@@ -101,7 +101,7 @@ class Call:
         """Run ``fn(session)`` in a worker thread inside one transaction; after commit,
         what the transaction put in its outbox goes to the connected clients."""
 
-        def run() -> tuple[R, list[outbox.Message]]:
+        def run() -> tuple[R, list[outbox.Outgoing]]:
             with session_scope(self.ctx.engine, write=write) as session:
                 result = fn(session)
             return result, outbox.take(session)

@@ -17,7 +17,7 @@ from ecabinet.api.schemas import (
     UserCreateIn,
     UserOut,
 )
-from ecabinet.core import agencies, errors, users
+from ecabinet.core import accounts, agencies, errors, users
 from ecabinet.core.agencies import Agency, Unit
 from ecabinet.core.policy import Action, InAgency, Subject, System, authorize, can
 
@@ -146,3 +146,28 @@ async def grant_role(call: Call) -> Response:
 
     await call.subject(work)
     return Response(status_code=201)
+
+
+def _set_active(active: bool, summary: str) -> None:
+    @api.route(
+        f"/users/{{user_id:int}}/{'enable' if active else 'disable'}",
+        "POST",
+        summary,
+        responses={200: UserOut},
+        tag="admin",
+    )
+    async def handler(call: Call) -> Response:
+        user_id: int = call.request.path_params["user_id"]
+
+        def work(session: Session, subject: Subject) -> UserOut:
+            user = accounts.set_active(session, call.actor, user_id, active, by=subject)
+            return UserOut.of(user)
+
+        return model_json(await call.subject(work))
+
+
+_set_active(
+    False,
+    "Disable a user: no login, sessions ended, live connections cut (their agencies' admins)",
+)
+_set_active(True, "Enable a disabled user again (their agencies' admins)")

@@ -80,6 +80,24 @@ async def save(call: Call) -> Response:
 
 @api.route(
     "/meetings/{meeting_id:int}/annotations/{annotation_id:int}",
+    "GET",
+    "One annotation I may see (what the meeting's annotation event names)",
+    responses={200: AnnotationOut},
+    tag=TAG,
+)
+async def get_one(call: Call) -> Response:
+    meeting_id: int = call.request.path_params["meeting_id"]
+    annotation_id: int = call.request.path_params["annotation_id"]
+
+    def run(session: Session, subject: Subject) -> AnnotationOut:
+        view = visible_meeting(session, subject, meeting_id)
+        return AnnotationOut.model_validate(service.one(session, subject, view, annotation_id))
+
+    return model_json(await call.subject(run, write=False))
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/annotations/{annotation_id:int}",
     "DELETE",
     "Delete one of my annotations",
     responses={204: "Deleted (or already deleted)"},

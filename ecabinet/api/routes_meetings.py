@@ -36,7 +36,7 @@ from ecabinet.core import errors, files
 from ecabinet.core.audit import Actor
 from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Action, Subject, authorize
-from ecabinet.meetings import access, attendance, events, live, service
+from ecabinet.meetings import access, attendance, events, live, participants, service
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.models import AgendaDocument
 
@@ -133,6 +133,18 @@ async def invite(call: Call) -> Response:
         call,
         lambda s, a, subj, v: service.invite(s, a, subj, v, user_id=body.user_id, role=body.role),
     )
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/participants/{user_id:int}",
+    "DELETE",
+    "Remove a member or a guest (organisers; before or during the meeting)",
+    responses={200: MeetingDetail},
+    tag=TAG,
+)
+async def remove_participant(call: Call) -> Response:
+    user_id: int = call.request.path_params["user_id"]
+    return await _act(call, lambda s, a, subj, v: participants.remove(s, a, subj, v, user_id))
 
 
 @_route("items", "Add an agenda item", ItemIn)

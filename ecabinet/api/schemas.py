@@ -33,6 +33,7 @@ class UserOut(BaseModel):
     title: str
     email: str | None
     language: str
+    is_active: bool
 
     @classmethod
     def of(cls, u: User) -> UserOut:
@@ -44,6 +45,7 @@ class UserOut(BaseModel):
             title=u.title,
             email=u.email,
             language=u.language,
+            is_active=u.is_active,
         )
 
 

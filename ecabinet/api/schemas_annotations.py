@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field, RootModel
 
 
 class AnnotationOut(BaseModel):
-    """An annotation, as the live messages ``annotation`` carry it too."""
+    """An annotation, as the direct live messages ``annotation`` carry it too (the
+    meeting's numbered ``annotation`` event names only its id and revision)."""
 
     id: int
     meeting_id: int
@@ -22,6 +23,7 @@ class AnnotationOut(BaseModel):
     shared_with: list[int] = Field(description="The named colleagues' user ids")
     author_id: int
     author_name: str
+    revision: int = Field(description="1 when created, one more at each change")
     created_at: str = Field(description="ISO 8601")
     updated_at: str = Field(description="ISO 8601")
 

@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Column, delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from ecabinet.core import audit, errors, scopes
+from ecabinet.core import audit, errors, outbox, scopes
 from ecabinet.core.audit import Actor
 from ecabinet.core.scopes import Scope
 from ecabinet.core.settings import Settings
@@ -124,9 +124,11 @@ def principal_from_cookie(session: Session, settings: Settings, cookie: str) -> 
 
 
 def logout(session: Session, principal: Principal, client_addr: str) -> None:
-    """End the caller's session (token callers have no session to end)."""
+    """End the caller's session (token callers have no session to end); its live
+    connections are cut after commit."""
     if principal.session_id:
         session.execute(delete(UserSession).where(col(UserSession.id) == principal.session_id))
+        outbox.cut(session, "session", principal.session_id)
     audit.record(session, principal.actor(client_addr), "auth.logout", "user", principal.user.id)
 
 
@@ -197,7 +199,8 @@ def list_tokens(session: Session, principal: Principal) -> list[ApiToken]:
 
 
 def revoke_token(session: Session, principal: Principal, token_id: int, client_addr: str) -> None:
-    """Revoke one of the caller's own tokens; someone else's looks like a missing one."""
+    """Revoke one of the caller's own tokens (its live connections are cut after
+    commit); someone else's looks like a missing one."""
     from ecabinet.core.policy import Action, authorize, subject_for
 
     token = session.get(ApiToken, token_id)
@@ -206,6 +209,7 @@ def revoke_token(session: Session, principal: Principal, token_id: int, client_a
     authorize(subject_for(session, principal.user), Action.delete, token)
     token.revoked_at = utcnow()
     session.add(token)
+    outbox.cut(session, "token", token_id)
     audit.record(session, principal.actor(client_addr), "token.revoke", "api_token", token.id)
 
 

@@ -48,6 +48,9 @@ class Settings:
     """S3 secret key."""
     redis_url: str | None
     """Redis for Socket.IO across several processes; ``None`` for one process."""
+    redis_channel: str
+    """The Redis pub/sub channel of this deployment's processes (Redis channels are shared
+    by every database number: two deployments on one Redis need two names)."""
     secret_key: str
     """Signs session cookies and CSRF tokens; generated into the data folder when unset."""
     public_base_url: str
@@ -143,6 +146,11 @@ class Settings:
         redis_url = get("REDIS_URL")
         if redis_url is not None and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
             raise SettingsError("REDIS_URL", f"{redis_url!r} is not a redis:// or rediss:// URL")
+        redis_channel = get("REDIS_CHANNEL", "socketio") or ""
+        if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,100}", redis_channel):
+            raise SettingsError(
+                "REDIS_CHANNEL", "1 to 100 letters, digits, dots, colons, dashes or underscores"
+            )
         secret_key = get("SECRET_KEY")
         if secret_key is not None and len(secret_key) < 32:
             raise SettingsError("SECRET_KEY", "must be at least 32 characters long")
@@ -170,6 +178,7 @@ class Settings:
             s3_access_key=get("S3_ACCESS_KEY"),
             s3_secret_key=get("S3_SECRET_KEY"),
             redis_url=redis_url,
+            redis_channel=redis_channel,
             secret_key=secret_key or "",
             public_base_url=public,
             max_upload_bytes=_size("MAX_UPLOAD_BYTES", get("MAX_UPLOAD_BYTES", "200M")),

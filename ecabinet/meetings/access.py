@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from ecabinet.core import errors
+from ecabinet.core import errors, outbox
 from ecabinet.core.agencies import Role
 from ecabinet.core.db import writing
 from ecabinet.core.policy import Action, Subject, rule
@@ -71,10 +72,27 @@ def load_seat(session: Session, meeting_id: int, user_id: int) -> MeetingView:
     return MeetingView(meeting, tuple(rows))
 
 
-def sees(subject: Subject, view: MeetingView) -> bool:
-    me = subject.user_id
+def takes_part(view: MeetingView, user_id: int) -> bool:
+    """Whether this user sees the meeting: its chair, secretary or organiser, someone
+    invited, or the deputy attending for a member."""
     m = view.meeting
-    return me in (m.chair_id, m.secretary_id, m.created_by) or view.seat_of(me) is not None
+    return (
+        user_id in (m.chair_id, m.secretary_id, m.created_by) or view.seat_of(user_id) is not None
+    )
+
+
+def sees(subject: Subject, view: MeetingView) -> bool:
+    return takes_part(view, subject.user_id)
+
+
+def release(session: Session, view: MeetingView, user_ids: Iterable[int | None]) -> list[int]:
+    """After a change to the seats in ``view`` (rows as they now are): those of
+    ``user_ids`` who no longer see the meeting leave its room on every device once the
+    transaction commits. Returns them."""
+    gone = [u for u in dict.fromkeys(user_ids) if u is not None and not takes_part(view, u)]
+    for user_id in gone:
+        outbox.cut(session, "seat", user_id, view.id)
+    return gone
 
 
 def runs(subject: Subject, view: MeetingView) -> bool:

@@ -48,6 +48,9 @@ class Annotation(SQLModel, table=True):
     visibility: str = Field(sa_type=String(10))
     """me (the author only), named (the author and the colleagues in ``annotation_share``)
     or everyone (every participant of the meeting)."""
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    """1 when created, one more at each change: the meeting's events name the revision
+    (not the content), and a tablet keeps the latest it has fetched."""
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
@@ -69,3 +72,22 @@ class DocumentPageCount(SQLModel, table=True):
     __tablename__ = "document_page_count"
     document_id: int = Field(foreign_key="agenda_document.id", primary_key=True)
     pages: int
+
+
+class AnnotationQuota(SQLModel, table=True):
+    """What one member writes and keeps on one document version: the minute's count of
+    writes and bytes written, and the bytes kept (the bodies of their live annotations).
+    Kept in the database and updated in the save's transaction, so the limits hold
+    across devices and processes (:mod:`ecabinet.meetings.annotation_quota`)."""
+
+    __tablename__ = "annotation_quota"
+    document_id: int = Field(foreign_key="agenda_document.id", primary_key=True)
+    author_id: int = Field(foreign_key="user.id", primary_key=True)
+    window_start: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    """The start of the current minute of counting."""
+    writes: int = 0
+    """Creations and changes in the current minute."""
+    written_bytes: int = 0
+    """Bytes of annotation bodies written in the current minute."""
+    stored_bytes: int = 0
+    """Bytes of the bodies of the member's live annotations on the document."""

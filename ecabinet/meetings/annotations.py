@@ -1,5 +1,5 @@
-"""Annotations on meeting documents (ghi chú): save, delete, list, and a member's own for
-their annotated copy.
+"""Annotations on meeting documents (ghi chú): save and delete (reading them is
+:mod:`ecabinet.meetings.annotation_views`, re-exported here).
 
 A participant annotates one version of a meeting document. An annotation is seen by its
 author only (``me``), by the author and named colleagues of the same meeting (``named``),
@@ -7,8 +7,12 @@ or by everyone who sees the meeting (``everyone``). Saving is an upsert on the t
 ``client_id`` so that an offline tablet may send the same thing again; a deleted
 annotation stays deleted whatever is re-sent later. Each change is audited (ids and
 kind, never the body) and told to the tablets that may show it: a numbered meeting event
-for ``everyone``, a direct message (not replayed) to the author's and named colleagues'
-devices otherwise. The messages carry the annotation as the API returns it.
+for ``everyone``, carrying a reference (id and revision, never the ink: the tablet
+fetches the annotation, so the event log does not grow by a copy of the ink at every
+change), and a direct message (not replayed) to the author's and named colleagues'
+devices otherwise, carrying the annotation as the API returns it; only to people who
+take part in the meeting now. Each member's writes and what they keep on a document
+are limited (:mod:`ecabinet.meetings.annotation_quota`).
 
 HTTP and Socket.IO share :func:`save_from_payload` and :func:`delete_from_payload`,
 which check a raw dict with :mod:`ecabinet.meetings.annotation_input`.
@@ -16,11 +20,10 @@ which check a raw dict with :mod:`ecabinet.meetings.annotation_input`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,26 +32,34 @@ from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.types import utcnow
-from ecabinet.core.users import User
-from ecabinet.meetings import access, annotate, annotation_pages, events
+from ecabinet.meetings import access, annotate, annotation_pages, annotation_quota, events
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.annotation_input import (
     MAX_BODY_BYTES,
     AnnotationIn,
     DeleteIn,
     body_json,
-    from_json,
     parse,
     parse_delete,
     to_annotation,
     too_large,
 )
 from ecabinet.meetings.annotation_models import Annotation, AnnotationShare
-from ecabinet.meetings.models import AgendaDocument, AgendaItem
+from ecabinet.meetings.annotation_views import (
+    Download,
+    describe,
+    document_of,
+    for_download,
+    one,
+    sees,
+    share_ids,
+    visible,
+)
 from ecabinet.meetings.states import MeetingState, require
 
 __all__ = [
     "MAX_PER_DOCUMENT",
+    "REFERENCE",
     "AnnotationIn",
     "DeleteIn",
     "Download",
@@ -57,6 +68,7 @@ __all__ = [
     "delete_from_payload",
     "document_of",
     "for_download",
+    "one",
     "parse",
     "save",
     "save_from_payload",
@@ -66,6 +78,20 @@ __all__ = [
 MAX_PER_DOCUMENT = 2000
 """Annotations one author may have on one document version."""
 WRITABLE = tuple(s for s in MeetingState if s is not MeetingState.cancelled)
+REFERENCE = (
+    "id",
+    "meeting_id",
+    "document_id",
+    "client_id",
+    "author_id",
+    "page",
+    "kind",
+    "visibility",
+    "revision",
+    "updated_at",
+)
+"""What the meeting's numbered ``annotation`` event says of an annotation: which one and
+which revision, never its content (fetch it: ``GET …/annotations/{id}``)."""
 
 
 @dataclass(frozen=True)
@@ -77,42 +103,10 @@ class Saved:
 
 
 @dataclass(frozen=True)
-class Download:
-    """What a member's annotated copy is made of."""
-
-    sha256: str
-    """The document version's PDF."""
-    title: str
-    member: str
-    annotations: tuple[annotate.Annotation, ...]
-    """The member's own annotations, oldest first (drawn in that order)."""
-
-    @property
-    def filename(self) -> str:
-        """``<title> (ghi chú).pdf``."""
-        title = " ".join(self.title.split())
-        if title.lower().endswith(".pdf"):
-            title = title[:-4].rstrip()
-        return f"{title[:200] or 'tai-lieu'} (ghi chú).pdf"
-
-
-@dataclass(frozen=True)
 class _Audience:
     visibility: str
     people: frozenset[int]
     """The author and the named colleagues."""
-
-
-def document_of(session: Session, view: MeetingView, document_id: int) -> AgendaDocument:
-    """A document version of this meeting (404 otherwise)."""
-    doc = session.exec(
-        select(AgendaDocument)
-        .join(AgendaItem, col(AgendaItem.id) == AgendaDocument.item_id)
-        .where(AgendaDocument.id == document_id, AgendaItem.meeting_id == view.id)
-    ).first()
-    if doc is None:
-        raise errors.NotFound.of("tài liệu", "Document", "meeting.document_not_found")
-    return doc
 
 
 def save_from_payload(
@@ -163,8 +157,10 @@ def save(
     ``annotation.*``: too many points, bad colour, no such page...), named colleagues
     who do not take part in the meeting (422 ``annotation.not_participant``), a
     ``client_id`` already used for another document or kind or for a deleted annotation
-    (409), more than :data:`MAX_PER_DOCUMENT` annotations (409 ``annotation.too_many``).
-    Sending the same thing again changes nothing and tells nobody.
+    (409), more than :data:`MAX_PER_DOCUMENT` annotations (409 ``annotation.too_many``),
+    what :func:`~ecabinet.meetings.annotation_quota.charge` refuses (429
+    ``annotation.rate_limited``, 409 ``annotation.quota_full``).
+    Sending the same thing again changes nothing, tells nobody and is not counted.
     """
     access.require_visible(subject, view)
     _same_meeting(view, data.meeting_id)
@@ -175,22 +171,23 @@ def save(
     pages = annotation_pages.resolve(session, doc, page_count=page_count, store=store)
     annotate.validate(shape, pages)
     body = body_json(shape)
-    if len(body.encode()) > MAX_BODY_BYTES:
-        raise too_large(len(body.encode()))
+    size = len(body.encode())
+    if size > MAX_BODY_BYTES:
+        raise too_large(size)
     shares = _shares(view, subject.user_id, data)
     row = _mine(session, subject.user_id, data.client_id)
     if row is None:
-        row = _create(session, subject, view, doc.id, data, body, shares)
+        row = _create(session, subject, view, doc.id, data, body, shares, size)
         if row is not None:
             after = _Audience(row.visibility, shares | {subject.user_id})
             audit.record(session, actor, "annotation.create", "annotation", row.id, _summary(row))
-            out = _describe(session, [row])[0]
+            out = describe(session, [row])[0]
             _announce(session, view, out, None, after)
             return Saved(out, created=True)
         # Another request made it first (the same tablet, retrying): update that one.
         row = _mine(session, subject.user_id, data.client_id)
         assert row is not None
-    return _update(session, actor, view, row, doc.id, data, body, shares)
+    return _update(session, actor, view, row, doc.id, data, body, shares, size)
 
 
 def _create(
@@ -201,6 +198,7 @@ def _create(
     data: AnnotationIn,
     body: str,
     shares: frozenset[int],
+    size: int,
 ) -> Annotation | None:
     """The new row, or None when the same author and ``client_id`` won a race."""
     count = session.exec(
@@ -219,6 +217,7 @@ def _create(
             f"You have {count} annotations on this document (at most {MAX_PER_DOCUMENT}).",
             {"count": int(count), "limit": MAX_PER_DOCUMENT},
         )
+    annotation_quota.charge(session, document_id, subject.user_id, written=size, kept_delta=size)
     now = utcnow()
     row = Annotation(
         meeting_id=view.id,
@@ -253,6 +252,7 @@ def _update(
     data: AnnotationIn,
     body: str,
     shares: frozenset[int],
+    size: int,
 ) -> Saved:
     assert row.id is not None
     if row.deleted_at is not None:
@@ -269,16 +269,19 @@ def _update(
             "This client_id belongs to another annotation.",
             {"id": row.id, "document_id": row.document_id, "kind": row.kind},
         )
-    old_shares = _share_ids(session, [row.id]).get(row.id, frozenset())
+    old_shares = share_ids(session, [row.id]).get(row.id, frozenset())
     if (row.page, row.body, row.visibility, old_shares) == (
         data.page,
         body,
         data.visibility,
         shares,
     ):
-        return Saved(_describe(session, [row])[0], created=False)
+        return Saved(describe(session, [row])[0], created=False)
     before = _Audience(row.visibility, old_shares | {row.author_id})
+    kept = size - len(row.body.encode())
+    annotation_quota.charge(session, document_id, row.author_id, written=size, kept_delta=kept)
     row.page, row.body, row.visibility = data.page, body, data.visibility
+    row.revision += 1
     row.updated_at = utcnow()
     session.add(row)
     if old_shares != shares:
@@ -286,7 +289,7 @@ def _update(
         session.add_all(AnnotationShare(annotation_id=row.id, user_id=u) for u in sorted(shares))
     session.flush()
     audit.record(session, actor, "annotation.update", "annotation", row.id, _summary(row))
-    out = _describe(session, [row])[0]
+    out = describe(session, [row])[0]
     _announce(session, view, out, before, _Audience(row.visibility, shares | {row.author_id}))
     return Saved(out, created=False)
 
@@ -311,7 +314,7 @@ def delete_annotation(
         row = session.get(Annotation, annotation_id)
     else:
         row = _mine(session, me, (client_id or "").lower())
-    if row is None or row.meeting_id != view.id or not _sees(session, row, me):
+    if row is None or row.meeting_id != view.id or not sees(session, row, me):
         raise errors.NotFound.of("ghi chú", "Annotation", "annotation.not_found")
     assert row.id is not None
     gone = {
@@ -329,7 +332,9 @@ def delete_annotation(
         )
     if row.deleted_at is not None:
         return gone
-    shares = _share_ids(session, [row.id]).get(row.id, frozenset())
+    shares = share_ids(session, [row.id]).get(row.id, frozenset())
+    freed = -len(row.body.encode())
+    annotation_quota.charge(session, row.document_id, me, written=0, kept_delta=freed)
     row.deleted_at = row.updated_at = utcnow()
     row.body = "{}"  # the tombstone keeps no content
     session.add(row)
@@ -339,65 +344,8 @@ def delete_annotation(
     if row.visibility == "everyone":
         events.record(session, view.id, "annotation_deleted", gone)
     else:
-        events.direct(session, sorted(shares | {me}), "annotation_deleted", gone)
+        _direct(session, view, shares | {me}, "annotation_deleted", gone)
     return gone
-
-
-def visible(
-    session: Session, subject: Subject, view: MeetingView, document_id: int
-) -> list[dict[str, Any]]:
-    """The annotations of a document version the subject may see, oldest first: their
-    own, those shared with everyone, those shared with them by name. Each is ``{id,
-    meeting_id, document_id, client_id, page, kind, body, visibility, shared_with,
-    author_id, author_name, created_at, updated_at}`` (times in ISO 8601)."""
-    access.require_visible(subject, view)
-    doc = document_of(session, view, document_id)
-    me = subject.user_id
-    mine_by_name = select(AnnotationShare.annotation_id).where(AnnotationShare.user_id == me)
-    rows = session.exec(
-        select(Annotation)
-        .where(
-            Annotation.document_id == doc.id,
-            col(Annotation.deleted_at).is_(None),
-            or_(
-                col(Annotation.author_id) == me,
-                col(Annotation.visibility) == "everyone",
-                and_(
-                    col(Annotation.visibility) == "named",
-                    col(Annotation.id).in_(mine_by_name),
-                ),
-            ),
-        )
-        .order_by(col(Annotation.id))
-    ).all()
-    return _describe(session, list(rows))
-
-
-def for_download(
-    session: Session, subject: Subject, view: MeetingView, document_id: int
-) -> Download:
-    """What the subject's annotated copy of a document version holds: their own
-    annotations only, whatever their visibility. Colleagues' shared notes stay out on
-    purpose: the copy is titled as the member's ("ghi chú của …") and may be printed or
-    passed on, so it must not put others' words under their name."""
-    access.require_visible(subject, view)
-    doc = document_of(session, view, document_id)
-    rows = session.exec(
-        select(Annotation)
-        .where(
-            Annotation.document_id == doc.id,
-            Annotation.author_id == subject.user_id,
-            col(Annotation.deleted_at).is_(None),
-        )
-        .order_by(col(Annotation.id))
-    ).all()
-    sha256 = annotation_pages.blob_sha256(session, doc)
-    return Download(
-        sha256=sha256,
-        title=doc.title,
-        member=subject.user.full_name,
-        annotations=tuple(from_json(r.kind, r.page, r.body) for r in rows),
-    )
 
 
 def _same_meeting(view: MeetingView, meeting_id: int | None) -> None:
@@ -408,14 +356,6 @@ def _same_meeting(view: MeetingView, meeting_id: int | None) -> None:
             "The annotation names another meeting.",
             {"meeting_id": meeting_id},
         )
-
-
-def _takes_part(view: MeetingView, user_id: int) -> bool:
-    """Sees the meeting (:func:`ecabinet.meetings.access.sees` for any user)."""
-    m = view.meeting
-    return (
-        user_id in (m.chair_id, m.secretary_id, m.created_by) or view.seat_of(user_id) is not None
-    )
 
 
 def _shares(view: MeetingView, author_id: int, data: AnnotationIn) -> frozenset[int]:
@@ -435,7 +375,7 @@ def _shares(view: MeetingView, author_id: int, data: AnnotationIn) -> frozenset[
             "Hãy chọn ít nhất một người để chia sẻ ghi chú.",
             "Choose at least one colleague to share the annotation with.",
         )
-    outsiders = sorted(u for u in people if not _takes_part(view, u))
+    outsiders = sorted(u for u in people if not access.takes_part(view, u))
     if outsiders:
         raise errors.InvalidInput(
             "annotation.not_participant",
@@ -454,55 +394,6 @@ def _mine(session: Session, author_id: int, client_id: str) -> Annotation | None
     ).first()
 
 
-def _sees(session: Session, row: Annotation, user_id: int) -> bool:
-    if row.author_id == user_id:
-        return True
-    if row.deleted_at is not None:
-        return False
-    if row.visibility == "everyone":
-        return True
-    return session.get(AnnotationShare, (row.id, user_id)) is not None
-
-
-def _share_ids(session: Session, ids: list[int]) -> dict[int, frozenset[int]]:
-    found: dict[int, set[int]] = {}
-    for start in range(0, len(ids), 500):
-        for share in session.exec(
-            select(AnnotationShare).where(
-                col(AnnotationShare.annotation_id).in_(ids[start : start + 500])
-            )
-        ):
-            found.setdefault(share.annotation_id, set()).add(share.user_id)
-    return {k: frozenset(v) for k, v in found.items()}
-
-
-def _describe(session: Session, rows: list[Annotation]) -> list[dict[str, Any]]:
-    named = [r.id for r in rows if r.visibility == "named" and r.id is not None]
-    shares = _share_ids(session, named)
-    authors = sorted({r.author_id for r in rows})
-    names = dict(
-        session.exec(select(User.id, User.full_name).where(col(User.id).in_(authors))).all()
-    )
-    return [
-        {
-            "id": r.id,
-            "meeting_id": r.meeting_id,
-            "document_id": r.document_id,
-            "client_id": r.client_id,
-            "page": r.page,
-            "kind": r.kind,
-            "body": json.loads(r.body),
-            "visibility": r.visibility,
-            "shared_with": sorted(shares.get(r.id or 0, frozenset())),
-            "author_id": r.author_id,
-            "author_name": names.get(r.author_id, ""),
-            "created_at": r.created_at.isoformat(),
-            "updated_at": r.updated_at.isoformat(),
-        }
-        for r in rows
-    ]
-
-
 def _announce(
     session: Session,
     view: MeetingView,
@@ -511,7 +402,8 @@ def _announce(
     after: _Audience,
 ) -> None:
     """Tell whoever may now see the annotation, and whoever no longer may (first, so a
-    tablet that still may see it gets the removal before the new version)."""
+    tablet that still may see it gets the removal before the new version). The room's
+    numbered event is a reference (:data:`REFERENCE`): the tablets fetch the content."""
     if before is not None:
         gone = {k: out[k] for k in ("id", "meeting_id", "document_id", "client_id", "author_id")}
         if before.visibility == "everyone" and after.visibility != "everyone":
@@ -519,11 +411,21 @@ def _announce(
         elif before.visibility != "everyone" and after.visibility != "everyone":
             lost = before.people - after.people
             if lost:
-                events.direct(session, sorted(lost), "annotation_deleted", gone)
+                _direct(session, view, lost, "annotation_deleted", gone)
     if after.visibility == "everyone":
-        events.record(session, view.id, "annotation", out)
+        events.record(session, view.id, "annotation", {k: out[k] for k in REFERENCE})
     else:
-        events.direct(session, sorted(after.people), "annotation", out)
+        _direct(session, view, after.people, "annotation", out)
+
+
+def _direct(
+    session: Session, view: MeetingView, people: frozenset[int], kind: str, data: dict[str, Any]
+) -> None:
+    """A direct message to those of ``people`` who still take part in the meeting (a
+    colleague named earlier may have been removed since)."""
+    present = sorted(u for u in people if access.takes_part(view, u))
+    if present:
+        events.direct(session, present, kind, data)
 
 
 def _summary(row: Annotation) -> str:

@@ -55,6 +55,7 @@ def answer(
             "meeting.bad_answer", "Câu trả lời không hợp lệ.", "Unknown answer."
         )
     seat.rsvp_reason = _reason(reason) if answer in ("declined", "deputy") else ""
+    replaced = seat.deputy_id
     seat.deputy_id = None
     if answer == "deputy":
         if (
@@ -75,6 +76,7 @@ def answer(
     session.add(seat)
     session.flush()
     audit.record(session, actor, "meeting.rsvp", "meeting", view.id, answer)
+    access.release(session, view, [replaced])  # a deputy no longer sent leaves the room
     return seat
 
 

@@ -2,22 +2,28 @@
 the meeting's numbered events.
 
 - Connecting needs the login session cookie or an API token (``auth={"token": ...}``);
-  the credential is resolved again for every intent, so a logout or a revoked token
-  stops a socket at once.
-- ``join`` puts the socket in ``meeting:<id>`` (participants only) and answers with the
-  events after the tablet's last number, or a snapshot when it is too far behind.
+  the credential is resolved again for every intent, and a credential that ends (logout,
+  revocation, expiry, a disabled user) disconnects the socket (:mod:`realtime.watch`).
+- ``join`` checks that the caller takes part in the meeting *before* the socket enters
+  ``meeting:<id>``, then answers with the events after the tablet's last number, or a
+  snapshot when it is too far behind (read after entering, so nothing committed in
+  between is missed). A refused join never puts the socket in the room; a participant
+  removed later is taken out of it.
 - Every other intent (see :mod:`realtime.intents`) runs the meetings service in one
   transaction; the events it recorded are broadcast after commit, and the acknowledgement
   carries the outcome. A refusal answers ``{"ok": false, "error": ...}`` and also emits
   ``error`` to the socket; nothing is stored.
 - A socket sending more than :class:`realtime.limits.Bucket` allows is refused, and
-  disconnected when it keeps on; events over :data:`realtime.limits.MAX_EVENT_BYTES`
-  are refused unread.
+  disconnected when it keeps on; an event costs more the bigger it is; events over
+  :data:`realtime.limits.MAX_EVENT_BYTES` are refused unread. The bucket is the
+  connection's, made by the handshake (events named like the handshake's are dropped
+  by :class:`realtime.server.Server` before they reach this class).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,25 +33,24 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecabinet.core import auth, errors, outbox
+from ecabinet.core import errors, outbox
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.meetings import access, events
 from ecabinet.meetings.snapshot import snapshot
-from realtime import limits
-from realtime.auth import cookie_of, refusal
+from realtime import auth, limits
 from realtime.ballots import BallotBox
+from realtime.connections import Connection
 from realtime.intents import INTENTS, BallotIntent, Intent, JoinIntent, MeetingRef
+from realtime.watch import Watch
 
 log = logging.getLogger("ecabinet.realtime")
 NAMESPACE = "/meetings"
 FLOOD_DISCONNECT = 200
 """Refusals in a row after which a flooding socket is disconnected."""
-Publish = Callable[[list[outbox.Message]], Awaitable[None]]
-Credential = tuple[str | None, str | None]
-"""(session cookie, API token): exactly one is set."""
+Publish = Callable[[list[outbox.Outgoing]], Awaitable[None]]
 
 
 class Refused(Exception):
@@ -59,48 +64,39 @@ def _error(code: str, vi: str, en: str) -> errors.InvalidInput:
 
 class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     def __init__(
-        self, settings: Settings, engine: Engine, store: ObjectStore, publish: Publish
+        self,
+        settings: Settings,
+        engine: Engine,
+        store: ObjectStore,
+        publish: Publish,
+        watch: Watch,
     ) -> None:
         super().__init__(NAMESPACE)
         self.settings = settings
         self.engine = engine
         self.store = store
         self.publish = publish
+        self.watch = watch
+        self.registry = watch.registry
         self.ballots = BallotBox(engine, self._principal, publish)
-        self.buckets: dict[str, limits.Bucket] = {}
-        self.credentials: dict[str, Credential] = {}
 
     # connection -------------------------------------------------------------------
 
-    def _principal(self, session: Session, credential: Credential) -> auth.Principal | None:
-        cookie, token = credential
-        if token is not None:
-            return auth.principal_from_token(session, token)
-        if cookie is not None:
-            return auth.principal_from_cookie(session, self.settings, cookie)
-        return None
+    def _principal(self, session: Session, credential: auth.Credential) -> Any:
+        return auth.principal(session, self.settings, credential)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], data: Any = None) -> None:
-        token = data.get("token") if isinstance(data, dict) else None
-        if token is not None and not isinstance(token, str):
-            raise refusal("auth.bad_token", "Mã truy cập không hợp lệ.", "Invalid token.")
-        credential: Credential = (None, token) if token else (cookie_of(environ), None)
-
-        def resolve() -> int | None:
-            with session_scope(self.engine, write=False) as session:
-                principal = self._principal(session, credential)
-                return principal.user.id if principal else None
-
-        user_id = await anyio.to_thread.run_sync(resolve)
-        if user_id is None:
-            raise refusal("auth.required", "Bạn cần đăng nhập.", "You need to log in.")
-        self.credentials[sid] = credential
-        self.buckets[sid] = limits.Bucket()
-        await self.enter_room(sid, outbox.user_room(user_id))
+        connection = await self.watch.admit(sid, NAMESPACE, environ, data)
+        await self.enter_room(sid, outbox.user_room(connection.held.user_id))
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        self.credentials.pop(sid, None)
-        self.buckets.pop(sid, None)
+        self.registry.remove(NAMESPACE, sid)
+
+    def _connection(self, sid: str) -> Connection:
+        connection = self.registry.get(NAMESPACE, sid)
+        if connection is None:
+            raise Refused(_error("socket.gone", "Kết nối đã đóng.", "The connection is closed."))
+        return connection
 
     # intents ----------------------------------------------------------------------
 
@@ -125,10 +121,11 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return {"ok": False, "error": error}
 
     async def _handle(self, sid: str, event: str, data: Any) -> dict[str, Any]:
-        bucket = self.buckets.get(sid)
-        if bucket is None:
-            raise Refused(_error("socket.gone", "Kết nối đã đóng.", "The connection is closed."))
-        if not bucket.take():
+        connection = self._connection(sid)
+        bucket = connection.bucket
+        # One token before the data is even measured; then what its size costs on top.
+        size = limits.size_of(data) if bucket.take() else None
+        if size is None or not bucket.take(limits.cost_of(size) - 1):
             if bucket.refused >= FLOOD_DISCONNECT:
                 await self.disconnect(sid)
             raise Refused(
@@ -138,7 +135,7 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                     "Too many events from this connection; slow down.",
                 )
             )
-        if limits.size_of(data) > limits.MAX_EVENT_BYTES:
+        if size > limits.MAX_EVENT_BYTES:
             raise Refused(
                 errors.TooLarge(
                     "socket.too_large",
@@ -147,9 +144,10 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 )
             )
         if event in ("join", "resync"):
-            return await self._join(sid, self._parse(JoinIntent, data))
+            return await self._join(connection, self._parse(JoinIntent, data))
         if event == "leave":
             ref = self._parse(MeetingRef, data)
+            connection.meetings.discard(ref.meeting_id)
             await self.leave_room(sid, outbox.meeting_room(ref.meeting_id))
             return {}
         if event == "ballot":
@@ -196,12 +194,10 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         """Run ``work(session, actor, subject, view)`` for a participant of the meeting, in
         one transaction, then publish what it recorded. ``whole=False`` loads only the
         caller's own seat (enough to check them; no roles, no quorum)."""
-        credential = self.credentials.get(sid)
-        if credential is None:
-            raise Refused(_error("socket.gone", "Kết nối đã đóng.", "The connection is closed."))
+        credential = self._connection(sid).credential
         client_addr = self._client_addr(sid)
 
-        def run() -> tuple[dict[str, Any], list[outbox.Message]]:
+        def run() -> tuple[dict[str, Any], list[outbox.Outgoing]]:
             with session_scope(self.engine, write=write) as session:
                 principal = self._principal(session, credential)
                 if principal is None or principal.user.id is None:
@@ -239,9 +235,7 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         )
 
     async def _ballot(self, sid: str, body: BallotIntent) -> dict[str, Any]:
-        credential = self.credentials.get(sid)
-        if credential is None:
-            raise Refused(_error("socket.gone", "Kết nối đã đóng.", "The connection is closed."))
+        credential = self._connection(sid).credential
         try:
             return await self.ballots.cast(
                 body.meeting_id, body.vote_id, body.option, credential, self._client_addr(sid)
@@ -249,7 +243,10 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         except errors.DomainError as exc:
             raise Refused(exc) from None
 
-    async def _join(self, sid: str, body: JoinIntent) -> dict[str, Any]:
+    async def _join(self, connection: Connection, body: JoinIntent) -> dict[str, Any]:
+        sid, meeting_id = connection.sid, body.meeting_id
+        room = outbox.meeting_room(meeting_id)
+
         def catch_up(session: Session, actor: Any, subject: Any, view: Any) -> dict[str, Any]:
             if body.after is not None:
                 rows = events.since(session, view.id, body.after)
@@ -261,13 +258,26 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             whole = access.load(session, view.id)
             return {"seq": whole.meeting.seq, "snapshot": snapshot(session, whole)}
 
-        # In the room first: an event committed while the catch-up is read arrives twice
-        # at worst (the tablet skips numbers it has), never not at all.
-        await self.enter_room(sid, outbox.meeting_room(body.meeting_id))
+        # Decided before the room: a refused join never puts the socket in it (and takes
+        # it out if it was there: a seat may have ended without its cut reaching here).
+        since = time.monotonic()
         try:
-            return await self._in_transaction(
-                sid, body.meeting_id, catch_up, write=False, whole=False
-            )
+            await self._in_transaction(sid, meeting_id, lambda *_: {}, write=False, whole=False)
+            if self.registry.seat_cut_since(connection, meeting_id, since):
+                raise Refused(errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found"))
         except Refused:
-            await self.leave_room(sid, outbox.meeting_room(body.meeting_id))
+            if meeting_id in connection.meetings:
+                connection.meetings.discard(meeting_id)
+                await self.leave_room(sid, room)
+            raise
+        # In the room before the catch-up is read: an event committed meanwhile arrives
+        # twice at worst (the tablet skips numbers it has), never not at all. A seat cut
+        # from now on finds the socket through ``connection.meetings``.
+        connection.meetings.add(meeting_id)
+        await self.enter_room(sid, room)
+        try:
+            return await self._in_transaction(sid, meeting_id, catch_up, write=False, whole=False)
+        except Refused:
+            connection.meetings.discard(meeting_id)
+            await self.leave_room(sid, room)
             raise

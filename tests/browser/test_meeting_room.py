@@ -144,7 +144,11 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
         # Member A draws a stroke shared with everyone; member B sees it arrive.
         member_a.get_by_label("Ai được xem ghi chú").select_option(label="Mọi người dự họp")
         member_a.get_by_role("button", name="Bút", exact=True).click()
-        draw_stroke(member_a)
+        # The room's event names the stroke (id and revision); member B's tablet fetches it.
+        fetched = re.compile(rf"/api/v1/meetings/{meeting_id}/annotations/\d+$")
+        with member_b.expect_response(lambda r: bool(fetched.search(r.url))) as arrival:
+            draw_stroke(member_a)
+        assert arrival.value.json()["body"]["points"]
         mine = member_a.get_by_test_id("annotation")
         expect(mine).to_have_count(1)
         expect(mine).to_have_attribute("data-pending", "false")

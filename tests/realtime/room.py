@@ -36,10 +36,36 @@ class Place:
     agency_id: int
     tokens: dict[str, str]
     http: httpx.Client
+    sio: Any = None
+    """The in-process Socket.IO server (None when the servers are other processes)."""
+    env: dict[str, str] = field(default_factory=dict)
+    """The servers' environment when they are other processes (for the command line)."""
 
     def rest(self, who: str, method: str, path: str, **kw: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
         return self.http.request(method, f"{self.base}/api/v1{path}", headers=headers, **kw)
+
+    def attach(self, detail: Any, pdf: bytes) -> int:
+        """Upload ``pdf`` as the clerk and attach it to the meeting's first agenda item;
+        the document's id."""
+        r = self.http.post(
+            f"{self.base}/api/v1/files?agency_id={self.agency_id}&filename=bao-cao.pdf",
+            content=pdf,
+            headers={
+                "Authorization": f"Bearer {self.tokens['p.clerk']}",
+                "Content-Type": "application/pdf",
+            },
+        )
+        assert r.status_code == 201, r.text
+        mid, item = detail["meeting"]["id"], detail["agenda"][0]["id"]
+        r = self.rest(
+            "p.clerk",
+            "POST",
+            f"/meetings/{mid}/items/{item}/documents",
+            json={"file_id": r.json()["id"], "title": "Báo cáo"},
+        )
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
 
     def meeting(self, present: tuple[str, ...] = ("p.leader", "p.spec", "p.spec2")) -> Any:
         """A started meeting: chair p.leader, secretary p.clerk, members p.spec, p.spec2,
@@ -104,8 +130,9 @@ def live_place(tmp_path: Path, database_url: str, engine: Engine, **extra: str) 
     store = open_store(settings)
     tokens = tokens_for(engine)
     asgi = create_asgi(settings, engine=engine, store=store, frontend_dist=tmp_path / "none")
+    sio = asgi.other_asgi_app.state.sio  # type: ignore[attr-defined]
     with serve(asgi) as base, httpx.Client(timeout=30) as http:
-        yield Place(base, ids, found["p"].id or 0, tokens, http)
+        yield Place(base, ids, found["p"].id or 0, tokens, http, sio)
 
 
 @dataclass
@@ -135,18 +162,23 @@ class Tablet:
         await self.client.disconnect()
 
 
-async def tablet(place: Place, who: str, base: str | None = None) -> Tablet:
-    """A tablet of ``who`` connected to ``base`` (the place's server by default)."""
+async def tablet(
+    place: Place, who: str, base: str | None = None, *, cookie: str | None = None
+) -> Tablet:
+    """A tablet of ``who`` connected to ``base`` (the place's server by default), with
+    their API token, or with a login session ``cookie`` (the cookie header's value)."""
     client = socketio.AsyncClient(reconnection=False)
     t = Tablet(client)
     client.on("event", t.events.append, namespace=NS)
     client.on("error", t.errors.append, namespace=NS)
-    client.on("annotation", lambda d: t.direct.append(("annotation", d)), namespace=NS)
+    for kind in ("annotation", "annotation_deleted", "ended", "removed"):
+        client.on(kind, lambda d, kind=kind: t.direct.append((kind, d)), namespace=NS)
     await client.connect(
         base or place.base,
         namespaces=[NS],
         transports=["websocket"],
-        auth={"token": place.tokens[who]},
+        auth=None if cookie else {"token": place.tokens[who]},
+        headers={"Cookie": cookie} if cookie else {},
         wait_timeout=10,
     )
     return t

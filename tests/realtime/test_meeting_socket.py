@@ -115,16 +115,7 @@ def test_a_tablet_that_reconnects_gets_what_it_missed(place: Place) -> None:
 def test_follow_the_presenter(place: Place, pdf: bytes) -> None:
     detail = place.meeting()
     mid = detail["meeting"]["id"]
-    item = detail["agenda"][0]["id"]
-    file_id = _upload(place, pdf)
-    r = place.rest(
-        "p.clerk",
-        "POST",
-        f"/meetings/{mid}/items/{item}/documents",
-        json={"file_id": file_id, "title": "Báo cáo"},
-    )
-    assert r.status_code == 201, r.text
-    doc = r.json()["id"]
+    doc = place.attach(detail, pdf)
 
     async def scenario() -> None:
         chair, member = await tablet(place, "p.leader"), await tablet(place, "p.spec")
@@ -148,19 +139,6 @@ def test_follow_the_presenter(place: Place, pdf: bytes) -> None:
             await t.close()
 
     asyncio.run(scenario())
-
-
-def _upload(place: Place, pdf: bytes) -> str:
-    r = place.http.post(
-        f"{place.base}/api/v1/files?agency_id={place.agency_id}&filename=bao-cao.pdf",
-        content=pdf,
-        headers={
-            "Authorization": f"Bearer {place.tokens['p.clerk']}",
-            "Content-Type": "application/pdf",
-        },
-    )
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
 
 
 def test_secret_vote_over_the_socket(place: Place) -> None:
@@ -286,9 +264,11 @@ def test_a_revoked_token_stops_the_socket(place: Place) -> None:
         items = tokens["items"] if isinstance(tokens, dict) else tokens
         for tok in items:
             place.rest("p.spec", "DELETE", f"/tokens/{tok['id']}")
-        answer = await member.ask("speak", {"meeting_id": mid})
-        assert answer["error"]["code"] == "auth.required"
-        await member.close()
+        # the socket is told why, then disconnected
+        await until(lambda: not member.client.connected)
+        ((kind, why),) = member.direct
+        assert kind == "ended" and why["code"] == "auth.ended"
+        assert why["message"]["vi"] and why["message"]["en"]
 
     asyncio.run(scenario())
 
@@ -299,14 +279,7 @@ def test_annotations_over_the_socket(place: Place, pdf: bytes) -> None:
     c1, c2, c3 = (str(uuid.uuid4()) for _ in range(3))
     detail = place.meeting()
     mid = detail["meeting"]["id"]
-    item = detail["agenda"][0]["id"]
-    r = place.rest(
-        "p.clerk",
-        "POST",
-        f"/meetings/{mid}/items/{item}/documents",
-        json={"file_id": _upload(place, pdf), "title": "Báo cáo"},
-    )
-    doc = r.json()["id"]
+    doc = place.attach(detail, pdf)
     ink = {
         "kind": "ink",
         "page": 0,
@@ -328,7 +301,10 @@ def test_annotations_over_the_socket(place: Place, pdf: bytes) -> None:
         )
         assert shared["ok"], shared
         event = await other.wait_for("annotation")
-        assert event["data"]["client_id"] == c1 and event["data"]["body"]["points"][1]["x"] == 0.4
+        assert event["data"]["client_id"] == c1 and "body" not in event["data"]
+        fetched = place.rest("p.spec2", "GET", f"/meetings/{mid}/annotations/{event['data']['id']}")
+        assert fetched.json()["body"]["points"][1]["x"] == 0.4
+        assert fetched.json()["revision"] == event["data"]["revision"] == 1
         named = await author.ask(
             "annotate",
             {

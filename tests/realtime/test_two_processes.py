@@ -5,88 +5,23 @@ number), and a ballot sent twice at once, once to each process, counts once."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
 from ecabinet.core.db import session_scope
 from ecabinet.meetings.models import MeetingEvent
-from tests.conftest import SECRET
-from tests.documents.office import make_office
-from tests.realtime.room import NS, Place, Tablet, tablet, tokens_for, until
-from tests.support.live import free_port
-
-REDIS_URL = "redis://127.0.0.1:6379/13"
-
-
-def _wait_up(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}"
-            )
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                if r.status_code == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("server did not start")
+from tests.realtime.room import NS, Place, Tablet, tablet, until
+from tests.realtime.servers import two_processes
 
 
 @pytest.fixture
 def two(tmp_path: Path, database_url: str, engine: Engine) -> Iterator[tuple[Place, str]]:
-    found, _units, ids = make_office(engine)
-    tokens = tokens_for(engine)
-    env = os.environ | {
-        "ECABINET_DATA_DIR": str(tmp_path / "data"),
-        "ECABINET_DATABASE_URL": database_url,
-        "ECABINET_SECRET_KEY": SECRET,
-        "ECABINET_REDIS_URL": REDIS_URL,
-        "ECABINET_LOG_LEVEL": "WARNING",
-    }
-    ports = [free_port(), free_port()]
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ecabinet.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(p),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for p in ports
-    ]
-    try:
-        for port, proc in zip(ports, procs, strict=True):
-            _wait_up(port, proc)
-        with httpx.Client(timeout=30) as http:
-            a, b = (f"http://127.0.0.1:{p}" for p in ports)
-            yield Place(a, ids, found["p"].id or 0, tokens, http), b
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(15)
+    with two_processes(tmp_path, database_url, engine) as found:
+        yield found
 
 
 class Follower:

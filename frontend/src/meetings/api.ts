@@ -122,7 +122,23 @@ export interface Annotation {
   body: AnnotationBody;
   visibility: Visibility;
   shared_with: number[];
+  /** 1 when created, one more at each change. */
+  revision: number;
   created_at: string;
+}
+
+/** What the meeting's numbered "annotation" event says: which annotation and which
+ * revision, never its content (fetch it with meetings.annotation). */
+export interface AnnotationRef {
+  id: number;
+  meeting_id: number;
+  document_id: number;
+  client_id: string;
+  author_id: number;
+  page: number;
+  kind: AnnotationKind;
+  visibility: Visibility;
+  revision: number;
 }
 
 export interface MinutesSignature {
@@ -186,6 +202,7 @@ export const meetings = {
   receipt: (id: number, voteId: number, receipt: string) =>
     call<{ counted: boolean }>("POST", `${base(id)}/votes/${voteId}/receipt`, { receipt }),
   annotations: (id: number, docId: number) => call<{ items: Annotation[] }>("GET", `${base(id)}/documents/${docId}/annotations`),
+  annotation: (id: number, annotationId: number) => call<Annotation>("GET", `${base(id)}/annotations/${annotationId}`),
   saveAnnotation: (id: number, docId: number, body: Body) => call<Annotation>("POST", `${base(id)}/documents/${docId}/annotations`, body),
   deleteAnnotation: (id: number, annotationId: number) => call<void>("DELETE", `${base(id)}/annotations/${annotationId}`),
   minutes: (id: number) => call<MinutesOut>("GET", `${base(id)}/minutes`),

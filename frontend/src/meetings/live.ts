@@ -30,6 +30,15 @@ export interface LiveHandlers {
   onDirect: (kind: string, data: Record<string, unknown>) => void;
   /** Joined (true) or lost (false). */
   onLink: (joined: boolean) => void;
+  /** The server ended this link for good: the login ended, or this user no longer takes
+   * part in the meeting. The message is the server's, in both languages. */
+  onEnded: (code: string, message: { vi: string; en: string }) => void;
+}
+
+interface Ending {
+  code: string;
+  message: { vi: string; en: string };
+  meeting_id?: number;
 }
 
 const ACK_TIMEOUT = 8000;
@@ -46,6 +55,7 @@ export class LiveMeeting {
   private joined = false;
   private syncing = false;
   private held: LiveEvent[] = [];
+  private ended = false;
 
   constructor(
     readonly meetingId: number,
@@ -55,6 +65,12 @@ export class LiveMeeting {
     this.socket.on("connect", () => void this.join());
     this.socket.on("disconnect", () => this.setJoined(false));
     this.socket.on("event", (e: LiveEvent) => this.receive(e));
+    // Sent just before the server disconnects this socket (its login ended), or takes it
+    // out of the meeting's room (its seat ended): stop rejoining, say why.
+    this.socket.on("ended", (e: Ending) => this.end(e));
+    this.socket.on("removed", (e: Ending) => {
+      if (e.meeting_id === this.meetingId) this.end(e);
+    });
     for (const kind of ["annotation", "annotation_deleted"]) {
       this.socket.on(kind, (data: Record<string, unknown>) => {
         if (data.meeting_id === undefined || data.meeting_id === this.meetingId) this.handlers.onDirect(kind, data);
@@ -98,8 +114,14 @@ export class LiveMeeting {
   };
 
   private cameOnline = () => {
-    if (!this.socket.connected) this.socket.connect();
+    if (!this.ended && !this.socket.connected) this.socket.connect();
   };
+
+  private end(e: Ending) {
+    this.ended = true;
+    this.setJoined(false);
+    this.handlers.onEnded(e.code, e.message);
+  }
 
   private setJoined(joined: boolean) {
     if (this.joined === joined) return;
@@ -109,7 +131,7 @@ export class LiveMeeting {
 
   /** Join the room (again), from the last event applied; apply what comes back. */
   private async join(): Promise<void> {
-    if (this.syncing) return;
+    if (this.syncing || this.ended) return;
     this.syncing = true;
     try {
       const payload: Record<string, unknown> = { meeting_id: this.meetingId };

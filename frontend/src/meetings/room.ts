@@ -120,6 +120,11 @@ export function applyEvent(room: Room, e: LiveEvent): Room {
         attendance: { ...room.attendance, [num(d.user_id)]: d.status as Attendance },
         quorum: (d.quorum as Quorum) ?? room.quorum,
       };
+    case "participant_removed": {
+      const attendance = { ...room.attendance };
+      delete attendance[num(d.user_id)];
+      return { ...room, attendance, quorum: (d.quorum as Quorum) ?? room.quorum };
+    }
     case "document":
       return { ...room, documents: room.documents + 1 };
     case "present":

@@ -1,10 +1,12 @@
 // The annotations of a meeting's documents on this tablet: those the server holds (mine, shared
 // with me, shared with everyone; refetched on every reconnect, kept current by live messages)
 // and mine not yet acknowledged, which wait in the offline queue and are sent again when the
-// link is back.
+// link is back (or, when the server asked to slow down, a little later).
+// A direct message carries the annotation; the meeting's numbered event names only its id and
+// revision, and the tablet fetches that annotation unless it has that revision already.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api";
-import { type Annotation, type AnnotationBody, type AnnotationKind, meetings, type Visibility } from "./api";
+import { type Annotation, type AnnotationBody, type AnnotationKind, type AnnotationRef, meetings, type Visibility } from "./api";
 import { newClientId, pending, type PendingAnnotation } from "./offline";
 
 /** What a page shows: a saved annotation or one waiting to be acknowledged. */
@@ -35,14 +37,27 @@ export interface Annotations {
   error: unknown;
 }
 
+/** How long to wait before sending again what the server refused as too many changes. */
+const SLOW_DOWN_MS = 20_000;
+
 export function useAnnotations(meetingId: number, userId: number, linked: boolean, docIds: number[]): Annotations {
   const [saved, setSaved] = useState<Map<number, Annotation>>(new Map());
   const [queue, setQueue] = useState<PendingAnnotation[]>(() => pending.list(userId, meetingId));
   const [error, setError] = useState<unknown>(null);
   const inFlight = useRef(new Set<string>());
+  const savedRef = useRef(saved);
+  savedRef.current = saved;
+  const retry = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => {
+    if (retry.current) clearTimeout(retry.current);
+  }, []);
 
   const upsert = useCallback((a: Annotation) => {
-    setSaved((m) => new Map(m).set(a.id, a));
+    // Fetches may answer out of order: an older revision never replaces a newer one.
+    setSaved((m) => {
+      const known = m.get(a.id);
+      return known && known.revision > a.revision ? m : new Map(m).set(a.id, a);
+    });
     if (a.author_id === userId) {
       pending.remove(userId, a.client_id);
       setQueue((q) => q.filter((p) => p.client_id !== a.client_id));
@@ -58,7 +73,15 @@ export function useAnnotations(meetingId: number, userId: number, linked: boolea
         const { meeting_id: _m, created_at: _c, ...payload } = item;
         upsert(await meetings.saveAnnotation(meetingId, item.document_id, payload));
       } catch (e) {
-        if (!(e instanceof ApiError) || e.status !== 0) {
+        if (e instanceof ApiError && e.status === 429) {
+          // Too many changes this minute: kept, and sent again a little later.
+          setError(e);
+          if (!retry.current)
+            retry.current = setTimeout(() => {
+              retry.current = null;
+              for (const p of pending.list(userId, meetingId)) void sendRef.current(p);
+            }, SLOW_DOWN_MS);
+        } else if (!(e instanceof ApiError) || e.status !== 0) {
           // Refused for good (not a lost link): drop it rather than retry for ever.
           pending.remove(userId, item.client_id);
           setQueue((q) => q.filter((p) => p.client_id !== item.client_id));
@@ -70,6 +93,8 @@ export function useAnnotations(meetingId: number, userId: number, linked: boolea
     },
     [meetingId, upsert, userId],
   );
+  const sendRef = useRef(send);
+  sendRef.current = send;
 
   // On every (re)connection: fresh copies of what the server holds, then my queue sent
   // (in that order, so the fresh copies cannot hide what the queue has just saved).
@@ -98,19 +123,29 @@ export function useAnnotations(meetingId: number, userId: number, linked: boolea
 
   const receive = useCallback(
     (kind: string, data: Record<string, unknown>) => {
-      if (kind === "annotation") {
-        const a = (data.annotation ?? data) as Annotation;
-        if (typeof a.id === "number") upsert(a);
-      } else if (kind === "annotation_deleted") {
-        const id = Number(data.annotation_id ?? data.id);
+      const forget = (id: number) =>
         setSaved((m) => {
           const next = new Map(m);
           next.delete(id);
           return next;
         });
+      if (kind === "annotation") {
+        const a = (data.annotation ?? data) as Annotation | AnnotationRef;
+        if (typeof a.id !== "number") return;
+        if ("body" in a) {
+          upsert(a);
+          return;
+        }
+        const known = savedRef.current.get(a.id);
+        if (known && known.revision >= a.revision) return;
+        meetings.annotation(meetingId, a.id).then(upsert, (e: unknown) => {
+          if (e instanceof ApiError && e.status === 404) forget(a.id); // deleted or hidden since
+        });
+      } else if (kind === "annotation_deleted") {
+        forget(Number(data.annotation_id ?? data.id));
       }
     },
-    [upsert],
+    [meetingId, upsert],
   );
 
   const create = (docId: number, pageIndex: number, kind: AnnotationKind, body: AnnotationBody, sharing: Sharing) => {

@@ -30,6 +30,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const [error, setError] = useState<unknown>(null);
   const [live, setLive] = useState<LiveMeeting | null>(null);
   const [linked, setLinked] = useState(false);
+  const [cut, setCut] = useState<ApiError | null>(null);
   const [tab, setTab] = useState<Tab>("speakers");
   const [kept, setKept] = useState<{ kept: number; total: number } | null>(null);
   const people = usePeople(detail?.meeting.agency_id);
@@ -85,6 +86,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
       },
       onDirect: (kind, data) => onDirect.current(kind, data),
       onLink: setLinked,
+      onEnded: (code, message) => setCut(new ApiError(401, code, message)),
     });
     setLive(link);
     return () => link.close();
@@ -155,6 +157,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
           </button>
         )}
       </header>
+      <ErrorLine error={cut} />
       <ErrorLine error={annotations.error} />
       <nav className="agenda" aria-label={t("agenda")}>
         <ol>
