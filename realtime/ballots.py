@@ -21,7 +21,7 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecabinet.core import auth, errors, outbox
+from ecabinet.core import auth, errors, outbox, scopes
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject
 from ecabinet.meetings import access, voting
@@ -109,6 +109,11 @@ class BallotBox:
                     outcomes[n] = errors.NotAuthenticated(
                         "auth.required", "Bạn cần đăng nhập lại.", "Please log in again."
                     )
+                    continue
+                try:  # a ballot is a write: a read-only token follows, it does not vote
+                    scopes.check(principal.scopes, "POST")
+                except errors.DomainError as refused:
+                    outcomes[n] = refused
                     continue
                 # a ballot needs a seat, not a role: the seat is checked in cast_many
                 if not access.sees(Subject(principal.user), view):

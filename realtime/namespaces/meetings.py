@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecabinet.core import errors, outbox
+from ecabinet.core import errors, outbox, scopes
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
@@ -204,6 +204,8 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                     raise errors.NotAuthenticated(
                         "auth.required", "Bạn cần đăng nhập lại.", "Please log in again."
                     )
+                # a token acts as the HTTP API lets it: following needs read, acting write
+                scopes.check(principal.scopes, "POST" if write else "GET")
                 if whole:
                     subject = subject_for(session, principal.user)
                     view = access.load(session, meeting_id)
