@@ -45,7 +45,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
 )
 from ecabinet.api.errors import HANDLERS
 from ecabinet.api.framework import AppContext, openapi
-from ecabinet.api.middleware import BodyLimit, SecurityHeaders
+from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
 from ecabinet.api.registry import api
 from ecabinet.core import db, errors
 from ecabinet.core.settings import Settings
@@ -117,6 +117,7 @@ def create_app(
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, limit=settings.max_upload_bytes),
+            Middleware(RefuseNul),
         ],
         exception_handlers=HANDLERS,
         lifespan=lifespan,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from ecabinet.core.agencies import Agency, AgencyLevel, Role, Unit
 from ecabinet.core.auth import ApiToken
 from ecabinet.core.files import StoredFile
+from ecabinet.core.inputs import Id, Line
 from ecabinet.core.users import User
 from ecabinet.signatures.models import CredentialKind, SigningCredential
 
@@ -102,32 +103,32 @@ class AgencyList(BaseModel):
 
 
 class AgencyCreateIn(In):
-    code: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1, max_length=255)
-    abbreviation: str = Field(min_length=1, max_length=20)
+    code: Line = Field(min_length=1, max_length=32)
+    name: Line = Field(min_length=1, max_length=255)
+    abbreviation: Line = Field(min_length=1, max_length=20)
     level: AgencyLevel
-    parent_id: int | None = None
-    parent_name: str = Field(default="", max_length=255)
+    parent_id: Id | None = None
+    parent_name: Line = Field(default="", max_length=255)
 
 
 class UnitCreateIn(In):
-    name: str = Field(min_length=1, max_length=255)
-    abbreviation: str = Field(min_length=1, max_length=20)
+    name: Line = Field(min_length=1, max_length=255)
+    abbreviation: Line = Field(min_length=1, max_length=20)
 
 
 class UserCreateIn(In):
-    username: str = Field(min_length=1, max_length=64)
+    username: Line = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
-    full_name: str = Field(min_length=1, max_length=255)
-    title: str = Field(default="", max_length=255)
+    full_name: Line = Field(min_length=1, max_length=255)
+    title: Line = Field(default="", max_length=255)
     email: str | None = Field(default=None, max_length=255)
     language: str = Field(default="vi", max_length=2)
 
 
 class RoleGrantIn(In):
-    agency_id: int
+    agency_id: Id
     role: Role
-    unit_id: int | None = None
+    unit_id: Id | None = None
 
 
 class TokenOut(BaseModel):
@@ -160,7 +161,7 @@ class TokenList(BaseModel):
 
 
 class TokenCreateIn(In):
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 
@@ -215,9 +216,9 @@ class CredentialUploadIn(In):
 
     pkcs12: str = Field(min_length=1, max_length=400_000, description="PKCS#12, base64")
     passphrase: SecretStr = Field(max_length=1024)
-    user_id: int | None = None
-    agency_id: int | None = None
-    label: str = Field(default="", max_length=255)
+    user_id: Id | None = None
+    agency_id: Id | None = None
+    label: Line = Field(default="", max_length=255)
 
 
 class TokenCertificateIn(In):
@@ -226,8 +227,8 @@ class TokenCertificateIn(In):
 
     certificate_pem: str = Field(min_length=1, max_length=20_000)
     chain_pem: str = Field(default="", max_length=60_000)
-    user_id: int
-    label: str = Field(default="", max_length=255)
+    user_id: Id
+    label: Line = Field(default="", max_length=255)
 
 
 class CredentialOut(BaseModel):
