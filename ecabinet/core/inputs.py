@@ -5,7 +5,7 @@
   so the schema refuses it first (a 422).
 - :data:`Line` and :data:`Text`: text normalised as :mod:`ecabinet.core.text` says (NFC,
   no bidi or control characters; a line keeps no line break) *before* the length limits
-  are checked, so "‮" alone is as empty as "".
+  are checked, so a name of bidi controls alone is as empty as "".
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
   pasted from another decomposed ("e" + two marks); both must be stored, shown, compared
   and found alike.
 - Bidirectional controls are stripped everywhere: an override (U+202E) makes a file name
-  ``hoa-don‮fdp.exe`` show as ``hoa-donexe.pdf``; no Vietnamese or English text needs them.
+  ``hoa-don<U+202E>fdp.exe`` show as ``hoa-donexe.pdf``; no Vietnamese or English text needs them.
 - Other control characters (C0, DEL, C1) are stripped; newline and tab stay in multi-line
   text (an abstract, a note) and go from one-line text (a name, a file name).
 - NUL and lone surrogates are refused, not stripped (:func:`refusal`): PostgreSQL cannot
