@@ -155,3 +155,31 @@ def test_f13_login_with_nul_is_422_without_login(app_client: TestClient, engine:
     r = app_client.post("/api/v1/auth/login", json={"username": "admin\u0000", "password": "x"})
     assert r.status_code == 422
     login(app_client, "admin")
+
+
+def _package(pdf: bytes, **changes: object) -> bytes:
+    import datetime as dt
+
+    from documents.edxml import Attachment, DocumentMessage, Organ, build_document
+
+    base: dict[str, object] = {
+        "sender": Organ(organ_id="000.00.00.H01", name="UBND tỉnh Bên Ngoài"),
+        "recipients": (Organ(organ_id="000.00.00.H99", name="UBND tỉnh Thử Nghiệm"),),
+        "code_number": "12",
+        "code_notation": "QĐ-UBND",
+        "promulgation_date": dt.date(2026, 3, 5),
+        "subject": "Về việc điều động cán bộ",
+        "attachments": (Attachment(name="qd.pdf", content_type="application/pdf", data=pdf),),
+    }
+    return build_document(DocumentMessage(**(base | changes)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("big", [2**31, 2**63, 10**30])
+def test_f13_huge_numbers_in_an_edxml_package_are_no_500(
+    office: Office, pdf: bytes, big: int
+) -> None:
+    url = f"/api/v1/documents/import-edxml?agency_id={office.agencies['p'].id}"
+    xml = {"Content-Type": "application/xml"}
+    r = office.post("p.clerk", url, content=_package(pdf, code_number=str(big)), headers=xml)
+    assert r.status_code == 201, r.text
+    assert r.json()["number"] is None
