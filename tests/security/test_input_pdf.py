@@ -4,7 +4,6 @@ nothing is stored; the sandbox's limits hold for CPU, memory and wall-clock time
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from documents.models import Document
 from ecabinet.core import errors
 from ecabinet.core.db import session_scope
 from tests.documents.office import Office, office_app
+from tests.support import sandbox_jobs as jobs
 from tests.support.pdf_bomb import pdf_bomb
 
 BUDGET = {"pdf_cpu_seconds": "2", "pdf_memory": "256M", "pdf_seconds": "20"}
@@ -60,41 +60,24 @@ def test_f14_an_ordinary_pdf_still_goes_through(office: Office, pdf: bytes) -> N
     assert r.status_code == 201, r.text
 
 
-def _spin(_data: bytes) -> int:
-    n = 0
-    while True:
-        n += 1
-
-
-def _hog(data: bytes) -> int:
-    return len(data * (2**30 // max(1, len(data))))
-
-
-def _sleep(_data: bytes, seconds: float) -> None:
-    time.sleep(seconds)
-
-
-def _refuse(data: bytes) -> None:
-    raise errors.InvalidInput("x.bad", f"xấu {len(data)}", f"bad {len(data)}", {"n": 1})
-
-
 def test_f14_the_sandbox_enforces_cpu_memory_and_time() -> None:
     from ecabinet.core import sandbox
 
-    budget = sandbox.Budget(cpu_seconds=1, memory_bytes=128 * 2**20, wall_seconds=30)
-    for fn, limit in [(_spin, "cpu"), (_hog, "memory")]:
+    budget = sandbox.Budget(cpu_seconds=1, memory_bytes=128 * 2**20, wall_seconds=60)
+    roomy = sandbox.Budget(cpu_seconds=30, memory_bytes=128 * 2**20, wall_seconds=60)
+    for fn, limit, given in [(jobs.spin, "cpu", budget), (jobs.hog, "memory", roomy)]:
         with pytest.raises(sandbox.OverBudget) as caught:
-            sandbox.run(budget, fn, b"abc")
+            sandbox.run(given, fn, b"abc")
         assert caught.value.code == "pdf.too_costly" and caught.value.details["limit"] == limit
     short = sandbox.Budget(cpu_seconds=5, memory_bytes=128 * 2**20, wall_seconds=1)
     with pytest.raises(sandbox.OverBudget) as caught:
-        sandbox.run(short, _sleep, b"", 30)
+        sandbox.run(short, jobs.sleep, b"", 30)
     assert caught.value.details["limit"] == "time"
     with pytest.raises(errors.InvalidInput) as refused:
-        sandbox.run(budget, _refuse, b"abcd")
+        sandbox.run(roomy, jobs.refuse, b"abcd")
     assert (refused.value.code, refused.value.en, refused.value.details) == (
         "x.bad",
         "bad 4",
         {"n": 1},
     )
-    assert sandbox.run(budget, len, b"abcde") == 5
+    assert sandbox.run(roomy, len, b"abcde") == 5
