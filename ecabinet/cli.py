@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", action="append", default=[], help="role in --agency (repeatable)")
     create.add_argument("--password-env", help="read the password from this environment variable")
     create.set_defaults(run=_user_create)
+    unlock = user.add_parser("unlock", help="clear a user name's login throttling")
+    unlock.add_argument("username")
+    unlock.set_defaults(run=_user_unlock)
 
     cli_signing.add_commands(sub)
 
@@ -214,6 +217,19 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
             for role in roles:
                 agencies.grant_role(session, actor, user_id=user.id, agency_id=agency.id, role=role)
     print(f"created user {user.username} (id {user.id})")
+    return 0
+
+
+def _user_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    from ecabinet.core import audit, throttle
+    from ecabinet.core.db import session_scope
+
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        count = throttle.unlock(session, audit.Actor.system("cli"), args.username)
+    engine.dispose()
+    name = throttle.normalise(args.username)
+    print(f"login throttling of {name} cleared ({count} address counter(s))")
     return 0
 
 

@@ -28,6 +28,7 @@ MAY_DEFAULT = {
     "session_hours",
     "login_max_failures",
     "login_lockout_minutes",
+    "login_account_max_failures",
     "log_level",
     "tsa_url",
     "pkcs11_lib",

@@ -8,12 +8,15 @@ the handler so that it receives a :class:`Call`.
 from __future__ import annotations
 
 import hmac
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any, TypeVar, overload
+from urllib.parse import urlsplit
 
+import anyio
 import anyio.to_thread
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
@@ -54,6 +57,13 @@ class AppContext:
     @cached_property
     def signing(self) -> SigningSetup:
         return SigningSetup(self.settings)
+
+    @cached_property
+    def login_threads(self) -> anyio.CapacityLimiter:
+        """Worker threads for logins, each of which hashes a password (19 MiB, all of a
+        core for a moment): a flood of logins queues here rather than taking every thread
+        the other requests share, and its memory stays bounded."""
+        return anyio.CapacityLimiter(max(4, os.cpu_count() or 1))
 
     @cached_property
     def validate_limit(self) -> RateLimiter:
@@ -163,10 +173,19 @@ class Call:
                 raise errors.too_large(limit, code)
         return bytes(body)
 
-    async def body(self, model: type[M]) -> M:
+    async def body(self, model: type[M], *, json_only: bool = False) -> M:
         """Parse and validate a JSON body; every problem becomes a bilingual 422. The body
         is read at most ``ECABINET_MAX_JSON_BYTES`` at a time (a 413 past it, before the
-        rest is read) and parsed by the one loader (:mod:`ecabinet.api.jsonbody`)."""
+        rest is read) and parsed by the one loader (:mod:`ecabinet.api.jsonbody`).
+        ``json_only``: refuse a body not declared ``application/json`` (a cross-site form
+        can send any other type without the browser asking first)."""
+        media = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if json_only and media != "application/json":
+            raise errors.InvalidInput(
+                "request.not_json",
+                "Dữ liệu gửi lên phải là JSON (Content-Type: application/json).",
+                "The body must be JSON (Content-Type: application/json).",
+            )
         raw = await self.raw_body(self.settings.max_json_bytes, "request.too_large")
         data = jsonbody.load(raw)
         try:
@@ -202,6 +221,7 @@ class Operation:
     raw_body: str | None = None
     tag: str = "api"
     csrf: bool = True
+    writes_cookie: bool = False
 
 
 class Api:
@@ -223,8 +243,11 @@ class Api:
         raw_body: str | None = None,
         tag: str = "api",
         csrf: bool = True,
+        writes_cookie: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """Register ``handler``; ``csrf=False`` only for routes that create the session."""
+        """Register ``handler``; ``csrf=False`` only for routes that create the session
+        (no CSRF token exists yet); ``writes_cookie`` for routes that set or clear the
+        session cookie, which then must come from the app's own origin."""
 
         def register(handler: Handler) -> Handler:
             self.operations.append(
@@ -239,6 +262,7 @@ class Api:
                     raw_body,
                     tag,
                     csrf,
+                    writes_cookie,
                 )
             )
             return handler
@@ -260,18 +284,18 @@ def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Respon
     async def endpoint(request: Request) -> Response:
         op = ops.get(request.method) or ops["GET"]  # HEAD falls back to GET
         ctx: AppContext = request.app.state.ctx
+        unsafe = request.method not in SAFE_METHODS
+        if unsafe and op.writes_cookie:
+            check_origin(request, ctx.settings)  # before anything is looked up
         principal = await _authenticate(request, ctx)
         if principal is None and not op.public:
             raise errors.NotAuthenticated(
                 "auth.required", "Bạn cần đăng nhập.", "You need to log in."
             )
-        if (
-            op.csrf
-            and principal is not None
-            and principal.via == "session"
-            and request.method not in SAFE_METHODS
-        ):
-            _check_csrf(request, principal)
+        if unsafe and principal is not None and principal.via == "session":
+            check_origin(request, ctx.settings)
+            if op.csrf:
+                _check_csrf(request, principal)
         return await op.handler(Call(request, ctx, principal))
 
     return endpoint
@@ -313,6 +337,38 @@ def _bad_token() -> errors.DomainError:
         "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
         "The API token is invalid, expired or revoked.",
     )
+
+
+def check_origin(request: Request, settings: Settings) -> None:
+    """Refuse a request another site had the browser send (decision 0013): one whose
+    ``Sec-Fetch-Site`` is ``cross-site`` or ``same-site``, or whose ``Origin`` is neither
+    the configured public address nor the request's own scheme and host. Clients that
+    send neither header (scripts, older browsers' same-origin requests) pass."""
+    site = request.headers.get("sec-fetch-site", "").strip().lower()
+    origin = request.headers.get("origin")
+    own = {_origin(settings.public_base_url), _origin(str(request.base_url))} - {None}
+    if site in ("cross-site", "same-site") or (origin is not None and _origin(origin) not in own):
+        raise errors.PermissionDenied(
+            "auth.cross_site",
+            "Yêu cầu đến từ một trang web khác nên bị từ chối. Hãy mở ứng dụng từ địa chỉ"
+            " chính thức của nó.",
+            "A request from another web site is refused. Open the app at its own address.",
+        )
+
+
+def _origin(url: str) -> str | None:
+    """``scheme://host[:port]`` in canonical form (no default port); ``None`` for what
+    is not an http(s) origin (``null``, say)."""
+    parts = urlsplit(url.strip().lower())
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
 def _check_csrf(request: Request, principal: auth.Principal) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -10,6 +11,7 @@ from ecabinet.api.registry import api
 from ecabinet.api.schemas import AgencyOut, LoginIn, MembershipOut, MeOut, UnitOut, UserOut
 from ecabinet.core import agencies, auth
 from ecabinet.core.agencies import Role
+from ecabinet.core.login import log_in
 from ecabinet.core.users import User
 
 
@@ -36,34 +38,26 @@ def me_out(session: Session, user: User, csrf_token: str | None) -> MeOut:
     responses={200: MeOut},
     tag="auth",
     csrf=False,
+    writes_cookie=True,
 )
 async def login(call: Call) -> Response:
-    body = await call.body(LoginIn)
+    body = await call.body(LoginIn, json_only=True)
     settings = call.settings
-
-    def work(session: Session) -> tuple[auth.LoginOutcome, MeOut | None]:
-        outcome = auth.login(
-            session,
+    done = await anyio.to_thread.run_sync(
+        lambda: log_in(
+            call.ctx.engine,
             settings,
             username=body.username,
             password=body.password,
             client_addr=call.client_addr,
-        )
-        if outcome.user is None or outcome.cookie is None:
-            return outcome, None
-        secret_csrf = auth.principal_from_cookie(session, settings, outcome.cookie)
-        return outcome, me_out(
-            session, outcome.user, secret_csrf.csrf_token if secret_csrf else None
-        )
-
-    outcome, me = await call.db(work)
-    if outcome.error is not None:
-        raise outcome.error  # raised after the commit, so failures and lock-outs are kept
-    assert me is not None and outcome.cookie is not None
+        ),
+        limiter=call.ctx.login_threads,
+    )
+    me = await call.db(lambda s: me_out(s, done.user, done.csrf_token), write=False)
     response = model_json(me)
     response.set_cookie(
         SESSION_COOKIE,
-        outcome.cookie,
+        done.cookie,
         max_age=settings.session_hours * 3600,
         httponly=True,
         samesite="lax",
@@ -74,7 +68,12 @@ async def login(call: Call) -> Response:
 
 
 @api.route(
-    "/auth/logout", "POST", "End the current session", responses={204: "Logged out"}, tag="auth"
+    "/auth/logout",
+    "POST",
+    "End the current session",
+    responses={204: "Logged out"},
+    tag="auth",
+    writes_cookie=True,
 )
 async def logout(call: Call) -> Response:
     principal = call.user

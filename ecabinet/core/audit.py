@@ -5,6 +5,10 @@ Each entry carries ``seq`` (1, 2, 3… with no gaps), the previous entry's hash 
 its own hash over its content, and a one-row head table holds the last ``seq`` and
 hash. Appending updates the head first, which takes a row lock (PostgreSQL) or the
 write lock (SQLite), so concurrent transactions append one after the other.
+The head is the last lock a transaction takes: write (or flush) the rows a change
+touches first, then record it. A transaction that locks a row after the head while
+another holds that row and waits for the head deadlocks on PostgreSQL (finding 8:
+logins inserted their throttle row after the head, or updated it before; decision 0013).
 :func:`verify` walks the chain and names the first entry that was edited,
 inserted or deleted.
 """

@@ -1,4 +1,4 @@
-"""Login, sessions, CSRF tokens, login throttling and personal API tokens.
+"""Login sessions, CSRF tokens and personal API tokens (the login itself: ``login.py``).
 
 A session cookie carries a random secret signed with the settings' secret key; the
 database keeps only its SHA-256, so a leaked table opens no session. The CSRF token
@@ -23,7 +23,7 @@ from ecabinet.core import audit, errors
 from ecabinet.core.audit import Actor
 from ecabinet.core.settings import Settings
 from ecabinet.core.types import UTCDateTime, utcnow
-from ecabinet.core.users import User, by_username, password_matches
+from ecabinet.core.users import User
 
 TOKEN_PREFIX = "ecab_"  # noqa: S105 - a marker, not a secret
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -37,13 +37,6 @@ class UserSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     last_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     client_addr: str = Field(default="", max_length=64)
-
-
-class LoginThrottle(SQLModel, table=True):
-    __tablename__ = "login_throttle"
-    username: str = Field(primary_key=True, max_length=255)
-    failures: int = 0
-    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class ApiToken(SQLModel, table=True):
@@ -74,16 +67,6 @@ class Principal:
         return Actor(self.user.id, self.user.username, client_addr)
 
 
-@dataclass(frozen=True)
-class LoginOutcome:
-    """Failed attempts must be recorded even though the login fails: the caller commits
-    first, then raises ``error``."""
-
-    user: User | None
-    cookie: str | None
-    error: errors.DomainError | None
-
-
 def _sha(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -97,49 +80,12 @@ def csrf_for(settings: Settings, session_secret: str) -> str:
     return hmac.new(key, session_secret.encode(), hashlib.sha256).hexdigest()
 
 
-def _invalid() -> errors.DomainError:
-    return errors.NotAuthenticated(
-        "auth.invalid_credentials",
-        "Tên đăng nhập hoặc mật khẩu không đúng.",
-        "Wrong user name or password.",
-    )
-
-
-def login(
-    session: Session, settings: Settings, *, username: str, password: str, client_addr: str
-) -> LoginOutcome:
-    """Check a password with throttling; on success open a session and return its cookie."""
-    key = username.strip().lower()[:255]
-    now = utcnow()
-    throttle = session.get(LoginThrottle, key) or LoginThrottle(username=key)
-    if throttle.locked_until and throttle.locked_until > now:
-        wait = int((throttle.locked_until - now).total_seconds()) + 1
-        return LoginOutcome(None, None, _locked(wait))
-    user = by_username(session, key)
-    if not password_matches(user, password) or user is None or not user.is_active:
-        throttle.failures += 1
-        actor = Actor(user.id if user else None, key, client_addr)
-        audit.record(session, actor, "auth.login_failed", "user", key, "wrong password")
-        error = _invalid()
-        if throttle.failures >= settings.login_max_failures:
-            throttle.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-            throttle.failures = 0
-            audit.record(
-                session,
-                actor,
-                "auth.lockout",
-                "user",
-                key,
-                f"locked for {settings.login_lockout_minutes} min after"
-                f" {settings.login_max_failures} failures",
-            )
-            error = _locked(settings.login_lockout_minutes * 60)
-        session.add(throttle)
-        return LoginOutcome(None, None, error)
-    stale = session.get(LoginThrottle, key)
-    if stale is not None:
-        session.delete(stale)
+def open_session(
+    session: Session, settings: Settings, user: User, client_addr: str
+) -> tuple[str, str]:
+    """Open a login session for ``user`` (audited); return its cookie and CSRF token."""
     assert user.id is not None
+    now = utcnow()
     secret = secrets.token_urlsafe(32)
     session.add(
         UserSession(
@@ -152,17 +98,7 @@ def login(
         )
     )
     audit.record(session, Actor(user.id, user.username, client_addr), "auth.login", "user", user.id)
-    return LoginOutcome(user, _serializer(settings).dumps(secret), None)
-
-
-def _locked(seconds: int) -> errors.DomainError:
-    minutes = max(1, (seconds + 59) // 60)
-    return errors.RateLimited(
-        "auth.locked",
-        f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau {minutes} phút.",
-        f"Too many failed logins: the account is locked. Try again in {minutes} min.",
-        {"retry_after": seconds},
-    )
+    return _serializer(settings).dumps(secret), csrf_for(settings, secret)
 
 
 def principal_from_cookie(session: Session, settings: Settings, cookie: str) -> Principal | None:

@@ -63,11 +63,15 @@ class Settings:
     session_hours: int
     """Lifetime of a login session."""
     login_max_failures: int
-    """Failed logins in a row before the account name is locked out."""
+    """Failed logins to one account from one client address before that address waits
+    (1 minute, doubling with each further failure; decision 0013)."""
     login_lockout_minutes: int
-    """How long a lock-out lasts."""
+    """The longest such wait."""
     log_level: str
     """Python logging level name."""
+    login_account_max_failures: int = 20
+    """Failed logins to one account from every address together (forgotten after a quiet
+    day) before addresses it has not logged in from lately wait too."""
     key_encryption_key: str = ""
     """Encrypts officials' private keys at rest (PKCS#12 uploads); generated into the data
     folder when unset, like the secret key; at least 32 characters."""
@@ -174,6 +178,9 @@ class Settings:
             login_max_failures=_int("LOGIN_MAX_FAILURES", get("LOGIN_MAX_FAILURES", "5"), 1, 100),
             login_lockout_minutes=_int(
                 "LOGIN_LOCKOUT_MINUTES", get("LOGIN_LOCKOUT_MINUTES", "15"), 1, 24 * 60
+            ),
+            login_account_max_failures=_int(
+                "LOGIN_ACCOUNT_MAX_FAILURES", get("LOGIN_ACCOUNT_MAX_FAILURES", "20"), 1, 10_000
             ),
             log_level=_log_level(get("LOG_LEVEL", "INFO") or "INFO"),
             key_encryption_key=kek or "",

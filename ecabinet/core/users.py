@@ -47,6 +47,11 @@ def password_matches(user: User | None, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a hash that just verified was made with other parameters than today's."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
 def check_password_policy(password: str) -> None:
     if len(password) < MIN_PASSWORD or password.isdigit() or password.isalpha():
         raise errors.InvalidInput(

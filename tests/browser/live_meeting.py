@@ -4,45 +4,20 @@ meeting screens that the browser tests share."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
-from sqlalchemy import create_engine, text
 
 from ecabinet.demo.pdfs import demo_documents
 
 TABLET_WIDE = (1280, 800)
 TABLET_SMALL = (1024, 768)
 SLOW = 60_000  # signing runs on the server
-
-
-@contextmanager
-def _database(data: Path) -> Iterator[str]:
-    """A database of its own for the module: a SQLite file, or a new PostgreSQL database
-    with ECABINET_TEST_DB=postgres (dropped afterwards)."""
-    from tests.conftest import POSTGRES_URL, TEST_DB
-
-    if TEST_DB != "postgres":
-        yield f"sqlite:///{data / 'live.db'}"
-        return
-    name = f"ecabinet_b_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +30,14 @@ def meeting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from ecabinet.core.storage import open_store
     from ecabinet.demo.seed import seed
     from tests.conftest import make_settings
+    from tests.support.databases import own_database
     from tests.support.live import free_port, serve
 
     if not (FRONTEND_DIST / "sw.js").exists():
         pytest.fail("the web app is not built: run `make test` (it runs `npm run build`)")
     port = free_port()
     data = tmp_path_factory.mktemp("meeting")
-    with _database(data) as url:
+    with own_database(data) as url:
         settings = make_settings(
             data,
             url,
