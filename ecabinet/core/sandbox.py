@@ -24,6 +24,7 @@ the function raises in the child is raised again in the caller.
 
 from __future__ import annotations
 
+import io
 import math
 import multiprocessing
 import os
@@ -32,6 +33,7 @@ import resource
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -43,14 +45,49 @@ PARALLEL = max(2, os.cpu_count() or 2)
 """Children at work at once (each may use its whole memory budget)."""
 
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["pypdf"])
+_PRELOAD = ["pypdf"]
+_context.set_forkserver_preload(_PRELOAD)
+
+
+class _Popen(popen_forkserver.Popen):
+    """The fork server's launcher, less the main module: a child would import the
+    parent's ``__main__`` again (a console script's main pulls in the whole app, about a
+    second per child; the stdlib's ``__main__`` preload does not reach the fork server in
+    Python 3.11). What runs here is a function of a real module, never of ``__main__``."""
+
+    def _launch(self, process_obj: Any) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buf = io.BytesIO()
+        context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
+        parent_w = os.dup(w)
+        close = util.close_fds  # type: ignore[attr-defined]
+        self.finalizer = util.Finalize(self, close, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _Process(context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _Popen(process_obj)
+
+
 _slots = threading.BoundedSemaphore(PARALLEL)
 
 
 def preload(modules: list[str]) -> None:
     """Modules the fork server imports when it starts (the composition root names the ones
     whose functions run here); a call after the first :func:`run` changes nothing."""
-    _context.set_forkserver_preload(["pypdf", *modules])
+    _context.set_forkserver_preload([*_PRELOAD, *modules])
 
 
 @dataclass(frozen=True)
@@ -92,7 +129,7 @@ def run(budget: Budget, fn: Callable[..., R], data: bytes, *args: Any, **kwargs:
     through a pipe. Blocks the calling thread: call it from a worker thread."""
     with _slots:
         parent, child = _context.Pipe()
-        process = _context.Process(target=_child, args=(child, budget), daemon=True)
+        process = _Process(target=_child, args=(child, budget), daemon=True)
         process.start()
         child.close()
         try:
