@@ -1,7 +1,7 @@
 """Work on untrusted bytes in a child process under a CPU, memory and time budget.
 
-A PDF of 120 KB can hold a content stream of 60 MB that 50 pages share; extracting its
-text took over a minute of CPU and most of a gigabyte in the server. Whatever parses or
+A PDF of 130 KB can hold a content stream of 60 MB that 50 pages share; extracting its
+text took minutes of CPU in the server process. Whatever parses or
 renders a file from outside therefore runs here: :func:`run` hands the bytes to a fresh
 child process, which sets its own limits before it reads them:
 
@@ -19,7 +19,9 @@ means no state, limit or damage carries from one file to the next. At most
 :data:`PARALLEL` children run at once; more callers wait their turn.
 
 A budget that runs out raises :class:`OverBudget` (422 ``pdf.too_costly``); an exception
-the function raises in the child is raised again in the caller.
+the function raises in the child is raised again in the caller. The answer is unpickled
+with an allow-list (:class:`_Answer`): a child that a file took over cannot make this
+process call anything but the constructors of result and error types.
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ def run(budget: Budget, fn: Callable[..., R], data: bytes, *args: Any, **kwargs:
             parent.send_bytes(data)
             if not parent.poll(budget.wall_seconds):
                 raise over_budget("time", budget)
-            kind, value = parent.recv()
+            kind, value = _Answer(io.BytesIO(parent.recv_bytes())).load()
         except (EOFError, BrokenPipeError, ConnectionResetError):
             # The kernel stopped the child (CPU) or it died allocating: no answer came.
             raise over_budget("cpu", budget) from None
@@ -180,6 +182,31 @@ def _child(conn: Connection, budget: Budget) -> None:
         conn.send(("raise", (RuntimeError, (f"unpicklable result: {exc}",), {})))
 
 
+class _Answer(pickle.Unpickler):
+    """Unpickles what a child sends back: containers, dates, and the classes of the
+    result and error modules; nothing else can be named (no function, no other class)."""
+
+    MODULES = (
+        "datetime",
+        "signing.",
+        "documents.",
+        "ecabinet.core.errors",
+        "ecabinet.core.sandbox",
+        "ecabinet.signatures.intake",
+    )
+    COPYREG = frozenset({"_reconstructor", "__newobj__", "__newobj_ex__"})
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = super().find_class(module, name)
+        if module == "copyreg" and name in self.COPYREG:
+            return found
+        if module == "builtins" and isinstance(found, type):
+            return found  # str, bytes, dict, list, set, the exception classes…
+        if isinstance(found, type) and module.startswith(self.MODULES):
+            return found
+        raise pickle.UnpicklingError(f"sandbox: {module}.{name} is not an answer type")
+
+
 def _address_space() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[0]) * resource.getpagesize()
@@ -193,6 +220,8 @@ def _portable(exc: Exception) -> tuple[type[Exception], tuple[Any, ...], dict[st
 
 def _rebuilt(value: tuple[type[Exception], tuple[Any, ...], dict[str, Any]]) -> Exception:
     cls, args, attributes = value
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        return RuntimeError(f"sandbox: {cls!r} is not an exception")
     exc = cls.__new__(cls)
     Exception.__init__(exc, *args)
     vars(exc).update(attributes)
