@@ -4,6 +4,7 @@ nothing is stored; the sandbox's limits hold for CPU, memory and wall-clock time
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,3 +82,5 @@ def test_f14_the_sandbox_enforces_cpu_memory_and_time() -> None:
         {"n": 1},
     )
     assert sandbox.run(roomy, len, b"abcde") == 5
+    with pytest.raises(pickle.UnpicklingError):
+        sandbox.run(roomy, jobs.smuggle, b"")

@@ -24,3 +24,10 @@ def sleep(_data: bytes, seconds: float) -> None:
 
 def refuse(data: bytes) -> None:
     raise errors.InvalidInput("x.bad", f"xấu {len(data)}", f"bad {len(data)}", {"n": 1})
+
+
+def smuggle(_data: bytes) -> object:
+    """What a child taken over by a file might send back: a callable of the server's."""
+    import os
+
+    return os.system
