@@ -1,36 +1,36 @@
 """Schemathesis against the whole API, longer than the test does (run by hand).
 
-    .venv/bin/python bench/fuzz_api.py [--examples 60] [--engine sqlite|postgres|both]
-        [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    [ECABINET_TEST_DB=postgres] .venv/bin/python bench/fuzz_api.py [--examples 60]
 
-Each engine gets a fresh database (a SQLite file; a PostgreSQL database created and dropped
-on the server), migrated, with the test office's agencies and people, one received
-document and one draft. Every operation of ``/api/v1/openapi.json`` is sent up to
---examples valid and --examples invalid cases (derandomized: the same cases each run),
-anonymous and as the province's clerk (an API token). Printed: requests, 2xx/3xx/4xx/5xx
-per engine, and one line per server error with a curl command to replay it. The bounded
-test (tests/security/test_schemathesis.py) runs the same driver with 6 cases.
+The engine is the tests' (``ECABINET_TEST_DB``, ``ECABINET_TEST_POSTGRES_URL``): a fresh
+database (a SQLite file; a PostgreSQL database created and dropped on the server),
+migrated, with the test office's agencies and people, one received document and a draft.
+Every operation of ``/api/v1/openapi.json`` is sent up to --examples valid and --examples
+invalid cases (derandomized: the same cases each run), anonymous and as the province's
+clerk (an API token). Printed: requests, 2xx/3xx/4xx/5xx, and one line per server error
+with a curl command to replay it. The bounded test (tests/security/test_schemathesis.py)
+runs the same driver with 6 cases.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
 
 from ecabinet.core import migrate  # noqa: E402
 from ecabinet.demo.pdfs import demo_documents  # noqa: E402
+from tests.conftest import TEST_DB  # noqa: E402
 from tests.documents.office import office_app  # noqa: E402
+from tests.support.databases import own_database  # noqa: E402
 from tests.support.fuzz import Tally, bearer, fuzz  # noqa: E402
 
 SKIP_AS_CLERK = frozenset({"DELETE /api/v1/tokens/{token_id}", "POST /api/v1/auth/logout"})
@@ -74,29 +74,11 @@ def run(label: str, url: str, examples: int) -> Tally:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--examples", type=int, default=60)
-    parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "ECABINET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
-    )
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)  # the 5xx are counted and printed below
-    if args.engine in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            run("SQLite", f"sqlite:///{tmp}/fuzz.db", args.examples)
-    if args.engine in ("postgres", "both"):
-        name = f"ecabinet_fuzz_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run("PostgreSQL", args.postgres_url.rsplit("/", 1)[0] + "/" + name, args.examples)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    label = "PostgreSQL" if TEST_DB == "postgres" else "SQLite"
+    with tempfile.TemporaryDirectory() as tmp, own_database(Path(tmp), "ecabinet_fuzz") as url:
+        run(label, url, args.examples)
 
 
 if __name__ == "__main__":
