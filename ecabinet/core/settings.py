@@ -193,7 +193,7 @@ class Settings:
                 "VALIDATE_PER_MINUTE", get("VALIDATE_PER_MINUTE", "10"), 1, 10_000
             ),
             pdf_cpu_seconds=_int("PDF_CPU_SECONDS", get("PDF_CPU_SECONDS", "5"), 1, 600),
-            pdf_memory_bytes=_size("PDF_MEMORY", get("PDF_MEMORY", "512M")),
+            pdf_memory_bytes=_size("PDF_MEMORY_BYTES", get("PDF_MEMORY_BYTES", "512M")),
             pdf_seconds=float(_int("PDF_SECONDS", get("PDF_SECONDS", "30"), 1, 3600)),
             confidential_documents=_bool(
                 "CONFIDENTIAL_DOCUMENTS", get("CONFIDENTIAL_DOCUMENTS", "false")

@@ -1,5 +1,5 @@
 """Untrusted PDFs are read here, in the sandbox (:mod:`ecabinet.core.sandbox`), under the
-budget of the settings (``ECABINET_PDF_CPU_SECONDS``, ``_PDF_MEMORY``, ``_PDF_SECONDS``).
+budget of the settings (``ECABINET_PDF_CPU_SECONDS``, ``_PDF_MEMORY_BYTES``, ``_PDF_SECONDS``).
 
 One step prepares a received or uploaded file before the write transaction: its
 signatures checked (the receipt kept with it) and its text for search, in one child

@@ -19,7 +19,7 @@ from tests.documents.office import Office, office_app
 from tests.support import sandbox_jobs as jobs
 from tests.support.pdf_bomb import pdf_bomb
 
-BUDGET = {"pdf_cpu_seconds": "2", "pdf_memory": "256M", "pdf_seconds": "20"}
+BUDGET = {"pdf_cpu_seconds": "2", "pdf_memory_bytes": "256M", "pdf_seconds": "20"}
 
 
 @pytest.fixture(scope="module")
