@@ -22,7 +22,7 @@ from documents.levels import Urgency
 from documents.models import Document, DocumentType, Recipient
 from documents.states import Flow, State
 from documents.symbols import format_number_symbol
-from ecabinet.core import errors
+from ecabinet.core import errors, text
 from ecabinet.core.agencies import Agency, Role
 from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Subject
@@ -31,6 +31,9 @@ from signing.pdfio import VN
 
 _PRIORITY = {Urgency.normal: 0, Urgency.urgent: 1, Urgency.very_urgent: 2, Urgency.flash: 3}
 _URGENCY = {v: k for k, v in _PRIORITY.items()}
+MAX_NUMBER = 999_999
+"""The largest number (and page count) a package may give a register entry."""
+MAX_PAGES = 100_000
 PDF = "application/pdf"
 
 
@@ -161,23 +164,24 @@ def fields_of(session: Session, message: DocumentMessage) -> Fields:
     if found is None:
         found = registers.type_by_code(session, "CV")
     assert found is not None and found.id is not None
-    try:
-        number = int(message.code_number)
-    except ValueError:
-        number = None
+    code = message.code_number.strip()
+    number = int(code) if code.isascii() and code.isdigit() and len(code) <= 9 else None
+    line = text.line
+    # A package is outside input like a request body: the same normalisation, and numbers
+    # that fit the registers (a larger one would not fit the database's integer).
     return Fields(
         type_id=found.id,
-        abstract=message.subject[:2000] or "(không có trích yếu)",
+        abstract=text.text(message.subject)[:2000] or "(không có trích yếu)",
         issued_on=message.promulgation_date,
-        number=number,
-        symbol=message.code_notation[:60],
-        issuing_agency_name=message.sender.name[:255],
-        issuing_agency_code=message.sender.organ_id[:32],
-        signer_name=message.signer_name[:255],
-        signer_title=message.signer_position[:255],
-        signing_form=message.signer_competence[:8],
+        number=number if number is not None and 1 <= number <= MAX_NUMBER else None,
+        symbol=line(message.code_notation)[:60],
+        issuing_agency_name=line(message.sender.name)[:255],
+        issuing_agency_code=line(message.sender.organ_id)[:32],
+        signer_name=line(message.signer_name)[:255],
+        signer_title=line(message.signer_position)[:255],
+        signing_form=line(message.signer_competence)[:8],
         urgency=_URGENCY.get(message.priority, Urgency.normal),
-        page_count=message.page_amount or None,
+        page_count=message.page_amount if 0 < (message.page_amount or 0) <= MAX_PAGES else None,
         deadline=message.due_date,
-        place=message.place[:80],
+        place=line(message.place)[:80],
     )

@@ -3,11 +3,16 @@ transaction (so the timeline and the chained audit log never disagree)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session, col, select
 
+from documents.access import visible_clause
+from documents.levels import Confidentiality
 from documents.models import Document, DocumentEvent
 from ecabinet.core import audit
 from ecabinet.core.audit import Actor
+from ecabinet.core.policy import Subject
 from ecabinet.core.types import utcnow
 
 
@@ -37,6 +42,10 @@ def log(
     )
     session.add(event)
     session.flush()
+    if Confidentiality(document.confidentiality).restricted:
+        # The audit log is read by administrators who need not be on the access list: it
+        # names the step only; the abstract and the note stay in the timeline above.
+        summary, note = "", ""
     text = summary or (f"{from_state} → {document.state}" if from_state else document.state)
     audit.record(
         session,
@@ -47,6 +56,27 @@ def log(
         text + (f" — {note[:300]}" if note else ""),
     )
     return event
+
+
+def withheld(session: Session, subject: Subject, entries: Sequence[audit.AuditEntry]) -> set[int]:
+    """The ``seq`` of each entry about a document ``subject`` may not see (by the rules of
+    :mod:`documents.access`, a confidential document's access list included): an audit
+    view shows such an entry without its summary. Entries written before summaries left
+    out the abstract of a confidential document are covered the same way."""
+    about = {
+        e.seq: int(e.object_id)
+        for e in entries
+        if e.object_type == "document" and e.object_id.isdigit() and len(e.object_id) < 19
+    }
+    if not about:
+        return set()
+    ids = set(about.values())
+    seen = set(
+        session.exec(
+            select(col(Document.id)).where(col(Document.id).in_(ids), visible_clause(subject))
+        )
+    )
+    return {seq for seq, doc_id in about.items() if doc_id not in seen}
 
 
 def timeline(session: Session, document_id: int) -> list[DocumentEvent]:

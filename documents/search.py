@@ -46,7 +46,8 @@ _search = table("document_search", column("document_id", Integer), column("tsv")
 def pdf_text(data: bytes) -> str:
     """The text of a PDF's first :data:`MAX_PAGES` pages, at most :data:`MAX_CHARS`
     characters; "" when pypdf cannot read it (the document is then found by its fields).
-    Slow on large files: call it outside write transactions."""
+    Slow on large files, and a hostile one can cost without bound: the API calls it in the
+    sandbox (:func:`ecabinet.signatures.intake.intake`), outside write transactions."""
     parts: list[str] = []
     size = 0
     try:
@@ -57,6 +58,8 @@ def pdf_text(data: bytes) -> str:
             size += len(piece) + 1
             if size >= MAX_CHARS:
                 break
+    except MemoryError:  # over the sandbox's budget: the caller refuses the file
+        raise
     except Exception as exc:  # any damage in any file: search must not refuse the upload
         log.info("no text from a PDF: %s", exc)
         return ""

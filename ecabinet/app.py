@@ -47,13 +47,14 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
 )
 from ecabinet.api.errors import HANDLERS
 from ecabinet.api.framework import AppContext, openapi
-from ecabinet.api.middleware import BodyLimit, SecurityHeaders
+from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
 from ecabinet.api.registry import api
-from ecabinet.core import db, errors
+from ecabinet.core import db, errors, sandbox
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.meetings import consultation_reminders
 from ecabinet.public import pages as public_pages
+from ecabinet.signatures import intake
 
 log = logging.getLogger("ecabinet")
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
@@ -68,6 +69,7 @@ def create_app(
 ) -> Starlette:
     """Build the app. ``engine`` and ``store`` default to those the settings describe."""
     settings = settings.with_secret()
+    sandbox.preload([*intake.MODULES, "ecabinet.meetings.annotate"])
     ctx = AppContext(
         settings=settings,
         engine=engine or db.make_engine(settings),
@@ -119,6 +121,7 @@ def create_app(
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, limit=settings.max_upload_bytes),
+            Middleware(RefuseNul),
         ],
         exception_handlers=HANDLERS,
         lifespan=lifespan,

@@ -8,7 +8,6 @@ the handler so that it receives a :class:`Call`.
 from __future__ import annotations
 
 import hmac
-import json
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,10 +25,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ecabinet.api import jsonbody, paths
 from ecabinet.api.ratelimit import RateLimiter
 from ecabinet.core import auth, errors, outbox, scopes
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
+from ecabinet.core.inputs import DB_INT_MAX
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
@@ -124,15 +125,17 @@ class Call:
     def query_int(self, name: str, *, required: bool) -> int | None: ...
 
     def query_int(self, name: str, *, required: bool = True) -> int | None:
-        """A whole-number query parameter; a bad or (when required) missing one is a 422."""
+        """A whole-number query parameter from 0 to :data:`DB_INT_MAX` (what both
+        databases' integer columns hold); a bad or (when required) missing one is a 422."""
         raw = self.request.query_params.get(name)
         if raw is None and not required:
             return None
-        if raw is None or not raw.isdigit() or len(raw) > 18:
+        digits = raw is not None and raw.isascii() and raw.isdigit() and len(raw) <= 12
+        if raw is None or not digits or int(raw) > DB_INT_MAX:
             raise errors.InvalidInput(
                 "request.bad_query",
-                f"Tham số {name} phải là số nguyên.",
-                f"Query parameter {name} must be a whole number.",
+                f"Tham số {name} phải là số nguyên từ 0 đến {DB_INT_MAX}.",
+                f"Query parameter {name} must be a whole number from 0 to {DB_INT_MAX}.",
                 {"parameter": name},
             )
         return int(raw)
@@ -171,7 +174,9 @@ class Call:
         return bytes(body)
 
     async def body(self, model: type[M], *, json_only: bool = False) -> M:
-        """Parse and validate a JSON body; every problem becomes a bilingual 422.
+        """Parse and validate a JSON body; every problem becomes a bilingual 422. The body
+        is read at most ``ECABINET_MAX_JSON_BYTES`` at a time (a 413 past it, before the
+        rest is read) and parsed by the one loader (:mod:`ecabinet.api.jsonbody`).
         ``json_only``: refuse a body not declared ``application/json`` (a cross-site form
         can send any other type without the browser asking first)."""
         media = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -181,17 +186,8 @@ class Call:
                 "Dữ liệu gửi lên phải là JSON (Content-Type: application/json).",
                 "The body must be JSON (Content-Type: application/json).",
             )
-        raw = await self.request.body()
-        if len(raw) > self.settings.max_json_bytes:
-            raise errors.too_large(self.settings.max_json_bytes, "request.too_large")
-        try:
-            data = json.loads(raw or b"{}")  # no body: an empty object
-        except (ValueError, UnicodeDecodeError):
-            raise errors.InvalidInput(
-                "request.bad_json",
-                "Dữ liệu gửi lên không phải JSON hợp lệ.",
-                "The body is not valid JSON.",
-            ) from None
+        raw = await self.raw_body(self.settings.max_json_bytes, "request.too_large")
+        data = jsonbody.load(raw)
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -282,8 +278,9 @@ class Api:
         by_path: dict[str, dict[str, Operation]] = {}
         for op in self.operations:
             by_path.setdefault(op.path, {})[op.method] = op
+        # ``{name:int}`` ids are bounded to what the databases hold (a larger one is a 404).
         return [
-            Route(self.prefix + path, _endpoint(ops), methods=list(ops))
+            Route(self.prefix + paths.bounded(path), _endpoint(ops), methods=list(ops))
             for path, ops in by_path.items()
         ]
 
@@ -400,14 +397,23 @@ def model_json(
 
 
 def openapi(api: Api, *, title: str, version: str) -> dict[str, Any]:
-    """Build the OpenAPI 3.1 document from the recorded operations."""
+    """Build the OpenAPI 3.1 document from the recorded operations; a ``ValueError`` when
+    two different models share a name (each schema is named after its model)."""
     components: dict[str, Any] = {}
+
+    def put(name: str, schema: dict[str, Any]) -> None:
+        # Two models of one name would document one endpoint with the other's shape.
+        if components.get(name, schema) != schema:
+            raise ValueError(
+                f"OpenAPI: two different models are named {name!r}; rename one of them"
+            )
+        components[name] = schema
 
     def ref(model: type[BaseModel]) -> dict[str, str]:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, sub in schema.pop("$defs", {}).items():
-            components[name] = sub
-        components[model.__name__] = schema
+            put(name, sub)
+        put(model.__name__, schema)
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
     error_ref = {"$ref": "#/components/schemas/Error"}
@@ -416,8 +422,8 @@ def openapi(api: Api, *, title: str, version: str) -> dict[str, Any]:
         path = api.prefix + _openapi_path(op.path)
         entry: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "responses": {}}
         params = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
-            for name, kind in _path_params(op.path)
+            {"name": name, "in": "path", "required": True, "schema": schema}
+            for name, schema in _path_params(op.path)
         ]
         if params:
             entry["parameters"] = params
@@ -479,10 +485,13 @@ def _openapi_path(path: str) -> str:
     return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
 
 
-def _path_params(path: str) -> list[tuple[str, str]]:
+def _path_params(path: str) -> list[tuple[str, dict[str, Any]]]:
     import re
 
-    out = []
+    out: list[tuple[str, dict[str, Any]]] = []
     for name, conv in re.findall(r"\{(\w+)(?::(\w+))?\}", path):
-        out.append((name, "integer" if conv == "int" else "string"))
+        if conv == "int":
+            out.append((name, {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX}))
+        else:
+            out.append((name, {"type": "string"}))
     return out

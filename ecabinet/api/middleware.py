@@ -1,4 +1,4 @@
-"""ASGI middleware: request size limit and security headers."""
+"""ASGI middleware: request size limit, text no handler can store, security headers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ecabinet.api import jsonbody
 from ecabinet.core import errors
 
 
@@ -36,6 +37,29 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+class RefuseNul:
+    """Refuse a NUL in the path (404) or the query string (422), for every route at once:
+    PostgreSQL cannot hold one in text, and a filter or id that carries one is never a
+    real request. (A JSON body's strings are checked by :mod:`ecabinet.api.jsonbody`.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if "\x00" in scope.get("path", ""):
+                error: errors.DomainError = errors.NotFound(
+                    "route.not_found", "Không tìm thấy địa chỉ này.", "No such address."
+                )
+                await _send_error(send, error, 404)
+                return
+            if b"\x00" in query or b"%00" in query:
+                await _send_error(send, jsonbody.bad_text("query", "NUL"), 422)
+                return
+        await self.app(scope, receive, send)
 
 
 async def _send_error(send: Send, error: errors.DomainError, status: int) -> None:

@@ -11,6 +11,7 @@ from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.routes_meetings import visible_meeting
 from ecabinet.api.schemas_annotations import AnnotationList, AnnotationOut, JsonObject
+from ecabinet.core import sandbox
 from ecabinet.core.policy import Subject
 from ecabinet.core.storage import content_disposition
 from ecabinet.meetings import annotate, annotation_pages
@@ -60,13 +61,15 @@ async def save(call: Call) -> Response:
         doc = service.document_of(session, view, document_id)
         return annotation_pages.blob_to_count(session, doc)
 
-    # The first annotation of a document counts its pages, outside the write transaction.
+    # The first annotation of a document counts its pages, outside the write transaction,
+    # in the sandbox (the PDF came from a user).
+    budget = sandbox.Budget.of(call.settings)
     sha256 = await call.subject(unknown_pages, write=False)
     pages = None
     if sha256 is not None:
         pdf = sha256
         pages = await anyio.to_thread.run_sync(
-            lambda: annotation_pages.count(call.ctx.store.read_bytes(pdf))
+            lambda: sandbox.run(budget, annotation_pages.count, call.ctx.store.read_bytes(pdf))
         )
 
     def run(session: Session, subject: Subject) -> Saved:
@@ -135,7 +138,14 @@ async def annotated_copy(call: Call) -> Response:
 
     def draw() -> bytes:
         pdf = call.ctx.store.read_bytes(copy.sha256)
-        return annotate.burn_in(pdf, copy.annotations, title=copy.title, member=copy.member)
+        return sandbox.run(
+            sandbox.Budget.of(call.settings),
+            annotate.burn_in,
+            pdf,
+            copy.annotations,
+            title=copy.title,
+            member=copy.member,
+        )
 
     content = await anyio.to_thread.run_sync(draw)
     return Response(

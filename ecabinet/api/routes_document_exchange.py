@@ -6,7 +6,7 @@ import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
-from documents import edxml, exchange, incoming, search
+from documents import edxml, exchange, incoming
 from documents.access import NewDocument
 from documents.edxml import Attachment
 from documents.files import FileKind, attach
@@ -20,7 +20,7 @@ from ecabinet.core import errors, files
 from ecabinet.core.agencies import Agency
 from ecabinet.core.policy import Action, Subject, authorize
 from ecabinet.core.storage import BlobInfo, content_disposition
-from ecabinet.signatures.documents import check_on_receipt
+from ecabinet.signatures.intake import intake
 
 TAG = "documents"
 
@@ -76,11 +76,9 @@ async def import_package(call: Call) -> Response:
     def put_all() -> list[tuple[Attachment, BlobInfo]]:
         return [(a, store.put_bytes(a.data)) for a in (imported.main, *imported.others)]
 
+    # Read in the sandbox before any blob is written: a costly file is a 422, nothing kept.
+    prepared = await anyio.to_thread.run_sync(lambda: intake(call.ctx.signing, imported.main.data))
     blobs = await anyio.to_thread.run_sync(put_all)
-    receipt = await anyio.to_thread.run_sync(
-        lambda: check_on_receipt(call.ctx.signing, imported.main.data)
-    )
-    text = await anyio.to_thread.run_sync(lambda: search.pdf_text(imported.main.data))
 
     def work(session: Session, subject: Subject) -> Document:
         stored = [
@@ -103,9 +101,9 @@ async def import_package(call: Call) -> Response:
             agency_id=agency_id,
             fields=exchange.fields_of(session, message),
             main=stored[0],
-            receipt=receipt,
+            receipt=prepared.receipt,
             source="edxml",
-            pdf_text=text,
+            pdf_text=prepared.text,
         )
         for extra in stored[1:]:
             attach(session, call.actor, document, extra, kind=FileKind.attachment)

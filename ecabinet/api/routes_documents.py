@@ -6,7 +6,7 @@ import anyio.to_thread
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import access, handling, history, incoming, outgoing, publication, queries, search
+from documents import access, handling, history, incoming, outgoing, publication, queries
 from documents import dispatch as dispatching
 from documents.files import FileKind, document_file, files_of, require_pdf
 from documents.models import Assignment, Document, DocumentType
@@ -35,8 +35,8 @@ from ecabinet.api.schemas_signing import ReportOut
 from ecabinet.core import errors, files
 from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Action, Subject, authorize
-from ecabinet.signatures.documents import check_on_receipt
-from signing.validation import validate_pdf
+from ecabinet.signatures.intake import Intake, intake
+from ecabinet.signatures.intake import report as intake_report
 
 TAG = "documents"
 
@@ -80,11 +80,10 @@ async def _pdf_bytes(call: Call, file_id: str | None, agency_id: int) -> bytes |
     return data
 
 
-async def _pdf_text(data: bytes | None) -> str | None:
-    """The main file's text for search, taken in a thread before the write (it is slow)."""
-    if data is None:
-        return None
-    return await anyio.to_thread.run_sync(lambda: search.pdf_text(data))
+async def _intake(call: Call, data: bytes | None, *, validate: bool) -> Intake:
+    """The main file's signatures (``validate``) and text for search, read in the sandbox
+    before the write (slow, and bounded: a costly file is a 422 and nothing is written)."""
+    return await anyio.to_thread.run_sync(lambda: intake(call.ctx.signing, data, validate=validate))
 
 
 @api.route(
@@ -98,9 +97,9 @@ async def _pdf_text(data: bytes | None) -> str | None:
 async def receive(call: Call) -> Response:
     body = await call.body(IncomingIn)
     fields = body.fields()
-    data = await _pdf_bytes(call, body.file_id, body.agency_id)
-    receipt = await anyio.to_thread.run_sync(lambda: check_on_receipt(call.ctx.signing, data))
-    text = await _pdf_text(data)
+    prepared = await _intake(
+        call, await _pdf_bytes(call, body.file_id, body.agency_id), validate=True
+    )
 
     def work(session: Session, subject: Subject) -> Document:
         main = _own_file(session, subject, body.file_id, body.agency_id) if body.file_id else None
@@ -112,9 +111,9 @@ async def receive(call: Call) -> Response:
             agency_id=body.agency_id,
             fields=fields,
             main=main,
-            receipt=receipt,
+            receipt=prepared.receipt,
             source="upload" if main else "paper",
-            pdf_text=text,
+            pdf_text=prepared.text,
         )
         if body.register_now:
             view = access.load_view(session, _id(document))
@@ -138,7 +137,8 @@ async def receive(call: Call) -> Response:
 async def draft(call: Call) -> Response:
     body = await call.body(OutgoingIn)
     fields = body.fields()
-    text = await _pdf_text(await _pdf_bytes(call, body.file_id, body.agency_id))
+    data = await _pdf_bytes(call, body.file_id, body.agency_id)
+    text = (await _intake(call, data, validate=False)).text
 
     def work(session: Session, subject: Subject) -> Document:
         main = _own_file(session, subject, body.file_id, body.agency_id) if body.file_id else None
@@ -298,7 +298,8 @@ async def add_file(call: Call) -> Response:
         agency_id = await call.subject(
             lambda s, subj: visible(s, subj, document_id).document.agency_id, write=False
         )
-        text = await _pdf_text(await _pdf_bytes(call, body.file_id, agency_id))
+        data = await _pdf_bytes(call, body.file_id, agency_id)
+        text = (await _intake(call, data, validate=False)).text
 
     def work(session: Session, subject: Subject) -> DocumentFileOut:
         view = visible(session, subject, document_id)
@@ -347,5 +348,5 @@ async def file_content(call: Call) -> Response:
 async def file_signatures(call: Call) -> Response:
     stored = await _document_file(call)
     data = await anyio.to_thread.run_sync(lambda: call.ctx.store.read_bytes(stored.sha256))
-    report = await anyio.to_thread.run_sync(lambda: validate_pdf(data, call.ctx.signing.policy()))
+    report = await anyio.to_thread.run_sync(lambda: intake_report(call.ctx.signing, data))
     return model_json(ReportOut.of(report))

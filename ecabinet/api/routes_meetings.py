@@ -18,14 +18,14 @@ from ecabinet.api.schemas_meetings import (
     AnswerIn,
     CheckInIn,
     DocumentIn,
-    DocumentOut,
     EndIn,
     EventList,
-    EventOut,
     InviteIn,
     ItemIn,
     ItemOut,
     MeetingDetail,
+    MeetingDocumentOut,
+    MeetingEventOut,
     MeetingIn,
     MeetingList,
     MeetingOut,
@@ -169,7 +169,7 @@ async def add_item(call: Call) -> Response:
     "POST",
     "Add a PDF to an agenda item (or a new version with slot)",
     body=DocumentIn,
-    responses={201: DocumentOut},
+    responses={201: MeetingDocumentOut},
     tag=TAG,
 )
 async def add_document(call: Call) -> Response:
@@ -195,7 +195,7 @@ async def add_document(call: Call) -> Response:
             slot=body.slot,
         )
 
-    return model_json(DocumentOut.of(await call.subject(run)), status=201)
+    return model_json(MeetingDocumentOut.of(await call.subject(run)), status=201)
 
 
 def _uploaded(session: Session, subject: Subject, file_id: str) -> StoredFile:
@@ -298,7 +298,7 @@ async def replay(call: Call) -> Response:
         view = visible_meeting(session, subject, meeting_id)
         rows = events.since(session, view.id, after)
         return EventList(
-            events=[EventOut.model_validate(events.as_message(e)) for e in rows or []],
+            events=[MeetingEventOut.model_validate(events.as_message(e)) for e in rows or []],
             snapshot_needed=rows is None,
             seq=view.meeting.seq,
         )

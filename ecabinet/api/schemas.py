@@ -10,6 +10,7 @@ from ecabinet.core import scopes
 from ecabinet.core.agencies import Agency, AgencyLevel, Role, Unit
 from ecabinet.core.auth import ApiToken
 from ecabinet.core.files import StoredFile
+from ecabinet.core.inputs import Id, Line
 from ecabinet.core.scopes import Scope
 from ecabinet.core.users import User
 from ecabinet.signatures.models import CredentialKind, KeyWrap, SigningCredential
@@ -106,12 +107,12 @@ class AgencyList(BaseModel):
 
 
 class AgencyCreateIn(In):
-    code: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1, max_length=255)
-    abbreviation: str = Field(min_length=1, max_length=20)
+    code: Line = Field(min_length=1, max_length=32)
+    name: Line = Field(min_length=1, max_length=255)
+    abbreviation: Line = Field(min_length=1, max_length=20)
     level: AgencyLevel
-    parent_id: int | None = None
-    parent_name: str = Field(default="", max_length=255)
+    parent_id: Id | None = None
+    parent_name: Line = Field(default="", max_length=255)
     tax_code: str | None = Field(
         default=None, pattern=r"^\d{10}(-\d{3})?$", description="Mã số thuế (MST)"
     )
@@ -121,15 +122,15 @@ class AgencyCreateIn(In):
 
 
 class UnitCreateIn(In):
-    name: str = Field(min_length=1, max_length=255)
-    abbreviation: str = Field(min_length=1, max_length=20)
+    name: Line = Field(min_length=1, max_length=255)
+    abbreviation: Line = Field(min_length=1, max_length=20)
 
 
 class UserCreateIn(In):
-    username: str = Field(min_length=1, max_length=64)
+    username: Line = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
-    full_name: str = Field(min_length=1, max_length=255)
-    title: str = Field(default="", max_length=255)
+    full_name: Line = Field(min_length=1, max_length=255)
+    title: Line = Field(default="", max_length=255)
     email: str | None = Field(default=None, max_length=255)
     language: str = Field(default="vi", max_length=2)
     personal_id: str | None = Field(
@@ -140,9 +141,9 @@ class UserCreateIn(In):
 
 
 class RoleGrantIn(In):
-    agency_id: int
+    agency_id: Id
     role: Role
-    unit_id: int | None = None
+    unit_id: Id | None = None
 
 
 class TokenOut(BaseModel):
@@ -177,7 +178,7 @@ class TokenList(BaseModel):
 
 
 class TokenCreateIn(In):
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
     scopes: list[str] | None = Field(
         default=None,
@@ -243,9 +244,9 @@ class CredentialUploadIn(In):
         description="The signing PIN its holder types at the admin's desk (the official;"
         " for a seal, the agency's clerks): it wraps the key with the KEK, never stored",
     )
-    user_id: int | None = None
-    agency_id: int | None = None
-    label: str = Field(default="", max_length=255)
+    user_id: Id | None = None
+    agency_id: Id | None = None
+    label: Line = Field(default="", max_length=255)
 
 
 class TokenCertificateIn(In):
@@ -254,8 +255,8 @@ class TokenCertificateIn(In):
 
     certificate_pem: str = Field(min_length=1, max_length=20_000)
     chain_pem: str = Field(default="", max_length=60_000)
-    user_id: int
-    label: str = Field(default="", max_length=255)
+    user_id: Id
+    label: Line = Field(default="", max_length=255)
 
 
 class CredentialOut(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from ecabinet.api.schemas import In
+from ecabinet.core.inputs import DB_INT_MAX, Line, Text
 from ecabinet.meetings.consultation_lists import Listed
 from ecabinet.meetings.consultation_models import (
     Consultation,
@@ -18,16 +19,16 @@ from ecabinet.meetings.consultation_models import (
 from ecabinet.meetings.consultation_report import Reply, Results
 from ecabinet.meetings.consultations import STATE_VI, ConsultationFields
 
-Id = Field(ge=1, le=2**53)
+Id = Field(ge=1, le=DB_INT_MAX)
 
 
 class ConsultationIn(In):
     agency_id: int = Id
-    title: str = Field(max_length=500)
-    question: str = Field(max_length=10_000)
+    title: Line = Field(max_length=500)
+    question: Text = Field(max_length=10_000)
     deadline: datetime
     member_ids: list[int] = Field(max_length=1000)
-    meeting_id: int | None = Field(default=None, ge=1, le=2**53)
+    meeting_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
 
     @field_validator("deadline")
     @classmethod
@@ -39,7 +40,7 @@ class ConsultationIn(In):
     @field_validator("member_ids")
     @classmethod
     def _ids(cls, value: list[int]) -> list[int]:
-        if any(not 1 <= v <= 2**53 for v in value):
+        if any(not 1 <= v <= DB_INT_MAX for v in value):
             raise ValueError("user ids are positive whole numbers")
         return value
 
@@ -55,12 +56,12 @@ class ConsultationIn(In):
 
 class ConsultationDocumentIn(In):
     file_id: str = Field(min_length=1, max_length=36)
-    title: str = Field(default="", max_length=500)
+    title: Line = Field(default="", max_length=500)
 
 
 class ConsultationAnswerIn(In):
     answer: str = Field(max_length=16, description="agree, disagree or comment")
-    comment: str = Field(default="", max_length=10_000, description="At most 5,000 characters")
+    comment: Text = Field(default="", max_length=10_000, description="At most 5,000 characters")
 
 
 class ConsultationOut(BaseModel):

@@ -17,33 +17,33 @@ from documents.symbols import format_number_symbol, parse_number_symbol
 from ecabinet.api.schemas import FileOut, In
 from ecabinet.api.schemas_signing import ActivationIn, SignIn
 from ecabinet.core.files import StoredFile
+from ecabinet.core.inputs import Id, Line, Text
 from ecabinet.signatures.copies import Form
 from signing.specs import Level
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
-Text = Annotated[str, Field(max_length=255)]
-Note = Annotated[str, Field(max_length=4000)]
+Name = Annotated[Line, Field(max_length=255)]
+Note = Annotated[Text, Field(max_length=4000)]
 
 
 class FieldsIn(In):
     """The register fields of a document (Decree 30 Appendix IV)."""
 
     type_id: Id
-    abstract: str = Field(min_length=1, max_length=MAX_ABSTRACT)
+    abstract: Text = Field(min_length=1, max_length=MAX_ABSTRACT)
     issued_on: date | None = None
-    number_symbol: str = Field(default="", max_length=80, description="Incoming: 12/QĐ-UBND")
-    issuing_agency_name: Text = ""
-    issuing_agency_code: str = Field(default="", max_length=32)
-    signer_name: Text = ""
-    signer_title: Text = ""
-    signing_form: str = Field(default="", max_length=8)
-    recipients_text: str = Field(default="", max_length=4000)
+    number_symbol: Line = Field(default="", max_length=80, description="Incoming: 12/QĐ-UBND")
+    issuing_agency_name: Name = ""
+    issuing_agency_code: Line = Field(default="", max_length=32)
+    signer_name: Name = ""
+    signer_title: Name = ""
+    signing_form: Line = Field(default="", max_length=8)
+    recipients_text: Text = Field(default="", max_length=4000)
     confidentiality: Confidentiality = Confidentiality.none
     urgency: Urgency = Urgency.normal
     page_count: int | None = Field(default=None, ge=1, le=100_000)
     copies: int | None = Field(default=None, ge=1, le=100_000)
     deadline: date | None = None
-    place: str = Field(default="", max_length=80)
+    place: Line = Field(default="", max_length=80)
     access: list[Id] = Field(default_factory=list, max_length=500)
 
     def fields(self) -> Fields:
@@ -92,11 +92,11 @@ class OutgoingIn(FieldsIn):
 
 
 class ReasonIn(In):
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: Text = Field(min_length=1, max_length=4000)
 
 
 class NoteIn(In):
-    note: str = Field(min_length=1, max_length=4000)
+    note: Text = Field(min_length=1, max_length=4000)
 
 
 class RegisterStepIn(In):
@@ -115,7 +115,7 @@ class HandlerIn(In):
 
 
 class DirectIn(In):
-    direction: str = Field(min_length=1, max_length=4000)
+    direction: Text = Field(min_length=1, max_length=4000)
     lead: HandlerIn
     co: list[HandlerIn] = Field(default_factory=list, max_length=50)
     deadline: date | None = None
@@ -140,8 +140,8 @@ class IssueIn(ActivationIn):
 class DestinationIn(In):
     method: Literal["internal", "edxml", "paper"]
     agency_id: Id | None = None
-    name: Text = ""
-    organ_id: str = Field(default="", max_length=32)
+    name: Name = ""
+    organ_id: Line = Field(default="", max_length=32)
 
 
 class DispatchIn(In):
@@ -154,7 +154,7 @@ class RecallAnswerIn(In):
 
 
 class PublishIn(In):
-    sector: str = Field(
+    sector: Line = Field(
         default="khac", max_length=40, description="Lĩnh vực: a code of GET /public/sectors"
     )
     amends: list[Annotated[str, Field(max_length=160)]] = Field(
@@ -165,14 +165,14 @@ class PublishIn(In):
 
 
 class EndPublicationIn(In):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
     on: date | None = Field(default=None, description="Withdrawn or expired on (today)")
 
 
 class FileIn(In):
     file_id: str = Field(min_length=1, max_length=36)
     kind: Literal["main", "attachment", "result"] = "attachment"
-    note: Text = ""
+    note: Annotated[Line, Field(max_length=255)] = ""
 
 
 class DocSignIn(SignIn):
@@ -193,7 +193,7 @@ class RegisterIn(In):
     agency_id: Id
     flow: Literal["incoming", "outgoing"]
     year: int = Field(ge=2000, le=2100)
-    name: str = Field(min_length=1, max_length=255)
+    name: Line = Field(min_length=1, max_length=255)
     confidential: bool = False
     type_id: Id | None = None
 

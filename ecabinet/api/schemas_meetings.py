@@ -8,24 +8,25 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ecabinet.api.schemas import In
+from ecabinet.core.inputs import DB_INT_MAX, Line, Text
 from ecabinet.meetings.attendance import Quorum
 from ecabinet.meetings.inputs import AgendaMoveIn, BallotIn, CheckInIn, EndIn, VoteIn
 from ecabinet.meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
 from ecabinet.meetings.service import MeetingFields
 from ecabinet.meetings.states import MeetingState
 
-Id = Field(ge=1, le=2**53)
+Id = Field(ge=1, le=DB_INT_MAX)
 __all__ = ["AgendaMoveIn", "BallotIn", "CheckInIn", "EndIn", "VoteIn"]  # live inputs, shared
 
 
 class MeetingIn(In):
     agency_id: int = Id
-    title: str = Field(min_length=1, max_length=500)
+    title: Line = Field(min_length=1, max_length=500)
     kind: Literal["regular", "extraordinary", "thematic", "working"] = "regular"
     starts_at: datetime
     ends_at: datetime | None = None
-    place: str = Field(default="", max_length=255)
-    online_link: str = Field(default="", max_length=500)
+    place: Line = Field(default="", max_length=255)
+    online_link: Line = Field(default="", max_length=500)
     chair_id: int = Id
     secretary_id: int = Id
     quorum_rule: Literal["majority", "two_thirds", "none"] = "majority"
@@ -57,21 +58,21 @@ class InviteIn(In):
 
 
 class ItemIn(In):
-    title: str = Field(min_length=1, max_length=500)
-    presenter_id: int | None = Field(default=None, ge=1, le=2**53)
+    title: Line = Field(min_length=1, max_length=500)
+    presenter_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
     planned_minutes: int = Field(default=15, ge=1, le=600)
 
 
 class DocumentIn(In):
     file_id: str = Field(min_length=1, max_length=36)
-    title: str = Field(default="", max_length=500)
+    title: Line = Field(default="", max_length=500)
     slot: int | None = Field(default=None, ge=1, le=1000, description="A new version of it")
 
 
 class AnswerIn(In):
     answer: Literal["accepted", "declined", "deputy"]
-    reason: str = Field(default="", max_length=1000)
-    deputy_id: int | None = Field(default=None, ge=1, le=2**53)
+    reason: Text = Field(default="", max_length=1000)
+    deputy_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
 
 
 class MeetingOut(BaseModel):
@@ -119,7 +120,7 @@ class ParticipantOut(BaseModel):
         return cls.model_validate(p.model_dump())
 
 
-class DocumentOut(BaseModel):
+class MeetingDocumentOut(BaseModel):
     id: int
     title: str
     slot: int
@@ -127,7 +128,7 @@ class DocumentOut(BaseModel):
     file_id: str
 
     @classmethod
-    def of(cls, d: AgendaDocument) -> DocumentOut:
+    def of(cls, d: AgendaDocument) -> MeetingDocumentOut:
         return cls.model_validate(d.model_dump())
 
 
@@ -139,12 +140,12 @@ class ItemOut(BaseModel):
     planned_minutes: int
     started_at: datetime | None
     ended_at: datetime | None
-    documents: list[DocumentOut]
+    documents: list[MeetingDocumentOut]
 
     @classmethod
     def of(cls, item: AgendaItem, documents: list[AgendaDocument]) -> ItemOut:
         data: dict[str, Any] = item.model_dump()
-        data["documents"] = [DocumentOut.of(d) for d in documents if d.item_id == item.id]
+        data["documents"] = [MeetingDocumentOut.of(d) for d in documents if d.item_id == item.id]
         return cls.model_validate(data)
 
 
@@ -168,7 +169,7 @@ class MeetingDetail(BaseModel):
     runs: bool = Field(description="The caller is the chair or the secretary")
 
 
-class EventOut(BaseModel):
+class MeetingEventOut(BaseModel):
     meeting_id: int
     seq: int
     kind: str
@@ -177,7 +178,7 @@ class EventOut(BaseModel):
 
 
 class EventList(BaseModel):
-    events: list[EventOut]
+    events: list[MeetingEventOut]
     snapshot_needed: bool = Field(description="Too far behind: reload the meeting instead")
     seq: int
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from ecabinet.api.schemas import In
+from ecabinet.core.inputs import Text
 from ecabinet.meetings.minutes import MAX_CONCLUSIONS
 from ecabinet.meetings.minutes_models import MinutesSignature, MinutesState, MinutesVersion
 
@@ -15,7 +16,7 @@ class MinutesIn(In):
     """Generate the minutes; ``conclusions`` (typed by the secretary) replace the
     meeting's when given."""
 
-    conclusions: str | None = Field(default=None, max_length=MAX_CONCLUSIONS)
+    conclusions: Text | None = Field(default=None, max_length=MAX_CONCLUSIONS)
 
 
 class SignatureOut(BaseModel):

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from ecabinet.api.schemas import FileOut, In
+from ecabinet.core.inputs import Line
 from ecabinet.signatures.activation import Activation
 from ecabinet.signatures.pins import MAX_PIN
 from ecabinet.signatures.service import MAX_BATCH, SignRequest
@@ -46,8 +47,8 @@ class PlacementIn(In):
     box: tuple[Coordinate, Coordinate, Coordinate, Coordinate] | None = Field(
         default=None, description="x1, y1, x2, y2 in points"
     )
-    reason: str = Field(default="", max_length=255)
-    location: str = Field(default="", max_length=255)
+    reason: Line = Field(default="", max_length=255)
+    location: Line = Field(default="", max_length=255)
     certify: DocMDP | None = Field(
         default=None, description="Lock the document after this signature: 1, 2 or 3"
     )

@@ -8,7 +8,6 @@ unreferenced blob (which a sweep may remove), never a row pointing at nothing.
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -16,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from ecabinet.core import audit, errors
+from ecabinet.core import audit, errors, text
 from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Action, Subject, rule
 from ecabinet.core.storage import BlobInfo
@@ -54,8 +53,9 @@ def _file_rule(subject: Subject, action: Action, file: StoredFile) -> bool:
 
 
 def clean_filename(name: str) -> str:
-    """A safe display name: NFC, no path parts or control characters, at most 255 chars."""
-    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    """A safe display name: NFC, no path parts, control or bidi characters (U+202E in
+    ``x<U+202E>fdp.exe`` shows it as ``xexe.pdf``), at most 255 chars."""
+    name = text.line(name).replace("\\", "/").rsplit("/", 1)[-1]
     name = _BAD_FILENAME_CHARS.sub("_", name).strip(" .")
     if not name:
         raise errors.InvalidInput(

@@ -91,6 +91,13 @@ class Settings:
     """Largest PDF the public validation endpoint accepts."""
     validate_per_minute: int = 10
     """Public validations allowed per client address per minute."""
+    pdf_cpu_seconds: int = 5
+    """CPU time one piece of work on an untrusted PDF may take (text extraction, signature
+    validation, page counting, rendering): :mod:`ecabinet.core.sandbox`."""
+    pdf_memory_bytes: int = 512 * 1024 * 1024
+    """Memory that work may take beyond the file itself."""
+    pdf_seconds: float = 30.0
+    """Wall-clock time that work may take (a validation waits on OCSP/CRL servers)."""
     confidential_documents: bool = False
     """Whether confidential documents (Mật, Tối mật, Tuyệt mật) may be kept in the system at
     all; many provinces keep them off networked systems (DOMAIN.md). When allowed, each is
@@ -203,6 +210,9 @@ class Settings:
             validate_per_minute=_int(
                 "VALIDATE_PER_MINUTE", get("VALIDATE_PER_MINUTE", "10"), 1, 10_000
             ),
+            pdf_cpu_seconds=_int("PDF_CPU_SECONDS", get("PDF_CPU_SECONDS", "5"), 1, 600),
+            pdf_memory_bytes=_size("PDF_MEMORY_BYTES", get("PDF_MEMORY_BYTES", "512M")),
+            pdf_seconds=float(_int("PDF_SECONDS", get("PDF_SECONDS", "30"), 1, 3600)),
             confidential_documents=_bool(
                 "CONFIDENTIAL_DOCUMENTS", get("CONFIDENTIAL_DOCUMENTS", "false")
             ),

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from ecabinet.core import errors
+from ecabinet.core.inputs import DB_INT_MAX
 from ecabinet.meetings.annotate import Annotation, Highlight, Ink, Note, Point
 
 M = TypeVar("M", bound=BaseModel)
@@ -30,7 +31,7 @@ UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 Number = Annotated[float, Strict()]
 """A JSON number (never a string or a boolean)."""
 Text = Annotated[str, Strict()]
-Id = Annotated[int, Strict(), Field(ge=1, le=2**53)]
+Id = Annotated[int, Strict(), Field(ge=1, le=DB_INT_MAX)]
 
 
 class _Shape(BaseModel):

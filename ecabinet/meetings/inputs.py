@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-Id = Field(ge=1, le=2**53)
+from ecabinet.core.inputs import DB_INT_MAX, Line, Text
+
+Id = Field(ge=1, le=DB_INT_MAX)
 
 
 class LiveIn(BaseModel):
@@ -15,9 +17,9 @@ class LiveIn(BaseModel):
 
 
 class CheckInIn(LiveIn):
-    user_id: int | None = Field(default=None, ge=1, le=2**53, description="Someone else")
+    user_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX, description="Someone else")
     status: Literal["present", "online", "absent"]
-    reason: str = Field(default="", max_length=1000)
+    reason: Text = Field(default="", max_length=1000)
 
 
 class AgendaMoveIn(LiveIn):
@@ -25,12 +27,12 @@ class AgendaMoveIn(LiveIn):
 
 
 class EndIn(LiveIn):
-    conclusions: str = Field(default="", max_length=20000)
+    conclusions: Text = Field(default="", max_length=20000)
 
 
 class VoteIn(LiveIn):
     item_id: int = Id
-    question: str = Field(min_length=1, max_length=1000)
+    question: Line = Field(min_length=1, max_length=1000)
     options: list[str] | None = Field(default=None, min_length=2, max_length=10)
     secret: bool = False
     rule: Literal["cast", "present", "members", "two_thirds"] = "present"

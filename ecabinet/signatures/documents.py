@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from documents import access, outgoing, search, steps
-from documents.files import FileKind, Receipt, attach, current_main, receipt_of
+from documents.files import FileKind, Receipt, attach, current_main
 from documents.models import Document
 from documents.states import Flow, State, Step, target_of
 from documents.symbols import format_number_symbol
@@ -32,6 +32,7 @@ from ecabinet.core.storage import ObjectStore
 from ecabinet.core.users import User
 from ecabinet.signatures import activation, appearances, credentials
 from ecabinet.signatures.activation import Activation, Purpose
+from ecabinet.signatures.intake import intake
 from ecabinet.signatures.models import CredentialKind, SigningCredential
 from ecabinet.signatures.service import (
     SignRequest,
@@ -43,7 +44,6 @@ from ecabinet.signatures.service import (
 from ecabinet.signatures.setup import SigningSetup
 from signing.keys import PrivateKeySource
 from signing.specs import Level
-from signing.validation import validate_pdf
 
 
 def _main_pdf(session: Session, document: Document) -> StoredFile:
@@ -274,7 +274,6 @@ def _open_seal(
 
 
 def check_on_receipt(setup: SigningSetup, data: bytes | None) -> Receipt | None:
-    """Validate the signatures of a received PDF (kept with the file, flagged if bad)."""
-    if data is None:
-        return None
-    return receipt_of(validate_pdf(data, setup.policy()))
+    """Validate the signatures of a received PDF (kept with the file, flagged if bad), in
+    the sandbox (:mod:`ecabinet.signatures.intake`)."""
+    return intake(setup, data, text=False).receipt

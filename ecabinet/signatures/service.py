@@ -31,7 +31,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Action, authorize, subject_for
 from ecabinet.core.storage import BlobInfo, ObjectStore
 from ecabinet.core.users import User
-from ecabinet.signatures import activation, appearances, credentials
+from ecabinet.signatures import activation, appearances, credentials, intake
 from ecabinet.signatures import errors as signing_errors
 from ecabinet.signatures.activation import Activation, Purpose
 from ecabinet.signatures.appearances import Look
@@ -43,7 +43,7 @@ from signing.keys import KeySource
 from signing.pades import sign_pdf
 from signing.pdfio import VN, open_pdf
 from signing.specs import DocMDP, FieldSpec, Level
-from signing.validation import Report, validate_pdf
+from signing.validation import Report
 
 MAX_BATCH = 100
 """Files signed in one request at most."""
@@ -154,7 +154,9 @@ def sign_one(
     draw: Callable[[int, datetime], Appearance] | None = None,
 ) -> bytes:
     """Sign ``data``; with ``look``, visibly as :mod:`.appearances` says (or as ``draw``
-    draws it)."""
+    draws it). The file is read in the sandbox first (:func:`.intake.probe`): a costly
+    one is refused before signing reads it here."""
+    intake.probe(setup, data)
     tsa = setup.tsa()
     anchors = setup.anchors() if request.level in (Level.B_LT, Level.B_LTA) else []
     return with_free_field(
@@ -270,11 +272,11 @@ def validate_file(
     with session_scope(engine, write=False) as session:
         stored = files.get_file(session, file_id)
         authorize(subject_for(session, user), Action.view, stored)
-    return validate_pdf(store.read_bytes(stored.sha256), setup.policy())
+    return intake.report(setup, store.read_bytes(stored.sha256))
 
 
 def validate_upload(setup: SigningSetup, data: bytes) -> Report:
     """The report on a PDF anyone sent; the size limit is the caller's to enforce."""
     if len(data) > setup.settings.validate_max_bytes:
         raise errors.too_large(setup.settings.validate_max_bytes, "validate.too_large")
-    return validate_pdf(data, setup.policy())
+    return intake.report(setup, data)

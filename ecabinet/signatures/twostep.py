@@ -30,7 +30,7 @@ from ecabinet.core.policy import Action, authorize, subject_for
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.types import utcnow
 from ecabinet.core.users import User
-from ecabinet.signatures import appearances, credentials, service
+from ecabinet.signatures import appearances, credentials, intake, service
 from ecabinet.signatures.models import PendingSignature
 from ecabinet.signatures.setup import SigningSetup
 from signing.fields import Prepared
@@ -81,6 +81,7 @@ def prepare(
         )
         look = appearances.look_for(session, row)
     data = store.read_bytes(source.sha256)
+    intake.probe(setup, data)  # read in the sandbox first: a costly file is refused here
     timestamped = request.level is not Level.B_B
     field, pending = service.with_free_field(
         data,

@@ -1,0 +1,77 @@
+"""The API's one JSON loader: bounded depth, no NUL, no lone surrogate.
+
+Python's ``json`` has no depth limit of its own: it recurses until the interpreter's
+recursion limit, deep inside the C stack, and raises ``RecursionError`` (a 500). The
+depth is therefore measured on the raw bytes first, strings blanked out, before anything
+is parsed; a body is at most ``ECABINET_MAX_JSON_BYTES``, so the scan is bounded too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import accumulate
+from typing import Any
+
+from ecabinet.core import errors, text
+
+MAX_DEPTH = 64
+"""Nesting of arrays and objects a request body may have (ours use 3 at most)."""
+# Possessive, and an unterminated string runs to the end: one left-to-right pass, never
+# the quadratic backtracking a plain pattern has on ``\"\"\"…``.
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*+"?', re.S)
+_BRACKETS = re.compile(rb"[^\[\]{}]+")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def depth(raw: bytes) -> int:
+    """The deepest nesting of arrays and objects in ``raw`` (strings do not count)."""
+    brackets = _BRACKETS.sub(b"", _STRINGS.sub(b'""', raw))
+    if not brackets:
+        return 0
+    return max(accumulate(_STEP[b] for b in brackets))
+
+
+def bad_text(where: str, problem: str) -> errors.InvalidInput:
+    """A NUL or lone surrogate in a body string or query parameter (422)."""
+    return errors.InvalidInput(
+        "request.bad_text",
+        f"Dữ liệu gửi lên chứa ký tự không được phép ({problem}) ở {where}.",
+        f"The request carries a character that is not allowed ({problem}) in {where}.",
+        {"where": where, "problem": problem},
+    )
+
+
+def load(raw: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse a request body (no body: an empty object); every problem is a bilingual 422."""
+    if depth(raw) > max_depth:
+        raise errors.InvalidInput(
+            "request.too_deep",
+            f"Dữ liệu JSON lồng nhau quá {max_depth} cấp.",
+            f"The JSON nests deeper than {max_depth} levels.",
+            {"max_depth": max_depth},
+        )
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise errors.InvalidInput(
+            "request.bad_json",
+            "Dữ liệu gửi lên không phải JSON hợp lệ.",
+            "The body is not valid JSON.",
+        ) from None
+    _check(data, "body")
+    return data
+
+
+def _check(value: Any, where: str) -> None:
+    if isinstance(value, str):
+        problem = text.refusal(value)
+        if problem is not None:
+            raise bad_text(where, problem)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check(key, where)
+            _check(item, f"{where}.{key}" if text.refusal(key) is None else where)
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _check(item, f"{where}[{n}]")

@@ -1,0 +1,33 @@
+"""Functions the sandbox tests run in a child: in a module that imports little, so the
+child's CPU budget goes to the work, not to imports."""
+
+from __future__ import annotations
+
+import time
+
+from ecabinet.core import errors
+
+
+def spin(_data: bytes) -> int:
+    n = 0
+    while True:
+        n += 1
+
+
+def hog(data: bytes) -> int:
+    return len(data * (2**30 // max(1, len(data))))
+
+
+def sleep(_data: bytes, seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def refuse(data: bytes) -> None:
+    raise errors.InvalidInput("x.bad", f"xấu {len(data)}", f"bad {len(data)}", {"n": 1})
+
+
+def smuggle(_data: bytes) -> object:
+    """What a child taken over by a file might send back: a callable of the server's."""
+    import os
+
+    return os.system
