@@ -33,7 +33,7 @@ import os
 import pickle
 import resource
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection
@@ -84,6 +84,8 @@ class _Process(context.ForkServerProcess):
 
 
 _slots = threading.BoundedSemaphore(PARALLEL)
+_SLACK = 64 * 2**20
+"""Address space a child may grow by between items (the allocator keeps what it freed)."""
 
 
 def preload(modules: list[str]) -> None:
@@ -112,7 +114,7 @@ class OverBudget(errors.InvalidInput):
     """The file costs more CPU time, memory or time than the budget allows."""
 
 
-def over_budget(what: str, budget: Budget) -> OverBudget:
+def over_budget(what: str, budget: Budget, item: int = 0) -> OverBudget:
     return OverBudget(
         "pdf.too_costly",
         "Tệp PDF quá phức tạp để xử lý (vượt giới hạn "
@@ -121,7 +123,7 @@ def over_budget(what: str, budget: Budget) -> OverBudget:
         "The PDF is too costly to process (over the limit of "
         f"{budget.cpu_seconds} s of CPU, {budget.memory_bytes // 2**20} MiB of memory):"
         " re-save it with a PDF tool and send it again.",
-        {"limit": what},
+        {"limit": what, "item": item},
     )
 
 
@@ -129,57 +131,87 @@ def run(budget: Budget, fn: Callable[..., R], data: bytes, *args: Any, **kwargs:
     """``fn(data, *args, **kwargs)`` in a child process under ``budget``. ``fn`` and the
     arguments are pickled (``fn`` must be a module-level function), ``data`` is copied
     through a pipe. Blocks the calling thread: call it from a worker thread."""
+    for result in run_each(budget, fn, [data], *args, **kwargs):
+        return result
+    raise AssertionError("run_each gave no answer for one item")  # pragma: no cover
+
+
+def run_each(
+    budget: Budget, fn: Callable[..., R], items: Sequence[bytes], *args: Any, **kwargs: Any
+) -> Iterator[R]:
+    """``fn(item, *args, **kwargs)`` for each item in turn, in one child process, each item
+    under its own ``budget`` (the CPU and memory limits are set again before each one);
+    the answers come as they are made, so the caller can use the first while the child
+    reads the next. An item over its budget raises :class:`OverBudget` naming its index
+    (``details["item"]``) and ends the child; the items after it are not read."""
+    if not items:
+        return
     with _slots:
         parent, child = _context.Pipe()
-        process = _Process(target=_child, args=(child, budget), daemon=True)
+        process = _Process(target=_child, args=(child, budget, len(items)), daemon=True)
         process.start()
         child.close()
         try:
-            parent.send((fn, args, kwargs))
-            parent.send_bytes(data)
-            if not parent.poll(budget.wall_seconds):
-                raise over_budget("time", budget)
-            kind, value = _Answer(io.BytesIO(parent.recv_bytes())).load()
-        except (EOFError, BrokenPipeError, ConnectionResetError):
-            # The kernel stopped the child (CPU) or it died allocating: no answer came.
-            raise over_budget("cpu", budget) from None
+            parent.send((fn, args, kwargs, max(len(d) for d in items)))
+            for index, data in enumerate(items):
+                try:
+                    parent.send_bytes(data)
+                    if not parent.poll(budget.wall_seconds):
+                        raise over_budget("time", budget, index)
+                    kind, value = _Answer(io.BytesIO(parent.recv_bytes())).load()
+                except (EOFError, BrokenPipeError, ConnectionResetError):
+                    # The kernel stopped the child (CPU) or it died allocating: no answer.
+                    raise over_budget("cpu", budget, index) from None
+                if kind == "memory":
+                    raise over_budget("memory", budget, index)
+                if kind != "ok":
+                    raise _rebuilt(value)
+                yield value
         finally:
             if process.is_alive():
                 process.kill()
             process.join()
             parent.close()
-    if kind == "ok":
-        return value  # type: ignore[no-any-return]
-    if kind == "memory":
-        raise over_budget("memory", budget)
-    raise _rebuilt(value)
 
 
-def _child(conn: Connection, budget: Budget) -> None:
+def _child(conn: Connection, budget: Budget, count: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # The function and its arguments come from our own process; unpickling them may import
-    # a module the fork server did not preload, which is not the file's cost. The clock
-    # starts after that, before the first untrusted byte is read.
-    fn, args, kwargs = conn.recv()
+    # a module the fork server did not preload, which is not the file's cost. The clocks
+    # start after that, before the first untrusted byte is read; the hard limits bound
+    # every item together, the soft ones each item from where the previous one ended.
+    fn, args, kwargs, largest = conn.recv()
+    cpu_hard = _cpu_used() + budget.cpu_seconds * count + 1
+    # room for the largest item twice (the pipe's buffer and the bytes) beside the budget
+    memory_hard = _address_space() + budget.memory_bytes + 2 * largest + _SLACK
+    resource.setrlimit(resource.RLIMIT_AS, (memory_hard, memory_hard))
+    for _ in range(count):
+        cpu = min(_cpu_used() + budget.cpu_seconds, cpu_hard - 1)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu_hard))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_hard, memory_hard))
+        data = conn.recv_bytes()
+        limit = min(_address_space() + budget.memory_bytes, memory_hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, memory_hard))
+        try:
+            result: tuple[str, Any] = ("ok", fn(data, *args, **kwargs))
+        except MemoryError:
+            result = ("memory", None)
+        except Exception as exc:
+            result = ("raise", _portable(exc))
+        del data
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(("memory", None))
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            conn.send(("raise", (RuntimeError, (f"unpicklable result: {exc}",), {})))
+        if result[0] != "ok":
+            return
+
+
+def _cpu_used() -> int:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = math.ceil(usage.ru_utime + usage.ru_stime) + budget.cpu_seconds
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    data = conn.recv_bytes()
-    limit = _address_space() + budget.memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    try:
-        result: tuple[str, Any] = ("ok", fn(data, *args, **kwargs))
-    except MemoryError:
-        result = ("memory", None)
-    except Exception as exc:
-        result = ("raise", _portable(exc))
-    del data
-    try:
-        conn.send(result)
-    except MemoryError:
-        conn.send(("memory", None))
-    except (pickle.PicklingError, TypeError, AttributeError) as exc:
-        conn.send(("raise", (RuntimeError, (f"unpicklable result: {exc}",), {})))
+    return math.ceil(usage.ru_utime + usage.ru_stime)
 
 
 class _Answer(pickle.Unpickler):

@@ -13,8 +13,9 @@ a USB token (:mod:`.twostep`) shares the field naming and the registration.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
@@ -152,11 +153,14 @@ def sign_one(
     setup: SigningSetup,
     look: Look | None = None,
     draw: Callable[[int, datetime], Appearance] | None = None,
+    *,
+    probed: bool = False,
 ) -> bytes:
     """Sign ``data``; with ``look``, visibly as :mod:`.appearances` says (or as ``draw``
-    draws it). The file is read in the sandbox first (:func:`.intake.probe`): a costly
-    one is refused before signing reads it here."""
-    intake.probe(setup, data)
+    draws it). The file is read in the sandbox first (:func:`.intake.probe`, unless the
+    caller did so, ``probed``): a costly one is refused before signing reads it here."""
+    if not probed:
+        intake.probe(setup, data)
     tsa = setup.tsa()
     anchors = setup.anchors() if request.level in (Level.B_LT, Level.B_LTA) else []
     return with_free_field(
@@ -241,14 +245,19 @@ def sign_files(
     )
     look = look.with_image(store)
 
-    def one(source: files.StoredFile) -> tuple[files.StoredFile, BlobInfo]:
-        data = store.read_bytes(source.sha256)
-        return source, store.put_bytes(sign_one(data, key, request, setup, look))
-
     # A few threads overlap one file's signing (RSA and hashing release the GIL) with
     # another's storage (the fsync or the S3 upload); the order of the results is kept.
+    # The files are read in the sandbox, in one child, ahead of the signing: each file
+    # is signed once the child has read it (a fork per file cost more than the signing).
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(sources))) as pool:
-        signed = list(pool.map(one, sources))
+        datas = list(pool.map(lambda source: store.read_bytes(source.sha256), sources))
+        probes = _probed_ahead(setup, datas)
+
+        def one(n: int) -> BlobInfo:
+            probes[n].result()
+            return store.put_bytes(sign_one(datas[n], key, request, setup, look, probed=True))
+
+        signed = list(zip(sources, pool.map(one, range(len(sources))), strict=True))
     signer = common_name(key.certificate)
     with session_scope(engine) as session:
         return [
@@ -263,6 +272,26 @@ def sign_files(
             )
             for source, blob in signed
         ]
+
+
+def _probed_ahead(setup: SigningSetup, datas: list[bytes]) -> list[Future[None]]:
+    """One future per file, done when the sandbox has read it (:func:`.intake.probe_each`
+    in a thread of its own); a file over the budget fails its future and every later
+    one with the same refusal."""
+    marks: list[Future[None]] = [Future() for _ in datas]
+
+    def walk() -> None:
+        done = 0
+        try:
+            for _ in intake.probe_each(setup, datas):
+                marks[done].set_result(None)
+                done += 1
+        except Exception as exc:
+            for mark in marks[done:]:
+                mark.set_exception(exc)
+
+    threading.Thread(target=walk, name="sandbox-probe", daemon=True).start()
+    return marks
 
 
 def validate_file(

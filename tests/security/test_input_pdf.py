@@ -15,9 +15,12 @@ from sqlmodel import select
 from documents.models import Document
 from ecabinet.core import errors
 from ecabinet.core.db import session_scope
+from ecabinet.core.files import StoredFile
 from tests.documents.office import Office, office_app
 from tests.support import sandbox_jobs as jobs
+from tests.support.credentials import PIN, Issuer
 from tests.support.pdf_bomb import pdf_bomb
+from tests.support.signing_app import SigningApp, signing_app
 
 BUDGET = {"pdf_cpu_seconds": "2", "pdf_memory_bytes": "256M", "pdf_seconds": "20"}
 
@@ -84,3 +87,48 @@ def test_f14_the_sandbox_enforces_cpu_memory_and_time() -> None:
     assert sandbox.run(roomy, len, b"abcde") == 5
     with pytest.raises(pickle.UnpicklingError):
         sandbox.run(roomy, jobs.smuggle, b"")
+
+
+def test_f14_several_files_in_one_child_each_under_its_own_budget() -> None:
+    """A batch shares one child: each item gets the whole budget (three items of 0.6 s
+    pass a budget of 1 s), the answers come one by one, and the item that runs over
+    is named; nothing after it is read."""
+    from ecabinet.core import sandbox
+
+    budget = sandbox.Budget(cpu_seconds=1, memory_bytes=128 * 2**20, wall_seconds=60)
+    assert list(sandbox.run_each(budget, jobs.burn, [b"0.6", b"0.6", b"0.6"])) == [3, 3, 3]
+    answers = sandbox.run_each(budget, jobs.burn, [b"0.1", b"spin", b"0.1"])
+    assert next(answers) == 3
+    with pytest.raises(sandbox.OverBudget) as caught:
+        next(answers)
+    assert caught.value.details == {"limit": "cpu", "item": 1}
+
+
+def test_f14_a_costly_file_in_a_signing_batch_is_refused_and_nothing_is_signed(
+    tmp_path: Path,
+    database_url: str,
+    engine: Engine,
+    ca: Issuer,
+    pdf: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Signing reads its files in the sandbox first (a batch in one child, ahead of the
+    signing): a file that read cannot finish is a 422 naming its place in the batch, and
+    no signed copy is kept. (The text bomb above costs signing's read nothing, so the
+    child's read is swapped for one that spins on a marked file.)"""
+    from ecabinet.signatures import intake
+
+    monkeypatch.setattr(intake, "_probe", jobs.probe_or_spin)
+    with signing_app(SigningApp, tmp_path, database_url, engine, [ca.ca.root], **BUDGET) as app:
+        key = app.add_pkcs12(ca, user_id=app.world.people["leader"].id)
+        costly = pdf + b"\n%SPIN\n"
+        ids = [app.upload(pdf, "a.pdf"), app.upload(costly, "b.pdf"), app.upload(pdf, "c.pdf")]
+        body = {"credential_id": key, "file_ids": ids, "pin": PIN}
+        r = app.post("leader", "/api/v1/signatures/batch", json=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["code"] == "pdf.too_costly"
+        assert r.json()["details"] == {"limit": "cpu", "item": 1}
+        with session_scope(engine, write=False) as s:
+            assert len(s.exec(select(StoredFile)).all()) == 3  # the uploads only
+        r = app.post("leader", "/api/v1/signatures/batch", json=body | {"file_ids": ids[::2]})
+        assert r.status_code == 201, r.text

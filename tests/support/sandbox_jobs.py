@@ -31,3 +31,24 @@ def smuggle(_data: bytes) -> object:
     import os
 
     return os.system
+
+
+def burn(data: bytes) -> int:
+    """Spin for ``data`` (a number of CPU seconds, as text) of CPU, then answer it; b"spin"
+    spins for ever."""
+    if data == b"spin":
+        spin(data)
+    until = time.process_time() + float(data)
+    while time.process_time() < until:
+        pass
+    return len(data)
+
+
+def probe_or_spin(data: bytes) -> int:
+    """Stands for a file that signing's read cannot finish (``%SPIN`` in it): spins; else
+    the real probe's answer."""
+    if b"%SPIN" in data:
+        spin(data)
+    from ecabinet.signatures.intake import _probe
+
+    return _probe(data)
