@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from ecabinet.core.audit import Actor
+from ecabinet.core.inputs import DB_INT_MAX, Id
 from ecabinet.core.policy import Subject
 from ecabinet.core.storage import ObjectStore
 from ecabinet.meetings import annotations as annotation_service
@@ -34,11 +35,11 @@ Run = Callable[[Session, Actor, Subject, MeetingView, Any, ObjectStore], dict[st
 
 
 class MeetingRef(LiveIn):
-    meeting_id: int = Field(ge=1, le=2**53)
+    meeting_id: Id
 
 
 class JoinIntent(MeetingRef):
-    after: int | None = Field(default=None, ge=0, le=2**53)
+    after: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
     """The last event number this tablet applied."""
 
 
@@ -67,7 +68,7 @@ class VoteOpenIntent(MeetingRef, VoteIn):
 
 
 class VoteRef(MeetingRef):
-    vote_id: int = Field(ge=1, le=2**53)
+    vote_id: Id
 
 
 class BallotIntent(VoteRef, BallotIn):
@@ -78,7 +79,7 @@ class AnnotationPayload(BaseModel):
     """Checked by the annotations service itself (its ``annotation.*`` codes)."""
 
     model_config = ConfigDict(extra="allow")
-    meeting_id: int = Field(ge=1, le=2**53)
+    meeting_id: Id
 
 
 @dataclass(frozen=True)

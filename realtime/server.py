@@ -31,6 +31,7 @@ from realtime import limits
 from realtime.connections import Registry
 from realtime.fanout import FastManager, FastRedisManager, broadcast
 from realtime.namespaces.meetings import NAMESPACE, MeetingsNamespace, Publish
+from realtime.packets import BoundedPacket
 from realtime.watch import Watch
 
 log = logging.getLogger("ecabinet.realtime")
@@ -92,6 +93,7 @@ def create_server(settings: Settings, engine: Engine, store: ObjectStore | None 
         transports=["websocket"],
         cors_allowed_origins=[settings.public_base_url],
         max_http_buffer_size=limits.MAX_FRAME_BYTES,
+        serializer=BoundedPacket,
         logger=False,
         engineio_logger=False,
     )

@@ -1,35 +1,17 @@
 """The API's one JSON loader: bounded depth, no NUL, no lone surrogate.
 
-Python's ``json`` has no depth limit of its own: it recurses until the interpreter's
-recursion limit, deep inside the C stack, and raises ``RecursionError`` (a 500). The
-depth is therefore measured on the raw bytes first, strings blanked out, before anything
-is parsed; a body is at most ``ECABINET_MAX_JSON_BYTES``, so the scan is bounded too.
+The depth is measured on the raw bytes before anything is parsed
+(:mod:`ecabinet.core.jsondepth`); a body is at most ``ECABINET_MAX_JSON_BYTES``, so the
+scan is bounded too.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from itertools import accumulate
 from typing import Any
 
 from ecabinet.core import errors, text
-
-MAX_DEPTH = 64
-"""Nesting of arrays and objects a request body may have (ours use 3 at most)."""
-# Possessive, and an unterminated string runs to the end: one left-to-right pass, never
-# the quadratic backtracking a plain pattern has on ``\"\"\"…``.
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*+"?', re.S)
-_BRACKETS = re.compile(rb"[^\[\]{}]+")
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
-
-
-def depth(raw: bytes) -> int:
-    """The deepest nesting of arrays and objects in ``raw`` (strings do not count)."""
-    brackets = _BRACKETS.sub(b"", _STRINGS.sub(b'""', raw))
-    if not brackets:
-        return 0
-    return max(accumulate(_STEP[b] for b in brackets))
+from ecabinet.core.jsondepth import MAX_DEPTH, depth
 
 
 def bad_text(where: str, problem: str) -> errors.InvalidInput:

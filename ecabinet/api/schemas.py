@@ -21,7 +21,7 @@ class In(BaseModel):
 
 
 class LoginIn(In):
-    username: str = Field(min_length=1, max_length=255)
+    username: Line = Field(min_length=1, max_length=255)
     password: str = Field(min_length=1, max_length=1024)
 
 

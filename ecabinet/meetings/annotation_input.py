@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from ecabinet.core import errors
+from ecabinet.core import errors, inputs
 from ecabinet.core.inputs import DB_INT_MAX
 from ecabinet.meetings.annotate import Annotation, Highlight, Ink, Note, Point
 
@@ -31,6 +31,8 @@ UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 Number = Annotated[float, Strict()]
 """A JSON number (never a string or a boolean)."""
 Text = Annotated[str, Strict()]
+NoteText = Annotated[inputs.Text, Strict()]
+"""A note's words: NFC, no control or bidi character (line breaks kept)."""
 Id = Annotated[int, Strict(), Field(ge=1, le=DB_INT_MAX)]
 
 
@@ -56,7 +58,7 @@ class HighlightBody(_Shape):
 
 class NoteBody(_Shape):
     at: PointIn
-    text: Text
+    text: NoteText
     color: Text
 
 

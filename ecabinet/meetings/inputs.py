@@ -3,7 +3,7 @@ one definition for both, validated before any service runs."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -33,7 +33,9 @@ class EndIn(LiveIn):
 class VoteIn(LiveIn):
     item_id: int = Id
     question: Line = Field(min_length=1, max_length=1000)
-    options: list[str] | None = Field(default=None, min_length=2, max_length=10)
+    options: list[Annotated[Line, Field(min_length=1, max_length=200)]] | None = Field(
+        default=None, min_length=2, max_length=10
+    )
     secret: bool = False
     rule: Literal["cast", "present", "members", "two_thirds"] = "present"
 

@@ -35,6 +35,7 @@ from sqlmodel import Session
 
 from ecabinet.core import errors, outbox, scopes
 from ecabinet.core.db import session_scope
+from ecabinet.core.jsondepth import MAX_DEPTH
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
@@ -44,6 +45,7 @@ from realtime import auth, limits
 from realtime.ballots import BallotBox
 from realtime.connections import Connection
 from realtime.intents import INTENTS, BallotIntent, Intent, JoinIntent, MeetingRef
+from realtime.packets import TOO_DEEP
 from realtime.watch import Watch
 
 log = logging.getLogger("ecabinet.realtime")
@@ -141,6 +143,14 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                     "socket.too_large",
                     "Dữ liệu gửi lên quá lớn.",
                     "The event's data is too large.",
+                )
+            )
+        if event == TOO_DEEP:
+            raise Refused(
+                _error(
+                    TOO_DEEP,
+                    f"Dữ liệu gửi lên lồng nhau quá {MAX_DEPTH} cấp.",
+                    f"The event's data nests deeper than {MAX_DEPTH} levels.",
                 )
             )
         if event in ("join", "resync"):
