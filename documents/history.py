@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from documents.access import visible_clause
 from documents.levels import Confidentiality
-from documents.models import Document, DocumentEvent
+from documents.models import Document, DocumentEvent, DocumentFile
 from ecabinet.core import audit
 from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject
@@ -60,23 +60,33 @@ def log(
 
 def withheld(session: Session, subject: Subject, entries: Sequence[audit.AuditEntry]) -> set[int]:
     """The ``seq`` of each entry about a document ``subject`` may not see (by the rules of
-    :mod:`documents.access`, a confidential document's access list included): an audit
-    view shows such an entry without its summary. Entries written before summaries left
-    out the abstract of a confidential document are covered the same way."""
-    about = {
+    :mod:`documents.access`, a confidential document's access list included), or about a
+    file of such a document (its name says as much as the abstract): an audit view shows
+    such an entry without its summary. Entries written before summaries left out the
+    abstract of a confidential document are covered the same way."""
+    documents = {
         e.seq: int(e.object_id)
         for e in entries
         if e.object_type == "document" and e.object_id.isdigit() and len(e.object_id) < 19
     }
-    if not about:
+    files = {e.seq: e.object_id for e in entries if e.object_type == "file"}
+    holders: dict[str, set[int]] = {}
+    if files:
+        links = select(col(DocumentFile.file_id), col(DocumentFile.document_id)).where(
+            col(DocumentFile.file_id).in_(set(files.values()))
+        )
+        for file_id, document_id in session.exec(links):
+            holders.setdefault(file_id, set()).add(document_id)
+    ids = set(documents.values()).union(*holders.values())
+    if not ids:
         return set()
-    ids = set(about.values())
     seen = set(
         session.exec(
             select(col(Document.id)).where(col(Document.id).in_(ids), visible_clause(subject))
         )
     )
-    return {seq for seq, doc_id in about.items() if doc_id not in seen}
+    hidden = {seq for seq, doc_id in documents.items() if doc_id not in seen}
+    return hidden | {seq for seq, f in files.items() if not holders.get(f, set()) <= seen}
 
 
 def timeline(session: Session, document_id: int) -> list[DocumentEvent]:

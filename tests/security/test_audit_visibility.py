@@ -86,3 +86,32 @@ def test_f16_root_admin_off_the_list_sees_no_confidential_summary(
             select(AuditEntry.summary).where(col(AuditEntry.action) == "document.note")
         ).one()
     assert SECRET in kept  # nothing stored was rewritten
+
+
+def test_f16_entries_about_a_confidential_documents_files_are_withheld(
+    office: Office, engine: Engine, pdf: bytes
+) -> None:
+    """The file names of a confidential document say as much as its abstract: entries
+    about its files (the upload, a signed copy) show no summary to a reader off its list."""
+    file_id = office.upload("p.clerk", pdf, name="phuong-an-bao-ve-muc-tieu-trong-diem.pdf")
+    r = office.post(
+        "p.clerk",
+        "/api/v1/documents/incoming",
+        json={
+            "agency_id": office.agencies["p"].id,
+            "type_id": office.types["CV"],
+            "abstract": SECRET,
+            "number_symbol": "46/UBND-VP",
+            "issuing_agency_name": "Công an tỉnh",
+            "issued_on": "2026-11-02",
+            "confidentiality": "confidential",
+            "access": [office.ids["p.leader"]],
+            "file_id": file_id,
+        },
+    )
+    assert r.status_code == 201, r.text
+    entries = _entries(office, "p.admin")
+    about_file = [e for e in entries if e["object_type"] == "file"]
+    assert about_file, "the file's entries stay listed"
+    assert all("phuong-an" not in e["summary"] for e in entries)
+    assert all(e["withheld"] for e in about_file)
