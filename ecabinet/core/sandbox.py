@@ -216,8 +216,10 @@ def _child(conn: Connection, budget: Budget, count: int) -> None:
 
 
 def _cpu_used() -> int:
+    """Whole CPU seconds used so far, rounded down: a limit of this plus the budget leaves
+    a file at most the budget (the kernel counts whole seconds)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return math.ceil(usage.ru_utime + usage.ru_stime)
+    return math.floor(usage.ru_utime + usage.ru_stime)
 
 
 class _Answer(pickle.Unpickler):

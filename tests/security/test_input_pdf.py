@@ -90,13 +90,13 @@ def test_f14_the_sandbox_enforces_cpu_memory_and_time() -> None:
 
 
 def test_f14_several_files_in_one_child_each_under_its_own_budget() -> None:
-    """A batch shares one child: each item gets the whole budget (three items of 0.6 s
-    pass a budget of 1 s), the answers come one by one, and the item that runs over
+    """A batch shares one child: each item gets its own budget (three items of 1.1 s
+    pass a budget of 2 s), the answers come one by one, and the item that runs over
     is named; nothing after it is read."""
     from ecabinet.core import sandbox
 
-    budget = sandbox.Budget(cpu_seconds=1, memory_bytes=128 * 2**20, wall_seconds=60)
-    assert list(sandbox.run_each(budget, jobs.burn, [b"0.6", b"0.6", b"0.6"])) == [3, 3, 3]
+    budget = sandbox.Budget(cpu_seconds=2, memory_bytes=128 * 2**20, wall_seconds=60)
+    assert list(sandbox.run_each(budget, jobs.burn, [b"1.1", b"1.1", b"1.1"])) == [3, 3, 3]
     answers = sandbox.run_each(budget, jobs.burn, [b"0.1", b"spin", b"0.1"])
     assert next(answers) == 3
     with pytest.raises(sandbox.OverBudget) as caught:
