@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from documents import edxml, registers
 from documents.edxml import Attachment, DocumentMessage, Organ
-from documents.fields import Fields
+from documents.fields import MAX_ABSTRACT, MAX_PAGES, Fields
 from documents.files import FileKind, files_of
 from documents.levels import Urgency
 from documents.models import Document, DocumentType, Recipient
@@ -31,9 +31,6 @@ from signing.pdfio import VN
 
 _PRIORITY = {Urgency.normal: 0, Urgency.urgent: 1, Urgency.very_urgent: 2, Urgency.flash: 3}
 _URGENCY = {v: k for k, v in _PRIORITY.items()}
-MAX_NUMBER = 999_999
-"""The largest number (and page count) a package may give a register entry."""
-MAX_PAGES = 100_000
 PDF = "application/pdf"
 
 
@@ -171,9 +168,9 @@ def fields_of(session: Session, message: DocumentMessage) -> Fields:
     # that fit the registers (a larger one would not fit the database's integer).
     return Fields(
         type_id=found.id,
-        abstract=text.text(message.subject)[:2000] or "(không có trích yếu)",
+        abstract=text.text(message.subject)[:MAX_ABSTRACT] or "(không có trích yếu)",
         issued_on=message.promulgation_date,
-        number=number if number is not None and 1 <= number <= MAX_NUMBER else None,
+        number=number if number is not None and 1 <= number <= registers.MAX_NUMBER else None,
         symbol=line(message.code_notation)[:60],
         issuing_agency_name=line(message.sender.name)[:255],
         issuing_agency_code=line(message.sender.organ_id)[:32],

@@ -14,6 +14,8 @@ from ecabinet.core import errors
 from ecabinet.core.settings import Settings
 
 MAX_ABSTRACT = 2000
+MAX_PAGES = 100_000
+"""The largest page count a document may give (a request body or an edXML package)."""
 
 
 @dataclass(frozen=True)

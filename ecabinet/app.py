@@ -45,14 +45,14 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_tokens,
     routes_votes,
 )
-from ecabinet.api.errors import HANDLERS
+from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi
 from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
 from ecabinet.api.registry import api
 from ecabinet.core import db, errors, sandbox
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
-from ecabinet.meetings import consultation_reminders
+from ecabinet.meetings import annotate, consultation_reminders
 from ecabinet.public import pages as public_pages
 from ecabinet.signatures import intake
 
@@ -69,7 +69,7 @@ def create_app(
 ) -> Starlette:
     """Build the app. ``engine`` and ``store`` default to those the settings describe."""
     settings = settings.with_secret()
-    sandbox.preload([*intake.MODULES, "ecabinet.meetings.annotate"])
+    sandbox.preload([*intake.MODULES, *annotate.MODULES])
     ctx = AppContext(
         settings=settings,
         engine=engine or db.make_engine(settings),
@@ -92,10 +92,7 @@ def create_app(
         )
 
     async def api_not_found(_request: Request) -> Response:
-        error = errors.NotFound(
-            "route.not_found", "Không tìm thấy địa chỉ này.", "No such address."
-        )
-        return JSONResponse(error.as_dict(), status_code=404)
+        return error_response(errors.route_not_found())
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -185,10 +182,7 @@ def _frontend_routes(dist: Path) -> list[BaseRoute]:
 
     async def spa(request: Request) -> Response:
         if request.url.path.startswith(("/api/", "/socket.io/")):
-            error = errors.NotFound(
-                "route.not_found", "Không tìm thấy địa chỉ này.", "No such address."
-            )
-            return JSONResponse(error.as_dict(), status_code=404)
+            return error_response(errors.route_not_found())
         if index.exists():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
         return HTMLResponse(

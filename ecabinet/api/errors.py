@@ -26,9 +26,14 @@ STATUS_BY_KIND = {
     "integrity": 500,
 }
 
+
+def _message(error: errors.DomainError) -> tuple[str, str, str]:
+    return error.code, error.vi, error.en
+
+
 _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
     400: ("request.bad", "Yêu cầu không hợp lệ.", "Bad request."),
-    404: ("route.not_found", "Không tìm thấy địa chỉ này.", "No such address."),
+    404: _message(errors.route_not_found()),
     405: ("method.not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed."),
     413: ("request.too_large", "Dữ liệu gửi lên quá lớn.", "The request body is too large."),
 }

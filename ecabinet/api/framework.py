@@ -32,13 +32,13 @@ from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.inputs import DB_INT_MAX
 from ecabinet.core.policy import Subject, subject_for
+from ecabinet.core.scopes import SAFE_METHODS
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.signatures.setup import SigningSetup
 
 SESSION_COOKIE = "ecabinet_session"
 CSRF_HEADER = "x-csrf-token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
 Publisher = Callable[[list[outbox.Outgoing]], Awaitable[None]]
@@ -298,7 +298,8 @@ def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Respon
                 "auth.required", "Bạn cần đăng nhập.", "You need to log in."
             )
         if unsafe and principal is not None and principal.via == "session":
-            check_origin(request, ctx.settings)
+            if not op.writes_cookie:  # else checked above
+                check_origin(request, ctx.settings)
             if op.csrf:
                 _check_csrf(request, principal)
         if principal is not None and not op.public:  # a public route needs no authority

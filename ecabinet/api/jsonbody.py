@@ -24,14 +24,14 @@ def bad_text(where: str, problem: str) -> errors.InvalidInput:
     )
 
 
-def load(raw: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
+def load(raw: bytes) -> Any:
     """Parse a request body (no body: an empty object); every problem is a bilingual 422."""
-    if depth(raw) > max_depth:
+    if depth(raw) > MAX_DEPTH:
         raise errors.InvalidInput(
             "request.too_deep",
-            f"Dữ liệu JSON lồng nhau quá {max_depth} cấp.",
-            f"The JSON nests deeper than {max_depth} levels.",
-            {"max_depth": max_depth},
+            f"Dữ liệu JSON lồng nhau quá {MAX_DEPTH} cấp.",
+            f"The JSON nests deeper than {MAX_DEPTH} levels.",
+            {"max_depth": MAX_DEPTH},
         )
     try:
         data = json.loads(raw or b"{}")
@@ -52,8 +52,8 @@ def _check(value: Any, where: str) -> None:
             raise bad_text(where, problem)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check(key, where)
-            _check(item, f"{where}.{key}" if text.refusal(key) is None else where)
+            _check(key, where)  # a JSON key is a string: past here, a clean one
+            _check(item, f"{where}.{key}")
     elif isinstance(value, list):
         for n, item in enumerate(value):
             _check(item, f"{where}[{n}]")

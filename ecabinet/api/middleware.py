@@ -7,6 +7,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ecabinet.api import jsonbody
+from ecabinet.api.errors import STATUS_BY_KIND
 from ecabinet.core import errors
 
 
@@ -23,7 +24,7 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
-                await _send_error(send, errors.too_large(self.limit, "request.too_large"), 413)
+                await _send_error(send, errors.too_large(self.limit, "request.too_large"))
                 return
         seen = 0
 
@@ -51,23 +52,20 @@ class RefuseNul:
         if scope["type"] == "http":
             query = scope.get("query_string", b"")
             if "\x00" in scope.get("path", ""):
-                error: errors.DomainError = errors.NotFound(
-                    "route.not_found", "Không tìm thấy địa chỉ này.", "No such address."
-                )
-                await _send_error(send, error, 404)
+                await _send_error(send, errors.route_not_found())
                 return
             if b"\x00" in query or b"%00" in query:
-                await _send_error(send, jsonbody.bad_text("query", "NUL"), 422)
+                await _send_error(send, jsonbody.bad_text("query", "NUL"))
                 return
         await self.app(scope, receive, send)
 
 
-async def _send_error(send: Send, error: errors.DomainError, status: int) -> None:
+async def _send_error(send: Send, error: errors.DomainError) -> None:
     body = json.dumps(error.as_dict(), ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": status,
+            "status": STATUS_BY_KIND[error.kind],
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),

@@ -70,20 +70,20 @@ def _own_file(session: Session, subject: Subject, file_id: str, agency_id: int) 
     return stored
 
 
-async def _pdf_bytes(call: Call, file_id: str | None, agency_id: int) -> bytes | None:
-    """Read an uploaded main file (it must be a PDF) before the write transaction."""
+async def _intake(call: Call, file_id: str | None, agency_id: int, *, validate: bool) -> Intake:
+    """An uploaded main file (the caller's own, and a PDF) read before the write
+    transaction: its signatures (``validate``) and text for search, taken in the sandbox
+    (slow, and bounded: a costly file is a 422 and nothing is written)."""
     if file_id is None:
-        return None
+        return Intake(None, None)
     stored = await call.subject(lambda s, subj: _own_file(s, subj, file_id, agency_id), write=False)
-    data = await anyio.to_thread.run_sync(lambda: call.ctx.store.read_bytes(stored.sha256))
-    require_pdf(data)
-    return data
 
+    def read() -> Intake:
+        data = call.ctx.store.read_bytes(stored.sha256)
+        require_pdf(data)
+        return intake(call.ctx.signing, data, validate=validate)
 
-async def _intake(call: Call, data: bytes | None, *, validate: bool) -> Intake:
-    """The main file's signatures (``validate``) and text for search, read in the sandbox
-    before the write (slow, and bounded: a costly file is a 422 and nothing is written)."""
-    return await anyio.to_thread.run_sync(lambda: intake(call.ctx.signing, data, validate=validate))
+    return await anyio.to_thread.run_sync(read)
 
 
 @api.route(
@@ -97,9 +97,7 @@ async def _intake(call: Call, data: bytes | None, *, validate: bool) -> Intake:
 async def receive(call: Call) -> Response:
     body = await call.body(IncomingIn)
     fields = body.fields()
-    prepared = await _intake(
-        call, await _pdf_bytes(call, body.file_id, body.agency_id), validate=True
-    )
+    prepared = await _intake(call, body.file_id, body.agency_id, validate=True)
 
     def work(session: Session, subject: Subject) -> Document:
         main = _own_file(session, subject, body.file_id, body.agency_id) if body.file_id else None
@@ -137,8 +135,7 @@ async def receive(call: Call) -> Response:
 async def draft(call: Call) -> Response:
     body = await call.body(OutgoingIn)
     fields = body.fields()
-    data = await _pdf_bytes(call, body.file_id, body.agency_id)
-    text = (await _intake(call, data, validate=False)).text
+    text = (await _intake(call, body.file_id, body.agency_id, validate=False)).text
 
     def work(session: Session, subject: Subject) -> Document:
         main = _own_file(session, subject, body.file_id, body.agency_id) if body.file_id else None
@@ -298,8 +295,7 @@ async def add_file(call: Call) -> Response:
         agency_id = await call.subject(
             lambda s, subj: visible(s, subj, document_id).document.agency_id, write=False
         )
-        data = await _pdf_bytes(call, body.file_id, agency_id)
-        text = (await _intake(call, data, validate=False)).text
+        text = (await _intake(call, body.file_id, agency_id, validate=False)).text
 
     def work(session: Session, subject: Subject) -> DocumentFileOut:
         view = visible(session, subject, document_id)
@@ -347,6 +343,7 @@ async def file_content(call: Call) -> Response:
 )
 async def file_signatures(call: Call) -> Response:
     stored = await _document_file(call)
-    data = await anyio.to_thread.run_sync(lambda: call.ctx.store.read_bytes(stored.sha256))
-    report = await anyio.to_thread.run_sync(lambda: intake_report(call.ctx.signing, data))
+    report = await anyio.to_thread.run_sync(
+        lambda: intake_report(call.ctx.signing, call.ctx.store.read_bytes(stored.sha256))
+    )
     return model_json(ReportOut.of(report))

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from ecabinet.api.schemas import In
-from ecabinet.core.inputs import DB_INT_MAX, Line, Text
+from ecabinet.core.inputs import DB_INT_MAX, Id, Line, Text
 from ecabinet.meetings.consultation_lists import Listed
 from ecabinet.meetings.consultation_models import (
     Consultation,
@@ -19,16 +19,14 @@ from ecabinet.meetings.consultation_models import (
 from ecabinet.meetings.consultation_report import Reply, Results
 from ecabinet.meetings.consultations import STATE_VI, ConsultationFields
 
-Id = Field(ge=1, le=DB_INT_MAX)
-
 
 class ConsultationIn(In):
-    agency_id: int = Id
+    agency_id: Id
     title: Line = Field(max_length=500)
     question: Text = Field(max_length=10_000)
     deadline: datetime
     member_ids: list[int] = Field(max_length=1000)
-    meeting_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
+    meeting_id: Id | None = None
 
     @field_validator("deadline")
     @classmethod

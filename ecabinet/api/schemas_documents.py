@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from documents.fields import MAX_ABSTRACT, Fields
+from documents.fields import MAX_ABSTRACT, MAX_PAGES, Fields
 from documents.levels import Confidentiality, Urgency
 from documents.models import Assignment, Document, DocumentEvent, DocumentFile, Recipient, Register
 from documents.publication_models import Publication
+from documents.registers import MAX_NUMBER
 from documents.states import State, Step
 from documents.status import StatusCode
 from documents.symbols import format_number_symbol, parse_number_symbol
@@ -40,7 +41,7 @@ class FieldsIn(In):
     recipients_text: Text = Field(default="", max_length=4000)
     confidentiality: Confidentiality = Confidentiality.none
     urgency: Urgency = Urgency.normal
-    page_count: int | None = Field(default=None, ge=1, le=100_000)
+    page_count: int | None = Field(default=None, ge=1, le=MAX_PAGES)
     copies: int | None = Field(default=None, ge=1, le=100_000)
     deadline: date | None = None
     place: Line = Field(default="", max_length=80)
@@ -78,7 +79,7 @@ class IncomingIn(FieldsIn):
     agency_id: Id
     file_id: str | None = Field(default=None, max_length=36)
     register_now: bool = False
-    arrival_number: int | None = Field(default=None, ge=1, le=999_999)
+    arrival_number: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
 
 
 class OutgoingIn(FieldsIn):
@@ -100,7 +101,7 @@ class NoteIn(In):
 
 
 class RegisterStepIn(In):
-    arrival_number: int | None = Field(default=None, ge=1, le=999_999)
+    arrival_number: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
     arrival_date: date | None = None
 
 
@@ -132,7 +133,7 @@ class IssueIn(ActivationIn):
 
     credential_id: str | None = Field(default=None, max_length=36)
     register_id: Id | None = None
-    number: int | None = Field(default=None, ge=1, le=999_999, description="By hand")
+    number: int | None = Field(default=None, ge=1, le=MAX_NUMBER, description="By hand")
     issued_on: date | None = None
     level: Level = Level.B_B
 

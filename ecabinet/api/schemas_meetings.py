@@ -8,27 +8,26 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ecabinet.api.schemas import In
-from ecabinet.core.inputs import DB_INT_MAX, Line, Text
+from ecabinet.core.inputs import Id, Line, Text
 from ecabinet.meetings.attendance import Quorum
 from ecabinet.meetings.inputs import AgendaMoveIn, BallotIn, CheckInIn, EndIn, VoteIn
 from ecabinet.meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
 from ecabinet.meetings.service import MeetingFields
 from ecabinet.meetings.states import MeetingState
 
-Id = Field(ge=1, le=DB_INT_MAX)
 __all__ = ["AgendaMoveIn", "BallotIn", "CheckInIn", "EndIn", "VoteIn"]  # live inputs, shared
 
 
 class MeetingIn(In):
-    agency_id: int = Id
+    agency_id: Id
     title: Line = Field(min_length=1, max_length=500)
     kind: Literal["regular", "extraordinary", "thematic", "working"] = "regular"
     starts_at: datetime
     ends_at: datetime | None = None
     place: Line = Field(default="", max_length=255)
     online_link: Line = Field(default="", max_length=500)
-    chair_id: int = Id
-    secretary_id: int = Id
+    chair_id: Id
+    secretary_id: Id
     quorum_rule: Literal["majority", "two_thirds", "none"] = "majority"
 
     @field_validator("starts_at", "ends_at")
@@ -53,13 +52,13 @@ class MeetingIn(In):
 
 
 class InviteIn(In):
-    user_id: int = Id
+    user_id: Id
     role: Literal["member", "guest"] = "member"
 
 
 class ItemIn(In):
     title: Line = Field(min_length=1, max_length=500)
-    presenter_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
+    presenter_id: Id | None = None
     planned_minutes: int = Field(default=15, ge=1, le=600)
 
 
@@ -72,7 +71,7 @@ class DocumentIn(In):
 class AnswerIn(In):
     answer: Literal["accepted", "declined", "deputy"]
     reason: Text = Field(default="", max_length=1000)
-    deputy_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
+    deputy_id: Id | None = None
 
 
 class MeetingOut(BaseModel):

@@ -90,3 +90,8 @@ def too_large(limit: int, code: str = "upload.too_large") -> TooLarge:
         f"The upload is over the {mib} MiB limit.",
         {"limit_bytes": limit},
     )
+
+
+def route_not_found() -> NotFound:
+    """No route answers this address (a path no handler serves, or one none could hold)."""
+    return NotFound("route.not_found", "Không tìm thấy địa chỉ này.", "No such address.")

@@ -22,7 +22,8 @@ from ecabinet.core.storage import BlobInfo
 from ecabinet.core.types import UTCDateTime, utcnow
 
 _CONTENT_TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
-_BAD_FILENAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_BAD_FILENAME_CHARS = re.compile(r'[/\\:*?"<>|]')
+"""What a file name may not hold beyond what :func:`ecabinet.core.text.line` strips."""
 
 
 class StoredFile(SQLModel, table=True):

@@ -26,6 +26,7 @@ process call anything but the constructors of result and error types.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import math
@@ -34,7 +35,7 @@ import os
 import pickle
 import resource
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection
@@ -136,14 +137,13 @@ def run(budget: Budget, fn: Callable[..., R], data: bytes, *args: Any, **kwargs:
     """``fn(data, *args, **kwargs)`` in a child process under ``budget``. ``fn`` and the
     arguments are pickled (``fn`` must be a module-level function), ``data`` is copied
     through a pipe. Blocks the calling thread: call it from a worker thread."""
-    for result in run_each(budget, fn, [data], *args, **kwargs):
-        return result
-    raise AssertionError("run_each gave no answer for one item")  # pragma: no cover
+    with contextlib.closing(run_each(budget, fn, [data], *args, **kwargs)) as answers:
+        return next(answers)
 
 
 def run_each(
     budget: Budget, fn: Callable[..., R], items: Sequence[bytes], *args: Any, **kwargs: Any
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """``fn(item, *args, **kwargs)`` for each item in turn, in one child process, each item
     under its own ``budget`` (the CPU and memory limits are set again before each one);
     the answers come as they are made, so the caller can use the first while the child
@@ -190,7 +190,6 @@ def _child(conn: Connection, budget: Budget, count: int) -> None:
     cpu_hard = _cpu_used() + budget.cpu_seconds * count + 1
     # room for the largest item twice (the pipe's buffer and the bytes) beside the budget
     memory_hard = _address_space() + budget.memory_bytes + 2 * largest + _SLACK
-    resource.setrlimit(resource.RLIMIT_AS, (memory_hard, memory_hard))
     for _ in range(count):
         cpu = min(_cpu_used() + budget.cpu_seconds, cpu_hard - 1)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu_hard))

@@ -29,6 +29,7 @@ from signing import fonts
 from signing.errors import BadPdf
 from signing.pdfio import PYPDF_ERRORS, open_pdf
 
+MODULES = [__name__]  # what the sandbox preloads (as ecabinet.signatures.intake)
 MAX_POINTS = 5000
 MAX_RECTS = 200
 MAX_TEXT = 2000
