@@ -13,8 +13,6 @@ from ecabinet.api.schemas import CredentialOut
 from ecabinet.api.schemas_signing import OtpIn, PinIn, TotpOut, TotpStartOut
 from ecabinet.core.policy import Subject
 from ecabinet.signatures import credentials, pin_changes, totp
-from ecabinet.signatures.activation import Activation
-from ecabinet.signatures.models import SigningTotp
 
 TAG = "signing"
 
@@ -31,11 +29,7 @@ TAG = "signing"
 async def set_pin(call: Call) -> Response:
     body = await call.body(PinIn)
     credential_id: str = call.request.path_params["credential_id"]
-    old = (
-        Activation(pin=body.old_pin.get_secret_value(), otp=body.otp)
-        if body.old_pin is not None
-        else None
-    )
+    old = body.old_activation()
     user, actor = call.user.user, call.actor
     row = await anyio.to_thread.run_sync(
         lambda: pin_changes.set_pin(
@@ -72,11 +66,11 @@ async def unlock(call: Call) -> Response:
     "/signing-totp", "GET", "My TOTP second factor for signing", responses={200: TotpOut}, tag=TAG
 )
 async def totp_status(call: Call) -> Response:
-    user_id = call.user.user.id
+    user = call.user.user
 
     def work(session: Session) -> TotpOut:
-        row = session.get(SigningTotp, user_id)
-        return TotpOut(enrolled=row is not None, confirmed=bool(row and row.confirmed_at))
+        status = totp.status(session, user)
+        return TotpOut(enrolled=status.enrolled, confirmed=status.confirmed)
 
     return model_json(await call.db(work, write=False))
 

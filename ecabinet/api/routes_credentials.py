@@ -106,13 +106,8 @@ async def set_image(call: Call) -> Response:
 async def list_credentials(call: Call) -> Response:
     def work(session: Session, subject: Subject) -> CredentialList:
         rows = credentials.list_credentials(session, subject)
-        second = totp.enrolled(session, {c.user_id for c in rows if c.user_id is not None})
-        return CredentialList(
-            items=[
-                CredentialOut.of(c, needs_otp=c.kind == "personal" and c.user_id in second)
-                for c in rows
-            ]
-        )
+        second = totp.needing_otp(session, rows)
+        return CredentialList(items=[CredentialOut.of(c, needs_otp=c.id in second) for c in rows])
 
     return model_json(await call.subject(work, write=False))
 

@@ -160,6 +160,12 @@ class PinIn(In):
     old_pin: SecretStr | None = Field(default=None, max_length=MAX_PIN)
     otp: str | None = Field(default=None, max_length=12)
 
+    def old_activation(self) -> Activation | None:
+        """The activation data that opens the key under its old PIN; None for a first PIN."""
+        if self.old_pin is None:
+            return None
+        return Activation(pin=self.old_pin.get_secret_value(), otp=self.otp)
+
 
 class OtpIn(In):
     otp: str = Field(min_length=1, max_length=12, description="A code from the device")

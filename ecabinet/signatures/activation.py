@@ -16,6 +16,7 @@ are audited too. The transaction commits before the error is raised.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -117,13 +118,7 @@ def _attempt(
             session, subject_for(session, user), credential_id, now=now
         )
         if row.kind == CredentialKind.token:
-            raise errors.InvalidInput(
-                "credential.on_token",
-                "Khóa của chứng thư này nằm trên USB token của người ký: hãy ký hai bước"
-                " (chuẩn bị, ký trên token, hoàn tất).",
-                "The key of this certificate is on the signer's USB token: sign in two steps"
-                " (prepare, sign on the token, complete).",
-            )
+            raise signing_errors.key_on_token()
         if row.kek_id != vault.kek_id:
             raise errors.IntegrityFailure(
                 "credential.wrong_kek",
@@ -132,9 +127,7 @@ def _attempt(
                 " configured one.",
                 {"id": row.id},
             )
-        second = None
-        if row.kind == CredentialKind.personal and row.user_id is not None:
-            second = totp.confirmed(session, row.user_id)
+        second = totp.second_factor(session, row)
         secret = totp.secret_of(second, vault) if second is not None else None
         session.expunge(row)
     return _Attempt(row, secret)
@@ -201,15 +194,23 @@ def _settle(
         factors = "PIN + TOTP" if otp_secret is not None else "PIN"
         _record(session, actor, row, "activate", f"{factors} for {purpose}")
         return None
-    return record_failure(
-        session, actor, row, settings, "wrong PIN" if not pin_ok else "wrong or reused TOTP code"
+    if not pin_ok:
+        return _record_failure(session, actor, row, settings, "wrong PIN", signing_errors.wrong_pin)
+    return _record_failure(
+        session, actor, row, settings, "wrong or reused TOTP code", signing_errors.wrong_otp
     )
 
 
-def record_failure(
-    session: Session, actor: Actor, row: SigningCredential, settings: Settings, reason: str
+def _record_failure(
+    session: Session,
+    actor: Actor,
+    row: SigningCredential,
+    settings: Settings,
+    reason: str,
+    wrong: Callable[[int], errors.DomainError],
 ) -> errors.DomainError:
-    """Count one wrong activation (atomically) and lock at the limit; the error to raise."""
+    """Count one wrong activation (atomically) and lock at the limit; the error to raise:
+    ``wrong(attempts_left)`` below the limit."""
     counted = session.execute(
         update(SigningCredential)
         .where(col(SigningCredential.id) == row.id)
@@ -220,12 +221,7 @@ def record_failure(
     limit = settings.signing_pin_max_failures
     _record(session, actor, row, "activation_failed", f"{reason} ({failures} of {limit})")
     if failures < limit:
-        left = limit - failures
-        return (
-            signing_errors.wrong_pin(left)
-            if reason == "wrong PIN"
-            else signing_errors.wrong_otp(left)
-        )
+        return wrong(limit - failures)
     if locked_at is None:
         session.execute(
             update(SigningCredential)

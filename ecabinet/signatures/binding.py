@@ -71,6 +71,7 @@ def identifiers(cert: x509.Certificate) -> Iterator[Identifier]:
 
 
 def common_name(cert: x509.Certificate) -> str:
+    """The certificate's common name; "" when it has none."""
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(names[0].value) if names else ""
 

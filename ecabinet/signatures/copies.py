@@ -35,7 +35,6 @@ from ecabinet.signatures.activation import Activation, Purpose
 from ecabinet.signatures.documents import agency_seal
 from ecabinet.signatures.service import (
     SignRequest,
-    check_level,
     common_name,
     register_signed,
     sign_one,
@@ -83,15 +82,13 @@ def copy_document(
     form: Form,
     given: Activation,
     credential_id: str | None = None,
-    level: Level = Level.B_B,
 ) -> tuple[DocumentFile, StoredFile]:
     """Make, sign and attach a copy of the document's main file in ``form``, sealed with
     the agency's seal opened by ``given`` (the clerk's seal PIN); the attachment and the
-    copy's file."""
-    check_level(level, setup)
+    copy's file (signed at level B-B: a copy needs no time-stamp authority)."""
     with session_scope(engine, write=False) as session:
         subject = subject_for(session, user)
-        source, agency_name = _copyable(session, subject, document_id)
+        _, source, agency_name = _copyable(session, subject, document_id)
         seal = agency_seal(session, subject, source.agency_id, credential_id)
     purpose = Purpose("document.copy", target=f"document {document_id}, {form.printed.value}")
     key = activation.open_key(engine, setup.settings, user, actor, seal.id, given, purpose)
@@ -103,21 +100,20 @@ def copy_document(
             form=printed, agency=agency_name, signed_at=signed_at, page=page_box(data, page)
         )
 
-    request = SignRequest(credential_id=seal.id, level=level, page=1, reason=printed.value)
+    request = SignRequest(credential_id=seal.id, level=Level.B_B, page=1, reason=printed.value)
     blob = store.put_bytes(sign_one(data, key, request, setup, draw=draw))
     signer = common_name(key.certificate)
     with session_scope(engine) as session:
         subject = subject_for(session, user)
-        again, _ = _copyable(session, subject, document_id)
+        view, again, _ = _copyable(session, subject, document_id)
         if again.id != source.id:
             raise errors.Conflict(
                 "document.changed",
                 "Văn bản vừa được thay đổi: hãy sao lại.",
                 "The document changed meanwhile: copy it again.",
             )
-        view = access.load_view(session, document_id)
         signed = register_signed(
-            session, actor, source, blob, signer=signer, credential_id=seal.id, level=level
+            session, actor, source, blob, signer=signer, credential_id=seal.id, level=request.level
         )
         row = attach(
             session,
@@ -139,9 +135,12 @@ def copy_document(
         return row, signed
 
 
-def _copyable(session: Session, subject: Subject, document_id: int) -> tuple[StoredFile, str]:
-    """The main file to copy and the copying agency's name; refuses (404 unseen, 403 not
-    a clerk of its agency, 409 wrong state) before anyone is asked for a PIN."""
+def _copyable(
+    session: Session, subject: Subject, document_id: int
+) -> tuple[access.DocumentView, StoredFile, str]:
+    """The document, its main file to copy and the copying agency's name; refuses (404
+    unseen, 403 not a clerk of its agency, 409 wrong state) before anyone is asked for a
+    PIN."""
     view = access.load_view(session, document_id)
     access.require_visible(subject, view)
     document = view.document
@@ -168,4 +167,4 @@ def _copyable(session: Session, subject: Subject, document_id: int) -> tuple[Sto
         )
     agency = session.get(Agency, document.agency_id)
     assert agency is not None
-    return main[1], agency.name
+    return view, main[1], agency.name

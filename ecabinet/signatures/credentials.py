@@ -23,6 +23,7 @@ from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Action, Subject, authorize, can
 from ecabinet.core.settings import Settings
 from ecabinet.core.types import utcnow
+from ecabinet.signatures import errors as signing_errors
 from ecabinet.signatures.models import SIGN, CredentialKind, SigningCredential
 from ecabinet.signatures.vault import KeyVault
 
@@ -107,11 +108,7 @@ def usable_credential(
     row = get_credential(session, subject, credential_id)
     authorize(subject, SIGN, row)
     if row.disabled_at is not None:
-        raise errors.Conflict(
-            "credential.disabled",
-            "Chứng thư ký số này đã bị vô hiệu hóa.",
-            "This signing credential has been disabled.",
-        )
+        raise signing_errors.disabled()
     moment = now or utcnow()
     if not row.not_before <= moment <= row.not_after:
         raise errors.Conflict(

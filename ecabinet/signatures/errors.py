@@ -91,11 +91,31 @@ def not_holder() -> errors.PermissionDenied:
     )
 
 
+def key_on_token() -> errors.InvalidInput:
+    """A token credential given to a one-step signing: its key is not on the server."""
+    return errors.InvalidInput(
+        "credential.on_token",
+        "Khóa của chứng thư này nằm trên USB token của người ký: hãy ký hai bước"
+        " (chuẩn bị, ký trên token, hoàn tất).",
+        "The key of this certificate is on the signer's USB token: sign in two steps"
+        " (prepare, sign on the token, complete).",
+    )
+
+
 def no_pin_on_token() -> errors.InvalidInput:
+    """A token credential given a signing PIN to set: the token checks its own."""
     return errors.InvalidInput(
         "credential.on_token",
         "Khóa của chứng thư này nằm trên USB token: token tự kiểm tra mã PIN của nó.",
         "The key of this certificate is on a USB token, which checks its own PIN.",
+    )
+
+
+def disabled() -> errors.Conflict:
+    return errors.Conflict(
+        "credential.disabled",
+        "Chứng thư ký số này đã bị vô hiệu hóa.",
+        "This signing credential has been disabled.",
     )
 
 

@@ -135,11 +135,7 @@ def _held(session: Session, subject: Subject, credential_id: str) -> SigningCred
     if row.kind == CredentialKind.token:
         raise signing_errors.no_pin_on_token()
     if row.disabled_at is not None:
-        raise errors.Conflict(
-            "credential.disabled",
-            "Chứng thư ký số này đã bị vô hiệu hóa.",
-            "This signing credential has been disabled.",
-        )
+        raise signing_errors.disabled()
     return row
 
 

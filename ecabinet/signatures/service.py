@@ -13,16 +13,14 @@ a USB token (:mod:`.twostep`) shares the field naming and the registration.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
 from typing import TypeVar
 
 from cryptography import x509
-from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -32,7 +30,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Action, authorize, subject_for
 from ecabinet.core.storage import BlobInfo, ObjectStore
 from ecabinet.core.users import User
-from ecabinet.signatures import activation, appearances, credentials, intake
+from ecabinet.signatures import activation, appearances, binding, credentials, intake
 from ecabinet.signatures import errors as signing_errors
 from ecabinet.signatures.activation import Activation, Purpose
 from ecabinet.signatures.appearances import Look
@@ -77,8 +75,7 @@ class SignRequest:
 
 def common_name(certificate: x509.Certificate) -> str:
     """The certificate's common name, as the signature field and the audit name it."""
-    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(names[0].value) if names else "Chữ ký"
+    return binding.common_name(certificate) or "Chữ ký"
 
 
 def _signed_name(filename: str) -> str:
@@ -248,16 +245,19 @@ def sign_files(
     # A few threads overlap one file's signing (RSA and hashing release the GIL) with
     # another's storage (the fsync or the S3 upload); the order of the results is kept.
     # The files are read in the sandbox, in one child, ahead of the signing: each file
-    # is signed once the child has read it (a fork per file cost more than the signing).
+    # goes to the signing threads once the child has read it (a fork per file cost more
+    # than the signing). A file over the budget stops the batch there; the block waits
+    # for the files already handed over, and nothing is registered.
+    def sign(data: bytes) -> BlobInfo:
+        return store.put_bytes(sign_one(data, key, request, setup, look, probed=True))
+
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(sources))) as pool:
         datas = list(pool.map(lambda source: store.read_bytes(source.sha256), sources))
-        probes = _probed_ahead(setup, datas)
-
-        def one(n: int) -> BlobInfo:
-            probes[n].result()
-            return store.put_bytes(sign_one(datas[n], key, request, setup, look, probed=True))
-
-        signed = list(zip(sources, pool.map(one, range(len(sources))), strict=True))
+        pending = [
+            pool.submit(sign, data)
+            for data, _ in zip(datas, intake.probe_each(setup, datas), strict=True)
+        ]
+        signed = list(zip(sources, (task.result() for task in pending), strict=True))
     signer = common_name(key.certificate)
     with session_scope(engine) as session:
         return [
@@ -272,26 +272,6 @@ def sign_files(
             )
             for source, blob in signed
         ]
-
-
-def _probed_ahead(setup: SigningSetup, datas: list[bytes]) -> list[Future[None]]:
-    """One future per file, done when the sandbox has read it (:func:`.intake.probe_each`
-    in a thread of its own); a file over the budget fails its future and every later
-    one with the same refusal."""
-    marks: list[Future[None]] = [Future() for _ in datas]
-
-    def walk() -> None:
-        done = 0
-        try:
-            for _ in intake.probe_each(setup, datas):
-                marks[done].set_result(None)
-                done += 1
-        except Exception as exc:
-            for mark in marks[done:]:
-                mark.set_exception(exc)
-
-    threading.Thread(target=walk, name="sandbox-probe", daemon=True).start()
-    return marks
 
 
 def validate_file(

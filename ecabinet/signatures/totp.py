@@ -18,6 +18,8 @@ import hmac
 import os
 import struct
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from sqlalchemy import update
@@ -29,7 +31,7 @@ from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject
 from ecabinet.core.types import utcnow
 from ecabinet.core.users import User
-from ecabinet.signatures.models import SigningTotp
+from ecabinet.signatures.models import CredentialKind, SigningCredential, SigningTotp
 from ecabinet.signatures.vault import KeyVault, SealBroken
 
 STEP_SECONDS = 30
@@ -58,9 +60,9 @@ def code_at(secret: str, step: int, *, digits: int = DIGITS) -> str:
     return str(value % 10**digits).zfill(digits)
 
 
-def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
+def matching_step(secret: str, code: str) -> int | None:
     """The step within the window whose code is ``code`` (latest first), or None."""
-    current = int(clock() if now is None else now) // STEP_SECONDS
+    current = int(clock()) // STEP_SECONDS
     cleaned = code.strip().replace(" ", "")
     if len(cleaned) != DIGITS or not cleaned.isdigit():
         return None
@@ -115,6 +117,41 @@ def enrolled(session: Session, user_ids: set[int]) -> set[int]:
         col(SigningTotp.user_id).in_(sorted(user_ids)), col(SigningTotp.confirmed_at).is_not(None)
     )
     return set(session.exec(query))
+
+
+@dataclass(frozen=True)
+class Status:
+    """An official's TOTP: begun (``enrolled``), and in force (``confirmed``)."""
+
+    enrolled: bool
+    confirmed: bool
+
+
+def status(session: Session, user: User) -> Status:
+    """Whether ``user`` began a TOTP enrolment, and whether it is in force."""
+    row = session.get(SigningTotp, user.id)
+    return Status(enrolled=row is not None, confirmed=bool(row and row.confirmed_at))
+
+
+def _holder(row: SigningCredential) -> int | None:
+    """The official whose TOTP the credential's activation needs when they enrolled one:
+    a TOTP applies to personal credentials only (a seal's holders are its agency's
+    clerks; a token checks its own PIN)."""
+    return row.user_id if row.kind == CredentialKind.personal else None
+
+
+def needing_otp(session: Session, rows: Sequence[SigningCredential]) -> set[str]:
+    """Ids of the credentials among ``rows`` whose activation needs a TOTP code."""
+    holders = {row.id: user_id for row in rows if (user_id := _holder(row)) is not None}
+    second = enrolled(session, set(holders.values()))
+    return {credential_id for credential_id, user_id in holders.items() if user_id in second}
+
+
+def second_factor(session: Session, row: SigningCredential) -> SigningTotp | None:
+    """The TOTP in force that the credential's activation needs (see :func:`needing_otp`),
+    or None."""
+    user_id = _holder(row)
+    return confirmed(session, user_id) if user_id is not None else None
 
 
 def claim(session: Session, user_id: int, step: int) -> bool:
