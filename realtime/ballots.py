@@ -24,6 +24,7 @@ from sqlmodel import Session
 from ecabinet.core import auth, errors, outbox, scopes
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject
+from ecabinet.core.scopes import Scope
 from ecabinet.meetings import access, voting
 
 log = logging.getLogger("ecabinet.realtime")
@@ -111,7 +112,7 @@ class BallotBox:
                     )
                     continue
                 try:  # a ballot is a write: a read-only token follows, it does not vote
-                    scopes.check(principal.scopes, "POST")
+                    scopes.require(principal.scopes, Scope.write)
                 except errors.DomainError as refused:
                     outcomes[n] = refused
                     continue

@@ -15,9 +15,10 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ecabinet.core.credentials import Held
-from ecabinet.core.outbox import Cut
+from ecabinet.core.outbox import Cut, meeting_room
 from realtime.auth import Credential
 from realtime.limits import Bucket
 
@@ -36,7 +37,17 @@ class Connection:
     bucket: Bucket = field(default_factory=Bucket)
     """The flood limit of this connection, from its handshake to its end."""
     meetings: set[int] = field(default_factory=set)
-    """The meetings whose room it was let into."""
+    """The meetings whose room it was let into (kept by :meth:`enter` and :meth:`leave`)."""
+
+    async def enter(self, sio: Any, meeting_id: int) -> None:
+        """Into the meeting's room; a seat cut from now on finds it in :attr:`meetings`."""
+        self.meetings.add(meeting_id)
+        await sio.enter_room(self.sid, meeting_room(meeting_id), self.namespace)
+
+    async def leave(self, sio: Any, meeting_id: int) -> None:
+        """Out of the meeting's room (nothing happens if it was not in it)."""
+        self.meetings.discard(meeting_id)
+        await sio.leave_room(self.sid, meeting_room(meeting_id), self.namespace)
 
     def holds(self, cut: Cut) -> bool:
         """Whether ``cut`` ends this connection (or, for a seat, its place in a room)."""

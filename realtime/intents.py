@@ -9,14 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
 from sqlmodel import Session
 
+from ecabinet.core import sandbox
 from ecabinet.core.audit import Actor
 from ecabinet.core.inputs import DB_INT_MAX, Id
 from ecabinet.core.policy import Subject
 from ecabinet.core.storage import ObjectStore
+from ecabinet.meetings import annotation_input, annotation_pages, attendance, live, speakers, voting
 from ecabinet.meetings import annotations as annotation_service
-from ecabinet.meetings import attendance, live, speakers, voting
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.inputs import (
     AgendaMoveIn,
@@ -30,8 +32,13 @@ from ecabinet.meetings.inputs import (
 )
 from ecabinet.meetings.snapshot import speaker_dict
 
-Run = Callable[[Session, Actor, Subject, MeetingView, Any, ObjectStore], dict[str, Any]]
-"""(session, actor, subject, meeting, the validated body, the object store) -> the answer."""
+Run = Callable[[Session, Actor, Subject, MeetingView, Any, Any], dict[str, Any]]
+"""(session, actor, subject, meeting, the validated body, what the intent's
+:data:`Prepare` step made, else None) -> the answer."""
+Prepare = Callable[[Engine, ObjectStore, sandbox.Budget, int, Any], Any]
+"""(engine, object store, sandbox budget, the caller's user id, the validated body) -> what
+:data:`Run` gets: the work on untrusted input done before the write transaction (by the
+meetings service that owns it; it stores nothing)."""
 
 
 class MeetingRef(LiveIn):
@@ -86,6 +93,7 @@ class AnnotationPayload(BaseModel):
 class Intent:
     model: type[BaseModel]
     run: Run
+    prepare: Prepare | None = None
 
 
 def _done(_: object) -> dict[str, Any]:
@@ -97,7 +105,7 @@ def _speaker(row: speakers.SpeakerRequest) -> dict[str, Any]:
 
 
 def _vote_open(
-    s: Session, a: Actor, subj: Subject, v: MeetingView, b: VoteOpenIntent, st: ObjectStore
+    s: Session, a: Actor, subj: Subject, v: MeetingView, b: VoteOpenIntent, _: None
 ) -> dict[str, Any]:
     vote = voting.open_vote(
         s,
@@ -114,56 +122,69 @@ def _vote_open(
 
 
 def _vote_close(
-    s: Session, a: Actor, subj: Subject, v: MeetingView, b: VoteRef, st: ObjectStore
+    s: Session, a: Actor, subj: Subject, v: MeetingView, b: VoteRef, _: None
 ) -> dict[str, Any]:
     voting.close_vote(s, a, subj, v, b.vote_id)
     return {"vote": voting.describe(s, voting.vote_of(s, v, b.vote_id))}
 
 
+def _count_pages(
+    engine: Engine, store: ObjectStore, budget: sandbox.Budget, user_id: int, b: AnnotationPayload
+) -> int | None:
+    """The document's pages if they are not counted yet (the first annotation of it)."""
+    document_id = annotation_input.document_id_of(b.model_extra)
+    if document_id is None:  # the save refuses the payload
+        return None
+    return annotation_pages.count_unknown(
+        engine, store, budget, user_id=user_id, meeting_id=b.meeting_id, document_id=document_id
+    )
+
+
 INTENTS: dict[str, Intent] = {
-    "start": Intent(MeetingRef, lambda s, a, subj, v, b, st: _done(live.start(s, a, subj, v))),
+    "start": Intent(MeetingRef, lambda s, a, subj, v, b, _: _done(live.start(s, a, subj, v))),
     "end": Intent(
-        EndIntent, lambda s, a, subj, v, b, st: _done(live.end(s, a, subj, v, b.conclusions))
+        EndIntent, lambda s, a, subj, v, b, _: _done(live.end(s, a, subj, v, b.conclusions))
     ),
     "agenda": Intent(
-        AgendaIntent, lambda s, a, subj, v, b, st: _done(live.move_agenda(s, a, subj, v, b.item_id))
+        AgendaIntent, lambda s, a, subj, v, b, _: _done(live.move_agenda(s, a, subj, v, b.item_id))
     ),
     "present": Intent(
         PresentIntent,
-        lambda s, a, subj, v, b, st: {
+        lambda s, a, subj, v, b, _: {
             "presenting": live.present(s, a, subj, v, b.document_id, b.page)
         },
     ),
     "check_in": Intent(
         CheckInIntent,
-        lambda s, a, subj, v, b, st: _done(
+        lambda s, a, subj, v, b, _: _done(
             attendance.check_in(s, a, subj, v, user_id=b.user_id, status=b.status, reason=b.reason)
         ),
     ),
-    "speak": Intent(MeetingRef, lambda s, a, subj, v, b, st: _speaker(speakers.ask(s, a, subj, v))),
+    "speak": Intent(MeetingRef, lambda s, a, subj, v, b, _: _speaker(speakers.ask(s, a, subj, v))),
     "withdraw": Intent(
-        MeetingRef, lambda s, a, subj, v, b, st: _speaker(speakers.withdraw(s, a, subj, v))
+        MeetingRef, lambda s, a, subj, v, b, _: _speaker(speakers.withdraw(s, a, subj, v))
     ),
     "grant": Intent(
         SpeakerIntent,
-        lambda s, a, subj, v, b, st: _speaker(speakers.grant(s, a, subj, v, b.request_id)),
+        lambda s, a, subj, v, b, _: _speaker(speakers.grant(s, a, subj, v, b.request_id)),
     ),
     "end_floor": Intent(
         SpeakerIntent,
-        lambda s, a, subj, v, b, st: _speaker(speakers.end_floor(s, a, subj, v, b.request_id)),
+        lambda s, a, subj, v, b, _: _speaker(speakers.end_floor(s, a, subj, v, b.request_id)),
     ),
     "vote_open": Intent(VoteOpenIntent, _vote_open),
     "annotate": Intent(
         AnnotationPayload,
-        lambda s, a, subj, v, b, st: {
+        lambda s, a, subj, v, b, pages: {
             "annotation": annotation_service.save_from_payload(
-                s, a, subj, v, b.model_dump(), store=st
+                s, a, subj, v, b.model_dump(), page_count=pages
             )
         },
+        prepare=_count_pages,
     ),
     "unannotate": Intent(
         AnnotationPayload,
-        lambda s, a, subj, v, b, st: annotation_service.delete_from_payload(
+        lambda s, a, subj, v, b, _: annotation_service.delete_from_payload(
             s, a, subj, v, b.model_dump()
         ),
     ),

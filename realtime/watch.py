@@ -23,7 +23,7 @@ import math
 import time
 import uuid
 from collections import deque
-from typing import Any
+from typing import Any, get_args
 
 import anyio.to_thread
 import redis
@@ -32,7 +32,7 @@ from sqlalchemy import Engine
 
 from ecabinet.core import credentials
 from ecabinet.core.db import session_scope
-from ecabinet.core.outbox import Cut, meeting_room
+from ecabinet.core.outbox import Cut, CutKind
 from ecabinet.core.settings import Settings
 from ecabinet.core.types import utcnow
 from ecabinet.meetings import participants
@@ -41,6 +41,8 @@ from realtime.connections import Connection, Registry
 from realtime.fanout import deliver_local
 
 log = logging.getLogger("ecabinet.realtime")
+CUT_KINDS: tuple[str, ...] = get_args(CutKind)
+"""What a cut may end (a tuple: what comes from Redis may be unhashable)."""
 REVALIDATE_SECONDS = 30.0
 TICK_SECONDS = 0.25
 MEETINGS = "/meetings"
@@ -77,7 +79,7 @@ def _decode(raw: Any) -> tuple[Cut, str] | None:
         host = str(data.get("host", ""))
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    if kind not in ("session", "token", "user", "seat"):
+    if kind not in CUT_KINDS:
         return None
     if meeting_id is not None and not isinstance(meeting_id, int):
         return None
@@ -170,8 +172,7 @@ class Watch:
         await self.sio.disconnect(connection.sid, namespace=connection.namespace, ignore_queue=True)
 
     async def _leave(self, connection: Connection, meeting_id: int) -> None:
-        connection.meetings.discard(meeting_id)
-        await self.sio.leave_room(connection.sid, meeting_room(meeting_id), connection.namespace)
+        await connection.leave(self.sio, meeting_id)
         await deliver_local(
             self.sio,
             "removed",

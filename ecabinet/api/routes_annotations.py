@@ -55,22 +55,20 @@ async def list_annotations(call: Call) -> Response:
 async def save(call: Call) -> Response:
     meeting_id, document_id = _ids(call)
     data = service.parse((await call.body(JsonObject)).root, document_id=document_id)
+    user_id = Subject(call.user.user).user_id
 
-    def unknown_pages(session: Session, subject: Subject) -> str | None:
-        view = visible_meeting(session, subject, meeting_id)
-        doc = service.document_of(session, view, document_id)
-        return annotation_pages.blob_to_count(session, doc)
-
-    # The first annotation of a document counts its pages, outside the write transaction,
-    # in the sandbox (the PDF came from a user).
-    budget = sandbox.Budget.of(call.settings)
-    sha256 = await call.subject(unknown_pages, write=False)
-    pages = None
-    if sha256 is not None:
-        pdf = sha256
-        pages = await anyio.to_thread.run_sync(
-            lambda: sandbox.run(budget, annotation_pages.count, call.ctx.store.read_bytes(pdf))
+    # The first annotation of a document counts its pages, in the sandbox, before the
+    # write transaction (the PDF came from a user).
+    pages = await anyio.to_thread.run_sync(
+        lambda: annotation_pages.count_unknown(
+            call.ctx.engine,
+            call.ctx.store,
+            sandbox.Budget.of(call.settings),
+            user_id=user_id,
+            meeting_id=meeting_id,
+            document_id=document_id,
         )
+    )
 
     def run(session: Session, subject: Subject) -> Saved:
         view = visible_meeting(session, subject, meeting_id)
@@ -92,11 +90,14 @@ async def get_one(call: Call) -> Response:
     meeting_id: int = call.request.path_params["meeting_id"]
     annotation_id: int = call.request.path_params["annotation_id"]
 
-    def run(session: Session, subject: Subject) -> AnnotationOut:
-        view = visible_meeting(session, subject, meeting_id)
-        return AnnotationOut.model_validate(service.one(session, subject, view, annotation_id))
+    user_id = Subject(call.user.user).user_id
 
-    return model_json(await call.subject(run, write=False))
+    def run(session: Session) -> AnnotationOut:
+        return AnnotationOut.model_validate(
+            service.one(session, user_id, meeting_id, annotation_id)
+        )
+
+    return model_json(await call.db(run, write=False))
 
 
 @api.route(

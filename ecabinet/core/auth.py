@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Column, delete
+from sqlalchemy import BindParameter, Column, ColumnElement, and_, bindparam, delete, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from ecabinet.core import audit, errors, outbox, scopes
@@ -105,21 +105,51 @@ def open_session(
     return _serializer(settings).dumps(secret), csrf_for(settings, secret)
 
 
+def session_alive(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """When a login session is still good, in SQL (its ``User`` joined): not expired, its
+    user active. The one statement of the rule: :func:`principal_from_cookie` (every
+    request and socket event) and :func:`ecabinet.core.credentials.alive` (the sockets'
+    re-check) both use it."""
+    return and_(col(UserSession.expires_at) > now, col(User.is_active))
+
+
+def token_alive(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """When an API token is still good, in SQL (its ``User`` joined): not revoked, not
+    expired, its user active; as :func:`session_alive`, for :func:`principal_from_token`
+    and :func:`ecabinet.core.credentials.alive`."""
+    return and_(
+        col(ApiToken.revoked_at).is_(None),
+        or_(col(ApiToken.expires_at).is_(None), col(ApiToken.expires_at) > now),
+        col(User.is_active),
+    )
+
+
+# Built once: a statement made for each request costs more than the query itself.
+_BY_SESSION = (
+    select(UserSession, User)
+    .join(User, col(User.id) == col(UserSession.user_id))
+    .where(col(UserSession.id) == bindparam("key"), session_alive(bindparam("now")))
+)
+_BY_TOKEN = (
+    select(ApiToken, User)
+    .join(User, col(User.id) == col(ApiToken.user_id))
+    .where(col(ApiToken.token_hash) == bindparam("key"), token_alive(bindparam("now")))
+)
+
+
 def principal_from_cookie(session: Session, settings: Settings, cookie: str) -> Principal | None:
-    """Resolve a session cookie; ``None`` when it is forged, unknown or expired."""
+    """Resolve a session cookie; ``None`` when it is forged, unknown or expired, or its
+    user is disabled (:func:`session_alive`)."""
     try:
         secret = _serializer(settings).loads(cookie)
     except BadSignature:
         return None
     if not isinstance(secret, str):
         return None
-    row = session.get(UserSession, _sha(secret))
-    now = utcnow()
-    if row is None or row.expires_at <= now:
+    found = session.exec(_BY_SESSION, params={"key": _sha(secret), "now": utcnow()}).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
+    row, user = found
     return Principal(user, "session", csrf_for(settings, secret), row.id)
 
 
@@ -214,18 +244,15 @@ def revoke_token(session: Session, principal: Principal, token_id: int, client_a
 
 
 def principal_from_token(session: Session, secret: str) -> Principal | None:
-    """Resolve a bearer token; ``None`` when unknown, revoked or expired."""
+    """Resolve a bearer token; ``None`` when unknown, revoked or expired, or its user is
+    disabled (:func:`token_alive`)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _sha(secret))).first()
     now = utcnow()
-    if token is None or token.revoked_at is not None:
+    found = session.exec(_BY_TOKEN, params={"key": _sha(secret), "now": now}).first()
+    if found is None:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
-        return None
+    token, user = found
     due = token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY
     return Principal(
         user, "token", token_id=token.id, token_touch_due=due, scopes=scopes.decode(token.scopes)

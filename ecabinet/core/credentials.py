@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import literal, union_all
 from sqlmodel import Session, col, select
 
-from ecabinet.core.auth import ApiToken, Principal, UserSession
+from ecabinet.core.auth import ApiToken, Principal, UserSession, session_alive, token_alive
 from ecabinet.core.types import utcnow
 from ecabinet.core.users import User
 
@@ -53,8 +53,10 @@ def _at(row: UserSession | ApiToken | None) -> datetime | None:
 
 
 def alive(session: Session, held: Iterable[Held]) -> set[Held]:
-    """Those of ``held`` whose credential is still good: the session or token exists, is
-    neither revoked nor expired, and its user is active. One query per 500 of them."""
+    """Those of ``held`` whose credential is still good, by the rules the login resolver
+    applies (:func:`~ecabinet.core.auth.session_alive`,
+    :func:`~ecabinet.core.auth.token_alive`): the session or token exists, is neither
+    revoked nor expired, and its user is active. One query per 500 of them."""
     wanted = list(dict.fromkeys(held))
     now = utcnow()
     good_sessions: set[str] = set()
@@ -66,21 +68,12 @@ def alive(session: Session, held: Iterable[Held]) -> set[Held]:
         by_session = (
             select(literal("s"), col(UserSession.id), literal(0))
             .join(User, col(User.id) == col(UserSession.user_id))
-            .where(
-                col(UserSession.id).in_(sessions),
-                col(UserSession.expires_at) > now,
-                col(User.is_active),
-            )
+            .where(col(UserSession.id).in_(sessions), session_alive(now))
         )
         by_token = (
             select(literal("t"), literal(""), col(ApiToken.id))
             .join(User, col(User.id) == col(ApiToken.user_id))
-            .where(
-                col(ApiToken.id).in_(tokens),
-                col(ApiToken.revoked_at).is_(None),
-                (col(ApiToken.expires_at).is_(None)) | (col(ApiToken.expires_at) > now),
-                col(User.is_active),
-            )
+            .where(col(ApiToken.id).in_(tokens), token_alive(now))
         )
         for kind, session_id, token_id in session.execute(union_all(by_session, by_token)):
             if kind == "s":

@@ -69,10 +69,13 @@ def needed(method: str, signing: bool) -> Scope:
 
 def check(held: frozenset[Scope] | None, method: str, *, signing: bool = False) -> None:
     """Refuse (403) a token request outside its scopes; ``held`` None: a login session."""
-    if held is None:
-        return
-    scope = needed(method, signing)
-    if scope not in held:
+    require(held, needed(method, signing))
+
+
+def require(held: frozenset[Scope] | None, scope: Scope) -> None:
+    """Refuse (403) a token without ``scope`` (for what is not an HTTP request: a socket
+    event); ``held`` None: a login session."""
+    if held is not None and scope not in held:
         raise errors.PermissionDenied(
             "token.scope",
             f"Mã truy cập này không có phạm vi “{scope}” cần cho yêu cầu này.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import or_
@@ -63,13 +63,23 @@ def load_seat(session: Session, meeting_id: int, user_id: int) -> MeetingView:
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         raise errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found")
-    rows = session.exec(
-        select(Participant).where(
-            Participant.meeting_id == meeting_id,
-            or_(col(Participant.user_id) == user_id, col(Participant.deputy_id) == user_id),
-        )
-    ).all()
-    return MeetingView(meeting, tuple(rows))
+    return MeetingView(meeting, tuple(seats_of(session, meeting_id, [user_id])))
+
+
+def seats_of(session: Session, meeting_id: int, user_ids: Collection[int]) -> list[Participant]:
+    """The rows of the meeting that concern these users: their own seats, and those they
+    fill as deputy (one query, whatever the size of the meeting)."""
+    return list(
+        session.exec(
+            select(Participant).where(
+                Participant.meeting_id == meeting_id,
+                or_(
+                    col(Participant.user_id).in_(user_ids),
+                    col(Participant.deputy_id).in_(user_ids),
+                ),
+            )
+        ).all()
+    )
 
 
 def takes_part(view: MeetingView, user_id: int) -> bool:
@@ -85,14 +95,13 @@ def sees(subject: Subject, view: MeetingView) -> bool:
     return takes_part(view, subject.user_id)
 
 
-def release(session: Session, view: MeetingView, user_ids: Iterable[int | None]) -> list[int]:
+def release(session: Session, view: MeetingView, user_ids: Iterable[int | None]) -> None:
     """After a change to the seats in ``view`` (rows as they now are): those of
     ``user_ids`` who no longer see the meeting leave its room on every device once the
-    transaction commits. Returns them."""
-    gone = [u for u in dict.fromkeys(user_ids) if u is not None and not takes_part(view, u)]
-    for user_id in gone:
-        outbox.cut(session, "seat", user_id, view.id)
-    return gone
+    transaction commits."""
+    for user_id in dict.fromkeys(user_ids):
+        if user_id is not None and not takes_part(view, user_id):
+            outbox.cut(session, "seat", user_id, view.id)
 
 
 def runs(subject: Subject, view: MeetingView) -> bool:
@@ -106,7 +115,13 @@ def organises(subject: Subject, view: MeetingView) -> bool:
 
 
 def require_visible(subject: Subject, view: MeetingView) -> None:
-    if not sees(subject, view):
+    require_takes_part(view, subject.user_id)
+
+
+def require_takes_part(view: MeetingView, user_id: int) -> None:
+    """404 unless the user sees the meeting (:func:`takes_part`); enough with the view of
+    :func:`load_seat`, and no roles needed."""
+    if not takes_part(view, user_id):
         raise errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found")
 
 

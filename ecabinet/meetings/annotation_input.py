@@ -126,6 +126,13 @@ def parse(payload: object, *, document_id: int | None = None) -> AnnotationIn:
     return _checked(AnnotationIn, payload, "")
 
 
+def document_id_of(payload: object) -> int | None:
+    """The payload's ``document_id`` when :func:`parse` would take it, else None (a
+    look before the payload is checked: :func:`parse` says what is wrong)."""
+    found = payload.get("document_id") if isinstance(payload, dict) else None
+    return found if type(found) is int and 1 <= found <= DB_INT_MAX else None
+
+
 def too_large(size: int) -> errors.TooLarge:
     return errors.TooLarge(
         "annotation.too_large",

@@ -4,18 +4,26 @@ Every saved annotation is checked against its document's page count; reading the
 for each ink stroke would be far too slow, and a document version never changes (its
 bytes are content-addressed), so the count is taken from the PDF the first time and
 stored in ``document_page_count``.
+
+The PDF came from a user: it is counted by :func:`count_unknown`, in the sandbox and
+before the save's write transaction, whichever way the annotation arrives (HTTP or
+Socket.IO); the save (:func:`resolve`) never reads a PDF.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from ecabinet.core import errors
+from ecabinet.core import errors, sandbox
+from ecabinet.core.db import session_scope
 from ecabinet.core.files import StoredFile
 from ecabinet.core.storage import ObjectStore
+from ecabinet.meetings import access
+from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.annotation_models import DocumentPageCount
-from ecabinet.meetings.models import AgendaDocument
+from ecabinet.meetings.models import AgendaDocument, AgendaItem
 from signing.errors import BadPdf
 from signing.pdfio import PYPDF_ERRORS, open_pdf
 
@@ -41,13 +49,47 @@ def known(session: Session, document_id: int) -> int | None:
     return None if row is None else row.pages
 
 
-def blob_to_count(session: Session, document: AgendaDocument) -> str | None:
-    """The SHA-256 of the document's PDF when its pages are not counted yet, else None:
-    lets a caller read and count it outside a write transaction."""
-    assert document.id is not None
-    if known(session, document.id) is not None:
-        return None
-    return blob_sha256(session, document)
+def document_of(session: Session, view: MeetingView, document_id: int) -> AgendaDocument:
+    """A document version of this meeting (404 otherwise)."""
+    doc = session.exec(
+        select(AgendaDocument)
+        .join(AgendaItem, col(AgendaItem.id) == AgendaDocument.item_id)
+        .where(AgendaDocument.id == document_id, AgendaItem.meeting_id == view.id)
+    ).first()
+    if doc is None:
+        raise errors.NotFound.of("tài liệu", "Document", "meeting.document_not_found")
+    return doc
+
+
+def count_unknown(
+    engine: Engine,
+    store: ObjectStore,
+    budget: sandbox.Budget,
+    *,
+    user_id: int,
+    meeting_id: int,
+    document_id: int,
+) -> int | None:
+    """The step before a save's write transaction: the pages of the document version
+    when they are not counted yet, counted in the sandbox under ``budget`` (in a short
+    read transaction of its own, then none: the PDF is read and parsed outside any);
+    hand the answer to the save (``page_count=``), which stores it.
+
+    None when the count is known already (one read by key: the usual case), or when the
+    user may not annotate this document (not in the meeting, a document of another
+    meeting: the save refuses it with its own answer, so the order of refusals stays the
+    save's). Raises what :func:`count` raises (422 ``annotation.bad_pdf``) and the
+    sandbox's 422 ``pdf.too_costly``. Blocks: call it from a worker thread."""
+    with session_scope(engine, write=False) as session:
+        if known(session, document_id) is not None:
+            return None
+        try:
+            view = access.load_seat(session, meeting_id, user_id)
+            access.require_takes_part(view, user_id)
+            sha256 = blob_sha256(session, document_of(session, view, document_id))
+        except errors.NotFound:
+            return None
+    return sandbox.run(budget, count, store.read_bytes(sha256))
 
 
 def blob_sha256(session: Session, document: AgendaDocument) -> str:
@@ -57,28 +99,20 @@ def blob_sha256(session: Session, document: AgendaDocument) -> str:
     return stored.sha256
 
 
-def resolve(
-    session: Session,
-    document: AgendaDocument,
-    *,
-    page_count: int | None = None,
-    store: ObjectStore | None = None,
-) -> int:
-    """The document's page count: the stored one; else ``page_count`` (which the caller
-    counted with :func:`count`) or the PDF read from ``store``, then stored."""
+def resolve(session: Session, document: AgendaDocument, *, page_count: int | None = None) -> int:
+    """The document's page count: the stored one, else ``page_count`` (which the caller
+    counted with :func:`count_unknown` before the transaction), then stored; else 503
+    ``annotation.pages_unknown`` (the PDF is never read here)."""
     assert document.id is not None
     pages = known(session, document.id)
     if pages is not None:
         return pages
     if page_count is None:
-        sha256 = blob_to_count(session, document)
-        if store is None or sha256 is None:
-            raise errors.Unavailable(
-                "annotation.pages_unknown",
-                "Chưa đếm được số trang của tài liệu: hãy thử lại.",
-                "The document's pages have not been counted yet: try again.",
-            )
-        page_count = count(store.read_bytes(sha256))
+        raise errors.Unavailable(
+            "annotation.pages_unknown",
+            "Chưa đếm được số trang của tài liệu: hãy thử lại.",
+            "The document's pages have not been counted yet: try again.",
+        )
     _remember(session, document.id, page_count)
     return page_count
 

@@ -18,7 +18,7 @@ from ecabinet.meetings import access, annotate, annotation_pages
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.annotation_input import from_json
 from ecabinet.meetings.annotation_models import Annotation, AnnotationShare
-from ecabinet.meetings.models import AgendaDocument, AgendaItem
+from ecabinet.meetings.annotation_pages import document_of
 
 
 @dataclass(frozen=True)
@@ -39,18 +39,6 @@ class Download:
         if title.lower().endswith(".pdf"):
             title = title[:-4].rstrip()
         return f"{title[:200] or 'tai-lieu'} (ghi chú).pdf"
-
-
-def document_of(session: Session, view: MeetingView, document_id: int) -> AgendaDocument:
-    """A document version of this meeting (404 otherwise)."""
-    doc = session.exec(
-        select(AgendaDocument)
-        .join(AgendaItem, col(AgendaItem.id) == AgendaDocument.item_id)
-        .where(AgendaDocument.id == document_id, AgendaItem.meeting_id == view.id)
-    ).first()
-    if doc is None:
-        raise errors.NotFound.of("tài liệu", "Document", "meeting.document_not_found")
-    return doc
 
 
 def visible(
@@ -83,19 +71,20 @@ def visible(
     return describe(session, list(rows))
 
 
-def one(
-    session: Session, subject: Subject, view: MeetingView, annotation_id: int
-) -> dict[str, Any]:
-    """One annotation of the meeting the subject may see now (as :func:`visible` lists
-    it): what a tablet fetches when the room's event names a new revision. A deleted one,
-    or one they may not see, is a 404."""
-    access.require_visible(subject, view)
+def one(session: Session, user_id: int, meeting_id: int, annotation_id: int) -> dict[str, Any]:
+    """One annotation of the meeting the user may see now (as :func:`visible` lists it):
+    what every tablet fetches when the room's event names a new revision, so only the
+    user's own seat is read (:func:`~ecabinet.meetings.access.load_seat`), not the whole
+    meeting nor their roles. A stranger to the meeting gets a 404 ``meeting.not_found``; a
+    deleted annotation, or one they may not see, a 404 ``annotation.not_found``."""
+    view = access.load_seat(session, meeting_id, user_id)
+    access.require_takes_part(view, user_id)
     row = session.get(Annotation, annotation_id)
     if (
         row is None
         or row.meeting_id != view.id
         or row.deleted_at is not None
-        or not sees(session, row, subject.user_id)
+        or not sees(session, row, user_id)
     ):
         raise errors.NotFound.of("ghi chú", "Annotation", "annotation.not_found")
     return describe(session, [row])[0]

@@ -30,7 +30,6 @@ from sqlmodel import Session, col, select
 from ecabinet.core import audit, errors
 from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject
-from ecabinet.core.storage import ObjectStore
 from ecabinet.core.types import utcnow
 from ecabinet.meetings import access, annotate, annotation_pages, annotation_quota, events
 from ecabinet.meetings.access import MeetingView
@@ -45,10 +44,10 @@ from ecabinet.meetings.annotation_input import (
     too_large,
 )
 from ecabinet.meetings.annotation_models import Annotation, AnnotationShare
+from ecabinet.meetings.annotation_pages import document_of
 from ecabinet.meetings.annotation_views import (
     Download,
     describe,
-    document_of,
     for_download,
     one,
     sees,
@@ -116,16 +115,12 @@ def save_from_payload(
     view: MeetingView,
     payload: object,
     *,
-    store: ObjectStore | None = None,
     page_count: int | None = None,
 ) -> dict[str, Any]:
     """Check a tablet's dict (``{meeting_id, document_id, client_id, page, kind, body,
     visibility, shared_with}``) and :func:`save` it; returns the annotation as the API
-    does. ``store`` lets the document's pages be counted the first time it is annotated
-    (see :func:`~ecabinet.meetings.annotation_pages.resolve`)."""
-    return save(
-        session, actor, subject, view, parse(payload), store=store, page_count=page_count
-    ).annotation
+    does. ``page_count``: as :func:`save` takes it."""
+    return save(session, actor, subject, view, parse(payload), page_count=page_count).annotation
 
 
 def delete_from_payload(
@@ -147,10 +142,12 @@ def save(
     view: MeetingView,
     data: AnnotationIn,
     *,
-    store: ObjectStore | None = None,
     page_count: int | None = None,
 ) -> Saved:
     """Create the subject's annotation, or update the one with the same ``client_id``.
+    The first annotation of a document needs its pages, counted before this transaction
+    (:func:`~ecabinet.meetings.annotation_pages.count_unknown`) and given as
+    ``page_count``; without them it is a 503 ``annotation.pages_unknown``.
 
     Refuses (nothing stored): strangers to the meeting (404), a document of another
     meeting (404), what :func:`~ecabinet.meetings.annotate.validate` refuses (422
@@ -168,7 +165,7 @@ def save(
     doc = document_of(session, view, data.document_id)
     assert doc.id is not None
     shape = to_annotation(data)
-    pages = annotation_pages.resolve(session, doc, page_count=page_count, store=store)
+    pages = annotation_pages.resolve(session, doc, page_count=page_count)
     annotate.validate(shape, pages)
     body = body_json(shape)
     size = len(body.encode())

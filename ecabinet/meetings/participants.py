@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from ecabinet.core import audit, errors
 from ecabinet.core.audit import Actor
@@ -29,8 +28,8 @@ REMOVABLE_IN = (MeetingState.draft, MeetingState.scheduled, MeetingState.in_prog
 
 def remove(
     session: Session, actor: Actor, subject: Subject, view: MeetingView, user_id: int
-) -> MeetingView:
-    """Remove ``user_id``'s seat; return the meeting as it now is.
+) -> None:
+    """Remove ``user_id``'s seat.
 
     Refuses: strangers (404), participants who do not organise it (403), a meeting held
     or cancelled (409), someone without a seat (404), the chair or the secretary (409).
@@ -62,7 +61,6 @@ def remove(
         {"user_id": user_id, "quorum": quorum(after).as_dict()},
     )
     access.release(session, after, [user_id, seat.deputy_id])
-    return after
 
 
 def still_seated(session: Session, meeting_id: int, user_ids: Iterable[int]) -> set[int]:
@@ -72,14 +70,8 @@ def still_seated(session: Session, meeting_id: int, user_ids: Iterable[int]) -> 
     meeting = session.get(Meeting, meeting_id)
     if meeting is None or not wanted:
         return set()
-    rows = session.exec(
-        select(Participant).where(
-            Participant.meeting_id == meeting_id,
-            or_(col(Participant.user_id).in_(wanted), col(Participant.deputy_id).in_(wanted)),
-        )
-    ).all()
     mine: dict[int, list[Participant]] = {u: [] for u in wanted}
-    for row in rows:  # each user judged on their own rows, as load_seat would give them
+    for row in access.seats_of(session, meeting_id, wanted):  # each user on their own rows
         for u in wanted.intersection((row.user_id, row.deputy_id)):
             mine[u].append(row)
     return {u for u in wanted if access.takes_part(MeetingView(meeting, tuple(mine[u])), u)}

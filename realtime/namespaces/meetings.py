@@ -11,7 +11,10 @@ the meeting's numbered events.
   removed later is taken out of it.
 - Every other intent (see :mod:`realtime.intents`) runs the meetings service in one
   transaction; the events it recorded are broadcast after commit, and the acknowledgement
-  carries the outcome. A refusal answers ``{"ok": false, "error": ...}`` and also emits
+  carries the outcome. Work on a user's file that an intent needs (the pages of a document
+  annotated for the first time) is done before, in the sandbox, by its ``prepare`` step
+  (for the connection's user; it stores nothing: the transaction checks them again).
+  A refusal answers ``{"ok": false, "error": ...}`` and also emits
   ``error`` to the socket; nothing is stored.
 - A socket sending more than :class:`realtime.limits.Bucket` allows is refused, and
   disconnected when it keeps on; an event costs more the bigger it is; events over
@@ -33,10 +36,11 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecabinet.core import errors, outbox, scopes
+from ecabinet.core import errors, outbox, sandbox, scopes
 from ecabinet.core.db import session_scope
 from ecabinet.core.jsondepth import MAX_DEPTH
 from ecabinet.core.policy import Subject, subject_for
+from ecabinet.core.scopes import Scope
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.meetings import access, events
@@ -75,6 +79,8 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     ) -> None:
         super().__init__(NAMESPACE)
         self.settings = settings
+        self.budget = sandbox.Budget.of(settings)
+        """What the work on a file from a user may cost (an intent's prepare step)."""
         self.engine = engine
         self.store = store
         self.publish = publish
@@ -156,9 +162,7 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         if event in ("join", "resync"):
             return await self._join(connection, self._parse(JoinIntent, data))
         if event == "leave":
-            ref = self._parse(MeetingRef, data)
-            connection.meetings.discard(ref.meeting_id)
-            await self.leave_room(sid, outbox.meeting_room(ref.meeting_id))
+            await connection.leave(self.server, self._parse(MeetingRef, data).meeting_id)
             return {}
         if event == "ballot":
             return await self._ballot(sid, self._parse(BallotIntent, data))
@@ -215,7 +219,7 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                         "auth.required", "Bạn cần đăng nhập lại.", "Please log in again."
                     )
                 # a token acts as the HTTP API lets it: following needs read, acting write
-                scopes.check(principal.scopes, "POST" if write else "GET")
+                scopes.require(principal.scopes, Scope.write if write else Scope.read)
                 if whole:
                     subject = subject_for(session, principal.user)
                     view = access.load(session, meeting_id)
@@ -239,10 +243,21 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return str((environ.get("asgi.scope") or {}).get("client", ("",))[0] or "")
 
     async def _run(self, sid: str, intent: Intent, body: Any) -> dict[str, Any]:
+        prepared = None
+        if intent.prepare is not None:
+            # Before the transaction, as the caller (who is checked again in it).
+            prepare = intent.prepare
+            user_id = self._connection(sid).held.user_id
+            try:
+                prepared = await anyio.to_thread.run_sync(
+                    lambda: prepare(self.engine, self.store, self.budget, user_id, body)
+                )
+            except errors.DomainError as exc:
+                raise Refused(exc) from None
         return await self._in_transaction(
             sid,
             body.meeting_id,
-            lambda s, actor, subject, view: intent.run(s, actor, subject, view, body, self.store),
+            lambda s, actor, subject, view: intent.run(s, actor, subject, view, body, prepared),
             write=True,
         )
 
@@ -257,7 +272,6 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def _join(self, connection: Connection, body: JoinIntent) -> dict[str, Any]:
         sid, meeting_id = connection.sid, body.meeting_id
-        room = outbox.meeting_room(meeting_id)
 
         def catch_up(session: Session, actor: Any, subject: Any, view: Any) -> dict[str, Any]:
             if body.after is not None:
@@ -279,17 +293,14 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 raise Refused(errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found"))
         except Refused:
             if meeting_id in connection.meetings:
-                connection.meetings.discard(meeting_id)
-                await self.leave_room(sid, room)
+                await connection.leave(self.server, meeting_id)
             raise
         # In the room before the catch-up is read: an event committed meanwhile arrives
         # twice at worst (the tablet skips numbers it has), never not at all. A seat cut
         # from now on finds the socket through ``connection.meetings``.
-        connection.meetings.add(meeting_id)
-        await self.enter_room(sid, room)
+        await connection.enter(self.server, meeting_id)
         try:
             return await self._in_transaction(sid, meeting_id, catch_up, write=False, whole=False)
         except Refused:
-            connection.meetings.discard(meeting_id)
-            await self.leave_room(sid, room)
+            await connection.leave(self.server, meeting_id)
             raise

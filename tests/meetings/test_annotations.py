@@ -16,12 +16,12 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import Engine, text
 
-from ecabinet.core import errors, outbox
+from ecabinet.core import errors, outbox, sandbox
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import subject_for
 from ecabinet.core.users import User
-from ecabinet.meetings import access
+from ecabinet.meetings import access, annotation_pages
 from ecabinet.meetings import annotations as service
 from tests.documents.office import Office, office_app
 
@@ -466,7 +466,7 @@ def test_the_socket_functions_and_who_they_tell(office: Office, pdf: bytes, engi
     payload = _highlight(
         meeting_id=m.id, document_id=m.document_id, visibility="named", shared_with=[spec2]
     )
-    # The document was never annotated: its pages are counted from the store.
+    # The document was never annotated: its pages are counted before the transaction.
     with pytest.raises(errors.Unavailable) as refused:
         _session_call(
             engine,
@@ -475,11 +475,15 @@ def test_the_socket_functions_and_who_they_tell(office: Office, pdf: bytes, engi
             lambda s, a, subj, v: service.save_from_payload(s, a, subj, v, payload),
         )
     assert refused.value.code == "annotation.pages_unknown"
+    budget = sandbox.Budget(cpu_seconds=5, memory_bytes=256 * 2**20, wall_seconds=60)
+    pages = annotation_pages.count_unknown(
+        engine, office.store, budget, user_id=spec, meeting_id=m.id, document_id=m.document_id
+    )
     saved, messages = _session_call(
         engine,
         spec,
         m.id,
-        lambda s, a, subj, v: service.save_from_payload(s, a, subj, v, payload, store=office.store),
+        lambda s, a, subj, v: service.save_from_payload(s, a, subj, v, payload, page_count=pages),
     )
     assert saved == _listed(office, "p.spec2", m)[0]
     assert set(saved) == {

@@ -7,20 +7,25 @@ what a member keeps on a document is capped."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import Engine, text
 
-from ecabinet.core import errors
+from ecabinet.core import errors, sandbox
+from ecabinet.meetings import annotation_pages
 from ecabinet.meetings import annotations as service
 from tests.documents.office import Office, office_app
 from tests.meetings.test_annotations import _meeting, _session_call
 from tests.realtime.room import Place, live_place, tablet
+from tests.support import sandbox_jobs as jobs
 
 
 def _stroke(points: int, shift: int = 0, **extra: Any) -> dict[str, Any]:
@@ -88,7 +93,10 @@ def test_f04_rewriting_one_annotation_counts_against_the_members_rate(
         "page": 0,
         "visibility": "everyone",
     }
-    store = office.store
+    budget = sandbox.Budget(cpu_seconds=5, memory_bytes=256 * 2**20, wall_seconds=60)
+    pages = annotation_pages.count_unknown(
+        engine, office.store, budget, user_id=spec, meeting_id=m.id, document_id=m.document_id
+    )
     refused: errors.DomainError | None = None
     for n in range(1000):
         body = {"at": {"x": 0.5, "y": 0.5}, "text": f"Lần sửa thứ {n}", "color": "#1565C0"}
@@ -98,7 +106,7 @@ def test_f04_rewriting_one_annotation_counts_against_the_members_rate(
                 spec,
                 m.id,
                 lambda s, a, subj, v, body=body: service.save_from_payload(
-                    s, a, subj, v, note | {"body": body}, store=store
+                    s, a, subj, v, note | {"body": body}, page_count=pages
                 ),
             )
         except errors.DomainError as exc:
@@ -190,3 +198,48 @@ def test_f04_five_sockets_resaving_one_shared_stroke_do_not_flood_the_database(
     assert accepted >= 1
     assert grown < 64_000, f"{accepted} saves grew the event log by {grown} bytes"
     assert accepted < 150, "every save of the flood was accepted"
+
+
+def test_the_first_annotation_over_the_socket_counts_the_pdfs_pages_in_the_sandbox(
+    place: Place, pdf: bytes, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document's pages are counted from a PDF a user uploaded: in the sandbox, before
+    the save's write transaction, never in the server process, whether the first
+    annotation comes over the socket or over HTTP."""
+    monkeypatch.setenv(jobs.SERVER_PID, str(os.getpid()))
+    monkeypatch.setattr(annotation_pages, "count", jobs.count_pages_elsewhere)
+    detail = place.meeting()
+    mid = detail["meeting"]["id"]
+    by_socket, by_http = place.attach(detail, pdf), place.attach(detail, pdf)
+
+    async def scenario() -> dict[str, Any]:
+        t = await tablet(place, "p.spec")
+        assert (await t.ask("join", {"meeting_id": mid}))["ok"]
+        answer = await t.ask(
+            "annotate",
+            {"meeting_id": mid, "document_id": by_socket} | _stroke(3, client_id=str(uuid.uuid4())),
+        )
+        await t.close()
+        return answer
+
+    answer = asyncio.run(scenario())
+    assert answer["ok"], answer
+    r = place.rest(
+        "p.spec",
+        "POST",
+        f"/meetings/{mid}/documents/{by_http}/annotations",
+        json=_stroke(3, client_id=str(uuid.uuid4())),
+    )
+    assert r.status_code == 201, r.text
+    with engine.connect() as conn:
+        counted = dict(
+            conn.execute(
+                text(
+                    "SELECT document_id, pages FROM document_page_count WHERE document_id IN"
+                    " (:a, :b)"
+                ),
+                {"a": by_socket, "b": by_http},
+            ).all()
+        )
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    assert counted == {by_socket: pages, by_http: pages}

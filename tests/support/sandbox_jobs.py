@@ -52,3 +52,20 @@ def probe_or_spin(data: bytes) -> int:
     from ecabinet.signatures.intake import _probe
 
     return _probe(data)
+
+
+SERVER_PID = "ECABINET_TEST_SERVER_PID"
+"""The environment variable naming the process that must not parse a user's file."""
+
+
+def count_pages_elsewhere(pdf: bytes) -> int:
+    """Stands for ``annotation_pages.count`` in a test that puts the server's process id in
+    :data:`SERVER_PID`: refuses to parse there; counts as the real one elsewhere (in a
+    sandbox child, which imports the real module)."""
+    import os
+
+    if os.environ.get(SERVER_PID) == str(os.getpid()):
+        raise AssertionError("a user's PDF was parsed in the server process")
+    from ecabinet.meetings.annotation_pages import count
+
+    return count(pdf)
