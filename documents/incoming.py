@@ -191,6 +191,7 @@ def present(
     steps.take(session, actor, subject, view, Step.present, note=note.strip()[:MAX_NOTE])
     view.document.leader_id = leader_id
     session.add(view.document)
+    notifications.on_handoff(session, actor, view.document, notifications.Kind.to_direct)
     return view.document
 
 

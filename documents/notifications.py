@@ -1,13 +1,15 @@
-"""In-app notifications about documents, their reminders and their e-mail.
+"""In-app notifications at every hand-off, and the reminders of deadlines.
 
 A notification is written in the same transaction as the step that causes it, so a step
-that fails leaves none behind: a leader's direction notifies each handler (a unit's
-members for a unit), a return notifies the clerk, leader or drafter it goes back to, and
-a document sent inside the system notifies the receiving agency's clerks.
-:func:`remind` adds "due soon" and "overdue" reminders for the handlers of open
-documents, at most once per user, document, kind and deadline (a unique index holds
-that even when two processes remind at once). :func:`deliver_mail` e-mails what is not
-yet read nor e-mailed, after the transaction, so a slow mail server never holds a step.
+that fails leaves none behind. Each hand-off of both flows notifies whom the document
+now waits for (:func:`on_handoff`: review, approval, signature, issue, direction); a
+leader's direction notifies each handler (a unit's members for a unit), a return
+notifies the clerk, leader or drafter it goes back to, and a document sent inside the
+system notifies the receiving agency's clerks. Meetings and consultations add theirs
+with :func:`add_notice`. :func:`remind` adds "due soon" and "overdue" reminders for the
+handlers of open documents, at most once per user, document, kind and deadline (a unique
+index holds that even when two processes remind at once). E-mail and SMS leave later,
+outside the step's transaction (``documents.notification_delivery``).
 
 A confidential document's notification goes only to people on its access list, and its
 title never carries the abstract (it may be e-mailed, through servers outside the
@@ -17,18 +19,16 @@ system); the title is written once, in Vietnamese and English.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-import anyio
-import anyio.to_thread
-from sqlalchemy import Column, Engine, Index, String, func, text, update
+from sqlalchemy import Column, Engine, Index, String, UniqueConstraint, func, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from documents.export_rows import format_date
-from documents.levels import Confidentiality
+from documents.levels import Confidentiality, Urgency
 from documents.models import Assignment, Document, DocumentAccess, DocumentEvent, Recipient
 from documents.states import Flow, State
 from documents.symbols import format_number_symbol
@@ -36,19 +36,13 @@ from ecabinet.core import errors
 from ecabinet.core.agencies import Membership, Role
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
-from ecabinet.core.mail import Mail, send_mail
 from ecabinet.core.settings import Settings
 from ecabinet.core.types import UTCDateTime, utcnow
-from ecabinet.core.users import User
 from signing.pdfio import VN
 
 log = logging.getLogger("ecabinet.notifications")
 
 MAX_TITLE = 500
-MAIL_BATCH = 200
-MAIL_WINDOW = timedelta(days=3)
-"""A notification not e-mailed within this time (no address, server down) is left to the
-in-app list: mail about a step days old would mislead more than help."""
 _REMINDERS = "kind IN ('due_soon', 'overdue')"
 
 
@@ -58,6 +52,39 @@ class Kind(StrEnum):
     due_soon = "due_soon"
     overdue = "overdue"
     arrived = "arrived"
+    to_review = "to_review"
+    """A draft submitted to the head of the drafting unit for its content."""
+    to_approve = "to_approve"
+    to_sign = "to_sign"
+    to_issue = "to_issue"
+    """Signed: the clerks number, seal and issue it."""
+    to_direct = "to_direct"
+    """An incoming document presented to a leader for direction."""
+    invited = "invited"
+    agenda_doc = "agenda_doc"
+    """A document added to (or a new version in) the agenda of a meeting one attends."""
+    consultation = "consultation"
+    meeting_soon = "meeting_soon"
+    """A meeting one attends starts within the hour."""
+
+
+DOCUMENT_KINDS = frozenset(
+    {
+        Kind.to_review,
+        Kind.to_approve,
+        Kind.to_sign,
+        Kind.to_issue,
+        Kind.to_direct,
+        Kind.arrived,
+        Kind.assigned,
+        Kind.returned,
+        Kind.due_soon,
+        Kind.overdue,
+    }
+)
+SMS_KINDS = DOCUMENT_KINDS - {Kind.due_soon, Kind.overdue} | {Kind.meeting_soon}
+"""Kinds that may go by SMS, and only when urgent (a hỏa tốc document, a meeting within
+the hour): SMS costs money and interrupts."""
 
 
 class Notification(SQLModel, table=True):
@@ -75,11 +102,19 @@ class Notification(SQLModel, table=True):
             postgresql_where=text(_REMINDERS),
         ),
         Index("ix_notification_user_read", "user_id", "read_at"),
+        UniqueConstraint("once_key", name="uq_notification_once_key"),
     )
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id")
     kind: str = Field(sa_type=String(12))
-    document_id: int = Field(foreign_key="document.id", index=True)
+    document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
+    """The document it is about; None for meetings and consultations (see ``link``)."""
+    link: str = Field(default="", max_length=200)
+    """Where the web app opens it (``/meetings/5``); "" for a document (``/documents/<id>``)."""
+    urgent: bool = False
+    """A hỏa tốc document or a meeting within the hour: may go by SMS."""
+    once_key: str | None = Field(default=None, max_length=80)
+    """Set for notices that must exist at most once (a meeting's one-hour notice)."""
     title_vi: str = Field(max_length=MAX_TITLE)
     title_en: str = Field(max_length=MAX_TITLE)
     deadline: date | None = None
@@ -98,6 +133,15 @@ def _reference(d: Document) -> tuple[str, str]:
     return label, label
 
 
+_HANDOFF_TITLES = {
+    Kind.to_review: ("Dự thảo chờ kiểm tra nội dung", "Draft submitted for your review"),
+    Kind.to_approve: ("Dự thảo chờ đồng chí duyệt", "Draft awaiting your approval"),
+    Kind.to_sign: ("Văn bản chờ đồng chí ký", "Document awaiting your signature"),
+    Kind.to_issue: ("Văn bản đã ký, chờ cấp số và phát hành", "Signed, ready to issue"),
+    Kind.to_direct: ("Văn bản đến chờ đồng chí cho ý kiến", "Incoming, awaiting your direction"),
+}
+
+
 def _titles(kind: Kind, d: Document, lead: bool = True) -> tuple[str, str]:
     vi, en = _reference(d)
     due_vi, due_en = format_date(d.deadline), d.deadline.isoformat() if d.deadline else ""
@@ -110,6 +154,9 @@ def _titles(kind: Kind, d: Document, lead: bool = True) -> tuple[str, str]:
         vi, en = f"Sắp đến hạn xử lý ({due_vi}): {vi}", f"Due on {due_en}: {en}"
     elif kind is Kind.overdue:
         vi, en = f"Quá hạn xử lý (hạn {due_vi}): {vi}", f"Overdue since {due_en}: {en}"
+    elif kind in _HANDOFF_TITLES:
+        head_vi, head_en = _HANDOFF_TITLES[kind]
+        vi, en = f"{head_vi}: {vi}", f"{head_en}: {en}"
     else:
         sender = d.issuing_agency_name
         vi, en = f"Văn bản đến từ {sender}: {vi}", f"Document arrived from {sender}: {en}"
@@ -133,6 +180,7 @@ def _add(
     assert d.id is not None
     title_vi, title_en = _titles(kind, d, lead)
     now = utcnow()
+    urgent = d.urgency == Urgency.flash.value
     for user_id in _allowed(session, d, user_ids):
         session.add(
             Notification(
@@ -141,6 +189,35 @@ def _add(
                 document_id=d.id,
                 title_vi=title_vi,
                 title_en=title_en,
+                urgent=urgent,
+                created_at=now,
+            )
+        )
+    session.flush()
+
+
+def add_notice(
+    session: Session,
+    kind: Kind,
+    user_ids: Iterable[int],
+    *,
+    title_vi: str,
+    title_en: str,
+    link: str,
+    urgent: bool = False,
+) -> None:
+    """A notice that is not about a document (a meeting, a consultation), in the caller's
+    transaction; the caller has checked that each user may see what ``link`` shows."""
+    now = utcnow()
+    for user_id in sorted(set(user_ids)):
+        session.add(
+            Notification(
+                user_id=user_id,
+                kind=kind.value,
+                title_vi=title_vi[:MAX_TITLE],
+                title_en=title_en[:MAX_TITLE],
+                link=link,
+                urgent=urgent,
                 created_at=now,
             )
         )
@@ -183,6 +260,40 @@ def _last_actor(session: Session, document_id: int | None, action: str) -> int |
     ).first()
 
 
+def _leaders(session: Session, agency_id: int, unit_id: int | None) -> set[int]:
+    """The leaders of the agency in ``unit_id`` (all its leaders when none is there)."""
+    rows = session.exec(
+        select(Membership.user_id, Membership.unit_id).where(
+            Membership.agency_id == agency_id, Membership.role == Role.leader.value
+        )
+    ).all()
+    in_unit = {u for u, unit in rows if unit is not None and unit == unit_id}
+    return in_unit or {u for u, _ in rows}
+
+
+def _clerks(session: Session, agency_id: int) -> set[int]:
+    return set(
+        session.exec(
+            select(Membership.user_id).where(
+                Membership.agency_id == agency_id, Membership.role == Role.clerk.value
+            )
+        )
+    )
+
+
+def on_handoff(session: Session, actor: Actor, document: Document, kind: Kind) -> None:
+    """Notify whom the document waits for after a step of either flow: the head of the
+    drafting unit (``to_review``), the leader named to approve, sign or direct, or the
+    agency's clerks (``to_issue``). The one who took the step is not notified."""
+    if kind is Kind.to_review:
+        people = _leaders(session, document.agency_id, document.drafting_unit_id)
+    elif kind is Kind.to_issue:
+        people = _clerks(session, document.agency_id)
+    else:
+        people = {document.leader_id} if document.leader_id is not None else set()
+    _add(session, document, kind, people - {actor.user_id or 0})
+
+
 def on_return(session: Session, actor: Actor, document: Document) -> None:
     """Notify whom a returned document goes back to: the drafter of an outgoing draft,
     the clerk who presented an incoming one, or the leader who directed it."""
@@ -202,12 +313,7 @@ def on_arrival(session: Session, recipients: Sequence[Recipient]) -> None:
         copy = session.get(Document, r.incoming_id) if r.incoming_id is not None else None
         if copy is None:
             continue
-        clerks = session.exec(
-            select(Membership.user_id).where(
-                Membership.agency_id == copy.agency_id, Membership.role == Role.clerk.value
-            )
-        )
-        _add(session, copy, Kind.arrived, clerks)
+        _add(session, copy, Kind.arrived, _clerks(session, copy.agency_id))
 
 
 def remind(engine: Engine, settings: Settings, today: date) -> int:
@@ -252,6 +358,8 @@ def remind(engine: Engine, settings: Settings, today: date) -> int:
                     "title_vi": title_vi,
                     "title_en": title_en,
                     "deadline": d.deadline,
+                    "link": "",
+                    "urgent": d.urgency == Urgency.flash.value,
                     "created_at": utcnow(),
                 }
                 for user_id in _allowed(session, d, people)
@@ -273,65 +381,6 @@ def _insert_once(session: Session, rows: list[dict[str, object]]) -> None:
         index_where=text(_REMINDERS),
     )
     session.execute(statement, rows)
-
-
-def _mail_for(settings: Settings, n: Notification, user: User, d: Document) -> Mail:
-    english = user.language == "en"
-    restricted = Confidentiality(d.confidentiality).restricted
-    link = f"{settings.public_base_url.rstrip('/')}/documents/{d.id}"
-    if english:
-        lines = [f"Dear {user.full_name},", "", n.title_en, ""]
-        if not restricted:
-            lines.append(f"Abstract: {d.abstract}")
-        if d.deadline:
-            lines.append(f"Deadline: {d.deadline.isoformat()}")
-        lines += ["", f"Open it in eCabinet: {link}"]
-    else:
-        lines = [f"Kính gửi đồng chí {user.full_name},", "", n.title_vi, ""]
-        if not restricted:
-            lines.append(f"Trích yếu: {d.abstract}")
-        if d.deadline:
-            lines.append(f"Hạn xử lý: {format_date(d.deadline)}")
-        lines += ["", f"Xem trên hệ thống eCabinet: {link}"]
-    subject = (n.title_en if english else n.title_vi).replace("\r", " ").replace("\n", " ")
-    return Mail(to=user.email or "", subject=subject[:250], text="\n".join(lines) + "\n")
-
-
-def deliver_mail(engine: Engine, settings: Settings) -> int:
-    """E-mail the notifications not yet read nor e-mailed to users with an address;
-    ``emailed_at`` is set only for those the server accepted (the others are tried
-    again next time). Without an SMTP server nothing happens. Returns how many went."""
-    if settings.smtp_host is None:
-        return 0
-    since = utcnow() - MAIL_WINDOW
-    with session_scope(engine, write=False) as session:
-        pending = session.exec(
-            select(Notification, User, Document)
-            .join(User, col(User.id) == col(Notification.user_id))
-            .join(Document, col(Document.id) == col(Notification.document_id))
-            .where(
-                col(Notification.emailed_at).is_(None),
-                col(Notification.read_at).is_(None),
-                col(Notification.created_at) >= since,
-                col(User.is_active),
-                col(User.email).is_not(None),
-                col(User.email) != "",
-            )
-            .order_by(col(Notification.id))
-            .limit(MAIL_BATCH)
-        ).all()
-        mails = [_mail_for(settings, n, u, d) for n, u, d in pending]
-    # The network is used outside any transaction: a slow server holds no lock.
-    results = send_mail(settings, mails)
-    sent = [n.id for (n, _, _), result in zip(pending, results, strict=True) if result.ok]
-    if sent:
-        with session_scope(engine) as session:
-            session.execute(
-                update(Notification)
-                .where(col(Notification.id).in_(sent))
-                .values(emailed_at=utcnow())
-            )
-    return len(sent)
 
 
 def list_for(
@@ -373,50 +422,6 @@ def mark_all_read(session: Session, user_id: int) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def run_once(engine: Engine, settings: Settings, today: date) -> tuple[int, int]:
-    """Remind, then e-mail: (reminders added, mails sent). For ``ecabinet remind`` and
-    the background loop."""
-    return remind(engine, settings, today), deliver_mail(engine, settings)
-
-
 def vn_today() -> date:
     """Today in Vietnam (deadlines are Vietnam dates)."""
     return datetime.now(VN).date()
-
-
-async def reminder_loop(
-    engine: Engine,
-    settings: Settings,
-    *,
-    tick: float = 60.0,
-    remind_every: float | None = None,
-    also: Sequence[Callable[[Engine], int]] = (),
-) -> None:
-    """Every ``tick`` seconds e-mail new notifications; every ``reminder_minutes`` (or
-    ``remind_every`` seconds) also remind, and run ``also`` (other domains' reminders,
-    such as consultations', handed in by the composition root).
-
-    Mail goes from here rather than from the step that created the notification: a step
-    never waits on (or fails because of) the mail server, and a minute's delay is nothing
-    for a document whose deadline is in days. Errors are logged and the loop goes on;
-    cancelling the task (at shutdown) ends it after the round in progress.
-    """
-    rounds_per_remind = max(1, round((remind_every or settings.reminder_minutes * 60) / tick))
-    count = 0
-    while True:
-        await anyio.sleep(tick)
-        count += 1
-        if count % rounds_per_remind == 0:
-            try:
-                await anyio.to_thread.run_sync(remind, engine, settings, vn_today())
-            except Exception:
-                log.exception("deadline reminders failed; trying again next time")
-            for other in also:
-                try:
-                    await anyio.to_thread.run_sync(other, engine)
-                except Exception:
-                    log.exception("%s failed; trying again next time", other.__qualname__)
-        try:  # mail goes out even when reminding failed
-            await anyio.to_thread.run_sync(deliver_mail, engine, settings)
-        except Exception:
-            log.exception("notification mail failed; trying again next time")

@@ -184,6 +184,7 @@ def submit(session: Session, actor: Actor, subject: Subject, view: DocumentView)
             "document.no_file", "Dự thảo chưa có tệp văn bản.", "The draft has no file yet."
         )
     steps.take(session, actor, subject, view, Step.submit)
+    notifications.on_handoff(session, actor, view.document, notifications.Kind.to_review)
     return view.document
 
 
@@ -201,6 +202,7 @@ def pass_review(
     steps.take(session, actor, subject, view, Step.pass_review, note=note.strip()[:MAX_NOTE])
     view.document.leader_id = leader_id
     session.add(view.document)
+    notifications.on_handoff(session, actor, view.document, notifications.Kind.to_approve)
     return view.document
 
 
@@ -217,6 +219,7 @@ def approve(session: Session, actor: Actor, subject: Subject, view: DocumentView
     steps.take(session, actor, subject, view, Step.approve)
     view.document.leader_id = subject.user_id
     session.add(view.document)
+    notifications.on_handoff(session, actor, view.document, notifications.Kind.to_sign)
     return view.document
 
 
@@ -237,6 +240,7 @@ def signed_on_paper(
     view.document.signer_title = user.title
     session.add(view.document)
     search.index_document(session, view.document)
+    notifications.on_handoff(session, actor, view.document, notifications.Kind.to_issue)
     return view.document
 
 

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 import ecabinet
-from documents.notifications import reminder_loop
+from documents.notification_delivery import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_activation,
     routes_admin,
@@ -38,6 +38,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_files,
     routes_meetings,
     routes_minutes,
+    routes_notifications,
     routes_public_documents,
     routes_public_log,
     routes_signing,
@@ -52,7 +53,7 @@ from ecabinet.api.registry import api
 from ecabinet.core import db, errors, sandbox
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
-from ecabinet.meetings import annotate, consultation_reminders
+from ecabinet.meetings import annotate, consultation_reminders, notices
 from ecabinet.public import pages as public_pages
 from ecabinet.signatures import intake
 
@@ -106,9 +107,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as background:
-            if settings.reminder_minutes > 0:  # reminders and their e-mail, in this process
+            if settings.reminder_minutes > 0:  # reminders, e-mail and SMS, in this process
                 also = [consultation_reminders.remind]
-                background.start_soon(partial(reminder_loop, ctx.engine, settings, also=also))
+                loop = partial(
+                    reminder_loop, ctx.engine, settings, also=also, every_tick=[notices.notify_soon]
+                )
+                background.start_soon(loop)
             yield
             background.cancel_scope.cancel()
         ctx.engine.dispose()

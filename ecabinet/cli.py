@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="seed the demo province (idempotent)")
     demo.set_defaults(run=_demo)
 
-    remind = sub.add_parser("remind", help="add deadline reminders and e-mail notifications once")
+    remind = sub.add_parser("remind", help="add reminders, then e-mail and SMS notifications once")
     remind.set_defaults(run=_remind)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(
@@ -174,14 +174,15 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _remind(settings: Settings, _args: argparse.Namespace) -> int:
-    from documents.notifications import run_once, vn_today
-    from ecabinet.meetings import consultation_reminders
+    from documents.notification_delivery import run_once
+    from documents.notifications import vn_today
+    from ecabinet.meetings import consultation_reminders, notices
 
     engine = _engine(settings)
-    added, sent = run_once(engine, settings, vn_today())
-    added += consultation_reminders.remind(engine)
+    added = consultation_reminders.remind(engine) + notices.notify_soon(engine)
+    reminded, sent = run_once(engine, settings, vn_today())
     engine.dispose()
-    print(f"{added} reminder(s) added, {sent} e-mail(s) sent")
+    print(f"{added + reminded} reminder(s) added, {sent} message(s) sent")
     return 0
 
 

@@ -33,6 +33,8 @@ class UserOut(BaseModel):
     full_name: str
     title: str
     email: str | None
+    phone: str | None
+    """Mobile number for urgent SMS, ``84`` and nine digits."""
     language: str
     is_active: bool
 
@@ -45,6 +47,7 @@ class UserOut(BaseModel):
             full_name=u.full_name,
             title=u.title,
             email=u.email,
+            phone=u.phone,
             language=u.language,
             is_active=u.is_active,
         )

@@ -104,7 +104,10 @@ class StatsOut(BaseModel):
 class NotificationOut(BaseModel):
     id: int
     kind: str
-    document_id: int
+    document_id: int | None
+    link: str
+    """Where the web app opens it: the document's page when "" and a document is named."""
+    urgent: bool
     title_vi: str
     title_en: str
     deadline: date | None

@@ -1,4 +1,4 @@
-"""Disabling and enabling a user account.
+"""Disabling and enabling a user account, and a user's mobile number.
 
 A disabled user cannot log in, and nothing they held works any more: their login
 sessions are deleted, their API tokens are refused while the account is disabled (they
@@ -18,7 +18,7 @@ from ecabinet.core.agencies import Membership
 from ecabinet.core.audit import Actor
 from ecabinet.core.auth import UserSession
 from ecabinet.core.policy import Subject
-from ecabinet.core.users import User
+from ecabinet.core.users import User, vn_mobile
 
 
 def set_active(
@@ -47,6 +47,30 @@ def set_active(
         outbox.cut(session, "user", user.id)
     action = "user.enable" if active else "user.disable"
     audit.record(session, actor, action, "user", user.id, user.username)
+    return user
+
+
+def set_phone(session: Session, actor: Actor, user_id: int, raw: str, *, by: Subject) -> User:
+    """Set (or with "" clear) a user's mobile number: the user themselves, or an
+    administrator of every agency the user belongs to. Only Vietnamese mobile numbers
+    (03x, 05x, 07x, 08x, 09x) are accepted; the number is kept as ``84…``."""
+    user = session.get(User, user_id)
+    if user is None or user.id is None:
+        raise errors.NotFound.of("người dùng", "User", "user.not_found")
+    if by.user_id != user.id:
+        _require_manages(session, by, user.id)
+    phone = vn_mobile(raw) if raw.strip() else None
+    if raw.strip() and phone is None:
+        raise errors.InvalidInput(
+            "user.bad_phone",
+            "Số điện thoại di động không hợp lệ (ví dụ 0912 345 678).",
+            "Not a Vietnamese mobile number (for example 0912 345 678).",
+        )
+    if user.phone != phone:
+        user.phone = phone
+        session.add(user)
+        shown = f"…{phone[-3:]}" if phone else "cleared"
+        audit.record(session, actor, "user.phone", "user", user.id, shown)
     return user
 
 

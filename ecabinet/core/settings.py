@@ -119,6 +119,17 @@ class Settings:
     """Mail server password."""
     smtp_from: str = "ecabinet@localhost"
     """Sender address of notification e-mails."""
+    smsc_host: str | None = None
+    """The telco's SMSC (SMPP 3.4) for urgent notifications by SMS; ``None``: no SMS."""
+    smsc_port: int = 2775
+    """SMSC port."""
+    smsc_system_id: str = ""
+    """SMPP login (system_id) given by the telco."""
+    smsc_password: str = ""
+    """SMPP password (at most 8 characters in SMPP 3.4)."""
+    smsc_source_addr: str = ""
+    """Sender shown on the phone: a brand name (alphanumeric, at most 11 characters) or a
+    short code registered with the telco."""
     signing_pin_min_length: int = 6
     """Shortest signing PIN (the activation data of a credential kept on the server)."""
     signing_pin_max_failures: int = 5
@@ -178,6 +189,16 @@ class Settings:
         smtp_from = get("SMTP_FROM", "ecabinet@localhost") or ""
         if not _EMAIL_RE.match(smtp_from):
             raise SettingsError("SMTP_FROM", f"{smtp_from!r} is not an e-mail address")
+        smsc_host = get("SMSC_HOST")
+        smsc_system_id = get("SMSC_SYSTEM_ID", "") or ""
+        smsc_password = get("SMSC_PASSWORD", "") or ""
+        smsc_source = get("SMSC_SOURCE_ADDR", "") or ""
+        if smsc_host is not None and not (smsc_system_id and smsc_source):
+            raise SettingsError("SMSC_HOST", "needs SMSC_SYSTEM_ID and SMSC_SOURCE_ADDR as well")
+        if len(smsc_system_id) > 15 or len(smsc_password) > 8:
+            raise SettingsError("SMSC_SYSTEM_ID", "SMPP allows 15 characters, 8 for the password")
+        if not re.fullmatch(r"[0-9A-Za-z ._-]{0,11}|\+?[0-9]{1,20}", smsc_source):
+            raise SettingsError("SMSC_SOURCE_ADDR", "a brand name of 11 characters or a number")
         settings = cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -224,6 +245,11 @@ class Settings:
             smtp_user=get("SMTP_USER"),
             smtp_password=get("SMTP_PASSWORD"),
             smtp_from=smtp_from,
+            smsc_host=smsc_host,
+            smsc_port=_int("SMSC_PORT", get("SMSC_PORT", "2775"), 1, 65535),
+            smsc_system_id=smsc_system_id,
+            smsc_password=smsc_password,
+            smsc_source_addr=smsc_source,
             signing_pin_min_length=_int(
                 "SIGNING_PIN_MIN_LENGTH", get("SIGNING_PIN_MIN_LENGTH", "6"), 4, 64
             ),

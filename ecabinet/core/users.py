@@ -38,6 +38,21 @@ class User(SQLModel, table=True):
         max_length=20,
         description="Số CCCD/CMND, compared with a signing certificate's identifier",
     )
+    phone: str | None = Field(
+        default=None,
+        max_length=16,
+        description="Mobile number for urgent notifications by SMS (84 and nine digits)",
+    )
+
+
+_VN_MOBILE = re.compile(r"^(?:\+?84|0)([35789][0-9]{8})$")
+
+
+def vn_mobile(raw: str) -> str | None:
+    """A Vietnamese mobile number in international form (``84`` and nine digits) from
+    ``0912 345 678``, ``+84 912-345-678`` or ``84912345678``; None if it is not one."""
+    found = _VN_MOBILE.match(re.sub(r"[\s.()-]", "", raw))
+    return f"84{found.group(1)}" if found else None
 
 
 def hash_password(password: str) -> str:

@@ -27,7 +27,7 @@ from ecabinet.core.audit import Actor
 from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Action, Subject, authorize
 from ecabinet.core.types import utcnow
-from ecabinet.meetings import access, events
+from ecabinet.meetings import access, events, notices
 from ecabinet.meetings.consultation_access import (
     ConsultationView,
     NewConsultation,
@@ -259,6 +259,7 @@ def notify(
             ConsultationNotice(consultation_id=view.id, user_id=user_id, kind=kind, created_at=now)
         )
     session.flush()
+    notices.on_consultation(session, view, user_ids, kind)
     c = view.consultation
     events.direct(
         session,

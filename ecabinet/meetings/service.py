@@ -15,7 +15,7 @@ from ecabinet.core.audit import Actor
 from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Action, Subject, authorize
 from ecabinet.core.types import utcnow
-from ecabinet.meetings import access, events
+from ecabinet.meetings import access, events, notices
 from ecabinet.meetings.access import MeetingView, NewMeeting
 from ecabinet.meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
 from ecabinet.meetings.states import MeetingState, move, require
@@ -269,6 +269,7 @@ def add_document(
     audit.record(
         session, actor, "meeting.document", "meeting", view.id, f"{doc.title[:200]} v{version}"
     )
+    notices.on_agenda_document(session, actor.user_id, view, doc.title, version)
     if view.meeting.state == MeetingState.in_progress.value:
         events.record(
             session,
@@ -307,7 +308,9 @@ def schedule(session: Session, actor: Actor, subject: Subject, view: MeetingView
         raise errors.InvalidInput(
             "meeting.no_agenda", "Cuộc họp chưa có nội dung.", "The meeting has no agenda yet."
         )
-    return _transition(session, actor, view, "schedule")
+    meeting = _transition(session, actor, view, "schedule")
+    notices.on_schedule(session, actor.user_id, view)
+    return meeting
 
 
 def cancel(session: Session, actor: Actor, subject: Subject, view: MeetingView) -> Meeting:

@@ -14,7 +14,7 @@ import ecabinet.meetings.models
 import ecabinet.meetings.speakers
 import ecabinet.meetings.voting_models
 import ecabinet.signatures.models  # noqa: F401
-from documents import notifications  # noqa: F401  (the notification table)
+from documents import notification_delivery, notification_prefs, notifications  # noqa: F401
 from documents.search import modelled
 from ecabinet.core.models import metadata
 

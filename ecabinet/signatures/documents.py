@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from documents import access, outgoing, search, steps
+from documents import access, notifications, outgoing, search, steps
 from documents.files import FileKind, Receipt, attach, current_main
 from documents.models import Document
 from documents.states import Flow, State, Step, target_of
@@ -128,6 +128,7 @@ def sign_document(
         session.add(view.document)
         # The signed file has the draft's text: only the signer changes what search reads.
         search.index_document(session, view.document)
+        notifications.on_handoff(session, actor, view.document, notifications.Kind.to_issue)
         return view.document
 
 

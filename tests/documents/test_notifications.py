@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from documents.notifications import Notification, deliver_mail, remind, vn_today
+from documents.notification_delivery import deliver_mail
+from documents.notifications import Notification, remind, vn_today
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
 from ecabinet.core.users import User
@@ -107,7 +108,9 @@ def test_assignment_notifies_handlers_in_app_and_by_mail(
     for who in ("p.spec2", "p.clerk"):
         [co] = mine(office, who)["items"]
         assert co["title_vi"].startswith("Giao phối hợp xử lý")
-    assert mine(office, "p.leader")["items"] == []
+    # The leader had the document presented to him (its own notice), nothing more.
+    assert [n["kind"] for n in mine(office, "p.leader")["items"]] == ["to_direct"]
+    office.post("p.leader", "/api/v1/notifications/read-all")
     assert mine(office, "p.head")["items"] == []
 
     handler, _ = smtp
@@ -134,8 +137,9 @@ def test_return_notifies_whom_it_goes_back_to(office: Office) -> None:
     doc_id = directed(office)
     r = office.step("p.spec", doc_id, "return", reason="Không thuộc thẩm quyền của phòng")
     assert r.status_code == 200 and r.json()["state"] == "presented"
-    [item] = mine(office, "p.leader")["items"]
+    item, presented = mine(office, "p.leader")["items"]
     assert item["kind"] == "returned" and item["title_vi"].startswith("Văn bản bị trả lại")
+    assert presented["kind"] == "to_direct"
     # The leader returns it to the clerk who presented it.
     office.step("p.leader", doc_id, "return", reason="Trình lại sau")
     kinds = [n["kind"] for n in mine(office, "p.clerk")["items"]]
@@ -203,16 +207,22 @@ def test_mail_only_when_accepted_and_never_without_a_server(
     directed(office)
     no_smtp = Settings.from_env({"ECABINET_DATA_DIR": str(tmp_path / "x")})
     assert deliver_mail(engine, no_smtp) == 0
-    assert deliver_mail(engine, settings_of(office)) == 1  # p.clerk's only
+    assert deliver_mail(engine, settings_of(office)) == 2  # p.clerk's and the leader's
     with session_scope(engine, write=False) as s:
-        emailed = {n.user_id: n.emailed_at is not None for n in s.exec(select(Notification)).all()}
+        emailed = {
+            n.user_id: n.emailed_at is not None
+            for n in s.exec(select(Notification).where(Notification.kind == "assigned")).all()
+        }
     assert emailed == {
         office.ids["p.spec"]: False,  # refused by the server: tried again next round
         office.ids["p.spec2"]: False,  # no address
         office.ids["p.clerk"]: True,
     }
     handler, _ = smtp
-    assert [rcpt for rcpt, _ in handler.received] == [["p.clerk@ubnd.example.gov.vn"]]
+    assert sorted(rcpt for rcpt, _ in handler.received) == [
+        ["p.clerk@ubnd.example.gov.vn"],
+        ["p.leader@ubnd.example.gov.vn"],
+    ]
 
 
 def test_arrival_from_another_agency_notifies_its_clerks(office: Office, pdf: bytes) -> None:
@@ -237,7 +247,7 @@ def test_background_loop_survives_errors_and_stops_when_cancelled(
 ) -> None:
     import anyio
 
-    from documents import notifications
+    from documents import notification_delivery as notifications
 
     calls: list[str] = []
 
@@ -288,7 +298,7 @@ def test_cli_remind_runs_once(
     }.items():
         monkeypatch.setenv(f"ECABINET_{key}", value)
     assert main(["remind"]) == 0
-    # 3 reminders; 3 assignment notices and 3 reminders e-mailed.
-    assert capsys.readouterr().out.strip() == "3 reminder(s) added, 6 e-mail(s) sent"
+    # 3 reminders; the leader's notice, 3 assignment notices and 3 reminders e-mailed.
+    assert capsys.readouterr().out.strip() == "3 reminder(s) added, 7 message(s) sent"
     assert main(["remind"]) == 0
-    assert capsys.readouterr().out.strip() == "0 reminder(s) added, 0 e-mail(s) sent"
+    assert capsys.readouterr().out.strip() == "0 reminder(s) added, 0 message(s) sent"

@@ -400,9 +400,9 @@ def test_remind_command_counts_consultation_reminders(
     }.items():
         monkeypatch.setenv(f"ECABINET_{key}", value)
     assert main(["remind"]) == 0
-    assert capsys.readouterr().out.strip() == "3 reminder(s) added, 0 e-mail(s) sent"
+    assert capsys.readouterr().out.strip() == "3 reminder(s) added, 0 message(s) sent"
     assert main(["remind"]) == 0
-    assert capsys.readouterr().out.strip() == "0 reminder(s) added, 0 e-mail(s) sent"
+    assert capsys.readouterr().out.strip() == "0 reminder(s) added, 0 message(s) sent"
     assert _notices(engine, office, "p.spec") == ["sent"]
     assert _notices(engine, office, "p.head") == ["sent", "reminder"]
 
@@ -414,7 +414,7 @@ def test_the_reminder_loop_runs_consultation_reminders(
 
     import anyio
 
-    from documents import notifications
+    from documents import notification_delivery as notifications
     from ecabinet.core.settings import Settings
 
     calls: list[str] = []
