@@ -82,8 +82,12 @@ class SmsLink:
         if settings.smsc_host is None:
             raise SmsError("smsc not configured")
         self._settings = settings
+        # Unknown optional parameters in an answer are skipped, as SMPP 3.4 asks.
         self._client = smpplib.client.Client(
-            settings.smsc_host, settings.smsc_port, timeout=settings.network_timeout
+            settings.smsc_host,
+            settings.smsc_port,
+            timeout=settings.network_timeout,
+            allow_unknown_opt_params=True,
         )
 
     def __enter__(self) -> SmsLink:

@@ -70,6 +70,10 @@ class Office:
         self.as_(who)
         return self.client.patch(url, headers={"X-CSRF-Token": self._csrf}, **kw)
 
+    def put(self, who: str, url: str, **kw: Any) -> Any:
+        self.as_(who)
+        return self.client.put(url, headers={"X-CSRF-Token": self._csrf}, **kw)
+
     def get(self, who: str, url: str, **kw: Any) -> Any:
         self.as_(who)
         return self.client.get(url, **kw)

@@ -67,6 +67,9 @@ class Smsc:
 
     def stop(self) -> None:
         if self._server is not None:
+            # shutdown wakes the thread blocked in accept(): close alone leaves it listening
+            with contextlib.suppress(OSError):
+                self._server.shutdown(socket.SHUT_RDWR)
             self._server.close()
             self._server = None
         for conn in list(self._conns):
