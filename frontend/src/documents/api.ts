@@ -1,4 +1,5 @@
 // Types and calls of the documents API (shared by the document screens).
+import type { Notice } from "../notifications/api";
 import { ApiError, call, csrfHeaders, errorOf } from "../api";
 
 export type Flow = "incoming" | "outgoing";
@@ -242,16 +243,7 @@ export interface Stats {
   units: (Figures & { unit_id: number | null; unit_name: string })[];
 }
 
-export interface Notification {
-  id: number;
-  kind: string;
-  document_id: number;
-  title_vi: string;
-  title_en: string;
-  deadline: string | null;
-  created_at: string;
-  read_at: string | null;
-}
+export type Notification = Notice;
 
 export interface Register {
   id: number;

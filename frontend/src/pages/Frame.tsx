@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import type { Me } from "../api";
 import { useUi } from "../context";
 import { useDocT } from "../documents/i18n";
@@ -5,9 +6,12 @@ import { documentNav, documentPage } from "../documents/routes";
 import type { Key } from "../i18n";
 import { useMeetT } from "../meetings/i18n";
 import { meetingNav, meetingPage } from "../meetings/routes";
+import { notes } from "../notifications/api";
+import { useNoteT } from "../notifications/i18n";
 import { useSignT } from "../signing/i18n";
 import { Agencies } from "./Agencies";
 import { LanguageSwitch } from "./LanguageSwitch";
+import { Notifications } from "./Notifications";
 import { Overview } from "./Overview";
 import { SigningPage } from "./signing/SigningPage";
 import { Tokens } from "./Tokens";
@@ -23,9 +27,12 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
   const docT = useDocT();
   const meetT = useMeetT();
   const signT = useSignT();
+  const noteT = useNoteT();
+  const unread = useUnread(path);
   const agency = me.memberships[0]?.agency;
-  const nav = [
+  const nav: { path: string; text: string; count?: number }[] = [
     NAV[0],
+    { path: "/notifications", text: noteT("navNotifications"), count: unread.count },
     ...meetingNav().map((item) => ({ path: item.path, text: meetT(item.label) })),
     ...documentNav(me).map((item) => ({ path: item.path, text: docT(item.label) })),
     { path: "/signing", text: signT("navSigning") },
@@ -34,6 +41,7 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
   let page = meetingPage(me, path) ?? documentPage(me, path);
   if (page === null) {
     if (path === "/agencies") page = <Agencies />;
+    else if (path === "/notifications") page = <Notifications me={me} onChange={unread.refresh} />;
     else if (path === "/tokens") page = <Tokens />;
     else if (path === "/signing") page = <SigningPage me={me} />;
     else page = <Overview me={me} />;
@@ -66,6 +74,11 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
                 }}
               >
                 {item.text}
+                {item.count ? (
+                  <span className="nav-count" aria-label={`${item.count} ${noteT("unreadCount")}`}>
+                    {item.count}
+                  </span>
+                ) : null}
               </a>
             </li>
           ))}
@@ -74,4 +87,25 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
       <main className="content">{page}</main>
     </div>
   );
+}
+
+/** How many of my notifications are unread: fetched on every page change and each minute. */
+function useUnread(path: string): { count: number; refresh: () => void } {
+  const [count, setCount] = useState(0);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    notes
+      .unread()
+      .then((data) => live && setCount(data.unread))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [path, tick]);
+  useEffect(() => {
+    const timer = window.setInterval(() => setTick((n) => n + 1), 60_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return { count, refresh: () => setTick((n) => n + 1) };
 }

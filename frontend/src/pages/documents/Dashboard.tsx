@@ -2,6 +2,7 @@
 import { type ReactNode, useEffect, useState } from "react";
 import { ApiError, type Me } from "../../api";
 import { useUi } from "../../context";
+import { target } from "../../notifications/api";
 import { type DocumentOut, docs, type Figures, type Notification, type Register, type Stats } from "../../documents/api";
 import { type DocKey, formatDate, formatTime, useDocT } from "../../documents/i18n";
 import { agencyWith } from "../../documents/roles";
@@ -129,10 +130,10 @@ function Notifications({ items }: { items: Notification[] }) {
       {items.slice(0, 20).map((n) => (
         <li key={n.id} className={n.read_at ? "muted" : undefined}>
           <a
-            href={`/documents/${n.document_id}`}
+            href={target(n)}
             onClick={(e) => {
               e.preventDefault();
-              navigate(`/documents/${n.document_id}`);
+              navigate(target(n));
             }}
           >
             {lang === "vi" ? n.title_vi : n.title_en}
