@@ -229,26 +229,25 @@ def _link(settings: Settings, n: Notification) -> str:
     return settings.public_base_url.rstrip("/") + (n.link or f"/documents/{n.document_id}")
 
 
+_MAIL_WORDS = {
+    "vi": ("Kính gửi đồng chí", "Trích yếu", "Hạn xử lý", "Xem trên hệ thống eCabinet"),
+    "en": ("Dear", "Abstract", "Deadline", "Open it in eCabinet"),
+}
+
+
 def mail_for(settings: Settings, n: Notification, user: User, d: Document | None) -> Mail:
     """The e-mail of one notification (never a confidential document's abstract)."""
     english = user.language == "en"
-    shown = d is not None and not Confidentiality(d.confidentiality).restricted
-    link = _link(settings, n)
-    if english:
-        lines = [f"Dear {user.full_name},", "", n.title_en, ""]
-        if d is not None and shown:
-            lines.append(f"Abstract: {d.abstract}")
-        if d is not None and d.deadline:
-            lines.append(f"Deadline: {d.deadline.isoformat()}")
-        lines += ["", f"Open it in eCabinet: {link}"]
-    else:
-        lines = [f"Kính gửi đồng chí {user.full_name},", "", n.title_vi, ""]
-        if d is not None and shown:
-            lines.append(f"Trích yếu: {d.abstract}")
-        if d is not None and d.deadline:
-            lines.append(f"Hạn xử lý: {format_date(d.deadline)}")
-        lines += ["", f"Xem trên hệ thống eCabinet: {link}"]
-    subject = (n.title_en if english else n.title_vi).replace("\r", " ").replace("\n", " ")
+    dear, abstract, deadline, open_it = _MAIL_WORDS["en" if english else "vi"]
+    title = n.title_en if english else n.title_vi
+    lines = [f"{dear} {user.full_name},", "", title, ""]
+    if d is not None and not Confidentiality(d.confidentiality).restricted:
+        lines.append(f"{abstract}: {d.abstract}")
+    if d is not None and d.deadline:
+        due = d.deadline.isoformat() if english else format_date(d.deadline)
+        lines.append(f"{deadline}: {due}")
+    lines += ["", f"{open_it}: {_link(settings, n)}"]
+    subject = title.replace("\r", " ").replace("\n", " ")
     return Mail(to=user.email or "", subject=subject[:250], text="\n".join(lines) + "\n")
 
 

@@ -35,6 +35,7 @@ from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.demo.ca import DemoCA, create_demo_ca
 from tests.support.credentials import Issuer, issuer
 from tests.support.s3server import s3_server  # noqa: F401  (fixture)
+from tests.support.smsc import smsc  # noqa: F401  (fixture)
 
 TEST_DB = os.environ.get("ECABINET_TEST_DB", "sqlite")
 POSTGRES_URL = os.environ.get(

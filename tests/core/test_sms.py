@@ -3,7 +3,6 @@ a wrong password, a refusal, the link check; and Vietnamese mobile numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,6 @@ from ecabinet.core.users import vn_mobile
 from tests.support.smsc import Smsc
 
 VIETNAMESE = "Dự thảo Quyết định phê duyệt Kế hoạch chuyển đổi số tỉnh năm 2027 chờ đồng chí ký"
-
-
-@pytest.fixture
-def smsc() -> Iterator[Smsc]:
-    server = Smsc().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def settings_for(tmp_path: Path, smsc: Smsc, **extra: str) -> Settings:

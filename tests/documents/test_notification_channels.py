@@ -21,7 +21,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.types import utcnow
 from ecabinet.core.users import User
 from ecabinet.meetings import notices
-from tests.core.test_mail import Collector, free_port
+from tests.core.test_mail import Collector
 from tests.documents.office import Office, office_app
 from tests.documents.test_notifications import engine_of, mine, settings_of
 from tests.support.smsc import Smsc
@@ -30,42 +30,15 @@ PHONES = {"p.head": "0912345678", "p.leader": "0987654321", "p.clerk": "03567890
 
 
 @pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def smtp(smtp_port: int) -> Iterator[Collector]:
-    from aiosmtpd.controller import Controller
-
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
-        yield handler
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def smsc() -> Iterator[Smsc]:
-    server = Smsc().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def office(
-    tmp_path: Path, database_url: str, engine: Engine, smtp_port: int, smtp: Collector, smsc: Smsc
+    tmp_path: Path, database_url: str, engine: Engine, smtp: tuple[Collector, int], smsc: Smsc
 ) -> Iterator[Office]:
     with office_app(
         tmp_path,
         database_url,
         engine,
         smtp_host="127.0.0.1",
-        smtp_port=str(smtp_port),
+        smtp_port=str(smtp[1]),
         smtp_security="none",
         smtp_from="ecabinet@ubnd.example.gov.vn",
         smsc_host="127.0.0.1",
@@ -180,7 +153,7 @@ def test_meetings_and_consultations_notify_their_people(office: Office, pdf: byt
     assert n["link"] == f"/consultations/{cid}"
 
 
-def test_preferences_are_honoured_and_checked(office: Office, smtp: Collector) -> None:
+def test_preferences_are_honoured_and_checked(office: Office, smtp: tuple[Collector, int]) -> None:
     r = office.get("p.head", "/api/v1/notification-preferences")
     assert r.status_code == 200
     body = r.json()
@@ -214,7 +187,7 @@ def test_preferences_are_honoured_and_checked(office: Office, smtp: Collector) -
     walk_outgoing(office, urgency="flash")
     # p.head chose no e-mail and no SMS for reviews; the others get both.
     assert deliver_mail(engine_of(office), settings_of(office)) == 2
-    assert sorted(r[0] for r, _ in smtp.received) == [
+    assert sorted(r[0] for r, _ in smtp[0].received) == [
         "p.clerk@ubnd.example.gov.vn",
         "p.leader@ubnd.example.gov.vn",
     ]

@@ -18,24 +18,10 @@ from documents.notifications import Notification, remind, vn_today
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
 from ecabinet.core.users import User
-from tests.core.test_mail import REFUSED, Collector, free_port
+from tests.core.test_mail import REFUSED, Collector
 from tests.documents.office import Office, office_app
 
 ABSTRACT = "V/v triển khai kế hoạch phòng, chống thiên tai năm 2026"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Collector, int]]:
-    from aiosmtpd.controller import Controller
-
-    handler = Collector()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -62,6 +62,9 @@ def test_sign_issue_dispatch_and_status_flow(
     office: Office, ca: Issuer, pdf: bytes, tmp_path: Path
 ) -> None:
     doc_id, _ = _issued(office, ca, pdf)
+    # The leader's digital signature handed the document to the clerks to issue.
+    handed = office.get("p.clerk", "/api/v1/notifications").json()["items"]
+    assert [(n["kind"], n["document_id"]) for n in handed] == [("to_issue", doc_id)]
     detail = office.detail("p.clerk", doc_id).json()
     mains = [f for f in detail["files"] if f["kind"] == "main"]
     assert [f["version"] for f in mains] == [1, 2, 3] and [f["signed"] for f in mains] == [

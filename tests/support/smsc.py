@@ -13,8 +13,10 @@ import contextlib
 import socket
 import struct
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import pytest
 import smpplib.gsm
 
 BIND_TRANSMITTER, SUBMIT_SM, UNBIND, ENQUIRE_LINK = 0x02, 0x04, 0x06, 0x15
@@ -196,3 +198,13 @@ def _send(conn: socket.socket, command: int, status: int, seq: int, body: bytes)
 def _cstr(data: bytes) -> tuple[str, bytes]:
     end = data.index(b"\0")
     return data[:end].decode("latin-1"), data[end + 1 :]
+
+
+@pytest.fixture
+def smsc() -> Iterator[Smsc]:
+    """A running :class:`Smsc` on a free port of 127.0.0.1 (stopped after the test)."""
+    server = Smsc().start()
+    try:
+        yield server
+    finally:
+        server.stop()
