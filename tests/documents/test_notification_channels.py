@@ -96,7 +96,9 @@ def test_the_incoming_flow_notifies_the_leader_presented_to(office: Office) -> N
     assert kinds(office, "p.leader") == []
 
 
-def test_meetings_and_consultations_notify_their_people(office: Office, pdf: bytes) -> None:
+def test_meetings_and_consultations_notify_their_people(
+    office: Office, pdf: bytes, smsc: Smsc
+) -> None:
     starts = (utcnow() + dt.timedelta(minutes=50)).replace(microsecond=0)
     body = {
         "agency_id": office.agencies["p"].id,
@@ -132,6 +134,12 @@ def test_meetings_and_consultations_notify_their_people(office: Office, pdf: byt
     assert notices.notify_soon(engine) == 0
     [soon, *_] = mine(office, "p.head")["items"]
     assert soon["kind"] == "meeting_soon" and soon["urgent"] and soon["link"] == url[7:]
+    # By SMS to the three who have a mobile number (the invitations are not urgent).
+    assert deliver_sms(engine, settings_of(office)) == 3
+    texts = {m.destination: m.text for m in smsc.messages()}
+    assert set(texts) == {"84912345678", "84987654321", "84356789012"}
+    assert texts["84912345678"].startswith("eCabinet Họp lúc ")
+    assert "Họp giao ban tuần (Phòng họp số 2)" in texts["84912345678"]
 
     deadline = (utcnow() + dt.timedelta(days=3)).replace(microsecond=0).isoformat()
     r = office.post(
