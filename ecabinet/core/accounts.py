@@ -84,8 +84,8 @@ def _require_manages(session: Session, subject: Subject, user_id: int) -> None:
     if not allowed:
         raise errors.PermissionDenied(
             "user.not_your_agency",
-            "Chỉ quản trị viên của mọi cơ quan mà người này thuộc về mới được khóa hoặc mở"
-            " tài khoản.",
+            "Chỉ quản trị viên của mọi cơ quan mà người này thuộc về mới được khóa, mở tài"
+            " khoản hoặc đổi số điện thoại của người này.",
             "Only an administrator of every agency this person belongs to may disable or"
-            " enable the account.",
+            " enable the account, or change its phone number.",
         )
