@@ -31,8 +31,14 @@ PHONES = {"p.head": "0912345678", "p.leader": "0987654321", "p.clerk": "03567890
 
 @pytest.fixture
 def office(
-    tmp_path: Path, database_url: str, engine: Engine, smtp: tuple[Collector, int], smsc: Smsc
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    database_url: str,
+    engine: Engine,
+    smtp: tuple[Collector, int],
+    smsc: Smsc,
 ) -> Iterator[Office]:
+    extra: dict[str, str] = getattr(request, "param", {})
     with office_app(
         tmp_path,
         database_url,
@@ -48,6 +54,7 @@ def office(
         smsc_source_addr="UBND TINH",
         reminder_minutes="0",
         network_timeout="5",
+        **extra,
     ) as app:
         for who, phone in PHONES.items():
             r = app.put("p.admin", f"/api/v1/users/{app.ids[who]}/phone", json={"phone": phone})
@@ -310,3 +317,36 @@ def test_smsc_down_or_refusing_is_retried_later_and_the_step_never_fails(
         assert deliveries(office) == [("sent", "")]
     finally:
         again.stop()
+
+
+@pytest.mark.parametrize("office", [{"confidential_documents": "true"}], indirect=True)
+def test_a_confidential_documents_abstract_is_in_no_mail_nor_sms(
+    office: Office, smtp: tuple[Collector, int], smsc: Smsc
+) -> None:
+    secret = "Phương án nhân sự chủ chốt nhiệm kỳ 2026-2031"
+    r = office.draft(
+        None,
+        electronic=False,
+        abstract=secret,
+        confidentiality="secret",
+        urgency="flash",
+        access=[office.ids["p.spec"], office.ids["p.head"]],
+    )
+    assert r.status_code == 201, r.text
+    assert office.step("p.spec", r.json()["id"], "submit").status_code == 200
+    with session_scope(engine_of(office)) as s:
+        head = s.get(User, office.ids["p.head"])
+        assert head is not None
+        head.email = "p.head@ubnd.example.gov.vn"
+        s.add(head)
+    [n] = mine(office, "p.head")["items"]
+    assert n["kind"] == "to_review" and secret not in n["title_vi"]
+    assert deliver_mail(engine_of(office), settings_of(office)) == 1
+    assert deliver_sms(engine_of(office), settings_of(office)) == 1
+    [(_, message)] = smtp[0].received
+    plain = message.get_body(("plain",))
+    assert plain is not None
+    mail = f"{message['Subject']}\n{plain.get_content()}"
+    [sms] = smsc.messages()
+    assert "văn bản mật" in sms.text and "văn bản mật" in mail
+    assert "nhân sự chủ chốt" not in mail and "nhân sự chủ chốt" not in sms.text
