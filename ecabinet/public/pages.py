@@ -20,7 +20,7 @@ from ecabinet.core import errors
 from ecabinet.public import evidence, feeds, verify
 from ecabinet.public.context import PublicContext
 from ecabinet.public.plain import PlainReport, plain
-from ecabinet.public.render import cached, lang_of, renderer
+from ecabinet.public.render import cached, lang_of, renderer, viewer_script
 from ecabinet.public.texts import TEXTS
 from ecabinet.signatures import service
 
@@ -30,7 +30,8 @@ Facets = tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
 def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
     """The public pages; ``dist`` is the built web app (for the PDF viewer's script)."""
-    render = renderer(dist)
+    script = viewer_script(dist)
+    render = renderer(script)
 
     known: dict[int, Facets] = {}
 
@@ -120,7 +121,7 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
                 pdf_url=f"/api/v1/public/documents/{slug}/pdf",
             )
 
-        return await cached(ctx.engine, request, build)
+        return await cached(ctx.engine, request, build, edition=script)
 
     async def feed(request: Request) -> Response:
         q = request.query_params

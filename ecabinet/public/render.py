@@ -57,16 +57,17 @@ def _moment(value: datetime | None) -> str:
     return value.astimezone(VN).strftime("%H:%M %d/%m/%Y") if value else "—"
 
 
-def renderer(dist: Path) -> Render:
+def renderer(script: str) -> Render:
     """``render(request, template, status=200, **values)``: a page in the visitor's
-    language, with the link to the other language and the texts of both at hand."""
+    language, with the link to the other language and the texts of both at hand;
+    ``script`` is the viewer script's address (see :func:`viewer_script`)."""
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals.update(
         number=_number,
         day=_day,
         moment=_moment,
         sector_name=sectors.name,
-        viewer_script=viewer_script(dist),
+        viewer_script=script,
     )
 
     def render(request: Request, name: str, status: int = 200, **values: Any) -> Response:
@@ -94,16 +95,21 @@ def renderer(dist: Path) -> Render:
 
 
 async def cached(
-    engine: Engine, request: Request, build: Callable[[Session], Response], max_age: int = 60
+    engine: Engine,
+    request: Request,
+    build: Callable[[Session], Response],
+    max_age: int = 60,
+    edition: str = "",
 ) -> Response:
     """``build``'s answer with ETag and Last-Modified, or a 304 when the visitor's copy is
-    current (one small query: see :mod:`ecabinet.core.conditional`)."""
+    current (one small query: see :mod:`ecabinet.core.conditional`). ``edition`` names
+    what else the answer depends on (the viewer script a new build renames)."""
 
     def run() -> Response:
         with session_scope(engine, write=False) as session:
             fresh, headers = conditional.check(
                 request.headers,
-                f"{request.url.path}?{request.url.query}",
+                f"{edition}|{request.url.path}?{request.url.query}",
                 public_queries.version(session),
                 max_age,
             )
