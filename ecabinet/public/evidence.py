@@ -1,13 +1,14 @@
-"""The publication log's evidence for one entry as a page people can read: what was
-recorded and when, the entry as hashed, and its inclusion proof in the log as it is now,
-with the JSON addresses a program checks it with (the JSON API serves those)."""
+"""The publication log as pages people can read: the log's latest entries and root, and
+the evidence for one entry (what was recorded and when, the entry as hashed, and its
+inclusion proof in the log as it is now), each with the JSON addresses a program checks
+it with (the JSON API serves those)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -19,6 +20,7 @@ from ecabinet.public.render import Render, cached, lang_of
 from ecabinet.public.texts import TEXTS
 
 TEMPLATE = "public/evidence.html"
+LATEST = 20
 
 
 def _fields(payload: str) -> dict[str, Any]:
@@ -55,4 +57,23 @@ def routes(ctx: PublicContext, render: Render) -> list[BaseRoute]:
 
         return await cached(ctx.engine, request, build)
 
-    return [Route("/cong-khai/nhat-ky/{seq:int}", entry, methods=["GET"])]
+    async def latest(request: Request) -> Response:
+        def build(session: Session) -> Response:
+            size = log.size_of(session)
+            rows = session.exec(
+                select(LogEntry).order_by(col(LogEntry.seq).desc()).limit(LATEST)
+            ).all()
+            return render(
+                request,
+                "public/log.html",
+                tree_size=size,
+                root_hash=log.root(session, size).hex(),
+                entries=[(row, str(_fields(row.payload).get("slug") or "")) for row in rows],
+            )
+
+        return await cached(ctx.engine, request, build)
+
+    return [
+        Route("/cong-khai/nhat-ky", latest, methods=["GET"]),
+        Route("/cong-khai/nhat-ky/{seq:int}", entry, methods=["GET"]),
+    ]

@@ -90,6 +90,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "log_json_proof": "Chứng minh thuộc nhật ký",
         "log_json_head": "Đầu nhật ký có chữ ký số",
         "log_not_found": "Không có mục nhật ký này.",
+        "log_latest": "Các mục mới nhất",
+        "log_list_help": (
+            "Mọi lần công khai, thu hồi hay hết hiệu lực của văn bản đều được ghi vào nhật ký"
+            " này và không thể sửa hay xóa; mỗi mục có bằng chứng để ai cũng kiểm tra được."
+        ),
+        "log_empty": "Nhật ký chưa có mục nào.",
     },
     "en": {
         "site": "Published directive documents",
@@ -179,5 +185,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "log_json_proof": "Inclusion proof",
         "log_json_head": "Signed tree head",
         "log_not_found": "No such log entry.",
+        "log_latest": "Latest entries",
+        "log_list_help": (
+            "Every publication, withdrawal or expiry of a document is recorded in this log and"
+            " cannot be changed or removed; each entry has evidence anyone can check."
+        ),
+        "log_empty": "The log has no entries yet.",
     },
 }

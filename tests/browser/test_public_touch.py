@@ -1,6 +1,7 @@
 """The public pages on a 390 px phone: every link, button and form control a finger aims
 at is at least 44 × 44 CSS pixels (WCAG 2.5.5), on the list with its filters open, a
-document's page (the viewer's buttons included), the verify page and the log evidence."""
+document's page (the viewer's buttons included), the verify page, the log and the
+evidence of one entry."""
 
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ def test_touch_targets_on_a_phone(browser: Browser, live_server: str) -> None:
 
         page.get_by_role("link", name=re.compile(r"^Bằng chứng ghi nhật ký #\d+$")).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Bằng chứng ghi nhật ký")
+        assert too_small(page) == []
+
+        page.get_by_role("contentinfo").get_by_role("link", name="Nhật ký công khai").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Nhật ký công khai")
         assert too_small(page) == []
 
         page.get_by_role("link", name="Kiểm tra tệp PDF").click()

@@ -78,7 +78,7 @@ def test_sitemap_addresses_are_percent_encoded(office: Office, pdf: bytes) -> No
     assert page.status_code == 200  # the address leads to the page
 
 
-def test_log_evidence_is_a_readable_page(office: Office, pdf: bytes) -> None:
+def test_log_evidence_and_the_log_are_readable_pages(office: Office, pdf: bytes) -> None:
     _published(office, pdf, "Quyết định về chuyển đổi số")
     _anonymous(office)
     detail = office.client.get("/cong-khai/2026/01-QĐ-UBND").text
@@ -96,5 +96,11 @@ def test_log_evidence_is_a_readable_page(office: Office, pdf: bytes) -> None:
     assert 'href="/api/v1/public/log/proof?seq=0&amp;size=1"' in r.text  # for programs
     english = office.client.get("/cong-khai/nhat-ky/0?lang=en").text
     assert "Proof of logging in the publication log #0" in english
+    footer = re.search(r'<footer[^>]*>.*?<a href="([^"]+)">Nhật ký công khai</a>', detail, re.S)
+    assert footer is not None
+    listing = office.client.get(footer[1])
+    assert listing.status_code == 200 and listing.headers["content-type"].startswith("text/html")
+    assert "<h1>Nhật ký công khai</h1>" in listing.text and proof["root_hash"] in listing.text
+    assert '<a href="/cong-khai/nhat-ky/0">Bằng chứng ghi nhật ký #0</a>' in listing.text
     missing = office.client.get("/cong-khai/nhat-ky/7")
     assert missing.status_code == 404 and "Không có mục nhật ký này." in missing.text
