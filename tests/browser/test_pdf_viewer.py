@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from tests.browser.axe import no_serious_violations
 from tests.browser.people import official
 from tests.browser.test_documents_screens import INKED
 
@@ -89,6 +90,7 @@ def test_staff_document_page_draws_the_pdf(
             clerk.goto(f"{live_server}/documents/{doc_id}")
             expect(clerk.get_by_role("heading", name="Xem văn bản")).to_be_visible()
             drawn_first_page(clerk)
+            no_serious_violations(clerk, "[data-testid=pdf-viewer]")
             viewer = clerk.get_by_test_id("pdf-viewer")
             canvas = viewer.get_by_test_id("pdf-canvas")
             wide = canvas.bounding_box()

@@ -1,7 +1,7 @@
 """The public pages on a 390 px phone: every link, button and form control a finger aims
 at is at least 44 × 44 CSS pixels (WCAG 2.5.5), on the list with its filters open, a
 document's page (the viewer's buttons included), the verify page, the log and the
-evidence of one entry."""
+evidence of one entry; and axe-core finds no serious or critical violation on them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.axe import no_serious_violations
 
 pytestmark = pytest.mark.browser
 MIN = 44
@@ -43,22 +45,27 @@ def test_touch_targets_on_a_phone(browser: Browser, live_server: str) -> None:
         page.locator("details.filters summary").click()
         expect(page.get_by_label("Lĩnh vực")).to_be_visible()
         assert too_small(page) == []
+        no_serious_violations(page)
 
         page.locator("ol.results h3 a").first.click()
         expect(page.get_by_test_id("pdf-canvas")).to_have_attribute("data-drawn", "true")
         assert too_small(page) == []
+        no_serious_violations(page)
 
         page.get_by_role("link", name=re.compile(r"^Bằng chứng ghi nhật ký #\d+$")).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Bằng chứng ghi nhật ký")
         assert too_small(page) == []
+        no_serious_violations(page)
 
         page.get_by_role("contentinfo").get_by_role("link", name="Nhật ký công khai").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Nhật ký công khai")
         assert too_small(page) == []
+        no_serious_violations(page)
 
         page.get_by_role("link", name="Kiểm tra tệp PDF").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm tra tệp PDF")
         assert too_small(page) == []
+        no_serious_violations(page)
         page.get_by_label("Tệp PDF").set_input_files(
             files=[{"name": "anh.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n"}]
         )
@@ -66,6 +73,7 @@ def test_touch_targets_on_a_phone(browser: Browser, live_server: str) -> None:
         expect(page.get_by_role("alert")).to_contain_text("Tệp không phải PDF hợp lệ")
         expect(page.get_by_role("alert")).to_contain_text("The file is not a valid PDF")
         assert too_small(page) == []
+        no_serious_violations(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()

@@ -129,7 +129,8 @@ export function PdfViewer({ url, title, lang }: { url: string; title: string; la
           {fit === "width" ? t.wholePage : t.fitWidth}
         </button>
       </div>
-      <div className="pdf-viewer-area" ref={area}>
+      {/* focusable, so that a keyboard scrolls a page taller than the area */}
+      <div className="pdf-viewer-area" ref={area} tabIndex={0} role="region" aria-label={`${title} — ${t.page} ${shown}`}>
         {failed ? (
           <p className="error">
             {t.failed} <a href={url}>{t.download}</a>
