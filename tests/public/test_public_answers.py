@@ -5,6 +5,7 @@ log's evidence for a document as a page people can read."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,3 +105,33 @@ def test_log_evidence_and_the_log_are_readable_pages(office: Office, pdf: bytes)
     assert '<a href="/cong-khai/nhat-ky/0">Bằng chứng ghi nhật ký #0</a>' in listing.text
     missing = office.client.get("/cong-khai/nhat-ky/7")
     assert missing.status_code == 404 and "Không có mục nhật ký này." in missing.text
+
+
+def test_the_viewer_script_comes_from_the_build_manifest(tmp_path: Path) -> None:
+    from ecabinet.public.render import VIEWER_ENTRY, viewer_script
+
+    assert viewer_script(tmp_path) == ""  # not built: the page keeps its download link
+    manifest = tmp_path / ".vite" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text('{"x": ', encoding="utf-8")
+    assert viewer_script(tmp_path) == ""
+    entry = {"file": "assets/public-Ab12.js", "isEntry": True}
+    manifest.write_text(json.dumps({VIEWER_ENTRY: entry}), encoding="utf-8")
+    assert viewer_script(tmp_path) == "/assets/public-Ab12.js"
+
+
+def test_the_document_page_loads_the_built_viewer(office: Office, pdf: bytes) -> None:
+    from ecabinet.app import FRONTEND_DIST
+    from ecabinet.public.render import viewer_script
+
+    script = viewer_script(FRONTEND_DIST)
+    if not script:
+        pytest.fail("the web app is not built: run `make frontend`")
+    _published(office, pdf, "Quyết định về chuyển đổi số")
+    _anonymous(office)
+    html = office.client.get("/cong-khai/2026/01-QĐ-UBND").text
+    assert f'<script type="module" src="{script}"></script>' in html
+    assert 'data-pdf-url="/api/v1/public/documents/2026/01-QĐ-UBND/pdf"' in html
+    assert "<object" not in html and "<iframe" not in html and "<script>" not in html
+    served = office.client.get(script)
+    assert served.status_code == 200 and "javascript" in served.headers["content-type"]
