@@ -100,7 +100,7 @@ def create_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
         *api.routes(),
-        *public_pages.routes(ctx),
+        *public_pages.routes(ctx, frontend_dist),
         *_frontend_routes(frontend_dist),
     ]
 

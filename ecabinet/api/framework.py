@@ -26,12 +26,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ecabinet.api import jsonbody, paths
-from ecabinet.api.ratelimit import RateLimiter
 from ecabinet.core import auth, errors, outbox, scopes
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.inputs import DB_INT_MAX
 from ecabinet.core.policy import Subject, subject_for
+from ecabinet.core.ratelimit import RateLimiter
 from ecabinet.core.scopes import SAFE_METHODS
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore

@@ -14,15 +14,23 @@ from starlette.responses import Response
 from documents import public_queries, sectors
 from documents.public_queries import PublicFilter, PublicItem
 from documents.symbols import format_number_symbol
-from ecabinet.api import conditional
 from ecabinet.api.download import file_response
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
-from ecabinet.core import errors
+from ecabinet.core import conditional, errors
 from ecabinet.core.files import StoredFile
 
 TAG = "public"
 PAGE = 20
+
+
+def _conditional(call: Call, session: Session) -> tuple[Response | None, dict[str, str]]:
+    """A 304 when the caller's copy is current, and the headers a fresh answer carries."""
+    url = call.request.url
+    fresh, headers = conditional.check(
+        call.request.headers, f"{url.path}?{url.query}", public_queries.version(session)
+    )
+    return (Response(status_code=304, headers=headers) if fresh else None), headers
 
 
 class PublicDocumentOut(BaseModel):
@@ -116,7 +124,7 @@ async def documents(call: Call) -> Response:
     f, page = _filter(call)
 
     def run(session: Session) -> Response:
-        fresh, headers = conditional.check(call.request, session)
+        fresh, headers = _conditional(call, session)
         if fresh is not None:
             return fresh
         found = public_queries.published(session, f)
@@ -143,7 +151,7 @@ async def document(call: Call) -> Response:
     slug = f"{call.request.path_params['year']}/{call.request.path_params['name']}"
 
     def run(session: Session) -> Response:
-        fresh, headers = conditional.check(call.request, session)
+        fresh, headers = _conditional(call, session)
         if fresh is not None:
             return fresh
         item = public_queries.by_slug(session, slug)

@@ -4,6 +4,7 @@ only what ``documents.public_queries`` finds, so only what was published."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from documents.public_queries import PublicItem, PublicPage
@@ -53,14 +54,15 @@ def atom(page: PublicPage, base: str, title: str, self_url: str) -> bytes:
 
 
 def sitemap(slugs: list[tuple[str, datetime]], base: str) -> bytes:
-    """Every published document's page (withdrawn and expired ones too: they stay)."""
+    """Every published document's page (withdrawn and expired ones too: they stay), its
+    address percent-encoded as the sitemap protocol asks ("Đ" in a symbol is "%C4%90")."""
     ET.register_namespace("", SITEMAP)
     urlset = ET.Element(f"{{{SITEMAP}}}urlset")
     page = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
     ET.SubElement(page, f"{{{SITEMAP}}}loc").text = f"{base}/cong-khai"
     for slug, changed in slugs:
         url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = f"{base}/cong-khai/{slug}"
+        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = f"{base}/cong-khai/{quote(slug)}"
         ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = changed.date().isoformat()
     return _document(urlset)
 

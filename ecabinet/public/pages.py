@@ -5,99 +5,33 @@ ones marked with date and reason."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
-import anyio.to_thread
 from sqlmodel import Session
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.templating import Jinja2Templates
 
-from documents import public_queries, publication, publication_log, sectors
-from documents.public_queries import PublicFilter, PublicItem
-from documents.publication_models import Publication
-from documents.symbols import format_number_symbol
-from ecabinet.api import conditional
-from ecabinet.api.framework import AppContext
+from documents import public_queries, publication_log, sectors
+from documents.public_queries import PublicFilter
 from ecabinet.core import errors
-from ecabinet.core.db import session_scope
-from ecabinet.public import feeds
+from ecabinet.public import evidence, feeds, verify
+from ecabinet.public.context import PublicContext
 from ecabinet.public.plain import PlainReport, plain
+from ecabinet.public.render import cached, lang_of, renderer, viewer_script
 from ecabinet.public.texts import TEXTS
 from ecabinet.signatures import service
-from signing.pdfio import VN
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "frontend" / "templates"
 PAGE = 20
 Facets = tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
 
-def _number(item: PublicItem) -> str:
-    return format_number_symbol(item.document.number, item.document.symbol)
-
-
-def _day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "—"
-
-
-def _moment(value: datetime | None) -> str:
-    return value.astimezone(VN).strftime("%H:%M %d/%m/%Y") if value else "—"
-
-
-def _lang(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "vi"
-
-
-def routes(ctx: AppContext) -> list[BaseRoute]:
-    templates = Jinja2Templates(directory=str(TEMPLATES))
-    env = templates.env
-    env.globals.update(number=_number, day=_day, moment=_moment, sector_name=sectors.name)
-
-    def render(request: Request, name: str, status: int = 200, **values: Any) -> Response:
-        lang = _lang(request)
-        other = "vi" if lang == "en" else "en"
-        query = {k: v for k, v in request.query_params.items() if k != "lang"}
-        if other == "en":
-            query["lang"] = "en"
-        return templates.TemplateResponse(
-            request,
-            name,
-            {
-                "lang": lang,
-                "t": TEXTS[lang],
-                "q_lang": "?lang=en" if lang == "en" else "",
-                "other_lang": other,
-                "other_lang_url": request.url.path + ("?" + urlencode(query) if query else ""),
-                **values,
-            },
-            status_code=status,
-            headers={"Cache-Control": "no-store"},
-        )
-
-    async def cached(
-        request: Request, build: Callable[[Session], Response], max_age: int = 60
-    ) -> Response:
-        """``build``'s answer with ETag and Last-Modified, or a 304 when the visitor's copy
-        is current (one small query: see ``ecabinet.api.conditional``)."""
-
-        def run() -> Response:
-            with session_scope(ctx.engine, write=False) as session:
-                fresh, headers = conditional.check(request, session, max_age)
-                if fresh is not None:
-                    return fresh
-                response = build(session)
-            if response.status_code == 200:
-                response.headers.update(headers)
-            return response
-
-        return await anyio.to_thread.run_sync(run)
+def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
+    """The public pages; ``dist`` is the built web app (for the PDF viewer's script)."""
+    script = viewer_script(dist)
+    render = renderer(script)
 
     known: dict[int, Facets] = {}
 
@@ -113,7 +47,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def listing(request: Request) -> Response:
         q = request.query_params
         values = {k: (q.get(k) or "").strip()[:200] for k in public_queries.FIELDS}
-        lang = _lang(request)
+        lang = lang_of(request)
         try:
             page_no = max(1, min(500, int(q.get("trang") or 1)))
         except ValueError:
@@ -148,7 +82,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 next_url=page_url(page_no + 1) if more(found, page_no) else "",
             )
 
-        return await cached(request, build)
+        return await cached(ctx.engine, request, build)
 
     @lru_cache(maxsize=512)
     def report_of(sha256: str) -> PlainReport:
@@ -174,7 +108,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                     types=[],
                     agencies=[],
                     sector_list=[],
-                    error=TEXTS[_lang(request)]["not_found"],
+                    error=TEXTS[lang_of(request)]["not_found"],
                     prev_url="",
                     next_url="",
                 )
@@ -187,55 +121,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 pdf_url=f"/api/v1/public/documents/{slug}/pdf",
             )
 
-        return await cached(request, build)
-
-    async def verify_page(request: Request) -> Response:
-        return render(request, "public/verify.html", result=None, error="")
-
-    async def verify_upload(request: Request) -> Response:
-        lang = _lang(request)
-        limit = ctx.settings.validate_max_bytes
-        try:
-            ctx.validate_limit.check(request.client.host if request.client else "")
-            form = await request.form(max_files=1, max_fields=5)
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise errors.InvalidInput(
-                    "validate.empty", "Chưa gửi tệp PDF nào.", "No PDF was sent."
-                )
-            data = await upload.read(limit + 1)
-            if not data:
-                raise errors.InvalidInput(
-                    "validate.empty", "Chưa gửi tệp PDF nào.", "No PDF was sent."
-                )
-            if len(data) > limit:
-                raise errors.TooLarge(
-                    "validate.too_large", "Tệp quá lớn.", "The file is too large."
-                )
-            report = await anyio.to_thread.run_sync(service.validate_upload, ctx.signing, data)
-        except errors.DomainError as exc:
-            status = (
-                429
-                if isinstance(exc, errors.RateLimited)
-                else 413
-                if isinstance(exc, errors.TooLarge)
-                else 422
-            )
-            return render(
-                request,
-                "public/verify.html",
-                status,
-                result=None,
-                error=exc.vi if lang == "vi" else exc.en,
-            )
-
-        def run() -> Publication | None:
-            with session_scope(ctx.engine, write=False) as session:
-                return publication.by_sha256(session, report.sha256)
-
-        found = await anyio.to_thread.run_sync(run)
-        result = {"published": found, "report": plain(report)}
-        return render(request, "public/verify.html", result=result, error="")
+        return await cached(ctx.engine, request, build, edition=script)
 
     async def feed(request: Request) -> Response:
         q = request.query_params
@@ -254,7 +140,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 media_type="application/atom+xml; charset=utf-8",
             )
 
-        return await cached(request, build, max_age=300)
+        return await cached(ctx.engine, request, build, max_age=300)
 
     async def sitemap(request: Request) -> Response:
         base = ctx.settings.public_base_url.rstrip("/")
@@ -265,17 +151,36 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 media_type="application/xml; charset=utf-8",
             )
 
-        return await cached(request, build, max_age=3600)
+        return await cached(ctx.engine, request, build, max_age=3600)
+
+    async def robots(_request: Request) -> Response:
+        base = ctx.settings.public_base_url.rstrip("/")
+        return PlainTextResponse(
+            ROBOTS.format(sitemap=f"{base}/sitemap.xml"),
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
 
     return [
         Route("/cong-khai/feed.atom", feed, methods=["GET"]),
         Route("/sitemap.xml", sitemap, methods=["GET"]),
+        Route("/robots.txt", robots, methods=["GET"]),
         Route("/cong-khai", listing, methods=["GET"]),
-        Route("/cong-khai/kiem-tra", verify_page, methods=["GET"]),
-        Route("/cong-khai/kiem-tra", verify_upload, methods=["POST"]),
         Route("/cong-khai/{year:int}/{name}", detail, methods=["GET"]),
+        *verify.routes(ctx, render),
+        *evidence.routes(ctx, render),
     ]
 
+
+# The public pages and their sitemap are for everyone; the staff app and the JSON API
+# (the public PDFs included: their pages link them) are not for crawlers.
+ROBOTS = """User-agent: *
+Allow: /cong-khai
+Allow: /sitemap.xml
+Disallow: /api/
+Disallow: /
+
+Sitemap: {sitemap}
+"""
 
 _EMPTY = public_queries.PublicPage(items=[], total=0, exact=True)
 

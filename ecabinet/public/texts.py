@@ -67,6 +67,35 @@ TEXTS: dict[str, dict[str, str]] = {
         "results": "Kết quả tìm kiếm",
         "page_no": "Trang",
         "not_found": "Không tìm thấy văn bản công khai này.",
+        "log_title": "Bằng chứng ghi nhật ký công khai",
+        "log_help": (
+            "Mỗi lần công khai, thu hồi hay hết hiệu lực được ghi thành một mục không sửa được"
+            " của nhật ký công khai (cây Merkle, như nhật ký minh bạch chứng thư). Dưới đây là"
+            " mục này, dấu băm của nó và đường chứng minh mục nằm trong nhật ký hiện tại."
+        ),
+        "log_kind": "Sự kiện",
+        "log_kind_publish": "Công khai văn bản",
+        "log_kind_withdraw": "Thu hồi văn bản",
+        "log_kind_expire": "Văn bản hết hiệu lực",
+        "log_kind_correct": "Đính chính",
+        "log_at": "Thời điểm ghi",
+        "log_document": "Văn bản",
+        "log_payload": "Nội dung mục (JSON chuẩn hóa)",
+        "log_leaf": "Dấu băm của mục",
+        "log_tree_size": "Số mục của nhật ký",
+        "log_root": "Dấu băm gốc của nhật ký",
+        "log_path": "Đường chứng minh (các dấu băm, từ lá lên gốc)",
+        "log_machine": "Dữ liệu cho phần mềm kiểm tra (JSON)",
+        "log_json_entry": "Mục nhật ký",
+        "log_json_proof": "Chứng minh thuộc nhật ký",
+        "log_json_head": "Đầu nhật ký có chữ ký số",
+        "log_not_found": "Không có mục nhật ký này.",
+        "log_latest": "Các mục mới nhất",
+        "log_list_help": (
+            "Mọi lần công khai, thu hồi hay hết hiệu lực của văn bản đều được ghi vào nhật ký"
+            " này và không thể sửa hay xóa; mỗi mục có bằng chứng để ai cũng kiểm tra được."
+        ),
+        "log_empty": "Nhật ký chưa có mục nào.",
     },
     "en": {
         "site": "Published directive documents",
@@ -132,5 +161,35 @@ TEXTS: dict[str, dict[str, str]] = {
         "results": "Search results",
         "page_no": "Page",
         "not_found": "No such published document.",
+        "log_title": "Proof of logging in the publication log",
+        "log_help": (
+            "Every publication, withdrawal or expiry is recorded as an entry of the"
+            " publication log that cannot be changed (a Merkle tree, as in certificate"
+            " transparency). Below: this entry, its hash and the path proving that it is in"
+            " the log as it is now."
+        ),
+        "log_kind": "Event",
+        "log_kind_publish": "Document published",
+        "log_kind_withdraw": "Document withdrawn",
+        "log_kind_expire": "Document expired",
+        "log_kind_correct": "Correction",
+        "log_at": "Recorded at",
+        "log_document": "Document",
+        "log_payload": "The entry (canonical JSON)",
+        "log_leaf": "Hash of the entry",
+        "log_tree_size": "Entries in the log",
+        "log_root": "Root hash of the log",
+        "log_path": "Audit path (hashes, from the leaf up to the root)",
+        "log_machine": "Data for checking software (JSON)",
+        "log_json_entry": "Log entry",
+        "log_json_proof": "Inclusion proof",
+        "log_json_head": "Signed tree head",
+        "log_not_found": "No such log entry.",
+        "log_latest": "Latest entries",
+        "log_list_help": (
+            "Every publication, withdrawal or expiry of a document is recorded in this log and"
+            " cannot be changed or removed; each entry has evidence anyone can check."
+        ),
+        "log_empty": "The log has no entries yet.",
     },
 }

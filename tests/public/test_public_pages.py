@@ -99,4 +99,4 @@ def test_feeds_and_sitemap_hold_only_what_was_published(office: Office, pdf: byt
 
     site = ET.fromstring(anon.get("/sitemap.xml").content)
     locs = [e.text for e in site.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert len(locs) == 2 and locs[1].endswith("/cong-khai/2026/01-QĐ-UBND")  # type: ignore[union-attr]
+    assert len(locs) == 2 and locs[1].endswith("/cong-khai/2026/01-Q%C4%90-UBND")  # type: ignore[union-attr]

@@ -5,6 +5,7 @@ import type { Me } from "../../api";
 import { useUi } from "../../context";
 import { contentUrl, currentMain, type DocumentDetail, type DocumentOut, docs, edxmlUrl, type Person, type Step } from "../../documents/api";
 import { type DocKey, formatDate, formatTime, useDocT } from "../../documents/i18n";
+import { PdfViewer } from "../../documents/PdfViewer";
 import { hasRoleIn } from "../../documents/roles";
 import { ErrorLine, UrgencyBadge } from "../../documents/ui";
 import { COPYABLE, CopyDialog } from "./CopyDialog";
@@ -259,9 +260,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
                 {t("download")} {main.file.filename} ({t("version")} {main.version})
               </a>
             </p>
-            <object data={contentUrl(d.id, main.id)} type="application/pdf" aria-label={main.file.filename}>
-              <a href={contentUrl(d.id, main.id)}>{t("download")}</a>
-            </object>
+            <PdfViewer url={contentUrl(d.id, main.id)} title={main.file.filename} lang={lang} />
           </section>
         )}
       </div>

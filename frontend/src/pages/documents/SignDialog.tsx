@@ -3,7 +3,6 @@
 // pdf.js. The box is sent in PDF points; the number fields stay as a fallback (and are all there
 // is when the page cannot be drawn).
 import { type KeyboardEvent, type PointerEvent, useEffect, useRef, useState } from "react";
-import type { PDFDocumentProxy, RenderTask } from "pdfjs-dist";
 import { contentUrl, type Credential, type DocumentFile, type DocumentOut, docs } from "../../documents/api";
 import { useDocT } from "../../documents/i18n";
 import {
@@ -16,8 +15,8 @@ import {
   type Rect,
   rectToBox,
   schematicGeometry,
-  viewportGeometry,
 } from "../../documents/pdf";
+import { PdfPage } from "../../documents/PdfViewer";
 import { Dialog } from "../../documents/ui";
 import { useOpenedPdf } from "../../documents/usePdf";
 import { type Activation, activationBody, NO_ACTIVATION } from "../../signing/api";
@@ -110,7 +109,16 @@ export function SignDialog({
         </div>
         <div className="page-preview" style={{ width: geometry.width, height: geometry.height }}>
           {pdf ? (
-            <PageCanvas key={pageNumber} pdf={pdf} pageNumber={pageNumber} onDrawn={placeOn} label={`${t("page")} ${pageNumber}`} />
+            <PdfPage
+              key={pageNumber}
+              pdf={pdf}
+              pageNumber={pageNumber}
+              width={PREVIEW_W}
+              height={PREVIEW_H}
+              onLayout={placeOn}
+              label={`${t("page")} ${pageNumber}`}
+              testId="sign-canvas"
+            />
           ) : (
             <div className="page-lines" aria-hidden="true" />
           )}
@@ -152,52 +160,6 @@ export function CredentialField({ credentials, value, onChange }: { credentials:
       </select>
     </>
   );
-}
-
-/** One page drawn on a canvas (sharp on high-density screens); tells its geometry once laid out. */
-function PageCanvas({
-  pdf,
-  pageNumber,
-  onDrawn,
-  label,
-}: {
-  pdf: PDFDocumentProxy;
-  pageNumber: number;
-  onDrawn: (g: PageGeometry) => void;
-  label: string;
-}) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  const report = useRef(onDrawn);
-  report.current = onDrawn;
-  const [drawn, setDrawn] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    let task: RenderTask | null = null;
-    pdf.getPage(pageNumber).then((p) => {
-      const canvas = ref.current;
-      if (!live || !canvas) return;
-      const unit = p.getViewport({ scale: 1 });
-      const viewport = p.getViewport({ scale: Math.min(PREVIEW_W / unit.width, PREVIEW_H / unit.height) });
-      const ratio = window.devicePixelRatio || 1;
-      canvas.width = Math.floor(viewport.width * ratio);
-      canvas.height = Math.floor(viewport.height * ratio);
-      canvas.style.width = `${viewport.width}px`;
-      canvas.style.height = `${viewport.height}px`;
-      report.current(viewportGeometry(viewport));
-      task = p.render({ canvas, viewport, transform: ratio === 1 ? undefined : [ratio, 0, 0, ratio, 0, 0] });
-      task.promise.then(
-        () => live && setDrawn(true),
-        () => undefined, // cancelled: a newer page replaced this one
-      );
-    }, () => undefined);
-    return () => {
-      live = false;
-      task?.cancel();
-    };
-  }, [pdf, pageNumber]);
-
-  return <canvas ref={ref} className="page-canvas" data-testid="sign-canvas" data-drawn={drawn ? "true" : "false"} role="img" aria-label={label} />;
 }
 
 /** The signature box over the page: drag to move, the corner to resize, arrows (Shift: size). */

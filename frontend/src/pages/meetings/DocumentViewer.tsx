@@ -2,7 +2,8 @@
 // the bytes kept on the device; the annotation tools over it; follow mode (the page the
 // presenter shows) left by turning pages yourself and rejoined with one button.
 import { type PointerEvent, useEffect, useRef, useState, type WheelEvent } from "react";
-import type { PDFDocumentProxy, RenderTask } from "pdfjs-dist";
+import type { PDFDocumentProxy } from "pdfjs-dist";
+import { PdfPage } from "../../documents/PdfViewer";
 import { Dialog } from "../../documents/ui";
 import { useOpenedPdf } from "../../documents/usePdf";
 import { type AgendaDocument, type AnnotationBody, annotatedUrl, type AnnotationKind, documentUrl, type Point, type Visibility } from "../../meetings/api";
@@ -235,7 +236,7 @@ export function DocumentViewer(props: ViewerProps) {
   );
 }
 
-/** One page drawn to fit the area (sharp on high-density screens), the layer over it. */
+/** One page drawn to fit the area (the shared PdfPage), the layer over it. */
 export function PageView({
   pdf,
   pageNumber,
@@ -251,41 +252,18 @@ export function PageView({
   label: string;
   children: (width: number, height: number) => React.ReactNode;
 }) {
-  const ref = useRef<HTMLCanvasElement>(null);
   const [box, setBox] = useState<{ width: number; height: number } | null>(null);
-  const [drawn, setDrawn] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    let task: RenderTask | null = null;
-    pdf.getPage(pageNumber).then((p) => {
-      const canvas = ref.current;
-      if (!live || !canvas) return;
-      const unit = p.getViewport({ scale: 1 });
-      const scale = Math.max(0.1, Math.min(maxWidth / unit.width, maxHeight / unit.height));
-      const viewport = p.getViewport({ scale });
-      const ratio = window.devicePixelRatio || 1;
-      canvas.width = Math.floor(viewport.width * ratio);
-      canvas.height = Math.floor(viewport.height * ratio);
-      canvas.style.width = `${viewport.width}px`;
-      canvas.style.height = `${viewport.height}px`;
-      setBox({ width: viewport.width, height: viewport.height });
-      setDrawn(false);
-      task = p.render({ canvas, viewport, transform: ratio === 1 ? undefined : [ratio, 0, 0, ratio, 0, 0] });
-      task.promise.then(
-        () => live && setDrawn(true),
-        () => undefined, // cancelled: a newer size or page replaced it
-      );
-    }, () => undefined);
-    return () => {
-      live = false;
-      task?.cancel();
-    };
-  }, [pdf, pageNumber, maxWidth, maxHeight]);
-
   return (
     <div className="page-sheet" style={box ?? undefined}>
-      <canvas ref={ref} className="page-canvas" data-testid="page-canvas" data-drawn={drawn ? "true" : "false"} role="img" aria-label={label} />
+      <PdfPage
+        pdf={pdf}
+        pageNumber={pageNumber}
+        width={maxWidth}
+        height={maxHeight}
+        label={label}
+        testId="page-canvas"
+        onLayout={(g) => setBox({ width: g.width, height: g.height })}
+      />
       {box && children(box.width, box.height)}
     </div>
   );
