@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from documents.fields import MAX_ABSTRACT, MAX_PAGES, Fields
+from documents.history import Entry
 from documents.levels import Confidentiality, Urgency
-from documents.models import Assignment, Document, DocumentEvent, DocumentFile, Recipient, Register
+from documents.models import Assignment, Document, DocumentFile, Recipient, Register
 from documents.publication_models import Publication
 from documents.registers import MAX_NUMBER
 from documents.states import State, Step
@@ -318,15 +319,19 @@ class DocumentFileOut(BaseModel):
 
 class EventOut(BaseModel):
     at: datetime
-    actor_name: str
+    actor_name: str = Field(description="Full name of who took the step")
+    actor_title: str = Field(description="Their title (chức vụ); empty for the system")
     action: str
     from_state: str
     to_state: str
     note: str
 
     @classmethod
-    def of(cls, e: DocumentEvent) -> EventOut:
-        return cls.model_validate(e.model_dump())
+    def of(cls, entry: Entry) -> EventOut:
+        return cls.model_validate(
+            entry.event.model_dump()
+            | {"actor_name": entry.actor_name, "actor_title": entry.actor_title}
+        )
 
 
 class AssignmentOut(BaseModel):
