@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.documents.office import Office, office_app
-from tests.support.credentials import PIN, Issuer
+from tests.support.credentials import Issuer
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 // Types and calls of the documents API (shared by the document screens).
 import { ApiError, call, csrfHeaders, errorOf } from "../api";
+import { todayInVietnam } from "../format";
 
 export type Flow = "incoming" | "outgoing";
 export type Urgency = "normal" | "urgent" | "very_urgent" | "flash";
@@ -110,6 +111,7 @@ export interface Recipient {
 export interface TimelineEvent {
   at: string;
   actor_name: string;
+  actor_title: string;
   action: string;
   from_state: string;
   to_state: string;
@@ -370,5 +372,5 @@ export function currentMain(files: DocumentFile[]): DocumentFile | undefined {
 
 export function isOverdue(d: DocumentOut): boolean {
   if (!d.deadline || d.completed_at) return false;
-  return d.deadline < new Date().toISOString().slice(0, 10);
+  return d.deadline < todayInVietnam();
 }
