@@ -13,7 +13,7 @@ from documents.levels import Confidentiality, Urgency
 from documents.models import Assignment, Document, DocumentFile, Recipient, Register
 from documents.publication_models import Publication
 from documents.registers import MAX_NUMBER
-from documents.states import State, Step
+from documents.states import Flow, State, Step
 from documents.status import StatusCode
 from documents.symbols import format_number_symbol, parse_number_symbol
 from ecabinet.api.schemas import FileOut, In
@@ -235,7 +235,7 @@ class DocumentOut(BaseModel):
 
     id: int
     agency_id: int
-    flow: str
+    flow: Flow
     state: str
     state_label: str
     type_id: int
@@ -253,7 +253,7 @@ class DocumentOut(BaseModel):
     place: str
     recipients_text: str
     confidentiality: str
-    urgency: str
+    urgency: Urgency
     page_count: int | None
     copies: int | None
     deadline: date | None

@@ -7568,6 +7568,11 @@ export interface components {
             arrival_number: number | null;
         };
         /**
+         * Flow
+         * @enum {string}
+         */
+        Flow: "incoming" | "outgoing";
+        /**
          * DocumentOut
          * @description A document as lists show it.
          */
@@ -7576,8 +7581,7 @@ export interface components {
             id: number;
             /** Agency Id */
             agency_id: number;
-            /** Flow */
-            flow: string;
+            flow: components["schemas"]["Flow"];
             /** State */
             state: string;
             /** State Label */
@@ -7612,8 +7616,7 @@ export interface components {
             recipients_text: string;
             /** Confidentiality */
             confidentiality: string;
-            /** Urgency */
-            urgency: string;
+            urgency: components["schemas"]["Urgency"];
             /** Page Count */
             page_count: number | null;
             /** Copies */

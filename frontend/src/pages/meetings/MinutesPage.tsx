@@ -4,7 +4,7 @@
 // outgoing document.
 import { useCallback, useEffect, useState } from "react";
 import type { PDFDocumentProxy } from "pdfjs-dist";
-import type { Me } from "../../api";
+import { getBytes, type Me } from "../../api";
 import { useUi } from "../../context";
 import { formatTime } from "../../documents/i18n";
 import { Dialog, ErrorLine } from "../../documents/ui";
@@ -201,8 +201,8 @@ function MinutesPdf({ url, label }: { url: string; label: string }) {
   useEffect(() => {
     let live = true;
     let opened: PDFDocumentProxy | null = null;
-    fetch(url, { credentials: "same-origin", cache: "no-store" })
-      .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`))))
+    getBytes(url, true)
+      .then((r) => r.arrayBuffer())
       .then((b) => openPdfBytes(new Uint8Array(b)))
       .then(
         (p) => {
