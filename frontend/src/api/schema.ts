@@ -6742,6 +6742,16 @@ export interface components {
         ParticipantOut: {
             /** User Id */
             user_id: number;
+            /**
+             * Full Name
+             * @description As people know them (a guest of another agency too)
+             */
+            full_name: string;
+            /**
+             * Title
+             * @description Their title (chức vụ)
+             */
+            title: string;
             /** Role */
             role: string;
             /** Rsvp */

@@ -27,7 +27,7 @@ export function MinutesPage({ me, id }: { me: Me; id: number }) {
   const [signing, setSigning] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const people = usePeople(detail?.meeting.agency_id);
+  const people = usePeople(detail?.meeting.agency_id, detail?.participants);
 
   const load = useCallback(() => {
     meetings.detail(id).then(setDetail, setError);
