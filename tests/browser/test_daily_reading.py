@@ -1,7 +1,7 @@
-"""What a clerk reads on a document's page, on a device set to another time zone: dates
-as dd/mm/yyyy and times as HH:mm (no seconds) in Vietnam's time, the timeline naming
-people with their titles, the main file downloading under the document's number, and
-one label per action (recalling the issued document is not withdrawing its publication)."""
+"""What officials read on a device set to another time zone: dates as dd/mm/yyyy and
+times as HH:mm (no seconds) in Vietnam's time, timelines and meetings naming people with
+their titles, the main file downloading under the document's number, and one label per
+action (recalling the issued document is not withdrawing its publication)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,14 @@ def test_tokens_and_meetings_read_in_vietnam_time(browser: Browser, live_server:
         page.goto(f"{live_server}/meetings")
         for m in meetings[:5]:
             expect(page.locator("main")).to_contain_text(_vn(m["starts_at"]))
+        _no_seconds(page)
+        # The meeting's page: its time in Vietnam, its people by full name and title.
+        m = meetings[0]
+        seated = rest.get(f"/meetings/{m['id']}")["participants"]
+        page.goto(f"{live_server}/meetings/{m['id']}")
+        expect(page.locator("main")).to_contain_text(_vn(m["starts_at"]))
+        for p in seated:
+            expect(page.locator("main")).to_contain_text(f"{p['full_name']}, {p['title']}")
         _no_seconds(page)
         page.goto(f"{live_server}/tokens")
         row = page.get_by_role("row").filter(has_text="Giờ Việt Nam")
