@@ -100,6 +100,6 @@ export const api = {
   agencies: () => call<{ items: Agency[] }>("GET", "/agencies"),
   tokens: () => call<{ items: Token[] }>("GET", "/tokens"),
   createToken: (name: string, expires_in_days: number | null, scopes: Scope[]) =>
-    call<{ token: string; item: Token }>("POST", "/tokens", { name, expires_in_days, scopes }),
+    call<Schemas["TokenCreatedOut"]>("POST", "/tokens", { name, expires_in_days, scopes }),
   revokeToken: (id: number) => call<void>("DELETE", `/tokens/${id}`),
 };

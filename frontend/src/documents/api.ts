@@ -1,5 +1,5 @@
 // Types and calls of the documents API (shared by the document screens).
-import { call, postBytes, type Schemas } from "../api";
+import { call, type Narrow, postBytes, type Schemas } from "../api";
 import { todayInVietnam } from "../format";
 
 export type Flow = Schemas["DocumentOut"]["flow"];
@@ -11,41 +11,27 @@ export const OUTGOING_STATES = ["draft", "in_review", "awaiting_approval", "appr
 export const URGENCIES: Urgency[] = ["normal", "urgent", "very_urgent", "flash"];
 
 export type DocumentOut = Schemas["DocumentOut"];
-
 export type StoredFile = Schemas["FileOut"];
-
-export type DocumentFile = Omit<Schemas["DocumentFileOut"], "kind"> & { kind: "main" | "attachment" | "result" | "copy" };
-
+export type DocumentFile = Narrow<Schemas["DocumentFileOut"], { kind: "main" | "attachment" | "result" | "copy" }>;
 export type Assignment = Schemas["AssignmentOut"];
-
 export type Recipient = Schemas["RecipientOut"];
-
 export type TimelineEvent = Schemas["EventOut"];
-
 export type PublicationState = "published" | "withdrawn" | "expired";
 
 /** A document's life on the public page (/cong-khai/{slug}). */
-export type Publication = Omit<Schemas["PublicationOut"], "state"> & { state: PublicationState };
-
+export type Publication = Narrow<Schemas["PublicationOut"], { state: PublicationState }>;
 export type Sector = Schemas["SectorOut"];
 
-export type DocumentDetail = Omit<Schemas["DocumentDetail"], "files" | "publication"> & {
-  files: DocumentFile[];
-  publication: Publication | null;
-};
+export type DocumentDetail = Narrow<Schemas["DocumentDetail"], { files: DocumentFile[]; publication: Publication | null }>;
 
 export type DocType = Schemas["DocumentTypeOut"];
-
 export type Person = Schemas["PersonOut"];
-
 export type Directory = Schemas["DirectoryOut"];
-
 export type Credential = Schemas["CredentialOut"];
 
 /** One signature of a file (the server sends every field, defaults included). */
 export type SignatureCheck = Required<Schemas["SignatureReport"]>;
-
-export type SignatureReport = Omit<Schemas["ReportOut"], "signatures"> & { signatures: SignatureCheck[] };
+export type SignatureReport = Narrow<Schemas["ReportOut"], { signatures: SignatureCheck[] }>;
 
 export interface Filters {
   flow: Flow;
@@ -62,13 +48,9 @@ export interface Filters {
 }
 
 export type Body = Record<string, unknown>;
-
 export type Figures = Schemas["FiguresOut"];
-
 export type Stats = Schemas["StatsOut"];
-
 export type Notification = Schemas["NotificationOut"];
-
 export type Register = Schemas["RegisterOut"];
 
 function query(f: Filters): string {
@@ -112,11 +94,11 @@ export const contentUrl = (docId: number, rowId: number) => `/api/v1/documents/$
 
 export const docs = {
   list: (f: Filters) =>
-    call<{ items: DocumentOut[]; total: number; exact: boolean }>("GET", `/documents?${query(f)}`),
+    call<Schemas["DocumentPage"]>("GET", `/documents?${query(f)}`),
   detail: (id: number) => call<DocumentDetail>("GET", `/documents/${id}`),
   types: () => call<{ items: DocType[] }>("GET", "/document-types"),
   directory: (agencyId: number) => call<Directory>("GET", `/agencies/${agencyId}/directory`),
-  agencies: () => call<{ items: { id: number; name: string; code: string }[] }>("GET", "/agencies"),
+  agencies: () => call<Schemas["AgencyList"]>("GET", "/agencies"),
   credentials: () => call<{ items: Credential[] }>("GET", "/signing-credentials"),
   receive: (body: Body) => call<DocumentOut>("POST", "/documents/incoming", body),
   draft: (body: Body) => call<DocumentOut>("POST", "/documents/outgoing", body),
@@ -130,8 +112,8 @@ export const docs = {
     call<SignatureReport>("GET", `/documents/${id}/files/${rowId}/signatures`),
   registers: (agencyId: number) => call<{ items: Register[] }>("GET", `/registers?agency_id=${agencyId}`),
   stats: () => call<Stats>("GET", "/documents/stats"),
-  deadlines: () => call<{ overdue: DocumentOut[]; due_soon: DocumentOut[] }>("GET", "/documents/deadlines"),
-  notifications: () => call<{ items: Notification[]; unread: number }>("GET", "/notifications"),
+  deadlines: () => call<Schemas["DeadlinesOut"]>("GET", "/documents/deadlines"),
+  notifications: () => call<Schemas["NotificationList"]>("GET", "/notifications"),
   sectors: () => call<{ items: Sector[] }>("GET", "/public/sectors"),
   publish: (id: number, body: { sector: string; amends: string[] }) =>
     call<DocumentOut>("POST", `/documents/${id}/publish`, body),
