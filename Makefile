@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test apt-run apt-test frontend lint pytest pytest-sqlite pytest-postgres clean
+.PHONY: run test install install-test apt-run apt-test frontend api-types lint pytest pytest-sqlite pytest-postgres clean
 
 run: install apt-run frontend
 	ECABINET_DEMO_MODE=$${ECABINET_DEMO_MODE:-true} $(BIN)/ecabinet migrate
@@ -55,6 +55,10 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SO
 	cd frontend && npm run build
 
 frontend: frontend/dist/index.html
+
+# The web app's API types, generated from /api/v1/openapi.json (commit the result).
+api-types: install frontend/node_modules/.package-lock.json
+	$(BIN)/ecabinet openapi --typescript
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ transaction (so the timeline and the chained audit log never disagree)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -14,6 +15,7 @@ from ecabinet.core import audit
 from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject
 from ecabinet.core.types import utcnow
+from ecabinet.core.users import User
 
 
 def log(
@@ -89,6 +91,24 @@ def withheld(session: Session, subject: Subject, entries: Sequence[audit.AuditEn
     return hidden | {seq for seq, f in files.items() if not holders.get(f, set()) <= seen}
 
 
-def timeline(session: Session, document_id: int) -> list[DocumentEvent]:
-    query = select(DocumentEvent).where(DocumentEvent.document_id == document_id)
-    return list(session.exec(query.order_by(col(DocumentEvent.id))))
+@dataclass(frozen=True)
+class Entry:
+    """A timeline event with who took it as people know them: full name and title (the
+    event keeps the login name it was written with; a system step has no user)."""
+
+    event: DocumentEvent
+    actor_name: str
+    actor_title: str
+
+
+def timeline(session: Session, document_id: int) -> list[Entry]:
+    query = (
+        select(DocumentEvent, User)
+        .join(User, col(User.id) == col(DocumentEvent.user_id), isouter=True)
+        .where(DocumentEvent.document_id == document_id)
+        .order_by(col(DocumentEvent.id))
+    )
+    return [
+        Entry(e, u.full_name, u.title) if u is not None else Entry(e, e.actor_name, "")
+        for e, u in session.exec(query)
+    ]

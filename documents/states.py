@@ -121,7 +121,7 @@ STEP_VI = {
     Step.sign: "Ký số",
     Step.issue: "Cấp số và phát hành",
     Step.dispatch: "Gửi văn bản",
-    Step.recall: "Thu hồi",
+    Step.recall: "Thu hồi văn bản đã phát hành",
     Step.supersede: "Thay thế",
 }
 

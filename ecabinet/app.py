@@ -61,6 +61,11 @@ log = logging.getLogger("ecabinet")
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
 
+def api_document() -> dict[str, Any]:
+    """The OpenAPI document of ``/api/v1`` (served, and dumped by ``ecabinet openapi``)."""
+    return openapi(api, title="eCabinet API", version=ecabinet.__version__)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -76,7 +81,7 @@ def create_app(
         engine=engine or db.make_engine(settings),
         store=store or open_store(settings),
     )
-    document = openapi(api, title="eCabinet API", version=ecabinet.__version__)
+    document = api_document()
 
     async def openapi_json(_request: Request) -> Response:
         return JSONResponse(document)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecabinet import cli_signing
+from ecabinet import cli_openapi, cli_signing
 from ecabinet.core import errors
 from ecabinet.core.settings import Settings, SettingsError
 
@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         state.set_defaults(run=_user_state, active=action == "enable")
 
     cli_signing.add_commands(sub)
+    cli_openapi.add_commands(sub)
 
     audit = sub.add_parser("audit", help="audit log tools").add_subparsers(
         required=True, metavar="ACTION"

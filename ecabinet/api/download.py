@@ -37,15 +37,18 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     return (start, end)
 
 
-def file_response(request: Request, store: ObjectStore, stored: StoredFile) -> Response:
-    """Stream a stored file under its own name and type (see :func:`blob_response`)."""
+def file_response(
+    request: Request, store: ObjectStore, stored: StoredFile, filename: str | None = None
+) -> Response:
+    """Stream a stored file under ``filename`` (else its own name) and its own type (see
+    :func:`blob_response`)."""
     return blob_response(
         request,
         store,
         sha256=stored.sha256,
         size=stored.size,
         content_type=stored.content_type,
-        filename=stored.filename,
+        filename=filename or stored.filename,
     )
 
 

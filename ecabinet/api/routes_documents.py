@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from documents import access, handling, history, incoming, outgoing, publication, queries
 from documents import dispatch as dispatching
+from documents.filenames import document_filename
 from documents.files import FileKind, document_file, files_of, require_pdf
 from documents.models import Assignment, Document, DocumentType
 from documents.states import State
@@ -308,16 +309,19 @@ async def add_file(call: Call) -> Response:
     return model_json(await call.subject(work), status=201)
 
 
-async def _document_file(call: Call) -> StoredFile:
+async def _document_file(call: Call) -> tuple[StoredFile, str]:
+    """The file asked for and the name it downloads under (a main file: the document's)."""
     document_id: int = call.request.path_params["document_id"]
     row_id: int = call.request.path_params["row_id"]
 
-    def work(session: Session, subject: Subject) -> StoredFile:
-        visible(session, subject, document_id)
+    def work(session: Session, subject: Subject) -> tuple[StoredFile, str]:
+        view = visible(session, subject, document_id)
         row = document_file(session, document_id, row_id)
         stored = session.get(StoredFile, row.file_id)
         assert stored is not None
-        return stored
+        if row.kind != FileKind.main.value:
+            return stored, stored.filename
+        return stored, document_filename(view.document, stored.filename)
 
     return await call.subject(work, write=False)
 
@@ -330,8 +334,8 @@ async def _document_file(call: Call) -> StoredFile:
     tag=TAG,
 )
 async def file_content(call: Call) -> Response:
-    stored = await _document_file(call)
-    return file_response(call.request, call.ctx.store, stored)
+    stored, name = await _document_file(call)
+    return file_response(call.request, call.ctx.store, stored, name)
 
 
 @api.route(
@@ -342,7 +346,7 @@ async def file_content(call: Call) -> Response:
     tag=TAG,
 )
 async def file_signatures(call: Call) -> Response:
-    stored = await _document_file(call)
+    stored, _ = await _document_file(call)
     report = await anyio.to_thread.run_sync(
         lambda: intake_report(call.ctx.signing, call.ctx.store.read_bytes(stored.sha256))
     )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import anyio.to_thread
 from pydantic import BaseModel
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.responses import Response
 
 from ecabinet.api.download import file_response
@@ -36,6 +36,7 @@ from ecabinet.core import errors, files
 from ecabinet.core.audit import Actor
 from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Action, Subject, authorize
+from ecabinet.core.users import User
 from ecabinet.meetings import access, attendance, events, live, participants, service
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.models import AgendaDocument
@@ -75,9 +76,11 @@ def visible_meeting(session: Session, subject: Subject, meeting_id: int) -> Meet
 
 def _detail(session: Session, subject: Subject, view: MeetingView) -> MeetingDetail:
     documents = service.documents_of(session, view.id)
+    ids = {p.user_id for p in view.participants}
+    people = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
     return MeetingDetail(
         meeting=MeetingOut.of(view.meeting),
-        participants=[ParticipantOut.of(p) for p in view.participants],
+        participants=[ParticipantOut.of(p, people.get(p.user_id)) for p in view.participants],
         agenda=[ItemOut.of(i, documents) for i in service.items_of(session, view.id)],
         quorum=QuorumOut.of(attendance.quorum(view)),
         runs=access.runs(subject, view),

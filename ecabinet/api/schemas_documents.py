@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from documents.fields import MAX_ABSTRACT, MAX_PAGES, Fields
+from documents.history import Entry
 from documents.levels import Confidentiality, Urgency
-from documents.models import Assignment, Document, DocumentEvent, DocumentFile, Recipient, Register
+from documents.models import Assignment, Document, DocumentFile, Recipient, Register
 from documents.publication_models import Publication
 from documents.registers import MAX_NUMBER
-from documents.states import State, Step
+from documents.states import Flow, State, Step
 from documents.status import StatusCode
 from documents.symbols import format_number_symbol, parse_number_symbol
 from ecabinet.api.schemas import FileOut, In
@@ -234,7 +235,7 @@ class DocumentOut(BaseModel):
 
     id: int
     agency_id: int
-    flow: str
+    flow: Flow
     state: str
     state_label: str
     type_id: int
@@ -252,7 +253,7 @@ class DocumentOut(BaseModel):
     place: str
     recipients_text: str
     confidentiality: str
-    urgency: str
+    urgency: Urgency
     page_count: int | None
     copies: int | None
     deadline: date | None
@@ -318,15 +319,19 @@ class DocumentFileOut(BaseModel):
 
 class EventOut(BaseModel):
     at: datetime
-    actor_name: str
+    actor_name: str = Field(description="Full name of who took the step")
+    actor_title: str = Field(description="Their title (chức vụ); empty for the system")
     action: str
     from_state: str
     to_state: str
     note: str
 
     @classmethod
-    def of(cls, e: DocumentEvent) -> EventOut:
-        return cls.model_validate(e.model_dump())
+    def of(cls, entry: Entry) -> EventOut:
+        return cls.model_validate(
+            entry.event.model_dump()
+            | {"actor_name": entry.actor_name, "actor_title": entry.actor_title}
+        )
 
 
 class AssignmentOut(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from ecabinet.api.schemas import In
 from ecabinet.core.inputs import Id, Line, Text
+from ecabinet.core.users import User
 from ecabinet.meetings.attendance import Quorum
 from ecabinet.meetings.inputs import AgendaMoveIn, BallotIn, CheckInIn, EndIn, VoteIn
 from ecabinet.meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
@@ -106,6 +107,8 @@ class MeetingList(BaseModel):
 
 class ParticipantOut(BaseModel):
     user_id: int
+    full_name: str = Field(description="As people know them (a guest of another agency too)")
+    title: str = Field(description="Their title (chức vụ)")
     role: str
     rsvp: str
     rsvp_reason: str
@@ -115,8 +118,9 @@ class ParticipantOut(BaseModel):
     checked_in_at: datetime | None
 
     @classmethod
-    def of(cls, p: Participant) -> ParticipantOut:
-        return cls.model_validate(p.model_dump())
+    def of(cls, p: Participant, user: User | None) -> ParticipantOut:
+        names = {"full_name": user.full_name, "title": user.title} if user else {}
+        return cls.model_validate({"full_name": "", "title": ""} | p.model_dump() | names)
 
 
 class MeetingDocumentOut(BaseModel):

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from documents import access, notifications, outgoing, search, steps
+from documents.filenames import document_filename
 from documents.files import FileKind, Receipt, attach, current_main
 from documents.models import Document
 from documents.states import Flow, State, Step, target_of
@@ -113,6 +114,7 @@ def sign_document(
             signer=signer,
             credential_id=request.credential_id,
             level=request.level,
+            filename=document_filename(view.document, source.filename),
         )
         attach(
             session,
@@ -222,7 +224,14 @@ def issue_document(
         blob = store.put_bytes(sign_one(data, key, request, setup, look))
         signer = common_name(key.certificate)
         signed = register_signed(
-            session, actor, source, blob, signer=signer, credential_id=seal.id, level=level
+            session,
+            actor,
+            source,
+            blob,
+            signer=signer,
+            credential_id=seal.id,
+            level=level,
+            filename=document_filename(document, source.filename),
         )
         attach(
             session,

@@ -78,9 +78,15 @@ def common_name(certificate: x509.Certificate) -> str:
     return binding.common_name(certificate) or "Chữ ký"
 
 
+SIGNED = " (đã ký)"
+
+
 def _signed_name(filename: str) -> str:
+    """``x.pdf`` → ``x (đã ký).pdf``, once: a file signed again keeps that name."""
     stem = PurePath(filename).stem or "van-ban"
-    return f"{stem} (đã ký).pdf"
+    while stem.endswith(SIGNED):
+        stem = stem[: -len(SIGNED)]
+    return f"{stem}{SIGNED}.pdf"
 
 
 def check_level(level: Level, setup: SigningSetup) -> None:
@@ -186,14 +192,16 @@ def register_signed(
     signer: str,
     credential_id: str,
     level: Level,
+    filename: str | None = None,
 ) -> files.StoredFile:
     """Register the signed copy of ``source`` (already in the store) as a new file of the
-    same agency, audited as ``file.sign``."""
+    same agency, audited as ``file.sign``; named ``filename`` (a document's own name),
+    else after ``source``."""
     return files.register_file(
         session,
         actor,
         blob=blob,
-        filename=_signed_name(source.filename),
+        filename=filename or _signed_name(source.filename),
         content_type="application/pdf",
         agency_id=source.agency_id,
         action="file.sign",

@@ -1,38 +1,23 @@
 // The JSON API: one place for fetch, CSRF and error handling.
 import type { Lang } from "./i18n";
 
-export type Role = "admin" | "clerk" | "leader" | "specialist" | "secretary" | "member";
-export type Level = "province" | "department" | "district" | "commune";
+import type { components } from "./api/schema";
 
-export interface Agency {
-  id: number;
-  code: string;
-  name: string;
-  abbreviation: string;
-  parent_id: number | null;
-  level: Level;
-}
-export interface Unit {
-  id: number;
-  name: string;
-  abbreviation: string;
-}
-export interface Me {
-  user: { id: number; username: string; full_name: string; title: string; email: string | null; language: Lang };
-  memberships: { agency: Agency; unit: Unit | null; roles: Role[] }[];
-  csrf_token: string | null;
-}
-export interface Token {
-  id: number;
-  name: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string | null;
-  /** read (GET), write (other requests), sign (signing; always with the holder's PIN). */
-  scopes: Scope[];
-}
-export type Scope = "read" | "write" | "sign";
+/** The request and response bodies of the API, generated from /api/v1/openapi.json
+ * (frontend/src/api/schema.ts: `make api-types` after changing a schema). */
+export type Schemas = components["schemas"];
+/** A generated schema with some fields narrowed (a plain string in the schema, one of a few
+ * values in fact). */
+export type Narrow<T, N extends { [K in keyof T]?: unknown }> = Omit<T, keyof N> & N;
+
+export type Role = Schemas["Role"];
+export type Level = Schemas["AgencyLevel"];
+export type Agency = Schemas["AgencyOut"];
+export type Unit = Schemas["UnitOut"];
+export type Me = Schemas["MeOut"];
+/** scopes: read (GET), write (other requests), sign (signing; always with the holder's PIN). */
+export type Token = Schemas["TokenOut"];
+export type Scope = Schemas["Scope"];
 
 export class ApiError extends Error {
   constructor(
@@ -53,43 +38,59 @@ export function setCsrf(token: string | null): void {
   csrf = token;
 }
 
-/** Headers a state-changing request needs (the CSRF token of the session). */
-export function csrfHeaders(): Record<string, string> {
-  return csrf ? { "X-CSRF-Token": csrf } : {};
-}
-
 /** Turn a non-OK response into an ApiError carrying the server's bilingual message. */
-export async function errorOf(response: Response): Promise<ApiError> {
+async function errorOf(response: Response): Promise<ApiError> {
   const data = await response.json().catch(() => null);
   const messages = data?.message ?? { vi: `Lỗi ${response.status}`, en: `Error ${response.status}` };
   return new ApiError(response.status, data?.code ?? "unknown", messages);
 }
 
+const NETWORK = {
+  vi: "Không kết nối được máy chủ. Vui lòng thử lại.",
+  en: "Cannot reach the server. Please try again.",
+};
+
+/** The one place a request leaves the web app: the session's cookie, the CSRF token on a
+ * state-changing request, and a bilingual ApiError when the server cannot be reached. */
+async function send(method: string, url: string, init: RequestInit = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
+  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  try {
+    return await fetch(url, { ...init, method, headers, credentials: "same-origin" });
+  } catch {
+    throw new ApiError(0, "network", NETWORK);
+  }
+}
+
+/** An API path (/documents/1) or an address the API gave (/api/v1/…), as a URL. */
+const apiUrl = (path: string) => (path.startsWith("/api/") ? path : `/api/v1${path}`);
+
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
-  let response: Response;
-  try {
-    response = await fetch(`/api/v1${path}`, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, "network", {
-      vi: "Không kết nối được máy chủ. Vui lòng thử lại.",
-      en: "Cannot reach the server. Please try again.",
-    });
-  }
+  const response = await send(method, apiUrl(path), {
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (response.status === 204) return undefined as T;
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const messages = data?.message ?? { vi: `Lỗi ${response.status}`, en: `Error ${response.status}` };
-    throw new ApiError(response.status, data?.code ?? "unknown", messages);
-  }
-  return data as T;
+  if (!response.ok) throw await errorOf(response);
+  return (await response.json().catch(() => null)) as T;
+}
+
+/** POST a file's bytes as the raw body; the JSON answer, or the server's bilingual error. */
+export async function postBytes<T>(path: string, file: Blob, contentType: string): Promise<T> {
+  const headers = { "Content-Type": contentType, Accept: "application/json" };
+  const response = await send("POST", apiUrl(path), { headers, body: file });
+  if (!response.ok) throw await errorOf(response);
+  return (await response.json()) as T;
+}
+
+/** GET the response itself (a file's bytes, for a cache or a viewer); an ApiError unless OK.
+ * `fresh` skips the browser's HTTP cache. */
+export async function getBytes(path: string, fresh = false): Promise<Response> {
+  const response = await send("GET", apiUrl(path), fresh ? { cache: "no-store" } : {});
+  if (!response.ok) throw await errorOf(response);
+  return response;
 }
 
 export const api = {
@@ -99,6 +100,6 @@ export const api = {
   agencies: () => call<{ items: Agency[] }>("GET", "/agencies"),
   tokens: () => call<{ items: Token[] }>("GET", "/tokens"),
   createToken: (name: string, expires_in_days: number | null, scopes: Scope[]) =>
-    call<{ token: string; item: Token }>("POST", "/tokens", { name, expires_in_days, scopes }),
+    call<Schemas["TokenCreatedOut"]>("POST", "/tokens", { name, expires_in_days, scopes }),
   revokeToken: (id: number) => call<void>("DELETE", `/tokens/${id}`),
 };

@@ -12,10 +12,17 @@ from ecabinet.demo.seed import DEMO_PASSWORD as PASSWORD
 
 @contextmanager
 def official(
-    browser: Browser, base: str, username: str, size: tuple[int, int] = (1280, 900)
+    browser: Browser,
+    base: str,
+    username: str,
+    size: tuple[int, int] = (1280, 900),
+    timezone_id: str | None = None,
 ) -> Iterator[Page]:
-    """A logged-in browser context of its own (``size``: the viewport, width and height)."""
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN")
+    """A logged-in browser context of its own (``size``: the viewport, width and height;
+    ``timezone_id``: the device's time zone, the machine's when None)."""
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, locale="vi-VN", timezone_id=timezone_id
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto(base + "/")

@@ -191,4 +191,4 @@ def test_replacement_draft_and_its_metadata(browser: Browser, live_server: str) 
         expect(clerk.get_by_role("heading", level=1)).to_have_text(
             "Quyết định sửa đổi Quy chế họp không giấy tờ"
         )
-        expect(clerk.get_by_role("main")).to_contain_text("31/1/2099")
+        expect(clerk.get_by_role("main")).to_contain_text("31/01/2099")

@@ -125,20 +125,21 @@ def test_clerk_publishes_and_withdraws(browser: Browser, live_server: str, tmp_p
             expect(facts).to_contain_text("Đang hiệu lực")
 
             panel = _panel(clerk)
-            panel.get_by_role("button", name="Thu hồi").click()
+            panel.get_by_role("button", name="Thu hồi công khai").click()
             dialog = clerk.get_by_role("dialog", name="Thu hồi văn bản đã công khai")
             expect(dialog.get_by_label("Ngày")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
-            dialog.get_by_role("button", name="Thu hồi").click()  # no reason yet: not sent
+            # No reason yet: not sent.
+            dialog.get_by_role("button", name="Thu hồi công khai").click()
             reason = dialog.get_by_label("Lý do")
             assert reason.evaluate("(el) => el.validity.valueMissing") is True
             expect(clerk.get_by_test_id("publication-state")).to_have_text("Đang hiệu lực")
             reason.fill(REASON)
             no_serious_violations(clerk, "[role=dialog]")
-            dialog.get_by_role("button", name="Thu hồi").click()
+            dialog.get_by_role("button", name="Thu hồi công khai").click()
             expect(clerk.get_by_role("dialog")).to_have_count(0)
             expect(clerk.get_by_test_id("publication-state")).to_have_text("Đã thu hồi")
             expect(panel).to_contain_text(REASON)
-            expect(panel.get_by_role("button", name="Thu hồi")).to_have_count(0)
+            expect(panel.get_by_role("button", name="Thu hồi công khai")).to_have_count(0)
 
             visitor.reload()
             expect(visitor.get_by_role("status")).to_contain_text("Đã thu hồi")

@@ -78,5 +78,5 @@ def test_api_token_create_and_revoke(page: Page, live_server: str) -> None:
     row = page.get_by_role("row").filter(has_text="Tập lệnh báo cáo")
     expect(row).to_have_count(1)
     page.on("dialog", lambda dialog: dialog.accept())
-    row.get_by_role("button", name=re.compile("Thu hồi")).click()
+    row.get_by_role("button", name=re.compile("Hủy mã truy cập")).click()
     expect(page.get_by_role("row").filter(has_text="Tập lệnh báo cáo")).to_have_count(0)

@@ -132,3 +132,21 @@ def test_still_seated_answers_for_each_person(office: Office, pdf: bytes, engine
         seated = participants.still_seated(s, meeting_id, people)
         assert participants.still_seated(s, meeting_id + 99, people) == set()
     assert seated == {ids[w] for w in ("p.leader", "p.spec", "p.spec2", "p.admin")}
+
+
+def test_participants_are_listed_with_full_name_and_title(
+    office: Office, pdf: bytes, engine: Engine
+) -> None:
+    """A guest of another agency is not in the meeting agency's directory: the meeting
+    names them itself, so no screen shows a login or an id."""
+    meeting_id, _items = _prepared(office, pdf)
+    url = f"/api/v1/meetings/{meeting_id}"
+    guest = {"user_id": office.ids["d.leader"], "role": "guest"}
+    assert office.post("p.clerk", url + "/participants", json=guest).status_code in (200, 201)
+    seated = {p["user_id"]: p for p in office.get("p.clerk", url).json()["participants"]}
+    with session_scope(engine, write=False) as s:
+        for user_id, p in seated.items():
+            user = s.get(User, user_id)
+            assert user is not None
+            assert (p["full_name"], p["title"]) == (user.full_name, user.title)
+    assert seated[office.ids["d.leader"]]["title"] == "Chức vụ d.leader"

@@ -1,211 +1,38 @@
 // Types and calls of the documents API (shared by the document screens).
+import { call, type Narrow, postBytes, type Schemas } from "../api";
+import { todayInVietnam } from "../format";
 import type { Notice } from "../notifications/api";
-import { ApiError, call, csrfHeaders, errorOf } from "../api";
 
-export type Flow = "incoming" | "outgoing";
-export type Urgency = "normal" | "urgent" | "very_urgent" | "flash";
-export type Step =
-  | "register"
-  | "refuse"
-  | "present"
-  | "direct"
-  | "return_to_clerk"
-  | "start"
-  | "complete"
-  | "return_to_leader"
-  | "confirm_recall"
-  | "reject_recall"
-  | "submit"
-  | "pass_review"
-  | "return_draft"
-  | "approve"
-  | "sign"
-  | "issue"
-  | "dispatch"
-  | "recall"
-  | "replace";
+export type Flow = Schemas["DocumentOut"]["flow"];
+export type Urgency = Schemas["Urgency"];
+export type Step = Schemas["Step"];
 
 export const INCOMING_STATES = ["received", "registered", "presented", "assigned", "in_progress", "completed", "refused", "recall_requested", "recalled"] as const;
 export const OUTGOING_STATES = ["draft", "in_review", "awaiting_approval", "approved", "signed", "issued", "dispatched", "recalled", "replaced"] as const;
 export const URGENCIES: Urgency[] = ["normal", "urgent", "very_urgent", "flash"];
 
-export interface DocumentOut {
-  id: number;
-  agency_id: number;
-  flow: Flow;
-  state: string;
-  state_label: string;
-  type_id: number;
-  number: number | null;
-  symbol: string;
-  number_symbol: string;
-  year: number | null;
-  issued_on: string | null;
-  abstract: string;
-  issuing_agency_name: string;
-  issuing_agency_code: string;
-  signer_name: string;
-  signer_title: string;
-  signing_form: string;
-  place: string;
-  recipients_text: string;
-  confidentiality: string;
-  urgency: Urgency;
-  page_count: number | null;
-  copies: number | null;
-  deadline: string | null;
-  arrival_number: number | null;
-  arrival_date: string | null;
-  source: string;
-  electronic: boolean;
-  signature_verdict: string;
-  direction: string;
-  leader_id: number | null;
-  drafting_unit_id: number | null;
-  drafter_id: number | null;
-  origin_id: number | null;
-  replaces_id: number | null;
-  created_at: string;
-  completed_at: string | null;
-}
-
-export interface StoredFile {
-  id: string;
-  filename: string;
-  content_type: string;
-  size: number;
-  sha256: string;
-}
-
-export interface DocumentFile {
-  id: number;
-  kind: "main" | "attachment" | "result";
-  slot: number;
-  version: number;
-  note: string;
-  signed: boolean;
-  verdict: string;
-  created_at: string;
-  file: StoredFile;
-}
-
-export interface Assignment {
-  user_id: number | null;
-  unit_id: number | null;
-  lead: boolean;
-  deadline: string | null;
-  active: boolean;
-}
-
-export interface Recipient {
-  id: number;
-  agency_id: number | null;
-  organ_id: string;
-  name: string;
-  method: string;
-  status: string;
-  status_label: string;
-  status_at: string | null;
-}
-
-export interface TimelineEvent {
-  at: string;
-  actor_name: string;
-  action: string;
-  from_state: string;
-  to_state: string;
-  note: string;
-}
-
+export type DocumentOut = Schemas["DocumentOut"];
+export type StoredFile = Schemas["FileOut"];
+export type DocumentFile = Narrow<Schemas["DocumentFileOut"], { kind: "main" | "attachment" | "result" | "copy" }>;
+export type Assignment = Schemas["AssignmentOut"];
+export type Recipient = Schemas["RecipientOut"];
+export type TimelineEvent = Schemas["EventOut"];
 export type PublicationState = "published" | "withdrawn" | "expired";
 
 /** A document's life on the public page (/cong-khai/{slug}). */
-export interface Publication {
-  slug: string;
-  state: PublicationState;
-  sector: string;
-  published_at: string;
-  ended_on: string | null;
-  reason: string;
-  log_seq: number;
-}
+export type Publication = Narrow<Schemas["PublicationOut"], { state: PublicationState }>;
+export type Sector = Schemas["SectorOut"];
 
-export interface Sector {
-  code: string;
-  name: string;
-  name_en: string;
-}
+export type DocumentDetail = Narrow<Schemas["DocumentDetail"], { files: DocumentFile[]; publication: Publication | null }>;
 
-export interface DocumentDetail {
-  document: DocumentOut;
-  files: DocumentFile[];
-  assignments: Assignment[];
-  recipients: Recipient[];
-  timeline: TimelineEvent[];
-  steps: Step[];
-  access: number[];
-  replaced_by: number | null;
-  publication: Publication | null;
-  /** The caller may publish, withdraw or expire it (a clerk of its agency). */
-  may_publish: boolean;
-}
+export type DocType = Schemas["DocumentTypeOut"];
+export type Person = Schemas["PersonOut"];
+export type Directory = Schemas["DirectoryOut"];
+export type Credential = Schemas["CredentialOut"];
 
-export interface DocType {
-  id: number;
-  code: string;
-  name: string;
-  abbreviation: string;
-}
-
-export interface Person {
-  id: number;
-  full_name: string;
-  title: string;
-  unit_id: number | null;
-  roles: string[];
-}
-
-export interface Directory {
-  units: { id: number; name: string; abbreviation: string }[];
-  people: Person[];
-}
-
-export interface Credential {
-  id: string;
-  kind: string;
-  user_id: number | null;
-  agency_id: number;
-  label: string;
-  subject: string;
-  not_after: string;
-  disabled_at: string | null;
-  /** Its key is wrapped under a PIN (false: from before the PINs, or a USB token). */
-  pin_set: boolean;
-  /** Locked after too many wrong PINs: an admin of its agency unlocks it. */
-  locked: boolean;
-  /** Its official enrolled a TOTP: each signature also needs a code. */
-  needs_otp: boolean;
-}
-
-export interface SignatureCheck {
-  field: string;
-  kind: string;
-  signer: { common_name: string; organization: string; issuer_name: string } | null;
-  claimed_time: string | null;
-  timestamp_time: string | null;
-  intact: boolean;
-  trusted: boolean;
-  covers_whole_file: boolean;
-  pades_level: string | null;
-  indication: "TOTAL-PASSED" | "INDETERMINATE" | "TOTAL-FAILED";
-  notes: { vi: string; en: string }[];
-}
-
-export interface SignatureReport {
-  indication: string;
-  all_passed: boolean;
-  signatures: SignatureCheck[];
-}
+/** One signature of a file (the server sends every field, defaults included). */
+export type SignatureCheck = Required<Schemas["SignatureReport"]>;
+export type SignatureReport = Narrow<Schemas["ReportOut"], { signatures: SignatureCheck[] }>;
 
 export interface Filters {
   flow: Flow;
@@ -222,37 +49,10 @@ export interface Filters {
 }
 
 export type Body = Record<string, unknown>;
-
-export interface Figures {
-  received: number;
-  issued: number;
-  early: number;
-  on_time: number;
-  late: number;
-  open: number;
-  open_overdue: number;
-  electronic: number;
-  electronic_share: number;
-}
-
-export interface Stats {
-  date_from: string;
-  date_to: string;
-  totals: Figures;
-  agencies: (Figures & { agency_id: number; agency_name: string })[];
-  units: (Figures & { unit_id: number | null; unit_name: string })[];
-}
-
+export type Figures = Schemas["FiguresOut"];
+export type Stats = Schemas["StatsOut"];
 export type Notification = Notice;
-
-export interface Register {
-  id: number;
-  agency_id: number;
-  flow: Flow;
-  year: number;
-  name: string;
-  last_number: number;
-}
+export type Register = Schemas["RegisterOut"];
 
 function query(f: Filters): string {
   const p = new URLSearchParams({ flow: f.flow, limit: String(f.limit), offset: String(f.offset) });
@@ -295,11 +95,11 @@ export const contentUrl = (docId: number, rowId: number) => `/api/v1/documents/$
 
 export const docs = {
   list: (f: Filters) =>
-    call<{ items: DocumentOut[]; total: number; exact: boolean }>("GET", `/documents?${query(f)}`),
+    call<Schemas["DocumentPage"]>("GET", `/documents?${query(f)}`),
   detail: (id: number) => call<DocumentDetail>("GET", `/documents/${id}`),
   types: () => call<{ items: DocType[] }>("GET", "/document-types"),
   directory: (agencyId: number) => call<Directory>("GET", `/agencies/${agencyId}/directory`),
-  agencies: () => call<{ items: { id: number; name: string; code: string }[] }>("GET", "/agencies"),
+  agencies: () => call<Schemas["AgencyList"]>("GET", "/agencies"),
   credentials: () => call<{ items: Credential[] }>("GET", "/signing-credentials"),
   receive: (body: Body) => call<DocumentOut>("POST", "/documents/incoming", body),
   draft: (body: Body) => call<DocumentOut>("POST", "/documents/outgoing", body),
@@ -313,8 +113,8 @@ export const docs = {
     call<SignatureReport>("GET", `/documents/${id}/files/${rowId}/signatures`),
   registers: (agencyId: number) => call<{ items: Register[] }>("GET", `/registers?agency_id=${agencyId}`),
   stats: () => call<Stats>("GET", "/documents/stats"),
-  deadlines: () => call<{ overdue: DocumentOut[]; due_soon: DocumentOut[] }>("GET", "/documents/deadlines"),
-  notifications: () => call<{ items: Notification[]; unread: number }>("GET", "/notifications"),
+  deadlines: () => call<Schemas["DeadlinesOut"]>("GET", "/documents/deadlines"),
+  notifications: () => call<Schemas["NotificationList"]>("GET", "/notifications"),
   sectors: () => call<{ items: Sector[] }>("GET", "/public/sectors"),
   publish: (id: number, body: { sector: string; amends: string[] }) =>
     call<DocumentOut>("POST", `/documents/${id}/publish`, body),
@@ -323,36 +123,16 @@ export const docs = {
     call<DocumentOut>("POST", `/documents/${id}/${how}`, body),
 };
 
-/** POST a file's bytes as the raw body; the JSON answer, or the server's bilingual error. */
-async function postRaw<T>(url: string, file: File, contentType: string): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { ...csrfHeaders(), "Content-Type": contentType, Accept: "application/json" },
-      credentials: "same-origin",
-      body: file,
-    });
-  } catch {
-    throw new ApiError(0, "network", {
-      vi: "Không kết nối được máy chủ. Vui lòng thử lại.",
-      en: "Cannot reach the server. Please try again.",
-    });
-  }
-  if (!response.ok) throw await errorOf(response);
-  return (await response.json()) as T;
-}
-
 /** Upload a file's bytes to the agency's store; returns the new file's id. */
 export async function upload(agencyId: number, file: File): Promise<string> {
   const params = new URLSearchParams({ agency_id: String(agencyId), filename: file.name });
-  const data = await postRaw<{ id: string }>(`/api/v1/files?${params}`, file, file.type || "application/pdf");
+  const data = await postBytes<{ id: string }>(`/files?${params}`, file, file.type || "application/pdf");
   return data.id;
 }
 
 /** Import an edXML package (QCVN 102) as a new incoming document of the agency. */
 export function importEdxml(agencyId: number, file: File): Promise<DocumentOut> {
-  return postRaw<DocumentOut>(`/api/v1/documents/import-edxml?agency_id=${agencyId}`, file, "application/xml");
+  return postBytes<DocumentOut>(`/documents/import-edxml?agency_id=${agencyId}`, file, "application/xml");
 }
 
 /** The current main file (its latest version), if any. */
@@ -362,5 +142,5 @@ export function currentMain(files: DocumentFile[]): DocumentFile | undefined {
 
 export function isOverdue(d: DocumentOut): boolean {
   if (!d.deadline || d.completed_at) return false;
-  return d.deadline < new Date().toISOString().slice(0, 10);
+  return d.deadline < todayInVietnam();
 }

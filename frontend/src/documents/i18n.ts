@@ -155,7 +155,7 @@ const vi = {
   step_sign: "Ký số",
   step_issue: "Cấp số và phát hành",
   step_dispatch: "Gửi văn bản",
-  step_recall: "Thu hồi",
+  step_recall: "Thu hồi văn bản đã phát hành",
   step_replace: "Thay thế",
   fig_received: "Văn bản đến",
   fig_issued: "Văn bản đi đã phát hành",
@@ -189,7 +189,7 @@ const vi = {
   pubAt: "Công khai lúc",
   pubAddress: "Trang công khai",
   pubAmends: "Sửa đổi, bổ sung văn bản (địa chỉ công khai, cách nhau bởi dấu phẩy)",
-  pubWithdraw: "Thu hồi",
+  pubWithdraw: "Thu hồi công khai",
   pubExpire: "Hết hiệu lực",
   pubWithdrawTitle: "Thu hồi văn bản đã công khai",
   pubExpireTitle: "Đánh dấu văn bản công khai hết hiệu lực",
@@ -352,7 +352,7 @@ const en: Dict = {
   step_sign: "Sign",
   step_issue: "Number and issue",
   step_dispatch: "Dispatch",
-  step_recall: "Recall",
+  step_recall: "Recall the issued document",
   step_replace: "Replace",
   fig_received: "Received",
   fig_issued: "Issued",
@@ -386,7 +386,7 @@ const en: Dict = {
   pubAt: "Published at",
   pubAddress: "Public page",
   pubAmends: "Amends documents (public addresses, separated by commas)",
-  pubWithdraw: "Withdraw",
+  pubWithdraw: "Withdraw the publication",
   pubExpire: "Mark expired",
   pubWithdrawTitle: "Withdraw the published document",
   pubExpireTitle: "Mark the published document expired",
@@ -556,13 +556,5 @@ export function useDocT(): DocT {
   return t;
 }
 
-export function formatDate(iso: string | null, lang: Lang): string {
-  if (!iso) return "—";
-  const date = iso.length === 10 ? new Date(`${iso}T00:00:00`) : new Date(iso);
-  return date.toLocaleDateString(lang === "vi" ? "vi-VN" : "en-GB");
-}
-
-export function formatTime(iso: string | null, lang: Lang): string {
-  if (!iso) return "—";
-  return new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB");
-}
+// Dates and times: one formatter for the whole app (Vietnam time, dd/mm/yyyy HH:mm).
+export { formatDate, formatTime } from "../format";

@@ -1,12 +1,18 @@
 // pdf.js loaded on demand (its code and its worker are separate assets, fetched only when a
 // page is drawn), and the geometry between a drawn page and PDF points.
 import type { PageViewport, PDFDocumentProxy } from "pdfjs-dist";
+import { getBytes } from "../api";
 
-/** Open a PDF by URL (same origin: the session cookie goes along). */
+/** Open a PDF of the API (its bytes fetched through the one client). */
 export async function openPdf(url: string): Promise<PDFDocumentProxy> {
-  const [pdfjs, worker] = await Promise.all([import("pdfjs-dist"), import("pdfjs-dist/build/pdf.worker.min.mjs?worker&url")]);
+  const [pdfjs, worker, response] = await Promise.all([
+    import("pdfjs-dist"),
+    import("pdfjs-dist/build/pdf.worker.min.mjs?worker&url"),
+    getBytes(url),
+  ]);
   pdfjs.GlobalWorkerOptions.workerSrc = worker.default;
-  return pdfjs.getDocument({ url, isEvalSupported: false }).promise;
+  const data = new Uint8Array(await response.arrayBuffer());
+  return pdfjs.getDocument({ data, isEvalSupported: false }).promise;
 }
 
 /** x1, y1, x2, y2 in PDF points: the page's user space, origin bottom left, unrotated. */

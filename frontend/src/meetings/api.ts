@@ -1,104 +1,34 @@
 // Types and REST calls of the meetings API (the live intents go over the socket: live.ts).
-import { call } from "../api";
+import { call, type Narrow, type Schemas } from "../api";
 import { upload } from "../documents/api";
 
 export type MeetingState = "draft" | "scheduled" | "in_progress" | "ended" | "minutes_signed" | "cancelled";
 export type Attendance = "unknown" | "present" | "online" | "absent";
 
-export interface Meeting {
-  id: number;
-  agency_id: number;
-  title: string;
-  kind: string;
-  starts_at: string;
-  ends_at: string | null;
-  place: string;
-  online_link: string;
-  chair_id: number;
-  secretary_id: number;
-  state: MeetingState;
-  state_label: string;
-  quorum_rule: string;
-  current_item_id: number | null;
-  seq: number;
-  started_at: string | null;
-  ended_at: string | null;
-}
+export type Meeting = Narrow<Schemas["MeetingOut"], { state: MeetingState }>;
 
-export interface Participant {
-  user_id: number;
-  role: "chair" | "secretary" | "member" | "guest";
-  rsvp: "pending" | "accepted" | "declined" | "deputy";
-  rsvp_reason: string;
-  deputy_id: number | null;
-  attendance: Attendance;
-  absence_reason: string;
-  checked_in_at: string | null;
-}
+export type Participant = Narrow<
+  Schemas["ParticipantOut"],
+  {
+    role: "chair" | "secretary" | "member" | "guest";
+    rsvp: "pending" | "accepted" | "declined" | "deputy";
+    attendance: Attendance;
+  }
+>;
 
-export interface AgendaDocument {
-  id: number;
-  title: string;
-  slot: number;
-  version: number;
-  file_id: string;
-}
+export type AgendaDocument = Schemas["MeetingDocumentOut"];
 
-export interface AgendaItem {
-  id: number;
-  position: number;
-  title: string;
-  presenter_id: number | null;
-  planned_minutes: number;
-  started_at: string | null;
-  ended_at: string | null;
-  documents: AgendaDocument[];
-}
+export type AgendaItem = Schemas["ItemOut"];
 
-export interface Quorum {
-  members: number;
-  present: number;
-  needed: number;
-  rule: string;
-  met: boolean;
-}
+export type Quorum = Schemas["QuorumOut"];
 
-export interface MeetingDetail {
-  meeting: Meeting;
-  participants: Participant[];
-  agenda: AgendaItem[];
-  quorum: Quorum;
-  runs: boolean;
-}
+export type MeetingDetail = Narrow<Schemas["MeetingDetail"], { meeting: Meeting; participants: Participant[] }>;
 
 export type VoteRule = "cast" | "present" | "members" | "two_thirds";
 
-export interface Vote {
-  id: number;
-  item_id: number;
-  question: string;
-  options: string[];
-  secret: boolean;
-  rule: VoteRule;
-  rule_label: string;
-  state: "open" | "closed";
-  eligible: number;
-  members: number;
-  cast: number;
-  counts: number[] | null;
-  passed: boolean | null;
-  quorum_at_close: boolean | null;
-}
+export type Vote = Narrow<Schemas["VoteOut"], { rule: VoteRule; state: "open" | "closed" }>;
 
-export interface Speaker {
-  id: number;
-  item_id: number | null;
-  user_id: number;
-  state: "waiting" | "speaking" | "done" | "withdrawn";
-  requested_at: string;
-  started_at: string | null;
-  ended_at: string | null;
-}
+export type Speaker = Narrow<Schemas["SpeakerOut"], { state: "waiting" | "speaking" | "done" | "withdrawn" }>;
 
 export type Visibility = "me" | "named" | "everyone";
 export type AnnotationKind = "ink" | "highlight" | "note";
@@ -111,21 +41,10 @@ export type HighlightBody = { rects: [number, number, number, number][]; color: 
 export type NoteBody = { at: Point; text: string; color: string };
 export type AnnotationBody = InkBody | HighlightBody | NoteBody;
 
-export interface Annotation {
-  id: number;
-  client_id: string;
-  document_id: number;
-  author_id: number;
-  /** Page index, from 0. */
-  page: number;
-  kind: AnnotationKind;
-  body: AnnotationBody;
-  visibility: Visibility;
-  shared_with: number[];
-  /** 1 when created, one more at each change. */
-  revision: number;
-  created_at: string;
-}
+export type Annotation = Narrow<
+  Schemas["AnnotationOut"],
+  { kind: AnnotationKind; body: AnnotationBody; visibility: Visibility }
+>;
 
 /** What the meeting's numbered "annotation" event says: which annotation and which
  * revision, never its content (fetch it with meetings.annotation). */
@@ -141,40 +60,13 @@ export interface AnnotationRef {
   revision: number;
 }
 
-export interface MinutesSignature {
-  role: "secretary" | "chair";
-  signer_id: number;
-  signer_name: string;
-  level: string;
-  signed_at: string;
-}
+export type MinutesSignature = Narrow<Schemas["SignatureOut"], { role: "secretary" | "chair" }>;
 
-export interface MinutesVersion {
-  id: number;
-  version: number;
-  state: "draft" | "signed_by_secretary" | "signed";
-  state_label: string;
-  generated_at: string;
-  generated_by: number;
-  signatures: MinutesSignature[];
-}
+export type MinutesVersion = Narrow<Schemas["VersionOut"], { signatures: MinutesSignature[] }>;
 
-export interface MinutesOut {
-  meeting_id: number;
-  meeting_state: MeetingState;
-  state: MinutesVersion["state"] | null;
-  versions: MinutesVersion[];
-  notice_document_id: number | null;
-}
+export type MinutesOut = Narrow<Schemas["MinutesOut"], { meeting_state: MeetingState; versions: MinutesVersion[] }>;
 
-export interface NewMeeting {
-  agency_id: number;
-  title: string;
-  starts_at: string;
-  place: string;
-  chair_id: number;
-  secretary_id: number;
-}
+export type NewMeeting = Pick<Schemas["MeetingIn"], "agency_id" | "title" | "starts_at" | "place" | "chair_id" | "secretary_id">;
 
 export type Body = Record<string, unknown>;
 

@@ -2,6 +2,7 @@
 // device (filled when the room opens; the service worker and the viewer read from it), and
 // annotations drawn while offline wait in localStorage, keyed by client_id, until the server
 // has acknowledged them (its save is idempotent by client_id, so sending twice is harmless).
+import { getBytes } from "../api";
 import type { AnnotationBody, AnnotationKind, Visibility } from "./api";
 
 const DOCS_CACHE = "ecabinet-docs-u";
@@ -31,7 +32,7 @@ export async function keepDocuments(userId: number, urls: string[]): Promise<num
       continue;
     }
     try {
-      const response = await fetch(url, { credentials: "same-origin" });
+      const response = await getBytes(url);
       if (response.status === 200) {
         await cache.put(url, response);
         kept += 1;
@@ -48,8 +49,7 @@ export async function documentBytes(userId: number, url: string): Promise<Uint8A
   const cache = hasCaches() ? await caches.open(cacheName(userId)) : null;
   const hit = await cache?.match(url);
   if (hit) return new Uint8Array(await hit.arrayBuffer());
-  const response = await fetch(url, { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const response = await getBytes(url);
   if (cache && response.status === 200) await cache.put(url, response.clone());
   return new Uint8Array(await response.arrayBuffer());
 }

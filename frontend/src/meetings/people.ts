@@ -4,11 +4,21 @@ import { docs, type Person } from "../documents/api";
 
 export interface People {
   list: Person[];
-  /** A person's name, or "#id" for someone outside the directory (a guest of another agency). */
+  /** A person's full name: from the directory, else as the meeting lists them (a guest of
+   * another agency); "#id" only for someone neither knows. */
   name: (userId: number | null | undefined) => string;
+  /** Full name and title ("Nguyễn Văn A, Chủ tịch UBND tỉnh"). */
+  label: (userId: number | null | undefined) => string;
 }
 
-export function usePeople(agencyId: number | null | undefined): People {
+/** Someone the meeting itself names (its participants carry their name and title). */
+export interface Known {
+  user_id: number;
+  full_name: string;
+  title: string;
+}
+
+export function usePeople(agencyId: number | null | undefined, known: Known[] = []): People {
   const [list, setList] = useState<Person[]>([]);
   useEffect(() => {
     if (agencyId == null) return;
@@ -27,8 +37,18 @@ export function usePeople(agencyId: number | null | undefined): People {
       live = false;
     };
   }, [agencyId]);
+  const find = (userId: number) => {
+    const p = list.find((x) => x.id === userId);
+    if (p) return { full_name: p.full_name, title: p.title };
+    return known.find((x) => x.user_id === userId && x.full_name);
+  };
   return {
     list,
-    name: (userId) => (userId == null ? "—" : (list.find((p) => p.id === userId)?.full_name ?? `#${userId}`)),
+    name: (userId) => (userId == null ? "—" : (find(userId)?.full_name ?? `#${userId}`)),
+    label: (userId) => {
+      if (userId == null) return "—";
+      const p = find(userId);
+      return p ? (p.title ? `${p.full_name}, ${p.title}` : p.full_name) : `#${userId}`;
+    },
   };
 }

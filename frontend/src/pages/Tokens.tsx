@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { api, ApiError, type Scope, type Token } from "../api";
 import { useUi } from "../context";
+import { formatTime } from "../format";
 
 export function Tokens() {
   const { t, lang } = useUi();
@@ -20,8 +21,7 @@ export function Tokens() {
   }, []);
   useEffect(load, [load]);
 
-  const fmt = (iso: string | null) =>
-    iso ? new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB") : t("never");
+  const fmt = (iso: string | null) => (iso ? formatTime(iso) : t("never"));
 
   const create = async (event: FormEvent) => {
     event.preventDefault();

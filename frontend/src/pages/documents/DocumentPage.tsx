@@ -243,7 +243,8 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
             <ol className="timeline">
               {detail.timeline.map((e, i) => (
                 <li key={i}>
-                  <span className="small muted">{formatTime(e.at, lang)}</span> <strong>{e.actor_name}</strong>:{" "}
+                  <span className="small muted">{formatTime(e.at, lang)}</span> <strong>{e.actor_name}</strong>
+                  {e.actor_title && <span className="muted">, {e.actor_title}</span>}:{" "}
                   {t.action(e.action)}
                   {e.to_state && e.to_state !== e.from_state && ` → ${t.state(e.to_state)}`}
                   {e.note && <div className="small">{e.note}</div>}

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useUi } from "../../context";
 import { type DocumentDetail, type DocumentOut, docs, publicUrl, type Sector } from "../../documents/api";
 import { formatDate, formatTime, useDocT } from "../../documents/i18n";
+import { todayInVietnam } from "../../format";
 import { Dialog, ErrorLine } from "../../documents/ui";
 
 type Ending = "withdraw" | "expire";
@@ -150,11 +151,8 @@ function PublishDialog({
   );
 }
 
-/** Today's date in the browser's time zone (YYYY-MM-DD). */
-function today(): string {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
-}
+/** Today's date in Vietnam (YYYY-MM-DD). */
+const today = () => todayInVietnam();
 
 function EndDialog({ doc, how, onDone, onClose }: { doc: DocumentOut; how: Ending; onDone: () => void; onClose: () => void }) {
   const t = useDocT();

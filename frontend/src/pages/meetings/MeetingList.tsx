@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import type { Me } from "../../api";
 import { useUi } from "../../context";
 import { formatTime } from "../../documents/i18n";
+import { vietnamInstant } from "../../format";
 import { agencyWith } from "../../documents/roles";
 import { ErrorLine } from "../../documents/ui";
 import { type Meeting, meetings } from "../../meetings/api";
@@ -105,7 +106,7 @@ export function MeetingCreate({ me }: { me: Me }) {
       const created = await meetings.create({
         agency_id: agencyId,
         title,
-        starts_at: withZone(startsAt),
+        starts_at: vietnamInstant(startsAt),
         place,
         chair_id: Number(chairId),
         secretary_id: Number(secretaryId),
@@ -176,13 +177,4 @@ export function PersonSelect({
       ))}
     </select>
   );
-}
-
-/** A datetime-local value with this device's time zone offset (the API wants one). */
-export function withZone(local: string): string {
-  const offset = -new Date(local).getTimezoneOffset();
-  const sign = offset >= 0 ? "+" : "-";
-  const abs = Math.abs(offset);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }

@@ -20,7 +20,7 @@ export function MeetingPage({ me, id }: { me: Me; id: number }) {
     meetings.detail(id).then(setDetail, setError);
   }, [id]);
   useEffect(load, [load]);
-  const people = usePeople(detail?.meeting.agency_id);
+  const people = usePeople(detail?.meeting.agency_id, detail?.participants);
 
   if (!detail) return error ? <ErrorLine error={error} /> : <p>{t("loading")}</p>;
   const m = detail.meeting;
@@ -137,7 +137,7 @@ export function MeetingPage({ me, id }: { me: Me; id: number }) {
             <tbody>
               {detail.participants.map((p) => (
                 <tr key={p.user_id}>
-                  <td>{people.name(p.user_id)}</td>
+                  <td>{people.label(p.user_id)}</td>
                   <td>{t.role(p.role)}</td>
                   <td>
                     {t.rsvp(p.rsvp)}

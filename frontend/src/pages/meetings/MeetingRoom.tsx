@@ -33,7 +33,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const [cut, setCut] = useState<ApiError | null>(null);
   const [tab, setTab] = useState<Tab>("speakers");
   const [kept, setKept] = useState<{ kept: number; total: number } | null>(null);
-  const people = usePeople(detail?.meeting.agency_id);
+  const people = usePeople(detail?.meeting.agency_id, detail?.participants);
   const allDocs = useMemo(() => (detail ? detail.agenda.flatMap((i) => latestDocuments(i)) : []), [detail]);
   const annotations = useAnnotations(id, userId, linked, allDocs.map((d) => d.id));
   const onDirect = useRef(annotations.receive);

@@ -4,7 +4,7 @@
 // outgoing document.
 import { useCallback, useEffect, useState } from "react";
 import type { PDFDocumentProxy } from "pdfjs-dist";
-import type { Me } from "../../api";
+import { getBytes, type Me } from "../../api";
 import { useUi } from "../../context";
 import { formatTime } from "../../documents/i18n";
 import { Dialog, ErrorLine } from "../../documents/ui";
@@ -27,7 +27,7 @@ export function MinutesPage({ me, id }: { me: Me; id: number }) {
   const [signing, setSigning] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const people = usePeople(detail?.meeting.agency_id);
+  const people = usePeople(detail?.meeting.agency_id, detail?.participants);
 
   const load = useCallback(() => {
     meetings.detail(id).then(setDetail, setError);
@@ -201,8 +201,8 @@ function MinutesPdf({ url, label }: { url: string; label: string }) {
   useEffect(() => {
     let live = true;
     let opened: PDFDocumentProxy | null = null;
-    fetch(url, { credentials: "same-origin", cache: "no-store" })
-      .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`))))
+    getBytes(url, true)
+      .then((r) => r.arrayBuffer())
       .then((b) => openPdfBytes(new Uint8Array(b)))
       .then(
         (p) => {
