@@ -238,7 +238,8 @@ export interface Stats {
   date_from: string;
   date_to: string;
   totals: Figures;
-  agencies: (Figures & { agency_id: number; agency_name: string })[];
+  /** In tree order: each agency followed by those below it (``depth`` levels down). */
+  agencies: (Figures & { agency_id: number; agency_name: string; parent_id: number | null; depth: number })[];
   units: (Figures & { unit_id: number | null; unit_name: string })[];
 }
 

@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import type { Me } from "../api";
 import { useUi } from "../context";
 import { useDocT } from "../documents/i18n";
@@ -8,12 +9,13 @@ import { meetingNav, meetingPage } from "../meetings/routes";
 import { useSignT } from "../signing/i18n";
 import { Agencies } from "./Agencies";
 import { LanguageSwitch } from "./LanguageSwitch";
-import { Overview } from "./Overview";
+import { work, type WorkQueue as Queue } from "../work/api";
+import { useWorkT } from "../work/i18n";
 import { SigningPage } from "./signing/SigningPage";
 import { Tokens } from "./Tokens";
+import { WorkQueue } from "./WorkQueue";
 
 const NAV: { path: string; label: Key }[] = [
-  { path: "/", label: "navOverview" },
   { path: "/agencies", label: "navAgencies" },
   { path: "/tokens", label: "navTokens" },
 ];
@@ -23,20 +25,37 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
   const docT = useDocT();
   const meetT = useMeetT();
   const signT = useSignT();
+  const workT = useWorkT();
   const agency = me.memberships[0]?.agency;
-  const nav = [
-    NAV[0],
+  // The queue is read again on every move, so its counts follow the steps just taken.
+  const [queue, setQueue] = useState<{ data: Queue | null; error: unknown }>({ data: null, error: null });
+  useEffect(() => {
+    let live = true;
+    work.queue().then(
+      (data) => live && setQueue({ data, error: null }),
+      (error: unknown) => live && setQueue({ data: null, error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path]);
+  useEffect(() => {
+    // On a phone the menu is a strip: keep the current entry in sight.
+    document.querySelector('.sidebar a[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [path]);
+  const nav: { path: string; text: string; count?: number }[] = [
+    { path: "/", text: workT("navWork"), count: queue.data?.total },
     ...meetingNav().map((item) => ({ path: item.path, text: meetT(item.label) })),
     ...documentNav(me).map((item) => ({ path: item.path, text: docT(item.label) })),
     { path: "/signing", text: signT("navSigning") },
-    ...NAV.slice(1),
-  ].map((item) => ("label" in item ? { path: item.path, text: t(item.label) } : item));
+    ...NAV.map((item) => ({ path: item.path, text: t(item.label) })),
+  ];
   let page = meetingPage(me, path) ?? documentPage(me, path);
   if (page === null) {
     if (path === "/agencies") page = <Agencies />;
     else if (path === "/tokens") page = <Tokens />;
     else if (path === "/signing") page = <SigningPage me={me} />;
-    else page = <Overview me={me} />;
+    else page = <WorkQueue me={me} queue={queue.data} error={queue.error} />;
   }
 
   return (
@@ -66,6 +85,12 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
                 }}
               >
                 {item.text}
+                {item.count !== undefined && item.count > 0 && (
+                  <span className="count-badge" data-testid="work-count">
+                    {item.count}
+                    <span className="visually-hidden"> {workT("waiting")}</span>
+                  </span>
+                )}
               </a>
             </li>
           ))}
