@@ -105,7 +105,7 @@ function PerAgency({ stats }: { stats: Stats }) {
   return (
     <section className="panel wide-panel" aria-labelledby="per-agency-title">
       <h2 id="per-agency-title">{t("perAgency")}</h2>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="group" aria-labelledby="per-agency-title">
         <table className="per-agency" data-testid="per-agency">
           <thead>
             <tr>
