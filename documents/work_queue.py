@@ -113,9 +113,7 @@ def _assigned_to_me(subject: Subject, *, lead_only: bool) -> ColumnElement[bool]
     return col(Document.id).in_(mine)
 
 
-def _where(
-    session: Session, subject: Subject, kind: DocumentWork
-) -> list[ColumnElement[bool]]:
+def _where(session: Session, subject: Subject, kind: DocumentWork) -> list[ColumnElement[bool]]:
     """The conditions of one kind of work (besides visibility)."""
     me = subject.user_id
     clerk = _agencies_with(subject, Role.clerk)

@@ -12,13 +12,17 @@ DESKTOP = (1440, 900)
 _SMALL_TARGETS = """() => {
   const small = [];
   for (const el of document.querySelectorAll('a[href], button, input, select, textarea')) {
-    const hidden = el.classList.contains('visually-hidden') || ['checkbox', 'radio'].includes(el.type);
-    const target = hidden ? el.closest('label') : el;
+    const byLabel = el.classList.contains('visually-hidden')
+      || ['checkbox', 'radio'].includes(el.type);
+    const target = byLabel ? el.closest('label') : el;
     if (!target) continue;
     const box = target.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || getComputedStyle(target).visibility === 'hidden') continue;
+    const style = getComputedStyle(target);
+    if (box.width === 0 || box.height === 0 || style.visibility === 'hidden') continue;
     if (box.width < 44 || box.height < 44) {
-      small.push(`${target.tagName} "${(target.textContent || target.getAttribute('aria-label') || '').trim().slice(0, 40)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+      const name = (target.textContent || target.getAttribute('aria-label') || '').trim();
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+      small.push(`${target.tagName} "${name.slice(0, 40)}" ${size}`);
     }
   }
   return small;
