@@ -65,6 +65,10 @@ export async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, data?.code ?? "unknown", messages);
 }
 
+/** Fired on the window after every request that changed something on the server (the
+ *  frame reads the work queue again, so the menu's count follows the step just taken). */
+export const CHANGED = "ecabinet:changed";
+
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -83,6 +87,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
       en: "Cannot reach the server. Please try again.",
     });
   }
+  if (method !== "GET" && response.ok && !path.startsWith("/auth/")) window.dispatchEvent(new Event(CHANGED));
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => null);
   if (!response.ok) {

@@ -141,6 +141,21 @@ def test_the_chairman_approves_a_draft_from_his_phone(
         expect(phone.get_by_test_id("work-count")).to_have_text(re.compile(rf"^{after['total']}\b"))
 
 
+def test_the_menu_count_follows_an_answer_at_once(browser: Browser, live_server: str) -> None:
+    with official(browser, live_server, "chuyenvien", PHONE) as phone:
+        before = queue(phone, live_server)["total"]
+        expect(phone.get_by_test_id("work-count")).to_have_text(re.compile(rf"^{before}\b"))
+        invitations = phone.get_by_role("region", name=re.compile("^Giấy mời họp chờ trả lời"))
+        invitations.get_by_role("link").filter(has_text="Phiên họp thường kỳ UBND tỉnh").click()
+        expect(phone).to_have_url(re.compile(r"/meetings/\d+$"))
+        phone.get_by_role("button", name="Gửi trả lời").click()
+        expect(phone.get_by_text("Đã gửi trả lời.")).to_be_visible()
+        # No navigation: the answer alone brings the menu's count down.
+        expect(phone.get_by_test_id("work-count")).to_have_text(re.compile(rf"^{before - 1}\b"))
+        kinds = {k["kind"]: k["count"] for k in queue(phone, live_server)["kinds"]}
+        assert kinds["rsvp"] == 0
+
+
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390x844", "1440x900"])
 def test_staff_pages_fit_and_pass_axe(
     browser: Browser, live_server: str, size: tuple[int, int]

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { Me } from "../api";
+import { CHANGED, type Me } from "../api";
 import { useUi } from "../context";
 import { useDocT } from "../documents/i18n";
 import { documentNav, documentPage } from "../documents/routes";
@@ -27,16 +27,21 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
   const signT = useSignT();
   const workT = useWorkT();
   const agency = me.memberships[0]?.agency;
-  // The queue is read again on every move, so its counts follow the steps just taken.
+  // The queue is read again on every move and after every change, so the menu's count
+  // follows the steps just taken.
   const [queue, setQueue] = useState<{ data: Queue | null; error: unknown }>({ data: null, error: null });
   useEffect(() => {
     let live = true;
-    work.queue().then(
-      (data) => live && setQueue({ data, error: null }),
-      (error: unknown) => live && setQueue({ data: null, error }),
-    );
+    const load = () =>
+      work.queue().then(
+        (data) => live && setQueue({ data, error: null }),
+        (error: unknown) => live && setQueue({ data: null, error }),
+      );
+    void load();
+    window.addEventListener(CHANGED, load);
     return () => {
       live = false;
+      window.removeEventListener(CHANGED, load);
     };
   }, [path]);
   useEffect(() => {
