@@ -7,6 +7,8 @@ check that the two agree on every document for every user.
 - A leader or clerk sees every document of their agency; a specialist what was drafted
   by them or their unit, or assigned to them or their unit.
 - A confidential document is seen only by its named access list, whatever the role.
+- Statistics (:func:`overseen`): a leader or admin follows the figures of their agency
+  and every agency below it, confidential documents counted but never shown.
 """
 
 from __future__ import annotations
@@ -115,6 +117,29 @@ def sees(subject: Subject, view: DocumentView) -> bool:
         or bool(units & view.handler_units)
         or (d.flow == Flow.outgoing.value and d.drafting_unit_id in units)
     )
+
+
+def overseen(subject: Subject) -> list[int]:
+    """Agencies whose figures the subject follows: where they are a leader or an admin,
+    and every agency below those (the Chairman and the province's admins: the whole
+    province). Statistics count every document of these agencies, confidential ones
+    included; the documents themselves stay behind :func:`visible_clause`."""
+    tops = {
+        agency
+        for agency, roles in subject.roles.items()
+        if Role.leader in roles or Role.admin in roles
+    }
+    children: dict[int | None, list[int]] = {}
+    for agency, parent in subject.parents.items():
+        children.setdefault(parent, []).append(agency)
+    found: list[int] = []
+    todo = sorted(tops)
+    while todo:
+        agency = todo.pop(0)
+        if agency not in found:
+            found.append(agency)
+            todo.extend(sorted(children.get(agency, [])))
+    return sorted(found)
 
 
 def oversees_any(subject: Subject) -> bool:

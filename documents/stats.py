@@ -1,7 +1,12 @@
 """Statistics of document work per agency and per unit over a period.
 
-The figures, for documents the caller may see (:func:`documents.access.visible_clause`:
-a confidential document of someone else changes no count):
+The figures, for documents the caller may see (:func:`documents.access.visible_clause`)
+and every document of the agencies they oversee (:func:`documents.access.overseen`: a
+leader or admin, for their agency and every agency below it; confidential documents
+count there, though no row names them). Elsewhere a confidential document of someone
+else changes no count. Every overseen agency has its row, with zeros when it has
+nothing, so the province's total is the sum of the rows of its departments and
+communes and its own.
 
 - ``received``: incoming documents registered in the period (by arrival date). Only
   registered documents count: Decree 30 puts no obligation on an unregistered one.
@@ -31,7 +36,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
-from documents.access import visible_clause
+from documents.access import overseen, visible_clause
 from documents.models import Assignment, Document
 from documents.states import Flow, State
 from ecabinet.core import errors
@@ -90,6 +95,9 @@ class AgencyRow:
     agency_id: int
     agency_name: str
     figures: Figures
+    parent_id: int | None = None
+    depth: int = 0
+    """How far below the topmost agency of the report (rows come in tree order)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,11 @@ def _lead_unit() -> Any:
     )
 
 
+def _subtree(subject: Subject, agency_id: int) -> list[int]:
+    """The agency and every agency below it."""
+    return [a for a in subject.parents if agency_id in subject.ancestors(a)]
+
+
 def _counted(subject: Subject, date_from: date, date_to: date, agency_id: int | None) -> Any:
     """The documents that count, one row each with what the figures need."""
     incoming = and_(
@@ -145,9 +158,13 @@ def _counted(subject: Subject, date_from: date, date_to: date, agency_id: int | 
         col(Document.flow) == Flow.outgoing.value,
         col(Document.issued_on).between(date_from, date_to),
     )
-    where: list[ColumnElement[bool]] = [visible_clause(subject), or_(incoming, outgoing)]
+    followed = overseen(subject)
+    seen = visible_clause(subject)
+    if followed:
+        seen = or_(seen, col(Document.agency_id).in_(followed))
+    where: list[ColumnElement[bool]] = [seen, or_(incoming, outgoing)]
     if agency_id is not None:
-        where.append(col(Document.agency_id) == agency_id)
+        where.append(col(Document.agency_id).in_(_subtree(subject, agency_id)))
     unit = case(
         (col(Document.flow) == Flow.outgoing.value, col(Document.drafting_unit_id)),
         else_=_lead_unit(),
@@ -231,13 +248,7 @@ def statistics(
             .order_by(c.agency_id, c.unit_id)
         )
     )
-    agency_names: dict[int, str] = dict(
-        session.execute(
-            select(col(Agency.id), col(Agency.name)).where(
-                col(Agency.id).in_([r.agency_id for r in per_agency])
-            )
-        ).all()
-    )
+    agencies = _agency_rows(session, subject, per_agency, agency_id)
     unit_ids = [r.unit_id for r in per_unit if r.unit_id is not None]
     unit_names: dict[int, str] = dict(
         session.execute(
@@ -248,12 +259,39 @@ def statistics(
         date_from,
         date_to,
         totals,
-        [
-            AgencyRow(r.agency_id, agency_names.get(r.agency_id, ""), _figures(r))
-            for r in per_agency
-        ],
+        agencies,
         [
             UnitRow(r.agency_id, r.unit_id, unit_names.get(r.unit_id, ""), _figures(r))
             for r in per_unit
         ],
     )
+
+
+def _agency_rows(
+    session: Session, subject: Subject, counted: list[Any], agency_id: int | None
+) -> list[AgencyRow]:
+    """A row per agency with documents counted and per overseen agency (zeros when it has
+    none), in tree order: each agency followed by the agencies below it."""
+    found = {r.agency_id: _figures(r) for r in counted}
+    wanted = set(found) | set(overseen(subject))
+    if agency_id is not None:
+        wanted &= set(_subtree(subject, agency_id)) | set(found)
+    rows = session.execute(
+        select(col(Agency.id), col(Agency.name), col(Agency.parent_id))
+        .where(col(Agency.id).in_(wanted))
+        .order_by(col(Agency.id))
+    ).all()
+    by_parent: dict[int | None, list[Any]] = {}
+    for row in rows:
+        parent = row.parent_id if row.parent_id in wanted else None
+        by_parent.setdefault(parent, []).append(row)
+    ordered: list[AgencyRow] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for row in by_parent.get(parent, []):
+            figures = found.get(row.id, Figures())
+            ordered.append(AgencyRow(row.id, row.name, figures, row.parent_id, depth))
+            walk(row.id, depth + 1)
+
+    walk(None, 0)
+    return ordered

@@ -45,6 +45,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_speakers,
     routes_tokens,
     routes_votes,
+    routes_work_queue,
 )
 from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi

@@ -58,6 +58,9 @@ class FiguresOut(BaseModel):
 class AgencyStatsOut(FiguresOut):
     agency_id: int
     agency_name: str
+    parent_id: int | None
+    depth: int
+    """How far below the topmost agency of the report (rows come in tree order)."""
 
 
 class UnitStatsOut(FiguresOut):
@@ -85,6 +88,8 @@ class StatsOut(BaseModel):
                 AgencyStatsOut(
                     agency_id=a.agency_id,
                     agency_name=a.agency_name,
+                    parent_id=a.parent_id,
+                    depth=a.depth,
                     **FiguresOut.of(a.figures).model_dump(),
                 )
                 for a in s.agencies

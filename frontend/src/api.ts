@@ -65,6 +65,10 @@ async function send(method: string, url: string, init: RequestInit = {}): Promis
 /** An API path (/documents/1) or an address the API gave (/api/v1/…), as a URL. */
 const apiUrl = (path: string) => (path.startsWith("/api/") ? path : `/api/v1${path}`);
 
+/** Fired on the window after every request that changed something on the server (the
+ *  frame reads the work queue again, so the menu's count follows the step just taken). */
+export const CHANGED = "ecabinet:changed";
+
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -72,6 +76,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (method !== "GET" && response.ok && !path.startsWith("/auth/")) window.dispatchEvent(new Event(CHANGED));
   if (response.status === 204) return undefined as T;
   if (!response.ok) throw await errorOf(response);
   return (await response.json().catch(() => null)) as T;
@@ -82,6 +87,7 @@ export async function postBytes<T>(path: string, file: Blob, contentType: string
   const headers = { "Content-Type": contentType, Accept: "application/json" };
   const response = await send("POST", apiUrl(path), { headers, body: file });
   if (!response.ok) throw await errorOf(response);
+  window.dispatchEvent(new Event(CHANGED));
   return (await response.json()) as T;
 }
 

@@ -21,7 +21,9 @@ def test_login_shows_name_and_agency_then_logout(page: Page, live_server: str) -
     banner = page.get_by_role("banner")
     expect(banner).to_contain_text("Nguyễn Thanh Bình")
     expect(banner).to_contain_text("Ủy ban nhân dân tỉnh An Giang")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào, Nguyễn Thanh Bình")
+    # The first screen is the work queue, greeting them by name.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc chờ tôi xử lý")
+    expect(page.get_by_role("main")).to_contain_text("Xin chào, Nguyễn Thanh Bình")
     expect(page.get_by_role("main")).to_contain_text("Lãnh đạo")
 
     page.get_by_role("button", name="Đăng xuất").click()

@@ -131,17 +131,21 @@ def figures(row: dict[str, Any]) -> tuple[int, ...]:
 def test_figures_worked_out_by_hand(office: Office, engine: Engine) -> None:
     build(engine, office)
     body = stats(office, "p.leader")
+    # The province's leader follows the province and the department below it, the
+    # confidential document (late, no lead) counted though he is not on its list.
     totals = body["totals"]
-    assert figures(totals) == (8, 2, 3, 2, 1, 2, 1)
-    assert totals["electronic"] == 3 and totals["electronic_share"] == pytest.approx(0.3)
-    assert [(a["agency_name"], figures(a)) for a in body["agencies"]] == [
-        ("Ủy ban nhân dân tỉnh Thử Nghiệm", (8, 2, 3, 2, 1, 2, 1))
+    assert figures(totals) == (10, 2, 4, 2, 2, 2, 1)
+    assert totals["electronic"] == 3 and totals["electronic_share"] == pytest.approx(0.25)
+    assert [(a["agency_name"], a["depth"], figures(a)) for a in body["agencies"]] == [
+        ("Ủy ban nhân dân tỉnh Thử Nghiệm", 0, (9, 2, 3, 2, 2, 2, 1)),
+        ("Sở Khoa học và Công nghệ", 1, (1, 0, 1, 0, 0, 0, 0)),
     ]
-    units = {u["unit_name"]: figures(u) for u in body["units"]}
+    province = office.agencies["p"].id
+    units = {u["unit_name"]: figures(u) for u in body["units"] if u["agency_id"] == province}
     assert units == {
         "Phòng Kinh tế": (3, 2, 3, 0, 0, 0, 0),
         "Văn phòng": (2, 0, 0, 2, 0, 0, 0),
-        "": (3, 0, 0, 0, 1, 2, 1),
+        "": (4, 0, 0, 0, 2, 2, 1),
     }
     assert (body["date_from"], body["date_to"]) == ("2020-01-01", "2020-12-31")
 
@@ -161,7 +165,9 @@ def test_only_what_the_caller_sees_counts(office: Office, engine: Engine) -> Non
     assert figures(stats(office, "p.clerk", agency_id=province)["totals"])[0] == 9
     empty = stats(office, "p.leader", **{"from": "2021-01-01", "to": "2021-12-31"})
     assert figures(empty["totals"]) == (0,) * 7 and empty["totals"]["electronic_share"] == 0
-    assert empty["agencies"] == [] and empty["units"] == []
+    # Every agency the leader follows keeps its row, with zeros.
+    assert [figures(a) for a in empty["agencies"]] == [(0,) * 7, (0,) * 7]
+    assert empty["units"] == []
 
 
 def test_bad_period_is_refused(office: Office) -> None:

@@ -1,23 +1,24 @@
 import { useEffect, useState } from "react";
-import type { Me } from "../api";
+import { CHANGED, type Me } from "../api";
 import { useUi } from "../context";
 import { useDocT } from "../documents/i18n";
 import { documentNav, documentPage } from "../documents/routes";
 import type { Key } from "../i18n";
 import { useMeetT } from "../meetings/i18n";
 import { meetingNav, meetingPage } from "../meetings/routes";
-import { notes } from "../notifications/api";
-import { useNoteT } from "../notifications/i18n";
 import { useSignT } from "../signing/i18n";
 import { Agencies } from "./Agencies";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { Notifications } from "./Notifications";
-import { Overview } from "./Overview";
+import { notes } from "../notifications/api";
+import { useNoteT } from "../notifications/i18n";
+import { work, type WorkQueue as Queue } from "../work/api";
+import { useWorkT } from "../work/i18n";
 import { SigningPage } from "./signing/SigningPage";
 import { Tokens } from "./Tokens";
+import { WorkQueue } from "./WorkQueue";
 
 const NAV: { path: string; label: Key }[] = [
-  { path: "/", label: "navOverview" },
   { path: "/agencies", label: "navAgencies" },
   { path: "/tokens", label: "navTokens" },
 ];
@@ -27,24 +28,52 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
   const docT = useDocT();
   const meetT = useMeetT();
   const signT = useSignT();
+  const workT = useWorkT();
   const noteT = useNoteT();
   const unread = useUnread(path);
   const agency = me.memberships[0]?.agency;
-  const nav: { path: string; text: string; count?: number }[] = [
-    NAV[0],
-    { path: "/notifications", text: noteT("navNotifications"), count: unread.count },
+  // The queue is read again on every move and after every change, so the menu's count
+  // follows the steps just taken.
+  const [queue, setQueue] = useState<{ data: Queue | null; error: unknown }>({ data: null, error: null });
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      work.queue().then(
+        (data) => live && setQueue({ data, error: null }),
+        (error: unknown) => live && setQueue({ data: null, error }),
+      );
+    void load();
+    window.addEventListener(CHANGED, load);
+    return () => {
+      live = false;
+      window.removeEventListener(CHANGED, load);
+    };
+  }, [path]);
+  useEffect(() => {
+    // On a phone the menu is a strip: keep the current entry in sight.
+    document.querySelector('.sidebar a[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [path]);
+  const nav: { path: string; text: string; count?: number; countText?: string; countId?: string }[] = [
+    { path: "/", text: workT("navWork"), count: queue.data?.total, countText: workT("waiting"), countId: "work-count" },
+    {
+      path: "/notifications",
+      text: noteT("navNotifications"),
+      count: unread.count,
+      countText: noteT("unreadCount"),
+      countId: "unread-count",
+    },
     ...meetingNav().map((item) => ({ path: item.path, text: meetT(item.label) })),
     ...documentNav(me).map((item) => ({ path: item.path, text: docT(item.label) })),
     { path: "/signing", text: signT("navSigning") },
-    ...NAV.slice(1),
-  ].map((item) => ("label" in item ? { path: item.path, text: t(item.label) } : item));
+    ...NAV.map((item) => ({ path: item.path, text: t(item.label) })),
+  ];
   let page = meetingPage(me, path) ?? documentPage(me, path);
   if (page === null) {
     if (path === "/agencies") page = <Agencies />;
     else if (path === "/notifications") page = <Notifications me={me} onChange={unread.refresh} />;
     else if (path === "/tokens") page = <Tokens />;
     else if (path === "/signing") page = <SigningPage me={me} />;
-    else page = <Overview me={me} />;
+    else page = <WorkQueue me={me} queue={queue.data} error={queue.error} />;
   }
 
   return (
@@ -74,11 +103,12 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
                 }}
               >
                 {item.text}
-                {item.count ? (
-                  <span className="nav-count" aria-label={`${item.count} ${noteT("unreadCount")}`}>
+                {item.count !== undefined && item.count > 0 && (
+                  <span className="count-badge" data-testid={item.countId}>
                     {item.count}
+                    <span className="visually-hidden"> {item.countText}</span>
                   </span>
-                ) : null}
+                )}
               </a>
             </li>
           ))}
@@ -104,8 +134,13 @@ function useUnread(path: string): { count: number; refresh: () => void } {
     };
   }, [path, tick]);
   useEffect(() => {
-    const timer = window.setInterval(() => setTick((n) => n + 1), 60_000);
-    return () => window.clearInterval(timer);
+    const bump = () => setTick((n) => n + 1);
+    const timer = window.setInterval(bump, 60_000);
+    window.addEventListener(CHANGED, bump);
+    return () => {
+      window.clearInterval(timer);
+      window.removeEventListener(CHANGED, bump);
+    };
   }, []);
   return { count, refresh: () => setTick((n) => n + 1) };
 }

@@ -40,6 +40,7 @@ export function Dashboard({ me }: { me: Me }) {
           <h2 id="stats-title">{t("stats")}</h2>
           <Part state={stats}>{stats.data && <Bars figures={stats.data.totals} />}</Part>
         </section>
+        {stats.data && stats.data.agencies.length > 1 && <PerAgency stats={stats.data} />}
         <section className="panel" aria-labelledby="notes-title">
           <h2 id="notes-title">{t("notifications")}</h2>
           <Part state={notes}>{notes.data && <Notifications items={notes.data.items} />}</Part>
@@ -94,6 +95,63 @@ function Bars({ figures }: { figures: Figures }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+const AGENCY_FIGURES: (keyof Figures)[] = ["received", "issued", "late", "open", "open_overdue"];
+
+/** Each agency the user follows (the whole province for its leaders), indented by level. */
+function PerAgency({ stats }: { stats: Stats }) {
+  const t = useDocT();
+  return (
+    <section className="panel wide-panel" aria-labelledby="per-agency-title">
+      <h2 id="per-agency-title">{t("perAgency")}</h2>
+      <div className="table-scroll" tabIndex={0} role="group" aria-labelledby="per-agency-title">
+        <table className="per-agency" data-testid="per-agency">
+          <thead>
+            <tr>
+              <th scope="col">{t("agencyColumn")}</th>
+              {AGENCY_FIGURES.map((k) => (
+                <th scope="col" key={k} className="num">
+                  {t(`fig_${k}` as DocKey)}
+                </th>
+              ))}
+              <th scope="col" className="num">
+                {t("electronicShare")}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {stats.agencies.map((a) => (
+              <tr key={a.agency_id} data-agency={a.agency_id}>
+                <th scope="row" style={{ paddingLeft: `${0.75 + a.depth * 1.25}rem` }}>
+                  {a.agency_name}
+                </th>
+                {AGENCY_FIGURES.map((k) => (
+                  <td key={k} className="num" data-figure={k}>
+                    {a[k]}
+                  </td>
+                ))}
+                <td className="num" data-figure="electronic_share">
+                  {Math.round(a.electronic_share * 100)}%
+                </td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">{t("totalRow")}</th>
+              {AGENCY_FIGURES.map((k) => (
+                <td key={k} className="num">
+                  {stats.totals[k]}
+                </td>
+              ))}
+              <td className="num">{Math.round(stats.totals.electronic_share * 100)}%</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </section>
   );
 }
 

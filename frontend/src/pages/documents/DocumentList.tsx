@@ -132,9 +132,11 @@ export function DocumentList({ me, flow }: { me: Me; flow: Flow }) {
           <tbody>
             {page.items.map((d) => (
               <tr key={d.id} className={isOverdue(d) ? "overdue" : undefined}>
-                <td className="nowrap">{d.number_symbol || "—"}</td>
-                {flow === "incoming" && <td>{d.arrival_number ?? "—"}</td>}
-                <td>
+                <td className="nowrap" data-label={t("numberSymbol")}>
+                  {d.number_symbol || "—"}
+                </td>
+                {flow === "incoming" && <td data-label={t("arrivalNumber")}>{d.arrival_number ?? "—"}</td>}
+                <td className="doc-abstract" data-label={t("abstract")}>
                   <a
                     href={`/documents/${d.id}`}
                     onClick={(e) => {
@@ -146,14 +148,18 @@ export function DocumentList({ me, flow }: { me: Me; flow: Flow }) {
                   </a>
                   <div className="muted small">{typeName(d.type_id)}</div>
                 </td>
-                <td>{flow === "incoming" ? d.issuing_agency_name : d.signer_name || "—"}</td>
-                <td>
+                <td data-label={flow === "incoming" ? t("issuingAgency") : t("signer")}>
+                  {flow === "incoming" ? d.issuing_agency_name : d.signer_name || "—"}
+                </td>
+                <td data-label={t("state")}>
                   <span className={`state state-${d.state}`}>{t.state(d.state)}</span>
                 </td>
-                <td>
+                <td data-label={t("urgency")}>
                   <UrgencyBadge urgency={d.urgency} />
                 </td>
-                <td className={isOverdue(d) ? "late" : undefined}>{formatDate(d.deadline, lang)}</td>
+                <td className={isOverdue(d) ? "late" : undefined} data-label={t("deadline")}>
+                  {formatDate(d.deadline, lang)}
+                </td>
               </tr>
             ))}
           </tbody>
