@@ -14,7 +14,7 @@ from datetime import datetime
 
 from fpdf import FPDF
 
-from ecabinet.demo.pdfs import TEXT_W, cell, nfc
+from documents.layout.page import TEXT_W, cell, nfc
 from ecabinet.meetings.minutes_model import Person
 from ecabinet.meetings.pdf_layout import (
     A4_H,

@@ -1,7 +1,7 @@
 """Layout pieces shared by the minutes and the consultation tally.
 
 Both are Decree 30 documents built with the demo's building blocks
-(:mod:`ecabinet.demo.pdfs`: page geometry, header, centred lines, rules), in Liberation
+(:mod:`documents.layout.page`: page geometry, header, centred lines, rules), in Liberation
 Serif (metric-compatible with the Times New Roman the decree asks for) when installed,
 DejaVu otherwise. Times are printed in Vietnam time (+07:00) whatever zone they come in.
 """
@@ -16,7 +16,7 @@ from fpdf import FPDF
 from fpdf.enums import Align
 from fpdf.fonts import FontFace
 
-from ecabinet.demo.pdfs import (
+from documents.layout.page import (
     BOTTOM,
     LEFT,
     RIGHT,
