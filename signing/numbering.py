@@ -10,8 +10,9 @@ line, declared before the leader signs (:func:`declare`); at issue :func:`fill` 
 their values and appearances in an incremental update, and the seal then signs over it.
 
 A field's appearance shows its whole line, centred in the field's box, in the Times-like
-serif of the signature appearances; an *opaque* field paints white under its text, to
-hide a placeholder the page itself prints (an uploaded draft: :mod:`signing.locate`).
+serif of the signature appearances; an *opaque* field, once it shows text, paints white
+under it, to hide a placeholder the page itself prints (an uploaded draft:
+:mod:`signing.locate`); empty, it lets that placeholder show.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class Slot:
 def _draw(update: Update, slot: Slot, text: str) -> int:
     """Write the appearance of ``slot`` showing ``text``; the number of its form XObject."""
     font = serif("I" if slot.italic else "")
-    line = unicodedata.normalize("NFC", " ".join(text.split()))
+    line = unicodedata.normalize("NFC", " ".join(text.splitlines()).strip())
     check_glyphs(font, [line])
     x1, y1, x2, y2 = slot.rect
     width, height = x2 - x1, y2 - y1
@@ -75,7 +76,7 @@ def _draw(update: Update, slot: Slot, text: str) -> int:
     if line and font.width(line, size) > width - 2:
         size = max(MIN_SIZE, size * (width - 2) / font.width(line, size))
     canvas = Canvas(width, height)
-    if slot.opaque:
+    if slot.opaque and line:
         canvas.fill((0.0, 0.0, width, height), (1.0, 1.0, 1.0))
     if line:
         ascent, descent = font.ascent / font.units_per_em, font.descent / font.units_per_em
@@ -204,9 +205,9 @@ def fill(data: bytes, values: Mapping[str, str]) -> bytes:
             0,
             (min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])),
             _size(str(value.get("/DA", ""))),
-            bool(style.get("/Italic", False)),
+            _flag(style, "/Italic"),
             text,
-            bool(style.get("/Opaque", False)),
+            _flag(style, "/Opaque"),
         )
         ap = _draw(update, slot, text)
         new = DictionaryObject(value)
@@ -215,6 +216,12 @@ def fill(data: bytes, values: Mapping[str, str]) -> bytes:
         update.replace(field.ref, new)
     out, _offsets = update.build()
     return data + bytes(out)
+
+
+def _flag(style: Any, key: str) -> bool:
+    """A boolean of the field's /ECabinet style (pypdf's BooleanObject is always truthy)."""
+    value = style.get(key)
+    return bool(getattr(value, "value", value))
 
 
 def _size(da: str) -> float:
