@@ -1,4 +1,5 @@
-"""Finding where an uploaded draft prints its number and date lines (decision 0015).
+"""Finding lines in a draft: where it prints its number and date lines (decision 0015),
+and where its signer's signature image goes (:func:`signer_box`).
 
 A draft laid out by the system declares its number and date fields itself
 (:mod:`documents.layout.page`). A draft uploaded from a word processor prints them as
@@ -20,6 +21,7 @@ from typing import Any
 
 from signing import numbering
 from signing.numbering import Slot
+from signing.pdfdraw import Rect
 from signing.pdfio import PYPDF_ERRORS, open_pdf
 from signing.placement import MM, page_box, top_right_rect
 
@@ -30,6 +32,8 @@ HEAD = 0.4
 EM = 0.55
 """Estimated advance of a character, in ems (the runs carry no widths)."""
 FALLBACK_SIZE = 11.0
+SIGN_W = 170.0
+"""Width of the signature box the system chooses, in points (60 mm)."""
 
 
 @dataclass
@@ -79,13 +83,46 @@ def _top_right(data: bytes) -> list[Slot]:
     ]
 
 
-def _lines(data: bytes) -> list[_Line]:
-    """The text lines of the top of page 1, each the runs of one baseline that follow
-    each other (two columns on one baseline stay two lines)."""
+def signer_box(data: bytes, name: str, width: float = SIGN_W) -> tuple[int, Rect] | None:
+    """Where the signature image of ``name`` goes (Decree 30: between the signer's title and
+    name, under the signing block): the page (from 0) and box, in the blank above the last
+    line printing ``name`` and under the line above it; None when no page prints it."""
+    wanted = _key(name)
+    if not wanted:
+        return None
+    count = len(open_pdf(data).pages)
+    for index in range(count - 1, -1, -1):
+        lines = _lines(data, index, head=1.0)
+        for i, line in enumerate(lines):
+            if _key(line.text) != wanted:
+                continue
+            centre = (line.x1 + line.x2) / 2
+            above = [
+                other
+                for other in lines[:i]
+                if other.y > line.y
+                and other.x1 < centre + width / 2
+                and other.x2 > centre - width / 2
+            ]
+            ceiling = min((o.y - 0.3 * o.size for o in above), default=line.y + 110.0)
+            bottom, top = line.y + 1.1 * line.size, ceiling - 2.0
+            if top - bottom < 30.0:
+                continue
+            return index, (centre - width / 2, bottom, centre + width / 2, top)
+    return None
+
+
+def _key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def _lines(data: bytes, index: int = 0, head: float = HEAD) -> list[_Line]:
+    """The text lines of the top ``head`` of page ``index``, top to bottom, each the runs of
+    one baseline that follow each other (two columns on one baseline stay two lines)."""
     reader = open_pdf(data)
-    page = reader.pages[0]
+    page = reader.pages[index]
     top = float(page.mediabox.top)
-    floor = top - HEAD * float(page.mediabox.height)
+    floor = top - head * float(page.mediabox.height)
     runs: list[_Line] = []
 
     def visit(text: str, cm: Any, tm: Any, _font: Any, size: float) -> None:

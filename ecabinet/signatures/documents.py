@@ -31,9 +31,9 @@ from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.users import User
-from ecabinet.signatures import activation, appearances, credentials, numbers
+from ecabinet.signatures import activation, appearances, credentials, numbers, placing
 from ecabinet.signatures.activation import Activation, Purpose
-from ecabinet.signatures.intake import intake
+from ecabinet.signatures.intake import intake, probe
 from ecabinet.signatures.models import CredentialKind, SigningCredential
 from ecabinet.signatures.service import (
     SignRequest,
@@ -68,7 +68,8 @@ def sign_document(
     given: Activation,
 ) -> Document:
     """The approving leader signs the main file with their own certificate, activated
-    by ``given`` (their PIN)."""
+    by ``given`` (their PIN); without a box in ``request``, their signature image goes
+    where the system finds their signing block (:mod:`.placing`)."""
     check_level(request.level, setup)
     with session_scope(engine, write=False) as session:
         subject = subject_for(session, user)
@@ -93,8 +94,11 @@ def sign_document(
         given,
         Purpose("document.sign", target=f"document {document_id}"),
     )
-    data = numbers.with_fields(store.read_bytes(source.sha256))
-    blob = store.put_bytes(sign_one(data, key, request, setup, look.with_image(store)))
+    raw = store.read_bytes(source.sha256)
+    probe(setup, raw)  # read in the sandbox before anything here parses it
+    data = numbers.with_fields(raw)
+    request = placing.placed(request, data, user.full_name)
+    blob = store.put_bytes(sign_one(data, key, request, setup, look.with_image(store), probed=True))
     signer = common_name(key.certificate)
     with session_scope(engine) as session:
         subject = subject_for(session, user)

@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import StreamObject
 
 from documents.layout.official import make_official_document
 from ecabinet.demo.ca import DemoCA
@@ -149,3 +150,34 @@ def test_an_upload_without_placeholders_gets_them_top_right() -> None:
     for slot in found:
         assert not slot.opaque and slot.rect[2] <= 595.28 - 15 * MM + 0.01
         assert slot.rect[3] >= 841.89 - 5 * MM - 2 * 1.5 * 11 - 0.01
+
+
+def _content_stamp(data: bytes) -> bytes:
+    """The rejected alternative: the number drawn into page 1's content after signing."""
+    reader = PdfReader(io.BytesIO(data))
+    writer = PdfWriter(reader, incremental=True)
+    page = writer.pages[0]
+    extra = StreamObject()
+    extra.set_data(b"BT /F1 11 Tf 100 760 Td (13) Tj ET")
+    contents = page.get_contents()
+    assert contents is not None
+    contents.set_data(contents.get_data() + b"\n" + extra.get_data())
+    page.replace_contents(contents)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_page_content_stamp_after_the_leader_would_be_flagged(
+    leader_key: PrivateKeySource, demo_ca: DemoCA, tmp_path: Path
+) -> None:
+    """Why fields (decision 0015): page content added after the leader's signature is a
+    modification pyHanko and our validator refuse, whatever pdfsig says of the bytes."""
+    signed = sign_pdf(draft(), leader_key, FieldSpec(name="Lãnh đạo", signed_at=AT))
+    stamped = _content_stamp(signed)
+    (verdict,) = pyhanko_verdicts(stamped, demo_ca.root)
+    assert verdict.intact and verdict.modification == "OTHER", verdict
+    first = validate_pdf(stamped, Policy(anchors=[demo_ca.root])).signatures[0]
+    assert not first.modifications_allowed
+    report = pdfsig(write(tmp_path, "content.pdf", stamped))
+    assert "Signature is Valid" in report and "Not total document signed" in report, report
