@@ -567,7 +567,7 @@ def sign_and_issue(
         chair,
         Actor(chair.id, chair.full_name),
         doc_id,
-        SignRequest(credential_id=credential.id, page=-1, box=(330, 90, 530, 190)),
+        SignRequest(credential_id=credential.id, page=-1),  # the box: found on the page
         Activation(pin=DEMO_PIN),
     )
     if issue:

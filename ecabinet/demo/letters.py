@@ -15,8 +15,7 @@ from signing.pdfio import VN
 _BODY = (
     "Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh về đẩy mạnh chuyển đổi số trong hoạt động"
     " của các cơ quan nhà nước, cơ quan xin trình bày nội dung như trích yếu nêu trên.",
-    "Đề nghị các cơ quan, đơn vị liên quan phối hợp thực hiện, báo cáo kết quả đúng thời"
-    " hạn./.",
+    "Đề nghị các cơ quan, đơn vị liên quan phối hợp thực hiện, báo cáo kết quả đúng thời hạn./.",
 )
 
 

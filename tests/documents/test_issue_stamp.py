@@ -4,6 +4,7 @@ signature and the seal stay valid for pdfsig and pyHanko."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from documents.layout.official import make_official_document
@@ -60,6 +62,12 @@ def test_issued_file_carries_the_register_number_and_date(
         ("p.spec", "submit", {}),
         ("p.head", "review", {"leader_id": office.ids["p.leader"]}),
         ("p.leader", "approve", {}),
+    ]:
+        r = office.step(who, doc_id, step, **body)
+        assert r.status_code == 200, (step, r.text)
+    place = office.get("p.leader", f"/api/v1/documents/{doc_id}/signature-place").json()
+    assert place["page"] == place["pages"] == 1 and place["box"] is not None, place
+    for who, step, body in [
         ("p.leader", "sign", {"credential_id": leader, "pin": PIN}),
         ("p.clerk", "issue", {"pin": PIN, "number": 13, "issued_on": "2026-03-05"}),
     ]:
@@ -84,6 +92,12 @@ def test_issued_file_carries_the_register_number_and_date(
     assert [(v.intact, v.valid, v.trusted) for v in verdicts] == [(True, True, True)] * 2
     assert verdicts[0].modification == "FORM_FILLING", verdicts
     assert verdicts[1].coverage == "ENTIRE_FILE"
+    widgets = [
+        [float(v) for v in a.get_object()["/Rect"]]
+        for a in PdfReader(io.BytesIO(content)).pages[0].get("/Annots", [])
+        if a.get_object().get("/FT") == "/Sig"
+    ]
+    assert widgets[0] == pytest.approx(place["box"], abs=0.01)  # the leader, where found
     checked = office.get(
         "p.clerk", f"/api/v1/documents/{doc_id}/files/{last['id']}/signatures"
     ).json()
