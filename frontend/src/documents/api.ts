@@ -176,6 +176,11 @@ export interface Credential {
   agency_id: number;
   label: string;
   subject: string;
+  /** The holder's name, their title and the issuer's name, read from the certificate. */
+  holder: string;
+  holder_title: string;
+  issuer_name: string;
+  not_before: string;
   not_after: string;
   disabled_at: string | null;
   /** Its key is wrapped under a PIN (false: from before the PINs, or a USB token). */
@@ -184,6 +189,14 @@ export interface Credential {
   locked: boolean;
   /** Its official enrolled a TOTP: each signature also needs a code. */
   needs_otp: boolean;
+}
+
+export interface SignaturePlace {
+  page: number;
+  pages: number;
+  box: [number, number, number, number] | null;
+  page_width: number;
+  page_height: number;
 }
 
 export interface SignatureCheck {
@@ -309,6 +322,8 @@ export const docs = {
   directory: (agencyId: number) => call<Directory>("GET", `/agencies/${agencyId}/directory`),
   agencies: () => call<{ items: { id: number; name: string; code: string }[] }>("GET", "/agencies"),
   credentials: () => call<{ items: Credential[] }>("GET", "/signing-credentials"),
+  /** Where my signature image goes by default (the blank between my printed title and name). */
+  signaturePlace: (id: number) => call<SignaturePlace>("GET", `/documents/${id}/signature-place`),
   receive: (body: Body) => call<DocumentOut>("POST", "/documents/incoming", body),
   draft: (body: Body) => call<DocumentOut>("POST", "/documents/outgoing", body),
   edit: (id: number, body: Body) => call<DocumentOut>("PATCH", `/documents/${id}`, body),
