@@ -5,9 +5,8 @@
 // fields: the box is sent in PDF points. Fits a 390 px phone (the preview shrinks to fit).
 import { type KeyboardEvent, type PointerEvent, useEffect, useRef, useState } from "react";
 import type { PDFDocumentProxy, RenderTask } from "pdfjs-dist";
-import { useUi } from "../../context";
 import { contentUrl, type Credential, type DocumentFile, type DocumentOut, docs, type SignaturePlace } from "../../documents/api";
-import { formatDate, useDocT } from "../../documents/i18n";
+import { useDocT } from "../../documents/i18n";
 import {
   type Box,
   boxToRect,
@@ -120,6 +119,11 @@ export function SignDialog({
   );
 }
 
+/** "05/03/2026": the day in Vietnam's time zone, whatever the device's setting. */
+function dayVN(iso: string): string {
+  return new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "Asia/Ho_Chi_Minh" }).format(new Date(iso));
+}
+
 /** My own certificates to sign with (no seal, none disabled), the first one chosen. Shared
  * with the other signing screens (the meeting minutes). */
 export function useMyCredentials(userId: number, onError: (e: unknown) => void): [Credential[], string, (id: string) => void] {
@@ -139,10 +143,9 @@ export function useMyCredentials(userId: number, onError: (e: unknown) => void):
  * there are several), or the notice that there is none. Never a raw distinguished name. */
 export function CredentialField({ credentials, value, onChange }: { credentials: Credential[]; value: string; onChange: (id: string) => void }) {
   const t = useDocT();
-  const { lang } = useUi();
   if (credentials.length === 0) return <p className="error">{t("noCertificate")}</p>;
   const chosen = credentials.find((c) => c.id === value) ?? credentials[0];
-  const until = (c: Credential) => `${formatDate(c.not_before, lang)} – ${formatDate(c.not_after, lang)}`;
+  const until = (c: Credential) => `${dayVN(c.not_before)} – ${dayVN(c.not_after)}`;
   const expired = new Date(chosen.not_after).getTime() < Date.now();
   return (
     <>
