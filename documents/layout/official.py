@@ -37,7 +37,6 @@ from documents.layout.page import (
     one_line,
     rule,
 )
-from signing import numbering
 
 _ARTICLE_RE = re.compile(r"^(Điều\s+\d+[a-z]?\.)\s*(.*)$", re.DOTALL)
 _ROMAN_HEADING_RE = re.compile(r"^[IVXL]+\.\s")
@@ -92,7 +91,7 @@ def make_official_document(
     pdf.set_auto_page_break(True, margin=BOTTOM)
     pdf.add_page()
 
-    slots = draw_header(
+    pdf.slots = draw_header(
         pdf,
         agency_upper=agency_upper,
         agency_name=agency_name,
@@ -141,8 +140,7 @@ def make_official_document(
     pdf.set_y(pdf.get_y() + SIGN_SPACE)
     centred_lines(pdf, SIGN_X, SIGN_W, 6.0, nfc(signer_name))
     pdf.set_y(max(recipients_bottom, pdf.get_y()))
-    data = bytes(pdf.output())
-    return numbering.declare(data, slots) if slots else data
+    return pdf.pdf_bytes()
 
 
 def _addressees(pdf: FPDF, addressees: list[str]) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from signing import fonts
+from signing import fonts, numbering
 from signing.numbering import DATE, NUMBER, Slot
 from signing.placement import MM
 
@@ -140,6 +140,13 @@ class Document(FPDF):
     def __init__(self, footer: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer
+        self.slots: list[Slot] = []
+        """The number and date lines left to form fields (a draft, :func:`draw_header`)."""
+
+    def pdf_bytes(self) -> bytes:
+        """The PDF, with the number and date fields of :attr:`slots` declared."""
+        data = bytes(self.output())
+        return numbering.declare(data, self.slots) if self.slots else data
 
     def header(self) -> None:
         if self.page_no() > 1:
@@ -164,6 +171,11 @@ def nfc(text: str) -> str:
 
 def one_line(text: str) -> str:
     return " ".join(nfc(text).split())
+
+
+def blank_date_line(place: str, year: int) -> str:
+    """ "An Giang, ngày      tháng      năm 2026": a draft's date line, filled at issue."""
+    return f"{nfc(place)}, ngày      tháng      năm {year}"
 
 
 def place_date_line(place: str, day: dt.date) -> str:
