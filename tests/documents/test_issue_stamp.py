@@ -15,10 +15,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
-from documents.layout.official import make_official_document
 from tests.documents.office import Office, office_app
 from tests.signing.checks import pdfsig, pyhanko_verdicts
 from tests.support.credentials import PIN, Issuer
+from tests.support.drafts import decision
 
 
 @pytest.fixture
@@ -29,18 +29,11 @@ def office(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Ite
 
 def _pdf(draft: bool) -> bytes:
     """A draft from the system's layout (``draft``: fields) or as an upload prints it."""
-    return make_official_document(
-        agency_upper="",
-        agency_name="ỦY BAN NHÂN DÂN\nTỈNH THỬ NGHIỆM",
-        number_symbol="/QĐ-UBND" if draft else "        /QĐ-UBND",
-        place_date="Thử Nghiệm, ngày      tháng      năm 2026",
-        type_name="Quyết định",
-        abstract="Về việc ban hành Quy chế làm việc",
-        paragraphs=["QUYẾT ĐỊNH:", "Điều 1. Ban hành Quy chế làm việc./."],
-        signer_title="CHỦ TỊCH",
-        signer_name="Nguyễn Văn Chủ Tịch",
-        recipients=["Như Điều 1", "Lưu: VT"],
+    return decision(
         draft=draft,
+        agency_name="ỦY BAN NHÂN DÂN\nTỈNH THỬ NGHIỆM",
+        place_date="Thử Nghiệm, ngày      tháng      năm 2026",
+        signer_name="Nguyễn Văn Chủ Tịch",
     )
 
 
@@ -58,13 +51,7 @@ def test_issued_file_carries_the_register_number_and_date(
     leader = office.credential(ca, user_id=office.ids["p.leader"])
     office.credential(ca, agency_id=office.agencies["p"].id)
     doc_id = office.draft(_pdf(draft), place="Thử Nghiệm").json()["id"]
-    for who, step, body in [
-        ("p.spec", "submit", {}),
-        ("p.head", "review", {"leader_id": office.ids["p.leader"]}),
-        ("p.leader", "approve", {}),
-    ]:
-        r = office.step(who, doc_id, step, **body)
-        assert r.status_code == 200, (step, r.text)
+    office.approved(doc_id)
     place = office.get("p.leader", f"/api/v1/documents/{doc_id}/signature-place").json()
     assert place["page"] == place["pages"] == 1 and place["box"] is not None, place
     for who, step, body in [
@@ -74,11 +61,7 @@ def test_issued_file_carries_the_register_number_and_date(
         r = office.step(who, doc_id, step, **body)
         assert r.status_code == 200, (step, r.text)
     assert r.json()["number_symbol"] == "13/QĐ-UBND"
-    detail = office.detail("p.clerk", doc_id).json()
-    last = [f for f in detail["files"] if f["kind"] == "main"][-1]
-    content = office.get(
-        "p.clerk", f"/api/v1/documents/{doc_id}/files/{last['id']}/content"
-    ).content
+    content = office.main_content("p.clerk", doc_id)
     path = tmp_path / "issued.pdf"
     path.write_bytes(content)
     text = _text(path)
@@ -98,7 +81,7 @@ def test_issued_file_carries_the_register_number_and_date(
         if a.get_object().get("/FT") == "/Sig"
     ]
     assert widgets[0] == pytest.approx(place["box"], abs=0.01)  # the leader, where found
-    checked = office.get(
-        "p.clerk", f"/api/v1/documents/{doc_id}/files/{last['id']}/signatures"
-    ).json()
+    last = [f for f in office.detail("p.clerk", doc_id).json()["files"] if f["kind"] == "main"]
+    url = f"/api/v1/documents/{doc_id}/files/{last[-1]['id']}/signatures"
+    checked = office.get("p.clerk", url).json()
     assert checked["all_passed"], checked

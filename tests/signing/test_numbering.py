@@ -15,7 +15,6 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import StreamObject
 
-from documents.layout.official import make_official_document
 from ecabinet.demo.ca import DemoCA
 from signing import locate, numbering
 from signing.keys import PrivateKeySource
@@ -26,24 +25,13 @@ from signing.specs import FieldSpec
 from signing.validation import Policy, validate_pdf
 from tests.signing.checks import pdfsig, pyhanko_verdicts
 from tests.signing.conftest import write
+from tests.support.drafts import decision
 
 AT = datetime(2026, 3, 5, 14, 2, 11, tzinfo=VN)
 
 
 def draft() -> bytes:
-    return make_official_document(
-        agency_upper="",
-        agency_name="ỦY BAN NHÂN DÂN\nTỈNH AN GIANG",
-        number_symbol="/QĐ-UBND",
-        place_date="An Giang, ngày      tháng      năm 2026",
-        type_name="Quyết định",
-        abstract="Về việc thành lập Tổ công tác",
-        paragraphs=["QUYẾT ĐỊNH:", "Điều 1. Thành lập Tổ công tác./."],
-        signer_title="CHỦ TỊCH",
-        signer_name="Nguyễn Thanh Bình",
-        recipients=["Như Điều 1", "Lưu: VT"],
-        draft=True,
-    )
+    return decision()
 
 
 def pdftotext(tmp_path: Path, data: bytes) -> str:
@@ -106,20 +94,9 @@ def test_filling_an_unknown_field_is_refused() -> None:
         numbering.fill(draft(), {"khong_co": "x"})
 
 
-def upload(number_symbol: str = "      /QĐ-UBND", place_date: str = "") -> bytes:
+def upload() -> bytes:
     """A draft as a word processor makes it: the placeholders printed as page text."""
-    return make_official_document(
-        agency_upper="",
-        agency_name="ỦY BAN NHÂN DÂN\nTỈNH AN GIANG",
-        number_symbol=number_symbol,
-        place_date=place_date or "An Giang, ngày      tháng      năm 2026",
-        type_name="Quyết định",
-        abstract="Về việc thành lập Tổ công tác",
-        paragraphs=["Điều 1. Thành lập Tổ công tác./."],
-        signer_title="CHỦ TỊCH",
-        signer_name="Nguyễn Thanh Bình",
-        recipients=["Lưu: VT"],
-    )
+    return decision(draft=False)
 
 
 def test_an_upload_gets_opaque_fields_over_its_printed_placeholders(tmp_path: Path) -> None:

@@ -8,30 +8,23 @@ from typing import Any, cast
 
 from pypdf import PdfReader
 
-from documents.layout.official import make_official_document
 from ecabinet.demo.images import signature_png
 from signing import locate
 from signing.appearance import signature_image_appearance
 from signing.keys import PrivateKeySource
 from signing.pades import sign_pdf
 from signing.specs import FieldSpec
+from tests.support.drafts import decision
 
 NAME = "Nguyễn Thanh Bình"
 
 
-def _doc(title: str = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH") -> bytes:
-    return make_official_document(
-        agency_upper="",
-        agency_name="ỦY BAN NHÂN DÂN\nTỈNH AN GIANG",
-        number_symbol="/QĐ-UBND",
-        place_date="An Giang, ngày      tháng      năm 2026",
-        type_name="Quyết định",
-        abstract="Về việc thành lập Tổ công tác",
-        paragraphs=["Điều 1. Thành lập Tổ công tác./."] * 12,
-        signer_title=title,
+def _doc() -> bytes:
+    return decision(
+        signer_title="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
         signer_name=NAME,
+        paragraphs=["Điều 1. Thành lập Tổ công tác./."] * 12,
         recipients=["Như Điều 1", "TT. Tỉnh ủy, TT. HĐND tỉnh (để b/c)", "Lưu: VT"],
-        draft=True,
     )
 
 
