@@ -4,8 +4,11 @@ Four builders, each returning an :class:`Appearance`: a :data:`~signing.specs.
 AppearanceBuilder` that also knows its box on the page, so a caller writes
 ``FieldSpec(name=…, rect=app.rect, appearance=app)``:
 
-- :func:`signer_appearance`: the competent person's handwritten signature (blue PNG,
-  transparent background) centred between the signer's title and full name;
+- :func:`signature_image_appearance`: the competent person's handwritten signature (blue
+  PNG, transparent background) alone, in the blank the page leaves between the printed
+  title and name (what the app uses: the page prints both already);
+- :func:`signer_appearance`: the same image with the title and name drawn around it, for a
+  page that prints neither (the command line);
 - :func:`seal_appearance`: the agency's seal (red PNG) at its real size over the left
   third of that signature image, with the agency name and signing time in small text;
 - :func:`attachment_appearance`: an attachment in its own file, top right of page 1, no
@@ -65,6 +68,7 @@ __all__ = [
     "seal_appearance",
     "seal_box",
     "seal_size",
+    "signature_image_appearance",
     "signer_appearance",
     "signing_time",
     "top_right_rect",
@@ -137,6 +141,24 @@ def signer_appearance(
     scale = min((width - 2 * PAD) / png.width, (high - low) / png.height)
     w, h = png.width * scale, png.height * scale
     box = ((width - w) / 2, low + (high - low - h) / 2)
+    canvas.image(pdf_image(png, w, h), (box[0], box[1], box[0] + w, box[1] + h))
+    on_page = (x1 + box[0], y1 + box[1], x1 + box[0] + w, y1 + box[1] + h)
+    return Appearance(rect, on_page, canvas.finish())
+
+
+def signature_image_appearance(image: bytes, *, rect: Rect) -> Appearance:
+    """The signer's signature image alone, centred in ``rect`` and as large as fits: the
+    box the page leaves between the printed title and name (Decree 30, Appendix I), so
+    neither is printed again."""
+    png = load_png(image, SIGNATURE_IMAGE)
+    x1, y1, x2, y2 = rect
+    width, height = x2 - x1, y2 - y1
+    if width < 12 + 2 * PAD or height < 12 + 2 * PAD:
+        raise _too_small(rect)
+    scale = min((width - 2 * PAD) / png.width, (height - 2 * PAD) / png.height)
+    w, h = png.width * scale, png.height * scale
+    box = ((width - w) / 2, (height - h) / 2)
+    canvas = Canvas(width, height)
     canvas.image(pdf_image(png, w, h), (box[0], box[1], box[0] + w, box[1] + h))
     on_page = (x1 + box[0], y1 + box[1], x1 + box[0] + w, y1 + box[1] + h)
     return Appearance(rect, on_page, canvas.finish())

@@ -1,7 +1,7 @@
 """Fonts with Vietnamese glyphs: where to find them, and their metrics.
 
 One place finds font files for everything that draws text (signature appearances here,
-the demo's sample documents in ``ecabinet.demo.pdfs``). Fonts come from Debian packages
+the Decree 30 layout in ``documents.layout``). Fonts come from Debian packages
 and are never committed: Liberation Serif 2 (``fonts-liberation2``; metric-compatible
 with Times New Roman, which Decree 30 asks for) and DejaVu (``fonts-dejavu-core``).
 Liberation 1.x (``fonts-liberation``) has the same file names but no Vietnamese letters,
@@ -220,10 +220,10 @@ def _table_records(data: bytes) -> dict[str, tuple[int, int]]:
 
 
 def serif(style: str = "") -> Font:
-    """The serif font for signature appearances in ``style`` ("" or "B")."""
+    """The serif font for signature appearances in ``style`` ("", "B" or "I")."""
     return load_font(_serif_files()[style])
 
 
 @functools.lru_cache(maxsize=1)
 def _serif_files() -> dict[str, Path]:
-    return find_family(SERIF_FAMILIES, FONT_DIRS, ("", "B"))
+    return find_family(SERIF_FAMILIES, FONT_DIRS, ("", "B", "I"))

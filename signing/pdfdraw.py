@@ -108,6 +108,14 @@ class Canvas:
             use.glyphs.setdefault(gid, char)
         self._ops.append(_Text(font, size, x, y, text, color))
 
+    def fill(self, box: Rect, color: Color) -> None:
+        """Paint ``box`` (x1, y1, x2, y2) in ``color``."""
+        x1, y1, x2, y2 = box
+        self._ops.append(
+            f"q {' '.join(map(_n, color))} rg {_n(x1)} {_n(y1)} {_n(x2 - x1)} {_n(y2 - y1)}"
+            " re f Q\n".encode()
+        )
+
     def image(self, image: PdfImage, box: Rect) -> None:
         """``image`` stretched over ``box`` (x1, y1, x2, y2)."""
         self._images.append(image)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import anyio.to_thread
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -39,6 +39,7 @@ from ecabinet.api.schemas_documents import (
 )
 from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Action, Subject, authorize
+from ecabinet.signatures import placing
 from ecabinet.signatures.documents import check_on_receipt, issue_document, sign_document
 
 TAG = "documents"
@@ -222,6 +223,43 @@ async def sign(call: Call) -> Response:
         )
     )
     return model_json(DocumentOut.of(document))
+
+
+class SignaturePlaceOut(BaseModel):
+    """Where the leader's signature image goes by default: the blank between their printed
+    title and name, found by the system; ``box`` (PDF points) is null when the page prints
+    no block with their name (the dialog then asks them to place it)."""
+
+    page: int = Field(description="From 1")
+    pages: int
+    box: tuple[float, float, float, float] | None
+    page_width: float
+    page_height: float
+
+
+@api.route(
+    "/documents/{document_id:int}/signature-place",
+    "GET",
+    "Where my signature image goes on the document's main file (the signing block)",
+    responses={200: SignaturePlaceOut},
+    tag=TAG,
+)
+async def signature_place(call: Call) -> Response:
+    document_id: int = call.request.path_params["document_id"]
+    place = await anyio.to_thread.run_sync(
+        lambda: placing.signature_place(
+            call.ctx.engine, call.ctx.store, call.ctx.signing, call.user.user, document_id
+        )
+    )
+    return model_json(
+        SignaturePlaceOut(
+            page=place.page,
+            pages=place.pages,
+            box=place.box,
+            page_width=place.page_size[0],
+            page_height=place.page_size[1],
+        )
+    )
 
 
 @_route(

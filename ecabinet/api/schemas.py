@@ -13,6 +13,7 @@ from ecabinet.core.files import StoredFile
 from ecabinet.core.inputs import Id, Line
 from ecabinet.core.scopes import Scope
 from ecabinet.core.users import User
+from ecabinet.signatures.binding import display_names
 from ecabinet.signatures.models import CredentialKind, KeyWrap, SigningCredential
 
 
@@ -272,6 +273,9 @@ class CredentialOut(BaseModel):
     label: str
     subject: str
     issuer: str
+    holder: str = Field(description="The certificate holder's name (its common name)")
+    holder_title: str = Field(description="The holder's title in the certificate, if any")
+    issuer_name: str = Field(description="The issuing authority's name")
     serial: str
     fingerprint: str
     not_before: datetime
@@ -288,7 +292,11 @@ class CredentialOut(BaseModel):
 
     @classmethod
     def of(cls, c: SigningCredential, *, needs_otp: bool = False) -> CredentialOut:
+        holder, title, issuer = display_names(c.certificate_pem)
         return cls(
+            holder=holder,
+            holder_title=title,
+            issuer_name=issuer,
             id=c.id,
             kind=CredentialKind(c.kind),
             user_id=c.user_id,

@@ -7,18 +7,20 @@ publication marks expired), one is withdrawn with a reason."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Engine
 
 from documents import publication
 from documents.access import load_view
+from documents.layout.official import make_official_document
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.demo import pdfs
 from ecabinet.demo.documents import PROVINCE, as_user, draft_to, find_agency, sign_and_issue
 from ecabinet.signatures.setup import SigningSetup
+from signing.pdfio import VN
 
 WITHDRAWN_REASON = (
     "Ban hành chưa đúng trình tự (chưa lấy ý kiến các sở, ngành); sẽ ban hành lại sau khi"
@@ -248,11 +250,11 @@ DIRECTIVES: tuple[Directive, ...] = (
 
 
 def _pdf(d: Directive, issued: date) -> bytes:
-    return pdfs.make_official_document(
+    return make_official_document(
         agency_upper="",
         agency_name="ỦY BAN NHÂN DÂN\nTỈNH AN GIANG",
-        number_symbol=f"      /{d.symbol}",
-        place_date=pdfs.place_date_line("An Giang", issued),
+        number_symbol=f"/{d.symbol}",
+        place_date=f"An Giang, ngày      tháng      năm {issued.year}",
         type_name=d.type_name,
         abstract=d.abstract,
         paragraphs=list(d.paragraphs),
@@ -260,6 +262,8 @@ def _pdf(d: Directive, issued: date) -> bytes:
         signer_name=pdfs.CHU_TICH,
         recipients=["Như Điều 2", "TT. Tỉnh ủy, TT. HĐND tỉnh (để b/c)", "Lưu: VT, KT"],
         footer=pdfs.DEMO_FOOTER,
+        creation_date=datetime.combine(issued, time(8), VN),
+        draft=True,
     )
 
 

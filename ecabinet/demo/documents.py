@@ -20,9 +20,10 @@ from documents import dispatch, incoming, outgoing
 from documents.access import load_view
 from documents.fields import Fields
 from documents.levels import Urgency
-from documents.models import Document
+from documents.models import Document, DocumentType
 from documents.registers import type_by_code
 from documents.states import State
+from documents.symbols import make_symbol
 from ecabinet.core import agencies, files, users
 from ecabinet.core.agencies import Agency, Unit
 from ecabinet.core.audit import Actor
@@ -30,7 +31,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import BlobInfo, ObjectStore
-from ecabinet.demo import DEMO_PIN, pdfs
+from ecabinet.demo import DEMO_PIN, letters
 from ecabinet.signatures.activation import Activation
 from ecabinet.signatures.documents import check_on_receipt, issue_document, sign_document
 from ecabinet.signatures.models import CredentialKind, SigningCredential
@@ -284,11 +285,40 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
         ).one()
     if have:
         return 0
-    samples = [d.pdf() for d in pdfs.demo_documents()]
+    today = datetime.now(VN).date()
+    with session_scope(engine, write=False) as session:
+        kinds = {t.code: t for t in session.exec(select(DocumentType)).all()}
+        province = find_agency(session, PROVINCE)
+        units = {
+            u.abbreviation: u
+            for u in session.exec(select(Unit).where(Unit.agency_id == province.id)).all()
+        }
+    samples = [
+        letters.incoming_pdf(
+            sender=sender,
+            number_symbol=number,
+            type_name=kinds[code].name,
+            abstract=abstract,
+            issued=today - timedelta(days=ago + 2),
+        )
+        for sender, number, code, abstract, _u, _s, ago, _d, _h in INCOMING
+    ]
     blobs = [store.put_bytes(data) for data in samples]
+    drafts = [
+        store.put_bytes(
+            letters.draft_pdf(
+                type_name=kinds[code].name,
+                symbol=make_symbol(
+                    kinds[code].abbreviation, province.abbreviation, units[unit].abbreviation
+                ),
+                abstract=abstract,
+                year=today.year,
+            )
+        )
+        for code, unit, abstract, _state in OUTGOING
+    ]
     setup = SigningSetup(settings)
     receipts = [check_on_receipt(setup, data) for data in samples]
-    today = datetime.now(VN).date()
     added = 0
     with session_scope(engine) as session:
         province = find_agency(session, PROVINCE)
@@ -304,7 +334,7 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
             main = files.register_file(
                 session,
                 clerk.actor,
-                blob=blobs[i % len(blobs)],
+                blob=blobs[i],
                 filename=f"den-{i + 1:02d}.pdf",
                 content_type="application/pdf",
                 agency_id=province.id,
@@ -326,13 +356,13 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
                     urgency=urgency,
                 ),
                 main=main,
-                receipt=receipts[i % len(receipts)],
+                receipt=receipts[i],
             )
             added += 1
             _walk_incoming(session, doc, state, clerk, leader, handler, arrived, due, how, today)
             doc.received_at = doc.created_at = _at(arrived)
             session.add(doc)
-        _seed_outgoing(session, settings, province, blobs[0])
+        _seed_outgoing(session, settings, province, drafts)
         added += len(OUTGOING)
     return added
 
@@ -405,7 +435,10 @@ def _walk_incoming(
         doc.completed_at = _at(min(done, today))
 
 
-def _seed_outgoing(session: Session, settings: Settings, province: Agency, blob: BlobInfo) -> None:
+def _seed_outgoing(
+    session: Session, settings: Settings, province: Agency, drafts: list[BlobInfo]
+) -> None:
+    """The province's drafts of :data:`OUTGOING`, each with its own PDF (``drafts``)."""
     for i, (code, unit, abstract, state) in enumerate(OUTGOING):
         draft_to(
             session,
@@ -414,7 +447,7 @@ def _seed_outgoing(session: Session, settings: Settings, province: Agency, blob:
             code,
             unit,
             abstract,
-            blob,
+            drafts[i],
             f"du-thao-{i + 1:02d}.pdf",
             state if state in _BEFORE_APPROVAL else State.approved,
         )
@@ -534,7 +567,7 @@ def sign_and_issue(
         chair,
         Actor(chair.id, chair.full_name),
         doc_id,
-        SignRequest(credential_id=credential.id, page=-1, box=(330, 90, 530, 190)),
+        SignRequest(credential_id=credential.id, page=-1),  # the box: found on the page
         Activation(pin=DEMO_PIN),
     )
     if issue:

@@ -1,9 +1,10 @@
 """The conclusion notice (thông báo kết luận) of a meeting as a Decree 30 PDF draft.
 
-Pure, like :mod:`.minutes_pdf`: the header with the number left blank (the documents
-flow numbers it at issue), "THÔNG BÁO" and the title, one paragraph saying who chaired
-which meeting when and where, the conclusions as typed by the secretary, the closing
-line, then "Nơi nhận" on the left and the chair's signature block on the right.
+Pure, like :mod:`.minutes_pdf`: the header with the number and date lines left to form
+fields (the documents flow fills them at issue, decision 0015), "THÔNG BÁO" and the
+title, one paragraph saying who chaired which meeting when and where, the conclusions
+as typed by the secretary, the closing line, then "Nơi nhận" on the left and the chair's
+signature block on the right.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 
 from fpdf import FPDF
 
-from ecabinet.demo.pdfs import TEXT_W, cell, nfc
+from documents.layout.page import TEXT_W, cell, nfc
 from ecabinet.meetings.minutes_model import Person
 from ecabinet.meetings.pdf_layout import (
     A4_H,
@@ -69,9 +70,10 @@ def notice_pdf(data: NoticeData) -> bytes:
         subject=title,
         agency_upper=data.agency_parent,
         agency_name=data.agency_name,
-        number_symbol=f"       /{data.symbol}",
+        number_symbol=f"/{data.symbol}",
         place=data.place,
         dated=dated,
+        blank=True,
     )
     title_block(pdf, "Thông báo", title)
     _opening(pdf, data)
@@ -90,7 +92,7 @@ def notice_pdf(data: NoticeData) -> bytes:
     _, box = signature_block(pdf, [None, Signer(data.chair.title or "Chủ trì", data.chair.name)])
     assert box is not None
     _recipients(pdf, data.recipients, box)
-    return bytes(pdf.output())
+    return pdf.pdf_bytes()
 
 
 def _opening(pdf: FPDF, data: NoticeData) -> None:

@@ -1,7 +1,7 @@
 """Layout pieces shared by the minutes and the consultation tally.
 
 Both are Decree 30 documents built with the demo's building blocks
-(:mod:`ecabinet.demo.pdfs`: page geometry, header, centred lines, rules), in Liberation
+(:mod:`documents.layout.page`: page geometry, header, centred lines, rules), in Liberation
 Serif (metric-compatible with the Times New Roman the decree asks for) when installed,
 DejaVu otherwise. Times are printed in Vietnam time (+07:00) whatever zone they come in.
 """
@@ -16,7 +16,7 @@ from fpdf import FPDF
 from fpdf.enums import Align
 from fpdf.fonts import FontFace
 
-from ecabinet.demo.pdfs import (
+from documents.layout.page import (
     BOTTOM,
     LEFT,
     RIGHT,
@@ -24,6 +24,7 @@ from ecabinet.demo.pdfs import (
     TOP,
     VN_TZ,
     Document,
+    blank_date_line,
     centred_lines,
     draw_header,
     nfc,
@@ -60,7 +61,7 @@ class Signer:
     name: str
 
 
-def new_document(*, title: str, subject: str, author: str, created: dt.datetime) -> FPDF:
+def new_document(*, title: str, subject: str, author: str, created: dt.datetime) -> Document:
     """An empty A4 document with font "Doc" registered and the first page added; the
     creation date is ``created`` (never the clock), so the same input gives the same bytes."""
     pdf = Document(footer="")
@@ -87,16 +88,22 @@ def official_document(
     number_symbol: str,
     place: str,
     dated: dt.datetime,
-) -> FPDF:
+    blank: bool = False,
+) -> Document:
     """:func:`new_document` with the Decree 30 header (agencies, number, place and date)
-    drawn, dated ``dated`` (Vietnam time)."""
+    drawn, dated ``dated`` (Vietnam time). ``blank``: a draft of the outgoing flow, whose
+    number and date lines are form fields filled at issue (decision 0015; the date line
+    then shows only ``dated``'s year until then): finish it with ``pdf_bytes()``."""
     pdf = new_document(title=title, subject=subject, author=agency_name, created=dated)
-    draw_header(
+    pdf.slots = draw_header(
         pdf,
         agency_upper=agency_upper,
         agency_name=agency_name,
         number_symbol=number_symbol,
-        place_date=place_date_line(place, dated.date()),
+        place_date=(
+            blank_date_line(place, dated.year) if blank else place_date_line(place, dated.date())
+        ),
+        blank=blank,
     )
     return pdf
 

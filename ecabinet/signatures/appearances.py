@@ -1,10 +1,12 @@
 """What a signature made through the app looks like (Decree 30, Article 5 and Appendix I).
 
 An official (personal or token credential) signing in a box shows their signature image,
-in blue, between their title and full name. An agency's seal shows the seal image at its
-real size over the left third of the signature image of the official who signed last on
-that page (read back from the PDF: :mod:`.widgets`), or over the left third of the box
-the clerk gives when no official's signature image is there. Without an image on the
+in blue, alone: the box lies between the title and full name the page prints (the
+system finds it, :func:`signing.locate.signer_box`), so they are not printed twice.
+An agency's seal shows the seal image at its real size over the left third of the
+signature image of the official who signed last on that page (read back from the PDF:
+:mod:`.widgets`), or over the left third of the box the clerk gives when no official's
+signature image is there. Without an image on the
 credential a box stays an empty widget (the signature is valid, only not drawn).
 """
 
@@ -20,7 +22,7 @@ from ecabinet.core.agencies import Agency
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.users import User
 from ecabinet.signatures.models import CredentialKind, SigningCredential
-from signing.appearance import Appearance, seal_appearance, signer_appearance
+from signing.appearance import Appearance, seal_appearance, signature_image_appearance
 from signing.pdfdraw import Rect
 from signing.widgets import last_signer_image
 
@@ -97,7 +99,7 @@ def build(
             if wanted:
                 raise _no_image()
             return None
-        return signer_appearance(look.image, title=look.title, name=look.name, rect=box)
+        return signature_image_appearance(look.image, rect=box)
     if box is None and not wanted:
         return None
     if look.image is None:

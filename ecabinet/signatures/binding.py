@@ -76,6 +76,22 @@ def common_name(cert: x509.Certificate) -> str:
     return str(names[0].value) if names else ""
 
 
+def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
+    values = name.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
+
+
+def display_names(certificate_pem: str) -> tuple[str, str, str]:
+    """What a person reads of a certificate: its holder's name, their title (the subject's
+    title attribute, "" without one) and the issuer's name (its common name, else its
+    organisation), never a raw distinguished name."""
+    cert = x509.load_pem_x509_certificate(certificate_pem.encode())
+    issuer = _attribute(cert.issuer, NameOID.COMMON_NAME) or _attribute(
+        cert.issuer, NameOID.ORGANIZATION_NAME
+    )
+    return common_name(cert), _attribute(cert.subject, NameOID.TITLE), issuer
+
+
 def check(
     cert: x509.Certificate,
     chain: Sequence[x509.Certificate],

@@ -7,8 +7,9 @@ with their PIN (:mod:`.activation`) outside any transaction (a time-stamp author
 be slow), then the step is taken in a write transaction that checks the state again.
 Issue opens the seal with the clerk's seal PIN first (a wrong PIN takes no number), then
 numbers the document and applies the seal in one write transaction, so a seal that
-fails gives the number back (no gap) and the sealed file carries the number in its
-signature's reason.
+fails gives the number back (no gap). The number, symbol and date are written into the
+document's own lines before the seal signs (:mod:`.numbers`, decision 0015), and the
+seal's reason carries the number too.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.users import User
-from ecabinet.signatures import activation, appearances, credentials
+from ecabinet.signatures import activation, appearances, credentials, numbers, placing
 from ecabinet.signatures.activation import Activation, Purpose
-from ecabinet.signatures.intake import intake
+from ecabinet.signatures.intake import intake, probe
 from ecabinet.signatures.models import CredentialKind, SigningCredential
 from ecabinet.signatures.service import (
     SignRequest,
@@ -68,7 +69,8 @@ def sign_document(
     given: Activation,
 ) -> Document:
     """The approving leader signs the main file with their own certificate, activated
-    by ``given`` (their PIN)."""
+    by ``given`` (their PIN); without a box in ``request``, their signature image goes
+    where the system finds their signing block (:mod:`.placing`)."""
     check_level(request.level, setup)
     with session_scope(engine, write=False) as session:
         subject = subject_for(session, user)
@@ -93,8 +95,11 @@ def sign_document(
         given,
         Purpose("document.sign", target=f"document {document_id}"),
     )
-    data = store.read_bytes(source.sha256)
-    blob = store.put_bytes(sign_one(data, key, request, setup, look.with_image(store)))
+    raw = store.read_bytes(source.sha256)
+    probe(setup, raw)  # read in the sandbox before anything here parses it
+    data = numbers.with_fields(raw)
+    request = placing.placed(request, data, user.full_name)
+    blob = store.put_bytes(sign_one(data, key, request, setup, look.with_image(store), probed=True))
     signer = common_name(key.certificate)
     with session_scope(engine) as session:
         subject = subject_for(session, user)
@@ -220,7 +225,10 @@ def issue_document(
             location=document.place,
             appearance=seal.image_sha256 is not None,
         )
-        data = store.read_bytes(source.sha256)
+        assert document.issued_on is not None
+        data = numbers.stamp(
+            store.read_bytes(source.sha256), label, document.place, document.issued_on
+        )
         blob = store.put_bytes(sign_one(data, key, request, setup, look))
         signer = common_name(key.certificate)
         signed = register_signed(

@@ -1,6 +1,6 @@
 """The document screens around the flows, on the seeded demo as it is: the dashboard, the
-inbox search, a register export, signing on the real page drawn by pdf.js, and the edXML
-import refusing a malformed file."""
+inbox search, a register export, and the edXML import refusing a malformed file (signing
+on the drawn page: test_sign_dialog)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ecabinet.demo import DEMO_PIN
 from tests.browser.people import official
 
 SLOW = 60_000  # signing runs on the server
@@ -80,45 +79,6 @@ def test_dashboard_search_and_register_export(browser: Browser, live_server: str
 
         assert search(clerk, "xyzzy") == 0
         expect(clerk.get_by_text("Không có văn bản nào.")).to_be_visible()
-
-
-def test_sign_on_the_drawn_page(browser: Browser, live_server: str) -> None:
-    with official(browser, live_server, "chutich") as leader:
-        leader.get_by_role("navigation").get_by_role("link", name="Văn bản đi", exact=True).click()
-        search(leader, "an toàn thông tin mạng")
-        row = leader.get_by_role("row").filter(has_text="Chỉ thị về tăng cường bảo đảm an toàn")
-        expect(row).to_contain_text("Đã duyệt, chờ ký")
-        row.get_by_role("link").click()
-        leader.get_by_role("main").get_by_role("button", name="Ký số", exact=True).click()
-        dialog = leader.get_by_role("dialog")
-        expect(dialog.get_by_label("Chứng thư số")).to_have_value(re.compile(r".+"))
-        canvas = dialog.get_by_test_id("sign-canvas")
-        expect(canvas).to_have_attribute("data-drawn", "true")
-        assert canvas.evaluate(INKED) > 500
-
-        x1 = dialog.get_by_label("x1")
-        y2 = dialog.get_by_label("y2")
-        before = float(x1.input_value()), float(y2.input_value())
-        box = dialog.get_by_test_id("sign-box").bounding_box()
-        assert box
-        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        leader.mouse.move(cx, cy)
-        leader.mouse.down()
-        leader.mouse.move(cx - 60, cy - 40, steps=5)
-        leader.mouse.up()
-        after = float(x1.input_value()), float(y2.input_value())
-        assert after[0] < before[0] - 20  # moved left…
-        assert after[1] > before[1] + 20  # …and up (PDF y grows upwards)
-
-        # A wrong PIN: the server's message, nothing signed; then the right one.
-        dialog.get_by_label("Mã PIN ký số").fill("000000")
-        dialog.get_by_role("button", name="Ký số", exact=True).click()
-        expect(dialog.get_by_role("alert")).to_contain_text("Sai mã PIN ký số", timeout=SLOW)
-        expect(leader.get_by_test_id("doc-state")).to_have_text("Đã duyệt, chờ ký")
-        dialog.get_by_label("Mã PIN ký số").fill(DEMO_PIN)
-        dialog.get_by_role("button", name="Ký số", exact=True).click()
-        expect(dialog).to_have_count(0, timeout=SLOW)
-        expect(leader.get_by_test_id("doc-state")).to_have_text("Đã ký, chờ phát hành")
 
 
 def test_edxml_download_and_import(browser: Browser, live_server: str, tmp_path: Path) -> None:

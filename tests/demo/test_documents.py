@@ -3,17 +3,20 @@ dispatch between two agencies that the recipient has registered."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from documents.files import current_main
+from documents.layout.page import place_date_line
 from documents.models import Document, Recipient
 from documents.states import Flow, State
+from documents.symbols import format_number_symbol
 from ecabinet.core.db import session_scope
-from ecabinet.core.storage import open_store
+from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.demo.seed import seed
 from signing.pdfio import VN
 from tests.conftest import make_settings
@@ -70,3 +73,34 @@ def test_demo_documents(tmp_path: Path, database_url: str, engine: Engine) -> No
     path = tmp_path / "sent.pdf"
     path.write_bytes(store.read_bytes(main[1].sha256))
     assert pdfsig(path).count("Signature is Valid") == 2
+    _pdfs_agree_with_the_registers(engine, store, tmp_path)
+
+
+def _text(path: Path) -> str:
+    run = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+    return " ".join(run.stdout.split())
+
+
+def _pdfs_agree_with_the_registers(engine: Engine, store: ObjectStore, tmp_path: Path) -> None:
+    """Each issued document's file reads the number, symbol and date of its register
+    entry (decision 0015), and each received one the sender's number and symbol."""
+    checked = {Flow.outgoing: 0, Flow.incoming: 0}
+    with session_scope(engine, write=False) as s:
+        docs = s.exec(select(Document).where(col(Document.number).is_not(None))).all()
+        files = {d.id: current_main(s, d.id) for d in docs if d.id is not None}
+    for doc in docs:
+        main = files[doc.id]
+        if main is None or doc.issued_on is None:
+            continue
+        path = tmp_path / f"doc-{doc.id}.pdf"
+        path.write_bytes(store.read_bytes(main[1].sha256))
+        text = _text(path)
+        label = format_number_symbol(doc.number, doc.symbol)
+        if doc.flow == Flow.outgoing.value and doc.electronic:
+            assert f"Số: {label}" in text, (label, text[:300])
+            line = place_date_line(doc.place or "An Giang", doc.issued_on)
+            assert line in text, (line, text[:300])
+        elif doc.flow == Flow.incoming.value:
+            assert label in text, (label, text[:300])
+        checked[Flow(doc.flow)] += 1
+    assert checked[Flow.outgoing] >= 3 and checked[Flow.incoming] >= 10, checked

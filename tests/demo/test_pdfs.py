@@ -12,13 +12,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from ecabinet.demo.pdfs import (
-    DemoDocument,
-    demo_documents,
-    find_font_files,
-    find_vietnamese_font,
-    make_official_document,
-)
+from documents.layout.official import make_official_document
+from documents.layout.page import find_font_files, find_vietnamese_font
+from ecabinet.demo.pdfs import DemoDocument, demo_documents
 
 DOCS = demo_documents()
 

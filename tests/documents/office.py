@@ -163,6 +163,24 @@ class Office:
             assert r.status_code == 200, (step, r.text)
         return doc_id
 
+    def approved(self, doc_id: int) -> None:
+        """Take the draft ``doc_id`` through submit, review and approval (the leader)."""
+        for who, step, body in [
+            ("p.spec", "submit", {}),
+            ("p.head", "review", {"leader_id": self.ids["p.leader"]}),
+            ("p.leader", "approve", {}),
+        ]:
+            r = self.step(who, doc_id, step, **body)
+            assert r.status_code == 200, (step, r.text)
+
+    def main_content(self, who: str, doc_id: int) -> bytes:
+        """The bytes of the document's current main file."""
+        files = self.detail(who, doc_id).json()["files"]
+        last = [f for f in files if f["kind"] == "main"][-1]
+        url = f"/api/v1/documents/{doc_id}/files/{last['id']}/content"
+        content: bytes = self.get(who, url).content
+        return content
+
     def step(self, who: str, document_id: int, step: str, **body: Any) -> Any:
         return self.post(who, f"/api/v1/documents/{document_id}/{step}", json=body or None)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from ecabinet.core.users import User
 from ecabinet.signatures import minutes as signing
 from ecabinet.signatures.activation import Activation
 from ecabinet.signatures.service import SignRequest
+from signing import numbering
 from tests.documents.office import Office, office_app
 from tests.factories import ACTOR
 from tests.signing.checks import pdfsig, pyhanko_verdicts
@@ -335,9 +337,14 @@ def test_minutes_generated_signed_and_the_notice_drafted(
     body = office.get("p.clerk", f"/api/v1/documents/{document_id}/files/{main['id']}/content")
     assert body.status_code == 200 and body.content.startswith(b"%PDF-")
     notice = _text(body.content)
+    # The number and date lines are form fields, filled at issue (decision 0015).
+    lines = {
+        k: v.get("/V") for k, v in (PdfReader(io.BytesIO(body.content)).get_fields() or {}).items()
+    }
+    assert lines[numbering.NUMBER] == "Số: /TB-UBND"
+    assert re.fullmatch(r"\S.*, ngày\s+tháng\s+năm 20\d\d", str(lines[numbering.DATE]))
     for expected in (
         "THÔNG BÁO",
-        "Số: /TB-UBND",
         "đồng chí Nguyễn Văn Chủ Tịch, Chức vụ p.leader đã chủ trì cuộc họp Phiên họp UBND tỉnh",
         "2. Giao Sở Khoa học và Công nghệ hoàn thiện hồ sơ trước ngày 15/12/2026.",
         "Nơi nhận:",

@@ -34,6 +34,14 @@ export type Credential = Schemas["CredentialOut"];
 export type SignatureCheck = Required<Schemas["SignatureReport"]>;
 export type SignatureReport = Narrow<Schemas["ReportOut"], { signatures: SignatureCheck[] }>;
 
+export interface SignaturePlace {
+  page: number;
+  pages: number;
+  box: [number, number, number, number] | null;
+  page_width: number;
+  page_height: number;
+}
+
 export interface Filters {
   flow: Flow;
   state?: string;
@@ -101,6 +109,8 @@ export const docs = {
   directory: (agencyId: number) => call<Directory>("GET", `/agencies/${agencyId}/directory`),
   agencies: () => call<Schemas["AgencyList"]>("GET", "/agencies"),
   credentials: () => call<{ items: Credential[] }>("GET", "/signing-credentials"),
+  /** Where my signature image goes by default (the blank between my printed title and name). */
+  signaturePlace: (id: number) => call<SignaturePlace>("GET", `/documents/${id}/signature-place`),
   receive: (body: Body) => call<DocumentOut>("POST", "/documents/incoming", body),
   draft: (body: Body) => call<DocumentOut>("POST", "/documents/outgoing", body),
   edit: (id: number, body: Body) => call<DocumentOut>("PATCH", `/documents/${id}`, body),

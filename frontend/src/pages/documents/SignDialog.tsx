@@ -1,9 +1,10 @@
-// The leader signs: one of my certificates, its PIN (and authenticator code when enrolled), the
-// page, and a box dragged (and resized) over the real page of the current main PDF, drawn with
-// pdf.js. The box is sent in PDF points; the number fields stay as a fallback (and are all there
-// is when the page cannot be drawn).
+// The leader signs: their certificate shown as a person reads it (holder, title, issuer,
+// validity), its PIN (and authenticator code when enrolled), and a preview of the result: the
+// page with the signature box where the system puts it (between the printed title and name,
+// GET signature-place), which the leader may drag as a correction. No page or coordinate
+// fields: the box is sent in PDF points. Fits a 390 px phone (the preview shrinks to fit).
 import { type KeyboardEvent, type PointerEvent, useEffect, useRef, useState } from "react";
-import { contentUrl, type Credential, type DocumentFile, type DocumentOut, docs } from "../../documents/api";
+import { contentUrl, type Credential, type DocumentFile, type DocumentOut, docs, type SignaturePlace } from "../../documents/api";
 import { useDocT } from "../../documents/i18n";
 import {
   type Box,
@@ -22,9 +23,14 @@ import { useOpenedPdf } from "../../documents/usePdf";
 import { type Activation, activationBody, NO_ACTIVATION } from "../../signing/api";
 import { ActivationFields } from "../signing/ActivationFields";
 
-const PREVIEW_W = 340; // the page is drawn to fit this many CSS pixels…
-const PREVIEW_H = 480; // …and this many
+const PREVIEW_W = 340; // the page is drawn to fit at most this many CSS pixels…
+const PREVIEW_H = 480; // …and this many (less on a narrow phone)
 const A4 = schematicGeometry(595, 842, 0.4); // until (or unless) the real page is drawn
+
+/** The preview's width: PREVIEW_W, or what a narrow screen leaves inside the dialog. */
+function previewWidth(): number {
+  return Math.max(200, Math.min(PREVIEW_W, window.innerWidth - 80));
+}
 
 export function SignDialog({
   doc,
@@ -42,31 +48,34 @@ export function SignDialog({
   const t = useDocT();
   const [error, setError] = useState<unknown>(null);
   const [credentials, credentialId, setCredentialId] = useMyCredentials(userId, setError);
-  const [page, setPage] = useState(-1); // -1: the last page
+  const [place, setPlace] = useState<SignaturePlace | null>(null);
   const [geometry, setGeometry] = useState<PageGeometry>(A4);
-  const [box, setBox] = useState<Box>(() => defaultBox(A4));
+  const [box, setBox] = useState<Box | null>(null);
   const [activation, setActivation] = useState<Activation>(NO_ACTIVATION);
   const [busy, setBusy] = useState(false);
   const credential = credentials.find((c) => c.id === credentialId);
+
+  useEffect(() => {
+    docs.signaturePlace(doc.id).then((p) => {
+      setPlace(p);
+      if (p.box) setBox(p.box);
+    }, setError);
+  }, [doc.id]);
 
   const mainId = main?.id;
   const { pdf, failed: pdfFailed } = useOpenedPdf(
     mainId === undefined ? null : () => openPdf(contentUrl(doc.id, mainId)),
     `${doc.id}:${mainId}`,
   );
-
-  const pages = pdf?.numPages ?? 0;
-  const pageNumber = pdf ? (page < 0 ? Math.max(1, pages + 1 + page) : Math.min(page, pages)) : page;
-  const placeOn = (g: PageGeometry) => {
-    setGeometry(g);
-    setBox(defaultBox(g));
-  };
+  const pageNumber = place?.page ?? -1;
+  const shownBox = box ?? defaultBox(geometry);
+  const placeOn = (g: PageGeometry) => setGeometry(g);
 
   const submit = async () => {
     setBusy(true);
     setError(null);
     try {
-      await docs.step(doc.id, "sign", { credential_id: credentialId, page: pageNumber, box, level: "B-B", ...activationBody(activation) });
+      await docs.step(doc.id, "sign", { credential_id: credentialId, page: pageNumber, box: shownBox, level: "B-B", ...activationBody(activation) });
       onDone();
     } catch (e) {
       setError(e);
@@ -75,58 +84,52 @@ export function SignDialog({
       setBusy(false);
     }
   };
-  const setCoord = (i: number, value: number) => setBox((b) => b.map((v, j) => (j === i ? value : v)) as Box);
 
   return (
     <Dialog title={t("signTitle")} submitLabel={t("signNow")} busy={busy} error={error} onSubmit={submit} onClose={onClose} wide>
       <p>{doc.abstract}</p>
-      <CredentialField credentials={credentials} value={credentialId} onChange={setCredentialId} />
-      {credential && <ActivationFields credential={credential} value={activation} onChange={setActivation} />}
       <div className="sign-layout">
-        <div>
-          <label htmlFor="sign-page">
-            {t("page")} {pdf ? <span className="muted small">/ {pages}</span> : <span className="muted small">{t("lastPage")}</span>}
-          </label>
-          <input
-            id="sign-page"
-            type="number"
-            min={pdf ? 1 : undefined}
-            max={pdf ? pages : undefined}
-            value={pageNumber}
-            onChange={(e) => setPage(Number(e.target.value) || -1)}
-          />
-          <fieldset className="coords">
-            <legend>{t("position")}</legend>
-            {["x1", "y1", "x2", "y2"].map((name, i) => (
-              <label key={name}>
-                {name}
-                <input type="number" min={0} step="any" value={box[i]} onChange={(e) => setCoord(i, Number(e.target.value))} />
-              </label>
-            ))}
-          </fieldset>
-          <p className="muted small">{pdf ? t("signDragHelp") : t("signPreviewHelp")}</p>
+        <div className="sign-fields">
+          <CredentialField credentials={credentials} value={credentialId} onChange={setCredentialId} />
+          {credential && <ActivationFields credential={credential} value={activation} onChange={setActivation} />}
+          {place && (
+            <p className="muted small" data-testid="sign-place-help">
+              {place.box ? t("signPlaceFound") : t("signPlaceMissing")}
+            </p>
+          )}
           {pdfFailed && <p className="muted small">{t("pageNotDrawn")}</p>}
         </div>
-        <div className="page-preview" style={{ width: geometry.width, height: geometry.height }}>
-          {pdf ? (
-            <PdfPage
-              key={pageNumber}
-              pdf={pdf}
-              pageNumber={pageNumber}
-              width={PREVIEW_W}
-              height={PREVIEW_H}
-              onLayout={placeOn}
-              label={`${t("page")} ${pageNumber}`}
-              testId="sign-canvas"
-            />
-          ) : (
-            <div className="page-lines" aria-hidden="true" />
-          )}
-          <BoxHandle geometry={geometry} box={box} onChange={setBox} label={t("signer")} />
-        </div>
+        <figure className="sign-preview" aria-label={t("signPreview")}>
+          <figcaption className="muted small">
+            {t("signPreview")}
+            {place && ` — ${t("signPage")} ${place.page}/${place.pages}`}
+          </figcaption>
+          <div className="page-preview" style={{ width: geometry.width, height: geometry.height }}>
+            {pdf && place ? (
+              <PdfPage
+                key={pageNumber}
+                pdf={pdf}
+                pageNumber={pageNumber}
+                width={previewWidth()}
+                height={PREVIEW_H}
+                onLayout={placeOn}
+                label={`${t("signPage")} ${pageNumber}`}
+                testId="sign-canvas"
+              />
+            ) : (
+              <div className="page-lines" aria-hidden="true" />
+            )}
+            <BoxHandle geometry={geometry} box={shownBox} onChange={setBox} label={t("signer")} />
+          </div>
+        </figure>
       </div>
     </Dialog>
   );
+}
+
+/** "05/03/2026": the day in Vietnam's time zone, whatever the device's setting. */
+function dayVN(iso: string): string {
+  return new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "Asia/Ho_Chi_Minh" }).format(new Date(iso));
 }
 
 /** My own certificates to sign with (no seal, none disabled), the first one chosen. Shared
@@ -144,20 +147,39 @@ export function useMyCredentials(userId: number, onError: (e: unknown) => void):
   return [credentials, credentialId, setCredentialId];
 }
 
-/** The choice of certificate, or the notice that there is none. */
+/** The certificate as a person reads it: holder, title, issuer and validity (a choice when
+ * there are several), or the notice that there is none. Never a raw distinguished name. */
 export function CredentialField({ credentials, value, onChange }: { credentials: Credential[]; value: string; onChange: (id: string) => void }) {
   const t = useDocT();
   if (credentials.length === 0) return <p className="error">{t("noCertificate")}</p>;
+  const chosen = credentials.find((c) => c.id === value) ?? credentials[0];
+  const until = (c: Credential) => `${dayVN(c.not_before)} – ${dayVN(c.not_after)}`;
+  const expired = new Date(chosen.not_after).getTime() < Date.now();
   return (
     <>
-      <label htmlFor="sign-cert">{t("certificate")}</label>
-      <select id="sign-cert" required value={value} onChange={(e) => onChange(e.target.value)}>
-        {credentials.map((c) => (
-          <option key={c.id} value={c.id}>
-            {c.subject} — {c.label}
-          </option>
-        ))}
-      </select>
+      <span className="field-label" id="sign-cert-label">
+        {t("certificate")}
+      </span>
+      {credentials.length > 1 && (
+        <select id="sign-cert" aria-labelledby="sign-cert-label" required value={value} onChange={(e) => onChange(e.target.value)}>
+          {credentials.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.holder || c.label} — {c.issuer_name} — {until(c)}
+            </option>
+          ))}
+        </select>
+      )}
+      <div className="cert-card" role="group" aria-labelledby="sign-cert-label" data-testid="cert-card">
+        <strong>{chosen.holder || chosen.label}</strong>
+        {chosen.holder_title && <span>{chosen.holder_title}</span>}
+        <span>
+          {t("certIssuer")}: {chosen.issuer_name || "—"}
+        </span>
+        <span className={expired ? "error" : undefined}>
+          {t("certValidity")}: {until(chosen)}
+          {expired && ` (${t("certExpired")})`}
+        </span>
+      </div>
     </>
   );
 }

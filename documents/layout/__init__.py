@@ -1,0 +1,1 @@
+"""The Decree 30 page layout of the documents the system prints."""
