@@ -4425,6 +4425,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents/{document_id}/signature-place": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where my signature image goes on the document's main file (the signing block) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    document_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where the leader's signature image goes by default: the blank between their printed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignaturePlaceOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/documents/{document_id}/issue": {
         parameters: {
             query?: never;
@@ -5033,6 +5080,135 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How each kind of notification reaches me (in the app always; e-mail; SMS if urgent) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreferencesOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Choose the channels of the kinds named (the others keep theirs) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreferencesIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreferencesOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set or clear a mobile number for SMS (the user themselves, or their agencies' admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    user_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PhoneIn"];
+                };
+            };
+            responses: {
+                /** @description A user. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UserOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6351,6 +6527,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/work-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What waits for me, by kind with counts: documents to review, approve, sign, issue, dispatch, register, direct or handle; invitations to answer, consultations to answer, minutes to sign */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every kind of work, in a fixed order, with its count (also when zero). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkQueueOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6400,6 +6621,21 @@ export interface components {
             subject: string;
             /** Issuer */
             issuer: string;
+            /**
+             * Holder
+             * @description The certificate holder's name (its common name)
+             */
+            holder: string;
+            /**
+             * Holder Title
+             * @description The holder's title in the certificate, if any
+             */
+            holder_title: string;
+            /**
+             * Issuer Name
+             * @description The issuing authority's name
+             */
+            issuer_name: string;
             /** Serial */
             serial: string;
             /** Fingerprint */
@@ -6597,6 +6833,8 @@ export interface components {
             title: string;
             /** Email */
             email: string | null;
+            /** Phone */
+            phone: string | null;
             /** Language */
             language: string;
             /** Is Active */
@@ -8270,6 +8508,10 @@ export interface components {
             agency_id: number;
             /** Agency Name */
             agency_name: string;
+            /** Parent Id */
+            parent_id: number | null;
+            /** Depth */
+            depth: number;
         };
         /**
          * FiguresOut
@@ -8350,7 +8592,11 @@ export interface components {
             /** Kind */
             kind: string;
             /** Document Id */
-            document_id: number;
+            document_id: number | null;
+            /** Link */
+            link: string;
+            /** Urgent */
+            urgent: boolean;
             /** Title Vi */
             title_vi: string;
             /** Title En */
@@ -8566,6 +8812,32 @@ export interface components {
              * @default false
              */
             appearance: boolean;
+        };
+        /**
+         * SignaturePlaceOut
+         * @description Where the leader's signature image goes by default: the blank between their printed
+         *     title and name, found by the system; ``box`` (PDF points) is null when the page prints
+         *     no block with their name (the dialog then asks them to place it).
+         */
+        SignaturePlaceOut: {
+            /**
+             * Page
+             * @description From 1
+             */
+            page: number;
+            /** Pages */
+            pages: number;
+            /** Box */
+            box: [
+                number,
+                number,
+                number,
+                number
+            ] | null;
+            /** Page Width */
+            page_width: number;
+            /** Page Height */
+            page_height: number;
         };
         /**
          * IssueIn
@@ -8787,6 +9059,58 @@ export interface components {
         NoticeOut: {
             /** Document Id */
             document_id: number;
+        };
+        /**
+         * ChoiceOut
+         * @description How one kind of notification reaches me (in the app always).
+         */
+        ChoiceOut: {
+            /** Kind */
+            kind: string;
+            /** Email */
+            email: boolean;
+            /** Sms */
+            sms: boolean;
+            /** Sms Possible */
+            sms_possible: boolean;
+        };
+        /** PreferencesOut */
+        PreferencesOut: {
+            /** Items */
+            items: components["schemas"]["ChoiceOut"][];
+            /** Phone */
+            phone: string | null;
+            /** Email */
+            email: string | null;
+            /** Sms Available */
+            sms_available: boolean;
+            /** Email Available */
+            email_available: boolean;
+        };
+        /** ChoiceIn */
+        ChoiceIn: {
+            /** Kind */
+            kind: string;
+            /** Email */
+            email: boolean;
+            /**
+             * Sms
+             * @default false
+             */
+            sms: boolean;
+        };
+        /** PreferencesIn */
+        PreferencesIn: {
+            /** Items */
+            items: components["schemas"]["ChoiceIn"][];
+        };
+        /** PhoneIn */
+        PhoneIn: {
+            /**
+             * Phone
+             * @description A Vietnamese mobile number; "" clears it
+             */
+            phone: string;
         };
         /** PublicDocumentOut */
         PublicDocumentOut: {
@@ -9406,6 +9730,70 @@ export interface components {
         ReceiptOut: {
             /** Counted */
             counted: boolean;
+        };
+        /**
+         * WorkItemOut
+         * @description One thing to do; ``target`` and ``id`` say where it is done.
+         */
+        WorkItemOut: {
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "document" | "meeting" | "consultation" | "minutes";
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /**
+             * Number Symbol
+             * @default
+             */
+            number_symbol: string;
+            /**
+             * State
+             * @default
+             */
+            state: string;
+            /**
+             * Urgency
+             * @default normal
+             */
+            urgency: string;
+            /**
+             * Deadline
+             * @default null
+             */
+            deadline: string | null;
+            /**
+             * At
+             * @default null
+             */
+            at: string | null;
+            /**
+             * Lead
+             * @default false
+             */
+            lead: boolean;
+        };
+        /** WorkKindOut */
+        WorkKindOut: {
+            /** Kind */
+            kind: string;
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["WorkItemOut"][];
+        };
+        /**
+         * WorkQueueOut
+         * @description Every kind of work, in a fixed order, with its count (also when zero).
+         */
+        WorkQueueOut: {
+            /** Total */
+            total: number;
+            /** Kinds */
+            kinds: components["schemas"]["WorkKindOut"][];
         };
         Error: {
             code: string;
