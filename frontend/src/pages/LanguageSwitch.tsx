@@ -6,7 +6,7 @@ export function LanguageSwitch() {
     <button
       type="button"
       className="link-button"
-      aria-label={t("language")}
+      aria-label={`${t("language")}: ${t("switchTo")}`}
       onClick={() => setLang(lang === "vi" ? "en" : "vi")}
     >
       {t("switchTo")}
