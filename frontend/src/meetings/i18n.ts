@@ -4,6 +4,7 @@ import type { Lang } from "../i18n";
 
 const vi = {
   navMeetings: "Cuộc họp",
+  navConsultations: "Lấy ý kiến",
   myMeetings: "Cuộc họp của tôi",
   newMeeting: "Tạo cuộc họp",
   noMeetings: "Bạn chưa có cuộc họp nào.",
@@ -158,6 +159,7 @@ type Dict = typeof vi;
 
 const en: Dict = {
   navMeetings: "Meetings",
+  navConsultations: "Consultations",
   myMeetings: "My meetings",
   newMeeting: "New meeting",
   noMeetings: "You have no meetings yet.",
