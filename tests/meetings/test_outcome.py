@@ -28,22 +28,25 @@ def _ok(r: Any) -> Any:
     return r.json()
 
 
+def _new_meeting(office: Office, title: str, starts_at: str) -> str:
+    """A draft meeting of the province (chair p.leader, secretary p.clerk); its URL."""
+    body = {
+        "agency_id": office.agencies["p"].id,
+        "title": title,
+        "starts_at": starts_at,
+        "chair_id": office.ids["p.leader"],
+        "secretary_id": office.ids["p.clerk"],
+    }
+    r = office.post("p.clerk", "/api/v1/meetings", json=body)
+    assert r.status_code == 201, r.text
+    return f"/api/v1/meetings/{r.json()['id']}"
+
+
 def _held(office: Office) -> str:
     """Chair p.leader, secretary p.clerk; p.spec accepts, p.spec2 never answers but comes,
     p.head sends p.admin, who checks in online; guest d.leader stays away. A named and a
     secret vote, then the end."""
-    r = office.post(
-        "p.clerk",
-        "/api/v1/meetings",
-        json={
-            "agency_id": office.agencies["p"].id,
-            "title": "Phiên họp chuyên đề",
-            "starts_at": "2026-11-30T08:00:00+07:00",
-            "chair_id": office.ids["p.leader"],
-            "secretary_id": office.ids["p.clerk"],
-        },
-    )
-    url = f"/api/v1/meetings/{r.json()['id']}"
+    url = _new_meeting(office, "Phiên họp chuyên đề", "2026-11-30T08:00:00+07:00")
     for who in ("p.spec", "p.spec2", "p.head"):
         _ok(office.post("p.clerk", url + "/participants", json={"user_id": office.ids[who]}))
     _ok(
@@ -151,18 +154,7 @@ def test_only_those_who_see_the_meeting_and_only_once_held(office: Office) -> No
         assert r.json()["message"]["vi"] and r.json()["message"]["en"]
     assert office.get("p.spec", "/api/v1/meetings/999999/outcome").status_code == 404
     # A meeting not yet held has no outcome, even for its organiser.
-    r = office.post(
-        "p.clerk",
-        "/api/v1/meetings",
-        json={
-            "agency_id": office.agencies["p"].id,
-            "title": "Dự thảo",
-            "starts_at": "2026-12-30T08:00:00+07:00",
-            "chair_id": office.ids["p.leader"],
-            "secretary_id": office.ids["p.clerk"],
-        },
-    )
-    draft = f"/api/v1/meetings/{r.json()['id']}/outcome"
+    draft = _new_meeting(office, "Dự thảo", "2026-12-30T08:00:00+07:00") + "/outcome"
     r = office.get("p.clerk", draft)
     assert r.status_code == 409 and r.json()["message"]["en"].startswith("The meeting has not")
     assert office.get("p.spec", draft).status_code == 404

@@ -6,7 +6,7 @@ import { consultations, type ConsultationListed } from "../../consultations/api"
 import { useConsultT } from "../../consultations/i18n";
 import { useUi } from "../../context";
 import { formatTime } from "../../documents/i18n";
-import { ErrorLine } from "../../documents/ui";
+import { AppLink, ErrorLine } from "../../documents/ui";
 import { usePeople } from "../../meetings/people";
 import { organiserAgency, withZone } from "../meetings/MeetingList";
 
@@ -27,7 +27,6 @@ export function ConsultationList({ me }: { me: Me }) {
   useEffect(() => {
     consultations.mine().then((d) => setItems(d.items), setError);
   }, []);
-  const open = (id: number) => navigate(`/consultations/${id}`);
   const group = (rows: ConsultationListed[], label: string, id: string) =>
     rows.length > 0 && (
       <section aria-labelledby={id}>
@@ -35,14 +34,7 @@ export function ConsultationList({ me }: { me: Me }) {
         <ul className="meeting-cards">
           {rows.map((r) => (
             <li key={r.consultation.id}>
-              <a
-                href={`/consultations/${r.consultation.id}`}
-                className="meeting-card"
-                onClick={(e) => {
-                  e.preventDefault();
-                  open(r.consultation.id);
-                }}
-              >
+              <AppLink to={`/consultations/${r.consultation.id}`} className="meeting-card">
                 <strong>{r.consultation.title}</strong>
                 <span className="small">
                   {t("deadline")}: {formatTime(r.consultation.deadline, lang)}
@@ -50,7 +42,7 @@ export function ConsultationList({ me }: { me: Me }) {
                   {!r.created_by_me && ` · ${t("myAnswer")}: ${r.my_answer ? t.answer(r.my_answer) : t("notAnswered")}`}
                 </span>
                 <ConsultationStateBadge state={r.consultation.state} />
-              </a>
+              </AppLink>
             </li>
           ))}
         </ul>

@@ -16,13 +16,13 @@ import {
 import { useConsultT } from "../../consultations/i18n";
 import { useUi } from "../../context";
 import { formatTime } from "../../documents/i18n";
-import { ErrorLine } from "../../documents/ui";
+import { AppLink, ErrorLine } from "../../documents/ui";
 import { PdfPages } from "../meetings/PdfPages";
 import { ConsultationStateBadge } from "./ConsultationList";
 
 export function ConsultationPage({ id }: { id: number }) {
   const t = useConsultT();
-  const { lang, navigate } = useUi();
+  const { lang } = useUi();
   const [detail, setDetail] = useState<ConsultationDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -48,15 +48,7 @@ export function ConsultationPage({ id }: { id: number }) {
   return (
     <article aria-labelledby="consultation-title" className="consultation-page">
       <p>
-        <a
-          href="/consultations"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate("/consultations");
-          }}
-        >
-          ← {t("back")}
-        </a>
+        <AppLink to="/consultations">← {t("back")}</AppLink>
       </p>
       <h1 id="consultation-title">{c.title}</h1>
       <p>

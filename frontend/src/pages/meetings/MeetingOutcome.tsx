@@ -4,7 +4,7 @@
 import { useEffect, useState } from "react";
 import { useUi } from "../../context";
 import { formatTime } from "../../documents/i18n";
-import { ErrorLine } from "../../documents/ui";
+import { AppLink, ErrorLine } from "../../documents/ui";
 import { type AttendanceLine, meetings, minutesUrl, type Outcome, type VoteResult } from "../../meetings/api";
 import { useMeetT } from "../../meetings/i18n";
 
@@ -142,7 +142,7 @@ function VoteCard({ vote }: { vote: VoteResult }) {
 
 function MinutesStatus({ id, outcome }: { id: number; outcome: Outcome }) {
   const t = useMeetT();
-  const { lang, navigate } = useUi();
+  const { lang } = useUi();
   const m = outcome.minutes;
   return (
     <>
@@ -167,16 +167,9 @@ function MinutesStatus({ id, outcome }: { id: number; outcome: Outcome }) {
             <a className="button" href={minutesUrl(id)} download data-testid="outcome-download-minutes">
               {t("downloadMinutes")}
             </a>
-            <a
-              className="button"
-              href={`/meetings/${id}/minutes`}
-              onClick={(e) => {
-                e.preventDefault();
-                navigate(`/meetings/${id}/minutes`);
-              }}
-            >
+            <AppLink to={`/meetings/${id}/minutes`} className="button">
               {t("openMinutes")}
-            </a>
+            </AppLink>
           </div>
         </>
       )}
