@@ -39,6 +39,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_meetings,
     routes_minutes,
     routes_notifications,
+    routes_outcome,
     routes_public_documents,
     routes_public_log,
     routes_signing,

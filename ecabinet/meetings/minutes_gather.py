@@ -54,7 +54,8 @@ def place_of(session: Session, agency: Agency) -> str:
     return _nfc(agency.name)
 
 
-def _users(session: Session, view: MeetingView) -> dict[int, User]:
+def user_map(session: Session, view: MeetingView) -> dict[int, User]:
+    """The people the meeting names (its seats, deputies, chair and secretary) by id."""
     ids = {view.meeting.chair_id, view.meeting.secretary_id}
     for p in view.participants:
         ids.add(p.user_id)
@@ -206,7 +207,7 @@ def gather(session: Session, view: MeetingView) -> MinutesData:
     meeting = view.meeting
     agency = session.get(Agency, meeting.agency_id)
     assert agency is not None
-    users = _users(session, view)
+    users = user_map(session, view)
     chair, secretary = users[meeting.chair_id], users[meeting.secretary_id]
     started = meeting.started_at or meeting.starts_at
     return MinutesData(

@@ -5,6 +5,24 @@ import { useUi } from "../context";
 import type { Urgency } from "./api";
 import { useDocT } from "./i18n";
 
+/** A link inside the app: a real href (opens in a new tab, readable by screen readers),
+ * followed without reloading the page. */
+export function AppLink({ to, className, children }: { to: string; className?: string; children: ReactNode }) {
+  const { navigate } = useUi();
+  return (
+    <a
+      href={to}
+      className={className}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
 export function ErrorLine({ error }: { error: unknown }) {
   const { lang } = useUi();
   if (!error) return null;

@@ -66,6 +66,49 @@ export type MinutesVersion = Narrow<Schemas["VersionOut"], { signatures: Minutes
 
 export type MinutesOut = Narrow<Schemas["MinutesOut"], { meeting_state: MeetingState; versions: MinutesVersion[] }>;
 
+export type Presence = "present" | "online" | "absent" | "not_checked_in" | "sent_deputy";
+
+export interface AttendanceLine {
+  user_id: number;
+  name: string;
+  title: string;
+  role: Participant["role"];
+  presence: Presence;
+  reason: string;
+  /** For sent_deputy: who came in this member's place. */
+  deputy_id: number | null;
+  /** For a deputy: the member whose seat they held. */
+  deputy_for: number | null;
+}
+
+export interface VoteResult {
+  id: number;
+  item_id: number;
+  item_title: string;
+  question: string;
+  secret: boolean;
+  rule: VoteRule;
+  rule_label: string;
+  options: { label: string; count: number }[];
+  eligible: number;
+  cast: number;
+  quorum_met: boolean;
+  passed: boolean | null;
+  result_label: string;
+  /** Always empty for a secret vote. */
+  voters: { name: string; choice: string }[];
+}
+
+/** What a held meeting came to (GET /meetings/{id}/outcome). */
+export interface Outcome {
+  meeting: Meeting;
+  attendance: AttendanceLine[];
+  quorum: Quorum;
+  votes: VoteResult[];
+  conclusions: string;
+  minutes: { version: number; state: MinutesVersion["state"]; state_label: string; generated_at: string; signatures: MinutesSignature[] } | null;
+}
+
 export type NewMeeting = Pick<Schemas["MeetingIn"], "agency_id" | "title" | "starts_at" | "place" | "chair_id" | "secretary_id">;
 
 export type Body = Record<string, unknown>;
@@ -97,6 +140,7 @@ export const meetings = {
   annotation: (id: number, annotationId: number) => call<Annotation>("GET", `${base(id)}/annotations/${annotationId}`),
   saveAnnotation: (id: number, docId: number, body: Body) => call<Annotation>("POST", `${base(id)}/documents/${docId}/annotations`, body),
   deleteAnnotation: (id: number, annotationId: number) => call<void>("DELETE", `${base(id)}/annotations/${annotationId}`),
+  outcome: (id: number) => call<Outcome>("GET", `${base(id)}/outcome`),
   minutes: (id: number) => call<MinutesOut>("GET", `${base(id)}/minutes`),
   generateMinutes: (id: number, conclusions: string) =>
     call<unknown>("POST", `${base(id)}/minutes`, conclusions.trim() ? { conclusions } : {}),

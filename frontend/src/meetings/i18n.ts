@@ -4,6 +4,7 @@ import type { Lang } from "../i18n";
 
 const vi = {
   navMeetings: "Cuộc họp",
+  navConsultations: "Lấy ý kiến",
   myMeetings: "Cuộc họp của tôi",
   newMeeting: "Tạo cuộc họp",
   noMeetings: "Bạn chưa có cuộc họp nào.",
@@ -133,12 +134,32 @@ const vi = {
   minutesSigned: "Biên bản đã được ký đủ.",
   meetingNotEnded: "Cuộc họp chưa kết thúc.",
   backToMeeting: "Về trang cuộc họp",
+  outcome: "Kết quả cuộc họp",
+  attended: "Thành phần tham dự",
+  presenceCol: "Tham dự",
+  deputyFor: "dự thay",
+  sentDeputyName: "người dự thay",
+  attendedCount: "Có mặt (thành viên biểu quyết)",
+  voteResults: "Kết quả biểu quyết",
+  noVotes: "Cuộc họp không có biểu quyết.",
+  secretTotals: "Bỏ phiếu kín: chỉ công bố tổng số phiếu.",
+  onItem: "Nội dung",
+  option: "Phương án",
+  votesCount: "Số phiếu",
+  cast: "Số phiếu đã bỏ",
+  eligibleCount: "Số người được biểu quyết",
+  whoVotedWhat: "Biểu quyết công khai: từng người",
+  noConclusions: "Chưa ghi kết luận.",
+  signedMinutes: "Biên bản cuộc họp",
+  minutesState: "Tình trạng ký",
+  openMinutes: "Mở trang biên bản",
 };
 
 type Dict = typeof vi;
 
 const en: Dict = {
   navMeetings: "Meetings",
+  navConsultations: "Consultations",
   myMeetings: "My meetings",
   newMeeting: "New meeting",
   noMeetings: "You have no meetings yet.",
@@ -268,6 +289,25 @@ const en: Dict = {
   minutesSigned: "The minutes are fully signed.",
   meetingNotEnded: "The meeting has not ended.",
   backToMeeting: "Back to the meeting",
+  outcome: "Outcome of the meeting",
+  attended: "Attendance",
+  presenceCol: "Attendance",
+  deputyFor: "deputy for",
+  sentDeputyName: "deputy",
+  attendedCount: "Present (voting members)",
+  voteResults: "Votes and results",
+  noVotes: "The meeting held no vote.",
+  secretTotals: "Secret ballot: only the totals are published.",
+  onItem: "Agenda item",
+  option: "Option",
+  votesCount: "Votes",
+  cast: "Ballots cast",
+  eligibleCount: "Entitled to vote",
+  whoVotedWhat: "Named vote: each member's choice",
+  noConclusions: "No conclusions recorded.",
+  signedMinutes: "Minutes",
+  minutesState: "Signatures",
+  openMinutes: "Open the minutes page",
 };
 
 const STATES: Record<Lang, Record<string, string>> = {
@@ -295,6 +335,14 @@ const WORDS: Record<Lang, Record<string, Record<string, string>>> = {
     rsvp: { pending: "Chưa trả lời", accepted: "Tham dự", declined: "Vắng mặt", deputy: "Cử người dự thay" },
     answer: { accepted: "Tham dự", declined: "Không tham dự (ghi lý do)", deputy: "Cử người dự thay" },
     attendance: { unknown: "Chưa điểm danh", present: "Có mặt", online: "Trực tuyến", absent: "Vắng" },
+    presence: {
+      present: "Có mặt",
+      online: "Dự trực tuyến",
+      absent: "Vắng mặt",
+      not_checked_in: "Không điểm danh",
+      sent_deputy: "Vắng, cử người dự thay",
+    },
+    minutesState: { draft: "Chưa ký", signed_by_secretary: "Thư ký đã ký, chờ người chủ trì ký", signed: "Đã ký đủ (thư ký và người chủ trì)" },
     rule: {
       present: "Quá nửa số thành viên có mặt",
       cast: "Quá nửa số phiếu biểu quyết",
@@ -311,6 +359,14 @@ const WORDS: Record<Lang, Record<string, Record<string, string>>> = {
     rsvp: { pending: "No answer yet", accepted: "Attending", declined: "Not attending", deputy: "Sends a deputy" },
     answer: { accepted: "Attend", declined: "Not attend (give a reason)", deputy: "Send a deputy" },
     attendance: { unknown: "Not checked in", present: "Present", online: "Online", absent: "Absent" },
+    presence: {
+      present: "Present",
+      online: "Online",
+      absent: "Absent",
+      not_checked_in: "Did not check in",
+      sent_deputy: "Away, sent a deputy",
+    },
+    minutesState: { draft: "Not signed", signed_by_secretary: "Signed by the secretary, waiting for the chair", signed: "Fully signed (secretary and chair)" },
     rule: {
       present: "More than half of the members present",
       cast: "More than half of the votes cast",
@@ -334,6 +390,8 @@ export interface MeetT {
   rsvp: (rsvp: string) => string;
   answerChoice: (answer: string) => string;
   attendance: (status: string) => string;
+  presence: (presence: string) => string;
+  minutesState: (state: string) => string;
   rule: (rule: string) => string;
   tab: (tab: string) => string;
   tool: (tool: string) => string;
@@ -354,6 +412,8 @@ export function useMeetT(): MeetT {
   t.rsvp = word("rsvp");
   t.answerChoice = word("answer");
   t.attendance = word("attendance");
+  t.presence = word("presence");
+  t.minutesState = word("minutesState");
   t.rule = word("rule");
   t.tab = word("tab");
   t.tool = word("tool");

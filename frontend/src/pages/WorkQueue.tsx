@@ -2,7 +2,7 @@
 // its step is taken. The frame loads the queue (its counts are in the menu too).
 import type { Me } from "../api";
 import { useUi } from "../context";
-import { formatDate } from "../documents/i18n";
+import { formatDate, formatTime } from "../documents/i18n";
 import { ErrorLine, UrgencyBadge } from "../documents/ui";
 import { pathOf, type WorkItem, type WorkQueue as Queue } from "../work/api";
 import { kindKey, useWorkT } from "../work/i18n";
@@ -47,7 +47,7 @@ function Item({ item }: { item: WorkItem }) {
   const when =
     item.target === "document"
       ? item.deadline && `${w("deadline")}: ${formatDate(item.deadline, lang)}`
-      : item.at && `${item.target === "consultation" ? w("closes") : w("starts")}: ${at(item.at, lang)}`;
+      : item.at && `${item.target === "consultation" ? w("closes") : w("starts")}: ${formatTime(item.at)}`;
   return (
     <li>
       <a
@@ -72,16 +72,4 @@ function Item({ item }: { item: WorkItem }) {
       </a>
     </li>
   );
-}
-
-/** Day and time in Vietnam, without seconds. */
-function at(iso: string, lang: string): string {
-  return new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", {
-    timeZone: "Asia/Ho_Chi_Minh",
-    day: "2-digit",
-    month: "2-digit",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
 }

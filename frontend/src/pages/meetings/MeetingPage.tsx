@@ -10,6 +10,7 @@ import { attachPdf, type MeetingDetail, meetings } from "../../meetings/api";
 import { useMeetT } from "../../meetings/i18n";
 import { type People, usePeople } from "../../meetings/people";
 import { PersonSelect, StateBadge } from "./MeetingList";
+import { MeetingOutcome } from "./MeetingOutcome";
 
 export function MeetingPage({ me, id }: { me: Me; id: number }) {
   const t = useMeetT();
@@ -26,6 +27,9 @@ export function MeetingPage({ me, id }: { me: Me; id: number }) {
   const m = detail.meeting;
   const organiser = detail.runs || detail.participants.every((p) => p.user_id !== me.user.id);
   const preparing = m.state === "draft" || m.state === "scheduled";
+  // Once held, the page shows what happened (attendance from the check-in), not the answers
+  // to the invitation.
+  const held = m.state === "ended" || m.state === "minutes_signed";
   const seat = detail.participants.find((p) => p.user_id === me.user.id);
   const act = async (work: () => Promise<MeetingDetail>) => {
     setError(null);
@@ -67,7 +71,7 @@ export function MeetingPage({ me, id }: { me: Me; id: number }) {
             {t("enterRoom")}
           </button>
         )}
-        {(m.state === "ended" || m.state === "minutes_signed") && (
+        {held && (
           <button type="button" className="primary big" onClick={() => navigate(`/meetings/${id}/minutes`)}>
             {t("minutes")}
           </button>
@@ -124,33 +128,36 @@ export function MeetingPage({ me, id }: { me: Me; id: number }) {
           </ol>
           {organiser && preparing && <ItemForm detail={detail} people={people} onDone={setDetail} />}
         </section>
-        <section className="panel" aria-labelledby="people-title">
-          <h2 id="people-title">{t("participants")}</h2>
-          <table>
-            <thead>
-              <tr>
-                <th>{t("name")}</th>
-                <th>{t("role")}</th>
-                <th>{t("answer")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {detail.participants.map((p) => (
-                <tr key={p.user_id}>
-                  <td>{people.label(p.user_id)}</td>
-                  <td>{t.role(p.role)}</td>
-                  <td>
-                    {t.rsvp(p.rsvp)}
-                    {p.deputy_id && ` (${people.name(p.deputy_id)})`}
-                    {p.rsvp_reason && <div className="small muted">{p.rsvp_reason}</div>}
-                  </td>
+        {!held && (
+          <section className="panel" aria-labelledby="people-title">
+            <h2 id="people-title">{t("participants")}</h2>
+            <table>
+              <thead>
+                <tr>
+                  <th>{t("name")}</th>
+                  <th>{t("role")}</th>
+                  <th>{t("answer")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {organiser && preparing && <InviteForm detail={detail} people={people} onDone={setDetail} />}
-        </section>
+              </thead>
+              <tbody>
+                {detail.participants.map((p) => (
+                  <tr key={p.user_id}>
+                    <td>{people.label(p.user_id)}</td>
+                    <td>{t.role(p.role)}</td>
+                    <td>
+                      {t.rsvp(p.rsvp)}
+                      {p.deputy_id && ` (${people.name(p.deputy_id)})`}
+                      {p.rsvp_reason && <div className="small muted">{p.rsvp_reason}</div>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {organiser && preparing && <InviteForm detail={detail} people={people} onDone={setDetail} />}
+          </section>
+        )}
       </div>
+      {held && <MeetingOutcome id={id} />}
     </article>
   );
 }

@@ -3,20 +3,18 @@
 // certificate and its PIN as on the document screens), and the conclusion notice drafted as an
 // outgoing document.
 import { useCallback, useEffect, useState } from "react";
-import type { PDFDocumentProxy } from "pdfjs-dist";
-import { getBytes, type Me } from "../../api";
+import type { Me } from "../../api";
 import { useUi } from "../../context";
 import { formatTime } from "../../documents/i18n";
 import { Dialog, ErrorLine } from "../../documents/ui";
 import { type MeetingDetail, meetings, type MinutesOut, minutesUrl } from "../../meetings/api";
 import { useMeetT } from "../../meetings/i18n";
-import { openPdfBytes } from "../../meetings/pdfdoc";
 import { usePeople } from "../../meetings/people";
 import { type Activation, activationBody, NO_ACTIVATION } from "../../signing/api";
 import { CredentialField, useMyCredentials } from "../documents/SignDialog";
 import { ActivationFields } from "../signing/ActivationFields";
-import { PageView } from "./DocumentViewer";
 import { StateBadge } from "./MeetingList";
+import { PdfPages } from "./PdfPages";
 
 export function MinutesPage({ me, id }: { me: Me; id: number }) {
   const t = useMeetT();
@@ -135,7 +133,7 @@ export function MinutesPage({ me, id }: { me: Me; id: number }) {
               </a>
             )}
           </div>
-          <MinutesPdf key={`${latest.version}-${latest.signatures.length}`} url={minutesUrl(id)} label={t("minutesTitle")} />
+          <PdfPages key={`${latest.version}-${latest.signatures.length}`} url={minutesUrl(id)} label={t("minutesTitle")} testId="minutes-pages" />
         </section>
       )}
       {signing && next && (
@@ -192,39 +190,5 @@ function SignMinutesDialog({
       <CredentialField credentials={credentials} value={credentialId} onChange={setCredentialId} />
       {credential && <ActivationFields credential={credential} value={activation} onChange={setActivation} />}
     </Dialog>
-  );
-}
-
-/** The minutes' pages drawn by pdf.js (tablets' browsers often show no PDF inline). */
-function MinutesPdf({ url, label }: { url: string; label: string }) {
-  const [pdf, setPdf] = useState<PDFDocumentProxy | null>(null);
-  useEffect(() => {
-    let live = true;
-    let opened: PDFDocumentProxy | null = null;
-    getBytes(url, true)
-      .then((r) => r.arrayBuffer())
-      .then((b) => openPdfBytes(new Uint8Array(b)))
-      .then(
-        (p) => {
-          opened = p;
-          if (live) setPdf(p);
-          else void p.destroy();
-        },
-        () => undefined,
-      );
-    return () => {
-      live = false;
-      void opened?.destroy();
-    };
-  }, [url]);
-  if (!pdf) return null;
-  return (
-    <div className="minutes-pages" data-testid="minutes-pages">
-      {Array.from({ length: pdf.numPages }, (_, i) => (
-        <PageView key={i} pdf={pdf} pageNumber={i + 1} maxWidth={760} maxHeight={1075} label={`${label} — ${i + 1}`}>
-          {() => null}
-        </PageView>
-      ))}
-    </div>
   );
 }
