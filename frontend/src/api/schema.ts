@@ -5215,6 +5215,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings/{meeting_id}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a held meeting came to: who attended (deputies), votes, conclusions, minutes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What a held meeting came to: attendance, votes, conclusions, minutes. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OutcomeOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/documents": {
         parameters: {
             query?: never;
@@ -9111,6 +9158,122 @@ export interface components {
              * @description A Vietnamese mobile number; "" clears it
              */
             phone: string;
+        };
+        /** AttendanceLineOut */
+        AttendanceLineOut: {
+            /** User Id */
+            user_id: number;
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+            /**
+             * Role
+             * @description chair, secretary, member or guest (a deputy: the seat's)
+             */
+            role: string;
+            /**
+             * Presence
+             * @description present, online, absent, not_checked_in, or sent_deputy (not present: the deputy is listed with the seat's check-in)
+             * @enum {string}
+             */
+            presence: "present" | "online" | "absent" | "not_checked_in" | "sent_deputy";
+            /** Reason */
+            reason: string;
+            /**
+             * Deputy Id
+             * @description For sent_deputy: who came in their place
+             */
+            deputy_id: number | null;
+            /**
+             * Deputy For
+             * @description For a deputy: whose seat they held
+             */
+            deputy_for: number | null;
+        };
+        /** OptionCountOut */
+        OptionCountOut: {
+            /** Label */
+            label: string;
+            /** Count */
+            count: number;
+        };
+        /** OutcomeMinutesOut */
+        OutcomeMinutesOut: {
+            /** Version */
+            version: number;
+            /**
+             * State
+             * @description draft, signed_by_secretary or signed
+             */
+            state: string;
+            /** State Label */
+            state_label: string;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Signatures */
+            signatures: components["schemas"]["SignatureOut"][];
+        };
+        /** VoteResultOut */
+        VoteResultOut: {
+            /** Id */
+            id: number;
+            /** Item Id */
+            item_id: number;
+            /** Item Title */
+            item_title: string;
+            /** Question */
+            question: string;
+            /** Secret */
+            secret: boolean;
+            /** Rule */
+            rule: string;
+            /** Rule Label */
+            rule_label: string;
+            /** Options */
+            options: components["schemas"]["OptionCountOut"][];
+            /** Eligible */
+            eligible: number;
+            /** Cast */
+            cast: number;
+            /** Quorum Met */
+            quorum_met: boolean;
+            /** Passed */
+            passed: boolean | null;
+            /** Result Label */
+            result_label: string;
+            /**
+             * Voters
+             * @description Who chose what: always empty for a secret vote
+             */
+            voters: components["schemas"]["VoterOut"][];
+        };
+        /** VoterOut */
+        VoterOut: {
+            /** Name */
+            name: string;
+            /** Choice */
+            choice: string;
+        };
+        /**
+         * OutcomeOut
+         * @description What a held meeting came to: attendance, votes, conclusions, minutes.
+         */
+        OutcomeOut: {
+            meeting: components["schemas"]["MeetingOut"];
+            /** Attendance */
+            attendance: components["schemas"]["AttendanceLineOut"][];
+            /** @description At the close, from the check-in */
+            quorum: components["schemas"]["QuorumOut"];
+            /** Votes */
+            votes: components["schemas"]["VoteResultOut"][];
+            /** Conclusions */
+            conclusions: string;
+            /** @description The latest version; null before any */
+            minutes: components["schemas"]["OutcomeMinutesOut"] | null;
         };
         /** PublicDocumentOut */
         PublicDocumentOut: {
