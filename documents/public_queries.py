@@ -203,8 +203,9 @@ def _id_bounds(session: Session, f: PublicFilter) -> tuple[int | None, int | Non
 
 def published(session: Session, f: PublicFilter) -> PublicPage:
     """A page of published documents matching ``f`` (by rank for a text search, see
-    :mod:`documents.ranking`; else see :func:`_ids` for the order) and their number, counted up to :data:`COUNT_CAP` (:data:`TEXT_COUNT_CAP` with text, or
-    past the page asked for): the ids first, then the page's rows, so sorting never drags
+    :mod:`documents.ranking`; else see :func:`_ids` for the order) and their number,
+    counted up to :data:`COUNT_CAP` (:data:`TEXT_COUNT_CAP` with text, or past the page
+    asked for): the ids first, then the page's rows, so sorting never drags
     whole rows."""
     if f.text:  # by rank (documents.ranking); the hits counted newest first up to the cap
         want = max(TEXT_COUNT_CAP, f.offset + f.limit) + 1  # one more: is there another page

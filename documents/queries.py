@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
+from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
@@ -90,6 +91,7 @@ def _ids(subject: Subject, f: Filter, dialect: str) -> SelectOfScalar[int | None
     :mod:`documents.ranking`, which a leader's or clerk's list walks with :func:`_tier`)."""
     if f.text and oversees_any(subject):
         return _tier(subject, f, dialect, frozenset())
+    order: list[ColumnElement[Any]]
     if f.text:
         order = [ranking.score(dialect, f.text).desc(), col(Document.id).desc()]
     else:
@@ -133,8 +135,8 @@ class Page:
 
 def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
     """A page of matching documents: urgent ones first, then newest; by rank for a text
-    search (:mod:`documents.ranking`). Ids are found first and the rows loaded after, so sorting never drags
-    whole rows. A leader's or clerk's total is counted up to :data:`COUNT_CAP`
+    search (:mod:`documents.ranking`). Ids are found first and the rows loaded after, so
+    sorting never drags whole rows. A leader's or clerk's total is counted up to :data:`COUNT_CAP`
     (:data:`TEXT_COUNT_CAP` for a text search: counting every hit of a common word is most
     of a search's time); anyone else sees few documents, so one pass gives the page and
     the exact total."""

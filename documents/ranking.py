@@ -11,7 +11,8 @@ differently, and would make "newest first among equals" a tie that never happens
 2. every word spelled exactly, marks included, in the fields: "hòa" (or "hoà", the other
    tone placement, or NFD input) ranks "Hòa" above "hoa";
 3. the words as a phrase: "chuyển đổi số" above a text that has the three apart;
-4. every word in the fields (the abstract), not only in the body of the PDF.
+4. the phrase in the fields (the abstract), not only in the body of the PDF;
+5. every word in the fields, not only in the body.
 
 A page is found by walking the combinations of features from the best down
 (:func:`walk`), each one a query that reads its hits newest first and stops after a page:
@@ -26,15 +27,18 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import ColumnElement, case
 
 from documents import search
-from documents.search import ABSTRACT, EXACT, PHRASE, WHOLE
+from documents.search import ABSTRACT, EXACT, FIELD_PHRASE, PHRASE, WHOLE
 
-WEIGHTS = {WHOLE: 8, EXACT: 4, PHRASE: 2, ABSTRACT: 1}
+WEIGHTS = {WHOLE: 16, EXACT: 8, PHRASE: 4, FIELD_PHRASE: 2, ABSTRACT: 1}
 """Each feature's weight: above the sum of every weight after it."""
+
+_IMPLIES = {EXACT: {WHOLE, ABSTRACT}, FIELD_PHRASE: {PHRASE, ABSTRACT}}
 
 
 def _possible(combination: frozenset[str]) -> bool:
-    # An exact spelling in the fields is also a whole word there.
-    return EXACT not in combination or {WHOLE, ABSTRACT} <= combination
+    # An exact spelling in the fields is also a whole word there; a phrase in the fields
+    # is a phrase, and every word in the fields.
+    return all(_IMPLIES.get(f, set()) <= combination for f in combination)
 
 
 def tiers(query: str) -> list[frozenset[str]]:

@@ -135,11 +135,17 @@ def _dialect_name(session_or_dialect_name: Session | str) -> str:
     return session_or_dialect_name.get_bind().dialect.name
 
 
-WHOLE, EXACT, PHRASE, ABSTRACT = "whole", "exact", "phrase", "abstract"
+WHOLE, EXACT, PHRASE, FIELD_PHRASE, ABSTRACT = (
+    "whole",
+    "exact",
+    "phrase",
+    "field_phrase",
+    "abstract",
+)
 """What a hit may do beyond holding every word (:mod:`documents.ranking` weighs them): hold
 every word whole (the last one too, not only as a prefix), spell every word as the query
-does in its fields (marks included), hold the words as a phrase, hold them all in its
-fields (the abstract above all) rather than in the body."""
+does in its fields (marks included), hold the words as a phrase, hold the phrase in its
+fields (the abstract above all), hold every word in its fields rather than in the body."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,7 @@ class Terms:
         if self.spellings:
             out.append(EXACT)
         if len(self.words) > 1:
-            out.append(PHRASE)
+            out += [PHRASE, FIELD_PHRASE]
         return (*out, ABSTRACT)
 
 
@@ -178,14 +184,15 @@ def _ts_conditions(t: Terms, features: Iterable[str]) -> list[ColumnElement[bool
     # Folded words and spellings hold letters and digits only: no tsquery operator can appear.
     every = " & ".join([*t.words[:-1], t.words[-1] + ":*"])
     tsv = _search.c.tsv
-    where = [tsv.op("@@")(_tsq(every))]
+    where: list[ColumnElement[bool]] = [tsv.op("@@")(_tsq(every))]
     for feature in features:
         if feature == WHOLE:
             where.append(tsv.op("@@")(_tsq(" & ".join(t.words))))
         elif feature == EXACT:
             where.append(_search.c.marks_tsv.op("@@")(_tsq(" & ".join(t.spellings))))
-        elif feature == PHRASE:
-            where.append(tsv.op("@@")(_tsq(" <-> ".join(t.words) + ":*")))
+        elif feature in (PHRASE, FIELD_PHRASE):
+            vector = tsv if feature == PHRASE else _search.c.meta_tsv
+            where.append(vector.op("@@")(_tsq(" <-> ".join(t.words) + ":*")))
         else:
             where.append(_search.c.meta_tsv.op("@@")(_tsq(every)))
     return where
@@ -238,8 +245,9 @@ def _fts_query(t: Terms, features: Iterable[str] = ()) -> str:
             parts.append(f"{{meta content}} : ({_quoted(t.words)})")
         elif feature == EXACT:
             parts.append(f"marks : ({_quoted(t.spellings)})")
-        elif feature == PHRASE:
-            parts.append(f'{{meta content}} : "{" ".join(t.words)}"*')
+        elif feature in (PHRASE, FIELD_PHRASE):
+            columns = "{meta content}" if feature == PHRASE else "meta"
+            parts.append(f'{columns} : "{" ".join(t.words)}"*')
         else:
             parts.append(f"meta : ({every})")
     return " AND ".join(f"({p})" for p in parts)
