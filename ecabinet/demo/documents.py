@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from documents import dispatch, incoming, outgoing
+from documents import dispatch, incoming, outgoing, search
 from documents.access import load_view
 from documents.fields import Fields
 from documents.levels import Urgency
@@ -286,6 +286,8 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
         return 0
     samples = [d.pdf() for d in pdfs.demo_documents()]
     blobs = [store.put_bytes(data) for data in samples]
+    # The demo's own files: their text read here, not in the sandbox of uploads.
+    texts = [search.pdf_text(data) for data in samples]
     setup = SigningSetup(settings)
     receipts = [check_on_receipt(setup, data) for data in samples]
     today = datetime.now(VN).date()
@@ -327,12 +329,13 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
                 ),
                 main=main,
                 receipt=receipts[i % len(receipts)],
+                pdf_text=texts[i % len(texts)],
             )
             added += 1
             _walk_incoming(session, doc, state, clerk, leader, handler, arrived, due, how, today)
             doc.received_at = doc.created_at = _at(arrived)
             session.add(doc)
-        _seed_outgoing(session, settings, province, blobs[0])
+        _seed_outgoing(session, settings, province, blobs[0], texts[0])
         added += len(OUTGOING)
     return added
 
@@ -405,7 +408,9 @@ def _walk_incoming(
         doc.completed_at = _at(min(done, today))
 
 
-def _seed_outgoing(session: Session, settings: Settings, province: Agency, blob: BlobInfo) -> None:
+def _seed_outgoing(
+    session: Session, settings: Settings, province: Agency, blob: BlobInfo, text: str
+) -> None:
     for i, (code, unit, abstract, state) in enumerate(OUTGOING):
         draft_to(
             session,
@@ -417,6 +422,7 @@ def _seed_outgoing(session: Session, settings: Settings, province: Agency, blob:
             blob,
             f"du-thao-{i + 1:02d}.pdf",
             state if state in _BEFORE_APPROVAL else State.approved,
+            text=text,
         )
 
 
@@ -434,9 +440,11 @@ def draft_to(
     filename: str,
     state: State = State.approved,
     replaces_id: int | None = None,
+    text: str | None = None,
 ) -> int:
     """An outgoing draft of the province (by the specialist ``chuyenvien``) taken through
-    the real steps up to ``state`` (at most approved by the chairman); its id."""
+    the real steps up to ``state`` (at most approved by the chairman); its id. ``text``:
+    the file's text, for search."""
     assert province.id is not None
     drafter, head, leader = (
         as_user(session, "chuyenvien"),
@@ -468,6 +476,7 @@ def draft_to(
         drafting_unit_id=unit_id(session, province.id, unit),
         main=main,
         replaces_id=replaces_id,
+        pdf_text=text,
     )
     assert doc.id is not None
     leader_id = leader.subject.user.id
