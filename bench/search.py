@@ -42,7 +42,7 @@ from sqlalchemy import Engine, create_engine, insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from documents import queries  # noqa: E402
-from documents.folding import index_text, spelling_text  # noqa: E402
+from documents.folding import index_text, pairs_text, spelling_text  # noqa: E402
 from documents.models import (  # noqa: E402
     Assignment,
     Document,
@@ -187,6 +187,7 @@ def load(engine: Engine, docs: int, seed: int = 30) -> tuple[int, int]:
                     "meta": meta,
                     "content": content,
                     "marks": spelling_text(fields),
+                    "pairs": pairs_text(meta),
                 }
             )
             if not outgoing and agency == p and rng.random() < 0.03:

@@ -37,7 +37,7 @@ from sqlmodel import col, select  # noqa: E402
 
 from bench.search import WORDS  # noqa: E402
 from documents import queries, search  # noqa: E402
-from documents.folding import index_text, spelling_text  # noqa: E402
+from documents.folding import index_text, pairs_text, spelling_text  # noqa: E402
 from documents.models import Document, DocumentText, DocumentType  # noqa: E402
 from ecabinet.core import migrate  # noqa: E402
 from ecabinet.core.db import make_engine, session_scope  # noqa: E402
@@ -254,6 +254,7 @@ def load(engine: Engine, fillers: int, seed: int = 16) -> dict[str, set[int]]:
                 "document_id": i,
                 "meta": index_text(fields),
                 "marks": spelling_text(fields),
+                "pairs": pairs_text(index_text(fields)),
                 "content": index_text(body),
             }
         )

@@ -10,6 +10,7 @@ token. :func:`words` therefore splits on everything that is not a letter or a di
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -70,6 +71,14 @@ def spellings(text: str) -> list[str]:
     composed = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text).casefold())
     out = [_spelling(w) for w in _WORD.findall(composed)]
     return [s for s in out if len(s) <= 2 * MAX_WORD]
+
+
+def pairs_text(folded: str) -> str:
+    """The pairs of neighbouring words of an :func:`index_text`, each one token ("dat_dai":
+    ``_`` is a word character of the FTS5 table only), so that SQLite finds a phrase of
+    the fields without keeping positions."""
+    ws = folded.split()
+    return " ".join(f"{a}_{b}" for a, b in itertools.pairwise(ws))
 
 
 def spelled_words(text: str) -> list[tuple[str, str]] | None:

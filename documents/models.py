@@ -225,3 +225,6 @@ class DocumentText(SQLModel, table=True):
     marks: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
     """The exact spellings of the fields' words (``folding.spellings``: "hòa" is "hoa2"), so
     that a query's marks rank what it spells exactly above what it only folds to."""
+    pairs: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
+    """The pairs of neighbouring words of ``meta`` (``folding.pairs_text``): SQLite finds a
+    phrase of the fields by them."""

@@ -13,7 +13,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from documents import ranking, search
 from documents.access import oversees_any, visible_clause
-from documents.models import Assignment, Document
+from documents.models import Assignment, Document, DocumentText
 from documents.states import State
 from ecabinet.core.policy import Subject
 
@@ -92,8 +92,8 @@ def _ids(subject: Subject, f: Filter, dialect: str) -> SelectOfScalar[int | None
     if f.text and oversees_any(subject):
         return _tier(subject, f, dialect, frozenset())
     order: list[ColumnElement[Any]]
-    if f.text:
-        order = [ranking.score(dialect, f.text).desc(), col(Document.id).desc()]
+    if f.text:  # every hit: ranked by list_documents
+        order = [col(Document.id).desc()]
     else:
         order = [
             col(Document.urgency_rank).desc(),
@@ -123,6 +123,13 @@ def _tier(
     )
 
 
+def _ranked(session: Session, text: str, ids: list[int | None]) -> list[int]:
+    """``ids`` (every hit of ``text``, a specialist's few) by rank, read from their
+    indexed text."""
+    rows = session.exec(select(DocumentText).where(col(DocumentText.document_id).in_(ids))).all()
+    return ranking.rank(search.terms(text), rows)
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a list, and how many documents the list holds: exactly, or (for a
@@ -145,6 +152,8 @@ def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
     ids = _ids(subject, f, dialect)
     if not oversees_any(subject):
         every = list(session.exec(ids))
+        if f.text:
+            every = list(_ranked(session, f.text, every))
         page, total, exact = every[offset : offset + limit], len(every), True
     elif f.text:
         tier = partial(_tier, subject, f, dialect)

@@ -10,9 +10,9 @@ differently, and would make "newest first among equals" a tie that never happens
 1. every word whole: "hòa" ranks "Hòa Bình" and "hoa" above "Kế hoạch" (a prefix);
 2. every word spelled exactly, marks included, in the fields: "hòa" (or "hoà", the other
    tone placement, or NFD input) ranks "Hòa" above "hoa";
-3. the words as a phrase: "chuyển đổi số" above a text that has the three apart;
-4. the phrase in the fields (the abstract), not only in the body of the PDF;
-5. every word in the fields, not only in the body.
+3. the words as a phrase in the fields: "chuyển đổi số" above an abstract that has the
+   three apart;
+4. every word in the fields (the abstract), not only in the body of the PDF.
 
 A page is found by walking the combinations of features from the best down
 (:func:`walk`), each one a query that reads its hits newest first and stops after a page:
@@ -24,20 +24,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import ColumnElement, case
-
 from documents import search
-from documents.search import ABSTRACT, EXACT, FIELD_PHRASE, PHRASE, WHOLE
+from documents.models import DocumentText
+from documents.search import ABSTRACT, EXACT, PHRASE, WHOLE, Terms
 
-WEIGHTS = {WHOLE: 16, EXACT: 8, PHRASE: 4, FIELD_PHRASE: 2, ABSTRACT: 1}
+WEIGHTS = {WHOLE: 8, EXACT: 4, PHRASE: 2, ABSTRACT: 1}
 """Each feature's weight: above the sum of every weight after it."""
 
-_IMPLIES = {EXACT: {WHOLE, ABSTRACT}, FIELD_PHRASE: {PHRASE, ABSTRACT}}
+_IMPLIES = {EXACT: {WHOLE, ABSTRACT}, PHRASE: {ABSTRACT}}
 
 
 def _possible(combination: frozenset[str]) -> bool:
-    # An exact spelling in the fields is also a whole word there; a phrase in the fields
-    # is a phrase, and every word in the fields.
+    # An exact spelling in the fields is also a whole word there; a phrase of the fields
+    # holds every word there.
     return all(_IMPLIES.get(f, set()) <= combination for f in combination)
 
 
@@ -77,12 +76,37 @@ def walk(fetch: Fetch, query: str, want: int) -> list[int]:
     return taken
 
 
-def score(dialect: str, query: str) -> ColumnElement[int]:
-    """The rank of a document row as one number (the sum of its features' weights), for
-    the lists that read every hit anyway (a specialist's few documents)."""
-    total: ColumnElement[int] | None = None
-    for feature in search.terms(query).features:
-        term = case((search.holds(dialect, query, (feature,)), WEIGHTS[feature]), else_=0)
-        total = term if total is None else total + term
-    assert total is not None
-    return total
+def _holds_all(words: list[str], have: set[str], prefix: bool) -> bool:
+    if not words:
+        return False
+    if prefix and words[-1] not in have:
+        last = words[-1]
+        return set(words[:-1]) <= have and any(w.startswith(last) for w in have)
+    return set(words) <= have
+
+
+def features_of(t: Terms, row: DocumentText) -> frozenset[str]:
+    """The features of one hit, read from its indexed text as the engines read it (for
+    the lists that hold every hit anyway: a specialist's few documents)."""
+    words = list(t.words)
+    meta = set(row.meta.split())
+    out: set[str] = set()
+    if _holds_all(words, meta | set(row.content.split()), prefix=False):
+        out.add(WHOLE)
+    if t.spellings and _holds_all(list(t.spellings), set(row.marks.split()), prefix=False):
+        out.add(EXACT)
+    if len(words) > 1 and _holds_all(t.pairs, set(row.pairs.split()), prefix=True):
+        out.add(PHRASE)
+    if _holds_all(words, meta, prefix=True):
+        out.add(ABSTRACT)
+    return frozenset(out)
+
+
+def rank(t: Terms, rows: Sequence[DocumentText]) -> list[int]:
+    """The ids of ``rows`` (hits of ``t``) by rank, newest first among equals."""
+    return [
+        row.document_id
+        for row in sorted(
+            rows, key=lambda r: (-sum(WEIGHTS[f] for f in features_of(t, r)), -r.document_id)
+        )
+    ]

@@ -29,7 +29,7 @@ from sqlalchemy.sql.expression import TableClause
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from documents.folding import index_text, spelled_words, spelling_text, words
+from documents.folding import index_text, pairs_text, spelled_words, spelling_text, words
 from documents.models import Document, DocumentText
 from documents.symbols import format_number_symbol
 
@@ -114,8 +114,8 @@ def index_document(session: Session, document: Document, pdf_text: str | None = 
     meta, marks = index_text(fields), spelling_text(fields)
     row = session.get(DocumentText, document.id)
     if row is None:
-        row = DocumentText(document_id=document.id, meta=meta, marks=marks)
-    row.meta, row.marks = meta, marks
+        row = DocumentText(document_id=document.id, meta=meta)
+    row.meta, row.marks, row.pairs = meta, marks, pairs_text(meta)
     if pdf_text is not None:
         row.content = index_text(pdf_text[:MAX_CHARS])
     session.add(row)
@@ -135,17 +135,11 @@ def _dialect_name(session_or_dialect_name: Session | str) -> str:
     return session_or_dialect_name.get_bind().dialect.name
 
 
-WHOLE, EXACT, PHRASE, FIELD_PHRASE, ABSTRACT = (
-    "whole",
-    "exact",
-    "phrase",
-    "field_phrase",
-    "abstract",
-)
+WHOLE, EXACT, PHRASE, ABSTRACT = "whole", "exact", "phrase", "abstract"
 """What a hit may do beyond holding every word (:mod:`documents.ranking` weighs them): hold
 every word whole (the last one too, not only as a prefix), spell every word as the query
-does in its fields (marks included), hold the words as a phrase, hold the phrase in its
-fields (the abstract above all), hold every word in its fields rather than in the body."""
+does in its fields (marks included), hold the words as a phrase in its fields (the
+abstract above all), hold every word in its fields rather than only in the body."""
 
 
 @dataclass(frozen=True)
@@ -163,8 +157,13 @@ class Terms:
         if self.spellings:
             out.append(EXACT)
         if len(self.words) > 1:
-            out += [PHRASE, FIELD_PHRASE]
+            out.append(PHRASE)
         return (*out, ABSTRACT)
+
+    @property
+    def pairs(self) -> list[str]:
+        """The pairs of neighbouring words, as the ``pairs`` column holds them."""
+        return pairs_text(" ".join(self.words)).split()
 
 
 def terms(query: str) -> Terms:
@@ -190,9 +189,8 @@ def _ts_conditions(t: Terms, features: Iterable[str]) -> list[ColumnElement[bool
             where.append(tsv.op("@@")(_tsq(" & ".join(t.words))))
         elif feature == EXACT:
             where.append(_search.c.marks_tsv.op("@@")(_tsq(" & ".join(t.spellings))))
-        elif feature in (PHRASE, FIELD_PHRASE):
-            vector = tsv if feature == PHRASE else _search.c.meta_tsv
-            where.append(vector.op("@@")(_tsq(" <-> ".join(t.words) + ":*")))
+        elif feature == PHRASE:
+            where.append(_search.c.meta_tsv.op("@@")(_tsq(" <-> ".join(t.words) + ":*")))
         else:
             where.append(_search.c.meta_tsv.op("@@")(_tsq(every)))
     return where
@@ -245,9 +243,8 @@ def _fts_query(t: Terms, features: Iterable[str] = ()) -> str:
             parts.append(f"{{meta content}} : ({_quoted(t.words)})")
         elif feature == EXACT:
             parts.append(f"marks : ({_quoted(t.spellings)})")
-        elif feature in (PHRASE, FIELD_PHRASE):
-            columns = "{meta content}" if feature == PHRASE else "meta"
-            parts.append(f'{columns} : "{" ".join(t.words)}"*')
+        elif feature == PHRASE:
+            parts.append(f"pairs : ({_quoted(t.pairs)}*)")
         else:
             parts.append(f"meta : ({every})")
     return " AND ".join(f"({p})" for p in parts)

@@ -5,10 +5,11 @@ Revises: 0019
 Create Date: 2026-12-06 16:00:00.000000
 
 ``document_text.marks`` holds the exact spellings of the fields' words
-(``documents.folding.spellings``). SQLite: the FTS5 table gains the column and keeps
-positions (``detail='full'``: phrases). PostgreSQL: ``document_search`` gains a tsvector
-of the fields and one of their spellings, each with its GIN index (the whole text's
-tsvector already holds positions). See decision 0016.
+(``documents.folding.spellings``), ``document_text.pairs`` the pairs of neighbouring words
+of the fields. SQLite: the FTS5 table gains both columns (``_`` a word character, so a
+pair is one token: phrases without positions, which would make every prefix query read
+them). PostgreSQL: ``document_search`` gains a tsvector of the fields (with positions:
+phrases) and one of their spellings, each with its GIN index. See decision 0016.
 """
 
 from collections.abc import Sequence
@@ -22,9 +23,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _TRIGGERS = ("document_text_au", "document_text_ad", "document_text_ai")
+RANKED = "unicode61 remove_diacritics 2 tokenchars '_'"
+"""Folded words hold letters and digits only: ``_`` joins a pair, and nothing else."""
 
 
-def _sqlite_fts(columns: list[str], detail: str) -> list[str]:
+def _sqlite_fts(columns: list[str], tokenizer: str) -> list[str]:
     cols = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
@@ -32,7 +35,7 @@ def _sqlite_fts(columns: list[str], detail: str) -> list[str]:
     return [
         f"""CREATE VIRTUAL TABLE document_fts USING fts5(
             {cols}, content='document_text', content_rowid='document_id',
-            tokenize='unicode61 remove_diacritics 2', detail='{detail}')""",
+            tokenize="{tokenizer}", detail='column')""",
         f"""CREATE TRIGGER document_text_ai AFTER INSERT ON document_text BEGIN
             INSERT INTO document_fts(rowid, {cols}) VALUES (new.document_id, {new});
         END""",  # noqa: S608
@@ -77,7 +80,7 @@ def _pg_sync(with_fields: bool) -> str:
 
 
 def _fill_marks() -> None:
-    from documents.folding import spelling_text
+    from documents.folding import index_text, pairs_text, spelling_text
     from documents.search import fields_text
 
     bind = op.get_bind()
@@ -87,19 +90,32 @@ def _fill_marks() -> None:
             " FROM document d JOIN document_text t ON t.document_id = d.id"
         )
     ).all()
-    update = sa.text("UPDATE document_text SET marks = :marks WHERE document_id = :id")
+    update = sa.text(
+        "UPDATE document_text SET marks = :marks, pairs = :pairs WHERE document_id = :id"
+    )
     for first in range(0, len(rows), 1000):
         batch = rows[first : first + 1000]
-        bind.execute(
-            update, [{"id": r[0], "marks": spelling_text(fields_text(*r[1:]))} for r in batch]
-        )
+        values = []
+        for r in batch:
+            fields = fields_text(*r[1:])
+            values.append(
+                {
+                    "id": r[0],
+                    "marks": spelling_text(fields),
+                    "pairs": pairs_text(index_text(fields)),
+                }
+            )
+        bind.execute(update, values)
 
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         _sqlite_drop()
-    op.add_column("document_text", sa.Column("marks", sa.Text(), nullable=False, server_default=""))
+    for name in ("marks", "pairs"):
+        op.add_column(
+            "document_text", sa.Column(name, sa.Text(), nullable=False, server_default="")
+        )
     if dialect == "postgresql":
         op.execute(
             "ALTER TABLE document_search ADD COLUMN meta_tsv tsvector NOT NULL DEFAULT '',"
@@ -108,7 +124,7 @@ def upgrade() -> None:
         op.execute(_pg_sync(with_fields=True))
     _fill_marks()  # PostgreSQL: the trigger fills the new tsvectors
     if dialect == "sqlite":
-        for statement in _sqlite_fts(["meta", "content", "marks"], "full"):
+        for statement in _sqlite_fts(["meta", "content", "marks", "pairs"], RANKED):
             op.execute(statement)
     elif dialect == "postgresql":
         op.execute(
@@ -130,7 +146,8 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_document_search_meta")
         op.execute("ALTER TABLE document_search DROP COLUMN marks_tsv, DROP COLUMN meta_tsv")
     with op.batch_alter_table("document_text") as batch:
+        batch.drop_column("pairs")
         batch.drop_column("marks")
     if dialect == "sqlite":
-        for statement in _sqlite_fts(["meta", "content"], "column"):
+        for statement in _sqlite_fts(["meta", "content"], "unicode61 remove_diacritics 2"):
             op.execute(statement)
