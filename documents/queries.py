@@ -160,7 +160,7 @@ def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
         ranked = ranking.walk(
             lambda t, n: session.exec(tier(t).limit(n)).all(), f.text, offset + limit
         )
-        page = [i for i in ranked[offset:]]
+        page = list(ranked[offset:])
     else:
         page = list(session.exec(ids.limit(limit).offset(offset)))
     if oversees_any(subject):

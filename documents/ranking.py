@@ -14,6 +14,9 @@ differently, and would make "newest first among equals" a tie that never happens
    three apart;
 4. every word in the fields (the abstract), not only in the body of the PDF.
 
+The features read whole words; a hit whose last word is only a prefix ("hoa" of "hoạch")
+has none of them, and lists after every other, newest first.
+
 A page is found by walking the combinations of features from the best down
 (:func:`walk`), each one a query that reads its hits newest first and stops after a page:
 a common word's 30,000 hits are never all scored (decision 0016).
@@ -31,12 +34,12 @@ from documents.search import ABSTRACT, EXACT, PHRASE, WHOLE, Terms
 WEIGHTS = {WHOLE: 8, EXACT: 4, PHRASE: 2, ABSTRACT: 1}
 """Each feature's weight: above the sum of every weight after it."""
 
-_IMPLIES = {EXACT: {WHOLE, ABSTRACT}, PHRASE: {ABSTRACT}}
+_IMPLIES = {EXACT: {WHOLE, ABSTRACT}, PHRASE: {WHOLE, ABSTRACT}, ABSTRACT: {WHOLE}}
 
 
 def _possible(combination: frozenset[str]) -> bool:
-    # An exact spelling in the fields is also a whole word there; a phrase of the fields
-    # holds every word there.
+    # Every feature reads whole words: one in the fields is one anywhere; an exact
+    # spelling or a phrase in the fields holds every word whole there.
     return all(_IMPLIES.get(f, set()) <= combination for f in combination)
 
 
@@ -76,29 +79,20 @@ def walk(fetch: Fetch, query: str, want: int) -> list[int]:
     return taken
 
 
-def _holds_all(words: list[str], have: set[str], prefix: bool) -> bool:
-    if not words:
-        return False
-    if prefix and words[-1] not in have:
-        last = words[-1]
-        return set(words[:-1]) <= have and any(w.startswith(last) for w in have)
-    return set(words) <= have
-
-
 def features_of(t: Terms, row: DocumentText) -> frozenset[str]:
     """The features of one hit, read from its indexed text as the engines read it (for
     the lists that hold every hit anyway: a specialist's few documents)."""
-    words = list(t.words)
+    words = set(t.words)
     meta = set(row.meta.split())
     out: set[str] = set()
-    if _holds_all(words, meta | set(row.content.split()), prefix=False):
-        out.add(WHOLE)
-    if t.spellings and _holds_all(list(t.spellings), set(row.marks.split()), prefix=False):
-        out.add(EXACT)
-    if len(words) > 1 and _holds_all(t.pairs, set(row.pairs.split()), prefix=True):
-        out.add(PHRASE)
-    if _holds_all(words, meta, prefix=True):
+    if words <= meta:
         out.add(ABSTRACT)
+    if ABSTRACT in out or words <= meta | set(row.content.split()):
+        out.add(WHOLE)
+    if t.spellings and set(t.spellings) <= set(row.marks.split()):
+        out.add(EXACT)
+    if len(t.words) > 1 and set(t.pairs) <= set(row.pairs.split()):
+        out.add(PHRASE)
     return frozenset(out)
 
 

@@ -136,10 +136,11 @@ def _dialect_name(session_or_dialect_name: Session | str) -> str:
 
 
 WHOLE, EXACT, PHRASE, ABSTRACT = "whole", "exact", "phrase", "abstract"
-"""What a hit may do beyond holding every word (:mod:`documents.ranking` weighs them): hold
-every word whole (the last one too, not only as a prefix), spell every word as the query
-does in its fields (marks included), hold the words as a phrase in its fields (the
-abstract above all), hold every word in its fields rather than only in the body."""
+"""What a hit may do beyond holding every word, the last one at least as a prefix
+(:mod:`documents.ranking` weighs them): hold every word whole (the last one too), spell
+every word as the query does in its fields (marks included), hold the words as a phrase
+in its fields (the abstract above all), hold every word whole in its fields rather than
+only in the body."""
 
 
 @dataclass(frozen=True)
@@ -181,18 +182,20 @@ def _tsq(text: str) -> ColumnElement[Any]:
 
 def _ts_conditions(t: Terms, features: Iterable[str]) -> list[ColumnElement[bool]]:
     # Folded words and spellings hold letters and digits only: no tsquery operator can appear.
-    every = " & ".join([*t.words[:-1], t.words[-1] + ":*"])
-    tsv = _search.c.tsv
-    where: list[ColumnElement[bool]] = [tsv.op("@@")(_tsq(every))]
+    tsv, meta = _search.c.tsv, _search.c.meta_tsv
+    whole = " & ".join(t.words)
+    where: list[ColumnElement[bool]] = []
+    if WHOLE not in features:  # whole words imply the prefix match
+        where.append(tsv.op("@@")(_tsq(" & ".join([*t.words[:-1], t.words[-1] + ":*"]))))
     for feature in features:
         if feature == WHOLE:
-            where.append(tsv.op("@@")(_tsq(" & ".join(t.words))))
+            where.append(tsv.op("@@")(_tsq(whole)))
         elif feature == EXACT:
             where.append(_search.c.marks_tsv.op("@@")(_tsq(" & ".join(t.spellings))))
         elif feature == PHRASE:
-            where.append(_search.c.meta_tsv.op("@@")(_tsq(" <-> ".join(t.words) + ":*")))
+            where.append(meta.op("@@")(_tsq(" <-> ".join(t.words))))
         else:
-            where.append(_search.c.meta_tsv.op("@@")(_tsq(every)))
+            where.append(meta.op("@@")(_tsq(whole)))
     return where
 
 
@@ -236,17 +239,18 @@ def _quoted(words: Iterable[str]) -> str:
 
 
 def _fts_query(t: Terms, features: Iterable[str] = ()) -> str:
-    every = f"{_quoted(t.words)}*"
-    parts = [every]
+    # Whole words imply the prefix match: a tier that has them reads no prefix (merging
+    # the lists of every word that starts so is most of a prefix query's time).
+    parts = [] if WHOLE in features else [f"{_quoted(t.words)}*"]
     for feature in features:
         if feature == WHOLE:
             parts.append(f"{{meta content}} : ({_quoted(t.words)})")
         elif feature == EXACT:
             parts.append(f"marks : ({_quoted(t.spellings)})")
         elif feature == PHRASE:
-            parts.append(f"pairs : ({_quoted(t.pairs)}*)")
+            parts.append(f"pairs : ({_quoted(t.pairs)})")
         else:
-            parts.append(f"meta : ({every})")
+            parts.append(f"meta : ({_quoted(t.words)})")
     return " AND ".join(f"({p})" for p in parts)
 
 
