@@ -212,7 +212,10 @@ def published(session: Session, f: PublicFilter) -> PublicPage:
         where = _text_where(session, f)
         hits = partial(_hits, session, f, where)
         ranked = ranking.walk(
-            lambda t, n: session.exec(hits(t).limit(n)).all(), f.text, f.offset + f.limit
+            lambda t, n: session.exec(hits(t).limit(n)).all(),
+            f.text,
+            f.offset + f.limit,
+            partial(search.occurs, session, f.text),
         )
         page: list[int | None] = list(ranked[f.offset :])
         counted = len(session.exec(hits(frozenset()).limit(want)).all())

@@ -158,7 +158,10 @@ def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
     elif f.text:
         tier = partial(_tier, subject, f, dialect)
         ranked = ranking.walk(
-            lambda t, n: session.exec(tier(t).limit(n)).all(), f.text, offset + limit
+            lambda t, n: session.exec(tier(t).limit(n)).all(),
+            f.text,
+            offset + limit,
+            partial(search.occurs, session, f.text),
         )
         page = list(ranked[offset:])
     else:

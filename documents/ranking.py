@@ -43,10 +43,11 @@ def _possible(combination: frozenset[str]) -> bool:
     return all(_IMPLIES.get(f, set()) <= combination for f in combination)
 
 
-def tiers(query: str) -> list[frozenset[str]]:
+def tiers(query: str, occurs: Callable[[str], bool] = lambda f: True) -> list[frozenset[str]]:
     """The combinations of features a hit of ``query`` may have, best first (the last
-    one empty: every word somewhere, one of them as a prefix)."""
-    features = search.terms(query).features
+    one empty: every word somewhere, one of them as a prefix); ``occurs`` rules out the
+    features that no document has (see :func:`documents.search.occurs`)."""
+    features = [f for f in search.terms(query).features if f == WHOLE or occurs(f)]
     every = [
         frozenset(c)
         for n in range(len(features) + 1)
@@ -60,7 +61,9 @@ Fetch = Callable[[frozenset[str], int], Sequence[int | None]]
 """The ids of the hits having (at least) these features, newest first, at most so many."""
 
 
-def walk(fetch: Fetch, query: str, want: int) -> list[int]:
+def walk(
+    fetch: Fetch, query: str, want: int, occurs: Callable[[str], bool] = lambda f: True
+) -> list[int]:
     """The first ``want`` hits of ``query`` in rank order. Each tier's query also returns
     the hits of the better tiers that have its features (a superset of features always
     weighs more); those were all taken already, since a tier that returned fewer than
@@ -68,7 +71,7 @@ def walk(fetch: Fetch, query: str, want: int) -> list[int]:
     ids holds enough new ones to fill the page (at most ``len(taken)`` were taken)."""
     taken: list[int] = []
     seen: set[int] = set()
-    for tier in tiers(query):
+    for tier in tiers(query, occurs):
         found = [i for i in fetch(tier, want) if i is not None]
         for i in found:
             if i not in seen:

@@ -238,10 +238,10 @@ def _quoted(words: Iterable[str]) -> str:
     return " ".join(f'"{w}"' for w in words)
 
 
-def _fts_query(t: Terms, features: Iterable[str] = ()) -> str:
+def _fts_query(t: Terms, features: Iterable[str] = (), *, alone: bool = False) -> str:
     # Whole words imply the prefix match: a tier that has them reads no prefix (merging
     # the lists of every word that starts so is most of a prefix query's time).
-    parts = [] if WHOLE in features else [f"{_quoted(t.words)}*"]
+    parts = [] if WHOLE in features or alone else [f"{_quoted(t.words)}*"]
     for feature in features:
         if feature == WHOLE:
             parts.append(f"{{meta content}} : ({_quoted(t.words)})")
@@ -252,6 +252,17 @@ def _fts_query(t: Terms, features: Iterable[str] = ()) -> str:
         else:
             parts.append(f"meta : ({_quoted(t.words)})")
     return " AND ".join(f"({p})" for p in parts)
+
+
+def occurs(session: Session, query: str, feature: str) -> bool:
+    """SQLite: whether any document has ``feature`` for ``query`` (read forward, first
+    hit only: cheap, where a tier's newest-first walk first loads every list it reads, so
+    a tier that cannot have a hit is better not walked). True on PostgreSQL (its tiers
+    come from the GIN indexes, an empty one at no cost)."""
+    if _dialect_name(session) != "sqlite":
+        return True
+    match = _fts.c.document_fts.op("MATCH")(_fts_query(terms(query), (feature,), alone=True))
+    return session.exec(select(_fts.c.rowid).where(match).limit(1)).first() is not None
 
 
 def matching(
