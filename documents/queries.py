@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -124,10 +125,22 @@ def _tier(
 
 
 def _ranked(session: Session, text: str, ids: list[int | None]) -> list[int]:
-    """``ids`` (every hit of ``text``, a specialist's few) by rank, read from their
-    indexed text."""
-    rows = session.exec(select(DocumentText).where(col(DocumentText.document_id).in_(ids))).all()
-    return ranking.rank(search.terms(text), rows)
+    """``ids`` (every hit of ``text``, a specialist's few) by rank: their fields read
+    here, whether their body holds the words whole asked of the engine."""
+    dialect = session.get_bind().dialect.name
+    whole = search.holds(dialect, text, (search.WHOLE,))
+    rows = session.execute(
+        sa_select(
+            col(Document.id),
+            col(DocumentText.meta),
+            col(DocumentText.marks),
+            col(DocumentText.pairs),
+            whole,
+        )
+        .join(DocumentText, col(DocumentText.document_id) == Document.id)
+        .where(col(Document.id).in_(ids))
+    ).all()
+    return ranking.rank(search.terms(text), [(i, m, k, p, bool(w)) for i, m, k, p, w in rows])
 
 
 @dataclass(frozen=True)

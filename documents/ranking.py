@@ -28,7 +28,6 @@ import itertools
 from collections.abc import Callable, Sequence
 
 from documents import search
-from documents.models import DocumentText
 from documents.search import ABSTRACT, EXACT, PHRASE, WHOLE, Terms
 
 WEIGHTS = {WHOLE: 8, EXACT: 4, PHRASE: 2, ABSTRACT: 1}
@@ -82,28 +81,28 @@ def walk(
     return taken
 
 
-def features_of(t: Terms, row: DocumentText) -> frozenset[str]:
-    """The features of one hit, read from its indexed text as the engines read it (for
-    the lists that hold every hit anyway: a specialist's few documents)."""
+def features_of(t: Terms, meta: str, marks: str, pairs: str, whole: bool) -> frozenset[str]:
+    """The features of one hit, read from its indexed fields as the engines read them;
+    ``whole``: the engine's answer for the whole words (the body is not read here). For
+    the lists that hold every hit anyway: a specialist's few documents."""
     words = set(t.words)
-    meta = set(row.meta.split())
     out: set[str] = set()
-    if words <= meta:
+    if words <= set(meta.split()):
         out.add(ABSTRACT)
-    if ABSTRACT in out or words <= meta | set(row.content.split()):
+    if whole or ABSTRACT in out:
         out.add(WHOLE)
-    if t.spellings and set(t.spellings) <= set(row.marks.split()):
+    if t.spellings and set(t.spellings) <= set(marks.split()):
         out.add(EXACT)
-    if len(t.words) > 1 and set(t.pairs) <= set(row.pairs.split()):
+    if len(t.words) > 1 and set(t.pairs) <= set(pairs.split()):
         out.add(PHRASE)
     return frozenset(out)
 
 
-def rank(t: Terms, rows: Sequence[DocumentText]) -> list[int]:
-    """The ids of ``rows`` (hits of ``t``) by rank, newest first among equals."""
-    return [
-        row.document_id
-        for row in sorted(
-            rows, key=lambda r: (-sum(WEIGHTS[f] for f in features_of(t, r)), -r.document_id)
-        )
-    ]
+def rank(t: Terms, rows: Sequence[tuple[int, str, str, str, bool]]) -> list[int]:
+    """The ids of ``rows`` (hits of ``t``: id, meta, marks, pairs, whole) by rank, newest
+    first among equals."""
+
+    def key(row: tuple[int, str, str, str, bool]) -> tuple[int, int]:
+        return (-sum(WEIGHTS[f] for f in features_of(t, *row[1:])), -row[0])
+
+    return [row[0] for row in sorted(rows, key=key)]

@@ -259,9 +259,12 @@ def occurs(session: Session, query: str, feature: str) -> bool:
     hit only: cheap, where a tier's newest-first walk first loads every list it reads, so
     a tier that cannot have a hit is better not walked). True on PostgreSQL (its tiers
     come from the GIN indexes, an empty one at no cost)."""
+    t = terms(query)
+    if not t.words:
+        return False
     if _dialect_name(session) != "sqlite":
         return True
-    match = _fts.c.document_fts.op("MATCH")(_fts_query(terms(query), (feature,), alone=True))
+    match = _fts.c.document_fts.op("MATCH")(_fts_query(t, (feature,), alone=True))
     return session.exec(select(_fts.c.rowid).where(match).limit(1)).first() is not None
 
 
