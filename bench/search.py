@@ -1,4 +1,5 @@
-"""Full-text search speed over 100,000 documents, SQLite FTS5 against PostgreSQL GIN.
+"""Full-text search speed over 100,000 documents, SQLite FTS5 against PostgreSQL GIN,
+ranked since decision 0016 (six queries, see :data:`QUERIES`; figures in the decision).
 
     .venv/bin/python bench/search.py [--docs 100000] [--runs 200] [--engine sqlite|postgres|both]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
