@@ -222,3 +222,9 @@ class DocumentText(SQLModel, table=True):
     """Number and symbol, abstract, issuing agency and signer."""
     content: str = Field(default="", sa_column=Column(Text(), nullable=False))
     """The text of the current main PDF (kept when only the fields change)."""
+    marks: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
+    """The exact spellings of the fields' words (``folding.spellings``: "hòa" is "hoa2"), so
+    that a query's marks rank what it spells exactly above what it only folds to."""
+    pairs: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
+    """The pairs of neighbouring words of ``meta`` (``folding.pairs_text``): SQLite finds a
+    phrase of the fields by them."""

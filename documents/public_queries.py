@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, false, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from documents import publication_log, search, sectors
+from documents import publication_log, ranking, search, sectors
 from documents.models import Document, DocumentType
 from documents.publication_log_models import LogEntry
 from documents.publication_models import Publication, PublicationLink
@@ -145,38 +146,47 @@ def _dated(f: PublicFilter) -> list[ColumnElement[bool]]:
     return dated
 
 
-def _ids(session: Session, f: PublicFilter) -> tuple[SelectOfScalar[int | None], int]:
-    """The matching document ids in list order, and the cap of their count.
-
-    Without text: newest issued first, along an index of ``publication`` (newest published
-    first for ``f.by_publication``, the feeds). With text: newest document first
-    (documents are written in the order they are issued), as the documents module's
-    search: SQLite walks the FTS5 hits in rowid order, PostgreSQL the tsvectors in id
-    order, and both stop after a page whatever the number of hits. A date range bounds
-    SQLite's walk by the ids published in it; PostgreSQL then walks the range's index of
-    dates instead (newest issued first), so an old range never walks every newer hit.
-    """
-    where = _conditions(session, f)
+def _ids(session: Session, f: PublicFilter) -> SelectOfScalar[int | None]:
+    """Without text, the matching document ids in list order: newest issued first, along
+    an index of ``publication`` (newest published first for ``f.by_publication``, the
+    feeds)."""
     published = select(col(Document.id)).join(
         Publication, col(Publication.document_id) == Document.id
     )
     first = Publication.published_at if f.by_publication else Publication.issued_on
     newest = published.order_by(col(first).desc(), col(Publication.document_id).desc())
-    if not f.text:
-        return newest.where(*where), COUNT_CAP
-    dialect = session.get_bind().dialect.name
-    hits = search.fts_hits(f.text) if dialect == "sqlite" else None
-    if hits is None:
-        found = col(Document.id).in_(search.matching(dialect, f.text))
-        by_id = published.order_by(col(Document.id).desc())
-        ordered = newest if f.date_from or f.date_to else by_id
-        return ordered.where(found, *where), TEXT_COUNT_CAP
-    fts, match = hits
-    if f.date_from or f.date_to:
+    return newest.where(*_conditions(session, f))
+
+
+def _text_where(session: Session, f: PublicFilter) -> list[ColumnElement[bool]]:
+    """The filters of a text search; on SQLite a date range also bounds the walk of the
+    FTS5 hits by the ids published in it (read from a range of the index of dates)."""
+    where = _conditions(session, f)
+    if (f.date_from or f.date_to) and session.get_bind().dialect.name == "sqlite":
         lo, hi = _id_bounds(session, f)
-        where.append(fts.c.rowid.between(lo, hi) if lo is not None else false())
+        where.append(col(Document.id).between(lo, hi) if lo is not None else false())
+    return where
+
+
+def _hits(
+    session: Session, f: PublicFilter, where: list[ColumnElement[bool]], features: frozenset[str]
+) -> SelectOfScalar[int | None]:
+    """The published hits of ``f``'s text having ``features``, newest first (documents are
+    written in the order they are issued): SQLite walks the FTS5 hits in rowid order,
+    PostgreSQL the tsvectors in id order, and both stop after a page whatever the number of
+    hits."""
+    assert f.text
+    dialect = session.get_bind().dialect.name
+    published = select(col(Document.id)).join(
+        Publication, col(Publication.document_id) == Document.id
+    )
+    hits = search.fts_hits(f.text, features) if dialect == "sqlite" else None
+    if hits is None:
+        found = col(Document.id).in_(search.matching(dialect, f.text, features))
+        return published.where(found, *where).order_by(col(Document.id).desc())
+    fts, match = hits
     ids = published.join(fts, fts.c.rowid == Document.id).where(match, *where)
-    return ids.order_by(fts.c.rowid.desc()), TEXT_COUNT_CAP
+    return ids.order_by(fts.c.rowid.desc())
 
 
 def _id_bounds(session: Session, f: PublicFilter) -> tuple[int | None, int | None]:
@@ -192,16 +202,26 @@ def _id_bounds(session: Session, f: PublicFilter) -> tuple[int | None, int | Non
 
 
 def published(session: Session, f: PublicFilter) -> PublicPage:
-    """A page of published documents matching ``f`` (see :func:`_ids` for the order) and
-    their number, counted up to :data:`COUNT_CAP` (:data:`TEXT_COUNT_CAP` with text, or
-    past the page asked for): the ids first, then the page's rows, so sorting never drags
+    """A page of published documents matching ``f`` (by rank for a text search, see
+    :mod:`documents.ranking`; else see :func:`_ids` for the order) and their number,
+    counted up to :data:`COUNT_CAP` (:data:`TEXT_COUNT_CAP` with text, or past the page
+    asked for): the ids first, then the page's rows, so sorting never drags
     whole rows."""
-    ids, cap = _ids(session, f)
-    want = max(cap, f.offset + f.limit) + 1  # one more: whether another page exists
-    if f.text:  # one walk of the hits gives the page and the count
-        found = list(session.exec(ids.limit(want)))
-        page, counted = found[f.offset : f.offset + f.limit], len(found)
+    if f.text:  # by rank (documents.ranking); the hits counted newest first up to the cap
+        want = max(TEXT_COUNT_CAP, f.offset + f.limit) + 1  # one more: is there another page
+        where = _text_where(session, f)
+        hits = partial(_hits, session, f, where)
+        ranked = ranking.walk(
+            lambda t, n: session.exec(hits(t).limit(n)).all(),
+            f.text,
+            f.offset + f.limit,
+            partial(search.occurs, session, f.text),
+        )
+        page: list[int | None] = list(ranked[f.offset :])
+        counted = len(session.exec(hits(frozenset()).limit(want)).all())
     else:  # counted in the database (in list order: along the same index), no ids travel
+        want = max(COUNT_CAP, f.offset + f.limit) + 1
+        ids = _ids(session, f)
         page = list(session.exec(ids.limit(f.limit).offset(f.offset)))
         counted = int(
             session.exec(select(func.count()).select_from(ids.limit(want).subquery())).one()

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
+from typing import Any
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from documents import ranking, search
 from documents.access import oversees_any, visible_clause
-from documents.models import Assignment, Document
+from documents.models import Assignment, Document, DocumentText
 from documents.states import State
 from ecabinet.core.policy import Subject
 
@@ -76,8 +80,6 @@ def conditions(subject: Subject, f: Filter, dialect: str) -> list[ColumnElement[
         )
         where.append(col(Document.id).in_(mine))
     if f.text:
-        from documents import search
-
         if dialect == "postgresql" and not oversees_any(subject):
             where.append(search.holds(dialect, f.text))
         else:
@@ -86,30 +88,59 @@ def conditions(subject: Subject, f: Filter, dialect: str) -> list[ColumnElement[
 
 
 def _ids(subject: Subject, f: Filter, dialect: str) -> SelectOfScalar[int | None]:
-    """The matching ids in list order."""
-    from documents import search
-
-    hits = search.fts_hits(f.text) if f.text and dialect == "sqlite" else None
-    if hits is not None and oversees_any(subject):
-        # A leader's or clerk's search on SQLite: walk the FTS5 hits newest first.
-        fts, match = hits
-        where = conditions(subject, replace(f, text=None), dialect)
-        return (
-            select(col(Document.id))
-            .join(fts, fts.c.rowid == Document.id)
-            .where(match, *where)
-            .order_by(fts.c.rowid.desc())
-        )
-    order = (
-        [col(Document.id).desc()]
-        if f.text
-        else [
+    """The matching ids in list order (for a text search: by rank, see
+    :mod:`documents.ranking`, which a leader's or clerk's list walks with :func:`_tier`)."""
+    if f.text and oversees_any(subject):
+        return _tier(subject, f, dialect, frozenset())
+    order: list[ColumnElement[Any]]
+    if f.text:  # every hit: ranked by list_documents
+        order = [col(Document.id).desc()]
+    else:
+        order = [
             col(Document.urgency_rank).desc(),
             col(Document.created_at).desc(),
             col(Document.id).desc(),
         ]
-    )
     return select(col(Document.id)).where(*conditions(subject, f, dialect)).order_by(*order)
+
+
+def _tier(
+    subject: Subject, f: Filter, dialect: str, features: frozenset[str]
+) -> SelectOfScalar[int | None]:
+    """The hits of ``f``'s text having ``features``, newest first."""
+    assert f.text
+    hits = search.fts_hits(f.text, features) if dialect == "sqlite" else None
+    where = conditions(subject, replace(f, text=None), dialect)
+    if hits is None:  # PostgreSQL, or no word
+        found = col(Document.id).in_(search.matching(dialect, f.text, features))
+        return select(col(Document.id)).where(found, *where).order_by(col(Document.id).desc())
+    # SQLite: walk the FTS5 hits newest first.
+    fts, match = hits
+    return (
+        select(col(Document.id))
+        .join(fts, fts.c.rowid == Document.id)
+        .where(match, *where)
+        .order_by(fts.c.rowid.desc())
+    )
+
+
+def _ranked(session: Session, text: str, ids: list[int | None]) -> list[int]:
+    """``ids`` (every hit of ``text``, a specialist's few) by rank: their fields read
+    here, whether their body holds the words whole asked of the engine."""
+    dialect = session.get_bind().dialect.name
+    whole = search.holds(dialect, text, (search.WHOLE,))
+    rows = session.execute(
+        sa_select(
+            col(Document.id),
+            col(DocumentText.meta),
+            col(DocumentText.marks),
+            col(DocumentText.pairs),
+            whole,
+        )
+        .join(DocumentText, col(DocumentText.document_id) == Document.id)
+        .where(col(Document.id).in_(ids))
+    ).all()
+    return ranking.rank(search.terms(text), [(i, m, k, p, bool(w)) for i, m, k, p, w in rows])
 
 
 @dataclass(frozen=True)
@@ -123,9 +154,9 @@ class Page:
 
 
 def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
-    """A page of matching documents: urgent ones first, then newest; newest first for a
-    text search. Ids are found first and the rows loaded after, so sorting never drags
-    whole rows. A leader's or clerk's total is counted up to :data:`COUNT_CAP`
+    """A page of matching documents: urgent ones first, then newest; by rank for a text
+    search (:mod:`documents.ranking`). Ids are found first and the rows loaded after, so
+    sorting never drags whole rows. A leader's or clerk's total is counted up to :data:`COUNT_CAP`
     (:data:`TEXT_COUNT_CAP` for a text search: counting every hit of a common word is most
     of a search's time); anyone else sees few documents, so one pass gives the page and
     the exact total."""
@@ -134,9 +165,21 @@ def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
     ids = _ids(subject, f, dialect)
     if not oversees_any(subject):
         every = list(session.exec(ids))
+        if f.text:
+            every = list(_ranked(session, f.text, every))
         page, total, exact = every[offset : offset + limit], len(every), True
+    elif f.text:
+        tier = partial(_tier, subject, f, dialect)
+        ranked = ranking.walk(
+            lambda t, n: session.exec(tier(t).limit(n)).all(),
+            f.text,
+            offset + limit,
+            partial(search.occurs, session, f.text),
+        )
+        page = list(ranked[offset:])
     else:
         page = list(session.exec(ids.limit(limit).offset(offset)))
+    if oversees_any(subject):
         cap = TEXT_COUNT_CAP if f.text else COUNT_CAP
         # A text search keeps its order in the count: it makes SQLite walk the FTS5 hits
         # rather than probe the FTS5 table once per candidate row (100 times slower).

@@ -17,6 +17,9 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from pypdf import PdfReader
 from sqlalchemy import ColumnElement, Integer, Select, exists, false, func, literal_column
@@ -26,7 +29,7 @@ from sqlalchemy.sql.expression import TableClause
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from documents.folding import index_text, words
+from documents.folding import index_text, pairs_text, spelled_words, spelling_text, words
 from documents.models import Document, DocumentText
 from documents.symbols import format_number_symbol
 
@@ -40,7 +43,13 @@ log = logging.getLogger(__name__)
 
 _fts = table("document_fts", column("rowid", Integer), column("document_fts"))
 # PostgreSQL: the narrow table the trigger of migration 0005 keeps from document_text.
-_search = table("document_search", column("document_id", Integer), column("tsv"))
+_search = table(
+    "document_search",
+    column("document_id", Integer),
+    column("tsv"),
+    column("meta_tsv"),
+    column("marks_tsv"),
+)
 
 
 def pdf_text(data: bytes) -> str:
@@ -66,6 +75,20 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(parts)[:MAX_CHARS]
 
 
+def fields_text(
+    number: int | None,
+    symbol: str,
+    abstract: str,
+    issuing_agency_name: str,
+    signer_name: str,
+) -> str:
+    """The fields of a document that search reads, as one text."""
+    label = format_number_symbol(number, symbol)
+    # "05/QĐ-UBND" is also found as "5/QĐ-UBND".
+    bare = str(number) if number is not None else ""
+    return " ".join([label, bare, abstract, issuing_agency_name, signer_name])
+
+
 def meta_text(
     number: int | None,
     symbol: str,
@@ -74,27 +97,25 @@ def meta_text(
     signer_name: str,
 ) -> str:
     """The folded fields of a document that search reads."""
-    label = format_number_symbol(number, symbol)
-    # "05/QĐ-UBND" is also found as "5/QĐ-UBND".
-    bare = str(number) if number is not None else ""
-    return index_text(" ".join([label, bare, abstract, issuing_agency_name, signer_name]))
+    return index_text(fields_text(number, symbol, abstract, issuing_agency_name, signer_name))
 
 
 def index_document(session: Session, document: Document, pdf_text: str | None = None) -> None:
     """(Re)write the document's search row from its fields; ``pdf_text`` is the text of a
     new main file (see :func:`pdf_text`), None to keep the text already indexed."""
     assert document.id is not None
-    meta = meta_text(
+    fields = fields_text(
         document.number,
         document.symbol,
         document.abstract,
         document.issuing_agency_name,
         document.signer_name,
     )
+    meta, marks = index_text(fields), spelling_text(fields)
     row = session.get(DocumentText, document.id)
     if row is None:
         row = DocumentText(document_id=document.id, meta=meta)
-    row.meta = meta
+    row.meta, row.marks, row.pairs = meta, marks, pairs_text(meta)
     if pdf_text is not None:
         row.content = index_text(pdf_text[:MAX_CHARS])
     session.add(row)
@@ -114,63 +135,154 @@ def _dialect_name(session_or_dialect_name: Session | str) -> str:
     return session_or_dialect_name.get_bind().dialect.name
 
 
-def _terms(query: str) -> list[str]:
-    return words(query)[:MAX_QUERY_WORDS]
+WHOLE, EXACT, PHRASE, ABSTRACT = "whole", "exact", "phrase", "abstract"
+"""What a hit may do beyond holding every word, the last one at least as a prefix
+(:mod:`documents.ranking` weighs them): hold every word whole (the last one too), spell
+every word as the query does in its fields (marks included), hold the words as a phrase
+in its fields (the abstract above all), hold every word whole in its fields rather than
+only in the body."""
 
 
-def _tsquery(terms: list[str]) -> ColumnElement[bool]:
-    # Folded words hold letters and digits only: no tsquery operator can appear.
-    query = " & ".join([*terms[:-1], terms[-1] + ":*"])
-    return _search.c.tsv.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query))
+@dataclass(frozen=True)
+class Terms:
+    """A query's folded words and, one for one, their exact spellings (empty when the two
+    do not align, so nothing is ranked by marks)."""
+
+    words: tuple[str, ...]
+    spellings: tuple[str, ...]
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The features that can tell this query's hits apart."""
+        out = [WHOLE]
+        if self.spellings:
+            out.append(EXACT)
+        if len(self.words) > 1:
+            out.append(PHRASE)
+        return (*out, ABSTRACT)
+
+    @property
+    def pairs(self) -> list[str]:
+        """The pairs of neighbouring words, as the ``pairs`` column holds them."""
+        return pairs_text(" ".join(self.words)).split()
 
 
-def holds(dialect: str, query: str) -> ColumnElement[bool]:
-    """A condition on one document row: its text holds the query. For lists whose visible
-    set is small (a specialist's): checked per candidate, it never makes the engine find
-    every hit of a common word first. PostgreSQL only; SQLite's FTS5 answers a per-row
-    probe slowly (prefix terms are merged again each time), so it takes :func:`matching`."""
-    terms = _terms(query)
-    if not terms:
+def terms(query: str) -> Terms:
+    """The words of ``query`` (at most :data:`MAX_QUERY_WORDS`) and their spellings."""
+    n = MAX_QUERY_WORDS
+    pairs = spelled_words(query)
+    if pairs is None:
+        return Terms(tuple(words(query)[:n]), ())
+    return Terms(tuple(w for w, _ in pairs[:n]), tuple(s for _, s in pairs[:n]))
+
+
+def _tsq(text: str) -> ColumnElement[Any]:
+    return func.to_tsquery(literal_column("'simple'::regconfig"), text)
+
+
+def _ts_conditions(t: Terms, features: Iterable[str]) -> list[ColumnElement[bool]]:
+    # Folded words and spellings hold letters and digits only: no tsquery operator can appear.
+    tsv, meta = _search.c.tsv, _search.c.meta_tsv
+    whole = " & ".join(t.words)
+    where: list[ColumnElement[bool]] = []
+    if WHOLE not in features:  # whole words imply the prefix match
+        where.append(tsv.op("@@")(_tsq(" & ".join([*t.words[:-1], t.words[-1] + ":*"]))))
+    for feature in features:
+        if feature == WHOLE:
+            where.append(tsv.op("@@")(_tsq(whole)))
+        elif feature == EXACT:
+            where.append(_search.c.marks_tsv.op("@@")(_tsq(" & ".join(t.spellings))))
+        elif feature == PHRASE:
+            where.append(meta.op("@@")(_tsq(" <-> ".join(t.words))))
+        else:
+            where.append(meta.op("@@")(_tsq(whole)))
+    return where
+
+
+def holds(dialect: str, query: str, features: Iterable[str] = ()) -> ColumnElement[bool]:
+    """A condition on one document row: its text holds the query (and does each of
+    ``features``). For lists whose visible set is small (a specialist's): checked per
+    candidate, it never makes the engine find every hit of a common word first. PostgreSQL
+    only; SQLite's FTS5 answers a per-row probe slowly (prefix terms are merged again each
+    time), so it takes :func:`matching`."""
+    t = terms(query)
+    if not t.words:
         return false()
     if dialect != "postgresql":
-        return col(Document.id).in_(matching(dialect, query))
+        return col(Document.id).in_(matching(dialect, query, features))
     # OFFSET 0 keeps the subquery correlated (PostgreSQL would otherwise turn it into a
     # join over every hit).
     probe: Select[int] = (
         sa_select(literal_column("1", Integer))
         .select_from(_search)
-        .where(_search.c.document_id == Document.id, _tsquery(terms))
+        .where(_search.c.document_id == Document.id, *_ts_conditions(t, features))
     )
     return exists(probe.offset(0))
 
 
-def fts_hits(query: str) -> tuple[TableClause, ColumnElement[bool]] | None:
-    """SQLite: the FTS5 table and the MATCH condition of ``query``, for a list that joins
-    the table and reads hits newest first (FTS5 yields them in rowid order, so a page of a
-    common word's hits stops after a few rows); None when the query has no word."""
-    terms = _terms(query)
-    if not terms:
+def fts_hits(
+    query: str, features: Iterable[str] = ()
+) -> tuple[TableClause, ColumnElement[bool]] | None:
+    """SQLite: the FTS5 table and the MATCH condition of ``query`` (and ``features``), for
+    a list that joins the table and reads hits newest first (FTS5 yields them in rowid
+    order, so a page of a common word's hits stops after a few rows); None when the query
+    has no word."""
+    t = terms(query)
+    if not t.words:
         return None
-    return _fts, _fts.c.document_fts.op("MATCH")(_fts_query(terms))
+    return _fts, _fts.c.document_fts.op("MATCH")(_fts_query(t, features))
 
 
-def _fts_query(terms: list[str]) -> str:
+def _quoted(words: Iterable[str]) -> str:
     # Each word quoted: FTS5 then reads NEAR, AND, OR, NOT and column names as words.
-    return " ".join([*(f'"{w}"' for w in terms[:-1]), f'"{terms[-1]}"*'])
+    return " ".join(f'"{w}"' for w in words)
 
 
-def matching(session_or_dialect_name: Session | str, query: str) -> SelectOfScalar[int]:
+def _fts_query(t: Terms, features: Iterable[str] = (), *, alone: bool = False) -> str:
+    # Whole words imply the prefix match: a tier that has them reads no prefix (merging
+    # the lists of every word that starts so is most of a prefix query's time).
+    parts = [] if WHOLE in features or alone else [f"{_quoted(t.words)}*"]
+    for feature in features:
+        if feature == WHOLE:
+            parts.append(f"{{meta content}} : ({_quoted(t.words)})")
+        elif feature == EXACT:
+            parts.append(f"marks : ({_quoted(t.spellings)})")
+        elif feature == PHRASE:
+            parts.append(f"pairs : ({_quoted(t.pairs)})")
+        else:
+            parts.append(f"meta : ({_quoted(t.words)})")
+    return " AND ".join(f"({p})" for p in parts)
+
+
+def occurs(session: Session, query: str, feature: str) -> bool:
+    """SQLite: whether any document has ``feature`` for ``query`` (read forward, first
+    hit only: cheap, where a tier's newest-first walk first loads every list it reads, so
+    a tier that cannot have a hit is better not walked). True on PostgreSQL (its tiers
+    come from the GIN indexes, an empty one at no cost)."""
+    t = terms(query)
+    if not t.words:
+        return False
+    if _dialect_name(session) != "sqlite":
+        return True
+    match = _fts.c.document_fts.op("MATCH")(_fts_query(t, (feature,), alone=True))
+    return session.exec(select(_fts.c.rowid).where(match).limit(1)).first() is not None
+
+
+def matching(
+    session_or_dialect_name: Session | str, query: str, features: Iterable[str] = ()
+) -> SelectOfScalar[int]:
     """The ids of the documents whose text holds every word of ``query`` (the last one
-    also as a prefix); none when the query has no word at all. Visibility is not checked
-    here: the caller combines this with :func:`documents.access.visible_clause`."""
-    terms = _terms(query)
-    if not terms:
+    also as a prefix) and does each of ``features``; none when the query has no word at
+    all. Visibility is not checked here: the caller combines this with
+    :func:`documents.access.visible_clause`."""
+    t = terms(query)
+    if not t.words:
         return select(col(DocumentText.document_id)).where(false())
     dialect = _dialect_name(session_or_dialect_name)
     if dialect == "postgresql":
-        return select(_search.c.document_id).where(_tsquery(terms))
+        return select(_search.c.document_id).where(*_ts_conditions(t, features))
     if dialect == "sqlite":
-        return select(_fts.c.rowid).where(_fts.c.document_fts.op("MATCH")(_fts_query(terms)))
+        return select(_fts.c.rowid).where(_fts.c.document_fts.op("MATCH")(_fts_query(t, features)))
     raise NotImplementedError(f"no full-text search for {dialect}")
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Engine
 
-from documents import publication
+from documents import publication, search
 from documents.access import load_view
 from documents.layout.official import make_official_document
 from ecabinet.core.db import session_scope
@@ -274,7 +274,8 @@ def seed_directives(engine: Engine, store: ObjectStore, settings: Settings, toda
     ids: dict[str, int] = {}
     for d in sorted(DIRECTIVES, key=lambda x: -x.days_ago):
         issued = today - timedelta(days=d.days_ago)
-        blob = store.put_bytes(_pdf(d, issued))
+        data = _pdf(d, issued)
+        blob = store.put_bytes(data)
         with session_scope(engine) as session:
             province = find_agency(session, PROVINCE)
             doc_id = draft_to(
@@ -287,6 +288,7 @@ def seed_directives(engine: Engine, store: ObjectStore, settings: Settings, toda
                 blob,
                 f"{d.key}.pdf",
                 replaces_id=ids.get(d.replaces),
+                text=search.pdf_text(data),
             )
         if sign_and_issue(engine, store, setup, doc_id, issued_on=issued) is None:
             return 0

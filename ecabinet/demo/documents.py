@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from documents import dispatch, incoming, outgoing
+from documents import dispatch, incoming, outgoing, search
 from documents.access import load_view
 from documents.fields import Fields
 from documents.levels import Urgency
@@ -304,19 +304,21 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
         for sender, number, code, abstract, _u, _s, ago, _d, _h in INCOMING
     ]
     blobs = [store.put_bytes(data) for data in samples]
-    drafts = [
-        store.put_bytes(
-            letters.draft_pdf(
-                type_name=kinds[code].name,
-                symbol=make_symbol(
-                    kinds[code].abbreviation, province.abbreviation, units[unit].abbreviation
-                ),
-                abstract=abstract,
-                year=today.year,
-            )
+    draft_files = [
+        letters.draft_pdf(
+            type_name=kinds[code].name,
+            symbol=make_symbol(
+                kinds[code].abbreviation, province.abbreviation, units[unit].abbreviation
+            ),
+            abstract=abstract,
+            year=today.year,
         )
         for code, unit, abstract, _state in OUTGOING
     ]
+    drafts = [store.put_bytes(data) for data in draft_files]
+    # The demo's own files: their text read here, not in the sandbox of uploads.
+    texts = [search.pdf_text(data) for data in samples]
+    draft_texts = [search.pdf_text(data) for data in draft_files]
     setup = SigningSetup(settings)
     receipts = [check_on_receipt(setup, data) for data in samples]
     added = 0
@@ -357,12 +359,13 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
                 ),
                 main=main,
                 receipt=receipts[i],
+                pdf_text=texts[i],
             )
             added += 1
             _walk_incoming(session, doc, state, clerk, leader, handler, arrived, due, how, today)
             doc.received_at = doc.created_at = _at(arrived)
             session.add(doc)
-        _seed_outgoing(session, settings, province, drafts)
+        _seed_outgoing(session, settings, province, drafts, draft_texts)
         added += len(OUTGOING)
     return added
 
@@ -436,9 +439,14 @@ def _walk_incoming(
 
 
 def _seed_outgoing(
-    session: Session, settings: Settings, province: Agency, drafts: list[BlobInfo]
+    session: Session,
+    settings: Settings,
+    province: Agency,
+    drafts: list[BlobInfo],
+    texts: list[str],
 ) -> None:
-    """The province's drafts of :data:`OUTGOING`, each with its own PDF (``drafts``)."""
+    """The province's drafts of :data:`OUTGOING`, each with its own PDF (``drafts``) and
+    its text (``texts``)."""
     for i, (code, unit, abstract, state) in enumerate(OUTGOING):
         draft_to(
             session,
@@ -450,6 +458,7 @@ def _seed_outgoing(
             drafts[i],
             f"du-thao-{i + 1:02d}.pdf",
             state if state in _BEFORE_APPROVAL else State.approved,
+            text=texts[i],
         )
 
 
@@ -467,9 +476,11 @@ def draft_to(
     filename: str,
     state: State = State.approved,
     replaces_id: int | None = None,
+    text: str | None = None,
 ) -> int:
     """An outgoing draft of the province (by the specialist ``chuyenvien``) taken through
-    the real steps up to ``state`` (at most approved by the chairman); its id."""
+    the real steps up to ``state`` (at most approved by the chairman); its id. ``text``:
+    the file's text, for search."""
     assert province.id is not None
     drafter, head, leader = (
         as_user(session, "chuyenvien"),
@@ -501,6 +512,7 @@ def draft_to(
         drafting_unit_id=unit_id(session, province.id, unit),
         main=main,
         replaces_id=replaces_id,
+        pdf_text=text,
     )
     assert doc.id is not None
     leader_id = leader.subject.user.id

@@ -1,0 +1,69 @@
+"""Ranked search against main's unranked one, on the same SQLite file, one after the other.
+
+    .venv/bin/python bench/search_vs_main.py build        # once: 100,000 documents (~4 min)
+    git archive main documents | tar -x -C /tmp/search-main   # main's documents package
+    .venv/bin/python bench/search_vs_main.py main [runs]
+    .venv/bin/python bench/search_vs_main.py branch [runs]
+
+Run by hand. ``build`` writes ``bench/search.py``'s corpus (seed 30) to
+/tmp/search100k/b.db; ``main`` runs ``queries.list_documents`` from /tmp/search-main's
+``documents`` against it, ``branch`` this tree's: the same queries as ``bench/search.py``,
+as the clerk and as a specialist, printing median and p95 (decision 0018).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB = Path("/tmp/search100k")  # noqa: S108 (a bench file, by hand)
+sys.path.insert(0, str(ROOT))
+if sys.argv[1:2] == ["main"]:
+    sys.path.insert(0, "/tmp/search-main")  # noqa: S108
+
+from sqlmodel import col, select  # noqa: E402
+
+from documents import queries  # noqa: E402
+from documents.models import DocumentType  # noqa: E402
+from ecabinet.core.db import make_engine, session_scope  # noqa: E402
+from ecabinet.core.policy import subject_for  # noqa: E402
+from ecabinet.core.users import User  # noqa: E402
+from tests.conftest import make_settings  # noqa: E402
+
+
+def main() -> None:
+    mode, runs = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    DB.mkdir(exist_ok=True)
+    engine = make_engine(make_settings(DB, f"sqlite:///{DB}/b.db"))
+    if mode == "build":
+        from bench.search import load
+        from ecabinet.core import migrate
+
+        migrate.upgrade(engine)
+        print(load(engine, 100_000))
+        return
+    from bench.search import QUERIES, QUERY
+
+    with session_scope(engine, write=False) as s:
+        cv = s.exec(select(DocumentType.id).where(col(DocumentType.code) == "CV")).one()
+        for who in ("p.clerk", "p.spec"):
+            subject = subject_for(s, s.exec(select(User).where(col(User.username) == who)).one())
+            for q in QUERIES:
+                f = queries.Filter(text=q, type_id=cv if q == QUERY else None)
+                queries.list_documents(s, subject, f)
+                times = []
+                for _ in range(runs):
+                    t = time.perf_counter()
+                    queries.list_documents(s, subject, f)
+                    times.append((time.perf_counter() - t) * 1000)
+                times.sort()
+                p95 = times[round(0.95 * (len(times) - 1))]
+                median = statistics.median(times)
+                print(f"{mode:6} {who:8} {q!r:22} median {median:6.1f}  p95 {p95:6.1f}")
+
+
+if __name__ == "__main__":
+    main()
