@@ -1,5 +1,6 @@
 // The meeting room on a tablet: the agenda with the item under discussion, the documents
-// (following the presenter by default), the speakers, the vote, who is present, and for the
+// (following the presenter by default, across agenda items; a reading mode gives them the
+// whole screen), the speakers, the vote, who is present, and for the
 // chair and the secretary their console. Live through the "/meetings" socket; the documents
 // are kept on the device when the room opens, and annotations drawn offline are sent later.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -33,6 +34,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const [cut, setCut] = useState<ApiError | null>(null);
   const [tab, setTab] = useState<Tab>("speakers");
   const [kept, setKept] = useState<{ kept: number; total: number } | null>(null);
+  const [reading, setReading] = useState(false);
   const people = usePeople(detail?.meeting.agency_id);
   const allDocs = useMemo(() => (detail ? detail.agenda.flatMap((i) => latestDocuments(i)) : []), [detail]);
   const annotations = useAnnotations(id, userId, linked, allDocs.map((d) => d.id));
@@ -110,12 +112,11 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const current = detail.agenda.find((i) => i.id === room.currentItemId);
   const itemOfDoc = (docId: number): AgendaItem | undefined => detail.agenda.find((i) => i.documents.some((d) => d.id === docId));
   const firstDoc = latestDocuments(current ?? detail.agenda[0])[0];
-  const followed =
-    room.presenting && itemOfDoc(room.presenting.document_id)?.id === room.currentItemId
-      ? { docId: room.presenting.document_id, page: room.presenting.page }
-      : firstDoc
-        ? { docId: firstDoc.id, page: 1 }
-        : null;
+  // The presenter may show any item's document (a reference back to an earlier item): the
+  // followers go with them; with nobody presenting, the item under discussion.
+  const presenter =
+    room.presenting && itemOfDoc(room.presenting.document_id) ? { docId: room.presenting.document_id, page: room.presenting.page } : null;
+  const followed = presenter ?? (firstDoc ? { docId: firstDoc.id, page: 1 } : null);
   const view = follow || !own ? followed : own;
   const viewedItem = view ? itemOfDoc(view.docId) : current;
   const mayPresent = detail.runs || (current?.presenter_id === userId && room.state === "in_progress");
@@ -131,7 +132,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const ended = room.state === "ended" || room.state === "minutes_signed";
 
   return (
-    <div className="room">
+    <div className={reading ? "room reading" : "room"} data-testid="room">
       <header className="room-bar">
         <button type="button" className="secondary" onClick={() => navigate(`/meetings/${id}`)}>
           ← {t("leaveRoom")}
@@ -191,6 +192,9 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
         docId={view?.docId ?? null}
         page={view?.page ?? 1}
         follow={follow}
+        presenter={presenter}
+        reading={reading}
+        onReading={setReading}
         onNavigate={navigateDoc}
         onFollow={() => {
           setFollow(true);

@@ -15,7 +15,7 @@ import { usePeople } from "../../meetings/people";
 import { type Activation, activationBody, NO_ACTIVATION } from "../../signing/api";
 import { CredentialField, useMyCredentials } from "../documents/SignDialog";
 import { ActivationFields } from "../signing/ActivationFields";
-import { PageView } from "./DocumentViewer";
+import { PageView } from "./PageCanvas";
 import { StateBadge } from "./MeetingList";
 
 export function MinutesPage({ me, id }: { me: Me; id: number }) {
