@@ -12,10 +12,18 @@ from ecabinet.demo.seed import DEMO_PASSWORD as PASSWORD
 
 @contextmanager
 def official(
-    browser: Browser, base: str, username: str, size: tuple[int, int] = (1280, 900)
+    browser: Browser,
+    base: str,
+    username: str,
+    size: tuple[int, int] = (1280, 900),
+    *,
+    touch: bool = False,
 ) -> Iterator[Page]:
-    """A logged-in browser context of its own (``size``: the viewport, width and height)."""
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN")
+    """A logged-in browser context of its own (``size``: the viewport, width and height;
+    ``touch``: a touch screen, as a tablet has)."""
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, locale="vi-VN", has_touch=touch
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto(base + "/")
