@@ -1,6 +1,8 @@
 // pdf.js for the meeting room: documents opened from their bytes (kept on the device for
-// offline reading), all on one pdf.js worker started once, so that opening another document
-// with the Wi-Fi gone needs nothing from the network.
+// offline reading), or, the first time, by ranges from the server (the first page needs a
+// few hundred kilobytes of a 10 MB file, not all of it); all on one pdf.js worker started
+// once, as soon as the room opens, so that it is ready when the first document arrives and
+// opening another with the Wi-Fi gone needs nothing from the network.
 import type { PDFDocumentProxy, PDFWorker } from "pdfjs-dist";
 
 let shared: Promise<{ pdfjs: typeof import("pdfjs-dist"); worker: PDFWorker }> | null = null;
@@ -11,6 +13,21 @@ function load() {
     return { pdfjs, worker: new pdfjs.PDFWorker() };
   });
   return shared;
+}
+
+/** Load pdf.js and start its worker now (the room calls it on opening). */
+export function warmPdf(): void {
+  void load().catch(() => undefined);
+}
+
+/** Bytes per range request: a first page with its fonts in two or three requests. */
+const RANGE_CHUNK = 256 * 1024;
+
+/** Open a PDF on the server by ranges: only what a page drawn needs is fetched (same origin:
+ * the session cookie goes along). */
+export async function openPdfByRanges(url: string): Promise<PDFDocumentProxy> {
+  const { pdfjs, worker } = await load();
+  return pdfjs.getDocument({ url, worker, isEvalSupported: false, disableAutoFetch: true, disableStream: true, rangeChunkSize: RANGE_CHUNK }).promise;
 }
 
 /** Open a PDF from its bytes (pdf.js takes ownership of the buffer). */

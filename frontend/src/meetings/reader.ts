@@ -49,3 +49,12 @@ export function canvasRatio(cssWidth: number, cssHeight: number, density: number
   if (area <= 0) return density;
   return Math.max(0.25, Math.min(density, Math.sqrt(maxPixels / area)));
 }
+
+/** A User Timing mark (bench/reader.py reads them to say where the first page's time goes). */
+export function mark(name: string): void {
+  try {
+    performance.mark(`ecabinet:${name}`);
+  } catch {
+    // marks are a measuring aid, never worth an error
+  }
+}

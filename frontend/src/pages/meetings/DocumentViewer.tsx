@@ -8,9 +8,9 @@ import { Dialog } from "../../documents/ui";
 import { useOpenedPdf } from "../../documents/usePdf";
 import { type AgendaDocument, type AnnotationBody, annotatedUrl, type AnnotationKind, documentUrl, type Point, type Visibility } from "../../meetings/api";
 import { useMeetT } from "../../meetings/i18n";
-import { documentBytes } from "../../meetings/offline";
-import { openPdfBytes } from "../../meetings/pdfdoc";
-import { stepZoom } from "../../meetings/reader";
+import { documentBytes, isKept } from "../../meetings/offline";
+import { openPdfByRanges, openPdfBytes } from "../../meetings/pdfdoc";
+import { mark, stepZoom } from "../../meetings/reader";
 import type { Sharing, Shown } from "../../meetings/useAnnotations";
 import { AnnotationLayer, type Tool } from "./AnnotationLayer";
 import { PageReader } from "./PageReader";
@@ -42,6 +42,8 @@ export interface ViewerProps {
   /** Full-screen reading: the agenda and the panels hidden. */
   reading: boolean;
   onReading: (on: boolean) => void;
+  /** A page of the shown document is drawn. */
+  onFirstDrawn: () => void;
 }
 
 export function DocumentViewer(props: ViewerProps) {
@@ -56,7 +58,9 @@ export function DocumentViewer(props: ViewerProps) {
   const [thumbs, setThumbs] = useState(false);
 
   const { pdf, failed } = useOpenedPdf(
-    docId === null ? null : () => documentBytes(userId, documentUrl(meetingId, docId)).then(openPdfBytes),
+    docId === null
+      ? null
+      : () => openMeetingDocument(userId, documentUrl(meetingId, docId)),
     `${meetingId}:${userId}:${docId}`,
   );
   useEffect(() => setSelected(null), [docId]);
@@ -231,6 +235,7 @@ export function DocumentViewer(props: ViewerProps) {
             page={shownPage}
             zoom={zoom}
             onZoom={setZoom}
+            onFirstDrawn={props.onFirstDrawn}
             onPage={go}
             label={(n) => `${current?.title ?? ""} — ${t("page")} ${n}`}
             layer={(n, width, height) => (
@@ -261,6 +266,14 @@ export function DocumentViewer(props: ViewerProps) {
       )}
     </section>
   );
+}
+
+/** A kept document from its bytes on the device; one not kept yet by ranges from the
+ * server (the room is keeping it meanwhile, for the next opening and for offline use). */
+async function openMeetingDocument(userId: number, url: string) {
+  const opened = (await isKept(userId, url)) ? await documentBytes(userId, url).then(openPdfBytes) : await openPdfByRanges(url);
+  mark("opened");
+  return opened;
 }
 
 /** The selected annotation, on whichever page of the document it is. */

@@ -12,8 +12,10 @@ import { type AgendaItem, type MeetingDetail, documentUrl, latestDocuments, meet
 import { useMeetT } from "../../meetings/i18n";
 import { type LiveEvent, LiveMeeting } from "../../meetings/live";
 import { keepDocuments } from "../../meetings/offline";
+import { warmPdf } from "../../meetings/pdfdoc";
 import { usePeople } from "../../meetings/people";
 import { applyEvent, fromSnapshot, type Room, roomOf, type Snapshot } from "../../meetings/room";
+import { mark } from "../../meetings/reader";
 import { useAnnotations } from "../../meetings/useAnnotations";
 import { ChairConsole } from "./ChairConsole";
 import { DocumentViewer } from "./DocumentViewer";
@@ -21,6 +23,8 @@ import { StateBadge } from "./MeetingList";
 import { PresencePanel, SpeakersPanel, VotePanel } from "./RoomPanels";
 
 type Tab = "speakers" | "vote" | "presence" | "console";
+
+const KEEP_AFTER_MS = 3000;
 
 export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const t = useMeetT();
@@ -41,8 +45,9 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const onDirect = useRef(annotations.receive);
   onDirect.current = annotations.receive;
 
-  // The room goes full screen: no navigation column beside it.
+  // The room goes full screen: no navigation column beside it. pdf.js starts at once.
   useEffect(() => {
+    warmPdf();
     document.body.classList.add("room-mode");
     return () => document.body.classList.remove("room-mode");
   }, []);
@@ -59,6 +64,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const early = useRef<{ ready: boolean; snapshot: Snapshot | null; events: LiveEvent[] }>({ ready: false, snapshot: null, events: [] });
   useEffect(() => {
     meetings.detail(id).then((d) => {
+      mark("detail");
       let r = roomOf(d);
       if (early.current.snapshot) r = fromSnapshot(r, early.current.snapshot);
       for (const e of early.current.events) r = applyEvent(r, e);
@@ -100,12 +106,19 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
     if (documentsVersion > 0) void reload();
   }, [documentsVersion, reload]);
 
+  // The documents are kept on the device once the first page is on screen (or a few seconds
+  // on): downloading them all at once would hold back the page the member is waiting for.
+  const [firstDrawn, setFirstDrawn] = useState(false);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setFirstDrawn(true), KEEP_AFTER_MS);
+    return () => window.clearTimeout(timer);
+  }, []);
   const docKey = allDocs.map((d) => d.id).join(",");
   useEffect(() => {
-    if (!docKey) return;
+    if (!docKey || !firstDrawn) return;
     const urls = docKey.split(",").map((d) => documentUrl(id, Number(d)));
     void keepDocuments(userId, urls).then((n) => setKept({ kept: n, total: urls.length }));
-  }, [id, userId, docKey]);
+  }, [id, userId, docKey, firstDrawn]);
 
   if (!detail || !room || !live) return error ? <ErrorLine error={error} /> : <p>{t("loading")}</p>;
 
@@ -195,6 +208,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
         presenter={presenter}
         reading={reading}
         onReading={setReading}
+        onFirstDrawn={() => setFirstDrawn(true)}
         onNavigate={navigateDoc}
         onFollow={() => {
           setFollow(true);

@@ -4,7 +4,7 @@
 // canvas dropped, so a long document costs what three pages cost).
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { PDFDocumentProxy, PDFPageProxy, RenderTask } from "pdfjs-dist";
-import { canvasRatio } from "../../meetings/reader";
+import { canvasRatio, mark } from "../../meetings/reader";
 
 export interface Size {
   width: number;
@@ -37,6 +37,7 @@ function useDrawn(pdf: PDFDocumentProxy, pageNumber: number, on: boolean, scaleO
       const canvas = ref.current;
       if (!live || !canvas) return;
       const unit = p.getViewport({ scale: 1 });
+      mark(`draw-${pageNumber}`);
       const job = draw(p, canvas, scaleOf({ width: unit.width, height: unit.height }));
       task = job.task;
       setBox(job.size);
@@ -91,6 +92,7 @@ export function PageSlot({
   current,
   label,
   testId = "page-canvas",
+  onDrawn,
   children,
 }: {
   pdf: PDFDocumentProxy;
@@ -103,6 +105,8 @@ export function PageSlot({
   current: boolean;
   label: string;
   testId?: string;
+  /** Told when the page is drawn (true) or no longer (false). */
+  onDrawn?: (page: number, drawn: boolean) => void;
   children: (width: number, height: number) => ReactNode;
 }) {
   const [unit, setUnit] = useState<Size | null>(null);
@@ -116,6 +120,7 @@ export function PageSlot({
     },
     [scale],
   );
+  useEffect(() => onDrawn?.(pageNumber, drawn), [onDrawn, pageNumber, drawn]);
   const size = unit ?? guess;
   const width = size.width * scale;
   const height = size.height * scale;

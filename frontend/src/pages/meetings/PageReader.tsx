@@ -24,16 +24,25 @@ export interface ReaderProps {
   onZoom: (zoom: number) => void;
   /** The reader scrolled by hand to another page. */
   onPage: (page: number) => void;
+  /** A page is drawn (the first time for this document, and after). */
+  onFirstDrawn: () => void;
   label: (page: number) => string;
   layer: (page: number, width: number, height: number) => ReactNode;
 }
 
-export function PageReader({ pdf, page, zoom, onZoom, onPage, label, layer }: ReaderProps) {
+export function PageReader({ pdf, page, zoom, onZoom, onPage, onFirstDrawn, label, layer }: ReaderProps) {
   const area = useRef<HTMLDivElement>(null);
   const column = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [first, setFirst] = useState<{ pdf: PDFDocumentProxy; size: Size } | null>(null);
+  // The pages to draw (visible ± 1), those visible, and those drawn: the visible pages are
+  // drawn first, their neighbours once they are (one worker: a neighbour would delay them).
   const [drawn, setDrawn] = useState<Set<number>>(new Set());
+  const [visible, setVisible] = useState<number[]>([]);
+  const [done, setDone] = useState<Set<number>>(new Set());
+  const onDrawn = useCallback((n: number, is: boolean) => {
+    setDone((d) => (d.has(n) === is ? d : is ? new Set(d).add(n) : new Set([...d].filter((x) => x !== n))));
+  }, []);
   const where = useRef({ page: -1, userAt: 0, slots: [] as Slot[], top: 0, left: 0 });
   const anchor = useRef<{ x: number; y: number } | null>(null);
   const pinch = useRef<{ distance: number; zoom: number; x: number; y: number; ratio: number } | null>(null);
@@ -56,6 +65,8 @@ export function PageReader({ pdf, page, zoom, onZoom, onPage, label, layer }: Re
     let live = true;
     where.current.page = -1; // another document: scroll to its page whatever the number
     setDrawn(new Set());
+    setVisible([]);
+    setDone(new Set());
     pdf.getPage(1).then((p) => {
       const v = p.getViewport({ scale: 1 });
       if (live) setFirst({ pdf, size: { width: v.width, height: v.height } });
@@ -78,8 +89,10 @@ export function PageReader({ pdf, page, zoom, onZoom, onPage, label, layer }: Re
     w.slots = slots;
     w.top = el.scrollTop;
     w.left = el.scrollLeft;
-    const next = pagesToDraw(visiblePages(slots, el.scrollTop, el.scrollTop + el.clientHeight), slots.length);
+    const seen = visiblePages(slots, el.scrollTop, el.scrollTop + el.clientHeight);
+    const next = pagesToDraw(seen, slots.length);
     setDrawn((d) => (d.size === next.size && [...next].every((p) => d.has(p)) ? d : next));
+    setVisible((v) => (v.length === seen.length && v.every((p, i) => p === seen[i]) ? v : seen));
     const on = pageAt(slots, el.scrollTop, el.clientHeight);
     if (on === w.page) return;
     w.page = on;
@@ -183,6 +196,14 @@ export function PageReader({ pdf, page, zoom, onZoom, onPage, label, layer }: Re
   };
 
   const count = ready ? pdf.numPages : 0;
+  const visibleDone = visible.every((p) => done.has(p));
+  const anyDrawn = done.size > 0;
+  const firstDrawn = useRef(onFirstDrawn);
+  firstDrawn.current = onFirstDrawn;
+  useEffect(() => {
+    if (anyDrawn) firstDrawn.current();
+  }, [anyDrawn]);
+  const on = (n: number) => drawn.has(n) && (visible.includes(n) || visibleDone || done.has(n));
   return (
     <div
       className="page-area"
@@ -201,7 +222,7 @@ export function PageReader({ pdf, page, zoom, onZoom, onPage, label, layer }: Re
       <div className="page-column" ref={column} data-zoom={zoom} data-scale={scale.toFixed(4)}>
         {ready &&
           Array.from({ length: count }, (_, i) => i + 1).map((n) => (
-            <PageSlot key={n} pdf={pdf} pageNumber={n} scale={scale} guess={first.size} on={drawn.has(n)} current={n === page} label={label(n)}>
+            <PageSlot key={n} pdf={pdf} pageNumber={n} scale={scale} guess={first.size} on={on(n)} current={n === page} label={label(n)} onDrawn={onDrawn}>
               {(w, h) => layer(n, w, h)}
             </PageSlot>
           ))}
