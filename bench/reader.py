@@ -168,9 +168,13 @@ FIRST_PAGE = """() => new Promise((resolve) => {
         if (c && c.dataset.drawn === "true") {
             const at = performance.now();
             const names = performance.getEntriesByType("resource");
-            const pick = (re) => names.filter((e) => re.test(e.name)).map((e) => [e.startTime, e.responseEnd]);
-            const marks = Object.fromEntries(performance.getEntriesByType("mark").filter((m) => m.name.startsWith("ecabinet:")).map((m) => [m.name.slice(9), Math.round(m.startTime)]));
-            resolve({ at, marks, doc: pick(/documents\\/\\d+\\/content/), pdfjs: pick(/assets\\/pdf-/), worker: pick(/pdf\\.worker/) });
+            const pick = (re) => names.filter((e) => re.test(e.name))
+                .map((e) => [Math.round(e.startTime), Math.round(e.responseEnd)]);
+            const marks = Object.fromEntries(performance.getEntriesByType("mark")
+                .filter((m) => m.name.startsWith("ecabinet:"))
+                .map((m) => [m.name.slice(9), Math.round(m.startTime)]));
+            resolve({ at, marks, doc: pick(/documents\\/\\d+\\/content/),
+                pdfjs: pick(/assets\\/pdf-/), worker: pick(/pdf\\.worker/) });
         } else requestAnimationFrame(done);
     };
     done();

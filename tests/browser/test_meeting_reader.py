@@ -56,7 +56,8 @@ def drawn_at(page: Page, number: int, width: float) -> None:
     page.wait_for_function(
         """([n, w]) => {
             const c = document.querySelector(`[data-testid=page-canvas][data-page="${n}"]`);
-            return c && c.dataset.drawn === "true" && Math.abs(c.getBoundingClientRect().width - w) <= 3;
+            const near = c && Math.abs(c.getBoundingClientRect().width - w) <= 3;
+            return near && c.dataset.drawn === "true";
         }""",
         arg=[number, width],
         timeout=10_000,
@@ -109,6 +110,13 @@ def test_reader_on_a_long_document(
         expect(page_canvas(member, shown)).to_have_attribute("data-drawn", "true")
         expect(page_canvas(member, 20)).to_have_count(0)
 
+        # The strip narrows the reader: the page is drawn to the new width; closed, as before.
+        drawn_at(member, shown, area_width(member) - 16)
+        assert area_width(member) - 16 < fit - 100
+        member.get_by_role("button", name="Trang thu nhỏ").click()
+        expect(thumbnails).to_be_hidden()
+        drawn_at(member, shown, fit)
+
         # Zoom in twice, out once, back to fit width: the page is drawn at each scale.
         zoom_in = member.get_by_role("button", name="Phóng to")
         zoom_in.click()
@@ -117,7 +125,7 @@ def test_reader_on_a_long_document(
         drawn_at(member, shown, 1.5 * fit)
         canvas_pixels = page_canvas(member, shown).evaluate("c => c.width")
         assert canvas_pixels >= int(1.5 * fit) - 2  # drawn at that scale, not stretched
-        member.get_by_role("button", name="Thu nhỏ").click()
+        member.get_by_role("button", name="Thu nhỏ", exact=True).click()
         expect(member.get_by_test_id("zoom-level")).to_have_text("125%")
         drawn_at(member, shown, 1.25 * fit)
         member.get_by_role("button", name=re.compile(r"^Vừa chiều rộng")).click()
@@ -127,17 +135,18 @@ def test_reader_on_a_long_document(
         # Full-screen reading: no agenda, no panels; the page takes the whole width.
         agenda = member.get_by_role("navigation", name="Chương trình họp")
         panels = member.get_by_role("tablist", name="Bảng điều khiển phòng họp")
-        member.get_by_role("button", name="Trang thu nhỏ").click()  # thumbnails closed
         member.get_by_role("button", name="Đọc toàn màn hình").click()
         expect(agenda).to_be_hidden()
         expect(panels).to_be_hidden()
         expect(member.locator(".room-bar")).to_be_hidden()
+        expect(member.get_by_role("banner")).to_be_hidden()
         shows_page(member, shown, 32)
         assert area_width(member) >= size[0] - 30
         drawn_at(member, shown, area_width(member) - 16)
         member.keyboard.press("Escape")
         expect(agenda).to_be_visible()
         expect(panels).to_be_visible()
+        expect(member.get_by_role("banner")).to_be_visible()
         drawn_at(member, shown, fit)
 
 

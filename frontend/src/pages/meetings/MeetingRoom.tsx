@@ -39,6 +39,10 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const [tab, setTab] = useState<Tab>("speakers");
   const [kept, setKept] = useState<{ kept: number; total: number } | null>(null);
   const [reading, setReading] = useState(false);
+  useEffect(() => {
+    document.body.classList.toggle("room-reading", reading);
+    return () => document.body.classList.remove("room-reading");
+  }, [reading]);
   const people = usePeople(detail?.meeting.agency_id);
   const allDocs = useMemo(() => (detail ? detail.agenda.flatMap((i) => latestDocuments(i)) : []), [detail]);
   const annotations = useAnnotations(id, userId, linked, allDocs.map((d) => d.id));
@@ -180,6 +184,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
               <button
                 type="button"
                 className="agenda-item"
+                title={item.title}
                 onClick={() => {
                   const first = latestDocuments(item)[0];
                   if (first) navigateDoc(first.id, 1);
