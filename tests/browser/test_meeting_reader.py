@@ -51,6 +51,18 @@ def agenda_item(page: Page, position: int) -> Locator:
     return agenda.get_by_role("button", name=re.compile(rf"^{position}\. "))
 
 
+def settled_page(page: Page) -> int:
+    """The page the reader is on once a scroll has come to rest (the same for half a second)."""
+    last = ""
+    for _ in range(40):
+        now = page.get_by_test_id("viewer-page").inner_text()
+        if now == last:
+            return int(now.split()[1])
+        last = now
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the reader did not come to rest: {last}")
+
+
 def drawn_at(page: Page, number: int, width: float) -> None:
     """Wait until page ``number`` is drawn ``width`` CSS pixels wide (within 3 px)."""
     page.wait_for_function(
@@ -105,7 +117,7 @@ def test_reader_on_a_long_document(
         for _ in range(6):
             member.mouse.wheel(0, 600)
         expect(member.get_by_test_id("viewer-page")).not_to_have_text("Trang 20 / 32")
-        shown = int(member.get_by_test_id("viewer-page").inner_text().split()[1])
+        shown = settled_page(member)
         assert 21 <= shown <= 24
         expect(page_canvas(member, shown)).to_have_attribute("data-drawn", "true")
         expect(page_canvas(member, 20)).to_have_count(0)
@@ -177,7 +189,7 @@ def test_pinch_zooms_the_reader(browser: Browser, meeting_server: str) -> None:
         touch("touchEnd", 0)
         # Spread from 120 px to 240 px: twice the size, drawn again at 200 %.
         expect(member.get_by_test_id("zoom-level")).to_have_text("200%")
-        shown = int(member.get_by_test_id("viewer-page").inner_text().split()[1])
+        shown = settled_page(member)
         drawn_at(member, shown, 2 * fit)
 
 
