@@ -17,7 +17,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import BlobInfo, ObjectStore
-from ecabinet.demo import DEMO_PIN, pdfs
+from ecabinet.demo import DEMO_PIN, long_document, pdfs
 from ecabinet.meetings import (
     access,
     attendance,
@@ -96,10 +96,12 @@ def seed_meetings(engine: Engine, store: ObjectStore, settings: Settings) -> int
         return 0
     samples = [store.put_bytes(d.pdf()) for d in pdfs.demo_documents()]
     heads = [d.pdf()[:1024] for d in pdfs.demo_documents()[:1]]
+    # The scheme discussed under the third item is the long draft itself (30+ pages).
+    upcoming = [*samples[:2], store.put_bytes(long_document.digital_transformation_scheme())]
     now = datetime.now(VN)
     with session_scope(engine) as session:
         people = _People(session)
-        _upcoming(session, people, province.id, samples, now)
+        _upcoming(session, people, province.id, upcoming, now)
         past_id = _held(session, people, province.id, samples, now)
         _consultation(session, people, province.id, samples[0], heads[0], now)
     _minutes(engine, store, settings, past_id)

@@ -139,12 +139,21 @@ def present(
     return shown
 
 
+# Events after which nobody presents until the next page is shown (a tablet replaying the
+# events forgets the presenter's page on each of them: meetings/room.ts).
+_PRESENTING_ENDS = ("agenda", "started", "ended")
+
+
 def presenting(session: Session, meeting_id: int) -> dict[str, Any] | None:
-    """The page last shown by the presenter (what a tablet in follow mode displays)."""
+    """The page last shown by the presenter (what a tablet in follow mode displays), unless
+    the agenda moved on since."""
     last = session.exec(
         select(MeetingEvent)
-        .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.kind == "present")
+        .where(
+            MeetingEvent.meeting_id == meeting_id,
+            col(MeetingEvent.kind).in_(("present", *_PRESENTING_ENDS)),
+        )
         .order_by(col(MeetingEvent.seq).desc())
         .limit(1)
     ).first()
-    return events.as_message(last)["data"] if last is not None else None
+    return events.as_message(last)["data"] if last is not None and last.kind == "present" else None

@@ -91,6 +91,17 @@ export async function postBytes<T>(path: string, file: Blob, contentType: string
   return (await response.json()) as T;
 }
 
+/** Bytes [begin, end) of a file by a Range request, and the file's whole size (a server
+ * that ignores the range answers the whole file: its slice is returned). */
+export async function getRange(path: string, begin: number, end: number): Promise<{ bytes: Uint8Array; total: number }> {
+  const response = await send("GET", apiUrl(path), { headers: { Range: `bytes=${begin}-${end - 1}` } });
+  if (!response.ok) throw await errorOf(response);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (response.status !== 206) return { bytes: bytes.subarray(begin, end), total: bytes.length };
+  const total = Number(response.headers.get("Content-Range")?.split("/")[1]);
+  return { bytes, total: Number.isFinite(total) ? total : begin + bytes.length };
+}
+
 /** GET the response itself (a file's bytes, for a cache or a viewer); an ApiError unless OK.
  * `fresh` skips the browser's HTTP cache. */
 export async function getBytes(path: string, fresh = false): Promise<Response> {

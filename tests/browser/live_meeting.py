@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfWriter
 
 from ecabinet.demo.pdfs import demo_documents
@@ -122,10 +122,14 @@ def check_in(page: Page) -> None:
     expect(page.get_by_role("button", name="Điểm danh: tôi có mặt")).to_have_count(0)
 
 
+def current_layer(page: Page) -> Locator:
+    """The annotation layer of the page the reader is on."""
+    return page.locator(".page-sheet[data-current=true] [data-testid=annotation-layer]")
+
+
 def draw_stroke(page: Page) -> None:
     """A finger stroke across the shown page (mouse events become pointer events)."""
-    layer = page.get_by_test_id("annotation-layer")
-    box = layer.bounding_box()
+    box = current_layer(page).bounding_box()
     assert box is not None
     x, y = box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3
     page.mouse.move(x, y)
@@ -135,9 +139,14 @@ def draw_stroke(page: Page) -> None:
     page.mouse.up()
 
 
+def page_canvas(page: Page, number: int) -> Locator:
+    """The drawn canvas of one page of the reader's column (absent while off screen)."""
+    return page.locator(f"[data-testid=page-canvas][data-page='{number}']")
+
+
 def shows_page(page: Page, number: int, of: int) -> None:
     expect(page.get_by_test_id("viewer-page")).to_have_text(f"Trang {number} / {of}")
-    expect(page.get_by_test_id("page-canvas")).to_have_attribute("data-drawn", "true")
+    expect(page_canvas(page, number)).to_have_attribute("data-drawn", "true")
 
 
 def meeting_id_of(page: Page) -> int:

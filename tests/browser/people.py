@@ -17,11 +17,17 @@ def official(
     username: str,
     size: tuple[int, int] = (1280, 900),
     timezone_id: str | None = None,
+    *,
+    touch: bool = False,
 ) -> Iterator[Page]:
     """A logged-in browser context of its own (``size``: the viewport, width and height;
-    ``timezone_id``: the device's time zone, the machine's when None)."""
+    ``timezone_id``: the device's time zone, the machine's when None; ``touch``: a touch
+    screen, as a tablet has)."""
     context = browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, locale="vi-VN", timezone_id=timezone_id
+        viewport={"width": size[0], "height": size[1]},
+        locale="vi-VN",
+        timezone_id=timezone_id,
+        has_touch=touch,
     )
     context.set_default_timeout(20_000)
     page = context.new_page()

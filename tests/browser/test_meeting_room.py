@@ -20,6 +20,7 @@ from tests.browser.live_meeting import (
     TABLET_WIDE,
     Rest,
     check_in,
+    current_layer,
     draw_stroke,
     enter_room,
     meeting_id_of,
@@ -168,9 +169,9 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
         expect(member_a.locator("[data-testid=annotation][data-kind=highlight]")).to_have_count(1)
         member_a.get_by_label("Ai được xem ghi chú").select_option(label="Chỉ mình tôi")
         member_a.get_by_role("button", name="Ghi chú", exact=True).click()
-        box = member_a.get_by_test_id("annotation-layer").bounding_box()
+        box = current_layer(member_a).bounding_box()
         assert box is not None
-        member_a.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7)
+        member_a.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.2)
         member_a.get_by_role("dialog").get_by_label("Nội dung ghi chú").fill("Hỏi thêm về kinh phí")
         member_a.get_by_role("dialog").get_by_role("button", name="Lưu").click()
         expect(member_a.get_by_test_id("annotation")).to_have_count(3)

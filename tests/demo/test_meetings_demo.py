@@ -3,11 +3,14 @@ minutes (valid for poppler), and an open consultation."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlmodel import func, select
 
+from ecabinet.core import files
 from ecabinet.core.db import session_scope
 from ecabinet.core.storage import open_store
 from ecabinet.demo.seed import seed
@@ -29,7 +32,10 @@ def test_demo_meetings(tmp_path: Path, database_url: str, engine: Engine) -> Non
         upcoming, held = meetings["scheduled"], meetings["minutes_signed"]
         assert upcoming.id is not None and held.id is not None
         assert len(service.items_of(s, upcoming.id)) == 3
-        assert len(service.documents_of(s, upcoming.id)) == 3
+        documents = service.documents_of(s, upcoming.id)
+        assert len(documents) == 3
+        # The scheme of the third item is long (the tablets' reader is tried on it).
+        scheme = store.read_bytes(files.get_file(s, documents[2].file_id).sha256)
         votes = voting.votes_of(s, held.id)
         assert [(v.secret, v.state, v.passed, v.cast) for v in votes] == [
             (False, "closed", True, 4),
@@ -41,6 +47,10 @@ def test_demo_meetings(tmp_path: Path, database_url: str, engine: Engine) -> Non
         signed = minutes.current_file(s, version)
         consultation = s.exec(select(Consultation)).one()
         assert consultation.state == "open"
+    reader = PdfReader(io.BytesIO(scheme))
+    assert len(reader.pages) >= 30
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Chuyển đổi số trong lĩnh vực y tế" in text and "Đặc khu Phú Quốc" in text
     copy = tmp_path / "bien-ban.pdf"
     copy.write_bytes(store.read_bytes(signed.sha256))
     report_text = pdfsig(copy)

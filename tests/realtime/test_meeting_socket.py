@@ -135,6 +135,11 @@ def test_follow_the_presenter(place: Place, pdf: bytes) -> None:
         assert wrong["error"]["code"] == "meeting.document_not_found"
         again = await member.ask("join", {"meeting_id": mid})
         assert again["snapshot"]["presenting"]["page"] == 3
+        # The agenda moves on: a tablet joining now follows the new item, not the old page.
+        second = detail["agenda"][1]["id"]
+        await chair.ask("agenda", {"meeting_id": mid, "item_id": second})
+        later = await member.ask("join", {"meeting_id": mid})
+        assert later["snapshot"]["presenting"] is None
         for t in (chair, member):
             await t.close()
 

@@ -20,6 +20,10 @@ async function dropOthers(userId: number): Promise<void> {
   }
 }
 
+/** Documents being written to the cache now (by documentBytes): keepDocuments waits for
+ * them rather than download the same bytes a second time. */
+const storing = new Map<string, Promise<unknown>>();
+
 /** Store every document of a meeting on this device; how many of them are stored. */
 export async function keepDocuments(userId: number, urls: string[]): Promise<number> {
   if (!hasCaches()) return 0;
@@ -27,6 +31,7 @@ export async function keepDocuments(userId: number, urls: string[]): Promise<num
   const cache = await caches.open(cacheName(userId));
   let kept = 0;
   for (const url of urls) {
+    await storing.get(url)?.catch(() => undefined);
     if (await cache.match(url)) {
       kept += 1;
       continue;
@@ -50,8 +55,19 @@ export async function documentBytes(userId: number, url: string): Promise<Uint8A
   const hit = await cache?.match(url);
   if (hit) return new Uint8Array(await hit.arrayBuffer());
   const response = await getBytes(url);
-  if (cache && response.status === 200) await cache.put(url, response.clone());
+  // Kept while the bytes are read, not before: writing 10 MB to the cache would delay the page.
+  if (cache && response.status === 200) {
+    const put = cache.put(url, response.clone()).finally(() => storing.delete(url));
+    storing.set(url, put);
+  }
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Whether this device keeps the document (it then opens without the network). */
+export async function isKept(userId: number, url: string): Promise<boolean> {
+  if (!hasCaches()) return false;
+  await storing.get(url)?.catch(() => undefined);
+  return Boolean(await (await caches.open(cacheName(userId))).match(url));
 }
 
 /** Forget this user's kept documents (on logout or another user's turn). */

@@ -1,6 +1,8 @@
 // The annotations of one page drawn over it (SVG, in the page's CSS pixels) and the input of
 // new ones with a finger, a stylus or a mouse: ink strokes, highlight boxes, text notes.
-// Positions are fractions of the page as shown, so every tablet draws them at its own size.
+// Positions are fractions of the page as shown (its PDF page space, scaled to 0..1), so every
+// tablet draws them at its own size and zoom. A second finger turns the gesture into a pinch
+// (the reader zooms): the stroke the first finger began is dropped.
 import { type PointerEvent, useRef, useState } from "react";
 import type { AnnotationBody, AnnotationKind, HighlightBody, InkBody, NoteBody, Point } from "../../meetings/api";
 import { useMeetT } from "../../meetings/i18n";
@@ -17,6 +19,7 @@ const round = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 10000) / 1
 export function AnnotationLayer({
   width,
   height,
+  page,
   items,
   tool,
   color,
@@ -27,6 +30,8 @@ export function AnnotationLayer({
 }: {
   width: number;
   height: number;
+  /** The page (from 1) under the layer. */
+  page: number;
   items: Shown[];
   tool: Tool;
   color: string;
@@ -39,6 +44,7 @@ export function AnnotationLayer({
   const ref = useRef<SVGSVGElement>(null);
   const [stroke, setStroke] = useState<Point[] | null>(null);
   const [box, setBox] = useState<{ a: Point; b: Point } | null>(null);
+  const finger = useRef<number | null>(null);
 
   const at = (e: { clientX: number; clientY: number }): Point => {
     const r = ref.current!.getBoundingClientRect();
@@ -47,6 +53,14 @@ export function AnnotationLayer({
   const down = (e: PointerEvent<SVGSVGElement>) => {
     if (tool === "view") return;
     e.preventDefault();
+    if (finger.current !== null) {
+      // Two fingers: a pinch, not a stroke.
+      finger.current = null;
+      setStroke(null);
+      setBox(null);
+      return;
+    }
+    finger.current = e.pointerId;
     e.currentTarget.setPointerCapture(e.pointerId);
     const p = at(e);
     if (tool === "ink") setStroke([p]);
@@ -54,13 +68,16 @@ export function AnnotationLayer({
     else onNoteAt(p);
   };
   const move = (e: PointerEvent<SVGSVGElement>) => {
+    if (e.pointerId !== finger.current) return;
     if (stroke) {
       const events = e.nativeEvent.getCoalescedEvents?.() ?? [e.nativeEvent];
       const added = (events.length ? events : [e.nativeEvent]).map(at);
       setStroke((s) => (s && s.length < MAX_POINTS ? [...s, ...added].slice(0, MAX_POINTS) : s));
     } else if (box) setBox({ ...box, b: at(e) });
   };
-  const up = () => {
+  const up = (e: PointerEvent<SVGSVGElement>) => {
+    if (e.pointerId !== finger.current) return;
+    finger.current = null;
     if (stroke && stroke.length >= 2) {
       const body: InkBody = { points: stroke, color, width: INK_WIDTH };
       onCreate("ink", body);
@@ -81,6 +98,7 @@ export function AnnotationLayer({
       ref={ref}
       className={`annotation-layer tool-${tool}`}
       data-testid="annotation-layer"
+      data-page={page}
       width={width}
       height={height}
       viewBox={`0 0 ${width} ${height}`}

@@ -1,17 +1,22 @@
-// The meeting document viewer: one page at a time, fitted to the tablet, drawn by pdf.js from
-// the bytes kept on the device; the annotation tools over it; follow mode (the page the
-// presenter shows) left by turning pages yourself and rejoined with one button.
-import { type PointerEvent, useEffect, useRef, useState, type WheelEvent } from "react";
-import type { PDFDocumentProxy } from "pdfjs-dist";
-import { PdfPage } from "../../documents/PdfViewer";
+// The meeting document reader: the pages of a document in one scrolled column at fit width,
+// zoomed by buttons or a pinch, with thumbnails and a full-screen reading mode; drawn by
+// pdf.js from the bytes kept on the device; the annotation tools over every drawn page (at
+// any zoom a stroke is stored as fractions of its page, so it lands under the finger); follow
+// mode (the page the presenter shows) left by reading elsewhere, rejoined with one button.
+import { useEffect, useRef, useState } from "react";
 import { Dialog } from "../../documents/ui";
 import { useOpenedPdf } from "../../documents/usePdf";
 import { type AgendaDocument, type AnnotationBody, annotatedUrl, type AnnotationKind, documentUrl, type Point, type Visibility } from "../../meetings/api";
 import { useMeetT } from "../../meetings/i18n";
-import { documentBytes } from "../../meetings/offline";
-import { openPdfBytes } from "../../meetings/pdfdoc";
+import { documentBytes, isKept } from "../../meetings/offline";
+import { openPdfByRanges, openPdfBytes } from "../../meetings/pdfdoc";
+import { mark, stepZoom } from "../../meetings/reader";
 import type { Sharing, Shown } from "../../meetings/useAnnotations";
 import { AnnotationLayer, type Tool } from "./AnnotationLayer";
+import { PageReader } from "./PageReader";
+import { Thumbnails } from "./Thumbnails";
+
+export { PageView } from "./PageCanvas";
 
 export const COLORS = ["#D32F2F", "#1565C0", "#2E7D32", "#F9A825"];
 
@@ -23,6 +28,8 @@ export interface ViewerProps {
   docId: number | null;
   page: number;
   follow: boolean;
+  /** The page the presenter shows, when someone presents. */
+  presenter: { docId: number; page: number } | null;
   /** The user turned a page or chose a document (leaves follow mode). */
   onNavigate: (docId: number, page: number) => void;
   onFollow: () => void;
@@ -32,57 +39,50 @@ export interface ViewerProps {
   colleagues: { id: number; name: string }[];
   /** Shown only to those who may present: their page turns are sent to everyone following. */
   present?: { on: boolean; toggle: (on: boolean) => void };
+  /** Full-screen reading: the agenda and the panels hidden. */
+  reading: boolean;
+  onReading: (on: boolean) => void;
+  /** A page of the shown document is drawn. */
+  onFirstDrawn: () => void;
 }
 
 export function DocumentViewer(props: ViewerProps) {
-  const { meetingId, userId, documents, docId, page, follow } = props;
+  const { meetingId, userId, documents, docId, page, follow, presenter, reading } = props;
   const t = useMeetT();
   const [tool, setTool] = useState<Tool>("view");
   const [color, setColor] = useState(COLORS[0]);
   const [sharing, setSharing] = useState<Sharing>({ visibility: "me", shared_with: [] });
   const [selected, setSelected] = useState<string | null>(null);
-  const [noteAt, setNoteAt] = useState<Point | null>(null);
-  const area = useRef<HTMLDivElement>(null);
-  const [size, setSize] = useState({ width: 800, height: 600 });
-
-  useEffect(() => {
-    const el = area.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setSize({ width: el.clientWidth, height: el.clientHeight }));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
+  const [noteAt, setNoteAt] = useState<{ page: number; at: Point } | null>(null);
+  const [zoom, setZoom] = useState(1);
+  const [thumbs, setThumbs] = useState(false);
 
   const { pdf, failed } = useOpenedPdf(
-    docId === null ? null : () => documentBytes(userId, documentUrl(meetingId, docId)).then(openPdfBytes),
+    docId === null
+      ? null
+      : () => openMeetingDocument(userId, documentUrl(meetingId, docId)),
     `${meetingId}:${userId}:${docId}`,
   );
   useEffect(() => setSelected(null), [docId]);
+  // Escape leaves the reading mode (the way out of any full screen).
+  const onReading = useRef(props.onReading);
+  onReading.current = props.onReading;
+  useEffect(() => {
+    if (!reading) return;
+    const key = (e: KeyboardEvent) => e.key === "Escape" && onReading.current(false);
+    window.addEventListener("keydown", key);
+    return () => window.removeEventListener("keydown", key);
+  }, [reading]);
 
   const pages = pdf?.numPages ?? 0;
   const shownPage = pages ? Math.min(Math.max(1, page), pages) : page;
   const current = documents.find((d) => d.id === docId);
-  const turn = (delta: number) => {
+  const go = (next: number) => {
     if (docId === null || !pages) return;
-    const next = Math.min(Math.max(1, shownPage + delta), pages);
-    if (next !== shownPage) props.onNavigate(docId, next);
+    const to = Math.min(Math.max(1, next), pages);
+    if (to !== shownPage) props.onNavigate(docId, to);
   };
-  const wheel = (e: WheelEvent) => {
-    if (tool !== "view" || Math.abs(e.deltaY) < 20) return;
-    turn(e.deltaY > 0 ? 1 : -1);
-  };
-  const swipe = useRef<number | null>(null);
-  const swipeStart = (e: PointerEvent) => {
-    if (tool === "view") swipe.current = e.clientX;
-  };
-  const swipeEnd = (e: PointerEvent) => {
-    if (swipe.current === null) return;
-    const dx = e.clientX - swipe.current;
-    swipe.current = null;
-    if (Math.abs(dx) > 80) turn(dx < 0 ? 1 : -1);
-  };
-  const items = docId === null ? [] : props.annotations(docId, shownPage - 1);
-  const chosen = items.find((a) => a.key === selected);
+  const chosen = docId === null ? undefined : findSelected(props.annotations, docId, pages, selected);
 
   return (
     <section className="viewer" aria-label={t("documents")}>
@@ -114,6 +114,12 @@ export function DocumentViewer(props: ViewerProps) {
         ) : (
           <button type="button" className="secondary" data-testid="follow-state" onClick={props.onFollow}>
             {t("followPresenter")}
+            {presenter && (
+              <span className="small" data-testid="presenter-page">
+                {" "}
+                ({t("page").toLowerCase()} {presenter.page})
+              </span>
+            )}
           </button>
         )}
         {props.present && (
@@ -122,13 +128,37 @@ export function DocumentViewer(props: ViewerProps) {
           </label>
         )}
         <span className="grow" />
-        <button type="button" className="secondary" aria-label={t("prevPage")} onClick={() => turn(-1)} disabled={shownPage <= 1}>
+        <span className="zoom" role="group" aria-label={t("zoomLevel")}>
+          <button type="button" className="secondary" aria-label={t("zoomOut")} title={t("zoomOut")} onClick={() => setZoom((z) => stepZoom(z, -1))}>
+            −
+          </button>
+          <button type="button" className="secondary zoom-level" data-testid="zoom-level" aria-label={`${t("fitWidth")} (${Math.round(zoom * 100)}%)`} title={t("fitWidth")} onClick={() => setZoom(1)}>
+            {Math.round(zoom * 100)}%
+          </button>
+          <button type="button" className="secondary" aria-label={t("zoomIn")} title={t("zoomIn")} onClick={() => setZoom((z) => stepZoom(z, 1))}>
+            +
+          </button>
+        </span>
+        <button type="button" className={thumbs ? "secondary active" : "secondary"} aria-pressed={thumbs} aria-label={t("thumbnails")} title={t("thumbnails")} onClick={() => setThumbs(!thumbs)}>
+          ▦
+        </button>
+        <button
+          type="button"
+          className={reading ? "secondary active" : "secondary"}
+          aria-pressed={reading}
+          aria-label={reading ? t("leaveReading") : t("readingMode")}
+          title={reading ? t("leaveReading") : t("readingMode")}
+          onClick={() => props.onReading(!reading)}
+        >
+          {reading ? "⤡" : "⤢"}
+        </button>
+        <button type="button" className="secondary" aria-label={t("prevPage")} onClick={() => go(shownPage - 1)} disabled={shownPage <= 1}>
           ‹
         </button>
         <span data-testid="viewer-page" className="nowrap">
           {t("page")} {pages ? `${shownPage} / ${pages}` : "…"}
         </span>
-        <button type="button" className="secondary" aria-label={t("nextPage")} onClick={() => turn(1)} disabled={!pages || shownPage >= pages}>
+        <button type="button" className="secondary" aria-label={t("nextPage")} onClick={() => go(shownPage + 1)} disabled={!pages || shownPage >= pages}>
           ›
         </button>
       </div>
@@ -193,41 +223,43 @@ export function DocumentViewer(props: ViewerProps) {
           ))}
         </fieldset>
       )}
-      <div className="page-area" ref={area} onWheel={wheel} onPointerDown={swipeStart} onPointerUp={swipeEnd}>
+      <div className="reader-body">
         <h2 className="visually-hidden" data-testid="viewer-doc-title">
           {current?.title ?? ""}
         </h2>
         {failed && <p className="error">{t("documentUnavailable")}</p>}
+        {pdf && docId !== null && thumbs && <Thumbnails pdf={pdf} page={shownPage} onPick={go} />}
         {pdf && docId !== null && (
-          <PageView
-            key={`${docId}:${shownPage}`}
+          <PageReader
             pdf={pdf}
-            pageNumber={shownPage}
-            maxWidth={size.width - 16}
-            maxHeight={size.height - 16}
-            label={`${current?.title ?? ""} — ${t("page")} ${shownPage}`}
-          >
-            {(width, height) => (
+            page={shownPage}
+            zoom={zoom}
+            onZoom={setZoom}
+            onFirstDrawn={props.onFirstDrawn}
+            onPage={go}
+            label={(n) => `${current?.title ?? ""} — ${t("page")} ${n}`}
+            layer={(n, width, height) => (
               <AnnotationLayer
                 width={width}
                 height={height}
-                items={items}
+                page={n}
+                items={props.annotations(docId, n - 1)}
                 tool={tool}
                 color={color}
                 selected={selected}
                 onSelect={setSelected}
-                onCreate={(kind, body) => props.onCreate(docId, shownPage - 1, kind, body, sharing)}
-                onNoteAt={setNoteAt}
+                onCreate={(kind, body) => props.onCreate(docId, n - 1, kind, body, sharing)}
+                onNoteAt={(at) => setNoteAt({ page: n, at })}
               />
             )}
-          </PageView>
+          />
         )}
       </div>
       {noteAt && docId !== null && (
         <NoteDialog
           onClose={() => setNoteAt(null)}
           onSave={(text) => {
-            props.onCreate(docId, shownPage - 1, "note", { at: noteAt, text, color }, sharing);
+            props.onCreate(docId, noteAt.page - 1, "note", { at: noteAt.at, text, color }, sharing);
             setNoteAt(null);
           }}
         />
@@ -236,37 +268,22 @@ export function DocumentViewer(props: ViewerProps) {
   );
 }
 
-/** One page drawn to fit the area (the shared PdfPage), the layer over it. */
-export function PageView({
-  pdf,
-  pageNumber,
-  maxWidth,
-  maxHeight,
-  label,
-  children,
-}: {
-  pdf: PDFDocumentProxy;
-  pageNumber: number;
-  maxWidth: number;
-  maxHeight: number;
-  label: string;
-  children: (width: number, height: number) => React.ReactNode;
-}) {
-  const [box, setBox] = useState<{ width: number; height: number } | null>(null);
-  return (
-    <div className="page-sheet" style={box ?? undefined}>
-      <PdfPage
-        pdf={pdf}
-        pageNumber={pageNumber}
-        width={maxWidth}
-        height={maxHeight}
-        label={label}
-        testId="page-canvas"
-        onLayout={(g) => setBox({ width: g.width, height: g.height })}
-      />
-      {box && children(box.width, box.height)}
-    </div>
-  );
+/** A kept document from its bytes on the device; one not kept yet by ranges from the
+ * server (the room is keeping it meanwhile, for the next opening and for offline use). */
+async function openMeetingDocument(userId: number, url: string) {
+  const opened = (await isKept(userId, url)) ? await documentBytes(userId, url).then(openPdfBytes) : await openPdfByRanges(url);
+  mark("opened");
+  return opened;
+}
+
+/** The selected annotation, on whichever page of the document it is. */
+function findSelected(annotations: ViewerProps["annotations"], docId: number, pages: number, key: string | null): Shown | undefined {
+  if (key === null) return undefined;
+  for (let i = 0; i < pages; i += 1) {
+    const found = annotations(docId, i).find((a) => a.key === key);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function NoteDialog({ onSave, onClose }: { onSave: (text: string) => void; onClose: () => void }) {

@@ -1,5 +1,6 @@
 // The meeting room on a tablet: the agenda with the item under discussion, the documents
-// (following the presenter by default), the speakers, the vote, who is present, and for the
+// (following the presenter by default, across agenda items; a reading mode gives them the
+// whole screen), the speakers, the vote, who is present, and for the
 // chair and the secretary their console. Live through the "/meetings" socket; the documents
 // are kept on the device when the room opens, and annotations drawn offline are sent later.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -11,8 +12,10 @@ import { type AgendaItem, type MeetingDetail, documentUrl, latestDocuments, meet
 import { useMeetT } from "../../meetings/i18n";
 import { type LiveEvent, LiveMeeting } from "../../meetings/live";
 import { keepDocuments } from "../../meetings/offline";
+import { warmPdf } from "../../meetings/pdfdoc";
 import { usePeople } from "../../meetings/people";
 import { applyEvent, fromSnapshot, type Room, roomOf, type Snapshot } from "../../meetings/room";
+import { mark } from "../../meetings/reader";
 import { useAnnotations } from "../../meetings/useAnnotations";
 import { ChairConsole } from "./ChairConsole";
 import { DocumentViewer } from "./DocumentViewer";
@@ -20,6 +23,8 @@ import { StateBadge } from "./MeetingList";
 import { PresencePanel, SpeakersPanel, VotePanel } from "./RoomPanels";
 
 type Tab = "speakers" | "vote" | "presence" | "console";
+
+const KEEP_AFTER_MS = 3000;
 
 export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const t = useMeetT();
@@ -33,14 +38,20 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const [cut, setCut] = useState<ApiError | null>(null);
   const [tab, setTab] = useState<Tab>("speakers");
   const [kept, setKept] = useState<{ kept: number; total: number } | null>(null);
+  const [reading, setReading] = useState(false);
+  useEffect(() => {
+    document.body.classList.toggle("room-reading", reading);
+    return () => document.body.classList.remove("room-reading");
+  }, [reading]);
   const people = usePeople(detail?.meeting.agency_id, detail?.participants);
   const allDocs = useMemo(() => (detail ? detail.agenda.flatMap((i) => latestDocuments(i)) : []), [detail]);
   const annotations = useAnnotations(id, userId, linked, allDocs.map((d) => d.id));
   const onDirect = useRef(annotations.receive);
   onDirect.current = annotations.receive;
 
-  // The room goes full screen: no navigation column beside it.
+  // The room goes full screen: no navigation column beside it. pdf.js starts at once.
   useEffect(() => {
+    warmPdf();
     document.body.classList.add("room-mode");
     return () => document.body.classList.remove("room-mode");
   }, []);
@@ -57,6 +68,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const early = useRef<{ ready: boolean; snapshot: Snapshot | null; events: LiveEvent[] }>({ ready: false, snapshot: null, events: [] });
   useEffect(() => {
     meetings.detail(id).then((d) => {
+      mark("detail");
       let r = roomOf(d);
       if (early.current.snapshot) r = fromSnapshot(r, early.current.snapshot);
       for (const e of early.current.events) r = applyEvent(r, e);
@@ -98,24 +110,30 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
     if (documentsVersion > 0) void reload();
   }, [documentsVersion, reload]);
 
+  // The documents are kept on the device once the first page is on screen (or a few seconds
+  // on): downloading them all at once would hold back the page the member is waiting for.
+  const [firstDrawn, setFirstDrawn] = useState(false);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setFirstDrawn(true), KEEP_AFTER_MS);
+    return () => window.clearTimeout(timer);
+  }, []);
   const docKey = allDocs.map((d) => d.id).join(",");
   useEffect(() => {
-    if (!docKey) return;
+    if (!docKey || !firstDrawn) return;
     const urls = docKey.split(",").map((d) => documentUrl(id, Number(d)));
     void keepDocuments(userId, urls).then((n) => setKept({ kept: n, total: urls.length }));
-  }, [id, userId, docKey]);
+  }, [id, userId, docKey, firstDrawn]);
 
   if (!detail || !room || !live) return error ? <ErrorLine error={error} /> : <p>{t("loading")}</p>;
 
   const current = detail.agenda.find((i) => i.id === room.currentItemId);
   const itemOfDoc = (docId: number): AgendaItem | undefined => detail.agenda.find((i) => i.documents.some((d) => d.id === docId));
   const firstDoc = latestDocuments(current ?? detail.agenda[0])[0];
-  const followed =
-    room.presenting && itemOfDoc(room.presenting.document_id)?.id === room.currentItemId
-      ? { docId: room.presenting.document_id, page: room.presenting.page }
-      : firstDoc
-        ? { docId: firstDoc.id, page: 1 }
-        : null;
+  // The presenter may show any item's document (a reference back to an earlier item): the
+  // followers go with them; with nobody presenting, the item under discussion.
+  const presenter =
+    room.presenting && itemOfDoc(room.presenting.document_id) ? { docId: room.presenting.document_id, page: room.presenting.page } : null;
+  const followed = presenter ?? (firstDoc ? { docId: firstDoc.id, page: 1 } : null);
   const view = follow || !own ? followed : own;
   const viewedItem = view ? itemOfDoc(view.docId) : current;
   const mayPresent = detail.runs || (current?.presenter_id === userId && room.state === "in_progress");
@@ -131,7 +149,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const ended = room.state === "ended" || room.state === "minutes_signed";
 
   return (
-    <div className="room">
+    <div className={reading ? "room reading" : "room"} data-testid="room">
       <header className="room-bar">
         <button type="button" className="secondary" onClick={() => navigate(`/meetings/${id}`)}>
           ← {t("leaveRoom")}
@@ -166,6 +184,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
               <button
                 type="button"
                 className="agenda-item"
+                title={item.title}
                 onClick={() => {
                   const first = latestDocuments(item)[0];
                   if (first) navigateDoc(first.id, 1);
@@ -191,6 +210,10 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
         docId={view?.docId ?? null}
         page={view?.page ?? 1}
         follow={follow}
+        presenter={presenter}
+        reading={reading}
+        onReading={setReading}
+        onFirstDrawn={() => setFirstDrawn(true)}
         onNavigate={navigateDoc}
         onFollow={() => {
           setFollow(true);
