@@ -10,7 +10,9 @@ import datetime as dt
 import functools
 import zlib
 
-from ecabinet.demo.pdfs import DEMO_FOOTER, make_official_document, place_date_line
+from documents.layout.official import make_official_document
+from documents.layout.page import place_date_line
+from ecabinet.demo.pdfs import DEMO_FOOTER
 
 TITLE = "Đề án chuyển đổi số tỉnh An Giang giai đoạn 2026-2030"
 FILENAME = "De-an-chuyen-doi-so-2026-2030.pdf"
