@@ -171,11 +171,13 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
     ]
 
 
-# The public pages and their sitemap are for everyone; the staff app and the JSON API
-# (the public PDFs included: their pages link them) are not for crawlers.
+# The public pages, their sitemap and the published PDFs (what a citizen searches for) are
+# for everyone; the staff app and the rest of the JSON API are not for crawlers (the longer
+# Allow wins over the Disallow, RFC 9309).
 ROBOTS = """User-agent: *
 Allow: /cong-khai
 Allow: /sitemap.xml
+Allow: /api/v1/public/documents/
 Disallow: /api/
 Disallow: /
 

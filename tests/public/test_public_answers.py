@@ -60,8 +60,17 @@ def test_robots_txt(office: Office) -> None:
     lines = [line.strip() for line in r.text.splitlines() if line.strip()]
     assert "User-agent: *" in lines
     assert "Allow: /cong-khai" in lines and "Allow: /sitemap.xml" in lines
+    assert "Allow: /api/v1/public/documents/" in lines  # the published PDFs
     assert "Disallow: /api/" in lines and "Disallow: /" in lines  # the staff app
     assert any(re.fullmatch(r"Sitemap: https?://\S+/sitemap\.xml", line) for line in lines)
+    from urllib.robotparser import RobotFileParser
+
+    crawler = RobotFileParser()
+    crawler.parse(lines)
+    assert crawler.can_fetch("*", "/cong-khai/2026/01-QD-UBND")
+    assert crawler.can_fetch("*", "/api/v1/public/documents/2026-01-qd-ubnd/pdf")
+    assert not crawler.can_fetch("*", "/api/v1/documents/1")
+    assert not crawler.can_fetch("*", "/documents/1")
 
 
 def test_sitemap_addresses_are_percent_encoded(office: Office, pdf: bytes) -> None:
