@@ -35,3 +35,9 @@ def document_filename(document: Document, uploaded: str = "") -> str:
     slug = _slug(document.abstract)
     prefix = "du-thao" if document.flow == "outgoing" else "van-ban"
     return f"{prefix}-{slug}{suffix}" if slug else f"{prefix}-{document.id}{suffix}"
+
+
+def download_name(document: Document, kind: str, uploaded: str) -> str:
+    """The name a file of ``document`` downloads under: a main file's is the document's
+    (:func:`document_filename`), an attachment or result keeps its own (``uploaded``)."""
+    return document_filename(document, uploaded) if kind == "main" else uploaded

@@ -37,4 +37,4 @@ async def make_copy(call: Call) -> Response:
             credential_id=body.credential_id,
         )
     )
-    return model_json(DocumentFileOut.of(row, stored), status=201)
+    return model_json(DocumentFileOut.of(row, stored, stored.filename), status=201)

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from documents import access, handling, history, incoming, outgoing, publication, queries
 from documents import dispatch as dispatching
-from documents.filenames import document_filename
+from documents.filenames import download_name
 from documents.files import FileKind, document_file, files_of, require_pdf
 from documents.models import Assignment, Document, DocumentType
 from documents.states import State
@@ -264,7 +264,10 @@ async def detail(call: Call) -> Response:
         published = publication.of(session, document_id)
         return DocumentDetail(
             document=DocumentOut.of(view.document),
-            files=[DocumentFileOut.of(f, s) for f, s in files_of(session, document_id)],
+            files=[
+                DocumentFileOut.of(f, s, download_name(view.document, f.kind, s.filename))
+                for f, s in files_of(session, document_id)
+            ],
             assignments=[AssignmentOut.of(a) for a in assignments],
             recipients=[
                 RecipientOut.of(r) for r in dispatching.recipients_of(session, document_id)
@@ -304,7 +307,9 @@ async def add_file(call: Call) -> Response:
         row = handling.add_file(
             session, call.actor, subject, view, stored, FileKind(body.kind), body.note, text
         )
-        return DocumentFileOut.of(row, stored)
+        return DocumentFileOut.of(
+            row, stored, download_name(view.document, row.kind, stored.filename)
+        )
 
     return model_json(await call.subject(work), status=201)
 
@@ -319,9 +324,7 @@ async def _document_file(call: Call) -> tuple[StoredFile, str]:
         row = document_file(session, document_id, row_id)
         stored = session.get(StoredFile, row.file_id)
         assert stored is not None
-        if row.kind != FileKind.main.value:
-            return stored, stored.filename
-        return stored, document_filename(view.document, stored.filename)
+        return stored, download_name(view.document, row.kind, stored.filename)
 
     return await call.subject(work, write=False)
 

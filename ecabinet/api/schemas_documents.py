@@ -300,9 +300,12 @@ class DocumentFileOut(BaseModel):
     verdict: str
     created_at: datetime
     file: FileOut
+    download_name: str = Field(
+        description="The name it downloads under (a main file: the document's, 12-QĐ-UBND.pdf)"
+    )
 
     @classmethod
-    def of(cls, row: DocumentFile, stored: StoredFile) -> DocumentFileOut:
+    def of(cls, row: DocumentFile, stored: StoredFile, download_name: str) -> DocumentFileOut:
         assert row.id is not None
         return cls(
             id=row.id,
@@ -314,6 +317,7 @@ class DocumentFileOut(BaseModel):
             verdict=row.verdict,
             created_at=row.created_at,
             file=FileOut.of(stored),
+            download_name=download_name,
         )
 
 

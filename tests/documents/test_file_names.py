@@ -29,6 +29,8 @@ def _main_names(office: Office, doc_id: int) -> list[tuple[str, str]]:
             continue
         r = office.get("p.clerk", f"/api/v1/documents/{doc_id}/files/{f['id']}/content")
         assert r.status_code == 200
+        # The page shows the name the file downloads under.
+        assert _named(r.headers["content-disposition"], f["download_name"]), f
         out.append((f["file"]["filename"], r.headers["content-disposition"]))
     return out
 

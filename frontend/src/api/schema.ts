@@ -7741,6 +7741,11 @@ export interface components {
              */
             created_at: string;
             file: components["schemas"]["FileOut"];
+            /**
+             * Download Name
+             * @description The name it downloads under (a main file: the document's, 12-QĐ-UBND.pdf)
+             */
+            download_name: string;
         };
         /** DocumentTypeOut */
         DocumentTypeOut: {

@@ -257,11 +257,11 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
           <section aria-labelledby="pdf-title" className="pdf-view">
             <h2 id="pdf-title">{t("preview")}</h2>
             <p>
-              <a href={contentUrl(d.id, main.id)} download={main.file.filename} data-testid="download-main">
-                {t("download")} {main.file.filename} ({t("version")} {main.version})
+              <a href={contentUrl(d.id, main.id)} download={main.download_name} data-testid="download-main">
+                {t("download")} {main.download_name} ({t("version")} {main.version})
               </a>
             </p>
-            <PdfViewer url={contentUrl(d.id, main.id)} title={main.file.filename} lang={lang} />
+            <PdfViewer url={contentUrl(d.id, main.id)} title={main.download_name} lang={lang} />
           </section>
         )}
       </div>
