@@ -86,7 +86,8 @@ export function DocumentViewer(props: ViewerProps) {
 
   return (
     <section className="viewer" aria-label={t("documents")}>
-      <div className="doc-tabs" role="tablist" aria-label={t("documents")}>
+      <div className="doc-tabs">
+        <div className="tab-list" role="tablist" aria-label={t("documents")}>
         {documents.map((d) => (
           <button
             key={d.id}
@@ -99,9 +100,10 @@ export function DocumentViewer(props: ViewerProps) {
             {d.title}
           </button>
         ))}
+        </div>
         {documents.length === 0 && <span className="muted">{t("noDocuments")}</span>}
         {docId !== null && (
-          <a className="button my-copy" href={annotatedUrl(meetingId, docId)} download aria-label={t("myCopy")} title={t("myCopy")}>
+          <a className="button my-copy" href={annotatedUrl(meetingId, docId)} download aria-label={`${t("myCopyShort")}: ${t("myCopy")}`} title={t("myCopy")}>
             ⤓ {t("myCopyShort")}
           </a>
         )}
@@ -132,7 +134,7 @@ export function DocumentViewer(props: ViewerProps) {
           <button type="button" className="secondary" aria-label={t("zoomOut")} title={t("zoomOut")} onClick={() => setZoom((z) => stepZoom(z, -1))}>
             −
           </button>
-          <button type="button" className="secondary zoom-level" data-testid="zoom-level" aria-label={`${t("fitWidth")} (${Math.round(zoom * 100)}%)`} title={t("fitWidth")} onClick={() => setZoom(1)}>
+          <button type="button" className="secondary zoom-level" data-testid="zoom-level" aria-label={`${Math.round(zoom * 100)}%: ${t("fitWidth")}`} title={t("fitWidth")} onClick={() => setZoom(1)}>
             {Math.round(zoom * 100)}%
           </button>
           <button type="button" className="secondary" aria-label={t("zoomIn")} title={t("zoomIn")} onClick={() => setZoom((z) => stepZoom(z, 1))}>

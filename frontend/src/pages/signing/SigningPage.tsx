@@ -53,6 +53,7 @@ export function SigningPage({ me }: { me: Me }) {
         <h2 id="held-title">{t("myCredentials")}</h2>
         {items && held.length === 0 && <p>{t("noCredentials")}</p>}
         {held.length > 0 && (
+          <div className="table-scroll" tabIndex={0} role="region" aria-label={t("myCredentials")}>
           <table>
             <thead>
               <tr>
@@ -68,7 +69,7 @@ export function SigningPage({ me }: { me: Me }) {
               {held.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    {c.subject} <span className="muted small">({t(`kind_${c.kind}` as SignKey)})</span>
+                    {readable(c)} <span className="muted small">({t(`kind_${c.kind}` as SignKey)})</span>
                   </td>
                   <td>{formatDate(c.not_after, lang)}</td>
                   <td data-testid={`credential-status-${c.id}`}>{t(state(c))}</td>
@@ -83,6 +84,7 @@ export function SigningPage({ me }: { me: Me }) {
               ))}
             </tbody>
           </table>
+          </div>
         )}
         {editing && (
           <PinForm
@@ -103,9 +105,9 @@ export function SigningPage({ me }: { me: Me }) {
           <ul>
             {toUnlock.map((c) => (
               <li key={c.id}>
-                {c.subject}{" "}
+                {readable(c)}{" "}
                 <button type="button" className="secondary" onClick={() => void unlock(c)}>
-                  {t("unlock")} <span className="visually-hidden">{c.subject}</span>
+                  {t("unlock")} <span className="visually-hidden">{readable(c)}</span>
                 </button>
               </li>
             ))}
@@ -234,4 +236,10 @@ function TotpPanel({ status, onChange }: { status: TotpStatus; onChange: () => v
       )}
     </section>
   );
+}
+
+/** A certificate as a person reads it (never its distinguished name): holder, title, issuer. */
+function readable(c: { holder: string; holder_title: string; issuer_name: string; label: string }): string {
+  const who = [c.holder || c.label, c.holder_title].filter(Boolean).join(", ");
+  return c.issuer_name ? `${who} — ${c.issuer_name}` : who;
 }
