@@ -1,34 +1,11 @@
 // My notifications, how each kind reaches me, and my mobile number.
-import { call } from "../api";
+import { call, type Schemas } from "../api";
 
-export interface Notice {
-  id: number;
-  kind: string;
-  document_id: number | null;
-  /** Where the app opens it; "" for a document (its page). */
-  link: string;
-  urgent: boolean;
-  title_vi: string;
-  title_en: string;
-  deadline: string | null;
-  created_at: string;
-  read_at: string | null;
-}
+export type Notice = Schemas["NotificationOut"];
 
-export interface Choice {
-  kind: string;
-  email: boolean;
-  sms: boolean;
-  sms_possible: boolean;
-}
+export type Choice = Schemas["ChoiceOut"];
 
-export interface Preferences {
-  items: Choice[];
-  phone: string | null;
-  email: string | null;
-  sms_available: boolean;
-  email_available: boolean;
-}
+export type Preferences = Schemas["PreferencesOut"];
 
 /** The page a notice opens. */
 export function target(n: Notice): string {
@@ -36,9 +13,9 @@ export function target(n: Notice): string {
 }
 
 export const notes = {
-  list: () => call<{ items: Notice[]; unread: number }>("GET", "/notifications"),
+  list: () => call<Schemas["NotificationList"]>("GET", "/notifications"),
   /** Only how many are unread (one row fetched). */
-  unread: () => call<{ items: Notice[]; unread: number }>("GET", "/notifications?unread=1&limit=1"),
+  unread: () => call<Schemas["NotificationList"]>("GET", "/notifications?unread=1&limit=1"),
   read: (id: number) => call<Notice>("POST", `/notifications/${id}/read`),
   readAll: () => call<{ marked: number }>("POST", "/notifications/read-all"),
   preferences: () => call<Preferences>("GET", "/notification-preferences"),

@@ -1,5 +1,5 @@
 // The work queue: what waits for the signed-in person (GET /api/v1/work-queue).
-import { call } from "../api";
+import { call, type Narrow, type Schemas } from "../api";
 import type { Urgency } from "../documents/api";
 
 export type WorkKind =
@@ -15,22 +15,9 @@ export type WorkKind =
   | "consultation"
   | "minutes";
 
-export interface WorkItem {
-  target: "document" | "meeting" | "consultation" | "minutes";
-  id: number;
-  title: string;
-  number_symbol: string;
-  state: string;
-  urgency: Urgency;
-  deadline: string | null;
-  at: string | null;
-  lead: boolean;
-}
+export type WorkItem = Narrow<Schemas["WorkItemOut"], { urgency: Urgency }>;
 
-export interface WorkQueue {
-  total: number;
-  kinds: { kind: WorkKind; count: number; items: WorkItem[] }[];
-}
+export type WorkQueue = Narrow<Schemas["WorkQueueOut"], { kinds: { kind: WorkKind; count: number; items: WorkItem[] }[] }>;
 
 export const work = {
   queue: () => call<WorkQueue>("GET", "/work-queue"),
