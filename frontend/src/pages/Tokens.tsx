@@ -97,6 +97,7 @@ export function Tokens() {
       )}
       {items && items.length === 0 && <p>{t("noTokens")}</p>}
       {items && items.length > 0 && (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("navTokens")}>
         <table>
           <thead>
             <tr>
@@ -129,6 +130,7 @@ export function Tokens() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );
