@@ -2,17 +2,14 @@
 // page is drawn), and the geometry between a drawn page and PDF points.
 import type { PageViewport, PDFDocumentProxy } from "pdfjs-dist";
 import { getBytes } from "../api";
+import { openPdfBytes, warmPdf } from "../meetings/pdfdoc";
 
-/** Open a PDF of the API (its bytes fetched through the one client). */
+/** Open a PDF of the API (its bytes fetched through the one client) on the app's one pdf.js
+ * worker, which starts while the bytes arrive. */
 export async function openPdf(url: string): Promise<PDFDocumentProxy> {
-  const [pdfjs, worker, response] = await Promise.all([
-    import("pdfjs-dist"),
-    import("pdfjs-dist/build/pdf.worker.min.mjs?worker&url"),
-    getBytes(url),
-  ]);
-  pdfjs.GlobalWorkerOptions.workerSrc = worker.default;
-  const data = new Uint8Array(await response.arrayBuffer());
-  return pdfjs.getDocument({ data, isEvalSupported: false }).promise;
+  warmPdf();
+  const response = await getBytes(url);
+  return openPdfBytes(new Uint8Array(await response.arrayBuffer()));
 }
 
 /** x1, y1, x2, y2 in PDF points: the page's user space, origin bottom left, unrotated. */
