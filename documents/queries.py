@@ -83,7 +83,7 @@ def conditions(subject: Subject, f: Filter, dialect: str) -> list[ColumnElement[
 
 def _ids(subject: Subject, f: Filter, dialect: str) -> SelectOfScalar[int | None]:
     """The matching ids of a list without text, urgent ones first, then newest."""
-    order = [
+    order: list[ColumnElement[Any]] = [
         col(Document.urgency_rank).desc(),
         col(Document.created_at).desc(),
         col(Document.id).desc(),
@@ -97,7 +97,7 @@ def _tier(
     dialect: str,
     features: frozenset[str],
     candidates: search.IdSet | None = None,
-) -> SelectOfScalar[int]:
+) -> SelectOfScalar[Any]:
     """The hits of ``f``'s text having ``features``, newest first; among ``candidates``
     (the documents a specialist may see that pass ``f``'s other filters) when given."""
     assert f.text
@@ -108,10 +108,10 @@ def _tier(
     if hits is None:  # PostgreSQL, or no word
         found = col(Document.id).in_(search.matching(dialect, f.text, features))
         chosen = select(col(Document.id)).where(found, *where)
-        return chosen.order_by(col(Document.id).desc())  # type: ignore[return-value]
+        return chosen.order_by(col(Document.id).desc())
     # SQLite: walk the FTS5 hits newest first.
     fts, match = hits
-    return (  # type: ignore[return-value]
+    return (
         select(col(Document.id))
         .join(fts, fts.c.rowid == Document.id)
         .where(match, *where)
@@ -129,7 +129,7 @@ def _candidates(session: Session, subject: Subject, f: Filter, dialect: str) -> 
         return None
     where = conditions(subject, replace(f, text=None), dialect)
     found = session.connection().execute(select(col(Document.id)).where(*where)).scalars()
-    return search.IdSet(tuple(found))
+    return search.IdSet(tuple(i for i in found if i is not None))
 
 
 @dataclass(frozen=True)

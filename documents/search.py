@@ -225,16 +225,15 @@ def hits_among(
     if not t.words or not ids.ids:
         return select(col(DocumentText.document_id)).where(false())
     if dialect == "postgresql":
-        listed = bindparam("among", list(ids.ids), type_=ARRAY(Integer))
-        among = _search.c.document_id == any_(listed)
-        return (  # type: ignore[no-any-return]
+        array = bindparam("among", list(ids.ids), type_=ARRAY(Integer))
+        return (
             select(_search.c.document_id)
-            .where(among, *_ts_conditions(t, features))
+            .where(_search.c.document_id == any_(array), *_ts_conditions(t, features))
             .order_by(_search.c.document_id.desc())
         )
     # ``rowid + 0``: the set is a filter on the hits, not an index FTS5 would probe.
     listed = sa_select(column("value", Integer)).select_from(func.json_each(ids.json))
-    return (  # type: ignore[no-any-return]
+    return (
         select(_fts.c.rowid)
         .where(_fts.c.document_fts.op("MATCH")(_fts_query(t, features)))
         .where((_fts.c.rowid + 0).in_(listed))
