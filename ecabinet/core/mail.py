@@ -5,8 +5,9 @@ every message gets a :class:`MailResult`, in order, saying whether the server ac
 it. One connection serves the whole batch (:class:`MailLink`: one message at a time,
 for a caller that records each outcome before sending the next). Subjects and bodies
 are UTF-8 (Vietnamese), headers are encoded for plain 7-bit servers, each message has a
-Date and a Message-ID, and the sender is ``settings.smtp_from``. A message whose address or subject holds a line
-break is refused before anything is sent (header injection); the others still go.
+Date and a Message-ID, and the sender is ``settings.smtp_from``. A message whose address
+or subject holds a line break is refused before anything is sent (header injection); the
+others still go.
 Failures are logged on the ``ecabinet.mail`` logger; passwords never are.
 """
 
