@@ -22,6 +22,10 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 from ecabinet.core.settings import Settings
 
@@ -184,7 +188,7 @@ class _Smtp(smtplib.SMTP):
 
     data_sent = False
 
-    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
         self.data_sent = True
         return super().data(msg)
 
@@ -194,7 +198,7 @@ class _SmtpSsl(smtplib.SMTP_SSL):
 
     data_sent = False
 
-    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
         self.data_sent = True
         return super().data(msg)
 

@@ -25,9 +25,9 @@ import fcntl
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 import anyio
 import anyio.to_thread
@@ -172,7 +172,7 @@ def lock_for(settings: Settings) -> Lock:
     return PostgresLock(settings)
 
 
-async def lead(lock: Lock, work: Callable[[], Awaitable[None]], *, every: float) -> None:
+async def lead(lock: Lock, work: Callable[[], Coroutine[Any, Any, None]], *, every: float) -> None:
     """Forever: try to take ``lock`` every ``every`` seconds; while this process holds it,
     run ``work`` (which runs until cancelled) and check every ``every`` seconds that the
     lock is still held, cancelling ``work`` when it is not. A failing database is logged
