@@ -52,7 +52,11 @@ def servers(
             log = logs / f"serve-{index}.log"
             with log.open("wb") as err:
                 process = subprocess.Popen(
-                    command, env=os.environ | dict(env), stdout=subprocess.DEVNULL, stderr=err
+                    command,
+                    env=os.environ | dict(env),
+                    stdout=subprocess.DEVNULL,
+                    stderr=err,
+                    start_new_session=True,  # its workers can be ended with it
                 )
             started.append(Server(port, process, log))
         for server in started:
@@ -69,5 +73,5 @@ def servers(
             try:
                 server.process.wait(15)
             except subprocess.TimeoutExpired:
-                server.process.kill()
+                os.killpg(server.process.pid, signal.SIGKILL)  # the server and its workers
                 server.process.wait(5)
