@@ -10,10 +10,14 @@ WHERE state = 'failed' … RETURNING``, which only one process wins).
 
 A crash between the send and the mark leaves the row ``sending``; when its lease runs
 out it becomes ``unknown`` and is never sent again: a possibly missed message is
-better than a certainly doubled one (the in-app notice is there either way). SMS is
-claimed one message at a time, after the SMSC accepted the session, so a crash can
-leave at most one message unknown; an SMSC that is down is noticed before anything is
-claimed, and the next round tries again. A step never waits on either server.
+better than a certainly doubled one (the in-app notice is there either way). E-mail
+and SMS are claimed one message at a time, so a crash leaves at most one message
+unknown and the unclaimed rest to the next round, in whichever process runs it; an
+SMSC that is down is noticed before anything is claimed, and the next round tries
+again. A step never waits on either server.
+
+Only the scheduler process (:mod:`ecabinet.core.scheduler`) runs the loop below; the
+claims, not that election, are what keep a message from going twice.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from documents.models import Document
 from documents.notification_prefs import NotificationPreference
 from documents.notifications import SMS_KINDS, Notification, remind, vn_today
 from ecabinet.core.db import session_scope
-from ecabinet.core.mail import Mail, send_mail
+from ecabinet.core.mail import Mail, MailError, MailLink
 from ecabinet.core.settings import Settings
 from ecabinet.core.sms import Sms, SmsError, SmsLink, SmsUncertain
 from ecabinet.core.types import UTCDateTime, utcnow
@@ -263,21 +267,48 @@ def sms_for(settings: Settings, n: Notification, user: User) -> Sms:
 
 def deliver_mail(engine: Engine, settings: Settings) -> int:
     """E-mail the notifications each user wants by e-mail, not yet read nor e-mailed;
-    each at most once. Without an SMTP server nothing happens. Returns how many went."""
+    each at most once. Without an SMTP server nothing happens. Returns how many went.
+
+    Messages are claimed one at a time, each outcome recorded before the next is
+    claimed: a crash leaves at most one message in doubt, and the rest to whichever
+    process delivers next (a claimed batch would have left them all in doubt, unsent).
+    """
     if settings.smtp_host is None:
         return 0
-    ids = claim(engine, "email", MAIL_BATCH)
-    if not ids:
-        return 0
-    with session_scope(engine, write=False) as session:
-        rows = _load(session, ids)
-        mails = [mail_for(settings, n, u, d) for n, u, d in rows]
-    # The network is used outside any transaction: a slow server holds no lock.
-    results = send_mail(settings, mails)
-    for (n, _, _), result in zip(rows, results, strict=True):
-        assert n.id is not None
-        mark(engine, "email", n.id, ok=result.ok, error=result.error)
-    return sum(1 for r in results if r.ok)
+    sent = 0
+    link: MailLink | None = None
+    try:
+        for _ in range(MAIL_BATCH):
+            ids = claim(engine, "email", 1)
+            if not ids:
+                break
+            with session_scope(engine, write=False) as session:
+                [(n, user, d)] = _load(session, ids)
+                mail = mail_for(settings, n, user, d)
+            if link is None:
+                try:
+                    link = MailLink(settings)
+                except MailError as exc:  # tried again later
+                    mark(engine, "email", ids[0], ok=False, error=str(exc))
+                    log.warning("mail not sent: %s; trying again next round", exc)
+                    break
+            # The network is used outside any transaction: a slow server holds no lock.
+            result = link.send(mail)
+            mark(
+                engine,
+                "email",
+                ids[0],
+                ok=result.ok,
+                error=result.error,
+                uncertain=result.uncertain,
+            )
+            sent += int(result.ok)
+            if not link.open:
+                break
+    finally:
+        if link is not None:
+            link.close()
+    return sent
 
 
 def deliver_sms(engine: Engine, settings: Settings) -> int:

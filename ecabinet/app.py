@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -52,7 +53,7 @@ from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi
 from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
 from ecabinet.api.registry import api
-from ecabinet.core import db, errors, sandbox
+from ecabinet.core import db, errors, sandbox, scheduler
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.meetings import annotate, consultation_reminders, notices
@@ -114,12 +115,23 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as background:
-            if settings.reminder_minutes > 0:  # reminders, e-mail and SMS, in this process
-                also = [consultation_reminders.remind]
+            if settings.reminder_minutes > 0:  # in whichever process is the scheduler
                 loop = partial(
-                    reminder_loop, ctx.engine, settings, also=also, every_tick=[notices.notify_soon]
+                    reminder_loop,
+                    ctx.engine,
+                    settings,
+                    tick=settings.scheduler_seconds,
+                    also=[consultation_reminders.remind],
+                    every_tick=[notices.notify_soon],
                 )
-                background.start_soon(loop)
+                background.start_soon(
+                    partial(
+                        scheduler.lead,
+                        scheduler.lock_for(settings),
+                        loop,
+                        every=settings.scheduler_takeover_seconds,
+                    )
+                )
             yield
             background.cancel_scope.cancel()
         ctx.engine.dispose()
@@ -157,6 +169,27 @@ def create_asgi(
     ctx.publish = publisher(sio)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
     return asgi
+
+
+GC_YOUNG, GC_MIDDLE, GC_OLD = 50_000, 20, 20
+"""Collector thresholds for the served process (Python's are 700, 10, 10); decision 0009."""
+
+
+def served() -> ASGIApp:
+    """The app of one ``ecabinet serve`` worker, from the environment: the factory that
+    uvicorn calls in each process (``uvicorn --factory ecabinet.app:served``)."""
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = create_asgi(settings)
+    # Decision 0009: what start-up built lives as long as the process, so it leaves the
+    # collector's reach (a full collection then walks only what came after, such as the
+    # live tablets' connections). Each worker does it for itself.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, GC_MIDDLE, GC_OLD)
+    return app
 
 
 def _readiness(ctx: AppContext) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import logging
 import sys
@@ -45,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the app over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes serving the same port (each with its own database pool)",
+    )
     serve.set_defaults(run=_serve)
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
@@ -107,15 +114,14 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
     return make_engine(settings)
 
 
-GC_YOUNG, GC_MIDDLE, GC_OLD = 50_000, 20, 20
-"""Collector thresholds for the served process (Python's are 700, 10, 10); decision 0009."""
-
-
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from ecabinet.core import migrate
 
+    if args.workers < 1:
+        print("ecabinet: --workers must be at least 1", file=sys.stderr)
+        return 2
     engine = _engine(settings)
     if migrate.current(engine) is None:
         print(
@@ -124,22 +130,17 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     engine.dispose()
-    import gc
-
-    from ecabinet.app import create_asgi
-
-    app = create_asgi(settings)
-    # Decision 0009: what start-up built lives as long as the process, so it leaves the
-    # collector's reach (a full collection then walks only what came after, such as the
-    # live tablets' connections), and WebSocket messages, a few hundred bytes of JSON on
-    # the meeting room's network, go uncompressed (compressing costs more than it saves).
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG, GC_MIDDLE, GC_OLD)
+    # Each worker process builds its app from the environment (ecabinet.app:served), so
+    # it reads the same settings; the secrets are made here first, once, for all of them.
+    settings.with_secret()
+    # WebSocket messages, a few hundred bytes of JSON on the meeting room's network, go
+    # uncompressed: compressing costs more than it saves (decision 0009).
     uvicorn.run(
-        app,
+        "ecabinet.app:served",
+        factory=True,
         host=args.host,
         port=args.port,
+        workers=args.workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
         ws_per_message_deflate=False,
@@ -150,7 +151,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     from ecabinet.core import migrate
 
-    engine = _engine(settings)
+    # A migration may rewrite a large table: no statement timeout for it.
+    engine = _engine(dataclasses.replace(settings, db_statement_timeout=0))
     migrate.upgrade(engine)
     print(f"database at revision {migrate.current(engine)}")
     engine.dispose()

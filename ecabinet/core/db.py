@@ -35,14 +35,27 @@ def make_engine(settings: Settings) -> Engine:
     return create_engine(
         settings.database_url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=20,
-        # psycopg prepares a statement run five times on a connection, and PostgreSQL may
-        # then plan it once for any value: a full-text search's generic plan walked every
-        # row for a rare word (bench/public.py: 8 -> 22-38 ms, decision 0010). Each query
-        # is planned with its values instead (about 0.1-1 ms).
-        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        # A server that does not answer fails the checkout instead of hanging a request.
+        pool_timeout=settings.db_connect_timeout + 5,
+        connect_args=postgres_connect_args(settings),
     )
+
+
+def postgres_connect_args(settings: Settings) -> dict[str, Any]:
+    """libpq parameters of every PostgreSQL connection: the connect and statement
+    timeouts of the settings, and one plan per query.
+
+    psycopg prepares a statement run five times on a connection, and PostgreSQL may then
+    plan it once for any value: a full-text search's generic plan walked every row for a
+    rare word (bench/public.py: 8 -> 22-38 ms, decision 0010). Each query is planned with
+    its values instead (about 0.1-1 ms).
+    """
+    options = ["-c plan_cache_mode=force_custom_plan"]
+    if settings.db_statement_timeout > 0:
+        options.append(f"-c statement_timeout={round(settings.db_statement_timeout * 1000)}")
+    return {"connect_timeout": settings.db_connect_timeout, "options": " ".join(options)}
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -139,6 +139,24 @@ class Settings:
     re-wrapped credentials keep the parameters they were made with."""
     signing_pin_kdf_time_cost: int = 3
     """Passes of that argon2id."""
+    db_pool_size: int = 10
+    """PostgreSQL connections each process keeps open (``DB_POOL_SIZE``); with
+    ``db_max_overflow`` it bounds what one process asks of the server: keep
+    processes × (pool + overflow) + the scheduler's one connection below the server's
+    ``max_connections``."""
+    db_max_overflow: int = 20
+    """Further PostgreSQL connections a process may open at a peak, closed again after."""
+    db_connect_timeout: int = 5
+    """Seconds allowed to open a PostgreSQL connection (a black-holed server fails fast)."""
+    db_statement_timeout: float = 30.0
+    """Seconds one PostgreSQL statement may run before the server cancels it (0: no limit;
+    ``ecabinet migrate`` always runs without one)."""
+    scheduler_seconds: int = 60
+    """How often the scheduler process looks for work: meetings' one-hour notices,
+    notification e-mail and SMS (deadline reminders follow ``reminder_minutes``)."""
+    scheduler_takeover_seconds: int = 10
+    """How often the other processes try to take over the scheduler (and the scheduler
+    checks that it still holds its lock): a dead scheduler is replaced within this."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -265,6 +283,16 @@ class Settings:
             signing_pin_kdf_time_cost=_int(
                 "SIGNING_PIN_KDF_TIME_COST", get("SIGNING_PIN_KDF_TIME_COST", "3"), 1, 20
             ),
+            db_pool_size=_int("DB_POOL_SIZE", get("DB_POOL_SIZE", "10"), 1, 1000),
+            db_max_overflow=_int("DB_MAX_OVERFLOW", get("DB_MAX_OVERFLOW", "20"), 0, 1000),
+            db_connect_timeout=_int("DB_CONNECT_TIMEOUT", get("DB_CONNECT_TIMEOUT", "5"), 2, 300),
+            db_statement_timeout=_seconds(
+                "DB_STATEMENT_TIMEOUT", get("DB_STATEMENT_TIMEOUT", "30"), 0, 24 * 3600
+            ),
+            scheduler_seconds=_int("SCHEDULER_SECONDS", get("SCHEDULER_SECONDS", "60"), 1, 3600),
+            scheduler_takeover_seconds=_int(
+                "SCHEDULER_TAKEOVER_SECONDS", get("SCHEDULER_TAKEOVER_SECONDS", "10"), 1, 600
+            ),
             env=env,
         )
         return settings
@@ -360,6 +388,16 @@ def _int(name: str, value: str | None, low: int, high: int) -> int:
         raise SettingsError(name, f"{value!r} is not a whole number") from None
     if not low <= number <= high:
         raise SettingsError(name, f"{number} is outside {low}..{high}")
+    return number
+
+
+def _seconds(name: str, value: str | None, low: float, high: float) -> float:
+    try:
+        number = float(value or "")
+    except ValueError:
+        raise SettingsError(name, f"{value!r} is not a number of seconds") from None
+    if not low <= number <= high:  # also refuses nan
+        raise SettingsError(name, f"{number:g} is outside {low:g}..{high:g} seconds")
     return number
 
 
