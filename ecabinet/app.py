@@ -48,6 +48,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_votes,
     routes_work_queue,
 )
+from ecabinet.api import health
 from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi
 from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
@@ -88,23 +89,11 @@ def create_app(
     async def openapi_json(_request: Request) -> Response:
         return JSONResponse(document)
 
-    async def healthz(_request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(_request: Request) -> Response:
-        checks = await anyio.to_thread.run_sync(_readiness, ctx)
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "checks": checks},
-            status_code=200 if ok else 503,
-        )
-
     async def api_not_found(_request: Request) -> Response:
         return error_response(errors.route_not_found())
 
     routes: list[BaseRoute] = [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
+        *health.routes(ctx.settings, ctx.engine, ctx.store),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
         *api.routes(),
         *public_pages.routes(ctx, frontend_dist),
@@ -157,35 +146,6 @@ def create_asgi(
     ctx.publish = publisher(sio)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
     return asgi
-
-
-def _readiness(ctx: AppContext) -> dict[str, str]:
-    checks: dict[str, str] = {}
-    probes: list[tuple[str, Callable[[], None]]] = [
-        ("database", lambda: db.check(ctx.engine)),
-        ("storage", ctx.store.check),
-    ]
-    for name, check in probes:
-        try:
-            check()
-            checks[name] = "ok"
-        except errors.DomainError as exc:
-            checks[name] = exc.code
-    if ctx.settings.redis_url:
-        checks["redis"] = _redis_check(ctx.settings.redis_url)
-    return checks
-
-
-def _redis_check(url: str) -> str:
-    import redis
-
-    try:
-        client: Any = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        client.ping()
-        client.close()
-        return "ok"
-    except Exception:
-        return "redis.unavailable"
 
 
 def _frontend_routes(dist: Path) -> list[BaseRoute]:

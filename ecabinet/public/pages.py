@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from documents import public_queries, publication_log, sectors
 from documents.public_queries import PublicFilter
 from ecabinet.core import errors
-from ecabinet.public import evidence, feeds, verify
+from ecabinet.public import evidence, feeds, outage, verify
 from ecabinet.public.context import PublicContext
 from ecabinet.public.plain import PlainReport, plain
 from ecabinet.public.render import cached, lang_of, renderer, viewer_script
@@ -160,7 +160,7 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
             headers={"Cache-Control": "public, max-age=3600"},
         )
 
-    return [
+    pages: list[BaseRoute] = [
         Route("/cong-khai/feed.atom", feed, methods=["GET"]),
         Route("/sitemap.xml", sitemap, methods=["GET"]),
         Route("/robots.txt", robots, methods=["GET"]),
@@ -169,6 +169,7 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
         *verify.routes(ctx, render),
         *evidence.routes(ctx, render),
     ]
+    return outage.guarded(pages, render)
 
 
 # The public pages, their sitemap and the published PDFs (what a citizen searches for) are
