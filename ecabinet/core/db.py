@@ -19,8 +19,6 @@ POOL_TIMEOUT = 5
 """Seconds a request waits for a pooled PostgreSQL connection before it is answered 503:
 with the database hung, every connection is stuck connecting, and the requests behind them
 must not queue for SQLAlchemy's default 30 s on top of the connect timeout."""
-RETRY_AFTER = 5
-"""Seconds a client is told to wait (``Retry-After``) when the database is away."""
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -128,7 +126,7 @@ def unavailable() -> errors.Unavailable:
         "database.unavailable",
         "Cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau.",
         "The database cannot be reached right now. Try again later.",
-        {"service": "database", "retry_after": RETRY_AFTER},
+        {"service": "database", "retry_after": errors.RETRY_AFTER},
     )
 
 

@@ -76,6 +76,10 @@ class Unavailable(DomainError):
     kind = "unavailable"
 
 
+RETRY_AFTER = 5
+"""Seconds a client is told to wait (``Retry-After``) when a backing service is away."""
+
+
 class IntegrityFailure(DomainError):
     """Stored data no longer matches its recorded checksum (500-class, but reported cleanly)."""
 
