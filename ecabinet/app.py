@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 import ecabinet
 from documents.notification_delivery import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
+    health,
     routes_activation,
     routes_admin,
     routes_annotations,
@@ -48,7 +49,6 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_votes,
     routes_work_queue,
 )
-from ecabinet.api import health
 from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi
 from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders

@@ -14,7 +14,6 @@ from sqlmodel import Session
 from ecabinet.core import errors
 from ecabinet.core.settings import Settings
 
-
 POOL_TIMEOUT = 5
 """Seconds a request waits for a pooled PostgreSQL connection before it is answered 503:
 with the database hung, every connection is stuck connecting, and the requests behind them

@@ -196,6 +196,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "log_empty": "The log has no entries yet.",
         "unavailable_title": "Temporarily unavailable",
-        "unavailable": "The public pages cannot read their data right now. Try again in a few minutes.",
+        "unavailable": (
+            "The public pages cannot read their data right now. Try again in a few minutes."
+        ),
     },
 }

@@ -40,7 +40,10 @@ def site(
 ) -> Iterator[tuple[httpx.Client, dict[str, int]]]:
     """The app on S3 under uvicorn, logged in as the clerk, with a small and a large file."""
     settings = make_settings(
-        tmp_path / "data", database_url, storage_url=s3.storage_url("ecabinet"), reminder_minutes="0"
+        tmp_path / "data",
+        database_url,
+        storage_url=s3.storage_url("ecabinet"),
+        reminder_minutes="0",
     )
     world = make_world(engine)
     app = create_app(settings, engine=engine, store=open_store(settings))
@@ -121,9 +124,7 @@ def test_s3_killed_mid_download_cuts_the_connection(
 def test_public_pdf_with_s3_down_is_503(
     tmp_path: Path, database_url: str, engine: Engine, s3: S3Server, pdf: bytes
 ) -> None:
-    with office_app(
-        tmp_path, database_url, engine, storage_url=s3.storage_url("public")
-    ) as office:
+    with office_app(tmp_path, database_url, engine, storage_url=s3.storage_url("public")) as office:
         doc_id = int(office.issue_on_paper(pdf, abstract="Quyết định công khai").json()["id"])
         assert office.step("p.clerk", doc_id, "publish").status_code == 200
         slug = office.client.get("/api/v1/public/documents").json()["items"][0]["slug"]
