@@ -5,6 +5,7 @@ ones marked with date and reason."""
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,6 +26,7 @@ from ecabinet.public.texts import TEXTS
 from ecabinet.signatures import service
 
 PAGE = 20
+log = logging.getLogger("ecabinet.public")
 Facets = tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
 
@@ -85,13 +87,25 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
         return await cached(ctx.engine, request, build)
 
     @lru_cache(maxsize=512)
-    def report_of(sha256: str) -> PlainReport:
-        """The published file's signature report (validated once per file and process)."""
+    def checked_report(sha256: str) -> PlainReport:
+        """The published file's signature report (validated once per file and process);
+        raises Unavailable, which is not cached, while the file store is away."""
         try:
             data = ctx.store.read_bytes(sha256)
+        except errors.Unavailable:
+            raise
         except errors.DomainError:
-            return PlainReport(ok=False, vi=["—"], en=["—"], detail="—")
+            return _NO_REPORT
         return plain(service.validate_upload(ctx.signing, data))
+
+    def report_of(sha256: str) -> PlainReport:
+        """The report, or a dash while the store is away: the page is still served, and
+        the report is read again once the store is back."""
+        try:
+            return checked_report(sha256)
+        except errors.Unavailable as exc:
+            errors.log_outage(log, f"signature report of {sha256[:12]}", exc)
+            return _NO_REPORT
 
     async def detail(request: Request) -> Response:
         slug = f"{request.path_params['year']}/{request.path_params['name']}"
@@ -186,6 +200,7 @@ Sitemap: {sitemap}
 """
 
 _EMPTY = public_queries.PublicPage(items=[], total=0, exact=True)
+_NO_REPORT = PlainReport(ok=False, vi=["—"], en=["—"], detail="—")
 
 
 def more(found: public_queries.PublicPage, page_no: int) -> bool:

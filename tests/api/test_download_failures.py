@@ -134,3 +134,8 @@ def test_public_pdf_with_s3_down_is_503(
         _is_503(office.client.get(url))
         _is_503(office.client.get(url, headers={"Range": "bytes=0-99"}))
         assert office.client.get("/api/v1/public/documents").status_code == 200
+        page = office.client.get(f"/cong-khai/{slug}")  # served, without its report
+        assert page.status_code == 200 and "<li>—</li>" in page.text
+        s3.start()
+        page = office.client.get(f"/cong-khai/{slug}")  # the dash was not kept
+        assert page.status_code == 200 and "<li>—</li>" not in page.text
