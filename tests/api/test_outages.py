@@ -17,7 +17,8 @@ import httpx
 import pytest
 import socketio
 
-from ecabinet.app import create_asgi
+from ecabinet.app import create_app, create_asgi
+from ecabinet.core.db import POOL_TIMEOUT
 from tests.conftest import make_settings
 from tests.support.live import free_port, serve
 
@@ -139,3 +140,34 @@ async def _socket_connect(base: str) -> Any:
         )
     await client.disconnect()
     return await asyncio.wait_for(got, 5)
+
+
+def test_a_hung_database_answers_within_connect_and_pool_timeouts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """More requests than the pool holds, against a database that never answers: those
+    that find no connection free are answered at the pool timeout (5 s), not queued
+    behind the connecting ones for SQLAlchemy's default 30 s and a second connect."""
+    connect_timeout = 10
+    with black_hole() as port:
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
+        settings = make_settings(
+            tmp_path / "data", f"{url}?connect_timeout={connect_timeout}", reminder_minutes="0"
+        )
+        with serve(create_app(settings)) as base:
+
+            async def burst() -> list[httpx.Response]:
+                limit = connect_timeout + POOL_TIMEOUT
+                async with httpx.AsyncClient(base_url=base, timeout=limit) as client:
+                    asks = [
+                        client.get("/api/v1/auth/me", headers={"Authorization": "Bearer ecab_x"})
+                        for _ in range(36)  # the pool: 10 connections and 20 more
+                    ]
+                    return await asyncio.gather(*asks)
+
+            caplog.clear()
+            answers = asyncio.run(burst())
+    assert [r.status_code for r in answers] == [503] * 36
+    lines = outage_lines(caplog.records)
+    assert len(lines) == 36
+    assert any("TimeoutError" in r.getMessage() for r in lines)  # no pooled connection free
