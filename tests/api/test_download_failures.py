@@ -119,6 +119,7 @@ def test_s3_killed_mid_download_cuts_the_connection(
     assert 0 < got < declared  # the client saw the short read as an error
     cut = [r for r in caplog.records if "download cut short" in r.getMessage()]
     assert len(cut) == 1 and cut[0].levelno == logging.WARNING
+    assert not [r for r in caplog.records if r.exc_info], "no traceback in the log"
 
 
 def test_public_pdf_with_s3_down_is_503(
