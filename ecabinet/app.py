@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 import ecabinet
 from documents.notification_delivery import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
+    health,
     routes_activation,
     routes_admin,
     routes_annotations,
@@ -89,23 +90,11 @@ def create_app(
     async def openapi_json(_request: Request) -> Response:
         return JSONResponse(document)
 
-    async def healthz(_request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(_request: Request) -> Response:
-        checks = await anyio.to_thread.run_sync(_readiness, ctx)
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "checks": checks},
-            status_code=200 if ok else 503,
-        )
-
     async def api_not_found(_request: Request) -> Response:
         return error_response(errors.route_not_found())
 
     routes: list[BaseRoute] = [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
+        *health.routes(ctx.settings, ctx.engine, ctx.store),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
         *api.routes(),
         *public_pages.routes(ctx, frontend_dist),
@@ -190,35 +179,6 @@ def served() -> ASGIApp:
     gc.freeze()
     gc.set_threshold(GC_YOUNG, GC_MIDDLE, GC_OLD)
     return app
-
-
-def _readiness(ctx: AppContext) -> dict[str, str]:
-    checks: dict[str, str] = {}
-    probes: list[tuple[str, Callable[[], None]]] = [
-        ("database", lambda: db.check(ctx.engine)),
-        ("storage", ctx.store.check),
-    ]
-    for name, check in probes:
-        try:
-            check()
-            checks[name] = "ok"
-        except errors.DomainError as exc:
-            checks[name] = exc.code
-    if ctx.settings.redis_url:
-        checks["redis"] = _redis_check(ctx.settings.redis_url)
-    return checks
-
-
-def _redis_check(url: str) -> str:
-    import redis
-
-    try:
-        client: Any = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        client.ping()
-        client.close()
-        return "ok"
-    except Exception:
-        return "redis.unavailable"
 
 
 def _frontend_routes(dist: Path) -> list[BaseRoute]:
