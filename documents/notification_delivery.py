@@ -21,10 +21,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import Column, Engine, String, UniqueConstraint, and_, or_, update
+from sqlalchemy import Column, Engine, String, UniqueConstraint, and_, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -79,6 +80,12 @@ Row = tuple[Notification, User, Document | None]
 
 def _candidates(session: Session, channel: str, now: datetime, limit: int) -> list[int]:
     """Notifications this channel should carry and nobody has claimed yet."""
+    query = _unclaimed(channel, now)
+    ids = session.exec(query.order_by(col(Notification.id)).limit(limit)).all()
+    return [i for i in ids if i is not None]
+
+
+def _unclaimed(channel: str, now: datetime) -> Any:
     pref = NotificationPreference
     query = (
         select(Notification.id)
@@ -118,8 +125,29 @@ def _candidates(session: Session, channel: str, now: datetime, limit: int) -> li
             col(User.phone).is_not(None),
             or_(col(pref.sms).is_(None), col(pref.sms)),
         )
-    ids = session.exec(query.order_by(col(Notification.id)).limit(limit)).all()
-    return [i for i in ids if i is not None]
+    return query
+
+
+def queue_sizes(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Messages waiting, by channel (``email``, ``sms``): not claimed yet, being sent, or
+    failed and waiting to be tried again. For monitoring: a queue that keeps growing
+    means the mail server or the SMSC is not taking them (or no process sends)."""
+    now = now or utcnow()
+    sizes: dict[str, int] = {}
+    for channel in ("email", "sms"):
+        waiting = session.exec(
+            select(func.count()).select_from(_unclaimed(channel, now).subquery())
+        ).one()
+        claimed = session.exec(
+            select(func.count())
+            .select_from(NotificationDelivery)
+            .where(
+                col(NotificationDelivery.channel) == channel,
+                col(NotificationDelivery.state).in_(["sending", "failed"]),
+            )
+        ).one()
+        sizes[channel] = int(waiting) + int(claimed)
+    return sizes
 
 
 def claim(engine: Engine, channel: str, limit: int, now: datetime | None = None) -> list[int]:

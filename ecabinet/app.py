@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 import ecabinet
 from documents.notification_delivery import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
+    metrics_page,
     routes_activation,
     routes_admin,
     routes_annotations,
@@ -51,10 +52,12 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
 from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi
 from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
+from ecabinet.api.observe import Observe, forwarded
 from ecabinet.api.registry import api
-from ecabinet.core import db, errors, sandbox
+from ecabinet.core import db, errors, metrics, sandbox
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
+from ecabinet.core.storage_timed import timed
 from ecabinet.meetings import annotate, consultation_reminders, notices
 from ecabinet.public import pages as public_pages
 from ecabinet.signatures import intake
@@ -81,7 +84,7 @@ def create_app(
     ctx = AppContext(
         settings=settings,
         engine=engine or db.make_engine(settings),
-        store=store or open_store(settings),
+        store=timed(store or open_store(settings)),
     )
     document = api_document()
 
@@ -106,6 +109,7 @@ def create_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
+        metrics_page.route(ctx, _readiness),
         *api.routes(),
         *public_pages.routes(ctx, frontend_dist),
         *_frontend_routes(frontend_dist),
@@ -120,11 +124,15 @@ def create_app(
                     reminder_loop, ctx.engine, settings, also=also, every_tick=[notices.notify_soon]
                 )
                 background.start_soon(loop)
+                # Every process runs the loop for now: each says it leads.
+                metrics.SCHEDULER_LEADER.set(1)
             yield
             background.cancel_scope.cancel()
+        metrics.SCHEDULER_LEADER.set(0)
+        metrics.process_stopped()
         ctx.engine.dispose()
 
-    app = Starlette(
+    app = ObservedApp(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
@@ -135,7 +143,23 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.observe = partial(
+        Observe,
+        trusted_proxies=settings.trusted_proxies,
+        after=partial(metrics_page.refresh_pool, ctx.engine),
+    )
     return app
+
+
+class ObservedApp(Starlette):
+    """Starlette with :class:`~ecabinet.api.observe.Observe` outside its error handling:
+    a 500 is counted, logged with its request id and answered with it too."""
+
+    observe: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return self.observe(stack) if self.observe is not None else stack
 
 
 def create_asgi(
@@ -156,7 +180,7 @@ def create_asgi(
     app.state.sio = sio
     ctx.publish = publisher(sio)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
-    return asgi
+    return forwarded(asgi, ctx.settings.trusted_proxies)
 
 
 def _readiness(ctx: AppContext) -> dict[str, str]:

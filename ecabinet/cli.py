@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ecabinet import cli_openapi, cli_signing
-from ecabinet.core import errors
+from ecabinet.core import errors, logs
 from ecabinet.core.settings import Settings, SettingsError
 
 
@@ -22,11 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ecabinet: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("alembic", "fontTools"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.log_format)
     try:
         code: int = args.run(settings, args)
         return code
@@ -116,6 +111,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from ecabinet.core import migrate
 
+    if settings.metrics_multiproc_dir is not None:
+        _clear_metrics_dir(settings.metrics_multiproc_dir)
     engine = _engine(settings)
     if migrate.current(engine) is None:
         print(
@@ -141,10 +138,25 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # Logging is ours (ecabinet.core.logs): the access line comes from
+        # ecabinet.api.observe, with the route's template instead of the path and query.
+        log_config=None,
+        access_log=False,
+        # X-Forwarded-For/-Proto of FORWARDED_ALLOW_IPS: handled by create_asgi, which
+        # keeps the connection's address to decide whether to trust X-Request-ID.
+        proxy_headers=False,
         ws_per_message_deflate=False,
     )
     return 0
+
+
+def _clear_metrics_dir(folder: Path) -> None:
+    """Remove the metric files of earlier runs from ``PROMETHEUS_MULTIPROC_DIR``: before
+    :mod:`ecabinet.core.metrics` is imported, as prometheus-client opens its files at once
+    (ecabinet.core.metrics)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink(missing_ok=True)
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
