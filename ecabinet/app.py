@@ -146,7 +146,7 @@ def create_app(
     app.observe = partial(
         Observe,
         trusted_proxies=settings.trusted_proxies,
-        after=partial(metrics_page.refresh_pool, ctx.engine),
+        after=metrics_page.PoolGauges(ctx.engine),
     )
     return app
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -76,6 +77,22 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class PoolGauges:
+    """Sets the pool's gauges after a request, at most every :attr:`every` seconds."""
+
+    every = 1.0
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.last = 0.0
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            refresh_pool(self.engine)
 
 
 def refresh_pool(engine: Engine) -> None:

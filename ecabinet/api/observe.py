@@ -50,7 +50,7 @@ class Observe:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        info = requestctx.begin(self._request_id(scope))
+        info, token = requestctx.begin(self._request_id(scope))
         header = (b"x-request-id", info.request_id.encode())
         status = 500
 
@@ -66,6 +66,7 @@ class Observe:
             await self.app(scope, receive, observed)
         finally:
             self._done(scope, info, status, time.perf_counter() - start)
+            requestctx.end(token)
 
     def _request_id(self, scope: Scope) -> str:
         peer = scope.get(PEER) or scope.get("client")
@@ -124,10 +125,19 @@ class Trusted:
     def __init__(self, entries: tuple[str, ...]) -> None:
         self.everyone = "*" in entries
         self.networks = [ipaddress.ip_network(e, strict=False) for e in entries if e != "*"]
+        self._known: dict[str, bool] = {}
 
     def has(self, host: str) -> bool:
         if self.everyone:
             return True
+        known = self._known.get(host)
+        if known is None:  # parsing costs more than the rest of the bookkeeping
+            if len(self._known) > 10_000:
+                self._known.clear()
+            known = self._known[host] = self._check(host)
+        return known
+
+    def _check(self, host: str) -> bool:
         try:
             address = ipaddress.ip_address(host)
         except ValueError:

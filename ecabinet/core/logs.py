@@ -36,12 +36,13 @@ class JsonFormatter(logging.Formatter):
     record's own fields and, for an error, the traceback as one string."""
 
     def format(self, record: logging.LogRecord) -> str:
+        stamped = getattr(record, "request_id", None)  # RequestIdFilter's, "-" for none
         line: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or requestctx.current_id(),
+            "request_id": stamped if stamped not in (None, "-") else requestctx.current_id(),
         }
         extra = getattr(record, FIELDS, None)
         if isinstance(extra, dict):

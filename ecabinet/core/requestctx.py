@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 _ID_RE = re.compile(r"[A-Za-z0-9._:-]{8,128}")
@@ -38,11 +38,15 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
-def begin(request_id: str) -> RequestInfo:
-    """Make ``request_id`` the current request's, in this context and what it starts."""
+def begin(request_id: str) -> tuple[RequestInfo, Token[RequestInfo | None]]:
+    """Make ``request_id`` the current request's, in this context and what it starts,
+    until :func:`end` is given the token."""
     info = RequestInfo(request_id)
-    _current.set(info)
-    return info
+    return info, _current.set(info)
+
+
+def end(token: Token[RequestInfo | None]) -> None:
+    _current.reset(token)
 
 
 def current() -> RequestInfo | None:

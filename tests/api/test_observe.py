@@ -118,9 +118,9 @@ def test_text_lines_carry_the_request_id() -> None:
     out = io.StringIO()
     handler = logs.handler("text", out)
     record = logging.LogRecord("ecabinet.x", logging.INFO, __file__, 1, "hello %s", ("you",), None)
-    requestctx.begin("abcdef0123456789")
+    _, token = requestctx.begin("abcdef0123456789")
     try:
         handler.handle(record)
     finally:
-        requestctx._current.set(None)
+        requestctx.end(token)
     assert out.getvalue().rstrip().endswith("INFO ecabinet.x [abcdef0123456789]: hello you")
