@@ -116,7 +116,7 @@ def exposition(engine: Engine, scraped: CollectorRegistry) -> bytes:
         from prometheus_client import multiprocess
 
         kept = CollectorRegistry()
-        multiprocess.MultiProcessCollector(kept)
+        multiprocess.MultiProcessCollector(kept)  # type: ignore[no-untyped-call]
         return generate_latest(kept) + now
     return generate_latest(REGISTRY) + now
 

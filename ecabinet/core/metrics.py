@@ -22,7 +22,8 @@ from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 from sqlalchemy import event
 from sqlmodel import Session
 
-disable_created_metrics()  # a ``_created`` series beside each counter doubles them for nothing
+# A ``_created`` series beside each counter and histogram doubles them for nothing.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -112,7 +113,7 @@ def process_stopped() -> None:
     if multiprocess():
         from prometheus_client.multiprocess import mark_process_dead
 
-        mark_process_dead(os.getpid())
+        mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 _AFTER_COMMIT = "ecabinet.metrics.after_commit"
