@@ -52,7 +52,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
 from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi
 from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
-from ecabinet.api.observe import Observe, forwarded
+from ecabinet.api.observe import Observe
 from ecabinet.api.registry import api
 from ecabinet.core import db, errors, metrics, sandbox
 from ecabinet.core.settings import Settings
@@ -180,7 +180,7 @@ def create_asgi(
     app.state.sio = sio
     ctx.publish = publisher(sio)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
-    return forwarded(asgi, ctx.settings.trusted_proxies)
+    return asgi
 
 
 def _readiness(ctx: AppContext) -> dict[str, str]:

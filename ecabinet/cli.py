@@ -123,9 +123,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     engine.dispose()
     import gc
 
+    from ecabinet.api.observe import forwarded
     from ecabinet.app import create_asgi
 
-    app = create_asgi(settings)
+    # X-Forwarded-For/-Proto of the trusted proxies (FORWARDED_ALLOW_IPS), keeping the
+    # connection's own address to decide whether to believe an X-Request-ID.
+    app = forwarded(create_asgi(settings), settings.trusted_proxies)
     # Decision 0009: what start-up built lives as long as the process, so it leaves the
     # collector's reach (a full collection then walks only what came after, such as the
     # live tablets' connections), and WebSocket messages, a few hundred bytes of JSON on
@@ -142,9 +145,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         # ecabinet.api.observe, with the route's template instead of the path and query.
         log_config=None,
         access_log=False,
-        # X-Forwarded-For/-Proto of FORWARDED_ALLOW_IPS: handled by create_asgi, which
-        # keeps the connection's address to decide whether to trust X-Request-ID.
-        proxy_headers=False,
+        proxy_headers=False,  # done by forwarded(), above
         ws_per_message_deflate=False,
     )
     return 0

@@ -124,3 +124,21 @@ def test_text_lines_carry_the_request_id() -> None:
     finally:
         requestctx.end(token)
     assert out.getvalue().rstrip().endswith("INFO ecabinet.x [abcdef0123456789]: hello you")
+
+
+def test_behind_the_served_proxy_handling_the_peer_decides(
+    settings: Settings, engine: Engine, store: ObjectStore, json_log: io.StringIO
+) -> None:
+    from ecabinet.api.observe import forwarded
+
+    app = forwarded(create_app(settings, engine=engine, store=store), ("127.0.0.1",))
+    sent = {"X-Request-ID": "nginx-0000000042", "X-Forwarded-For": "198.51.100.4"}
+    with TestClient(app, client=("127.0.0.1", 40000)) as proxy:
+        # the client address becomes the forwarded one, and the proxy's id is kept
+        assert proxy.get("/healthz", headers=sent).headers["x-request-id"] == sent["X-Request-ID"]
+    with TestClient(app, client=("203.0.113.9", 40000)) as stranger:
+        assert (
+            stranger.get("/healthz", headers=sent).headers["x-request-id"] != sent["X-Request-ID"]
+        )
+    clients = [line["client"] for line in _lines(json_log) if line["logger"] == "ecabinet.access"]
+    assert clients == ["198.51.100.4", "203.0.113.9"]
