@@ -28,9 +28,9 @@ _FALSE = {"0", "false", "no", "off", ""}
 class SettingsError(ValueError):
     """A setting has a bad value; ``str()`` is one line naming the variable."""
 
-    def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"{PREFIX}{name}: {problem}")
-        self.variable = PREFIX + name
+    def __init__(self, name: str, problem: str, *, prefix: str = PREFIX) -> None:
+        super().__init__(f"{prefix}{name}: {problem}")
+        self.variable = prefix + name
 
 
 @dataclass(frozen=True)
@@ -412,7 +412,9 @@ def _networks(name: str, value: str) -> tuple[str, ...]:
         try:
             ipaddress.ip_network(entry, strict=False)
         except ValueError:
-            raise SettingsError(name, f"{entry!r} is not an IP address or network") from None
+            raise SettingsError(
+                name, f"{entry!r} is not an IP address or network", prefix=""
+            ) from None
     return entries
 
 
