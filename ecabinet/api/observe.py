@@ -53,19 +53,25 @@ class Observe:
         info, token = requestctx.begin(self._request_id(scope))
         header = (b"x-request-id", info.request_id.encode())
         status = 500
+        complete = False
 
         async def observed(message: Message) -> None:
-            nonlocal status
+            nonlocal status, complete
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 kept = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
                 message["headers"] = [*kept, header]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                complete = True
             await send(message)
 
         try:
             await self.app(scope, receive, observed)
         finally:
-            self._done(scope, info, status, time.perf_counter() - start)
+            # An error after the head went out (a download whose store failed, a client
+            # gone): the status says 200, the line says the body was cut short.
+            took = time.perf_counter() - start
+            self._done(scope, info, status, took, aborted=not complete)
             requestctx.end(token)
 
     def _request_id(self, scope: Scope) -> str:
@@ -77,7 +83,15 @@ class Observe:
                     return sent if requestctx.well_formed(sent) else requestctx.new_id()
         return requestctx.new_id()
 
-    def _done(self, scope: Scope, info: requestctx.RequestInfo, status: int, took: float) -> None:
+    def _done(
+        self,
+        scope: Scope,
+        info: requestctx.RequestInfo,
+        status: int,
+        took: float,
+        *,
+        aborted: bool,
+    ) -> None:
         method = scope.get("method", "")
         route = route_label(scope)
         metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
@@ -89,13 +103,14 @@ class Observe:
         address = client[0] if client else "-"
         ms = round(took * 1000, 1)
         access_log.info(
-            "%s %s %s %.1fms user=%s client=%s",
+            "%s %s %s %.1fms user=%s client=%s%s",
             method,
             route,
             status,
             ms,
             user,
             address,
+            " aborted" if aborted else "",
             extra={
                 logs.FIELDS: {
                     "method": method,
@@ -104,6 +119,7 @@ class Observe:
                     "duration_ms": ms,
                     "user_id": info.user_id,
                     "client": address,
+                    "aborted": aborted,
                 }
             },
         )

@@ -142,3 +142,39 @@ def test_behind_the_served_proxy_handling_the_peer_decides(
         )
     clients = [line["client"] for line in _lines(json_log) if line["logger"] == "ecabinet.access"]
     assert clients == ["198.51.100.4", "203.0.113.9"]
+
+
+def test_a_body_cut_short_is_logged_as_aborted(caplog: pytest.LogCaptureFixture) -> None:
+    from collections.abc import AsyncIterator
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    from ecabinet.api.observe import Observe
+
+    async def download(_request: Request) -> StreamingResponse:
+        async def body() -> AsyncIterator[bytes]:
+            yield b"first part"
+            raise OSError("the store went away")
+
+        return StreamingResponse(body())
+
+    async def whole(_request: Request) -> StreamingResponse:
+        async def body() -> AsyncIterator[bytes]:
+            yield b"all of it"
+
+        return StreamingResponse(body())
+
+    app = Observe(
+        Starlette(routes=[Route("/files/{name}", download), Route("/whole", whole)]),
+        trusted_proxies=(),
+    )
+    with caplog.at_level(logging.INFO, "ecabinet.access"), TestClient(app) as client:
+        with pytest.raises(OSError):
+            client.get("/files/a.pdf")
+        assert client.get("/whole").status_code == 200
+    lines = [(r.getMessage(), getattr(r, logs.FIELDS)) for r in caplog.records]
+    assert [fields["aborted"] for _, fields in lines] == [True, False]
+    assert lines[0][0].startswith("GET /files/{name} 200 ") and lines[0][0].endswith(" aborted")
