@@ -25,10 +25,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import Column, Engine, String, UniqueConstraint, and_, or_, update
+from sqlalchemy import Column, Engine, String, UniqueConstraint, and_, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -37,6 +39,7 @@ from documents.levels import Confidentiality
 from documents.models import Document
 from documents.notification_prefs import NotificationPreference
 from documents.notifications import SMS_KINDS, Notification, remind, vn_today
+from ecabinet.core import errors
 from ecabinet.core.db import session_scope
 from ecabinet.core.mail import Mail, MailError, MailLink
 from ecabinet.core.settings import Settings
@@ -83,6 +86,12 @@ Row = tuple[Notification, User, Document | None]
 
 def _candidates(session: Session, channel: str, now: datetime, limit: int) -> list[int]:
     """Notifications this channel should carry and nobody has claimed yet."""
+    query = _unclaimed(channel, now)
+    ids = session.exec(query.order_by(col(Notification.id)).limit(limit)).all()
+    return [i for i in ids if i is not None]
+
+
+def _unclaimed(channel: str, now: datetime) -> Any:
     pref = NotificationPreference
     query = (
         select(Notification.id)
@@ -122,8 +131,29 @@ def _candidates(session: Session, channel: str, now: datetime, limit: int) -> li
             col(User.phone).is_not(None),
             or_(col(pref.sms).is_(None), col(pref.sms)),
         )
-    ids = session.exec(query.order_by(col(Notification.id)).limit(limit)).all()
-    return [i for i in ids if i is not None]
+    return query
+
+
+def queue_sizes(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Messages waiting, by channel (``email``, ``sms``): not claimed yet, being sent, or
+    failed and waiting to be tried again. For monitoring: a queue that keeps growing
+    means the mail server or the SMSC is not taking them (or no process sends)."""
+    now = now or utcnow()
+    sizes: dict[str, int] = {}
+    for channel in ("email", "sms"):
+        waiting = session.exec(
+            select(func.count()).select_from(_unclaimed(channel, now).subquery())
+        ).one()
+        claimed = session.exec(
+            select(func.count())
+            .select_from(NotificationDelivery)
+            .where(
+                col(NotificationDelivery.channel) == channel,
+                col(NotificationDelivery.state).in_(["sending", "failed"]),
+            )
+        ).one()
+        sizes[channel] = int(waiting) + int(claimed)
+    return sizes
 
 
 def claim(engine: Engine, channel: str, limit: int, now: datetime | None = None) -> list[int]:
@@ -380,23 +410,22 @@ async def reminder_loop(
         await anyio.sleep(tick)
         count += 1
         if count % rounds_per_remind == 0:
-            try:
-                await anyio.to_thread.run_sync(remind, engine, settings, vn_today())
-            except Exception:
-                log.exception("deadline reminders failed; trying again next time")
+            await _guarded(partial(remind, settings=settings, today=vn_today()), engine)
             for other in also:
                 await _guarded(other, engine)
         for other in every_tick:
             await _guarded(other, engine)
         for deliver in (deliver_mail, deliver_sms):  # each goes out even when others failed
-            try:
-                await anyio.to_thread.run_sync(deliver, engine, settings)
-            except Exception:
-                log.exception("%s failed; trying again next time", deliver.__name__)
+            await _guarded(partial(deliver, settings=settings), engine)
 
 
 async def _guarded(work: Callable[[Engine], int], engine: Engine) -> None:
+    """Run one piece of scheduled work; its failure is logged (an outage in one line,
+    without a traceback: a database that is away must not fill the log every minute)."""
+    name = getattr(work, "func", work).__qualname__
     try:
         await anyio.to_thread.run_sync(work, engine)
+    except errors.Unavailable as exc:
+        errors.log_outage(log, name, exc)
     except Exception:
-        log.exception("%s failed; trying again next time", work.__qualname__)
+        log.exception("%s failed; trying again next time", name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -24,6 +24,7 @@ import ecabinet
 from documents.notification_delivery import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     health,
+    metrics_page,
     routes_activation,
     routes_admin,
     routes_annotations,
@@ -53,10 +54,12 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
 from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi
 from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
+from ecabinet.api.observe import Observe
 from ecabinet.api.registry import api
-from ecabinet.core import db, errors, sandbox, scheduler
+from ecabinet.core import db, errors, metrics, sandbox, scheduler
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
+from ecabinet.core.storage_timed import timed
 from ecabinet.meetings import annotate, consultation_reminders, notices
 from ecabinet.public import pages as public_pages
 from ecabinet.signatures import intake
@@ -83,7 +86,7 @@ def create_app(
     ctx = AppContext(
         settings=settings,
         engine=engine or db.make_engine(settings),
-        store=store or open_store(settings),
+        store=timed(store or open_store(settings)),
     )
     document = api_document()
 
@@ -96,6 +99,7 @@ def create_app(
     routes: list[BaseRoute] = [
         *health.routes(ctx.settings, ctx.engine, ctx.store),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
+        metrics_page.route(ctx, lambda c: health.readiness(c.settings, c.engine, c.store)),
         *api.routes(),
         *public_pages.routes(ctx, frontend_dist),
         *_frontend_routes(frontend_dist),
@@ -123,9 +127,11 @@ def create_app(
                 )
             yield
             background.cancel_scope.cancel()
+        metrics.SCHEDULER_LEADER.set(0)
+        metrics.process_stopped()
         ctx.engine.dispose()
 
-    app = Starlette(
+    app = ObservedApp(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
@@ -136,7 +142,23 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.observe = partial(
+        Observe,
+        trusted_proxies=settings.trusted_proxies,
+        after=metrics_page.PoolGauges(ctx.engine),
+    )
     return app
+
+
+class ObservedApp(Starlette):
+    """Starlette with :class:`~ecabinet.api.observe.Observe` outside its error handling:
+    a 500 is counted, logged with its request id and answered with it too."""
+
+    observe: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return self.observe(stack) if self.observe is not None else stack
 
 
 def create_asgi(
@@ -167,11 +189,14 @@ GC_YOUNG, GC_MIDDLE, GC_OLD = 50_000, 20, 20
 def served() -> ASGIApp:
     """The app of one ``ecabinet serve`` worker, from the environment: the factory that
     uvicorn calls in each process (``uvicorn --factory ecabinet.app:served``)."""
+    from ecabinet.api.observe import forwarded
+    from ecabinet.core import logs
+
     settings = Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    app = create_asgi(settings)
+    logs.configure(settings.log_level, settings.log_format)
+    # X-Forwarded-For/-Proto of the trusted proxies, keeping the connection's own address
+    # to decide whether to believe an X-Request-ID.
+    app = forwarded(create_asgi(settings), settings.trusted_proxies)
     # Decision 0009: what start-up built lives as long as the process, so it leaves the
     # collector's reach (a full collection then walks only what came after, such as the
     # live tablets' connections). Each worker does it for itself.

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import getpass
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ecabinet import cli_openapi, cli_signing
-from ecabinet.core import errors
+from ecabinet.core import errors, logs
 from ecabinet.core.settings import Settings, SettingsError
 
 
@@ -23,11 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ecabinet: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("alembic", "fontTools"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.log_format)
     try:
         code: int = args.run(settings, args)
         return code
@@ -122,6 +117,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("ecabinet: --workers must be at least 1", file=sys.stderr)
         return 2
+    if settings.metrics_multiproc_dir is not None:
+        _clear_metrics_dir(settings.metrics_multiproc_dir)
     engine = _engine(settings)
     if migrate.current(engine) is None:
         print(
@@ -142,10 +139,23 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # Logging is ours (ecabinet.core.logs): the access line comes from
+        # ecabinet.api.observe, with the route's template instead of the path and query.
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,  # done by forwarded(), in ecabinet.app:served
         ws_per_message_deflate=False,
     )
     return 0
+
+
+def _clear_metrics_dir(folder: Path) -> None:
+    """Remove the metric files of earlier runs from ``PROMETHEUS_MULTIPROC_DIR``: before
+    :mod:`ecabinet.core.metrics` is imported, as prometheus-client opens its files at once
+    (ecabinet.core.metrics)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink(missing_ok=True)
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:

@@ -36,6 +36,9 @@ MAY_DEFAULT = {
     "network_timeout",
     "validate_max_bytes",
     "validate_per_minute",
+    # not ECABINET_ variables: PROMETHEUS_MULTIPROC_DIR and uvicorn's FORWARDED_ALLOW_IPS
+    "metrics_multiproc_dir",
+    "trusted_proxies",
 }
 MUST_BE_SET = {
     "secret_key",

@@ -31,19 +31,37 @@ hangs (compose's health check gives it 3 s)."""
 ESSENTIAL = frozenset({"database"})
 
 
+def probes(settings: Settings, engine: Engine, store: ObjectStore) -> dict[str, Callable[[], None]]:
+    """Each dependency's probe: raises :class:`errors.Unavailable` when it is away."""
+    found: dict[str, Callable[[], None]] = {
+        "database": lambda: db.check(engine),
+        "storage": store.check,
+    }
+    if settings.redis_url:
+        url = settings.redis_url
+        found["redis"] = lambda: redis_check(url)
+    return found
+
+
+def readiness(settings: Settings, engine: Engine, store: ObjectStore) -> dict[str, str]:
+    """Each dependency's state now, ``ok`` or its error code, probed one after the other
+    (for ``/metrics``, which runs in a worker thread)."""
+    states: dict[str, str] = {}
+    for name, probe in probes(settings, engine, store).items():
+        try:
+            probe()
+            states[name] = "ok"
+        except errors.DomainError as exc:
+            states[name] = exc.code
+    return states
+
+
 def routes(settings: Settings, engine: Engine, store: ObjectStore) -> list[BaseRoute]:
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> Response:
-        probes: dict[str, Callable[[], None]] = {
-            "database": lambda: db.check(engine),
-            "storage": store.check,
-        }
-        if settings.redis_url:
-            url = settings.redis_url
-            probes["redis"] = lambda: redis_check(url)
-        checks = await probe_all(probes)
+        checks = await probe_all(probes(settings, engine, store))
         return JSONResponse(verdict(checks), status_code=200 if ready(checks) else 503)
 
     return [

@@ -1,4 +1,4 @@
-"""One scheduler among all the processes of a deployment (decision 00XX).
+"""One scheduler among all the processes of a deployment (decision 0020).
 
 Every process serves requests; exactly one at a time also runs the scheduled work
 (reminders, the meetings' one-hour notices, e-mail and SMS). The processes elect it with
@@ -34,6 +34,7 @@ import anyio.to_thread
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
+from ecabinet.core import metrics
 from ecabinet.core.db import postgres_connect_args
 from ecabinet.core.settings import Settings
 
@@ -49,6 +50,12 @@ _leading = False
 def is_leader() -> bool:
     """Whether this process runs the scheduled work now (for ``/metrics``)."""
     return _leading
+
+
+def _set_leading(leading: bool) -> None:
+    global _leading
+    _leading = leading
+    metrics.SCHEDULER_LEADER.set(1 if leading else 0)
 
 
 def holder_name() -> str:
@@ -177,14 +184,13 @@ async def lead(lock: Lock, work: Callable[[], Coroutine[Any, Any, None]], *, eve
     run ``work`` (which runs until cancelled) and check every ``every`` seconds that the
     lock is still held, cancelling ``work`` when it is not. A failing database is logged
     in one line per try, never raised. Cancelling ``lead`` releases the lock."""
-    global _leading
     try:
         while True:
             if not await anyio.to_thread.run_sync(_try, lock.acquire, "take"):
                 await anyio.sleep(every)
                 continue
             log.info("this process (%s) now runs the scheduled work", holder_name())
-            _leading = True
+            _set_leading(True)
             try:
                 async with anyio.create_task_group() as group:
                     group.start_soon(work)
@@ -194,11 +200,11 @@ async def lead(lock: Lock, work: Callable[[], Coroutine[Any, Any, None]], *, eve
                             break
                     group.cancel_scope.cancel()
             finally:
-                _leading = False
+                _set_leading(False)
             log.warning("this process lost the scheduler lock; standing by")
             await anyio.to_thread.run_sync(lock.release)
     finally:
-        _leading = False
+        _set_leading(False)
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(lock.release)
 

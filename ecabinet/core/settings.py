@@ -7,6 +7,7 @@ prints it and stops.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -27,9 +28,9 @@ _FALSE = {"0", "false", "no", "off", ""}
 class SettingsError(ValueError):
     """A setting has a bad value; ``str()`` is one line naming the variable."""
 
-    def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"{PREFIX}{name}: {problem}")
-        self.variable = PREFIX + name
+    def __init__(self, name: str, problem: str, *, prefix: str = PREFIX) -> None:
+        super().__init__(f"{prefix}{name}: {problem}")
+        self.variable = prefix + name
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,20 @@ class Settings:
     scheduler_takeover_seconds: int = 10
     """How often the other processes try to take over the scheduler (and the scheduler
     checks that it still holds its lock): a dead scheduler is replaced within this."""
+    log_format: str = "text"
+    """``text`` (one readable line per record) or ``json`` (one JSON object per line, for a
+    log collector); each line carries the request id."""
+    metrics_token: str | None = field(default=None, repr=False)
+    """Bearer token that ``/metrics`` asks of Prometheus (at least 24 characters); unset:
+    ``/metrics`` answers only to this machine (loopback, not through a proxy)."""
+    metrics_multiproc_dir: Path | None = None
+    """``PROMETHEUS_MULTIPROC_DIR`` (read by prometheus-client itself, no ``ECABINET_``
+    prefix): the folder where several server processes keep their metrics; ``ecabinet
+    serve`` empties it before the processes start."""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    """Proxies whose ``X-Forwarded-For``, ``X-Forwarded-Proto`` and ``X-Request-ID`` are
+    believed: addresses, networks or ``*``, from uvicorn's own ``FORWARDED_ALLOW_IPS``
+    (no prefix; default ``127.0.0.1``)."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -217,6 +232,18 @@ class Settings:
             raise SettingsError("SMSC_SYSTEM_ID", "SMPP allows 15 characters, 8 for the password")
         if not re.fullmatch(r"[0-9A-Za-z ._-]{0,11}|\+?[0-9]{1,20}", smsc_source):
             raise SettingsError("SMSC_SOURCE_ADDR", "a brand name of 11 characters or a number")
+        log_format = (get("LOG_FORMAT", "text") or "").lower()
+        if log_format not in ("text", "json"):
+            raise SettingsError("LOG_FORMAT", f"{log_format!r} is not text or json")
+        metrics_token = get("METRICS_TOKEN")
+        if metrics_token is not None and not (
+            len(metrics_token) >= 24 and metrics_token.isascii() and metrics_token.isprintable()
+        ):
+            raise SettingsError("METRICS_TOKEN", "must be at least 24 printable ASCII characters")
+        trusted_proxies = _networks(
+            "FORWARDED_ALLOW_IPS", env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
+        )
+        multiproc = env.get("PROMETHEUS_MULTIPROC_DIR") or env.get("prometheus_multiproc_dir")
         settings = cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -293,6 +320,10 @@ class Settings:
             scheduler_takeover_seconds=_int(
                 "SCHEDULER_TAKEOVER_SECONDS", get("SCHEDULER_TAKEOVER_SECONDS", "10"), 1, 600
             ),
+            log_format=log_format,
+            trusted_proxies=trusted_proxies,
+            metrics_token=metrics_token,
+            metrics_multiproc_dir=Path(multiproc).expanduser().resolve() if multiproc else None,
             env=env,
         )
         return settings
@@ -408,6 +439,21 @@ def _bool(name: str, value: str | None) -> bool:
     if text in _FALSE:
         return False
     raise SettingsError(name, f"{value!r} is not true or false")
+
+
+def _networks(name: str, value: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses, networks or ``*``."""
+    entries = tuple(e.strip() for e in value.split(",") if e.strip())
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                name, f"{entry!r} is not an IP address or network", prefix=""
+            ) from None
+    return entries
 
 
 def _log_level(value: str) -> str:
