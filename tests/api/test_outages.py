@@ -63,10 +63,10 @@ def database_at(kind: str, tmp_path: Path) -> Iterator[str]:
     """A database URL that cannot serve: refused, black-holed, or a SQLite file in a
     folder that does not exist."""
     if kind == "refused":
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test?connect_timeout=2"
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test"
     elif kind == "black-holed":
         with black_hole() as port:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/test?connect_timeout=2"
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
     else:
         yield f"sqlite:///{tmp_path / 'missing-folder' / 'ecabinet.db'}"
 
@@ -80,7 +80,9 @@ def test_database_away_is_503_with_one_line_each(
     kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with database_at(kind, tmp_path) as url:
-        settings = make_settings(tmp_path / "data", url, reminder_minutes="0")
+        settings = make_settings(
+            tmp_path / "data", url, reminder_minutes="0", db_connect_timeout="2"
+        )
         app = create_asgi(settings)
         with (
             serve(app) as base,
@@ -152,7 +154,7 @@ def test_a_hung_database_answers_within_connect_and_pool_timeouts(
     with black_hole() as port:
         url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
         settings = make_settings(
-            tmp_path / "data", f"{url}?connect_timeout={connect_timeout}", reminder_minutes="0"
+            tmp_path / "data", url, reminder_minutes="0", db_connect_timeout=str(connect_timeout)
         )
         with serve(create_app(settings)) as base:
 
