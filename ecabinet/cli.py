@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument(
+        "--to", default="head", metavar="REVISION", help="up or down to this revision (or base)"
+    )
+    migrate.add_argument(
+        "--allow-data-loss",
+        action="store_true",
+        help="let a downgrade drop tables or columns that hold rows",
+    )
     migrate.set_defaults(run=_migrate)
 
     demo = sub.add_parser("demo", help="seed the demo province (idempotent)")
@@ -147,11 +155,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from alembic.util import CommandError
+
     from ecabinet.core import migrate
 
     engine = _engine(settings)
-    migrate.upgrade(engine)
+    try:
+        migrate.migrate_to(engine, args.to, allow_data_loss=args.allow_data_loss)
+    except CommandError as exc:  # an unknown revision
+        print(f"ecabinet: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
     print(f"database at revision {migrate.current(engine)}")
     engine.dispose()
     return 0
