@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecabinet import cli_openapi, cli_signing
+from ecabinet import cli_admin, cli_openapi, cli_signing
 from ecabinet.core import errors
 from ecabinet.core.settings import Settings, SettingsError
 
@@ -87,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         state.add_argument("username")
         state.set_defaults(run=_user_state, active=action == "enable")
 
+    cli_admin.add_commands(sub)
     cli_signing.add_commands(sub)
     cli_openapi.add_commands(sub)
 
@@ -208,15 +208,9 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
     from ecabinet.core.agencies import Role
     from ecabinet.core.db import session_scope
 
-    password = settings.env.get(args.password_env) if args.password_env else None
-    if args.password_env and not password:
-        print(f"ecabinet: environment variable {args.password_env} is empty", file=sys.stderr)
-        return 2
+    password = cli_admin.read_password(settings, args.password_env)
     if password is None:
-        password = getpass.getpass("Mật khẩu / Password: ")
-        if getpass.getpass("Nhập lại / Again: ") != password:
-            print("ecabinet: the passwords differ", file=sys.stderr)
-            return 2
+        return 2
     try:
         roles = [Role(r) for r in args.role]
     except ValueError:
