@@ -26,7 +26,7 @@ depends_on: str | Sequence[str] | None = None
 
 destroys: list[str] = [
     "notification WHERE document_id IS NULL",
-    "notification.link",
+    "notification.link WHERE link <> ''",
     "notification.once_key",
     "notification.urgent WHERE urgent",
     "notification_delivery",
