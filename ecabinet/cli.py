@@ -163,13 +163,12 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     engine = _engine(settings)
     try:
         migrate.migrate_to(engine, args.to, allow_data_loss=args.allow_data_loss)
+        print(f"database at revision {migrate.current(engine)}")
     except CommandError as exc:  # an unknown revision
         print(f"ecabinet: {exc}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()
-    print(f"database at revision {migrate.current(engine)}")
-    engine.dispose()
     return 0
 
 

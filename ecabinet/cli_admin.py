@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ecabinet.core.agencies import AgencyLevel
+from ecabinet.core.agency_files import ImportRefused
 from ecabinet.core.settings import Settings
 
 
@@ -94,7 +95,7 @@ def _agency_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _agency_import(settings: Settings, args: argparse.Namespace) -> int:
-    from ecabinet.core import agency_import
+    from ecabinet.core import agency_files
 
     kind = args.format or ("json" if args.file.suffix.lower() == ".json" else "csv")
     try:
@@ -103,14 +104,14 @@ def _agency_import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"ecabinet: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
     try:
-        rows = agency_import.read(data, kind)
-    except agency_import.ImportRefused as exc:
+        rows = agency_files.read(data, kind)
+    except agency_files.ImportRefused as exc:
         return _refused(exc)
     return _import(settings, rows)
 
 
 def _import(settings: Settings, rows: list[tuple[int, dict[str, Any]]]) -> int:
-    from ecabinet.core import agency_import, audit
+    from ecabinet.core import agency_files, agency_import, audit
     from ecabinet.core.db import make_engine, session_scope
 
     engine = make_engine(settings)
@@ -118,7 +119,7 @@ def _import(settings: Settings, rows: list[tuple[int, dict[str, Any]]]) -> int:
         with session_scope(engine) as session:
             outcome = agency_import.import_rows(session, audit.Actor.system("cli"), rows)
             created = [f"{a.code} {a.abbreviation} {a.name}" for a in outcome.created]
-    except agency_import.ImportRefused as exc:
+    except agency_files.ImportRefused as exc:
         return _refused(exc)
     finally:
         engine.dispose()
@@ -128,7 +129,7 @@ def _import(settings: Settings, rows: list[tuple[int, dict[str, Any]]]) -> int:
     return 0
 
 
-def _refused(exc: Any) -> int:
+def _refused(exc: ImportRefused) -> int:
     print("ecabinet: nothing imported / không nhập gì:", file=sys.stderr)
     for problem in exc.problems:
         print(f"  line {problem.line}: {problem.en} / {problem.vi}", file=sys.stderr)

@@ -95,10 +95,10 @@ def check_agency(code: str, name: str, abbreviation: str) -> tuple[str, str, str
     if not valid_agency_code(code):
         raise errors.InvalidInput(
             "agency.bad_code",
-            f"Mã định danh cơ quan “{code}” không đúng dạng V1V2V3.Z1Z2.Y1Y2.H1H2H3"
-            " (ví dụ 000.00.00.H01, 000.00.10.H01).",
-            f"Agency code {code!r} is not of the form V1V2V3.Z1Z2.Y1Y2.H1H2H3"
-            " (for example 000.00.00.H01, 000.00.10.H01).",
+            f"Mã định danh cơ quan “{code}” không đúng dạng V1V2V3.Z1Z2.Y1Y2.H1H2H3, các cấp"
+            " điền từ phải sang (ví dụ 000.00.00.H01, 000.00.10.H01, 000.01.10.H01).",
+            f"Agency code {code!r} is not of the form V1V2V3.Z1Z2.Y1Y2.H1H2H3, its levels"
+            " filled from the right (for example 000.00.00.H01, 000.00.10.H01, 000.01.10.H01).",
         )
     name = text.line(name).strip()
     if not name or len(name) > 255:

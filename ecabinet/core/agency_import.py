@@ -8,22 +8,15 @@ nothing is imported; the problems come back with their line numbers. An agency a
 present with the same values is left as it is, so importing a list twice changes nothing;
 one present with other values is a problem, never overwritten.
 
-Columns (CSV header or JSON keys; Vietnamese names also understood, with or without
-diacritics): ``code`` (mã định danh), ``name`` (tên), ``abbreviation`` (viết tắt),
-``parent_code`` (mã cấp trên), and optionally ``level`` (province, department,
-district, commune; by default province for an agency without a parent, department
-under one), ``parent_name`` (cơ quan chủ quản, the line above the name on documents;
-by default the parent's name in capitals), ``address``, ``tax_code``, ``budget_code``.
-Other columns (STT, ghi chú…) are ignored.
+The columns (read by :mod:`ecabinet.core.agency_files`): ``code``, ``name``,
+``abbreviation``, ``parent_code``, and optionally ``level`` (province, department,
+district, commune; by default province for an agency without a parent, department under
+one), ``parent_name`` (cơ quan chủ quản, the line above the name on documents; by default
+the parent's name in capitals), ``address``, ``tax_code``, ``budget_code``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,47 +31,10 @@ from ecabinet.core.agencies import (
     normal_code,
     valid_agency_code,
 )
+from ecabinet.core.agency_files import REQUIRED, ImportRefused, Problem, missing, read
 from ecabinet.core.audit import Actor
 
-ALIASES = {
-    "code": "code",
-    "ma": "code",
-    "ma_dinh_danh": "code",
-    "name": "name",
-    "ten": "name",
-    "ten_co_quan": "name",
-    "ten_co_quan_don_vi": "name",
-    "abbreviation": "abbreviation",
-    "viet_tat": "abbreviation",
-    "ten_viet_tat": "abbreviation",
-    "parent_code": "parent_code",
-    "parent": "parent_code",
-    "ma_cap_tren": "parent_code",
-    "ma_dinh_danh_cap_tren": "parent_code",
-    "ma_co_quan_cap_tren": "parent_code",
-    "level": "level",
-    "cap": "level",
-    "parent_name": "parent_name",
-    "co_quan_chu_quan": "parent_name",
-    "address": "address",
-    "dia_chi": "address",
-    "tax_code": "tax_code",
-    "ma_so_thue": "tax_code",
-    "budget_code": "budget_code",
-    "ma_quan_he_ngan_sach": "budget_code",
-}
-REQUIRED = {"code": "mã định danh", "name": "tên", "abbreviation": "viết tắt"}
-"""The columns every row needs, with their Vietnamese names."""
 OPTIONAL_LIMITS = {"parent_name": 255, "address": 255, "tax_code": 20, "budget_code": 20}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a line of the file cannot be imported."""
-
-    line: int
-    vi: str
-    en: str
 
 
 @dataclass(frozen=True)
@@ -101,39 +57,11 @@ class Outcome:
     unchanged: int
 
 
-class ImportRefused(errors.InvalidInput):
-    """Nothing imported: the problems, each with its line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        first = problems[0]
-        super().__init__(
-            "agency_import.invalid",
-            f"Không nhập danh sách cơ quan: {len(problems)} lỗi, dòng {first.line}: {first.vi}",
-            f"The agency list was not imported: {len(problems)} problem(s); line {first.line}:"
-            f" {first.en}",
-            {"problems": [{"line": p.line, "vi": p.vi, "en": p.en} for p in problems]},
-        )
-        self.problems = problems
-
-
 def import_agencies(session: Session, actor: Actor, data: bytes, kind: str) -> Outcome:
     """Import the agencies of a CSV (``kind`` "csv") or JSON ("json") code list; raises
     :class:`ImportRefused` listing every problem, with nothing written, when any row is
     bad. Each agency created is audited, then the import itself."""
     return import_rows(session, actor, read(data, kind))
-
-
-def read(data: bytes, kind: str) -> list[tuple[int, dict[str, Any]]]:
-    """The file's rows as (line number, {column: value}), columns by their English name."""
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportRefused(
-            [Problem(line, "Tệp không phải văn bản UTF-8.", "The file is not UTF-8 text.")]
-        ) from None
-    raw = _read_json(content) if kind == "json" else _read_csv(content)
-    return [(line, _columns(values)) for line, values in raw]
 
 
 def import_rows(session: Session, actor: Actor, raw: list[tuple[int, dict[str, Any]]]) -> Outcome:
@@ -242,9 +170,9 @@ def _row(line: int, values: dict[str, Any], problems: list[Problem]) -> Row | No
             problems.append(Problem(line, f"Cột {key} phải là chữ.", f"Column {key} must be text."))
             return None
     cells = {k: text.line("" if v is None else str(v)).strip() for k, v in values.items()}
-    missing = [k for k in REQUIRED if not cells.get(k)]
-    if missing:
-        problems.append(_missing(line, missing))
+    absent = [k for k in REQUIRED if not cells.get(k)]
+    if absent:
+        problems.append(missing(line, absent))
         return None
     try:
         code, name, abbreviation = check_agency(cells["code"], cells["name"], cells["abbreviation"])
@@ -283,14 +211,6 @@ def _row(line: int, values: dict[str, Any], problems: list[Problem]) -> Row | No
             )
             return None
     return Row(line, code, name, abbreviation, parent_code, level, optional)
-
-
-def _missing(line: int, columns: list[str]) -> Problem:
-    return Problem(
-        line,
-        "Thiếu " + ", ".join(f"{REQUIRED[c]} ({c})" for c in columns) + ".",
-        "Missing " + ", ".join(columns) + ".",
-    )
 
 
 def _differences(row: Row, agency: Agency, codes_by_id: dict[int | None, str]) -> list[Problem]:
@@ -341,78 +261,3 @@ def _cycles(rows: dict[str, Row]) -> list[Problem]:
             )
         )
     return problems
-
-
-def _read_csv(content: str) -> list[tuple[int, dict[str, Any]]]:
-    first = content.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return []
-    except csv.Error as exc:
-        raise ImportRefused([Problem(1, f"CSV hỏng: {exc}", f"Bad CSV: {exc}")]) from None
-    absent = [c for c in REQUIRED if c not in _columns(dict.fromkeys(header, ""))]
-    if absent:
-        raise ImportRefused([_missing(1, absent)])
-    rows: list[tuple[int, dict[str, Any]]] = []
-    line = reader.line_num + 1
-    try:
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                rows.append((line, dict(zip(header, cells, strict=False))))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ImportRefused([Problem(line, f"CSV hỏng: {exc}", f"Bad CSV: {exc}")]) from None
-    return rows
-
-
-_SPACE = re.compile(r"\s*")
-
-
-def _read_json(content: str) -> list[tuple[int, dict[str, Any]]]:
-    """A JSON array of objects, each with the line it starts on."""
-    decoder = json.JSONDecoder()
-
-    def refuse(at: int, vi: str, en: str) -> ImportRefused:
-        return ImportRefused([Problem(content.count("\n", 0, at) + 1, vi, en)])
-
-    at = _SPACE.match(content, 0).end()  # type: ignore[union-attr]
-    if content[at : at + 1] != "[":
-        raise refuse(at, "Tệp JSON phải là một mảng cơ quan.", "The JSON must be an array.")
-    rows: list[tuple[int, dict[str, Any]]] = []
-    at = _SPACE.match(content, at + 1).end()  # type: ignore[union-attr]
-    if content[at : at + 1] == "]":
-        return rows
-    while True:
-        try:
-            value, end = decoder.raw_decode(content, at)
-        except json.JSONDecodeError as exc:
-            raise refuse(exc.pos, f"JSON hỏng: {exc.msg}.", f"Bad JSON: {exc.msg}.") from None
-        if not isinstance(value, dict):
-            raise refuse(at, "Mỗi cơ quan là một đối tượng JSON.", "Each agency is an object.")
-        rows.append((content.count("\n", 0, at) + 1, value))
-        at = _SPACE.match(content, end).end()  # type: ignore[union-attr]
-        if content[at : at + 1] == "]":
-            return rows
-        if content[at : at + 1] != ",":
-            raise refuse(at, "JSON hỏng: thiếu dấu phẩy.", "Bad JSON: a comma is missing.")
-        at = _SPACE.match(content, at + 1).end()  # type: ignore[union-attr]
-
-
-def _columns(values: dict[str, Any]) -> dict[str, Any]:
-    """Known columns under their English names; others dropped."""
-    found: dict[str, Any] = {}
-    for key, value in values.items():
-        name = ALIASES.get(_fold(str(key)))
-        if name is not None and name not in found:
-            found[name] = value
-    return found
-
-
-def _fold(header: str) -> str:
-    """``Mã định danh`` → ``ma_dinh_danh``."""
-    plain = unicodedata.normalize("NFD", header.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")

@@ -10,7 +10,8 @@ from sqlmodel import col, select
 
 from ecabinet.core import agency_import, audit
 from ecabinet.core.agencies import Agency, AgencyLevel, valid_agency_code
-from ecabinet.core.agency_import import ImportRefused, import_agencies
+from ecabinet.core.agency_files import ImportRefused
+from ecabinet.core.agency_import import import_agencies
 from ecabinet.core.db import session_scope
 from tests.factories import ACTOR
 
