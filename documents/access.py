@@ -14,9 +14,11 @@ check that the two agree on every document for every user.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, CompoundSelect, and_, false, or_, union
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from documents.levels import Confidentiality
 from documents.models import Assignment, Document, DocumentAccess, Register
@@ -154,46 +156,69 @@ def visible_clause(subject: Subject) -> ColumnElement[bool]:
     cheap on every row. For anyone else the documents they may see are few, so the clause
     is ``id IN (…their documents…)``, which the engine can start from instead of testing
     every candidate (a specialist's search over 100,000 documents: bench/search.py)."""
+    if not oversees_any(subject):
+        return _among(subject, col(Document.id).in_(own_documents(subject)))
     me = subject.user_id
     units = sorted(_all_units(subject))
-    assigned = select(Assignment.document_id).where(
-        col(Assignment.active),
-        or_(
-            col(Assignment.user_id) == me, col(Assignment.unit_id).in_(units) if units else false()
-        ),
-    )
-    listed = select(DocumentAccess.document_id).where(col(DocumentAccess.user_id) == me)
-    restricted = and_(
-        col(Document.confidentiality) != Confidentiality.none.value,
-        col(Document.id).in_(listed),
-    )
-    if not oversees_any(subject):
-        own: CompoundSelect[tuple[int]] = union(
-            select(col(Document.id)).where(col(Document.drafter_id) == me),
-            select(col(Document.id)).where(col(Document.created_by) == me),
-            assigned,
-            select(col(Document.id)).where(
-                col(Document.flow) == Flow.outgoing.value,
-                col(Document.drafting_unit_id).in_(units),
-            ),
-            listed,
-        )
-        return and_(
-            col(Document.id).in_(own),
-            or_(col(Document.confidentiality) == Confidentiality.none.value, restricted),
-        )
     normal = or_(
         col(Document.agency_id).in_(_overseers(subject)),
         col(Document.drafter_id) == me,
         col(Document.created_by) == me,
-        col(Document.id).in_(assigned),
+        col(Document.id).in_(_assigned(me, units)),
         and_(col(Document.flow) == Flow.outgoing.value, col(Document.drafting_unit_id).in_(units))
         if units
         else false(),
     )
     return or_(
-        and_(col(Document.confidentiality) == Confidentiality.none.value, normal), restricted
+        and_(col(Document.confidentiality) == Confidentiality.none.value, normal),
+        _restricted(me),
     )
+
+
+def _assigned(me: int | None, units: list[int]) -> SelectOfScalar[int]:
+    return select(Assignment.document_id).where(
+        col(Assignment.active),
+        or_(
+            col(Assignment.user_id) == me, col(Assignment.unit_id).in_(units) if units else false()
+        ),
+    )
+
+
+def _restricted(me: int | None) -> ColumnElement[bool]:
+    """A confidential document whose list names ``me``."""
+    listed = select(DocumentAccess.document_id).where(col(DocumentAccess.user_id) == me)
+    return and_(
+        col(Document.confidentiality) != Confidentiality.none.value, col(Document.id).in_(listed)
+    )
+
+
+def own_documents(subject: Subject) -> CompoundSelect[Any]:
+    """The ids of the documents someone who oversees no agency may see, before the
+    confidentiality test (:func:`visible_among`): what they drafted or created, what is
+    assigned to them or their units, their units' outgoing drafts, what lists them."""
+    me = subject.user_id
+    units = sorted(_all_units(subject))
+    return union(
+        select(col(Document.id)).where(col(Document.drafter_id) == me),
+        select(col(Document.id)).where(col(Document.created_by) == me),
+        _assigned(me, units),
+        select(col(Document.id)).where(
+            col(Document.flow) == Flow.outgoing.value,
+            col(Document.drafting_unit_id).in_(units),
+        ),
+        select(DocumentAccess.document_id).where(col(DocumentAccess.user_id) == me),
+    )
+
+
+def visible_among(subject: Subject, own: ColumnElement[bool]) -> ColumnElement[bool]:
+    """:func:`visible_clause` for someone who oversees no agency, whose
+    :func:`own_documents` were read already: ``own`` tests a row's id against them."""
+    return _among(subject, own)
+
+
+def _among(subject: Subject, own: ColumnElement[bool]) -> ColumnElement[bool]:
+    none = col(Document.confidentiality) == Confidentiality.none.value
+    return and_(own, or_(none, _restricted(subject.user_id)))
 
 
 def may(subject: Subject, view: DocumentView, step: Step) -> bool:

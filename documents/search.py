@@ -27,6 +27,7 @@ from pypdf import PdfReader
 from sqlalchemy import ARRAY, ColumnElement, Integer, any_, bindparam, false, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql import column, table
+from sqlalchemy.sql import column as column_of
 from sqlalchemy.sql.expression import TableClause
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -182,14 +183,26 @@ def _tsq(text: str) -> ColumnElement[Any]:
     return func.to_tsquery(literal_column("'simple'::regconfig"), text)
 
 
+def _asked(features: Iterable[str]) -> tuple[set[str], bool]:
+    """The features a query must test (every word in the fields holds every word whole
+    anywhere: testing the body as well would read its large index for nothing), and
+    whether it must test the prefix match (whole words imply it)."""
+    asked = set(features)
+    prefix = WHOLE not in asked
+    if ABSTRACT in asked:
+        asked.discard(WHOLE)
+    return asked, prefix
+
+
 def _ts_conditions(t: Terms, features: Iterable[str]) -> list[ColumnElement[bool]]:
     # Folded words and spellings hold letters and digits only: no tsquery operator can appear.
     tsv, meta = _search.c.tsv, _search.c.meta_tsv
     whole = " & ".join(t.words)
     where: list[ColumnElement[bool]] = []
-    if WHOLE not in features:  # whole words imply the prefix match
+    asked, prefix = _asked(features)
+    if prefix:
         where.append(tsv.op("@@")(_tsq(" & ".join([*t.words[:-1], t.words[-1] + ":*"]))))
-    for feature in features:
+    for feature in sorted(asked):
         if feature == WHOLE:
             where.append(tsv.op("@@")(_tsq(whole)))
         elif feature == EXACT:
@@ -212,6 +225,16 @@ class IdSet:
     def json(self) -> str:
         return json.dumps(self.ids)
 
+    def holds(self, column: Any, dialect: str) -> ColumnElement[bool]:
+        """``column`` is one of the ids: one array parameter on PostgreSQL (whose index
+        then reads the few rows), the JSON array on SQLite; never a parameter per id."""
+        if dialect == "postgresql":
+            array = bindparam(None, list(self.ids), type_=ARRAY(Integer))
+            found: ColumnElement[bool] = column == any_(array)
+            return found
+        listed = sa_select(column_of("value", Integer)).select_from(func.json_each(self.json))
+        return column.in_(listed)  # type: ignore[no-any-return]
+
 
 def hits_among(
     dialect: str, query: str, features: Iterable[str], ids: IdSet
@@ -225,18 +248,16 @@ def hits_among(
     if not t.words or not ids.ids:
         return select(col(DocumentText.document_id)).where(false())
     if dialect == "postgresql":
-        array = bindparam("among", list(ids.ids), type_=ARRAY(Integer))
         return (
             select(_search.c.document_id)
-            .where(_search.c.document_id == any_(array), *_ts_conditions(t, features))
+            .where(ids.holds(_search.c.document_id, dialect), *_ts_conditions(t, features))
             .order_by(_search.c.document_id.desc())
         )
     # ``rowid + 0``: the set is a filter on the hits, not an index FTS5 would probe.
-    listed = sa_select(column("value", Integer)).select_from(func.json_each(ids.json))
     return (
         select(_fts.c.rowid)
         .where(_fts.c.document_fts.op("MATCH")(_fts_query(t, features)))
-        .where((_fts.c.rowid + 0).in_(listed))
+        .where(ids.holds(_fts.c.rowid + 0, dialect))
         .order_by(_fts.c.rowid.desc())
     )
 
@@ -262,8 +283,9 @@ def _quoted(words: Iterable[str]) -> str:
 def _fts_query(t: Terms, features: Iterable[str] = (), *, alone: bool = False) -> str:
     # Whole words imply the prefix match: a tier that has them reads no prefix (merging
     # the lists of every word that starts so is most of a prefix query's time).
-    parts = [] if WHOLE in features or alone else [f"{_quoted(t.words)}*"]
-    for feature in features:
+    asked, prefix = _asked(features)
+    parts = [f"{_quoted(t.words)}*"] if prefix and not alone else []
+    for feature in sorted(asked):
         if feature == WHOLE:
             parts.append(f"{{meta content}} : ({_quoted(t.words)})")
         elif feature == EXACT:
