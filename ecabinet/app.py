@@ -50,7 +50,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
 )
 from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi
-from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
+from ecabinet.api.middleware import BodyLimit, ClientAddress, RefuseNul, SecurityHeaders
 from ecabinet.api.registry import api
 from ecabinet.core import db, errors, sandbox
 from ecabinet.core.settings import Settings
@@ -127,6 +127,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(ClientAddress, trusted=settings.trusted_proxies),
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, limit=settings.max_upload_bytes),
             Middleware(RefuseNul),
@@ -155,7 +156,10 @@ def create_asgi(
     sio = create_server(ctx.settings, ctx.engine, ctx.store)
     app.state.sio = sio
     ctx.publish = publisher(sio)
-    asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
+    served = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
+    # The sockets' handshakes see the real client too (the app's own copy of this
+    # middleware finds the scope resolved already).
+    asgi: ASGIApp = ClientAddress(served, ctx.settings.trusted_proxies)
     return asgi
 
 

@@ -141,7 +141,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # X-Forwarded-For/-Proto are read by the app itself, from ECABINET_TRUSTED_PROXIES
+        # only (uvicorn's own reading trusts 127.0.0.1 alone): ecabinet.core.client_address
+        proxy_headers=False,
         ws_per_message_deflate=False,
     )
     return 0

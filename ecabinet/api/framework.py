@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ecabinet.api import jsonbody, paths
-from ecabinet.core import auth, errors, outbox, scopes
+from ecabinet.core import auth, client_address, errors, outbox, scopes
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.inputs import DB_INT_MAX
@@ -67,7 +67,12 @@ class AppContext:
 
     @cached_property
     def validate_limit(self) -> RateLimiter:
-        return RateLimiter(self.settings.validate_per_minute, "validate.rate_limited")
+        return RateLimiter(
+            self.settings.validate_per_minute,
+            "validate.rate_limited",
+            redis_url=self.settings.redis_url,
+            key_prefix=self.settings.redis_key("ratelimit"),
+        )
 
 
 @dataclass
@@ -84,7 +89,8 @@ class Call:
 
     @property
     def client_addr(self) -> str:
-        return self.request.client.host if self.request.client else ""
+        """The client's address, resolved through trusted proxies (``ClientAddress``)."""
+        return client_address.of_scope(self.request.scope)
 
     @property
     def user(self) -> auth.Principal:

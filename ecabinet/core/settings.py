@@ -7,6 +7,7 @@ prints it and stops.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -139,11 +140,27 @@ class Settings:
     re-wrapped credentials keep the parameters they were made with."""
     signing_pin_kdf_time_cost: int = 3
     """Passes of that argon2id."""
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("::1/128"),
+    )
+    """Reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed
+    (addresses or CIDR blocks): the client is the rightmost address of
+    ``X-Forwarded-For`` that is not one of them (:mod:`ecabinet.core.client_address`)."""
+    heartbeat_seconds: int = 5
+    """How often each process tells the tablets in a meeting room the room's last event
+    number (a tablet that missed events sees its gap; one that hears nothing for three
+    beats shows it may be out of date)."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def cookie_secure(self) -> bool:
         return self.public_base_url.startswith("https://")
+
+    def redis_key(self, *parts: str) -> str:
+        """A Redis key of this deployment: under ``ECABINET_REDIS_CHANNEL``, like its
+        channels, so deployments sharing a Redis (and database number) stay apart."""
+        return ":".join((self.redis_channel, *parts))
 
     @property
     def is_sqlite(self) -> bool:
@@ -265,6 +282,10 @@ class Settings:
             signing_pin_kdf_time_cost=_int(
                 "SIGNING_PIN_KDF_TIME_COST", get("SIGNING_PIN_KDF_TIME_COST", "3"), 1, 20
             ),
+            trusted_proxies=_networks(
+                "TRUSTED_PROXIES", get("TRUSTED_PROXIES", "127.0.0.1,::1") or ""
+            ),
+            heartbeat_seconds=_int("HEARTBEAT_SECONDS", get("HEARTBEAT_SECONDS", "5"), 1, 60),
             env=env,
         )
         return settings
@@ -361,6 +382,24 @@ def _int(name: str, value: str | None, low: int, high: int) -> int:
     if not low <= number <= high:
         raise SettingsError(name, f"{number} is outside {low}..{high}")
     return number
+
+
+def _networks(name: str, value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or CIDR blocks (``none`` or empty: trust no proxy)."""
+    found: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    text = value.strip()
+    if text.lower() == "none":
+        return ()
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError(
+                name, f"{part!r} is not an IP address or a CIDR block such as 10.0.0.0/8"
+            ) from None
+    return tuple(found)
 
 
 def _bool(name: str, value: str | None) -> bool:

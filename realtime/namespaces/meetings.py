@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecabinet.core import errors, outbox, sandbox, scopes
+from ecabinet.core import client_address, errors, outbox, sandbox, scopes
 from ecabinet.core.db import session_scope
 from ecabinet.core.jsondepth import MAX_DEPTH
 from ecabinet.core.policy import Subject, subject_for
@@ -95,6 +95,7 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def on_connect(self, sid: str, environ: dict[str, Any], data: Any = None) -> None:
         connection = await self.watch.admit(sid, NAMESPACE, environ, data)
+        self.server.resync.start()
         await self.enter_room(sid, outbox.user_room(connection.held.user_id))
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
@@ -240,7 +241,7 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     def _client_addr(self, sid: str) -> str:
         environ = self.server.get_environ(sid, NAMESPACE) or {}
-        return str((environ.get("asgi.scope") or {}).get("client", ("",))[0] or "")
+        return client_address.of_scope(environ.get("asgi.scope"))
 
     async def _run(self, sid: str, intent: Intent, body: Any) -> dict[str, Any]:
         prepared = None
