@@ -125,7 +125,8 @@ class Resync:
                 await asyncio.sleep(MEND_SECONDS)
                 try:
                     await client.ping()
-                except Exception:
+                except Exception:  # still away (said once, when the first room was marked)
+                    log.debug("Redis still unavailable", exc_info=True)
                     continue
                 marked, self.missed = sorted(self.missed), set()
                 log.warning("Redis is back: %d meeting room(s) told to resync", len(marked))
