@@ -129,5 +129,5 @@ def test_trusted_proxies_setting() -> None:
     ]
     assert read("none").trusted_proxies == ()
     assert [str(n) for n in read("").trusted_proxies] == ["127.0.0.1/32", "::1/128"]
-    with pytest.raises(SettingsError, match="TRUSTED_PROXIES.*'proxy.local'"):
+    with pytest.raises(SettingsError, match=r"TRUSTED_PROXIES.*'proxy\.local'"):
         read("10.0.0.1, proxy.local")
