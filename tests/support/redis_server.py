@@ -20,9 +20,7 @@ class RedisServer:
     def __init__(self, folder: Path) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            pytest.fail(
-                "redis-server is not installed (Debian package redis-server; `make test` installs it)"
-            )
+            pytest.fail("redis-server is missing: Debian package redis-server (make apt-test)")
         self.binary = binary
         self.folder = folder
         self.port = free_port()
