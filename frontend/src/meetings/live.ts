@@ -70,7 +70,7 @@ export class LiveMeeting {
   private syncing = false;
   private held: LiveEvent[] = [];
   private ended = false;
-  /** The highest number the server said the room has reached. */
+  /** The number the server's last heartbeat said the room has reached. */
   private target = 0;
   private lastBeat = Date.now();
   private beatEvery = 5;
@@ -178,7 +178,7 @@ export class LiveMeeting {
     this.lastBeat = Date.now();
     if (b.every > 0) this.beatEvery = b.every;
     this.silent = false;
-    this.target = Math.max(this.target, b.seq);
+    this.target = b.seq;
     this.updateBehind();
     if (this.joined && b.seq > this.last) void this.join(); // missed events: fetch them
   }
