@@ -12,7 +12,7 @@ connected from (what a client wrote at the left is never believed). uvicorn's ow
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -52,7 +52,7 @@ def resolve(peer: str, forwarded_for: Iterable[str], trusted: Sequence[Network])
     return found
 
 
-def resolve_scope(scope: dict[str, Any], trusted: Sequence[Network]) -> None:
+def resolve_scope(scope: MutableMapping[str, Any], trusted: Sequence[Network]) -> None:
     """Rewrite an ASGI scope's ``client`` (and ``scheme`` from ``X-Forwarded-Proto``) for
     a connection through trusted proxies; a scope is resolved once."""
     if scope.get(RESOLVED) or scope.get("type") not in ("http", "websocket"):
@@ -77,7 +77,7 @@ def resolve_scope(scope: dict[str, Any], trusted: Sequence[Network]) -> None:
             scope["scheme"] = "https" if secure else "http"
 
 
-def of_scope(scope: dict[str, Any] | None) -> str:
+def of_scope(scope: Mapping[str, Any] | None) -> str:
     """The (resolved) client address an ASGI scope carries; ``""`` when none."""
     client = (scope or {}).get("client")
     return str(client[0]) if client else ""
