@@ -301,7 +301,10 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         # from now on finds the socket through ``connection.meetings``.
         await connection.enter(self.server, meeting_id)
         try:
-            return await self._in_transaction(sid, meeting_id, catch_up, write=False, whole=False)
+            answer = await self._in_transaction(sid, meeting_id, catch_up, write=False, whole=False)
+            # how often the room's heartbeat comes: a tablet that hears none for three
+            # beats knows it may be out of date (realtime.resync)
+            return answer | {"every": self.settings.heartbeat_seconds}
         except Refused:
             await connection.leave(self.server, meeting_id)
             raise

@@ -17,6 +17,8 @@ export interface LiveEvent {
 
 interface JoinAnswer {
   seq: number;
+  /** Seconds between the room's heartbeats. */
+  every?: number;
   events?: LiveEvent[];
   snapshot?: Snapshot;
 }
@@ -210,6 +212,7 @@ export class LiveMeeting {
       }
       for (const e of answer.events ?? []) this.apply(e);
       this.last = Math.max(this.last, answer.seq);
+      if (answer.every && answer.every > 0) this.beatEvery = answer.every;
       this.setJoined(true);
       this.updateBehind();
     } catch {
