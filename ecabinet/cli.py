@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ecabinet import cli_openapi, cli_signing
-from ecabinet.core import errors
+from ecabinet.core import errors, logs
 from ecabinet.core.settings import Settings, SettingsError
 
 
@@ -22,11 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ecabinet: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("alembic", "fontTools"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.log_format)
     try:
         code: int = args.run(settings, args)
         return code
@@ -45,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the app over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes serving the same port (each with its own database pool)",
+    )
     serve.set_defaults(run=_serve)
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
@@ -107,15 +109,16 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
     return make_engine(settings)
 
 
-GC_YOUNG, GC_MIDDLE, GC_OLD = 50_000, 20, 20
-"""Collector thresholds for the served process (Python's are 700, 10, 10); decision 0009."""
-
-
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from ecabinet.core import migrate
 
+    if args.workers < 1:
+        print("ecabinet: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if settings.metrics_multiproc_dir is not None:
+        _clear_metrics_dir(settings.metrics_multiproc_dir)
     engine = _engine(settings)
     if migrate.current(engine) is None:
         print(
@@ -124,35 +127,42 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     engine.dispose()
-    import gc
-
-    from ecabinet.app import create_asgi
-
-    app = create_asgi(settings)
-    # Decision 0009: what start-up built lives as long as the process, so it leaves the
-    # collector's reach (a full collection then walks only what came after, such as the
-    # live tablets' connections), and WebSocket messages, a few hundred bytes of JSON on
-    # the meeting room's network, go uncompressed (compressing costs more than it saves).
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG, GC_MIDDLE, GC_OLD)
+    # Each worker process builds its app from the environment (ecabinet.app:served), so
+    # it reads the same settings; the secrets are made here first, once, for all of them.
+    settings.with_secret()
+    # WebSocket messages, a few hundred bytes of JSON on the meeting room's network, go
+    # uncompressed: compressing costs more than it saves (decision 0009).
     uvicorn.run(
-        app,
+        "ecabinet.app:served",
+        factory=True,
         host=args.host,
         port=args.port,
+        workers=args.workers,
         log_level=settings.log_level.lower(),
-        # X-Forwarded-For/-Proto are read by the app itself, from ECABINET_TRUSTED_PROXIES
-        # only (uvicorn's own reading trusts 127.0.0.1 alone): ecabinet.core.client_address
-        proxy_headers=False,
+        # Logging is ours (ecabinet.core.logs): the access line comes from
+        # ecabinet.api.observe, with the route's template instead of the path and query.
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,  # done by forwarded(), in ecabinet.app:served
         ws_per_message_deflate=False,
     )
     return 0
 
 
+def _clear_metrics_dir(folder: Path) -> None:
+    """Remove the metric files of earlier runs from ``PROMETHEUS_MULTIPROC_DIR``: before
+    :mod:`ecabinet.core.metrics` is imported, as prometheus-client opens its files at once
+    (ecabinet.core.metrics)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink(missing_ok=True)
+
+
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     from ecabinet.core import migrate
 
-    engine = _engine(settings)
+    # A migration may rewrite a large table: no statement timeout for it.
+    engine = _engine(dataclasses.replace(settings, db_statement_timeout=0))
     migrate.upgrade(engine)
     print(f"database at revision {migrate.current(engine)}")
     engine.dispose()

@@ -1,16 +1,14 @@
-"""ASGI middleware: the client's address behind proxies, request size limit, text no handler
-can store, security headers."""
+"""ASGI middleware: request size limit, text no handler can store, security headers."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ecabinet.api import jsonbody
 from ecabinet.api.errors import STATUS_BY_KIND
-from ecabinet.core import client_address, errors
+from ecabinet.core import errors
 
 
 class BodyLimit:
@@ -110,17 +108,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-class ClientAddress:
-    """Put the real client in the scope of every request and WebSocket (one rule,
-    :mod:`ecabinet.core.client_address`), so everything that reads ``request.client`` or
-    ``scope["client"]`` records the client, not the proxy."""
-
-    def __init__(self, app: ASGIApp, trusted: Sequence[client_address.Network]) -> None:
-        self.app = app
-        self.trusted = tuple(trusted)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        client_address.resolve_scope(scope, self.trusted)
-        await self.app(scope, receive, send)

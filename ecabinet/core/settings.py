@@ -28,9 +28,9 @@ _FALSE = {"0", "false", "no", "off", ""}
 class SettingsError(ValueError):
     """A setting has a bad value; ``str()`` is one line naming the variable."""
 
-    def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"{PREFIX}{name}: {problem}")
-        self.variable = PREFIX + name
+    def __init__(self, name: str, problem: str, *, prefix: str = PREFIX) -> None:
+        super().__init__(f"{prefix}{name}: {problem}")
+        self.variable = prefix + name
 
 
 @dataclass(frozen=True)
@@ -140,13 +140,40 @@ class Settings:
     re-wrapped credentials keep the parameters they were made with."""
     signing_pin_kdf_time_cost: int = 3
     """Passes of that argon2id."""
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
-        ipaddress.ip_network("127.0.0.1/32"),
-        ipaddress.ip_network("::1/128"),
-    )
-    """Reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed
-    (addresses or CIDR blocks): the client is the rightmost address of
-    ``X-Forwarded-For`` that is not one of them (:mod:`ecabinet.core.client_address`)."""
+    db_pool_size: int = 10
+    """PostgreSQL connections each process keeps open (``DB_POOL_SIZE``); with
+    ``db_max_overflow`` it bounds what one process asks of the server: keep
+    processes × (pool + overflow) + the scheduler's one connection below the server's
+    ``max_connections``."""
+    db_max_overflow: int = 20
+    """Further PostgreSQL connections a process may open at a peak, closed again after."""
+    db_connect_timeout: int = 5
+    """Seconds allowed to open a PostgreSQL connection (a black-holed server fails fast)."""
+    db_statement_timeout: float = 30.0
+    """Seconds one PostgreSQL statement may run before the server cancels it (0: no limit;
+    ``ecabinet migrate`` always runs without one)."""
+    scheduler_seconds: int = 60
+    """How often the scheduler process looks for work: meetings' one-hour notices,
+    notification e-mail and SMS (deadline reminders follow ``reminder_minutes``)."""
+    scheduler_takeover_seconds: int = 10
+    """How often the other processes try to take over the scheduler (and the scheduler
+    checks that it still holds its lock): a dead scheduler is replaced within this."""
+    log_format: str = "text"
+    """``text`` (one readable line per record) or ``json`` (one JSON object per line, for a
+    log collector); each line carries the request id."""
+    metrics_token: str | None = field(default=None, repr=False)
+    """Bearer token that ``/metrics`` asks of Prometheus (at least 24 characters); unset:
+    ``/metrics`` answers only to this machine (loopback, not through a proxy)."""
+    metrics_multiproc_dir: Path | None = None
+    """``PROMETHEUS_MULTIPROC_DIR`` (read by prometheus-client itself, no ``ECABINET_``
+    prefix): the folder where several server processes keep their metrics; ``ecabinet
+    serve`` empties it before the processes start."""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    """Proxies whose ``X-Forwarded-For``, ``X-Forwarded-Proto`` and ``X-Request-ID`` are
+    believed: addresses, networks or ``*`` (``none``: no proxy), from
+    ``ECABINET_TRUSTED_PROXIES``, else uvicorn's own ``FORWARDED_ALLOW_IPS`` (no prefix);
+    default ``127.0.0.1``. The client is then the rightmost address of ``X-Forwarded-For``
+    that is not one of them (:func:`ecabinet.api.observe.forwarded`)."""
     heartbeat_seconds: int = 5
     """How often each process tells the tablets in a meeting room the room's last event
     number (a tablet that missed events sees its gap; one that hears nothing for three
@@ -216,6 +243,21 @@ class Settings:
             raise SettingsError("SMSC_SYSTEM_ID", "SMPP allows 15 characters, 8 for the password")
         if not re.fullmatch(r"[0-9A-Za-z ._-]{0,11}|\+?[0-9]{1,20}", smsc_source):
             raise SettingsError("SMSC_SOURCE_ADDR", "a brand name of 11 characters or a number")
+        log_format = (get("LOG_FORMAT", "text") or "").lower()
+        if log_format not in ("text", "json"):
+            raise SettingsError("LOG_FORMAT", f"{log_format!r} is not text or json")
+        metrics_token = get("METRICS_TOKEN")
+        if metrics_token is not None and not (
+            len(metrics_token) >= 24 and metrics_token.isascii() and metrics_token.isprintable()
+        ):
+            raise SettingsError("METRICS_TOKEN", "must be at least 24 printable ASCII characters")
+        if get("TRUSTED_PROXIES") is not None:
+            trusted_proxies = _networks("TRUSTED_PROXIES", get("TRUSTED_PROXIES") or "")
+        else:
+            trusted_proxies = _networks(
+                "FORWARDED_ALLOW_IPS", env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1", prefix=""
+            )
+        multiproc = env.get("PROMETHEUS_MULTIPROC_DIR") or env.get("prometheus_multiproc_dir")
         settings = cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -282,9 +324,20 @@ class Settings:
             signing_pin_kdf_time_cost=_int(
                 "SIGNING_PIN_KDF_TIME_COST", get("SIGNING_PIN_KDF_TIME_COST", "3"), 1, 20
             ),
-            trusted_proxies=_networks(
-                "TRUSTED_PROXIES", get("TRUSTED_PROXIES", "127.0.0.1,::1") or ""
+            db_pool_size=_int("DB_POOL_SIZE", get("DB_POOL_SIZE", "10"), 1, 1000),
+            db_max_overflow=_int("DB_MAX_OVERFLOW", get("DB_MAX_OVERFLOW", "20"), 0, 1000),
+            db_connect_timeout=_int("DB_CONNECT_TIMEOUT", get("DB_CONNECT_TIMEOUT", "5"), 2, 300),
+            db_statement_timeout=_seconds(
+                "DB_STATEMENT_TIMEOUT", get("DB_STATEMENT_TIMEOUT", "30"), 0, 24 * 3600
             ),
+            scheduler_seconds=_int("SCHEDULER_SECONDS", get("SCHEDULER_SECONDS", "60"), 1, 3600),
+            scheduler_takeover_seconds=_int(
+                "SCHEDULER_TAKEOVER_SECONDS", get("SCHEDULER_TAKEOVER_SECONDS", "10"), 1, 600
+            ),
+            log_format=log_format,
+            trusted_proxies=trusted_proxies,
+            metrics_token=metrics_token,
+            metrics_multiproc_dir=Path(multiproc).expanduser().resolve() if multiproc else None,
             heartbeat_seconds=_int("HEARTBEAT_SECONDS", get("HEARTBEAT_SECONDS", "5"), 1, 60),
             env=env,
         )
@@ -384,22 +437,14 @@ def _int(name: str, value: str | None, low: int, high: int) -> int:
     return number
 
 
-def _networks(name: str, value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    """Comma-separated addresses or CIDR blocks (``none`` or empty: trust no proxy)."""
-    found: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-    text = value.strip()
-    if text.lower() == "none":
-        return ()
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        try:
-            found.append(ipaddress.ip_network(part, strict=False))
-        except ValueError:
-            raise SettingsError(
-                name, f"{part!r} is not an IP address or a CIDR block such as 10.0.0.0/8"
-            ) from None
-    return tuple(found)
+def _seconds(name: str, value: str | None, low: float, high: float) -> float:
+    try:
+        number = float(value or "")
+    except ValueError:
+        raise SettingsError(name, f"{value!r} is not a number of seconds") from None
+    if not low <= number <= high:  # also refuses nan
+        raise SettingsError(name, f"{number:g} is outside {low:g}..{high:g} seconds")
+    return number
 
 
 def _bool(name: str, value: str | None) -> bool:
@@ -409,6 +454,23 @@ def _bool(name: str, value: str | None) -> bool:
     if text in _FALSE:
         return False
     raise SettingsError(name, f"{value!r} is not true or false")
+
+
+def _networks(name: str, value: str, *, prefix: str = PREFIX) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses, networks or ``*``; ``none``: nothing."""
+    if value.strip().lower() == "none":
+        return ()
+    entries = tuple(e.strip() for e in value.split(",") if e.strip())
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                name, f"{entry!r} is not an IP address or network", prefix=prefix
+            ) from None
+    return entries
 
 
 def _log_level(value: str) -> str:

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from documents import publication
 from documents.publication_models import Publication
-from ecabinet.core import client_address, errors
+from ecabinet.core import errors
 from ecabinet.core.db import session_scope
 from ecabinet.public.context import PublicContext
 from ecabinet.public.plain import plain
@@ -44,7 +44,7 @@ def routes(ctx: PublicContext, render: Render) -> list[BaseRoute]:
         """The report on the uploaded file; a domain error for anything that is not one
         PDF within the limits (a signing error, such as "not a PDF", becomes one)."""
         limit = ctx.settings.validate_max_bytes
-        ctx.validate_limit.check(client_address.of_scope(request.scope))
+        ctx.validate_limit.check(request.client.host if request.client else "")
         try:
             form = await request.form(max_files=1, max_fields=5)
         except HTTPException as exc:  # a malformed or oversized multipart body

@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecabinet.core import client_address, errors, outbox, sandbox, scopes
+from ecabinet.core import errors, outbox, sandbox, scopes
 from ecabinet.core.db import session_scope
 from ecabinet.core.jsondepth import MAX_DEPTH
 from ecabinet.core.policy import Subject, subject_for
@@ -118,6 +118,8 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return {"ok": True, **await self._handle(sid, event, data)}
         except Exception as exc:  # the socket gets an answer whatever happened
             if isinstance(exc, Refused):
+                if isinstance(exc.error, errors.Unavailable):
+                    errors.log_outage(log, f"socket event {event[:40]!r}", exc.error)
                 error = exc.error.as_dict()
             else:
                 log.exception("socket event %r failed", event[:40])
@@ -241,7 +243,7 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     def _client_addr(self, sid: str) -> str:
         environ = self.server.get_environ(sid, NAMESPACE) or {}
-        return client_address.of_scope(environ.get("asgi.scope"))
+        return str((environ.get("asgi.scope") or {}).get("client", ("",))[0] or "")
 
     async def _run(self, sid: str, intent: Intent, body: Any) -> dict[str, Any]:
         prepared = None

@@ -130,7 +130,7 @@ def live_place(tmp_path: Path, database_url: str, engine: Engine, **extra: str) 
     store = open_store(settings)
     tokens = tokens_for(engine)
     asgi = create_asgi(settings, engine=engine, store=store, frontend_dist=tmp_path / "none")
-    sio = asgi.app.other_asgi_app.state.sio  # type: ignore[attr-defined]  # ClientAddress(ASGIApp)
+    sio = asgi.other_asgi_app.state.sio  # type: ignore[attr-defined]
     with serve(asgi) as base, httpx.Client(timeout=30) as http:
         yield Place(base, ids, found["p"].id or 0, tokens, http, sio)
 

@@ -27,7 +27,7 @@ from tests.conftest import make_settings
 from tests.documents.office import make_office
 from tests.realtime.room import NS, Place, Tablet, tablet, tokens_for, until
 from tests.support.live import serve
-from tests.support.redis_server import RedisServer, private_redis
+from tests.support.redisd import RedisServer, stoppable_redis
 
 
 class Follower:
@@ -118,7 +118,7 @@ def _outage(
     """Tablets on both servers; Redis stopped; two agenda changes over REST on the first
     server; Redis started again (before the tablets must agree, or only after)."""
     with (
-        private_redis(tmp_path) as redis,
+        stoppable_redis(tmp_path / "redis") as redis,
         two_servers(tmp_path, database_url, engine, redis, heartbeat) as (place, other),
     ):
         detail = place.meeting()

@@ -24,7 +24,8 @@ def serve(app: ASGIApp, port: int | None = None) -> Iterator[str]:
     """Serve ``app`` on ``port`` (a free loopback port by default); yield its base URL;
     stop on exit."""
     port = port or free_port()
-    # As `ecabinet serve`: the app reads X-Forwarded-For itself (ECABINET_TRUSTED_PROXIES).
+    # As `ecabinet serve`: uvicorn reads no X-Forwarded-For (ecabinet.api.observe.forwarded
+    # does, for the trusted proxies only, where an app is wrapped in it).
     config = uvicorn.Config(
         app,
         host="127.0.0.1",

@@ -1,5 +1,6 @@
-"""A private ``redis-server`` (Debian package redis-server) that a test may stop and start
-again on the same port, without touching the shared one on 6379."""
+"""A private ``redis-server`` (Debian package redis-server) on a free loopback port, for a
+test that must not touch the shared Redis; a test may stop it and start it again on the
+same port (:func:`stoppable_redis`)."""
 
 from __future__ import annotations
 
@@ -11,27 +12,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from tests.support.live import free_port
 
 
 class RedisServer:
+    """A private ``redis-server`` with no persistence in ``folder``."""
+
     def __init__(self, folder: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail("redis-server is missing: Debian package redis-server (make apt-test)")
-        self.binary = binary
+        self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.folder = folder
         self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
+        self.folder.mkdir(parents=True, exist_ok=True)
+        process = self.process = subprocess.Popen(
             [
                 self.binary,
                 "--port",
@@ -48,30 +47,39 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 15
+        while True:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                     s.sendall(b"PING\r\n")
                     if s.recv(16).startswith(b"+PONG"):
                         return
             except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the private redis-server did not start")
+                pass
+            assert time.monotonic() < deadline and process.poll() is None, "no redis-server"
+            time.sleep(0.05)
 
     def stop(self) -> None:
         """Stop this private server (never the shared one): its clients lose it at once."""
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
 
 
 @contextmanager
-def private_redis(folder: Path) -> Iterator[RedisServer]:
+def stoppable_redis(folder: Path) -> Iterator[RedisServer]:
+    """A started private server that the test may stop and start again."""
     server = RedisServer(folder)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def private_redis(folder: Path) -> Iterator[str]:
+    """Start ``redis-server`` with no persistence in ``folder``; yield its URL."""
+    with stoppable_redis(folder) as server:
+        yield server.url
