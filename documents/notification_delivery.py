@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any
 
 import anyio
@@ -410,21 +409,21 @@ async def reminder_loop(
         await anyio.sleep(tick)
         count += 1
         if count % rounds_per_remind == 0:
-            await _guarded(partial(remind, settings=settings, today=vn_today()), engine)
+            await _guarded(remind, engine, settings, vn_today())
             for other in also:
                 await _guarded(other, engine)
         for other in every_tick:
             await _guarded(other, engine)
         for deliver in (deliver_mail, deliver_sms):  # each goes out even when others failed
-            await _guarded(partial(deliver, settings=settings), engine)
+            await _guarded(deliver, engine, settings)
 
 
-async def _guarded(work: Callable[[Engine], int], engine: Engine) -> None:
+async def _guarded(work: Callable[..., int], *args: Any) -> None:
     """Run one piece of scheduled work; its failure is logged (an outage in one line,
     without a traceback: a database that is away must not fill the log every minute)."""
-    name = getattr(work, "func", work).__qualname__
+    name = work.__qualname__
     try:
-        await anyio.to_thread.run_sync(work, engine)
+        await anyio.to_thread.run_sync(work, *args)
     except errors.Unavailable as exc:
         errors.log_outage(log, name, exc)
     except Exception:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecabinet import cli_openapi, cli_signing
+from ecabinet import cli_admin, cli_openapi, cli_signing
 from ecabinet.core import errors, logs
 from ecabinet.core.settings import Settings, SettingsError
 
@@ -50,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument(
+        "--to", default="head", metavar="REVISION", help="up or down to this revision (or base)"
+    )
+    migrate.add_argument(
+        "--allow-data-loss",
+        action="store_true",
+        help="let a downgrade drop tables or columns that hold rows",
+    )
     migrate.set_defaults(run=_migrate)
 
     demo = sub.add_parser("demo", help="seed the demo province (idempotent)")
@@ -81,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         state.add_argument("username")
         state.set_defaults(run=_user_state, active=action == "enable")
 
+    cli_admin.add_commands(sub)
     cli_signing.add_commands(sub)
     cli_openapi.add_commands(sub)
 
@@ -158,14 +166,21 @@ def _clear_metrics_dir(folder: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from alembic.util import CommandError
+
     from ecabinet.core import migrate
 
     # A migration may rewrite a large table: no statement timeout for it.
     engine = _engine(dataclasses.replace(settings, db_statement_timeout=0))
-    migrate.upgrade(engine)
-    print(f"database at revision {migrate.current(engine)}")
-    engine.dispose()
+    try:
+        migrate.migrate_to(engine, args.to, allow_data_loss=args.allow_data_loss)
+        print(f"database at revision {migrate.current(engine)}")
+    except CommandError as exc:  # an unknown revision
+        print(f"ecabinet: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -204,15 +219,9 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
     from ecabinet.core.agencies import Role
     from ecabinet.core.db import session_scope
 
-    password = settings.env.get(args.password_env) if args.password_env else None
-    if args.password_env and not password:
-        print(f"ecabinet: environment variable {args.password_env} is empty", file=sys.stderr)
-        return 2
+    password = cli_admin.read_password(settings, args.password_env)
     if password is None:
-        password = getpass.getpass("Mật khẩu / Password: ")
-        if getpass.getpass("Nhập lại / Again: ") != password:
-            print("ecabinet: the passwords differ", file=sys.stderr)
-            return 2
+        return 2
     try:
         roles = [Role(r) for r in args.role]
     except ValueError:

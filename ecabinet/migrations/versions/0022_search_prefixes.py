@@ -24,6 +24,11 @@ down_revision: str | None = "0021_search_ranking"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = []
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+rebuilt: list[str] = []
+"""The FTS5 table is made again by both directions, from document_text."""
+
 PREFIXES = "1 2 3 4 5 6 7"
 
 

@@ -19,6 +19,9 @@ down_revision: str | None = "0022_search_prefixes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = ["audit_entry.request_id"]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 
 def upgrade() -> None:
     op.add_column("audit_entry", sa.Column("request_id", sa.String(length=128), nullable=True))
