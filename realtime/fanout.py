@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -34,6 +34,9 @@ from ecabinet.core import metrics
 
 log = logging.getLogger("ecabinet.realtime")
 REDIS_CONNECTIONS = 32  # per process; publishes beyond that wait their turn
+LISTEN_RETRY_MAX = 5.0
+"""Longest wait between tries to listen again after losing Redis (the library's grows
+to a minute: the process would stay deaf that long after Redis came back)."""
 
 
 def _eio_packets(server: Any, event: str, data: Any, namespace: str) -> list[Any]:
@@ -138,7 +141,45 @@ class FastRedisManager(socketio.AsyncRedisManager, FastManager):  # type: ignore
 
     The method order is FastRedisManager, AsyncRedisManager, AsyncPubSubManager,
     FastManager, AsyncManager: the pub/sub layer publishes, and its ``super().emit``
-    for the sockets of this process lands in :meth:`FastManager.emit`."""
+    for the sockets of this process lands in :meth:`FastManager.emit`.
+
+    A message the library could not publish (it logs and drops it) goes to
+    :attr:`on_publish_failed`; listening again after a loss calls :attr:`on_resubscribed`
+    (:mod:`realtime.resync` marks and mends the rooms)."""
+
+    on_publish_failed: Callable[[dict[str, Any]], None] | None = None
+    on_resubscribed: Callable[[], Awaitable[None]] | None = None
+
+    async def _publish(self, data: Any) -> Any:
+        # The library tries twice, logs, and returns None when both failed (a publish
+        # that went through returns the number of listeners, an int).
+        result = await super()._publish(data)
+        if result is None and isinstance(data, dict) and self.on_publish_failed is not None:
+            self.on_publish_failed(data)
+        return result
+
+    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+        retry = 1.0
+        lost = False
+        while True:
+            try:
+                self._redis_connect()
+                await self.pubsub.subscribe(self.channel)
+                if lost:
+                    lost, retry = False, 1.0
+                    log.warning("listening on Redis channel %s again", self.channel)
+                    if self.on_resubscribed is not None:
+                        await self.on_resubscribed()
+                async for message in self.pubsub.listen():
+                    yield message
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not lost:
+                    log.error("lost Redis channel %s (%s); listening again", self.channel, exc)
+                lost = True
+                await asyncio.sleep(retry)
+                retry = min(retry * 2, LISTEN_RETRY_MAX)
 
     def _redis_connect(self) -> None:
         """Publish through a pool that waits for a free connection.

@@ -10,7 +10,9 @@ instead of a task per recipient.
 Only the WebSocket transport is served, so no sticky sessions are needed.
 
 Every connection is registered with what it holds (:mod:`realtime.connections`); a
-credential or a seat that ends is cut in every process (:mod:`realtime.watch`).
+credential or a seat that ends is cut in every process (:mod:`realtime.watch`). Meeting
+rooms hear a heartbeat with their last event number, and are told to resync after Redis
+failed them (:mod:`realtime.resync`).
 Live meetings are the ``/meetings`` namespace (:mod:`realtime.namespaces.meetings`);
 :func:`publisher` is what the HTTP layer calls after a commit, so a change made over
 REST reaches the tablets as one made over the socket does.
@@ -32,6 +34,7 @@ from realtime.connections import Registry
 from realtime.fanout import FastManager, FastRedisManager, broadcast
 from realtime.namespaces.meetings import NAMESPACE, MeetingsNamespace, Publish
 from realtime.packets import BoundedPacket
+from realtime.resync import Resync
 from realtime.watch import Watch
 
 log = logging.getLogger("ecabinet.realtime")
@@ -55,6 +58,7 @@ class Server(socketio.AsyncServer):  # type: ignore[misc]
     without a name, are dropped here, before any handler."""
 
     watch: Watch
+    resync: Resync
 
     async def _handle_event(self, eio_sid: str, namespace: str | None, id: Any, data: Any) -> None:
         if not isinstance(data, list) or not data or not isinstance(data[0], str):
@@ -99,9 +103,15 @@ def create_server(settings: Settings, engine: Engine, store: ObjectStore | None 
     )
     watch = Watch(sio, Registry(), settings, engine)
     sio.watch = watch
+    resync = Resync(sio, engine, settings)
+    sio.resync = resync
+    if isinstance(manager, FastRedisManager):
+        manager.on_publish_failed = resync.publish_failed
+        manager.on_resubscribed = resync.resubscribed
 
     async def connect(sid: str, environ: dict[str, Any], data: Any = None) -> None:
         connection = await watch.admit(sid, "/", environ, data)
+        resync.start()
         await sio.enter_room(sid, user_room(connection.held.user_id))
         log.debug("socket %s connected as user %s", sid, connection.held.user_id)
 

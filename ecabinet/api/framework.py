@@ -67,7 +67,12 @@ class AppContext:
 
     @cached_property
     def validate_limit(self) -> RateLimiter:
-        return RateLimiter(self.settings.validate_per_minute, "validate.rate_limited")
+        return RateLimiter(
+            self.settings.validate_per_minute,
+            "validate.rate_limited",
+            redis_url=self.settings.redis_url,
+            key_prefix=self.settings.redis_key("ratelimit"),
+        )
 
 
 @dataclass

@@ -170,13 +170,24 @@ class Settings:
     serve`` empties it before the processes start."""
     trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
     """Proxies whose ``X-Forwarded-For``, ``X-Forwarded-Proto`` and ``X-Request-ID`` are
-    believed: addresses, networks or ``*``, from uvicorn's own ``FORWARDED_ALLOW_IPS``
-    (no prefix; default ``127.0.0.1``)."""
+    believed: addresses, networks or ``*`` (``none``: no proxy), from
+    ``ECABINET_TRUSTED_PROXIES``, else uvicorn's own ``FORWARDED_ALLOW_IPS`` (no prefix);
+    default ``127.0.0.1``. The client is then the rightmost address of ``X-Forwarded-For``
+    that is not one of them (:func:`ecabinet.api.observe.forwarded`)."""
+    heartbeat_seconds: int = 5
+    """How often each process tells the tablets in a meeting room the room's last event
+    number (a tablet that missed events sees its gap; one that hears nothing for three
+    beats shows it may be out of date)."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def cookie_secure(self) -> bool:
         return self.public_base_url.startswith("https://")
+
+    def redis_key(self, *parts: str) -> str:
+        """A Redis key of this deployment: under ``ECABINET_REDIS_CHANNEL``, like its
+        channels, so deployments sharing a Redis (and database number) stay apart."""
+        return ":".join((self.redis_channel, *parts))
 
     @property
     def is_sqlite(self) -> bool:
@@ -240,9 +251,12 @@ class Settings:
             len(metrics_token) >= 24 and metrics_token.isascii() and metrics_token.isprintable()
         ):
             raise SettingsError("METRICS_TOKEN", "must be at least 24 printable ASCII characters")
-        trusted_proxies = _networks(
-            "FORWARDED_ALLOW_IPS", env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
-        )
+        if get("TRUSTED_PROXIES") is not None:
+            trusted_proxies = _networks("TRUSTED_PROXIES", get("TRUSTED_PROXIES") or "")
+        else:
+            trusted_proxies = _networks(
+                "FORWARDED_ALLOW_IPS", env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1", prefix=""
+            )
         multiproc = env.get("PROMETHEUS_MULTIPROC_DIR") or env.get("prometheus_multiproc_dir")
         settings = cls(
             data_dir=data_dir,
@@ -324,6 +338,7 @@ class Settings:
             trusted_proxies=trusted_proxies,
             metrics_token=metrics_token,
             metrics_multiproc_dir=Path(multiproc).expanduser().resolve() if multiproc else None,
+            heartbeat_seconds=_int("HEARTBEAT_SECONDS", get("HEARTBEAT_SECONDS", "5"), 1, 60),
             env=env,
         )
         return settings
@@ -441,8 +456,10 @@ def _bool(name: str, value: str | None) -> bool:
     raise SettingsError(name, f"{value!r} is not true or false")
 
 
-def _networks(name: str, value: str) -> tuple[str, ...]:
-    """A comma-separated list of IP addresses, networks or ``*``."""
+def _networks(name: str, value: str, *, prefix: str = PREFIX) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses, networks or ``*``; ``none``: nothing."""
+    if value.strip().lower() == "none":
+        return ()
     entries = tuple(e.strip() for e in value.split(",") if e.strip())
     for entry in entries:
         if entry == "*":
@@ -451,7 +468,7 @@ def _networks(name: str, value: str) -> tuple[str, ...]:
             ipaddress.ip_network(entry, strict=False)
         except ValueError:
             raise SettingsError(
-                name, f"{entry!r} is not an IP address or network", prefix=""
+                name, f"{entry!r} is not an IP address or network", prefix=prefix
             ) from None
     return entries
 

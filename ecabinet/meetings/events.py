@@ -70,3 +70,11 @@ def as_message(event: MeetingEvent) -> dict[str, Any]:
         "at": event.at.isoformat(),
         "data": json.loads(event.payload),
     }
+
+
+def last_numbers(session: Session, meeting_ids: list[int]) -> dict[int, int]:
+    """The number of each meeting's last event (what its heartbeat tells the tablets)."""
+    if not meeting_ids:
+        return {}
+    rows = session.exec(select(Meeting.id, Meeting.seq).where(col(Meeting.id).in_(meeting_ids)))
+    return {int(mid): int(seq) for mid, seq in rows if mid is not None}

@@ -95,6 +95,7 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def on_connect(self, sid: str, environ: dict[str, Any], data: Any = None) -> None:
         connection = await self.watch.admit(sid, NAMESPACE, environ, data)
+        self.server.resync.start()
         await self.enter_room(sid, outbox.user_room(connection.held.user_id))
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
@@ -302,7 +303,10 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         # from now on finds the socket through ``connection.meetings``.
         await connection.enter(self.server, meeting_id)
         try:
-            return await self._in_transaction(sid, meeting_id, catch_up, write=False, whole=False)
+            answer = await self._in_transaction(sid, meeting_id, catch_up, write=False, whole=False)
+            # how often the room's heartbeat comes: a tablet that hears none for three
+            # beats knows it may be out of date (realtime.resync)
+            return answer | {"every": self.settings.heartbeat_seconds}
         except Refused:
             await connection.leave(self.server, meeting_id)
             raise

@@ -24,7 +24,16 @@ def serve(app: ASGIApp, port: int | None = None) -> Iterator[str]:
     """Serve ``app`` on ``port`` (a free loopback port by default); yield its base URL;
     stop on exit."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # As `ecabinet serve`: uvicorn reads no X-Forwarded-For (ecabinet.api.observe.forwarded
+    # does, for the trusted proxies only, where an app is wrapped in it).
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        proxy_headers=False,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

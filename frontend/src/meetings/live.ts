@@ -1,6 +1,8 @@
 // The live link of one meeting room: the "/meetings" Socket.IO namespace, its numbered events
 // applied in order (a gap or a reconnect asks for what was missed), and intents with their
-// acknowledgement as promises.
+// acknowledgement as promises. The server's heartbeat carries the room's last number: a tablet
+// behind it (an event lost on the way, Redis away) asks for what it missed, and one that hears
+// no heartbeat for a while says it may be out of date rather than "connected".
 import { io, type Socket } from "socket.io-client";
 import { ApiError } from "../api";
 import type { Snapshot } from "./room";
@@ -15,6 +17,8 @@ export interface LiveEvent {
 
 interface JoinAnswer {
   seq: number;
+  /** Seconds between the room's heartbeats. */
+  every?: number;
   events?: LiveEvent[];
   snapshot?: Snapshot;
 }
@@ -30,6 +34,9 @@ export interface LiveHandlers {
   onDirect: (kind: string, data: Record<string, unknown>) => void;
   /** Joined (true) or lost (false). */
   onLink: (joined: boolean) => void;
+  /** Joined but known to be behind the server, or not hearing its heartbeat (true); caught
+   * up again (false). */
+  onBehind?: (behind: boolean) => void;
   /** The server ended this link for good: the login ended, or this user no longer takes
    * part in the meeting. The message is the server's, in both languages. */
   onEnded: (code: string, message: { vi: string; en: string }) => void;
@@ -41,7 +48,16 @@ interface Ending {
   meeting_id?: number;
 }
 
+interface Heartbeat {
+  meeting_id: number;
+  seq: number;
+  /** Seconds between heartbeats. */
+  every: number;
+}
+
 const ACK_TIMEOUT = 8000;
+/** Heartbeats missed before the tablet says it may be out of date. */
+const SILENT_BEATS = 3;
 
 const offlineError = () =>
   new ApiError(0, "network", {
@@ -56,6 +72,13 @@ export class LiveMeeting {
   private syncing = false;
   private held: LiveEvent[] = [];
   private ended = false;
+  /** The number the server's last heartbeat said the room has reached. */
+  private target = 0;
+  private lastBeat = Date.now();
+  private beatEvery = 5;
+  private silent = false;
+  private behind = false;
+  private watchdog: ReturnType<typeof setInterval>;
 
   constructor(
     readonly meetingId: number,
@@ -65,6 +88,15 @@ export class LiveMeeting {
     this.socket.on("connect", () => void this.join());
     this.socket.on("disconnect", () => this.setJoined(false));
     this.socket.on("event", (e: LiveEvent) => this.receive(e));
+    this.socket.on("heartbeat", (b: Heartbeat) => this.heard(b));
+    // Redis failed the server for a while: events of this room may not have arrived.
+    this.socket.on("resync", (r: { meeting_id: number }) => {
+      if (r.meeting_id === this.meetingId && this.joined) {
+        this.setBehind(true);
+        void this.join();
+      }
+    });
+    this.watchdog = setInterval(() => this.checkSilence(), 1000);
     // Sent just before the server disconnects this socket (its login ended), or takes it
     // out of the meeting's room (its seat ended): stop rejoining, say why.
     this.socket.on("ended", (e: Ending) => this.end(e));
@@ -90,6 +122,7 @@ export class LiveMeeting {
   close(): void {
     window.removeEventListener("offline", this.wentOffline);
     window.removeEventListener("online", this.cameOnline);
+    clearInterval(this.watchdog);
     if (this.socket.connected) this.socket.emit("leave", { meeting_id: this.meetingId });
     this.socket.removeAllListeners();
     this.socket.disconnect();
@@ -124,9 +157,41 @@ export class LiveMeeting {
   }
 
   private setJoined(joined: boolean) {
+    if (joined) this.lastBeat = Date.now(); // the silence is counted from the join
     if (this.joined === joined) return;
+    if (joined) this.silent = false; // a fresh join answered: current as of now
     this.joined = joined;
     this.handlers.onLink(joined);
+  }
+
+  private setBehind(behind: boolean) {
+    if (this.behind === behind) return;
+    this.behind = behind;
+    this.handlers.onBehind?.(behind);
+  }
+
+  /** Behind while a known gap is open or the heartbeat is silent. */
+  private updateBehind() {
+    this.setBehind(this.joined && (this.silent || this.target > this.last));
+  }
+
+  private heard(b: Heartbeat) {
+    if (b.meeting_id !== this.meetingId) return;
+    this.lastBeat = Date.now();
+    if (b.every > 0) this.beatEvery = b.every;
+    this.silent = false;
+    this.target = b.seq;
+    this.updateBehind();
+    if (this.joined && b.seq > this.last) void this.join(); // missed events: fetch them
+  }
+
+  private checkSilence() {
+    if (!this.joined || this.silent) return;
+    if (Date.now() - this.lastBeat > SILENT_BEATS * this.beatEvery * 1000) {
+      this.silent = true;
+      this.updateBehind();
+      void this.join(); // catch up with what the server will give; still unsure until it beats
+    }
   }
 
   /** Join the room (again), from the last event applied; apply what comes back. */
@@ -147,7 +212,9 @@ export class LiveMeeting {
       }
       for (const e of answer.events ?? []) this.apply(e);
       this.last = Math.max(this.last, answer.seq);
+      if (answer.every && answer.every > 0) this.beatEvery = answer.every;
       this.setJoined(true);
+      this.updateBehind();
     } catch {
       // No answer in time: the socket is likely gone; the reconnect joins again.
     } finally {
@@ -173,5 +240,6 @@ export class LiveMeeting {
     if (e.seq <= this.last) return;
     this.last = e.seq;
     this.handlers.onEvent(e);
+    if (this.behind && this.last >= this.target) this.updateBehind();
   }
 }

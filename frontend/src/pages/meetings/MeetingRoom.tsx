@@ -35,6 +35,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
   const [error, setError] = useState<unknown>(null);
   const [live, setLive] = useState<LiveMeeting | null>(null);
   const [linked, setLinked] = useState(false);
+  const [behind, setBehind] = useState(false);
   const [cut, setCut] = useState<ApiError | null>(null);
   const [tab, setTab] = useState<Tab>("speakers");
   const [kept, setKept] = useState<{ kept: number; total: number } | null>(null);
@@ -98,6 +99,7 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
       },
       onDirect: (kind, data) => onDirect.current(kind, data),
       onLink: setLinked,
+      onBehind: setBehind,
       onEnded: (code, message) => setCut(new ApiError(401, code, message)),
     });
     setLive(link);
@@ -156,8 +158,8 @@ export function MeetingRoom({ me, id }: { me: Me; id: number }) {
         </button>
         <h1>{detail.meeting.title}</h1>
         <StateBadge state={room.state} />
-        <span className={linked ? "link on" : "link off"} data-testid="link-state" role="status">
-          {linked ? t("connected") : t("reconnecting")}
+        <span className={!linked ? "link off" : behind ? "link behind" : "link on"} data-testid="link-state" role="status">
+          {!linked ? t("reconnecting") : behind ? t("outOfDate") : t("connected")}
         </span>
         {annotations.unsynced > 0 && (
           <span className="badge unsynced" data-testid="unsynced" role="status">
