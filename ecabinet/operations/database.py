@@ -265,12 +265,16 @@ def _copy_in(engine: Engine, folder: Path, revision: str | None) -> None:
                             copy.write(chunk)
         for table in ordered:
             for column in table.primary_key.columns:
-                conn.execute(
-                    text(
-                        "SELECT setval(s, (SELECT max(%s) FROM %s)) FROM"
-                        " pg_get_serial_sequence(:t, :c) AS s WHERE s IS NOT NULL"
-                        " AND EXISTS (SELECT 1 FROM %s)"
-                        % (f'"{column.name}"', f'"{table.name}"', f'"{table.name}"')
-                    ),
-                    {"t": f'"{table.name}"', "c": column.name},
-                )
+                _follow_sequence(conn, table.name, column.name)
+
+
+def _follow_sequence(conn: Connection, table: str, column: str) -> None:
+    """Move a serial column's sequence past the largest id loaded."""
+    sequence = conn.execute(
+        text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": f'"{table}"', "c": column}
+    ).scalar()
+    if sequence is None:
+        return
+    largest = conn.execute(text(f'SELECT max("{column}") FROM "{table}"')).scalar()  # noqa: S608
+    if largest is not None:
+        conn.execute(text("SELECT setval(CAST(:s AS regclass), :v)"), {"s": sequence, "v": largest})
