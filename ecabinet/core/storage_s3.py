@@ -414,7 +414,7 @@ class S3Store:
         key_marker: str | None = None
         id_marker: str | None = None
         while True:
-            page = self.client._list_multipart_uploads(  # noqa: SLF001
+            page = self.client._list_multipart_uploads(
                 self.bucket, key_marker=key_marker, upload_id_marker=id_marker, max_uploads=1000
             )
             for upload in page.uploads:
@@ -426,9 +426,7 @@ class S3Store:
     def remove_leftover(self, item: Listed) -> None:
         try:
             if item.upload_id is not None:
-                self.client._abort_multipart_upload(  # noqa: SLF001
-                    self.bucket, item.name, item.upload_id
-                )
+                self.client._abort_multipart_upload(self.bucket, item.name, item.upload_id)
             else:
                 self.client.remove_object(self.bucket, "tmp/" + item.name)
         except S3Error as exc:

@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 
 import anyio
-import anyio.to_thread
 from sqlalchemy import Engine
 
 import ecabinet
@@ -111,9 +110,9 @@ def copy_blobs(store: ObjectStore, hashes: Iterable[str], folder: Path) -> tuple
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_suffix(".part")
         try:
-            with open(part, "wb") as f:
+            async with await anyio.open_file(part, "wb") as f:
                 async for chunk in store.stream(sha256):
-                    await anyio.to_thread.run_sync(f.write, chunk)
+                    await f.write(chunk)
         except core_errors.NotFound:
             missing.append(sha256)
         except core_errors.DomainError as exc:  # damaged (IntegrityFailure), store down

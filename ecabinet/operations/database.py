@@ -149,8 +149,7 @@ def _pg_dump(engine: Engine, snapshot_id: str, path: Path) -> None:
 def _tables(conn: Connection) -> list[str]:
     rows = conn.execute(
         text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-            " ORDER BY tablename"
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
         )
     )
     return [str(r[0]) for r in rows]
@@ -162,10 +161,10 @@ def _copy_out(conn: Connection, folder: Path) -> None:
     for table in _tables(conn):
         if table in DERIVED:
             continue
-        with open(folder / f"{table}.csv", "wb") as f, raw.cursor() as cur:
-            with cur.copy(f'COPY "{table}" TO STDOUT (FORMAT csv, HEADER)') as copy:
-                for data in copy:
-                    f.write(data)
+        sql = f'COPY "{table}" TO STDOUT (FORMAT csv, HEADER)'
+        with open(folder / f"{table}.csv", "wb") as f, raw.cursor() as cur, cur.copy(sql) as copy:
+            for data in copy:
+                f.write(data)
 
 
 # -- restore ---------------------------------------------------------------------------

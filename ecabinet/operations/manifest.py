@@ -58,7 +58,9 @@ def read(folder: Path) -> dict[str, Any]:
             f"there is no {MANIFEST} (an unfinished backup?)",
         ) from None
     except (OSError, ValueError) as exc:
-        raise errors.bad_backup(f"không đọc được {MANIFEST}", f"{MANIFEST} is unreadable: {exc}")
+        raise errors.bad_backup(
+            f"không đọc được {MANIFEST}", f"{MANIFEST} is unreadable: {exc}"
+        ) from exc
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise errors.bad_backup(
             f"{MANIFEST} không phải định dạng {FORMAT}", f"{MANIFEST} is not {FORMAT}"

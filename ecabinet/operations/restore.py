@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import anyio.to_thread
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
@@ -144,8 +143,8 @@ def _put_blobs(store: ObjectStore, folder: Path) -> int:
     paths = sorted(p for p in folder.glob("*/*") if p.is_file()) if folder.is_dir() else []
 
     async def chunks(path: Path) -> AsyncIterator[bytes]:
-        with open(path, "rb") as f:
-            while chunk := await anyio.to_thread.run_sync(f.read, 1024 * 1024):
+        async with await anyio.open_file(path, "rb") as f:
+            while chunk := await f.read(1024 * 1024):
                 yield chunk
 
     async def run() -> None:

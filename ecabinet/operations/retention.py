@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, and_, delete, or_
+from sqlalchemy import Engine, delete, or_
 from sqlmodel import col
 
 from ecabinet.core import audit
@@ -57,28 +58,32 @@ def purge(
     # (decision 0013): its counter is kept as long as that memory lasts.
     known_before = now - max(KNOWN_FOR, timedelta(days=settings.retention_failed_logins_days))
     with session_scope(engine) as session:
-        sessions = session.execute(
-            delete(UserSession).where(col(UserSession.expires_at) < sessions_before)
-        ).rowcount
-        throttled = session.execute(
-            delete(LoginThrottle).where(
-                or_(
-                    col(LoginThrottle.last_failure_at).is_(None),
-                    col(LoginThrottle.last_failure_at) < idle_before,
-                ),
-                or_(
-                    col(LoginThrottle.blocked_until).is_(None),
-                    col(LoginThrottle.blocked_until) < now,
-                ),
-                or_(
-                    col(LoginThrottle.last_success_at).is_(None),
-                    and_(col(LoginThrottle.last_success_at) < known_before),
-                ),
+        sessions = _deleted(
+            session.execute(
+                delete(UserSession).where(col(UserSession.expires_at) < sessions_before)
             )
-        ).rowcount
-        pending = session.execute(
-            delete(PendingSignature).where(col(PendingSignature.expires_at) < now)
-        ).rowcount
+        )
+        throttled = _deleted(
+            session.execute(
+                delete(LoginThrottle).where(
+                    or_(
+                        col(LoginThrottle.last_failure_at).is_(None),
+                        col(LoginThrottle.last_failure_at) < idle_before,
+                    ),
+                    or_(
+                        col(LoginThrottle.blocked_until).is_(None),
+                        col(LoginThrottle.blocked_until) < now,
+                    ),
+                    or_(
+                        col(LoginThrottle.last_success_at).is_(None),
+                        col(LoginThrottle.last_success_at) < known_before,
+                    ),
+                )
+            )
+        )
+        pending = _deleted(
+            session.execute(delete(PendingSignature).where(col(PendingSignature.expires_at) < now))
+        )
         report = PurgeReport(sessions, throttled, pending)
         if sessions or throttled or pending:
             audit.record(
@@ -90,6 +95,10 @@ def purge(
                 report.summary(),
             )
     return report
+
+
+def _deleted(result: Any) -> int:
+    return int(result.rowcount)
 
 
 def daily(

@@ -105,7 +105,11 @@ def sweep(
     if removed and not dry_run:
         with session_scope(engine) as session:
             audit.record(
-                session, actor or audit.Actor.system("sweep"), "storage.sweep", "store", "blobs",
+                session,
+                actor or audit.Actor.system("sweep"),
+                "storage.sweep",
+                "store",
+                "blobs",
                 report.summary(),
             )
     return report

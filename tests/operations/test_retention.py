@@ -50,9 +50,7 @@ def _counter(engine: Engine, addr: str, failed_days_ago: float, **extra: object)
         )
 
 
-def test_purge_removes_ended_sessions_and_idle_counters(
-    settings: Settings, engine: Engine
-) -> None:
+def test_purge_removes_ended_sessions_and_idle_counters(settings: Settings, engine: Engine) -> None:
     world = make_world(engine)
     user_id = world.people["leader"].id
     assert user_id is not None
@@ -102,7 +100,9 @@ def test_bad_retention_setting_is_refused(tmp_path: Path) -> None:
         )
 
 
-def test_cli_purge(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_cli_purge(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
     for key, value in {
         "ECABINET_DATA_DIR": str(tmp_path / "data"),
         "ECABINET_DATABASE_URL": database_url,

@@ -111,8 +111,8 @@ def test_s3_sweep_aborts_unfinished_multipart_uploads(
     # What a process killed in the middle of a large upload leaves: a multipart upload
     # with a part, never completed nor aborted, and a temporary object.
     client = store.client
-    upload_id = client._create_multipart_upload(store.bucket, "tmp/killed", {})  # noqa: SLF001
-    client._upload_part(store.bucket, "tmp/killed", b"x" * 5 * 1024 * 1024, None, upload_id, 1)  # noqa: SLF001
+    upload_id = client._create_multipart_upload(store.bucket, "tmp/killed", {})
+    client._upload_part(store.bucket, "tmp/killed", b"x" * 5 * 1024 * 1024, None, upload_id, 1)
     client.put_object(store.bucket, "tmp/left", io.BytesIO(b"half"), 4)
     later = utcnow() + timedelta(hours=25)  # S3 keeps its own times: sweep from tomorrow
 
