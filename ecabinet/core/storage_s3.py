@@ -411,17 +411,22 @@ class S3Store:
     def _unfinished_uploads(self) -> Iterator[Listed]:
         """ListMultipartUploads, page by page. minio has no public call for it (its
         ``put_object`` aborts its own uploads, but not when the process is killed)."""
-        key_marker: str | None = None
-        id_marker: str | None = None
-        while True:
-            page = self.client._list_multipart_uploads(
-                self.bucket, key_marker=key_marker, upload_id_marker=id_marker, max_uploads=1000
-            )
-            for upload in page.uploads:
-                yield Listed(upload.object_name, 0, upload.initiated_time, upload.upload_id)
-            if not page.is_truncated or not page.uploads:
-                return
-            key_marker, id_marker = page.uploads[-1].object_name, page.uploads[-1].upload_id
+        for prefix in ("tmp/", "blobs/"):  # our only keys; some servers want a prefix
+            key_marker: str | None = None
+            id_marker: str | None = None
+            while True:
+                page = self.client._list_multipart_uploads(
+                    self.bucket,
+                    prefix=prefix,
+                    key_marker=key_marker,
+                    upload_id_marker=id_marker,
+                    max_uploads=1000,
+                )
+                for upload in page.uploads:
+                    yield Listed(upload.object_name, 0, upload.initiated_time, upload.upload_id)
+                if not page.is_truncated or not page.uploads:
+                    break
+                key_marker, id_marker = page.uploads[-1].object_name, page.uploads[-1].upload_id
 
     def remove_leftover(self, item: Listed) -> None:
         try:
