@@ -79,12 +79,7 @@ def stored_files(engine: Engine, store: ObjectStore) -> Check:
 
 
 def signatures(engine: Engine, store: ObjectStore, settings: Settings, sample: int) -> Check:
-    """Validate the signatures of up to ``sample`` signed files, spread evenly over all of
-    them. A signature that no longer matches its file fails; one whose signer cannot be
-    established (trust, revocation) is counted, not failed."""
-    from ecabinet.signatures import intake
-    from ecabinet.signatures.setup import SigningSetup
-
+    """Validate the signatures of up to ``sample`` of the signed document files."""
     with session_scope(engine, write=False) as session:
         rows = session.execute(
             text(
@@ -92,13 +87,24 @@ def signatures(engine: Engine, store: ObjectStore, settings: Settings, sample: i
                 " JOIN stored_file f ON f.id = d.file_id WHERE d.signed ORDER BY f.sha256"
             )
         ).all()
-    hashes = [str(r[0]) for r in rows]
+    return validate_sample(store, settings, [str(r[0]) for r in rows], sample)
+
+
+def validate_sample(
+    store: ObjectStore, settings: Settings, hashes: list[str], sample: int
+) -> Check:
+    """Validate the signatures of up to ``sample`` of the signed files ``hashes``, spread
+    evenly over them. A file without a signature, or with one that no longer matches it,
+    fails; a signer who cannot be established (trust, revocation) is counted, not failed."""
+    from ecabinet.signatures import intake
+    from ecabinet.signatures.setup import SigningSetup
+
     if sample <= 0 or not hashes:
         return Check("signatures", True, f"{len(hashes)} signed file(s), none validated")
     step = max(1, len(hashes) // sample)
     chosen = hashes[::step][:sample]
     setup = SigningSetup(settings)
-    counts = {i: 0 for i in Indication}
+    counts = dict.fromkeys(Indication, 0)
     failed: list[str] = []
     for sha256 in chosen:
         report = intake.report(setup, store.read_bytes(sha256))
