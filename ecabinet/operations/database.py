@@ -175,23 +175,35 @@ def tables_of(engine: Engine) -> list[str]:
     return sorted(inspect(engine).get_table_names())
 
 
-def restore(engine: Engine, folder: Path, snapshot_format: str, revision: str | None) -> None:
-    """Load a snapshot into the target database, which must be empty (or cleared by
-    :func:`clear`)."""
-    if snapshot_format == "sqlite":
-        if engine.dialect.name != "sqlite":
-            raise errors.unsupported(
-                "khôi phục bản sao lưu SQLite vào PostgreSQL",
-                "restoring a SQLite backup onto PostgreSQL",
-            )
-        _restore_sqlite(engine, folder / SQLITE_FILE)
-        return
-    if engine.dialect.name != "postgresql":
+def check_restorable(engine: Engine, snapshot_format: str, dumped_with: str = "") -> None:
+    """Refuse, before anything is written, a snapshot this target cannot load: another
+    engine, or a ``pg_restore`` older than the ``pg_dump`` (``dumped_with``) that made it."""
+    if snapshot_format == "sqlite" and engine.dialect.name != "sqlite":
+        raise errors.unsupported(
+            "khôi phục bản sao lưu SQLite vào PostgreSQL",
+            "restoring a SQLite backup onto PostgreSQL",
+        )
+    if snapshot_format != "sqlite" and engine.dialect.name != "postgresql":
         raise errors.unsupported(
             "khôi phục bản sao lưu PostgreSQL vào SQLite",
             "restoring a PostgreSQL backup onto SQLite",
         )
     if snapshot_format == "pg_dump":
+        tool = pg_tool_version("pg_restore")
+        if not tool or (_major(tool) or 0) < (_major(dumped_with) or 0):
+            raise errors.unsupported(
+                f"pg_restore {tool or '(không có)'} cũ hơn pg_dump {dumped_with} đã tạo bản sao",
+                f"pg_restore {tool or '(absent)'} is older than the pg_dump {dumped_with}"
+                " that made the backup",
+            )
+
+
+def restore(engine: Engine, folder: Path, snapshot_format: str, revision: str | None) -> None:
+    """Load a snapshot (checked by :func:`check_restorable`) into the target database,
+    which must be empty (or cleared by :func:`clear`)."""
+    if snapshot_format == "sqlite":
+        _restore_sqlite(engine, folder / SQLITE_FILE)
+    elif snapshot_format == "pg_dump":
         url, env = _libpq(engine)
         _run(
             [
@@ -205,8 +217,8 @@ def restore(engine: Engine, folder: Path, snapshot_format: str, revision: str | 
             ],
             env,
         )
-        return
-    _copy_in(engine, folder / ROWS_DIR, revision)
+    else:
+        _copy_in(engine, folder / ROWS_DIR, revision)
 
 
 def clear(engine: Engine) -> None:

@@ -87,12 +87,14 @@ def restore(
     started = time.monotonic()
     body = verify_backup(folder)
     secret_names = [str(s["name"]) for s in body["secrets"]]
+    snapshot_format = str(body["database"].get("format"))
+    database.check_restorable(
+        engine, snapshot_format, str(body["database"].get("tool_version", ""))
+    )
     _refuse_unless_empty(engine, store, settings, folder, force)
     if force:
         database.clear(engine)
-    database.restore(
-        engine, folder / DATABASE_DIR, str(body["database"]["format"]), body["schema_revision"]
-    )
+    database.restore(engine, folder / DATABASE_DIR, snapshot_format, body["schema_revision"])
     engine.dispose()
     report = RestoreReport(folder)
     report.objects = _put_blobs(store, folder / OBJECTS_DIR)

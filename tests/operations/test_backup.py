@@ -263,3 +263,18 @@ def test_cli_backup_and_restore(
     shutil.rmtree(tmp_path / "b" / "secrets")
     assert main(["restore", "--force", str(tmp_path / "b")]) == 1
     assert "key_encryption_key" in capsys.readouterr().err
+
+
+def test_a_backup_of_the_other_engine_is_refused_before_anything_is_written(
+    tmp_path: Path, made: Path, target: str
+) -> None:
+    settings, engine, store = _target(tmp_path, target)
+    body = json.loads((made / "manifest.json").read_text())
+    other = "pg_dump" if engine.dialect.name == "sqlite" else "sqlite"
+    body["database"]["format"] = other
+    (made / "manifest.json").write_text(json.dumps(body))
+    with pytest.raises(errors.InvalidInput) as refused:
+        restore(engine, store, settings, made)
+    assert refused.value.code == "restore.unsupported"
+    assert database.tables_of(engine) == []
+    engine.dispose()
