@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
 
-from ecabinet.core import errors
+from ecabinet.core.db import check
 from ecabinet.core.settings import Settings
 
 LOCK_ID = 0x0EC4_B1_0B
@@ -30,15 +30,8 @@ def maintenance_lock(engine: Engine, settings: Settings, *, exclusive: bool) -> 
                 fcntl.flock(f, fcntl.LOCK_UN)
         return
     fn = "pg_advisory_lock" if exclusive else "pg_advisory_lock_shared"
-    try:
-        conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    except Exception as exc:
-        raise errors.Unavailable(
-            "database.unavailable",
-            "Không kết nối được cơ sở dữ liệu.",
-            "The database cannot be reached.",
-        ) from exc
-    with conn:
+    check(engine)  # a database that cannot be reached is a clear 'unavailable'
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f"SELECT {fn}(:key)"), {"key": LOCK_ID})
         try:
             yield

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, text
 from sqlmodel import select
 
 from ecabinet.cli import main
-from ecabinet.core import errors, files
+from ecabinet.core import errors
 from ecabinet.core.db import make_engine, session_scope
 from ecabinet.core.files import StoredFile
 from ecabinet.core.settings import Settings
@@ -24,25 +24,14 @@ from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.operations import database
 from ecabinet.operations.backup import backup
 from ecabinet.operations.restore import restore
-from tests.conftest import SECRET, TEST_DB, make_settings
-from tests.factories import ACTOR, World, make_world
+from tests.conftest import TEST_DB, make_settings
+from tests.factories import World, make_world, stored_file
 from tests.support.databases import own_database
 from tests.support.s3server import S3Server
 
 
 def _register(engine: Engine, store: ObjectStore, world: World, n: int) -> None:
-    """What a clerk's upload does: the blob first, then its row (with its audit entry)."""
-    blob = store.put_bytes(f"%PDF-1.7 văn bản {n} {uuid.uuid4()}".encode())
-    assert world.province.id is not None
-    with session_scope(engine) as session:
-        files.register_file(
-            session,
-            ACTOR,
-            blob=blob,
-            filename=f"van-ban-{n}.pdf",
-            content_type="application/pdf",
-            agency_id=world.province.id,
-        )
+    stored_file(engine, store, world.province.id, f"%PDF-1.7 văn bản {n} {uuid.uuid4()}".encode())
 
 
 class Writer(threading.Thread):
@@ -241,14 +230,13 @@ def test_rows_format_round_trip(
 
 
 def test_cli_backup_and_restore(
-    tmp_path: Path, database_url: str, target: str, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path,
+    database_url: str,
+    target: str,
+    cli_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for key, value in {
-        "ECABINET_DATA_DIR": str(tmp_path / "data"),
-        "ECABINET_DATABASE_URL": database_url,
-        "ECABINET_SECRET_KEY": SECRET,
-    }.items():
-        monkeypatch.setenv(key, value)
     engine = make_engine(make_settings(tmp_path / "data", database_url))
     make_world(engine)
     engine.dispose()

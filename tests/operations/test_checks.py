@@ -16,7 +16,7 @@ from ecabinet.operations import checks
 from signing.keys import load_pkcs12
 from signing.pades import sign_pdf
 from signing.specs import FieldSpec
-from tests.factories import make_world
+from tests.factories import make_world, stored_file
 
 
 def test_signature_check_fails_a_changed_or_unsigned_file(
@@ -47,29 +47,14 @@ def test_signature_check_fails_a_changed_or_unsigned_file(
 def test_missing_blob_and_broken_chain_are_reported(
     settings: Settings, engine: Engine, store: ObjectStore
 ) -> None:
-    make_world(engine)
-    from ecabinet.core import files
-    from ecabinet.core.db import session_scope
-    from tests.factories import ACTOR
-
-    blob = store.put_bytes(b"%PDF-1.7 a")
-    with session_scope(engine) as session:
-        agency = session.execute(text("SELECT min(id) FROM agency")).scalar_one()
-        files.register_file(
-            session,
-            ACTOR,
-            blob=blob,
-            filename="a.pdf",
-            content_type="application/pdf",
-            agency_id=agency,
-        )
+    sha256 = stored_file(engine, store, make_world(engine).province.id, b"%PDF-1.7 a")
     assert checks.stored_files(engine, store).ok
     assert checks.audit_chain(engine).ok
     assert isinstance(store, LocalStore)
-    (store.root / "blobs" / blob.sha256[:2] / blob.sha256).write_bytes(b"%PDF-1.7 b")
+    (store.root / "blobs" / sha256[:2] / sha256).write_bytes(b"%PDF-1.7 b")
     damaged = checks.stored_files(engine, store)
-    assert not damaged.ok and blob.sha256 in damaged.detail
-    Path(store.root / "blobs" / blob.sha256[:2] / blob.sha256).unlink()
+    assert not damaged.ok and sha256 in damaged.detail
+    Path(store.root / "blobs" / sha256[:2] / sha256).unlink()
     assert not checks.stored_files(engine, store).ok
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_entry SET summary = 'rewritten' WHERE seq = 2"))

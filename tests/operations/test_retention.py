@@ -19,7 +19,7 @@ from ecabinet.core.storage import open_store
 from ecabinet.core.throttle import LoginThrottle
 from ecabinet.core.types import utcnow
 from ecabinet.operations.retention import daily, purge
-from tests.conftest import SECRET, make_settings
+from tests.conftest import make_settings
 from tests.factories import make_world
 
 
@@ -100,14 +100,6 @@ def test_bad_retention_setting_is_refused(tmp_path: Path) -> None:
         )
 
 
-def test_cli_purge(
-    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    for key, value in {
-        "ECABINET_DATA_DIR": str(tmp_path / "data"),
-        "ECABINET_DATABASE_URL": database_url,
-        "ECABINET_SECRET_KEY": SECRET,
-    }.items():
-        monkeypatch.setenv(key, value)
+def test_cli_purge(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["purge"]) == 0
     assert "retention purge: 0 ended session(s)" in capsys.readouterr().out

@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from ecabinet.cli import main
-from ecabinet.core import files
 from ecabinet.core.audit import AuditEntry
 from ecabinet.core.db import make_engine, session_scope
 from ecabinet.core.settings import Settings
@@ -26,8 +25,8 @@ from ecabinet.core.storage_s3 import S3Store
 from ecabinet.core.types import utcnow
 from ecabinet.operations.references import BLOB_COLUMNS
 from ecabinet.operations.sweep import sweep
-from tests.conftest import SECRET, make_settings
-from tests.factories import ACTOR, make_world
+from tests.conftest import make_settings
+from tests.factories import make_world, stored_file
 from tests.support.s3server import S3Server
 
 DAY = 24 * 3600
@@ -40,19 +39,7 @@ def _age(store: LocalStore, sha256: str, seconds: float) -> None:
 
 
 def _referenced(engine: Engine, store: ObjectStore, data: bytes) -> str:
-    world = make_world(engine)
-    blob = store.put_bytes(data)
-    assert world.province.id is not None
-    with session_scope(engine) as session:
-        files.register_file(
-            session,
-            ACTOR,
-            blob=blob,
-            filename="a.pdf",
-            content_type="application/pdf",
-            agency_id=world.province.id,
-        )
-    return blob.sha256
+    return stored_file(engine, store, make_world(engine).province.id, data)
 
 
 def test_old_orphans_go_referenced_and_young_ones_stay(
@@ -144,16 +131,8 @@ def test_every_blob_column_is_listed() -> None:
     assert named <= set(BLOB_COLUMNS)
 
 
-def test_cli_dry_run(
-    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    for key, value in {
-        "ECABINET_DATA_DIR": str(tmp_path / "data"),
-        "ECABINET_DATABASE_URL": database_url,
-        "ECABINET_SECRET_KEY": SECRET,
-    }.items():
-        monkeypatch.setenv(key, value)
-    store = open_store(make_settings(tmp_path / "data", database_url))
+def test_cli_dry_run(database_url: str, cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = open_store(make_settings(cli_env, database_url))
     assert isinstance(store, LocalStore)
     sha = store.put_bytes(b"orphan").sha256
     _age(store, sha, 2 * 3600)
