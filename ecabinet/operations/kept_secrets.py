@@ -105,8 +105,9 @@ def conflicts(settings: Settings, source: Path) -> list[str]:
     return found
 
 
-def restore(settings: Settings, source: Path, names: list[str]) -> None:
-    """Put the backup's secrets where the settings look for them (overwriting)."""
+def restore(settings: Settings, source: Path, names: list[str]) -> str | None:
+    """Put the backup's secrets where the settings look for them (overwriting); what could
+    not be put back, or ``None``."""
     for name, target in _targets(settings).items():
         target.parent.mkdir(parents=True, exist_ok=True)
         target.unlink(missing_ok=True)
@@ -117,7 +118,26 @@ def restore(settings: Settings, source: Path, names: list[str]) -> None:
             source / DEMO_CA.path, settings.data_dir / DEMO_ROOT.parent, dirs_exist_ok=True
         )
     if TRUST.name in names:
-        shutil.copytree(source / TRUST.path, settings.trust_anchors_dir, dirs_exist_ok=True)
+        return _restore_anchors(source / TRUST.path, settings.trust_anchors_dir)
+    return None
+
+
+def _restore_anchors(source: Path, target: Path) -> str | None:
+    """Copy the trust anchors back unless the target (often a read-only mount of the
+    configuration) already holds the same files."""
+    same = all(
+        (target / p.relative_to(source)).is_file()
+        and (target / p.relative_to(source)).read_bytes() == p.read_bytes()
+        for p in source.rglob("*")
+        if p.is_file()
+    )
+    if same:
+        return None
+    try:
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    except OSError as exc:
+        return f"cannot write the trust anchors to {target} ({exc}); copy {source} by hand"
+    return None
 
 
 def _targets(settings: Settings) -> dict[str, Path]:

@@ -98,8 +98,9 @@ def restore(
     engine.dispose()
     report = RestoreReport(folder)
     report.objects = _put_blobs(store, folder / OBJECTS_DIR)
-    kept_secrets.restore(settings, folder, secret_names)
+    problem = kept_secrets.restore(settings, folder, secret_names)
     report.checks = [
+        checks.Check("secrets", problem is None, problem or ", ".join(secret_names) + " in place"),
         checks.audit_chain(engine),
         checks.publication_chain(engine, settings),
         checks.stored_files(engine, store),
