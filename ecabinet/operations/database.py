@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, inspect, text
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine, MetaData, create_engine, inspect, select, text
+from sqlmodel import Session, SQLModel
 
 from ecabinet.core import migrate
 from ecabinet.operations import errors
@@ -178,11 +178,6 @@ def tables_of(engine: Engine) -> list[str]:
 def check_restorable(engine: Engine, snapshot_format: str, dumped_with: str = "") -> None:
     """Refuse, before anything is written, a snapshot this target cannot load: another
     engine, or a ``pg_restore`` older than the ``pg_dump`` (``dumped_with``) that made it."""
-    if snapshot_format == "sqlite" and engine.dialect.name != "sqlite":
-        raise errors.unsupported(
-            "khôi phục bản sao lưu SQLite vào PostgreSQL",
-            "restoring a SQLite backup onto PostgreSQL",
-        )
     if snapshot_format != "sqlite" and engine.dialect.name != "postgresql":
         raise errors.unsupported(
             "khôi phục bản sao lưu PostgreSQL vào SQLite",
@@ -201,8 +196,10 @@ def check_restorable(engine: Engine, snapshot_format: str, dumped_with: str = ""
 def restore(engine: Engine, folder: Path, snapshot_format: str, revision: str | None) -> None:
     """Load a snapshot (checked by :func:`check_restorable`) into the target database,
     which must be empty (or cleared by :func:`clear`)."""
-    if snapshot_format == "sqlite":
+    if snapshot_format == "sqlite" and engine.dialect.name == "sqlite":
         _restore_sqlite(engine, folder / SQLITE_FILE)
+    elif snapshot_format == "sqlite":
+        _sqlite_into(engine, folder / SQLITE_FILE, revision)
     elif snapshot_format == "pg_dump":
         url, env = _libpq(engine)
         _run(
@@ -249,6 +246,44 @@ def _restore_sqlite(engine: Engine, source_path: Path) -> None:
     finally:
         source.close()
         target.close()
+
+
+def _sqlite_into(engine: Engine, path: Path, revision: str | None) -> None:
+    """A SQLite snapshot into PostgreSQL: the schema migrated to the snapshot's revision,
+    then every table read through the app's models (so times come back as UTC, flags as
+    booleans) and inserted in dependency order; the search index follows by trigger."""
+    import ecabinet.app  # noqa: F401  (every table in SQLModel.metadata)
+
+    if revision is None:
+        raise errors.bad_backup("không rõ phiên bản lược đồ", "its schema revision is unknown")
+    if not path.is_file():
+        raise errors.bad_backup(f"thiếu {path.name}", f"{path.name} is missing")
+    source = create_engine(f"sqlite:///{path}")
+    try:
+        found = inspect(source)
+        tables = [t for t in SQLModel.metadata.sorted_tables if found.has_table(t.name)]
+        for table in tables:
+            extra = {c["name"] for c in found.get_columns(table.name)} - set(table.columns.keys())
+            if extra:  # data the models do not know would be lost
+                raise errors.unsupported(
+                    f"cột {table.name}.{sorted(extra)[0]} không có trong phiên bản này",
+                    f"column {table.name}.{sorted(extra)[0]} is unknown to this version",
+                )
+        migrate.upgrade(engine, revision)
+        present = set(tables_of(engine))
+        with engine.begin() as conn, source.connect() as reading:
+            names = ", ".join(f'"{t.name}"' for t in tables if t.name in present)
+            conn.execute(text(f"TRUNCATE {names} CASCADE"))  # reference rows of migrations
+            for table in tables:
+                columns = [table.c[c["name"]] for c in found.get_columns(table.name)]
+                query = select(*columns)
+                rows = reading.execution_options(yield_per=1000).execute(query)
+                for batch in rows.partitions():
+                    conn.execute(table.insert(), [dict(r._mapping) for r in batch])
+                for column in table.primary_key.columns:
+                    _follow_sequence(conn, table.name, column.name)
+    finally:
+        source.dispose()
 
 
 def _copy_in(engine: Engine, folder: Path, revision: str | None) -> None:
