@@ -124,8 +124,8 @@ def _refuse_unless_empty(
     engine: Engine, store: ObjectStore, settings: Settings, folder: Path, force: bool
 ) -> None:
     conflicts = kept_secrets.conflicts(settings, folder)
-    if "key_encryption_key" in conflicts and settings.env.get("ECABINET_KEY_ENCRYPTION_KEY"):
-        # --force cannot help: the environment would keep the other key.
+    if "key_encryption_key" in conflicts and settings.key_encryption_key:
+        # Set in the environment: --force cannot help, the environment would keep the other key.
         raise errors.target_not_empty(
             "ECABINET_KEY_ENCRYPTION_KEY differs from the backup's key-encryption key"
         )

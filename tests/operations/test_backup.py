@@ -294,3 +294,14 @@ def test_a_sqlite_backup_restores_onto_postgresql(tmp_path: Path, target: str) -
     _register(target_engine, target_store, world, 99)  # the sequences follow the ids
     assert _count(target_engine) == 4
     target_engine.dispose()
+
+
+def test_another_key_encryption_key_in_the_environment_is_refused_even_with_force(
+    tmp_path: Path, made: Path, target: str
+) -> None:
+    settings = make_settings(tmp_path / "restored", target, key_encryption_key="k" * 40)
+    engine, store = make_engine(settings), open_store(settings)
+    with pytest.raises(errors.Conflict, match="ECABINET_KEY_ENCRYPTION_KEY"):
+        restore(engine, store, settings, made, force=True)
+    assert database.tables_of(engine) == []
+    engine.dispose()
