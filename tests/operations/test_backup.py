@@ -198,13 +198,14 @@ def test_a_missing_secret_is_named(tmp_path: Path, made: Path, target: str) -> N
     engine.dispose()
 
 
-def test_a_non_empty_target_needs_force(tmp_path: Path, made: Path, database_url: str) -> None:
-    # The source database itself is not empty.
-    settings = make_settings(tmp_path / "restored", database_url)
-    engine, store = make_engine(settings), open_store(settings)
+def test_a_non_empty_target_needs_force(tmp_path: Path, made: Path, target: str) -> None:
+    settings, engine, store = _target(tmp_path, target)
+    assert restore(engine, store, settings, made).ok
+    other_data_dir = make_settings(tmp_path / "other", target)
     with pytest.raises(errors.Conflict) as refused:
-        restore(engine, store, settings, made)
+        restore(engine, store, other_data_dir, made)
     assert refused.value.code == "restore.target_not_empty"
+    assert "table" in refused.value.en
     assert restore(engine, store, settings, made, force=True).ok
     engine.dispose()
 
