@@ -10,10 +10,14 @@ WHERE state = 'failed' … RETURNING``, which only one process wins).
 
 A crash between the send and the mark leaves the row ``sending``; when its lease runs
 out it becomes ``unknown`` and is never sent again: a possibly missed message is
-better than a certainly doubled one (the in-app notice is there either way). SMS is
-claimed one message at a time, after the SMSC accepted the session, so a crash can
-leave at most one message unknown; an SMSC that is down is noticed before anything is
-claimed, and the next round tries again. A step never waits on either server.
+better than a certainly doubled one (the in-app notice is there either way). E-mail
+and SMS are claimed one message at a time, so a crash leaves at most one message
+unknown and the unclaimed rest to the next round, in whichever process runs it; an
+SMSC that is down is noticed before anything is claimed, and the next round tries
+again. A step never waits on either server.
+
+Only the scheduler process (:mod:`ecabinet.core.scheduler`) runs the loop below; the
+claims, not that election, are what keep a message from going twice.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import Column, Engine, String, UniqueConstraint, and_, or_, update
+from sqlalchemy import Column, Engine, String, UniqueConstraint, and_, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -33,8 +38,9 @@ from documents.levels import Confidentiality
 from documents.models import Document
 from documents.notification_prefs import NotificationPreference
 from documents.notifications import SMS_KINDS, Notification, remind, vn_today
+from ecabinet.core import errors
 from ecabinet.core.db import session_scope
-from ecabinet.core.mail import Mail, send_mail
+from ecabinet.core.mail import Mail, MailError, MailLink
 from ecabinet.core.settings import Settings
 from ecabinet.core.sms import Sms, SmsError, SmsLink, SmsUncertain
 from ecabinet.core.types import UTCDateTime, utcnow
@@ -79,6 +85,12 @@ Row = tuple[Notification, User, Document | None]
 
 def _candidates(session: Session, channel: str, now: datetime, limit: int) -> list[int]:
     """Notifications this channel should carry and nobody has claimed yet."""
+    query = _unclaimed(channel, now)
+    ids = session.exec(query.order_by(col(Notification.id)).limit(limit)).all()
+    return [i for i in ids if i is not None]
+
+
+def _unclaimed(channel: str, now: datetime) -> Any:
     pref = NotificationPreference
     query = (
         select(Notification.id)
@@ -118,8 +130,29 @@ def _candidates(session: Session, channel: str, now: datetime, limit: int) -> li
             col(User.phone).is_not(None),
             or_(col(pref.sms).is_(None), col(pref.sms)),
         )
-    ids = session.exec(query.order_by(col(Notification.id)).limit(limit)).all()
-    return [i for i in ids if i is not None]
+    return query
+
+
+def queue_sizes(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Messages waiting, by channel (``email``, ``sms``): not claimed yet, being sent, or
+    failed and waiting to be tried again. For monitoring: a queue that keeps growing
+    means the mail server or the SMSC is not taking them (or no process sends)."""
+    now = now or utcnow()
+    sizes: dict[str, int] = {}
+    for channel in ("email", "sms"):
+        waiting = session.exec(
+            select(func.count()).select_from(_unclaimed(channel, now).subquery())
+        ).one()
+        claimed = session.exec(
+            select(func.count())
+            .select_from(NotificationDelivery)
+            .where(
+                col(NotificationDelivery.channel) == channel,
+                col(NotificationDelivery.state).in_(["sending", "failed"]),
+            )
+        ).one()
+        sizes[channel] = int(waiting) + int(claimed)
+    return sizes
 
 
 def claim(engine: Engine, channel: str, limit: int, now: datetime | None = None) -> list[int]:
@@ -263,21 +296,48 @@ def sms_for(settings: Settings, n: Notification, user: User) -> Sms:
 
 def deliver_mail(engine: Engine, settings: Settings) -> int:
     """E-mail the notifications each user wants by e-mail, not yet read nor e-mailed;
-    each at most once. Without an SMTP server nothing happens. Returns how many went."""
+    each at most once. Without an SMTP server nothing happens. Returns how many went.
+
+    Messages are claimed one at a time, each outcome recorded before the next is
+    claimed: a crash leaves at most one message in doubt, and the rest to whichever
+    process delivers next (a claimed batch would have left them all in doubt, unsent).
+    """
     if settings.smtp_host is None:
         return 0
-    ids = claim(engine, "email", MAIL_BATCH)
-    if not ids:
-        return 0
-    with session_scope(engine, write=False) as session:
-        rows = _load(session, ids)
-        mails = [mail_for(settings, n, u, d) for n, u, d in rows]
-    # The network is used outside any transaction: a slow server holds no lock.
-    results = send_mail(settings, mails)
-    for (n, _, _), result in zip(rows, results, strict=True):
-        assert n.id is not None
-        mark(engine, "email", n.id, ok=result.ok, error=result.error)
-    return sum(1 for r in results if r.ok)
+    sent = 0
+    link: MailLink | None = None
+    try:
+        for _ in range(MAIL_BATCH):
+            ids = claim(engine, "email", 1)
+            if not ids:
+                break
+            with session_scope(engine, write=False) as session:
+                [(n, user, d)] = _load(session, ids)
+                mail = mail_for(settings, n, user, d)
+            if link is None:
+                try:
+                    link = MailLink(settings)
+                except MailError as exc:  # tried again later
+                    mark(engine, "email", ids[0], ok=False, error=str(exc))
+                    log.warning("mail not sent: %s; trying again next round", exc)
+                    break
+            # The network is used outside any transaction: a slow server holds no lock.
+            result = link.send(mail)
+            mark(
+                engine,
+                "email",
+                ids[0],
+                ok=result.ok,
+                error=result.error,
+                uncertain=result.uncertain,
+            )
+            sent += int(result.ok)
+            if not link.open:
+                break
+    finally:
+        if link is not None:
+            link.close()
+    return sent
 
 
 def deliver_sms(engine: Engine, settings: Settings) -> int:
@@ -349,23 +409,22 @@ async def reminder_loop(
         await anyio.sleep(tick)
         count += 1
         if count % rounds_per_remind == 0:
-            try:
-                await anyio.to_thread.run_sync(remind, engine, settings, vn_today())
-            except Exception:
-                log.exception("deadline reminders failed; trying again next time")
+            await _guarded(remind, engine, settings, vn_today())
             for other in also:
                 await _guarded(other, engine)
         for other in every_tick:
             await _guarded(other, engine)
         for deliver in (deliver_mail, deliver_sms):  # each goes out even when others failed
-            try:
-                await anyio.to_thread.run_sync(deliver, engine, settings)
-            except Exception:
-                log.exception("%s failed; trying again next time", deliver.__name__)
+            await _guarded(deliver, engine, settings)
 
 
-async def _guarded(work: Callable[[Engine], int], engine: Engine) -> None:
+async def _guarded(work: Callable[..., int], *args: Any) -> None:
+    """Run one piece of scheduled work; its failure is logged (an outage in one line,
+    without a traceback: a database that is away must not fill the log every minute)."""
+    name = work.__qualname__
     try:
-        await anyio.to_thread.run_sync(work, engine)
+        await anyio.to_thread.run_sync(work, *args)
+    except errors.Unavailable as exc:
+        errors.log_outage(log, name, exc)
     except Exception:
-        log.exception("%s failed; trying again next time", work.__qualname__)
+        log.exception("%s failed; trying again next time", name)

@@ -8,13 +8,12 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from documents import ranking, search
 from documents.access import oversees_any, visible_clause
-from documents.models import Assignment, Document, DocumentText
+from documents.models import Assignment, Document
 from documents.states import State
 from ecabinet.core.policy import Subject
 
@@ -47,8 +46,8 @@ class Filter:
 
 
 def conditions(subject: Subject, f: Filter, dialect: str) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of ``f``, the visibility clause first; ``dialect`` (the session's
-    ``get_bind().dialect.name``) picks the full-text engine."""
+    """The WHERE clauses of ``f`` but its text (which :func:`_tier` reads), the visibility
+    clause first."""
     where: list[ColumnElement[bool]] = [visible_clause(subject)]
     if f.flow:
         where.append(col(Document.flow) == f.flow)
@@ -79,41 +78,37 @@ def conditions(subject: Subject, f: Filter, dialect: str) -> list[ColumnElement[
             col(Assignment.active), col(Assignment.user_id) == f.assigned_to
         )
         where.append(col(Document.id).in_(mine))
-    if f.text:
-        if dialect == "postgresql" and not oversees_any(subject):
-            where.append(search.holds(dialect, f.text))
-        else:
-            where.append(col(Document.id).in_(search.matching(dialect, f.text)))
     return where
 
 
 def _ids(subject: Subject, f: Filter, dialect: str) -> SelectOfScalar[int | None]:
-    """The matching ids in list order (for a text search: by rank, see
-    :mod:`documents.ranking`, which a leader's or clerk's list walks with :func:`_tier`)."""
-    if f.text and oversees_any(subject):
-        return _tier(subject, f, dialect, frozenset())
-    order: list[ColumnElement[Any]]
-    if f.text:  # every hit: ranked by list_documents
-        order = [col(Document.id).desc()]
-    else:
-        order = [
-            col(Document.urgency_rank).desc(),
-            col(Document.created_at).desc(),
-            col(Document.id).desc(),
-        ]
+    """The matching ids of a list without text, urgent ones first, then newest."""
+    order: list[ColumnElement[Any]] = [
+        col(Document.urgency_rank).desc(),
+        col(Document.created_at).desc(),
+        col(Document.id).desc(),
+    ]
     return select(col(Document.id)).where(*conditions(subject, f, dialect)).order_by(*order)
 
 
 def _tier(
-    subject: Subject, f: Filter, dialect: str, features: frozenset[str]
-) -> SelectOfScalar[int | None]:
-    """The hits of ``f``'s text having ``features``, newest first."""
+    subject: Subject,
+    f: Filter,
+    dialect: str,
+    features: frozenset[str],
+    candidates: search.IdSet | None = None,
+) -> SelectOfScalar[Any]:
+    """The hits of ``f``'s text having ``features``, newest first; among ``candidates``
+    (the documents a specialist may see that pass ``f``'s other filters) when given."""
     assert f.text
+    if candidates is not None:
+        return search.hits_among(dialect, f.text, features, candidates)
     hits = search.fts_hits(f.text, features) if dialect == "sqlite" else None
     where = conditions(subject, replace(f, text=None), dialect)
     if hits is None:  # PostgreSQL, or no word
         found = col(Document.id).in_(search.matching(dialect, f.text, features))
-        return select(col(Document.id)).where(found, *where).order_by(col(Document.id).desc())
+        chosen = select(col(Document.id)).where(found, *where)
+        return chosen.order_by(col(Document.id).desc())
     # SQLite: walk the FTS5 hits newest first.
     fts, match = hits
     return (
@@ -124,23 +119,17 @@ def _tier(
     )
 
 
-def _ranked(session: Session, text: str, ids: list[int | None]) -> list[int]:
-    """``ids`` (every hit of ``text``, a specialist's few) by rank: their fields read
-    here, whether their body holds the words whole asked of the engine."""
-    dialect = session.get_bind().dialect.name
-    whole = search.holds(dialect, text, (search.WHOLE,))
-    rows = session.execute(
-        sa_select(
-            col(Document.id),
-            col(DocumentText.meta),
-            col(DocumentText.marks),
-            col(DocumentText.pairs),
-            whole,
-        )
-        .join(DocumentText, col(DocumentText.document_id) == Document.id)
-        .where(col(Document.id).in_(ids))
-    ).all()
-    return ranking.rank(search.terms(text), [(i, m, k, p, bool(w)) for i, m, k, p, w in rows])
+def _candidates(session: Session, subject: Subject, f: Filter, dialect: str) -> search.IdSet | None:
+    """For a text search by someone who oversees no agency (a specialist sees a few
+    thousand documents at most): the ids they may see that pass ``f``'s other filters,
+    read once, so that each tier of the ranking reads the engine's hits of its words
+    against this set instead of testing each hit's visibility row by row. None for a
+    leader or clerk, whose tiers walk the hits newest first and stop after a page."""
+    if oversees_any(subject):
+        return None
+    where = conditions(subject, replace(f, text=None), dialect)
+    found = session.connection().execute(select(col(Document.id)).where(*where)).scalars()
+    return search.IdSet(tuple(i for i in found if i is not None))
 
 
 @dataclass(frozen=True)
@@ -155,38 +144,44 @@ class Page:
 
 def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
     """A page of matching documents: urgent ones first, then newest; by rank for a text
-    search (:mod:`documents.ranking`). Ids are found first and the rows loaded after, so
-    sorting never drags whole rows. A leader's or clerk's total is counted up to :data:`COUNT_CAP`
-    (:data:`TEXT_COUNT_CAP` for a text search: counting every hit of a common word is most
-    of a search's time); anyone else sees few documents, so one pass gives the page and
-    the exact total."""
+    search (:mod:`documents.ranking`, whose tiers each read a page at most). Ids are found
+    first and the rows loaded after, so sorting never drags whole rows. A leader's or
+    clerk's total is counted up to :data:`COUNT_CAP`, and a text search's up to
+    :data:`TEXT_COUNT_CAP` for anyone (counting every hit of a common word is most of a
+    search's time); anyone else's list without text holds few documents, so one pass
+    gives the page and the exact total."""
     dialect = session.get_bind().dialect.name
     limit, offset = max(1, min(f.limit, MAX_PAGE)), max(0, f.offset)
-    ids = _ids(subject, f, dialect)
-    if not oversees_any(subject):
-        every = list(session.exec(ids))
-        if f.text:
-            every = list(_ranked(session, f.text, every))
-        page, total, exact = every[offset : offset + limit], len(every), True
-    elif f.text:
-        tier = partial(_tier, subject, f, dialect)
+    if f.text:
+        tier = partial(
+            _tier, subject, f, dialect, candidates=_candidates(session, subject, f, dialect)
+        )
         ranked = ranking.walk(
             lambda t, n: session.exec(tier(t).limit(n)).all(),
             f.text,
             offset + limit,
             partial(search.occurs, session, f.text),
         )
-        page = list(ranked[offset:])
+        page = ranked[offset:]
+        # The count keeps the hits' order: it makes SQLite walk the FTS5 hits rather than
+        # probe the FTS5 table once per candidate row (100 times slower).
+        counting: SelectOfScalar[Any] = tier(frozenset())
+        cap = TEXT_COUNT_CAP
+    elif oversees_any(subject):
+        ids = _ids(subject, f, dialect)
+        page = [i for i in session.exec(ids.limit(limit).offset(offset)) if i is not None]
+        counting, cap = ids.order_by(None), COUNT_CAP
     else:
-        page = list(session.exec(ids.limit(limit).offset(offset)))
-    if oversees_any(subject):
-        cap = TEXT_COUNT_CAP if f.text else COUNT_CAP
-        # A text search keeps its order in the count: it makes SQLite walk the FTS5 hits
-        # rather than probe the FTS5 table once per candidate row (100 times slower).
-        counting = ids if f.text else ids.order_by(None)
-        counted = session.exec(
-            select(func.count()).select_from(counting.limit(cap + 1).subquery())
-        ).one()
-        total, exact = max(min(counted, cap), offset + len(page)), counted <= cap
+        every = [i for i in session.exec(_ids(subject, f, dialect)) if i is not None]
+        page = every[offset : offset + limit]
+        return _loaded(session, page, len(every), True)
+    counted = session.exec(
+        select(func.count()).select_from(counting.limit(cap + 1).subquery())
+    ).one()
+    total = max(min(counted, cap), offset + len(page))
+    return _loaded(session, page, total, counted <= cap)
+
+
+def _loaded(session: Session, page: list[int], total: int, exact: bool) -> Page:
     rows = {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(page)))}
     return Page([rows[i] for i in page if i in rows], int(total), exact)

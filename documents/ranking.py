@@ -28,7 +28,7 @@ import itertools
 from collections.abc import Callable, Sequence
 
 from documents import search
-from documents.search import ABSTRACT, EXACT, PHRASE, WHOLE, Terms
+from documents.search import ABSTRACT, EXACT, PHRASE, WHOLE
 
 WEIGHTS = {WHOLE: 8, EXACT: 4, PHRASE: 2, ABSTRACT: 1}
 """Each feature's weight: above the sum of every weight after it."""
@@ -79,30 +79,3 @@ def walk(
                 if len(taken) == want:
                     return taken
     return taken
-
-
-def features_of(t: Terms, meta: str, marks: str, pairs: str, whole: bool) -> frozenset[str]:
-    """The features of one hit, read from its indexed fields as the engines read them;
-    ``whole``: the engine's answer for the whole words (the body is not read here). For
-    the lists that hold every hit anyway: a specialist's few documents."""
-    words = set(t.words)
-    out: set[str] = set()
-    if words <= set(meta.split()):
-        out.add(ABSTRACT)
-    if whole or ABSTRACT in out:
-        out.add(WHOLE)
-    if t.spellings and set(t.spellings) <= set(marks.split()):
-        out.add(EXACT)
-    if len(t.words) > 1 and set(t.pairs) <= set(pairs.split()):
-        out.add(PHRASE)
-    return frozenset(out)
-
-
-def rank(t: Terms, rows: Sequence[tuple[int, str, str, str, bool]]) -> list[int]:
-    """The ids of ``rows`` (hits of ``t``: id, meta, marks, pairs, whole) by rank, newest
-    first among equals."""
-
-    def key(row: tuple[int, str, str, str, bool]) -> tuple[int, int]:
-        return (-sum(WEIGHTS[f] for f in features_of(t, *row[1:])), -row[0])
-
-    return [row[0] for row in sorted(rows, key=key)]

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pypdf import PdfReader
-from sqlalchemy import ColumnElement, Integer, Select, exists, false, func, literal_column
+from sqlalchemy import ARRAY, ColumnElement, Integer, any_, bindparam, false, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql import column, table
 from sqlalchemy.sql.expression import TableClause
@@ -199,25 +201,44 @@ def _ts_conditions(t: Terms, features: Iterable[str]) -> list[ColumnElement[bool
     return where
 
 
-def holds(dialect: str, query: str, features: Iterable[str] = ()) -> ColumnElement[bool]:
-    """A condition on one document row: its text holds the query (and does each of
-    ``features``). For lists whose visible set is small (a specialist's): checked per
-    candidate, it never makes the engine find every hit of a common word first. PostgreSQL
-    only; SQLite's FTS5 answers a per-row probe slowly (prefix terms are merged again each
-    time), so it takes :func:`matching`."""
+@dataclass(frozen=True)
+class IdSet:
+    """A set of document ids that several queries read: as a JSON array for SQLite's
+    ``json_each``, serialised once."""
+
+    ids: tuple[int, ...]
+
+    @cached_property
+    def json(self) -> str:
+        return json.dumps(self.ids)
+
+
+def hits_among(
+    dialect: str, query: str, features: Iterable[str], ids: IdSet
+) -> SelectOfScalar[int]:
+    """The ids among ``ids`` whose text holds ``query`` (and does each of ``features``),
+    newest first. For lists whose visible set is small (a specialist's few thousand
+    documents, read once by the caller): the engine reads the hits of the words and keeps
+    those in the set, never probing its index once per candidate (SQLite's FTS5 merges a
+    prefix's terms again for each probe: 100 times slower)."""
     t = terms(query)
-    if not t.words:
-        return false()
-    if dialect != "postgresql":
-        return col(Document.id).in_(matching(dialect, query, features))
-    # OFFSET 0 keeps the subquery correlated (PostgreSQL would otherwise turn it into a
-    # join over every hit).
-    probe: Select[int] = (
-        sa_select(literal_column("1", Integer))
-        .select_from(_search)
-        .where(_search.c.document_id == Document.id, *_ts_conditions(t, features))
+    if not t.words or not ids.ids:
+        return select(col(DocumentText.document_id)).where(false())
+    if dialect == "postgresql":
+        array = bindparam("among", list(ids.ids), type_=ARRAY(Integer))
+        return (
+            select(_search.c.document_id)
+            .where(_search.c.document_id == any_(array), *_ts_conditions(t, features))
+            .order_by(_search.c.document_id.desc())
+        )
+    # ``rowid + 0``: the set is a filter on the hits, not an index FTS5 would probe.
+    listed = sa_select(column("value", Integer)).select_from(func.json_each(ids.json))
+    return (
+        select(_fts.c.rowid)
+        .where(_fts.c.document_fts.op("MATCH")(_fts_query(t, features)))
+        .where((_fts.c.rowid + 0).in_(listed))
+        .order_by(_fts.c.rowid.desc())
     )
-    return exists(probe.offset(0))
 
 
 def fts_hits(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,6 +23,8 @@ from starlette.types import ASGIApp
 import ecabinet
 from documents.notification_delivery import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
+    health,
+    metrics_page,
     routes_activation,
     routes_admin,
     routes_annotations,
@@ -51,11 +54,14 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
 from ecabinet.api.errors import HANDLERS, error_response
 from ecabinet.api.framework import AppContext, openapi
 from ecabinet.api.middleware import BodyLimit, RefuseNul, SecurityHeaders
+from ecabinet.api.observe import Observe
 from ecabinet.api.registry import api
-from ecabinet.core import db, errors, sandbox
+from ecabinet.core import db, errors, metrics, sandbox, scheduler
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
+from ecabinet.core.storage_timed import timed
 from ecabinet.meetings import annotate, consultation_reminders, notices
+from ecabinet.operations.retention import once_a_day
 from ecabinet.public import pages as public_pages
 from ecabinet.signatures import intake
 
@@ -81,31 +87,20 @@ def create_app(
     ctx = AppContext(
         settings=settings,
         engine=engine or db.make_engine(settings),
-        store=store or open_store(settings),
+        store=timed(store or open_store(settings)),
     )
     document = api_document()
 
     async def openapi_json(_request: Request) -> Response:
         return JSONResponse(document)
 
-    async def healthz(_request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(_request: Request) -> Response:
-        checks = await anyio.to_thread.run_sync(_readiness, ctx)
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "checks": checks},
-            status_code=200 if ok else 503,
-        )
-
     async def api_not_found(_request: Request) -> Response:
         return error_response(errors.route_not_found())
 
     routes: list[BaseRoute] = [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
+        *health.routes(ctx.settings, ctx.engine, ctx.store),
         Route("/api/v1/openapi.json", openapi_json, methods=["GET"]),
+        metrics_page.route(ctx, lambda c: health.readiness(c.settings, c.engine, c.store)),
         *api.routes(),
         *public_pages.routes(ctx, frontend_dist),
         *_frontend_routes(frontend_dist),
@@ -114,17 +109,30 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as background:
-            if settings.reminder_minutes > 0:  # reminders, e-mail and SMS, in this process
-                also = [consultation_reminders.remind]
+            if settings.reminder_minutes > 0:  # in whichever process is the scheduler
                 loop = partial(
-                    reminder_loop, ctx.engine, settings, also=also, every_tick=[notices.notify_soon]
+                    reminder_loop,
+                    ctx.engine,
+                    settings,
+                    tick=settings.scheduler_seconds,
+                    also=[consultation_reminders.remind, once_a_day(ctx.store, settings)],
+                    every_tick=[notices.notify_soon],
                 )
-                background.start_soon(loop)
+                background.start_soon(
+                    partial(
+                        scheduler.lead,
+                        scheduler.lock_for(settings),
+                        loop,
+                        every=settings.scheduler_takeover_seconds,
+                    )
+                )
             yield
             background.cancel_scope.cancel()
+        metrics.SCHEDULER_LEADER.set(0)
+        metrics.process_stopped()
         ctx.engine.dispose()
 
-    app = Starlette(
+    app = ObservedApp(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
@@ -135,7 +143,23 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.observe = partial(
+        Observe,
+        trusted_proxies=settings.trusted_proxies,
+        after=metrics_page.PoolGauges(ctx.engine),
+    )
     return app
+
+
+class ObservedApp(Starlette):
+    """Starlette with :class:`~ecabinet.api.observe.Observe` outside its error handling:
+    a 500 is counted, logged with its request id and answered with it too."""
+
+    observe: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return self.observe(stack) if self.observe is not None else stack
 
 
 def create_asgi(
@@ -159,33 +183,28 @@ def create_asgi(
     return asgi
 
 
-def _readiness(ctx: AppContext) -> dict[str, str]:
-    checks: dict[str, str] = {}
-    probes: list[tuple[str, Callable[[], None]]] = [
-        ("database", lambda: db.check(ctx.engine)),
-        ("storage", ctx.store.check),
-    ]
-    for name, check in probes:
-        try:
-            check()
-            checks[name] = "ok"
-        except errors.DomainError as exc:
-            checks[name] = exc.code
-    if ctx.settings.redis_url:
-        checks["redis"] = _redis_check(ctx.settings.redis_url)
-    return checks
+GC_YOUNG, GC_MIDDLE, GC_OLD = 50_000, 20, 20
+"""Collector thresholds for the served process (Python's are 700, 10, 10); decision 0009."""
 
 
-def _redis_check(url: str) -> str:
-    import redis
+def served() -> ASGIApp:
+    """The app of one ``ecabinet serve`` worker, from the environment: the factory that
+    uvicorn calls in each process (``uvicorn --factory ecabinet.app:served``)."""
+    from ecabinet.api.observe import forwarded
+    from ecabinet.core import logs
 
-    try:
-        client: Any = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        client.ping()
-        client.close()
-        return "ok"
-    except Exception:
-        return "redis.unavailable"
+    settings = Settings.from_env()
+    logs.configure(settings.log_level, settings.log_format)
+    # X-Forwarded-For/-Proto of the trusted proxies, keeping the connection's own address
+    # to decide whether to believe an X-Request-ID.
+    app = forwarded(create_asgi(settings), settings.trusted_proxies)
+    # Decision 0009: what start-up built lives as long as the process, so it leaves the
+    # collector's reach (a full collection then walks only what came after, such as the
+    # live tablets' connections). Each worker does it for itself.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, GC_MIDDLE, GC_OLD)
+    return app
 
 
 def _frontend_routes(dist: Path) -> list[BaseRoute]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import logging
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecabinet import cli_openapi, cli_operations, cli_signing
-from ecabinet.core import errors
+from ecabinet import cli_admin, cli_openapi, cli_operations, cli_signing
+from ecabinet.core import errors, logs
 from ecabinet.core.settings import Settings, SettingsError
 
 
@@ -22,11 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ecabinet: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("alembic", "fontTools"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.log_format)
     try:
         code: int = args.run(settings, args)
         return code
@@ -45,9 +40,23 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the app over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes serving the same port (each with its own database pool)",
+    )
     serve.set_defaults(run=_serve)
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument(
+        "--to", default="head", metavar="REVISION", help="up or down to this revision (or base)"
+    )
+    migrate.add_argument(
+        "--allow-data-loss",
+        action="store_true",
+        help="let a downgrade drop tables or columns that hold rows",
+    )
     migrate.set_defaults(run=_migrate)
 
     demo = sub.add_parser("demo", help="seed the demo province (idempotent)")
@@ -79,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         state.add_argument("username")
         state.set_defaults(run=_user_state, active=action == "enable")
 
+    cli_admin.add_commands(sub)
     cli_signing.add_commands(sub)
     cli_openapi.add_commands(sub)
     cli_operations.add_commands(sub)
@@ -108,15 +118,16 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
     return make_engine(settings)
 
 
-GC_YOUNG, GC_MIDDLE, GC_OLD = 50_000, 20, 20
-"""Collector thresholds for the served process (Python's are 700, 10, 10); decision 0009."""
-
-
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from ecabinet.core import migrate
 
+    if args.workers < 1:
+        print("ecabinet: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if settings.metrics_multiproc_dir is not None:
+        _clear_metrics_dir(settings.metrics_multiproc_dir)
     engine = _engine(settings)
     if migrate.current(engine) is None:
         print(
@@ -125,36 +136,52 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     engine.dispose()
-    import gc
-
-    from ecabinet.app import create_asgi
-
-    app = create_asgi(settings)
-    # Decision 0009: what start-up built lives as long as the process, so it leaves the
-    # collector's reach (a full collection then walks only what came after, such as the
-    # live tablets' connections), and WebSocket messages, a few hundred bytes of JSON on
-    # the meeting room's network, go uncompressed (compressing costs more than it saves).
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG, GC_MIDDLE, GC_OLD)
+    # Each worker process builds its app from the environment (ecabinet.app:served), so
+    # it reads the same settings; the secrets are made here first, once, for all of them.
+    settings.with_secret()
+    # WebSocket messages, a few hundred bytes of JSON on the meeting room's network, go
+    # uncompressed: compressing costs more than it saves (decision 0009).
     uvicorn.run(
-        app,
+        "ecabinet.app:served",
+        factory=True,
         host=args.host,
         port=args.port,
+        workers=args.workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # Logging is ours (ecabinet.core.logs): the access line comes from
+        # ecabinet.api.observe, with the route's template instead of the path and query.
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,  # done by forwarded(), in ecabinet.app:served
         ws_per_message_deflate=False,
     )
     return 0
 
 
-def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+def _clear_metrics_dir(folder: Path) -> None:
+    """Remove the metric files of earlier runs from ``PROMETHEUS_MULTIPROC_DIR``: before
+    :mod:`ecabinet.core.metrics` is imported, as prometheus-client opens its files at once
+    (ecabinet.core.metrics)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink(missing_ok=True)
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from alembic.util import CommandError
+
     from ecabinet.core import migrate
 
-    engine = _engine(settings)
-    migrate.upgrade(engine)
-    print(f"database at revision {migrate.current(engine)}")
-    engine.dispose()
+    # A migration may rewrite a large table: no statement timeout for it.
+    engine = _engine(dataclasses.replace(settings, db_statement_timeout=0))
+    try:
+        migrate.migrate_to(engine, args.to, allow_data_loss=args.allow_data_loss)
+        print(f"database at revision {migrate.current(engine)}")
+    except CommandError as exc:  # an unknown revision
+        print(f"ecabinet: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -193,15 +220,9 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
     from ecabinet.core.agencies import Role
     from ecabinet.core.db import session_scope
 
-    password = settings.env.get(args.password_env) if args.password_env else None
-    if args.password_env and not password:
-        print(f"ecabinet: environment variable {args.password_env} is empty", file=sys.stderr)
-        return 2
+    password = cli_admin.read_password(settings, args.password_env)
     if password is None:
-        password = getpass.getpass("Mật khẩu / Password: ")
-        if getpass.getpass("Nhập lại / Again: ") != password:
-            print("ecabinet: the passwords differ", file=sys.stderr)
-            return 2
+        return 2
     try:
         roles = [Role(r) for r in args.role]
     except ValueError:

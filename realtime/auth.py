@@ -6,10 +6,11 @@ from __future__ import annotations
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
+import socketio.exceptions
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecabinet.core import auth, credentials
+from ecabinet.core import auth, credentials, errors
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
 
@@ -25,6 +26,12 @@ def refusal(code: str, vi: str, en: str) -> ConnectionRefusedError:
 
 def not_logged_in() -> ConnectionRefusedError:
     return refusal("auth.required", "Bạn cần đăng nhập.", "You need to log in.")
+
+
+def unavailable(error: errors.Unavailable) -> socketio.exceptions.ConnectionRefusedError:
+    """The refusal of a handshake that could not be decided (the database is away):
+    ``connect_error`` carries ``{"message": en, "data": {code, message, details}}``."""
+    return socketio.exceptions.ConnectionRefusedError(error.en, error.as_dict())
 
 
 def cookie_of(environ: dict[str, Any]) -> str | None:

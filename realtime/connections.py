@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ecabinet.core import metrics
 from ecabinet.core.credentials import Held
 from ecabinet.core.outbox import Cut, meeting_room
 from realtime.auth import Credential
@@ -41,11 +42,15 @@ class Connection:
 
     async def enter(self, sio: Any, meeting_id: int) -> None:
         """Into the meeting's room; a seat cut from now on finds it in :attr:`meetings`."""
+        if meeting_id not in self.meetings:
+            _room_joined(meeting_id)
         self.meetings.add(meeting_id)
         await sio.enter_room(self.sid, meeting_room(meeting_id), self.namespace)
 
     async def leave(self, sio: Any, meeting_id: int) -> None:
         """Out of the meeting's room (nothing happens if it was not in it)."""
+        if meeting_id in self.meetings:
+            _room_left(meeting_id)
         self.meetings.discard(meeting_id)
         await sio.leave_room(self.sid, meeting_room(meeting_id), self.namespace)
 
@@ -57,6 +62,25 @@ class Connection:
         if cut.kind == "token":
             return h.token_id is not None and str(h.token_id) == cut.key
         return str(h.user_id) == cut.key  # "user", "seat"
+
+
+_members: dict[int, int] = {}
+"""Meeting id -> this process's sockets in its room (for the rooms gauge)."""
+
+
+def _room_joined(meeting_id: int) -> None:
+    _members[meeting_id] = _members.get(meeting_id, 0) + 1
+    if _members[meeting_id] == 1:
+        metrics.ROOMS.inc()
+
+
+def _room_left(meeting_id: int) -> None:
+    left = _members.get(meeting_id, 0) - 1
+    if left > 0:
+        _members[meeting_id] = left
+    elif meeting_id in _members:
+        del _members[meeting_id]
+        metrics.ROOMS.dec()
 
 
 class Registry:
@@ -74,6 +98,8 @@ class Registry:
         (``time.monotonic()``); False (not registered) when a cut of it went by since."""
         if any(connection.holds(c) and c.kind != "seat" for c in self.cuts_since(since)):
             return False
+        if (connection.namespace, connection.sid) not in self.connections:
+            metrics.SOCKETS.labels(connection.namespace).inc()
         self.connections[(connection.namespace, connection.sid)] = connection
         if connection.held.expires_at is not None:
             self._order += 1
@@ -82,6 +108,11 @@ class Registry:
 
     def remove(self, namespace: str, sid: str) -> Connection | None:
         gone = self.connections.pop((namespace, sid), None)
+        if gone is not None:
+            metrics.SOCKETS.labels(namespace).dec()
+            for meeting_id in gone.meetings:
+                _room_left(meeting_id)
+            gone.meetings.clear()  # a leave still under way counts nothing twice
         if len(self._expiries) > 2 * len(self.connections) + 64:
             # the expiries of connections gone long before theirs (tokens last years)
             self._expiries = [e for e in self._expiries if self.alive(e[2])]

@@ -30,6 +30,8 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from socketio import packet as sio_packet
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
+from ecabinet.core import metrics
+
 log = logging.getLogger("ecabinet.realtime")
 REDIS_CONNECTIONS = 32  # per process; publishes beyond that wait their turn
 
@@ -94,6 +96,7 @@ async def deliver_local(
             slow.append(socket)
             continue
         sent += 1
+    metrics.DELIVERIES.inc(sent)
     for socket in slow:  # rare: let engine.io decide whether the socket is still alive
         try:
             for p in packets:
@@ -162,6 +165,7 @@ async def broadcast(
     One process: queued straight on this process's sockets. Several processes: through
     the configured pub/sub manager (fast locally when it is a :class:`FastRedisManager`,
     the library's path with any other)."""
+    metrics.EVENTS.labels(event).inc()
     if isinstance(sio.manager, AsyncPubSubManager):
         await sio.emit(event, data, room=room, namespace=namespace)
     else:

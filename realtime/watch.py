@@ -30,7 +30,7 @@ import redis
 import redis.asyncio
 from sqlalchemy import Engine
 
-from ecabinet.core import credentials
+from ecabinet.core import credentials, errors
 from ecabinet.core.db import session_scope
 from ecabinet.core.outbox import Cut, CutKind
 from ecabinet.core.settings import Settings
@@ -124,7 +124,11 @@ class Watch:
         await self.start()
         credential = auth.credential_of(environ, data)
         since = time.monotonic()
-        held = await anyio.to_thread.run_sync(auth.held, self.engine, self.settings, credential)
+        try:
+            held = await anyio.to_thread.run_sync(auth.held, self.engine, self.settings, credential)
+        except errors.Unavailable as exc:  # refused with the reason, not a crash
+            errors.log_outage(log, f"socket connect {namespace}", exc)
+            raise auth.unavailable(exc) from None
         if held is None:
             raise auth.not_logged_in()
         connection = Connection(sid, namespace, credential, held)
@@ -231,6 +235,8 @@ class Watch:
                     await self.revalidate(batch)
             except asyncio.CancelledError:
                 raise
+            except errors.Unavailable as exc:
+                errors.log_outage(log, "checking the connections' credentials", exc)
             except Exception:
                 log.exception("checking the connections' credentials failed")
 

@@ -36,6 +36,9 @@ MAY_DEFAULT = {
     "network_timeout",
     "validate_max_bytes",
     "validate_per_minute",
+    # not ECABINET_ variables: PROMETHEUS_MULTIPROC_DIR and uvicorn's FORWARDED_ALLOW_IPS
+    "metrics_multiproc_dir",
+    "trusted_proxies",
 }
 MUST_BE_SET = {
     "secret_key",
@@ -47,6 +50,9 @@ MUST_BE_SET = {
     "redis_url",
     "public_base_url",
 }
+ONE_SHOT = {"minio-init", "migrate"}
+NGINX = ROOT / "deploy" / "nginx.conf"
+PG_MAX_CONNECTIONS = 100  # the postgres image's default
 # ${NAME}, ${NAME:-default}, ${NAME:?message}, ... ("$$" is an escaped "$").
 _VAR = re.compile(r"(?<!\$)\$\{(\w+)(?:(:?[-?+])([^}]*))?\}")
 
@@ -157,19 +163,113 @@ def test_secrets_come_from_the_env_file_and_are_required() -> None:
 
 
 def test_services_exist_are_healthy_and_awaited() -> None:
-    for name in ("postgres", "minio", "minio-init", "redis"):
+    for name in ("proxy", "migrate", "postgres", "minio", "minio-init", "redis"):
         assert name in SERVICES, name
     for name in ("postgres", "minio", "redis"):
         assert APP["depends_on"][name]["condition"] == "service_healthy", name
-    assert APP["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
+    for name in ("migrate", "minio-init"):
+        assert APP["depends_on"][name]["condition"] == "service_completed_successfully"
     assert SERVICES["minio-init"]["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert SERVICES["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert SERVICES["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
     for name, service in SERVICES.items():
-        if name == "minio-init":  # a one-shot job: it exits instead of staying healthy
+        if name in ONE_SHOT:  # a one-shot job: it exits instead of staying healthy
             assert service.get("restart") == "no"
             continue
         assert service["healthcheck"]["test"], name
         assert service.get("restart") == "unless-stopped", name
     assert "/readyz" in " ".join(APP["healthcheck"]["test"])
+
+
+def test_replicas_run_behind_the_tls_proxy_only() -> None:
+    env = _dummy_env()
+    replicas = int(_substitute(str(APP["deploy"]["replicas"]), env))
+    assert replicas >= 2
+    # Only the proxy is published; the replicas are reached through it.
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert APP["expose"] == ["8000"]
+    proxy = SERVICES["proxy"]
+    assert [p.rsplit(":", 1)[1] for p in proxy["ports"]] == ["443", "80"]
+    volumes = [_substitute(m, env) for m in proxy["volumes"]]
+    mounts = {m.split(":")[1]: m.split(":")[0] for m in volumes}
+    assert mounts["/etc/nginx/conf.d/default.conf"] == "./deploy/nginx.conf"
+    assert mounts["/etc/nginx/tls"] == "./deploy/tls"  # unless ECABINET_TLS_DIR says
+    assert all(m.endswith(":ro") for m in volumes)
+
+
+def test_each_replica_runs_the_cli_s_serve_with_workers() -> None:
+    env = _dummy_env()
+    parser = cli._parser()
+    serve = parser.parse_args([_substitute(w, env) for w in APP["command"]][1:])
+    assert (serve.host, serve.port, serve.workers) == ("0.0.0.0", 8000, 1)  # noqa: S104
+    migrate = SERVICES["migrate"]
+    assert migrate["image"] == APP["image"] and migrate["restart"] == "no"
+    parser.parse_args(migrate["command"][1:])
+    assert migrate["command"][:2] == ["ecabinet", "migrate"]
+    assert migrate["environment"]["ECABINET_DATABASE_URL"] == APP_ENV["ECABINET_DATABASE_URL"]
+
+
+def test_database_connections_fit_the_server() -> None:
+    settings = _app_settings(_dummy_env())
+    env = _dummy_env()
+    processes = int(_substitute(str(APP["deploy"]["replicas"]), env)) * int(
+        _substitute(APP["command"][-1], env)
+    )
+    # Each process: its pool and overflow, and the scheduler's one connection.
+    per_process = settings.db_pool_size + settings.db_max_overflow + 1
+    assert processes * per_process + 5 <= PG_MAX_CONNECTIONS  # psql, backups
+    assert 0 < settings.db_statement_timeout <= 60 and settings.db_connect_timeout <= 10
+
+
+def test_nginx_passes_websockets_and_forwarded_headers_to_the_app() -> None:
+    from tests.support.nginx import parse
+
+    config = parse(NGINX.read_text(encoding="utf-8"))
+    [upstream] = config.find("upstream")
+    [[server, *_]] = upstream.values("server")
+    assert server == "app:8000"  # the compose service and the port it serves
+    servers = {
+        tuple(tuple(listen) for listen in s.values("listen")): s for s in config.find("server")
+    }
+    redirect = servers[(("80",), ("[::]:80",))]
+    assert redirect.values("return") == [["301", "https://$host$request_uri"]]
+    tls = servers[(("443", "ssl"), ("[::]:443", "ssl"))]
+    mounted = "/etc/nginx/tls/"
+    assert tls.values("ssl_certificate") == [[mounted + "fullchain.pem"]]
+    assert tls.values("ssl_certificate_key") == [[mounted + "privkey.pem"]]
+    assert tls.values("ssl_protocols") == [["TLSv1.2", "TLSv1.3"]]
+    [[body]] = tls.values("client_max_body_size")
+    assert _size(body) >= _app_settings(_dummy_env()).max_upload_bytes
+    locations = {d.args[0]: d for d in tls.find("location")}
+    for path in ("/", "/socket.io/"):
+        [[target]] = locations[path].values("proxy_pass")
+        assert target == f"http://{upstream.args[0]}"
+    socket_io = locations["/socket.io/"]
+    # A location with headers of its own inherits none of the server's: all are here.
+    headers = {name: value for name, value in socket_io.values("proxy_set_header")}
+    assert headers == {
+        "Upgrade": "$http_upgrade",
+        "Connection": "$connection_upgrade",
+        "Host": "$host",
+        "X-Forwarded-For": "$remote_addr",
+        "X-Forwarded-Proto": "$scheme",
+        "X-Forwarded-Host": "$host",
+    }
+    [[timeout]] = socket_io.values("proxy_read_timeout")
+    assert timeout == "1h"  # Engine.IO pings every 25 s; a meeting lasts hours
+    assert not locations["/"].find("proxy_set_header")  # it inherits the server's
+    server_headers = {name: value for name, value in tls.values("proxy_set_header")}
+    assert server_headers == {k: v for k, v in headers.items() if k != "Upgrade"}
+    [upgrade_map] = config.find("map")
+    assert upgrade_map.args == ["$http_upgrade", "$connection_upgrade"]
+    assert upgrade_map.values("default") == [["upgrade"]]
+    assert tls.values("proxy_http_version") == [["1.1"]]
+
+
+def _size(text: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    return int(text[:-1]) * units[text[-1].lower()] if text[-1].isalpha() else int(text)
 
 
 def test_images_are_pinned() -> None:
@@ -181,6 +281,11 @@ def test_images_are_pinned() -> None:
     assert SERVICES["minio"]["image"].startswith("quay.io/minio/minio:RELEASE.")
     assert SERVICES["postgres"]["image"] == "postgres:16"
     assert SERVICES["redis"]["image"] == "redis:7"
+    # nginx's Debian image; 1.27.3 or later re-resolves "app" (upstream "resolve").
+    image = SERVICES["proxy"]["image"]
+    assert image.startswith("nginx:") and image.endswith("-bookworm")
+    version = tuple(int(p) for p in image.split(":")[1].split("-")[0].split("."))
+    assert version >= (1, 27, 3)
 
 
 def test_the_bucket_the_app_uses_is_created() -> None:
@@ -214,7 +319,7 @@ def test_data_lives_in_declared_volumes() -> None:
     used = set()
     for name, service in SERVICES.items():
         for mount in service.get("volumes", []):
-            source = mount.split(":")[0]
+            source = _substitute(mount, _dummy_env()).split(":")[0]
             if not source.startswith((".", "/")):
                 assert source in declared, (name, source)
                 used.add(source)
@@ -247,8 +352,7 @@ def test_dockerfile_builds_what_compose_expects() -> None:
     (cmd,) = re.findall(r"^CMD\s+(.+)$", DOCKERFILE, re.MULTILINE)
     command = " ".join(yaml.safe_load(cmd))
     assert "ecabinet migrate && exec ecabinet serve --host 0.0.0.0 --port 8000" in command
-    port = APP["ports"][0].rsplit(":", 1)[1]
-    assert port == "8000" and "EXPOSE 8000" in DOCKERFILE
+    assert APP["expose"] == ["8000"] and "EXPOSE 8000" in DOCKERFILE
     # Every folder the package is built from is copied in.
     for folder in ("ecabinet", "documents", "signing", "realtime"):
         assert re.search(rf"^COPY {folder} ", DOCKERFILE, re.MULTILINE), folder

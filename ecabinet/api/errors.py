@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
-from ecabinet.core import errors
+from ecabinet.core import db, errors
 from signing.errors import SigningError
 
 log = logging.getLogger("ecabinet.http")
@@ -50,11 +51,23 @@ def error_response(error: errors.DomainError, status: int | None = None) -> JSON
     return JSONResponse(error.as_dict(), status_code=status, headers=headers)
 
 
-async def on_domain_error(_request: Request, exc: Exception) -> Response:
+async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, errors.DomainError)
-    if exc.kind in ("integrity", "unavailable"):
+    if isinstance(exc, errors.Unavailable):
+        errors.log_outage(log, f"{request.method} {request.url.path}", exc)
+    elif exc.kind == "integrity":
         log.error("%s: %s", exc.code, exc.en, exc_info=exc.__cause__ or exc)
     return error_response(exc)
+
+
+async def on_database_error(request: Request, exc: Exception) -> Response:
+    """A database error that escaped :func:`ecabinet.core.db.session_scope` (a connection
+    opened directly): an outage is a 503 like any other, anything else a 500."""
+    if db.is_outage(exc):
+        unavailable = db.unavailable()
+        unavailable.__cause__ = exc
+        return await on_domain_error(request, unavailable)
+    return await on_unexpected(request, exc)
 
 
 async def on_signing_error(_request: Request, exc: Exception) -> Response:
@@ -94,6 +107,7 @@ HANDLERS: dict[Any, Any] = {
     errors.DomainError: on_domain_error,
     HTTPException: on_http_error,
     SigningError: on_signing_error,
+    SQLAlchemyError: on_database_error,
     ClientDisconnect: on_client_gone,
     Exception: on_unexpected,
 }

@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ecabinet.api import jsonbody, paths
-from ecabinet.core import auth, errors, outbox, scopes
+from ecabinet.core import auth, errors, outbox, requestctx, scopes
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.inputs import DB_INT_MAX
@@ -293,6 +293,8 @@ def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Respon
         if unsafe and op.writes_cookie:
             check_origin(request, ctx.settings)  # before anything is looked up
         principal = await _authenticate(request, ctx)
+        if principal is not None:
+            requestctx.note_user(principal.user.id)
         if principal is None and not op.public:
             raise errors.NotAuthenticated(
                 "auth.required", "Bạn cần đăng nhập.", "You need to log in."

@@ -178,7 +178,7 @@ async def document_content(call: Call) -> Response:
         return consultations.document_of(session, view, document_id)
 
     stored = await call.subject(run, write=False)
-    return file_response(call.request, call.ctx.store, stored)
+    return await file_response(call.request, call.ctx.store, stored)
 
 
 @api.route(

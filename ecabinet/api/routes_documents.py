@@ -338,7 +338,7 @@ async def _document_file(call: Call) -> tuple[StoredFile, str]:
 )
 async def file_content(call: Call) -> Response:
     stored, name = await _document_file(call)
-    return file_response(call.request, call.ctx.store, stored, name)
+    return await file_response(call.request, call.ctx.store, stored, name)
 
 
 @api.route(

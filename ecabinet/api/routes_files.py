@@ -84,7 +84,7 @@ async def metadata(call: Call) -> Response:
 )
 async def content(call: Call) -> Response:
     stored = await _visible_file(call)
-    return file_response(call.request, call.ctx.store, stored)
+    return await file_response(call.request, call.ctx.store, stored)
 
 
 @api.route(

@@ -234,7 +234,7 @@ async def document_content(call: Call) -> Response:
         return stored
 
     stored = await call.subject(run, write=False)
-    return file_response(call.request, call.ctx.store, stored)
+    return await file_response(call.request, call.ctx.store, stored)
 
 
 @_route("schedule", "Send the invitations")

@@ -89,7 +89,7 @@ async def content(call: Call) -> Response:
         return minutes.content(session, subject, access.load(session, meeting_id))
 
     stored = await call.subject(run, write=False)
-    return file_response(call.request, call.ctx.store, stored)
+    return await file_response(call.request, call.ctx.store, stored)
 
 
 @api.route(

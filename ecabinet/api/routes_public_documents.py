@@ -198,7 +198,7 @@ async def pdf(call: Call) -> Response:
             raise errors.NotFound.of("văn bản công khai", "Published document", "public.not_found")
         return stored
 
-    return file_response(call.request, call.ctx.store, await call.db(run, write=False))
+    return await file_response(call.request, call.ctx.store, await call.db(run, write=False))
 
 
 @api.route(

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from ecabinet.core import audit, errors
+from ecabinet.core import audit, errors, text
 from ecabinet.core.audit import Actor
 
 
@@ -28,8 +28,13 @@ class Role(StrEnum):
     member = "member"
 
 
-# Decision 20/2020/QĐ-TTg: V1V2V3.Z1Z2.Y1Y2.Hxx; the letter group varies (A, C, G, H, K...).
-AGENCY_CODE_RE = re.compile(r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9A-Z]{2}$")
+# Decision 20/2020/QĐ-TTg: V1V2V3.Z1Z2.Y1Y2.H1H2H3, four levels read from the right: the
+# level-1 agency (a letter for its group: A Party, C National Assembly, G ministries, H
+# provincial People's Committees, K People's Councils..., then two digits), then two, two
+# and three digits for levels 2, 3 and 4, zeros where the level is not used
+# (000.00.00.H01 a province, 000.00.10.H01 one of its departments, 000.01.10.H01 a unit
+# of that department).
+AGENCY_CODE_RE = re.compile(r"^(\d{3})\.(\d{2})\.(\d{2})\.([A-Z]\d{2})$")
 ABBREVIATION_RE = re.compile(r"^[0-9A-Za-zĐđ&]{1,20}$")
 
 
@@ -67,6 +72,51 @@ class Membership(SQLModel, table=True):
     role: Role = Field(sa_type=String(16))
 
 
+def valid_agency_code(code: str) -> bool:
+    """Whether ``code`` has the national shape, its levels filled from level 1 down
+    (a level-3 group is never set under an unset level 2)."""
+    found = AGENCY_CODE_RE.match(code)
+    if found is None:
+        return False
+    level4, level3, level2, _level1 = found.groups()
+    if level2 == "00":
+        return level3 == "00" and level4 == "000"
+    return level3 != "00" or level4 == "000"
+
+
+def normal_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def check_agency(code: str, name: str, abbreviation: str) -> tuple[str, str, str]:
+    """The agency's code, name and abbreviation as stored; raises InvalidInput when one of
+    them is not acceptable."""
+    code = normal_code(code)
+    if not valid_agency_code(code):
+        raise errors.InvalidInput(
+            "agency.bad_code",
+            f"Mã định danh cơ quan “{code}” không đúng dạng V1V2V3.Z1Z2.Y1Y2.H1H2H3, các cấp"
+            " điền từ phải sang (ví dụ 000.00.00.H01, 000.00.10.H01, 000.01.10.H01).",
+            f"Agency code {code!r} is not of the form V1V2V3.Z1Z2.Y1Y2.H1H2H3, its levels"
+            " filled from the right (for example 000.00.00.H01, 000.00.10.H01, 000.01.10.H01).",
+        )
+    name = text.line(name).strip()
+    if not name or len(name) > 255:
+        raise errors.InvalidInput(
+            "agency.bad_name",
+            "Tên cơ quan phải có, tối đa 255 ký tự.",
+            "An agency name is required, at most 255 characters.",
+        )
+    abbreviation = abbreviation.strip()
+    if not ABBREVIATION_RE.match(abbreviation):
+        raise errors.InvalidInput(
+            "agency.bad_abbreviation",
+            "Chữ viết tắt của cơ quan chỉ gồm chữ và số, tối đa 20 ký tự.",
+            "An agency abbreviation is letters and digits, at most 20.",
+        )
+    return code, name, abbreviation
+
+
 def create_agency(
     session: Session,
     actor: Actor,
@@ -82,19 +132,7 @@ def create_agency(
     budget_code: str | None = None,
 ) -> Agency:
     """Create an agency under ``parent_id``; codes are unique and checked for shape."""
-    code = code.strip().upper()
-    if not AGENCY_CODE_RE.match(code):
-        raise errors.InvalidInput(
-            "agency.bad_code",
-            f"Mã định danh cơ quan “{code}” không đúng dạng V1V2V3.Z1Z2.Y1Y2.Hxx.",
-            f"Agency code {code!r} is not of the form V1V2V3.Z1Z2.Y1Y2.Hxx.",
-        )
-    if not ABBREVIATION_RE.match(abbreviation):
-        raise errors.InvalidInput(
-            "agency.bad_abbreviation",
-            "Chữ viết tắt của cơ quan chỉ gồm chữ và số, tối đa 20 ký tự.",
-            "An agency abbreviation is letters and digits, at most 20.",
-        )
+    code, name, abbreviation = check_agency(code, name, abbreviation)
     if session.exec(select(Agency).where(Agency.code == code)).first():
         raise errors.Conflict(
             "agency.code_taken",
@@ -105,7 +143,7 @@ def create_agency(
         raise errors.NotFound.of("cơ quan cấp trên", "Parent agency", "agency.not_found")
     agency = Agency(
         code=code,
-        name=name.strip(),
+        name=name,
         abbreviation=abbreviation,
         level=level,
         parent_id=parent_id,

@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from ecabinet.core import requestctx
 from ecabinet.core.types import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
@@ -54,6 +55,9 @@ class AuditEntry(SQLModel, table=True):
     object_id: str = Field(max_length=64)
     summary: str = Field(max_length=1000)
     client_addr: str = Field(default="", max_length=64)
+    request_id: str | None = Field(default=None, max_length=128)
+    """The HTTP request that wrote the entry (its ``X-Request-ID``), to find its log lines;
+    ``None`` outside a request. Not hashed: a pointer into the logs, not evidence."""
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 
@@ -118,6 +122,7 @@ def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
     head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
     session.refresh(head)
     at = utcnow()
+    request_id = requestctx.current_id()
     entries: list[AuditEntry] = []
     prev = head.hash
     for n, change in enumerate(changes):
@@ -131,6 +136,7 @@ def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
             object_id=str(change.object_id)[:64],
             summary=change.summary[:1000],
             client_addr=change.actor.client_addr[:64],
+            request_id=request_id,
             prev_hash=prev,
             hash="",
         )

@@ -7,11 +7,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import NullPool, QueuePool
 from sqlmodel import Session
 
 from ecabinet.core import errors
 from ecabinet.core.settings import Settings
+
+POOL_TIMEOUT = 5
+"""Seconds a request waits for a pooled PostgreSQL connection before it is answered 503:
+with the database hung, every connection is stuck connecting, and the requests behind them
+must not queue for SQLAlchemy's default 30 s on top of the connect timeout."""
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -35,14 +41,26 @@ def make_engine(settings: Settings) -> Engine:
     return create_engine(
         settings.database_url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=20,
-        # psycopg prepares a statement run five times on a connection, and PostgreSQL may
-        # then plan it once for any value: a full-text search's generic plan walked every
-        # row for a rare word (bench/public.py: 8 -> 22-38 ms, decision 0010). Each query
-        # is planned with its values instead (about 0.1-1 ms).
-        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=POOL_TIMEOUT,
+        connect_args=postgres_connect_args(settings),
     )
+
+
+def postgres_connect_args(settings: Settings) -> dict[str, Any]:
+    """libpq parameters of every PostgreSQL connection: the connect and statement
+    timeouts of the settings, and one plan per query.
+
+    psycopg prepares a statement run five times on a connection, and PostgreSQL may then
+    plan it once for any value: a full-text search's generic plan walked every row for a
+    rare word (bench/public.py: 8 -> 22-38 ms, decision 0010). Each query is planned with
+    its values instead (about 0.1-1 ms).
+    """
+    options = ["-c plan_cache_mode=force_custom_plan"]
+    if settings.db_statement_timeout > 0:
+        options.append(f"-c statement_timeout={round(settings.db_statement_timeout * 1000)}")
+    return {"connect_timeout": settings.db_connect_timeout, "options": " ".join(options)}
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -79,7 +97,9 @@ def writing(session: Session) -> bool:
 
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
-    """A session whose transaction commits on success and rolls back on any error.
+    """A session whose transaction commits on success and rolls back on any error; a
+    database that cannot be reached (see :func:`is_outage`) comes out as
+    :func:`unavailable`, so every caller (HTTP, sockets, public pages) answers it alike.
 
     ``write=False`` is for read-only work: on SQLite it does not take the write lock.
     """
@@ -89,8 +109,15 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         try:
             yield session
             session.commit()
-        except BaseException:
-            session.rollback()
+        except BaseException as exc:
+            outage = is_outage(exc)
+            try:
+                session.rollback()
+            except Exception:  # a connection that is gone cannot roll back either
+                if not outage:
+                    raise
+            if outage:
+                raise unavailable() from exc
             raise
 
 
@@ -100,8 +127,61 @@ def check(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
-        raise errors.Unavailable(
-            "database.unavailable",
-            "Không kết nối được cơ sở dữ liệu.",
-            "The database cannot be reached.",
-        ) from exc
+        raise unavailable() from exc
+
+
+def unavailable() -> errors.Unavailable:
+    """The database cannot be reached or did not answer in time (503, ``Retry-After``)."""
+    return errors.Unavailable(
+        "database.unavailable",
+        "Cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau.",
+        "The database cannot be reached right now. Try again later.",
+        {"service": "database", "retry_after": errors.RETRY_AFTER},
+    )
+
+
+_PG_OUTAGE_CLASSES = ("08", "53", "57P")
+"""SQLSTATE prefixes of a database that is away rather than of a bad statement:
+connection exceptions, insufficient resources (too many connections, disk full), and
+the server shutting down or not yet accepting connections."""
+_PG_OUTAGE_STATES = frozenset({"57014"})
+"""Query cancelled: the statement timeout."""
+_SQLITE_OUTAGES = frozenset({"SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_IOERR", "SQLITE_FULL"})
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is away (refused, unreachable, timed out, gone
+    mid-transaction, out of connections) rather than that a statement is wrong.
+
+    Deadlocks and serialization failures are not outages: they are bugs in lock order,
+    kept as 500s with their traceback."""
+    if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return True  # a dead pooled connection; no connection free in pool_timeout
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        if not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+            return False
+        return _driver_outage(exc.orig)
+    return _driver_outage(exc)
+
+
+def _driver_outage(orig: BaseException | None) -> bool:
+    module = type(orig).__module__
+    if module.startswith("psycopg"):
+        import psycopg
+
+        if isinstance(orig, psycopg.InterfaceError):  # the connection is closed
+            return True
+        if not isinstance(orig, psycopg.OperationalError):
+            return False
+        state = orig.sqlstate
+        return state is None or state in _PG_OUTAGE_STATES or state.startswith(_PG_OUTAGE_CLASSES)
+    if module == "sqlite3":
+        import sqlite3
+
+        name = getattr(orig, "sqlite_errorname", "")
+        return isinstance(orig, sqlite3.OperationalError) and (
+            name in _SQLITE_OUTAGES or "unable to open database" in str(orig)
+        )
+    return False

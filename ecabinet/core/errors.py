@@ -6,6 +6,7 @@ HTTP status. Nothing here knows about HTTP.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 
 
@@ -75,6 +76,10 @@ class Unavailable(DomainError):
     kind = "unavailable"
 
 
+RETRY_AFTER = 5
+"""Seconds a client is told to wait (``Retry-After``) when a backing service is away."""
+
+
 class IntegrityFailure(DomainError):
     """Stored data no longer matches its recorded checksum (500-class, but reported cleanly)."""
 
@@ -95,3 +100,15 @@ def too_large(limit: int, code: str = "upload.too_large") -> TooLarge:
 def route_not_found() -> NotFound:
     """No route answers this address (a path no handler serves, or one none could hold)."""
     return NotFound("route.not_found", "Không tìm thấy địa chỉ này.", "No such address.")
+
+
+def log_outage(log: logging.Logger, where: str, error: Unavailable) -> None:
+    """One line, no traceback, for an outside service that failed (a database refusing
+    connections must not write hundreds of lines per request): where, the code, and what
+    the service's client said (its first line)."""
+    cause = error.__cause__
+    said = error.en
+    if cause is not None:
+        first = (str(cause).strip().splitlines() or [""])[0]
+        said = f"{type(cause).__name__}: {first[:300]}"
+    log.warning("%s: %s (%s)", where, error.code, said)

@@ -2,10 +2,12 @@
 
 :func:`send_mail` promises never to raise for anything the network or the server does:
 every message gets a :class:`MailResult`, in order, saying whether the server accepted
-it. One connection serves the whole batch. Subjects and bodies are UTF-8 (Vietnamese),
-headers are encoded for plain 7-bit servers, each message has a Date and a Message-ID,
-and the sender is ``settings.smtp_from``. A message whose address or subject holds a line
-break is refused before anything is sent (header injection); the others still go.
+it. One connection serves the whole batch (:class:`MailLink`: one message at a time,
+for a caller that records each outcome before sending the next). Subjects and bodies
+are UTF-8 (Vietnamese), headers are encoded for plain 7-bit servers, each message has a
+Date and a Message-ID, and the sender is ``settings.smtp_from``. A message whose address
+or subject holds a line break is refused before anything is sent (header injection); the
+others still go.
 Failures are logged on the ``ecabinet.mail`` logger; passwords never are.
 """
 
@@ -20,6 +22,10 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 from ecabinet.core.settings import Settings
 
@@ -54,6 +60,9 @@ class MailResult:
     """Whether the server accepted the message for delivery."""
     error: str = ""
     """Why not, in one line (the server's reply or the local reason)."""
+    uncertain: bool = False
+    """The connection was lost after the message's content had gone: the server may
+    have taken it."""
 
 
 def send_mail(settings: Settings, messages: Sequence[Mail]) -> list[MailResult]:
@@ -67,28 +76,86 @@ def send_mail(settings: Settings, messages: Sequence[Mail]) -> list[MailResult]:
             log.info("%d mail(s) not sent: %s", len(messages), NOT_CONFIGURED)
         return [MailResult(m.to, False, NOT_CONFIGURED) for m in messages]
 
-    results: dict[int, MailResult] = {}
-    pending: list[tuple[int, EmailMessage]] = []
-    for index, mail in enumerate(messages):
+    results: list[MailResult] = []
+    link: MailLink | None = None
+    lost = ""
+    try:
+        for mail in messages:
+            problem = _refusal(mail)
+            if problem or lost:
+                results.append(_failed(mail.to, problem or lost))
+                continue
+            if link is None:
+                try:
+                    link = MailLink(settings)
+                except MailError as exc:
+                    lost = str(exc)
+                    results.append(_failed(mail.to, lost))
+                    continue
+            result = link.send(mail)
+            if not link.open:
+                lost = result.error
+            results.append(result)
+    finally:
+        if link is not None:
+            link.close()
+    return results
+
+
+class MailError(Exception):
+    """The SMTP server cannot be reached (nothing was sent)."""
+
+
+class MailLink:
+    """One SMTP connection, for sending messages one at a time, each outcome known before
+    the next is sent (so that a crash leaves at most one message in doubt)."""
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.smtp_host is not None
+        self._settings = settings
+        try:
+            self._smtp: _Smtp | _SmtpSsl | None = _connect(settings, settings.smtp_host)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(
+                f"cannot reach {settings.smtp_host}:{settings.smtp_port}: {_describe(exc)}"
+            ) from exc
+
+    @property
+    def open(self) -> bool:
+        """Whether further messages can be sent on this connection."""
+        return self._smtp is not None
+
+    def send(self, mail: Mail) -> MailResult:
+        """Send one message. A refusal is a failed result; a connection lost once the
+        message's content had gone is ``uncertain`` (the server may have taken it: never
+        resend it blindly); a connection lost earlier is a failed result, and closes
+        the link."""
         problem = _refusal(mail)
         if problem:
-            results[index] = _failed(mail.to, problem)
-        else:
-            pending.append((index, _message(settings, mail)))
-
-    if pending:
+            return _failed(mail.to, problem)
+        smtp = self._smtp
+        if smtp is None:
+            return _failed(mail.to, "connection closed")
+        message = _message(self._settings, mail)
+        smtp.data_sent = False
         try:
-            smtp = _connect(settings, settings.smtp_host)
+            smtp.send_message(message, from_addr=self._settings.smtp_from, to_addrs=[mail.to])
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = exc.recipients.get(mail.to, (0, b""))
+            return _failed(mail.to, f"recipient refused: {code} {_text(reply)}")
+        except (smtplib.SMTPResponseException, smtplib.SMTPNotSupportedError) as exc:
+            return _failed(mail.to, _describe(exc))
         except (OSError, smtplib.SMTPException) as exc:
-            error = f"cannot reach {settings.smtp_host}:{settings.smtp_port}: {_describe(exc)}"
-            for index, _ in pending:
-                results[index] = _failed(messages[index].to, error)
-        else:
-            try:
-                _send_all(settings, smtp, messages, pending, results)
-            finally:
-                _close(smtp)
-    return [results[index] for index in range(len(messages))]
+            # The connection is gone: nothing after this message can be sent on it.
+            self.close()
+            error = f"connection lost: {_describe(exc)}"
+            return _failed(mail.to, error, uncertain=smtp.data_sent)
+        return MailResult(mail.to, True)
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            _close(smtp)
 
 
 def _refusal(mail: Mail) -> str:
@@ -115,15 +182,36 @@ def _message(settings: Settings, mail: Mail) -> EmailMessage:
     return message
 
 
-def _connect(settings: Settings, host: str) -> smtplib.SMTP:
+class _Smtp(smtplib.SMTP):
+    """Notes when a message's DATA went: a connection lost after that leaves the message
+    in doubt, before it the message surely did not go."""
+
+    data_sent = False
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        self.data_sent = True
+        return super().data(msg)
+
+
+class _SmtpSsl(smtplib.SMTP_SSL):
+    """:class:`_Smtp` over TLS from the first byte."""
+
+    data_sent = False
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        self.data_sent = True
+        return super().data(msg)
+
+
+def _connect(settings: Settings, host: str) -> _Smtp | _SmtpSsl:
     timeout = settings.network_timeout
     if settings.smtp_security == "ssl":
         context = ssl.create_default_context()
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+        smtp: _Smtp | _SmtpSsl = _SmtpSsl(
             host, settings.smtp_port, timeout=timeout, context=context
         )
     else:
-        smtp = smtplib.SMTP(host, settings.smtp_port, timeout=timeout)
+        smtp = _Smtp(host, settings.smtp_port, timeout=timeout)
     try:
         if settings.smtp_security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
@@ -135,35 +223,13 @@ def _connect(settings: Settings, host: str) -> smtplib.SMTP:
     return smtp
 
 
-def _send_all(
-    settings: Settings,
-    smtp: smtplib.SMTP,
-    messages: Sequence[Mail],
-    pending: list[tuple[int, EmailMessage]],
-    results: dict[int, MailResult],
-) -> None:
-    for position, (index, message) in enumerate(pending):
-        to = messages[index].to
-        try:
-            smtp.send_message(message, from_addr=settings.smtp_from, to_addrs=[to])
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = exc.recipients.get(to, (0, b""))
-            results[index] = _failed(to, f"recipient refused: {code} {_text(reply)}")
-        except (smtplib.SMTPResponseException, smtplib.SMTPNotSupportedError) as exc:
-            results[index] = _failed(to, _describe(exc))
-        except (OSError, smtplib.SMTPException) as exc:
-            # The connection is gone: nothing after this message can be sent on it.
-            error = f"connection lost: {_describe(exc)}"
-            for later, _ in pending[position:]:
-                results[later] = _failed(messages[later].to, error)
-            return
-        else:
-            results[index] = MailResult(to, True)
-
-
-def _failed(to: str, error: str) -> MailResult:
-    log.warning("mail to %s not sent: %s", to.encode("unicode_escape").decode(), error)
-    return MailResult(to, False, error)
+def _failed(to: str, error: str, *, uncertain: bool = False) -> MailResult:
+    shown = to.encode("unicode_escape").decode()
+    if uncertain:
+        log.warning("mail to %s may or may not have gone: %s", shown, error)
+    else:
+        log.warning("mail to %s not sent: %s", shown, error)
+    return MailResult(to, False, error, uncertain)
 
 
 def _close(smtp: smtplib.SMTP) -> None:

@@ -7,6 +7,7 @@ prints it and stops.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -27,9 +28,9 @@ _FALSE = {"0", "false", "no", "off", ""}
 class SettingsError(ValueError):
     """A setting has a bad value; ``str()`` is one line naming the variable."""
 
-    def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"{PREFIX}{name}: {problem}")
-        self.variable = PREFIX + name
+    def __init__(self, name: str, problem: str, *, prefix: str = PREFIX) -> None:
+        super().__init__(f"{prefix}{name}: {problem}")
+        self.variable = prefix + name
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,38 @@ class Settings:
     retention_blob_grace_hours: int = 24
     """The storage sweep deletes a blob no row refers to, or a temporary upload, only once
     it is this old: an upload between its blob and its row is never swept."""
+    db_pool_size: int = 10
+    """PostgreSQL connections each process keeps open (``DB_POOL_SIZE``); with
+    ``db_max_overflow`` it bounds what one process asks of the server: keep
+    processes × (pool + overflow) + the scheduler's one connection below the server's
+    ``max_connections``."""
+    db_max_overflow: int = 20
+    """Further PostgreSQL connections a process may open at a peak, closed again after."""
+    db_connect_timeout: int = 5
+    """Seconds allowed to open a PostgreSQL connection (a black-holed server fails fast)."""
+    db_statement_timeout: float = 30.0
+    """Seconds one PostgreSQL statement may run before the server cancels it (0: no limit;
+    ``ecabinet migrate`` always runs without one)."""
+    scheduler_seconds: int = 60
+    """How often the scheduler process looks for work: meetings' one-hour notices,
+    notification e-mail and SMS (deadline reminders follow ``reminder_minutes``)."""
+    scheduler_takeover_seconds: int = 10
+    """How often the other processes try to take over the scheduler (and the scheduler
+    checks that it still holds its lock): a dead scheduler is replaced within this."""
+    log_format: str = "text"
+    """``text`` (one readable line per record) or ``json`` (one JSON object per line, for a
+    log collector); each line carries the request id."""
+    metrics_token: str | None = field(default=None, repr=False)
+    """Bearer token that ``/metrics`` asks of Prometheus (at least 24 characters); unset:
+    ``/metrics`` answers only to this machine (loopback, not through a proxy)."""
+    metrics_multiproc_dir: Path | None = None
+    """``PROMETHEUS_MULTIPROC_DIR`` (read by prometheus-client itself, no ``ECABINET_``
+    prefix): the folder where several server processes keep their metrics; ``ecabinet
+    serve`` empties it before the processes start."""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    """Proxies whose ``X-Forwarded-For``, ``X-Forwarded-Proto`` and ``X-Request-ID`` are
+    believed: addresses, networks or ``*``, from uvicorn's own ``FORWARDED_ALLOW_IPS``
+    (no prefix; default ``127.0.0.1``)."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -217,6 +250,18 @@ class Settings:
             raise SettingsError("SMSC_SYSTEM_ID", "SMPP allows 15 characters, 8 for the password")
         if not re.fullmatch(r"[0-9A-Za-z ._-]{0,11}|\+?[0-9]{1,20}", smsc_source):
             raise SettingsError("SMSC_SOURCE_ADDR", "a brand name of 11 characters or a number")
+        log_format = (get("LOG_FORMAT", "text") or "").lower()
+        if log_format not in ("text", "json"):
+            raise SettingsError("LOG_FORMAT", f"{log_format!r} is not text or json")
+        metrics_token = get("METRICS_TOKEN")
+        if metrics_token is not None and not (
+            len(metrics_token) >= 24 and metrics_token.isascii() and metrics_token.isprintable()
+        ):
+            raise SettingsError("METRICS_TOKEN", "must be at least 24 printable ASCII characters")
+        trusted_proxies = _networks(
+            "FORWARDED_ALLOW_IPS", env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
+        )
+        multiproc = env.get("PROMETHEUS_MULTIPROC_DIR") or env.get("prometheus_multiproc_dir")
         settings = cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -293,6 +338,20 @@ class Settings:
             retention_blob_grace_hours=_int(
                 "RETENTION_BLOB_GRACE_HOURS", get("RETENTION_BLOB_GRACE_HOURS", "24"), 1, 24 * 365
             ),
+            db_pool_size=_int("DB_POOL_SIZE", get("DB_POOL_SIZE", "10"), 1, 1000),
+            db_max_overflow=_int("DB_MAX_OVERFLOW", get("DB_MAX_OVERFLOW", "20"), 0, 1000),
+            db_connect_timeout=_int("DB_CONNECT_TIMEOUT", get("DB_CONNECT_TIMEOUT", "5"), 2, 300),
+            db_statement_timeout=_seconds(
+                "DB_STATEMENT_TIMEOUT", get("DB_STATEMENT_TIMEOUT", "30"), 0, 24 * 3600
+            ),
+            scheduler_seconds=_int("SCHEDULER_SECONDS", get("SCHEDULER_SECONDS", "60"), 1, 3600),
+            scheduler_takeover_seconds=_int(
+                "SCHEDULER_TAKEOVER_SECONDS", get("SCHEDULER_TAKEOVER_SECONDS", "10"), 1, 600
+            ),
+            log_format=log_format,
+            trusted_proxies=trusted_proxies,
+            metrics_token=metrics_token,
+            metrics_multiproc_dir=Path(multiproc).expanduser().resolve() if multiproc else None,
             env=env,
         )
         return settings
@@ -391,6 +450,16 @@ def _int(name: str, value: str | None, low: int, high: int) -> int:
     return number
 
 
+def _seconds(name: str, value: str | None, low: float, high: float) -> float:
+    try:
+        number = float(value or "")
+    except ValueError:
+        raise SettingsError(name, f"{value!r} is not a number of seconds") from None
+    if not low <= number <= high:  # also refuses nan
+        raise SettingsError(name, f"{number:g} is outside {low:g}..{high:g} seconds")
+    return number
+
+
 def _bool(name: str, value: str | None) -> bool:
     text = (value or "").strip().lower()
     if text in _TRUE:
@@ -398,6 +467,21 @@ def _bool(name: str, value: str | None) -> bool:
     if text in _FALSE:
         return False
     raise SettingsError(name, f"{value!r} is not true or false")
+
+
+def _networks(name: str, value: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses, networks or ``*``."""
+    entries = tuple(e.strip() for e in value.split(",") if e.strip())
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                name, f"{entry!r} is not an IP address or network", prefix=""
+            ) from None
+    return entries
 
 
 def _log_level(value: str) -> str:

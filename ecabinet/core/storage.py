@@ -194,6 +194,7 @@ def unavailable() -> errors.Unavailable:
         "storage.unavailable",
         "Kho lưu trữ tệp tạm thời không truy cập được. Vui lòng thử lại sau.",
         "The file store cannot be reached right now. Try again later.",
+        {"service": "storage", "retry_after": errors.RETRY_AFTER},
     )
 
 

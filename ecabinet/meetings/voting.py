@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from ecabinet.core import audit, errors
+from ecabinet.core import audit, errors, metrics
 from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject
 from ecabinet.core.types import utcnow
@@ -263,6 +263,8 @@ def cast_many(
         outcomes[n] = Cast(vote.id, first + k, receipt)
     session.flush()
     audit.record_many(session, changes)
+    counted_now = len(accepted)
+    metrics.after_commit(session, lambda: metrics.BALLOTS.inc(counted_now))
     events.record(session, view.id, "vote_count", {"vote_id": vote.id, "cast": total})
     return [o for o in outcomes if o is not None]
 

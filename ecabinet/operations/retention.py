@@ -6,6 +6,8 @@ signatures are deleted after the periods the settings give (``ECABINET_RETENTION
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +24,8 @@ from ecabinet.core.throttle import KNOWN_FOR, LoginThrottle
 from ecabinet.core.types import utcnow
 from ecabinet.operations.sweep import SweepReport, sweep
 from ecabinet.signatures.models import PendingSignature
+
+log = logging.getLogger("ecabinet.retention")
 
 
 @dataclass(frozen=True)
@@ -107,3 +111,30 @@ def daily(
     """Once a day: the retention purge, then the storage sweep with the configured grace
     period. The entry point for a scheduler (one process at a time)."""
     return purge(engine, settings, now=now), sweep(engine, store, settings, now=now)
+
+
+DAY = timedelta(days=1)
+
+
+def once_a_day(store: ObjectStore, settings: Settings) -> Callable[[Engine], int]:
+    """For the scheduler's hourly round (``reminder_loop``'s ``also``): :func:`daily`
+    when this process has not run it for a day, else nothing; what it removed."""
+    last: list[datetime] = []
+
+    def daily_upkeep(engine: Engine) -> int:
+        now = utcnow()
+        if last and now - last[-1] < DAY:
+            return 0
+        last[:] = [now]
+        purged, swept = daily(engine, store, settings, now=now)
+        log.info("%s; %s", purged.summary(), swept.summary())
+        return (
+            purged.sessions
+            + purged.failed_logins
+            + purged.pending_signatures
+            + swept.orphans.count
+            + swept.temporary.count
+            + swept.multipart.count
+        )
+
+    return daily_upkeep

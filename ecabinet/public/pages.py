@@ -5,6 +5,7 @@ ones marked with date and reason."""
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -17,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from documents import public_queries, publication_log, sectors
 from documents.public_queries import PublicFilter
 from ecabinet.core import errors
-from ecabinet.public import evidence, feeds, verify
+from ecabinet.public import evidence, feeds, outage, verify
 from ecabinet.public.context import PublicContext
 from ecabinet.public.plain import PlainReport, plain
 from ecabinet.public.render import cached, lang_of, renderer, viewer_script
@@ -25,6 +26,7 @@ from ecabinet.public.texts import TEXTS
 from ecabinet.signatures import service
 
 PAGE = 20
+log = logging.getLogger("ecabinet.public")
 Facets = tuple[list[tuple[str, str]], list[tuple[str, str]]]
 
 
@@ -85,13 +87,25 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
         return await cached(ctx.engine, request, build)
 
     @lru_cache(maxsize=512)
-    def report_of(sha256: str) -> PlainReport:
-        """The published file's signature report (validated once per file and process)."""
+    def checked_report(sha256: str) -> PlainReport:
+        """The published file's signature report (validated once per file and process);
+        raises Unavailable, which is not cached, while the file store is away."""
         try:
             data = ctx.store.read_bytes(sha256)
+        except errors.Unavailable:
+            raise
         except errors.DomainError:
-            return PlainReport(ok=False, vi=["—"], en=["—"], detail="—")
+            return _NO_REPORT
         return plain(service.validate_upload(ctx.signing, data))
+
+    def report_of(sha256: str) -> PlainReport:
+        """The report, or a dash while the store is away: the page is still served, and
+        the report is read again once the store is back."""
+        try:
+            return checked_report(sha256)
+        except errors.Unavailable as exc:
+            errors.log_outage(log, f"signature report of {sha256[:12]}", exc)
+            return _NO_REPORT
 
     async def detail(request: Request) -> Response:
         slug = f"{request.path_params['year']}/{request.path_params['name']}"
@@ -160,7 +174,7 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
             headers={"Cache-Control": "public, max-age=3600"},
         )
 
-    return [
+    pages: list[BaseRoute] = [
         Route("/cong-khai/feed.atom", feed, methods=["GET"]),
         Route("/sitemap.xml", sitemap, methods=["GET"]),
         Route("/robots.txt", robots, methods=["GET"]),
@@ -169,6 +183,7 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
         *verify.routes(ctx, render),
         *evidence.routes(ctx, render),
     ]
+    return outage.guarded(pages, render)
 
 
 # The public pages, their sitemap and the published PDFs (what a citizen searches for) are
@@ -185,6 +200,7 @@ Sitemap: {sitemap}
 """
 
 _EMPTY = public_queries.PublicPage(items=[], total=0, exact=True)
+_NO_REPORT = PlainReport(ok=False, vi=["—"], en=["—"], detail="—")
 
 
 def more(found: public_queries.PublicPage, page_no: int) -> bool:

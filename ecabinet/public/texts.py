@@ -96,6 +96,10 @@ TEXTS: dict[str, dict[str, str]] = {
             " này và không thể sửa hay xóa; mỗi mục có bằng chứng để ai cũng kiểm tra được."
         ),
         "log_empty": "Nhật ký chưa có mục nào.",
+        "unavailable_title": "Tạm thời gián đoạn",
+        "unavailable": (
+            "Trang công khai tạm thời không truy cập được dữ liệu. Vui lòng thử lại sau ít phút."
+        ),
     },
     "en": {
         "site": "Published directive documents",
@@ -191,5 +195,9 @@ TEXTS: dict[str, dict[str, str]] = {
             " cannot be changed or removed; each entry has evidence anyone can check."
         ),
         "log_empty": "The log has no entries yet.",
+        "unavailable_title": "Temporarily unavailable",
+        "unavailable": (
+            "The public pages cannot read their data right now. Try again in a few minutes."
+        ),
     },
 }

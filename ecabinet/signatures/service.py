@@ -24,7 +24,7 @@ from cryptography import x509
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecabinet.core import errors, files
+from ecabinet.core import errors, files, metrics
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Action, authorize, subject_for
@@ -197,6 +197,7 @@ def register_signed(
     """Register the signed copy of ``source`` (already in the store) as a new file of the
     same agency, audited as ``file.sign``; named ``filename`` (a document's own name),
     else after ``source``."""
+    metrics.after_commit(session, metrics.SIGNATURES.labels(str(level)).inc)
     return files.register_file(
         session,
         actor,

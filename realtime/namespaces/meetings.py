@@ -117,6 +117,8 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return {"ok": True, **await self._handle(sid, event, data)}
         except Exception as exc:  # the socket gets an answer whatever happened
             if isinstance(exc, Refused):
+                if isinstance(exc.error, errors.Unavailable):
+                    errors.log_outage(log, f"socket event {event[:40]!r}", exc.error)
                 error = exc.error.as_dict()
             else:
                 log.exception("socket event %r failed", event[:40])

@@ -51,7 +51,11 @@ def test_health_and_readiness(app_client: TestClient) -> None:
     assert app_client.get("/healthz").json() == {"status": "ok"}
     r = app_client.get("/readyz")
     assert r.status_code == 200
-    assert r.json()["checks"] == {"database": "ok", "storage": "ok"}
+    assert r.json()["status"] == "ok"
+    assert {k: v["status"] for k, v in r.json()["checks"].items()} == {
+        "database": "ok",
+        "storage": "ok",
+    }
 
 
 def test_security_headers(app_client: TestClient) -> None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from ecabinet.core import metrics
 from ecabinet.core.audit import AuditEntry
 from ecabinet.core.db import session_scope
 from ecabinet.core.files import StoredFile
@@ -115,12 +116,15 @@ def test_nobody_signs_with_someone_elses_key(setup: Setup, pdf: bytes, engine: E
 def test_batch_signing(setup: Setup, pdf: bytes) -> None:
     ids = [_upload(setup, pdf, f"vb{i}.pdf") for i in range(3)]
     csrf = login(setup.client, "leader")
+    signatures = metrics.SIGNATURES.labels("B-B")
+    before = signatures._value.get()
     r = setup.client.post(
         "/api/v1/signatures/batch",
         json={"credential_id": setup.leader_key, "file_ids": ids, "page": -1, "pin": PIN},
         headers={"X-CSRF-Token": csrf},
     )
     assert r.status_code == 201, r.text
+    assert signatures._value.get() == before + 3  # ecabinet_signatures_total{level="B-B"}
     out = r.json()["files"]
     assert [f["filename"] for f in out] == [f"vb{i} (đã ký).pdf" for i in range(3)]
     for f in out:

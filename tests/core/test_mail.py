@@ -178,3 +178,58 @@ def test_login_refused_by_server_fails_without_raising(
     assert not results[0].ok and "AUTH" in results[0].error
     assert "bí-mật" not in results[0].error
     assert handler.received == []
+
+
+def _dropping_server(drop_after: bytes) -> tuple[int, list[bytes]]:
+    """An SMTP server that answers until it has read ``drop_after`` (a command, or the
+    end of a message's content), then closes the connection without a word; once."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    seen: list[bytes] = []
+
+    def run() -> None:
+        conn, _ = listener.accept()
+        with conn, listener:
+            conn.sendall(b"220 smtp.example.gov.vn\r\n")
+            buffer, in_data = b"", False
+            while True:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                buffer += chunk
+                while b"\r\n" in buffer and not in_data:
+                    line, buffer = buffer.split(b"\r\n", 1)
+                    seen.append(line)
+                    if line.upper().startswith(drop_after):
+                        return
+                    if line.upper() == b"DATA":
+                        in_data = True
+                        conn.sendall(b"354 go ahead\r\n")
+                    else:
+                        conn.sendall(b"250 ok\r\n")
+                if in_data and b"\r\n.\r\n" in buffer:
+                    seen.append(b"<content>")
+                    return  # the content arrived; the answer never leaves
+
+    threading.Thread(target=run, daemon=True).start()
+    return listener.getsockname()[1], seen
+
+
+@pytest.mark.parametrize(
+    ("drop_after", "uncertain"), [(b"RCPT", False), (b"DATA", True), (b"<content>", True)]
+)
+def test_a_connection_lost_after_the_data_command_leaves_the_message_in_doubt(
+    tmp_path: Path, drop_after: bytes, uncertain: bool
+) -> None:
+    """Lost before the content could go: failed (to be tried again). Lost once it may
+    have gone: in doubt, so that it is never resent blindly."""
+    port, seen = _dropping_server(drop_after)
+    mails = [Mail(f"nguoi{i}@vpubnd.example.gov.vn", SUBJECT, TEXT) for i in range(2)]
+    first, second = send_mail(settings_for(tmp_path, port), mails)
+    assert not first.ok and first.uncertain is uncertain
+    assert first.error.startswith("connection lost")
+    assert not second.ok and not second.uncertain  # never tried: the link was gone
+    assert any(line.upper().startswith(b"MAIL FROM") for line in seen)

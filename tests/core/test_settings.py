@@ -53,6 +53,15 @@ def test_values_are_parsed(tmp_path: Path) -> None:
         ("NETWORK_TIMEOUT", "0"),
         ("VALIDATE_MAX_BYTES", "big"),
         ("VALIDATE_PER_MINUTE", "0"),
+        ("DB_POOL_SIZE", "0"),
+        ("DB_POOL_SIZE", "ten"),
+        ("DB_MAX_OVERFLOW", "-1"),
+        ("DB_CONNECT_TIMEOUT", "1"),  # libpq takes 2 seconds at least
+        ("DB_STATEMENT_TIMEOUT", "soon"),
+        ("DB_STATEMENT_TIMEOUT", "nan"),
+        ("DB_STATEMENT_TIMEOUT", "-5"),
+        ("SCHEDULER_SECONDS", "0"),
+        ("SCHEDULER_TAKEOVER_SECONDS", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path: Path, name: str, value: str) -> None:
@@ -61,6 +70,23 @@ def test_a_bad_value_names_its_variable(tmp_path: Path, name: str, value: str) -
     message = str(info.value)
     assert message.startswith(f"ECABINET_{name}: ")
     assert "\n" not in message
+
+
+def test_database_pool_and_timeouts(tmp_path: Path) -> None:
+    defaults = Settings.from_env({"ECABINET_DATA_DIR": str(tmp_path)})
+    assert (defaults.db_pool_size, defaults.db_max_overflow) == (10, 20)
+    assert (defaults.db_connect_timeout, defaults.db_statement_timeout) == (5, 30.0)
+    s = Settings.from_env(
+        {
+            "ECABINET_DATA_DIR": str(tmp_path),
+            "ECABINET_DB_POOL_SIZE": "4",
+            "ECABINET_DB_MAX_OVERFLOW": "0",
+            "ECABINET_DB_CONNECT_TIMEOUT": "3",
+            "ECABINET_DB_STATEMENT_TIMEOUT": "2.5",
+        }
+    )
+    assert (s.db_pool_size, s.db_max_overflow) == (4, 0)
+    assert (s.db_connect_timeout, s.db_statement_timeout) == (3, 2.5)
 
 
 def test_storage_password_is_not_echoed(tmp_path: Path) -> None:

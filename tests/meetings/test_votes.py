@@ -152,3 +152,16 @@ def test_quorum_is_needed_to_open(office: Office) -> None:
     r = _open(office, url, item_id)
     assert r.status_code == 409 and r.json()["code"] == "vote.no_quorum"
     assert r.json()["message"]["vi"] and r.json()["message"]["en"]
+
+
+def test_ballots_counted_reach_the_metrics(office: Office) -> None:
+    from ecabinet.core import metrics
+
+    url, item_id = _running(office, ("p.leader", "p.spec", "p.spec2", "p.head"))
+    vote = _open(office, url, item_id).json()
+    ballot = f"{url}/votes/{vote['id']}/ballot"
+    before = metrics.BALLOTS._value.get()
+    for who in ("p.spec", "p.head"):
+        assert office.post(who, ballot, json={"option": 0}).status_code == 200
+    assert office.post("p.spec", ballot, json={"option": 1}).status_code == 409  # not counted
+    assert metrics.BALLOTS._value.get() == before + 2

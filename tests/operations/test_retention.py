@@ -103,3 +103,15 @@ def test_bad_retention_setting_is_refused(tmp_path: Path) -> None:
 def test_cli_purge(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["purge"]) == 0
     assert "retention purge: 0 ended session(s)" in capsys.readouterr().out
+
+
+def test_the_schedulers_upkeep_runs_once_a_day(settings: Settings, engine: Engine) -> None:
+    from ecabinet.operations.retention import once_a_day
+
+    world = make_world(engine)
+    assert world.people["leader"].id is not None
+    _session(engine, world.people["leader"].id, "e", ended_days_ago=9)
+    upkeep = once_a_day(open_store(settings), settings)
+    assert upkeep(engine) == 1  # the ended session
+    _session(engine, world.people["leader"].id, "f", ended_days_ago=9)
+    assert upkeep(engine) == 0  # not again within the day

@@ -25,7 +25,7 @@ from tests.support.live import free_port
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
-def _wait_up(port: int, proc: subprocess.Popen[bytes]) -> None:
+def wait_up(port: int, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -78,7 +78,7 @@ def two_processes(tmp_path: Path, database_url: str, engine: Engine) -> Iterator
     ]
     try:
         for port, proc in zip(ports, procs, strict=True):
-            _wait_up(port, proc)
+            wait_up(port, proc)
         with httpx.Client(timeout=30) as http:
             a, b = (f"http://127.0.0.1:{p}" for p in ports)
             yield Place(a, ids, found["p"].id or 0, tokens, http, env=env), b

@@ -91,3 +91,40 @@ def test_the_recheck_goes_through_every_connection_a_slice_at_a_time(tmp_path: P
     assert sorted(seen) == sorted(f"s{n}" for n in range(1000))  # each once in a pass
     registry.remove("/meetings", "s5")
     assert "s5" not in [c.sid for c in watch._next_batch() + watch._next_batch()]
+
+
+def test_sockets_and_meeting_rooms_reach_the_metrics() -> None:
+    import asyncio
+
+    from ecabinet.core import metrics
+
+    class Rooms:  # the two calls Connection makes of the Socket.IO server
+        async def enter_room(self, sid: str, room: str, namespace: str) -> None: ...
+        async def leave_room(self, sid: str, room: str, namespace: str) -> None: ...
+
+    sockets = metrics.SOCKETS.labels("/meetings")
+    base_sockets, base_rooms = sockets._value.get(), metrics.ROOMS._value.get()
+    registry = Registry()
+    a, b = _conn("ma", Held(1, session_id="x1")), _conn("mb", Held(2, session_id="x2"))
+    for c in (a, b):
+        assert registry.add(c, time.monotonic())
+    assert sockets._value.get() == base_sockets + 2
+
+    async def moves() -> None:
+        sio = Rooms()
+        await a.enter(sio, 901)
+        await a.enter(sio, 901)  # again: one membership
+        await b.enter(sio, 901)
+        await b.enter(sio, 902)
+        assert metrics.ROOMS._value.get() == base_rooms + 2
+        await b.leave(sio, 902)
+        await b.leave(sio, 902)
+        assert metrics.ROOMS._value.get() == base_rooms + 1
+        registry.remove("/meetings", "ma")
+        assert metrics.ROOMS._value.get() == base_rooms + 1  # b is still in 901
+        await a.leave(sio, 901)  # a leave under way as it went: nothing counted twice
+        registry.remove("/meetings", "mb")
+
+    asyncio.run(moves())
+    assert metrics.ROOMS._value.get() == base_rooms
+    assert sockets._value.get() == base_sockets

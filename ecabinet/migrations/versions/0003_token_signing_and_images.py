@@ -18,6 +18,9 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = ["pending_signature", "signing_credential.image_sha256"]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 
 def upgrade() -> None:
     with op.batch_alter_table("signing_credential", schema=None) as batch_op:

@@ -15,6 +15,19 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = ["document_text"]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+rebuilt: list[str] = [
+    "document_fts",
+    "document_fts_config",
+    "document_fts_data",
+    "document_fts_docsize",
+    "document_fts_idx",
+    "document_search",
+]
+"""Dropped by downgrade() but not lost:
+the full-text index, made from document_text by triggers."""
+
 # The text is folded in Python (documents.folding) before it is stored, so both engines
 # only split on spaces: unicode61 needs no diacritics rules of its own and PostgreSQL's
 # 'simple' configuration no stemming or stop words.

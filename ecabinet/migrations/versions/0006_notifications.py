@@ -18,6 +18,9 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = ["notification"]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 REMINDERS = "kind IN ('due_soon', 'overdue')"
 
 

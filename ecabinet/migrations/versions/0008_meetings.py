@@ -19,6 +19,9 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = ["agenda_document", "agenda_item", "meeting", "meeting_event", "participant"]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 
 def upgrade() -> None:
     op.create_table(

@@ -19,6 +19,9 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = ["vote", "vote_named_ballot", "vote_receipt", "vote_tally", "vote_turnout"]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 
 def upgrade() -> None:
     op.create_table(

@@ -17,6 +17,9 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = ["speaker_request"]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 
 def upgrade() -> None:
     op.create_table(

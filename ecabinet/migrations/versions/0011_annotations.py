@@ -18,6 +18,12 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = ["annotation", "annotation_share"]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+rebuilt: list[str] = ["document_page_count"]
+"""Dropped by downgrade() but not lost:
+page counts, read again from the stored PDFs."""
+
 
 def upgrade() -> None:
     op.create_table(

@@ -18,6 +18,15 @@ down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = [
+    "consultation",
+    "consultation_answer",
+    "consultation_document",
+    "consultation_member",
+    "consultation_notice",
+]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 UTC = ecabinet.core.types.UTCDateTime
 
 

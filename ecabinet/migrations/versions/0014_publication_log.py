@@ -17,6 +17,14 @@ down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = [
+    "publication_log_entry",
+    "publication_log_head",
+    "publication_log_node",
+    "publication_log_state",
+]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 
 def upgrade() -> None:
     op.create_table(

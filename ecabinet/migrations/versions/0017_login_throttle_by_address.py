@@ -27,6 +27,16 @@ down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = [
+    "login_throttle.client_addr WHERE client_addr <> ''",
+    "login_throttle.last_failure_at",
+    "login_throttle.last_success_at",
+]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+rebuilt: list[str] = ["login_throttle.blocked_until"]
+"""Dropped by downgrade() but not lost:
+blocked_until: carried into the old table's locked_until."""
+
 log = logging.getLogger("alembic.runtime.migration")
 
 

@@ -28,6 +28,21 @@ down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = [
+    "agency.budget_code",
+    "agency.tax_code",
+    "api_token.scopes WHERE scopes <> 'read write'",
+    "signing_credential.key_wrap WHERE key_wrap = 2",
+    "signing_credential.locked_at",
+    "signing_credential.pin_changed_at",
+    "signing_credential.pin_failures WHERE pin_failures > 0",
+    "signing_credential.pin_kdf WHERE pin_kdf <> ''",
+    "signing_credential.pin_salt",
+    "signing_totp",
+    "user.personal_id",
+]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 
 def upgrade() -> None:
     with op.batch_alter_table("signing_credential") as batch:

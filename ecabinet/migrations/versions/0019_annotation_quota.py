@@ -22,6 +22,12 @@ down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = ["annotation.revision WHERE revision > 1"]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+rebuilt: list[str] = ["annotation_quota"]
+"""Dropped by downgrade() but not lost:
+annotation_quota: counted again from the annotations by upgrade()."""
+
 
 def upgrade() -> None:
     with op.batch_alter_table("annotation") as batch:

@@ -24,6 +24,17 @@ down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = [
+    "notification WHERE document_id IS NULL",
+    "notification.link WHERE link <> ''",
+    "notification.once_key",
+    "notification.urgent WHERE urgent",
+    "notification_delivery",
+    "notification_preference",
+    "user.phone",
+]
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+
 
 def upgrade() -> None:
     with op.batch_alter_table("user") as batch:

@@ -22,6 +22,19 @@ down_revision: str | None = "0020_notification_channels"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+destroys: list[str] = []
+"""What downgrade() drops that holds data (see ecabinet.core.migrate.Loss)."""
+rebuilt: list[str] = [
+    "document_fts.marks",
+    "document_fts.pairs",
+    "document_search.marks_tsv",
+    "document_search.meta_tsv",
+    "document_text.marks",
+    "document_text.pairs",
+]
+"""Dropped by downgrade() but not lost:
+the spellings and pairs, computed again from the text by upgrade()."""
+
 _TRIGGERS = ("document_text_au", "document_text_ad", "document_text_ai")
 RANKED = "unicode61 remove_diacritics 2 tokenchars '_'"
 """Folded words hold letters and digits only: ``_`` joins a pair, and nothing else."""
