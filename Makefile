@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 APT_RUN := fonts-dejavu-core fonts-dejavu-extra fonts-liberation2
-APT_TEST := $(APT_RUN) chromium poppler-utils softhsm2 nginx redis-server
+APT_TEST := $(APT_RUN) chromium poppler-utils softhsm2 nginx redis-server postgresql-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

@@ -180,10 +180,11 @@ def consistency(session: Session, old: int, new: int) -> list[bytes]:
 # --- signed tree heads --------------------------------------------------------------------
 
 
-def signing_key(data_dir: Path) -> Ed25519PrivateKey:
-    """The server's log key, generated on first use and kept in the data folder."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / KEY_FILE
+def signing_key(data_dir: Path, key_file: Path | None = None) -> Ed25519PrivateKey:
+    """The server's log key (``key_file``, by default ``KEY_FILE`` in the data folder),
+    generated on first use (0600). ``ecabinet backup`` keeps it with the other secrets."""
+    path = key_file or data_dir / KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         pem = path.read_text()
     else:

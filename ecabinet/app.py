@@ -61,6 +61,7 @@ from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.core.storage_timed import timed
 from ecabinet.meetings import annotate, consultation_reminders, notices
+from ecabinet.operations.retention import once_a_day
 from ecabinet.public import pages as public_pages
 from ecabinet.signatures import intake
 
@@ -114,7 +115,7 @@ def create_app(
                     ctx.engine,
                     settings,
                     tick=settings.scheduler_seconds,
-                    also=[consultation_reminders.remind],
+                    also=[consultation_reminders.remind, once_a_day(ctx.store, settings)],
                     every_tick=[notices.notify_soon],
                 )
                 background.start_soon(

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecabinet import cli_admin, cli_openapi, cli_signing
+from ecabinet import cli_admin, cli_openapi, cli_operations, cli_signing
 from ecabinet.core import errors, logs
 from ecabinet.core.settings import Settings, SettingsError
 
@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_admin.add_commands(sub)
     cli_signing.add_commands(sub)
     cli_openapi.add_commands(sub)
+    cli_operations.add_commands(sub)
 
     audit = sub.add_parser("audit", help="audit log tools").add_subparsers(
         required=True, metavar="ACTION"
@@ -288,7 +289,7 @@ def _log_head(settings: Settings, _args: argparse.Namespace) -> int:
     from documents import publication_log as log
     from ecabinet.core.db import session_scope
 
-    key = log.signing_key(settings.data_dir)
+    key = log.signing_key(settings.data_dir, settings.publication_log_key_file)
     with session_scope(_engine(settings)) as session:
         head = log.head_json(log.sign_head(session, key))
     print(json.dumps(head, indent=2))
@@ -308,7 +309,7 @@ def _log_verify(settings: Settings, args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             print(f"ecabinet: cannot read the tree head {args.head}: {exc}", file=sys.stderr)
             return 2
-    public = log.signing_key(settings.data_dir).public_key()
+    public = log.signing_key(settings.data_dir, settings.publication_log_key_file).public_key()
     with session_scope(_engine(settings), write=False) as session:
         problem = log.verify(session, public, saved)
         size = log.size_of(session)

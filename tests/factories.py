@@ -11,6 +11,7 @@ from ecabinet.core import agencies, users
 from ecabinet.core.agencies import Agency, AgencyLevel, Role
 from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
+from ecabinet.core.storage import ObjectStore
 from ecabinet.core.users import User
 
 PASSWORD = "Correct-horse-9"
@@ -76,3 +77,22 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     token = response.json()["csrf_token"]
     assert isinstance(token, str)
     return token
+
+
+def stored_file(engine: Engine, store: ObjectStore, agency_id: int | None, data: bytes) -> str:
+    """What an upload does: the blob first, then its row (with its audit entry); the
+    blob's SHA-256."""
+    from ecabinet.core import files
+
+    assert agency_id is not None
+    blob = store.put_bytes(data)
+    with session_scope(engine) as session:
+        files.register_file(
+            session,
+            ACTOR,
+            blob=blob,
+            filename="van-ban.pdf",
+            content_type="application/pdf",
+            agency_id=agency_id,
+        )
+    return blob.sha256

@@ -66,8 +66,8 @@ class ProofOut(BaseModel):
 
 
 @cache
-def _key(data_dir: Path) -> Ed25519PrivateKey:
-    return log.signing_key(data_dir)
+def _key(data_dir: Path, key_file: Path | None) -> Ed25519PrivateKey:
+    return log.signing_key(data_dir, key_file)
 
 
 def _size(session: Session, name: str, value: int | None) -> int:
@@ -92,7 +92,7 @@ def _size(session: Session, name: str, value: int | None) -> int:
     public=True,
 )
 async def head(call: Call) -> Response:
-    key = _key(call.settings.data_dir)
+    key = _key(call.settings.data_dir, call.settings.publication_log_key_file)
 
     def run(session: Session) -> HeadOut:
         signed = log.sign_head(session, key)

@@ -140,6 +140,18 @@ class Settings:
     re-wrapped credentials keep the parameters they were made with."""
     signing_pin_kdf_time_cost: int = 3
     """Passes of that argon2id."""
+    publication_log_key_file: Path | None = None
+    """The Ed25519 key that signs the publication log's tree heads (PEM); ``None``: the
+    default ``<data_dir>/publication_log_key.pem``, generated on first use. A secret to keep
+    in every backup: a new key cannot sign heads that extend the ones citizens kept."""
+    retention_sessions_days: int = 7
+    """Ended login sessions (expired) are deleted this many days after their end."""
+    retention_failed_logins_days: int = 30
+    """Login failure counters that saw no failure (and no success, within 30 days) for
+    this many days are deleted (decision 0013 forgets their count after a day anyway)."""
+    retention_blob_grace_hours: int = 24
+    """The storage sweep deletes a blob no row refers to, or a temporary upload, only once
+    it is this old: an upload between its blob and its row is never swept."""
     db_pool_size: int = 10
     """PostgreSQL connections each process keeps open (``DB_POOL_SIZE``); with
     ``db_max_overflow`` it bounds what one process asks of the server: keep
@@ -179,6 +191,11 @@ class Settings:
     number (a tablet that missed events sees its gap; one that hears nothing for three
     beats shows it may be out of date)."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def publication_log_key_path(self) -> Path:
+        """Where the publication log's signing key is kept."""
+        return self.publication_log_key_file or self.data_dir / "publication_log_key.pem"
 
     @property
     def cookie_secure(self) -> bool:
@@ -223,6 +240,7 @@ class Settings:
         kek = get("KEY_ENCRYPTION_KEY")
         if kek is not None and len(kek) < 32:
             raise SettingsError("KEY_ENCRYPTION_KEY", "must be at least 32 characters long")
+        log_key = get("PUBLICATION_LOG_KEY_FILE")
         tsa_url = get("TSA_URL")
         if tsa_url is not None and urlsplit(tsa_url).scheme not in ("http", "https"):
             raise SettingsError("TSA_URL", f"{tsa_url!r} is not an http(s) URL")
@@ -323,6 +341,16 @@ class Settings:
             ),
             signing_pin_kdf_time_cost=_int(
                 "SIGNING_PIN_KDF_TIME_COST", get("SIGNING_PIN_KDF_TIME_COST", "3"), 1, 20
+            ),
+            publication_log_key_file=Path(log_key).expanduser().resolve() if log_key else None,
+            retention_sessions_days=_int(
+                "RETENTION_SESSIONS_DAYS", get("RETENTION_SESSIONS_DAYS", "7"), 0, 3650
+            ),
+            retention_failed_logins_days=_int(
+                "RETENTION_FAILED_LOGINS_DAYS", get("RETENTION_FAILED_LOGINS_DAYS", "30"), 1, 3650
+            ),
+            retention_blob_grace_hours=_int(
+                "RETENTION_BLOB_GRACE_HOURS", get("RETENTION_BLOB_GRACE_HOURS", "24"), 1, 24 * 365
             ),
             db_pool_size=_int("DB_POOL_SIZE", get("DB_POOL_SIZE", "10"), 1, 1000),
             db_max_overflow=_int("DB_MAX_OVERFLOW", get("DB_MAX_OVERFLOW", "20"), 0, 1000),

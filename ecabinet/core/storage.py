@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 from urllib.parse import quote
 
@@ -36,6 +36,20 @@ class BlobInfo:
     """Lower-case hex SHA-256 of the content: the blob's identity."""
     size: int
     """Length in bytes."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An object the store lists for the storage sweep."""
+
+    name: str
+    """A blob's SHA-256, a temporary upload's name, or an unfinished multipart upload's key."""
+    size: int
+    """Length in bytes (0 for a multipart upload: its parts are not counted)."""
+    modified: datetime | None
+    """Last written (a multipart upload: started), aware UTC; ``None`` when unknown."""
+    upload_id: str | None = None
+    """Set for an unfinished S3 multipart upload."""
 
 
 class ObjectStore(Protocol):
@@ -95,6 +109,21 @@ class ObjectStore(Protocol):
 
     def iter_keys(self) -> Iterator[str]:
         """Every stored blob's SHA-256 (for a sweep of unreferenced blobs)."""
+        ...
+
+    def list_blobs(self) -> Iterator[Listed]:
+        """Every stored blob with its size and when it was last written (storing a blob
+        that is already there counts as writing it, so the sweep's grace period runs from
+        the last upload of the content)."""
+        ...
+
+    def list_leftovers(self) -> Iterator[Listed]:
+        """What failed uploads left: temporary objects (``tmp/``) and, on S3, unfinished
+        multipart uploads."""
+        ...
+
+    def remove_leftover(self, item: Listed) -> None:
+        """Delete a temporary object or abort a multipart upload (no error when gone)."""
         ...
 
 

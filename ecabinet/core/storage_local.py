@@ -7,7 +7,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -19,6 +19,7 @@ from ecabinet.core.storage import (
     BUFFER,
     BlobInfo,
     Hasher,
+    Listed,
     blob_key,
     check_range,
     check_sha,
@@ -62,6 +63,7 @@ class LocalStore:
             present = False
         if present:
             tmp.unlink()
+            os.utime(final)  # written again: the storage sweep's grace period starts over
         else:
             final.parent.mkdir(exist_ok=True)
             os.chmod(tmp, FILE_MODE)
@@ -174,6 +176,32 @@ class LocalStore:
             for name in sorted(os.listdir(blobs / prefix)):
                 if name.startswith(prefix) and is_sha(name):
                     yield name
+
+    def list_blobs(self) -> Iterator[Listed]:
+        blobs = self.root / "blobs"
+        for sha256 in self.iter_keys():
+            found = _listed(blobs / sha256[:2] / sha256, sha256)
+            if found is not None:
+                yield found
+
+    def list_leftovers(self) -> Iterator[Listed]:
+        for name in sorted(os.listdir(self.tmp)):
+            found = _listed(self.tmp / name, name)
+            if found is not None:
+                yield found
+
+    def remove_leftover(self, item: Listed) -> None:
+        if "/" in item.name or item.name in ("", ".", ".."):
+            raise ValueError(f"not a temporary upload: {item.name!r}")
+        _remove(self.tmp / item.name)
+
+
+def _listed(path: Path, name: str) -> Listed | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:  # removed since the listing
+        return None
+    return Listed(name, found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
 
 
 async def _disk(func: Callable[..., _T], *args: object) -> _T:

@@ -32,6 +32,7 @@ from ecabinet.core.settings import Settings, SettingsError
 from ecabinet.core.storage import (
     BlobInfo,
     Hasher,
+    Listed,
     blob_key,
     check_range,
     checked_read,
@@ -177,11 +178,12 @@ class S3Store:
         there) and remove the temporary object."""
         key = blob_key(info.sha256)
         try:
-            if self.stat(info.sha256) != info:
-                if info.size > COPY_LIMIT:
-                    self.client.compose_object(self.bucket, key, [ComposeSource(self.bucket, tmp)])
-                else:
-                    self.client.copy_object(self.bucket, key, CopySource(self.bucket, tmp))
+            # Copied even when the blob is there already: the copy is its new last write,
+            # from which the storage sweep's grace period runs (a server-side copy).
+            if info.size > COPY_LIMIT:
+                self.client.compose_object(self.bucket, key, [ComposeSource(self.bucket, tmp)])
+            else:
+                self.client.copy_object(self.bucket, key, CopySource(self.bucket, tmp))
         finally:
             self._remove_quietly(tmp)
         return info
@@ -384,6 +386,57 @@ class S3Store:
                 name = (obj.object_name or "").rsplit("/", 1)[-1]
                 if is_sha(name):
                     yield name
+        except Exception as exc:
+            raise unavailable() from exc
+
+    def list_blobs(self) -> Iterator[Listed]:
+        try:
+            for obj in self.client.list_objects(self.bucket, prefix="blobs/", recursive=True):
+                name = (obj.object_name or "").rsplit("/", 1)[-1]
+                if is_sha(name):
+                    yield Listed(name, int(obj.size or 0), obj.last_modified)
+        except Exception as exc:
+            raise unavailable() from exc
+
+    def list_leftovers(self) -> Iterator[Listed]:
+        try:
+            for obj in self.client.list_objects(self.bucket, prefix="tmp/", recursive=True):
+                name = obj.object_name or ""
+                if name.startswith("tmp/") and not obj.is_dir:
+                    yield Listed(name.removeprefix("tmp/"), int(obj.size or 0), obj.last_modified)
+            yield from self._unfinished_uploads()
+        except Exception as exc:
+            raise unavailable() from exc
+
+    def _unfinished_uploads(self) -> Iterator[Listed]:
+        """ListMultipartUploads, page by page. minio has no public call for it (its
+        ``put_object`` aborts its own uploads, but not when the process is killed)."""
+        for prefix in ("tmp/", "blobs/"):  # our only keys; some servers want a prefix
+            key_marker: str | None = None
+            id_marker: str | None = None
+            while True:
+                page = self.client._list_multipart_uploads(
+                    self.bucket,
+                    prefix=prefix,
+                    key_marker=key_marker,
+                    upload_id_marker=id_marker,
+                    max_uploads=1000,
+                )
+                for upload in page.uploads:
+                    yield Listed(upload.object_name, 0, upload.initiated_time, upload.upload_id)
+                if not page.is_truncated or not page.uploads:
+                    break
+                key_marker, id_marker = page.uploads[-1].object_name, page.uploads[-1].upload_id
+
+    def remove_leftover(self, item: Listed) -> None:
+        try:
+            if item.upload_id is not None:
+                self.client._abort_multipart_upload(self.bucket, item.name, item.upload_id)
+            else:
+                self.client.remove_object(self.bucket, "tmp/" + item.name)
+        except S3Error as exc:
+            if exc.code not in (*_NOT_FOUND, "NoSuchUpload"):
+                raise unavailable() from exc
         except Exception as exc:
             raise unavailable() from exc
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from ecabinet.core import errors, metrics
-from ecabinet.core.storage import BlobInfo, ObjectStore
+from ecabinet.core.storage import BlobInfo, Listed, ObjectStore
 
 T = TypeVar("T")
 
@@ -80,6 +80,15 @@ class TimedStore:
 
     def iter_keys(self) -> Iterator[str]:
         return self.inner.iter_keys()
+
+    def list_blobs(self) -> Iterator[Listed]:
+        return self.inner.list_blobs()
+
+    def list_leftovers(self) -> Iterator[Listed]:
+        return self.inner.list_leftovers()
+
+    def remove_leftover(self, item: Listed) -> None:
+        self._call("delete", lambda: self.inner.remove_leftover(item))
 
 
 async def _timed_stream(source: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

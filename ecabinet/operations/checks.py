@@ -1,0 +1,122 @@
+"""The checks that end a restore: the audit chain, the publication log, every stored
+blob, and the signatures of signed files. Each gives one line of the report."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import anyio
+from sqlalchemy import Engine, text
+
+from documents import publication_log
+from ecabinet.core import audit
+from ecabinet.core import errors as core_errors
+from ecabinet.core.db import session_scope
+from ecabinet.core.settings import Settings
+from ecabinet.core.storage import ObjectStore
+from ecabinet.operations.references import referenced
+from signing.validation.report import Indication
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"[{'OK' if self.ok else 'FAILED'}] {self.name}: {self.detail}"
+
+
+def audit_chain(engine: Engine) -> Check:
+    with session_scope(engine, write=False) as session:
+        problem = audit.verify(session)
+        count = session.execute(text("SELECT count(*) FROM audit_entry")).scalar_one()
+    if problem is None:
+        return Check("audit verify", True, f"audit log intact: {count} entries")
+    where = f"seq {problem.seq}"
+    return Check("audit verify", False, f"broken at {where}: {problem.kind}: {problem.detail}")
+
+
+def publication_chain(engine: Engine, settings: Settings) -> Check:
+    key = publication_log.signing_key(settings.data_dir, settings.publication_log_key_file)
+    with session_scope(engine, write=False) as session:
+        problem = publication_log.verify(session, key.public_key())
+        size = publication_log.size_of(session)
+    if problem is None:
+        return Check("log verify", True, f"publication log intact: {size} entries")
+    return Check("log verify", False, f"{problem.what}: {problem.detail}")
+
+
+def stored_files(engine: Engine, store: ObjectStore) -> Check:
+    """Every blob a row names is in the store, and its bytes hash to its name."""
+    with session_scope(engine, write=False) as session:
+        hashes = sorted(referenced(session))
+    bad: list[str] = []
+
+    async def read(sha256: str) -> None:
+        digest = hashlib.sha256()
+        try:
+            async for chunk in store.stream(sha256):
+                digest.update(chunk)
+        except (core_errors.NotFound, core_errors.IntegrityFailure):
+            bad.append(sha256)
+            return
+        if digest.hexdigest() != sha256:
+            bad.append(sha256)
+
+    async def run() -> None:
+        for sha256 in hashes:
+            await read(sha256)
+
+    anyio.run(run)
+    if bad:
+        return Check(
+            "stored files", False, f"{len(bad)} of {len(hashes)} missing or damaged: {bad[0]}"
+        )
+    return Check("stored files", True, f"{len(hashes)} referenced blob(s) present and intact")
+
+
+def signatures(engine: Engine, store: ObjectStore, settings: Settings, sample: int) -> Check:
+    """Validate the signatures of up to ``sample`` of the signed document files."""
+    with session_scope(engine, write=False) as session:
+        rows = session.execute(
+            text(
+                "SELECT DISTINCT f.sha256 FROM document_file d"
+                " JOIN stored_file f ON f.id = d.file_id WHERE d.signed ORDER BY f.sha256"
+            )
+        ).all()
+    return validate_sample(store, settings, [str(r[0]) for r in rows], sample)
+
+
+def validate_sample(
+    store: ObjectStore, settings: Settings, hashes: list[str], sample: int
+) -> Check:
+    """Validate the signatures of up to ``sample`` of the signed files ``hashes``, spread
+    evenly over them. A file without a signature, or with one that no longer matches it,
+    fails; a signer who cannot be established (trust, revocation) is counted, not failed."""
+    from ecabinet.signatures import intake
+    from ecabinet.signatures.setup import SigningSetup
+
+    if sample <= 0 or not hashes:
+        return Check("signatures", True, f"{len(hashes)} signed file(s), none validated")
+    step = max(1, len(hashes) // sample)
+    chosen = hashes[::step][:sample]
+    setup = SigningSetup(settings)
+    counts = dict.fromkeys(Indication, 0)
+    failed: list[str] = []
+    for sha256 in chosen:
+        report = intake.report(setup, store.read_bytes(sha256))
+        counts[report.indication] += 1
+        if not report.signatures or report.indication is Indication.TOTAL_FAILED:
+            failed.append(sha256)
+    detail = (
+        f"{len(chosen)} of {len(hashes)} signed file(s) validated:"
+        f" {counts[Indication.TOTAL_PASSED]} passed,"
+        f" {counts[Indication.INDETERMINATE]} indeterminate,"
+        f" {counts[Indication.TOTAL_FAILED]} failed"
+    )
+    if failed:
+        return Check("signatures", False, f"{detail}; first failure {failed[0]}")
+    return Check("signatures", True, detail)

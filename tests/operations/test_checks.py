@@ -1,0 +1,62 @@
+"""The checks that end a restore find what is wrong: a signed file whose bytes changed, a
+blob that is missing, a broken audit chain."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from ecabinet.core.settings import Settings
+from ecabinet.core.storage import ObjectStore
+from ecabinet.core.storage_local import LocalStore
+from ecabinet.demo.ca import DemoCA
+from ecabinet.operations import checks
+from signing.keys import load_pkcs12
+from signing.pades import sign_pdf
+from signing.specs import FieldSpec
+from tests.factories import make_world, stored_file
+
+
+def test_signature_check_fails_a_changed_or_unsigned_file(
+    settings: Settings, store: ObjectStore, demo_ca: DemoCA, pdf: bytes
+) -> None:
+    from tests.signing.conftest import PASSWORD
+
+    key = load_pkcs12(demo_ca.people["leader"].read_bytes(), PASSWORD)
+    signed = sign_pdf(pdf, key, FieldSpec(name="Chữ ký lãnh đạo"))
+    settings.trust_anchors_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_ca.folder / "root.pem", settings.trust_anchors_dir / "root.pem")
+    good = store.put_bytes(signed).sha256
+    check = checks.validate_sample(store, settings, [good], 5)
+    assert check.ok and "1 passed" in check.detail, check.detail
+
+    # One changed byte inside the signed range (the binary comment after the header):
+    # same length, still a PDF, no longer what was signed.
+    assert signed[9:10] == b"%"
+    changed = store.put_bytes(signed[:10] + bytes([signed[10] ^ 1]) + signed[11:]).sha256
+    check = checks.validate_sample(store, settings, [changed], 5)
+    assert not check.ok and "1 failed" in check.detail, check.detail
+    unsigned = store.put_bytes(pdf).sha256
+    check = checks.validate_sample(store, settings, [good, changed, unsigned], 5)
+    assert not check.ok
+    assert "3 of 3" in check.detail and "1 passed" in check.detail
+
+
+def test_missing_blob_and_broken_chain_are_reported(
+    settings: Settings, engine: Engine, store: ObjectStore
+) -> None:
+    sha256 = stored_file(engine, store, make_world(engine).province.id, b"%PDF-1.7 a")
+    assert checks.stored_files(engine, store).ok
+    assert checks.audit_chain(engine).ok
+    assert isinstance(store, LocalStore)
+    (store.root / "blobs" / sha256[:2] / sha256).write_bytes(b"%PDF-1.7 b")
+    damaged = checks.stored_files(engine, store)
+    assert not damaged.ok and sha256 in damaged.detail
+    Path(store.root / "blobs" / sha256[:2] / sha256).unlink()
+    assert not checks.stored_files(engine, store).ok
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_entry SET summary = 'rewritten' WHERE seq = 2"))
+    broken = checks.audit_chain(engine)
+    assert not broken.ok and "seq 2" in broken.detail
