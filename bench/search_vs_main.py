@@ -4,6 +4,8 @@
     git archive main documents | tar -x -C /tmp/search-main   # main's documents package
     .venv/bin/python bench/search_vs_main.py main [runs]
     .venv/bin/python bench/search_vs_main.py branch [runs]
+    .venv/bin/python bench/search_vs_main.py build [docs] postgresql+psycopg://…/ecab_s100k
+    .venv/bin/python bench/search_vs_main.py branch [runs] postgresql+psycopg://…/ecab_s100k
 
 Run by hand. ``build`` writes ``bench/search.py``'s corpus (seed 30) to
 /tmp/search100k/b.db; ``main`` runs ``queries.list_documents`` from /tmp/search-main's
@@ -36,14 +38,16 @@ from tests.conftest import make_settings  # noqa: E402
 
 def main() -> None:
     mode, runs = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    # A PostgreSQL database named last (created empty beforehand) instead of the file.
+    url = sys.argv[3] if len(sys.argv) > 3 else f"sqlite:///{DB}/b.db"
     DB.mkdir(exist_ok=True)
-    engine = make_engine(make_settings(DB, f"sqlite:///{DB}/b.db"))
+    engine = make_engine(make_settings(DB, url))
     if mode == "build":
         from bench.search import load
         from ecabinet.core import migrate
 
         migrate.upgrade(engine)
-        print(load(engine, 100_000))
+        print(load(engine, runs if len(sys.argv) > 2 else 100_000))
         return
     from bench.search import QUERIES, QUERY
 
