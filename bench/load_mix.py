@@ -9,7 +9,9 @@ Run by hand, never as a test (issue 15, "Figures for the note"). It creates a da
 ``ecabinet demo`` into it with a temporary data folder (local object store there), then for
 each worker count starts ``ecabinet serve --workers N`` on a free loopback port, waits for
 ``/readyz``, sends ``--warmup`` seconds of load (not counted) and ``--seconds`` of load
-(counted) from ``--concurrency`` coroutines over async httpx, and stops the server.
+(counted: the requests that start in it, each to its end) from ``--concurrency``
+coroutines over async httpx, and stops the server. Requests per second are over the counted
+wall time, until the last counted request ends.
 
 The mix, per operation: 94 % reads by the demo officials (the document list with and
 without a search term, a document's detail, the work queue, the meetings list, a meeting,
@@ -162,8 +164,9 @@ class Record:
     operations: Counter[str] = field(default_factory=Counter)
     counting: bool = False
 
-    def add(self, kind: str, route: str, status: str, seconds: float) -> None:
-        if not self.counting:
+    def add(self, counted: bool, kind: str, route: str, status: str, seconds: float) -> None:
+        """One request's outcome; ``counted``: it started after the warm-up."""
+        if not counted:
             return
         if status.isdigit() and 200 <= int(status) < 400:
             self.latencies[kind].append(seconds)
@@ -179,13 +182,14 @@ async def call(
 
     if method != "GET":
         kw["headers"] = s.headers() | kw.get("headers", {})
-    started = time.perf_counter()
+    counted, started = record.counting, time.perf_counter()
     try:
         r = await s.client.request(method, url, **kw)
     except httpx.HTTPError as exc:
-        record.add(kind, route, f"exc:{type(exc).__name__}", time.perf_counter() - started)
+        failed = f"exc:{type(exc).__name__}"
+        record.add(counted, kind, route, failed, time.perf_counter() - started)
         return None
-    record.add(kind, route, str(r.status_code), time.perf_counter() - started)
+    record.add(counted, kind, route, str(r.status_code), time.perf_counter() - started)
     return r if 200 <= r.status_code < 400 else None
 
 
