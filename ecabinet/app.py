@@ -24,6 +24,8 @@ from documents.notification_delivery import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_activation,
     routes_admin,
+    routes_admin_agencies,
+    routes_admin_users,
     routes_annotations,
     routes_audit,
     routes_auth,
