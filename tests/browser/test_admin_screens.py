@@ -1,7 +1,7 @@
 """The administration screens in a real browser: the province's administrator creates an
 agency under the province, a unit in it and a user with a role there, grants a second
-role and takes it back; the new user then logs in with the initial password and sees
-their agency. No serious axe violation on the screens or their dialogs."""
+role and takes it back, and resets the password; the new user then logs in with it and
+sees their agency. No serious axe violation on the screens or their dialogs."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ AGENCY = "Sở Thử nghiệm Quản trị"
 UNIT = "Phòng Kiểm thử"
 USERNAME = "nguoi.moi.quantri"
 PASSWORD = "Mat-khau-ban-dau-7"
+RESET = "Mat-khau-dat-lai-8"
 
 
 def _create_agency(page: Page, base: str, province_id: int) -> int:
@@ -99,6 +100,19 @@ def _grant_and_revoke(page: Page, agency_id: int) -> None:
     expect(row).not_to_contain_text("Văn thư")
 
 
+def _reset_password(page: Page) -> None:
+    row = page.get_by_role("row").filter(has_text=USERNAME)
+    row.get_by_role("button", name=re.compile("^Đặt lại mật khẩu")).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Mật khẩu mới").fill(RESET)
+    dialog.get_by_label("Nhập lại mật khẩu").fill(RESET + "x")
+    dialog.get_by_role("button", name="Đặt lại mật khẩu").click()
+    expect(dialog.get_by_role("alert")).to_have_text("Hai mật khẩu không giống nhau.")
+    dialog.get_by_label("Nhập lại mật khẩu").fill(RESET)
+    dialog.get_by_role("button", name="Đặt lại mật khẩu").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã đặt lại mật khẩu")
+
+
 def test_an_admin_sets_up_an_agency_a_unit_and_a_user_who_then_logs_in(
     browser: Browser, live_server: str
 ) -> None:
@@ -109,12 +123,13 @@ def test_an_admin_sets_up_an_agency_a_unit_and_a_user_who_then_logs_in(
         _create_unit(page)
         _create_user(page, agency_id)
         _grant_and_revoke(page, agency_id)
+        _reset_password(page)
     context = browser.new_context(locale="vi-VN")
     try:
         page = context.new_page()
         page.goto(live_server + "/")
         page.get_by_label("Tên đăng nhập").fill(USERNAME)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_label("Mật khẩu").fill(RESET)
         page.get_by_role("button", name="Đăng nhập").click()
         banner = page.get_by_role("banner")
         expect(banner).to_contain_text("Đỗ Thị Quản Trị Thử")

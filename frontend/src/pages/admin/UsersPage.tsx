@@ -126,7 +126,6 @@ export function UsersPage({ me }: { me: Me }) {
                 <tr>
                   <th scope="col">{at("fullName")}</th>
                   <th scope="col">{at("roles")}</th>
-                  <th scope="col">{at("state")}</th>
                   <th scope="col">{at("actions")}</th>
                 </tr>
               </thead>
@@ -135,6 +134,7 @@ export function UsersPage({ me }: { me: Me }) {
                   <tr key={row.user.id}>
                     <td className="doc-abstract" data-label={at("fullName")}>
                       <strong>{row.user.full_name}</strong>
+                      {!row.user.is_active && <span className="state state-refused user-state">{at("disabled")}</span>}
                       <div className="muted small">
                         <span className="mono">{row.user.username}</span>
                         {row.user.title && ` · ${row.user.title}`}
@@ -151,9 +151,6 @@ export function UsersPage({ me }: { me: Me }) {
                           </li>
                         ))}
                       </ul>
-                    </td>
-                    <td data-label={at("state")}>
-                      <span className={row.user.is_active ? "badge ok" : "state state-refused"}>{row.user.is_active ? at("active") : at("disabled")}</span>
                     </td>
                     <td data-label={at("actions")}>
                       <div className="row-actions">
