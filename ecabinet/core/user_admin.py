@@ -180,7 +180,7 @@ def reset_password(
     user.password_hash = hash_password(password)
     session.add(user)
     session.execute(delete(UserSession).where(col(UserSession.user_id) == user.id))
-    outbox.cut(session, "user", user.id)
+    outbox.cut(session, "user", user_id)
     throttle.unlock(session, actor, user.username)
     audit.record(session, actor, "user.password_reset", "user", user.id, user.username)
     return user
