@@ -59,19 +59,27 @@ def set_phone(session: Session, actor: Actor, user_id: int, raw: str, *, by: Sub
         raise errors.NotFound.of("người dùng", "User", "user.not_found")
     if by.user_id != user.id:
         require_manages(session, by, user.id)
-    phone = vn_mobile(raw) if raw.strip() else None
-    if raw.strip() and phone is None:
-        raise errors.InvalidInput(
-            "user.bad_phone",
-            "Số điện thoại di động không hợp lệ (ví dụ 0912 345 678).",
-            "Not a Vietnamese mobile number (for example 0912 345 678).",
-        )
+    phone = mobile_or_none(raw)
     if user.phone != phone:
         user.phone = phone
         session.add(user)
         shown = f"…{phone[-3:]}" if phone else "cleared"
         audit.record(session, actor, "user.phone", "user", user.id, shown)
     return user
+
+
+def mobile_or_none(raw: str) -> str | None:
+    """A typed mobile number as ``84…``; None for an empty one; a 422 for anything else."""
+    if not raw.strip():
+        return None
+    phone = vn_mobile(raw)
+    if phone is None:
+        raise errors.InvalidInput(
+            "user.bad_phone",
+            "Số điện thoại di động không hợp lệ (ví dụ 0912 345 678).",
+            "Not a Vietnamese mobile number (for example 0912 345 678).",
+        )
+    return phone
 
 
 def require_manages(session: Session, subject: Subject, user_id: int) -> None:

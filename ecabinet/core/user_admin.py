@@ -16,13 +16,13 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from ecabinet.core import audit, errors, outbox, throttle
-from ecabinet.core.accounts import require_manages
+from ecabinet.core.accounts import mobile_or_none, require_manages
 from ecabinet.core.agencies import Agency, Membership, Role, Unit
 from ecabinet.core.audit import Actor
 from ecabinet.core.auth import UserSession
 from ecabinet.core.policy import Action, InAgency, Subject, System, authorize
 from ecabinet.core.text import fold
-from ecabinet.core.users import User, check_password_policy, hash_password, vn_mobile
+from ecabinet.core.users import User, check_password_policy, hash_password
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -141,14 +141,7 @@ def update_user(
             )
         changed += _set(user, "email", address)
     if phone is not None:
-        number = vn_mobile(phone) if phone.strip() else None
-        if phone.strip() and number is None:
-            raise errors.InvalidInput(
-                "user.bad_phone",
-                "Số điện thoại di động không hợp lệ (ví dụ 0912 345 678).",
-                "Not a Vietnamese mobile number (for example 0912 345 678).",
-            )
-        changed += _set(user, "phone", number)
+        changed += _set(user, "phone", mobile_or_none(phone))
     if changed:
         session.add(user)
         audit.record(session, actor, "user.update", "user", user.id, ", ".join(changed))

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { type Agency, type Level, type Unit } from "../../api";
 import { admin, tree } from "../../admin/api";
 import { useAdminT } from "../../admin/i18n";
+import { useAction } from "../../admin/useAction";
 import { useUi } from "../../context";
 import { Dialog } from "../../documents/ui";
 
@@ -32,12 +33,9 @@ export function CreateAgencyDialog({
   const [parent, setParent] = useState<string>(parentId === null ? "" : String(parentId));
   const [level, setLevel] = useState<Level>(parentId === null ? "province" : "department");
   const [parentName, setParentName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useAction();
+  const submit = () =>
+    run(async () => {
       const created = await admin.createAgency({
         code,
         name,
@@ -49,12 +47,7 @@ export function CreateAgencyDialog({
         budget_code: null,
       });
       onDone(created);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Dialog title={at("newAgency")} submitLabel={at("createAgency")} busy={busy} error={error} onSubmit={submit} onClose={onClose}>
       <label htmlFor="agency-parent">{at("parent")}</label>
@@ -92,64 +85,75 @@ export function CreateAgencyDialog({
   );
 }
 
-/** Rename an agency or change its abbreviation (the code stays). */
-export function EditAgencyDialog({ agency, onDone, onClose }: { agency: Agency; onDone: () => void; onClose: () => void }) {
+/** A name and an abbreviation to change: an agency's (its code stays) or a unit's. */
+export function NameDialog({
+  title,
+  nameLabel,
+  code,
+  initial,
+  save,
+  onDone,
+  onClose,
+}: {
+  title: string;
+  nameLabel: string;
+  code?: string;
+  initial: { name: string; abbreviation: string };
+  save: (changed: { name: string; abbreviation: string }) => Promise<unknown>;
+  onDone: () => void;
+  onClose: () => void;
+}) {
   const { t } = useUi();
   const at = useAdminT();
-  const [name, setName] = useState(agency.name);
-  const [abbreviation, setAbbreviation] = useState(agency.abbreviation);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await admin.updateAgency(agency.id, { name, abbreviation });
+  const [name, setName] = useState(initial.name);
+  const [abbreviation, setAbbreviation] = useState(initial.abbreviation);
+  const { busy, error, run } = useAction();
+  const submit = () =>
+    run(async () => {
+      await save({ name, abbreviation });
       onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
-    <Dialog title={at("editAgency")} submitLabel={at("save")} busy={busy} error={error} onSubmit={submit} onClose={onClose}>
-      <p>
-        {t("code")}: <span className="mono">{agency.code}</span>
-      </p>
-      <label htmlFor="edit-agency-name">{t("name")}</label>
-      <input id="edit-agency-name" required maxLength={255} value={name} onChange={(e) => setName(e.target.value)} />
-      <label htmlFor="edit-agency-abbreviation">{t("abbreviation")}</label>
-      <input id="edit-agency-abbreviation" required maxLength={20} value={abbreviation} onChange={(e) => setAbbreviation(e.target.value)} />
+    <Dialog title={title} submitLabel={at("save")} busy={busy} error={error} onSubmit={submit} onClose={onClose}>
+      {code && (
+        <p>
+          {t("code")}: <span className="mono">{code}</span>
+        </p>
+      )}
+      <label htmlFor="rename-name">{nameLabel}</label>
+      <input id="rename-name" required maxLength={255} value={name} onChange={(e) => setName(e.target.value)} />
+      <label htmlFor="rename-abbreviation">{t("abbreviation")}</label>
+      <input id="rename-abbreviation" required maxLength={20} value={abbreviation} onChange={(e) => setAbbreviation(e.target.value)} />
     </Dialog>
   );
 }
 
-export function RenameUnitDialog({ unit, onDone, onClose }: { unit: Unit; onDone: () => void; onClose: () => void }) {
+export function EditAgencyDialog({ agency, onDone, onClose }: { agency: Agency; onDone: () => void; onClose: () => void }) {
   const { t } = useUi();
   const at = useAdminT();
-  const [name, setName] = useState(unit.name);
-  const [abbreviation, setAbbreviation] = useState(unit.abbreviation);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await admin.updateUnit(unit.id, { name, abbreviation });
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Dialog title={at("renameUnit")} submitLabel={at("save")} busy={busy} error={error} onSubmit={submit} onClose={onClose}>
-      <label htmlFor="unit-rename-name">{at("unitName")}</label>
-      <input id="unit-rename-name" required maxLength={255} value={name} onChange={(e) => setName(e.target.value)} />
-      <label htmlFor="unit-rename-abbreviation">{t("abbreviation")}</label>
-      <input id="unit-rename-abbreviation" required maxLength={20} value={abbreviation} onChange={(e) => setAbbreviation(e.target.value)} />
-    </Dialog>
+    <NameDialog
+      title={at("editAgency")}
+      nameLabel={t("name")}
+      code={agency.code}
+      initial={agency}
+      save={(changed) => admin.updateAgency(agency.id, changed)}
+      onDone={onDone}
+      onClose={onClose}
+    />
+  );
+}
+
+export function RenameUnitDialog({ unit, onDone, onClose }: { unit: Unit; onDone: () => void; onClose: () => void }) {
+  const at = useAdminT();
+  return (
+    <NameDialog
+      title={at("renameUnit")}
+      nameLabel={at("unitName")}
+      initial={unit}
+      save={(changed) => admin.updateUnit(unit.id, changed)}
+      onDone={onDone}
+      onClose={onClose}
+    />
   );
 }

@@ -3,6 +3,7 @@ import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { type Agency, api, type Me, type Unit } from "../../api";
 import { admin, administered } from "../../admin/api";
 import { useAdminT } from "../../admin/i18n";
+import { useAction } from "../../admin/useAction";
 import { useUi } from "../../context";
 import { AppLink, ErrorLine } from "../../documents/ui";
 import { EditAgencyDialog, RenameUnitDialog } from "./AgencyForms";
@@ -17,7 +18,7 @@ export function AgencyPage({ me, agencyId }: { me: Me; agencyId: number }) {
   const [renaming, setRenaming] = useState<Unit | null>(null);
   const [name, setName] = useState("");
   const [abbreviation, setAbbreviation] = useState("");
-  const [busy, setBusy] = useState(false);
+  const adding = useAction();
 
   const load = useCallback(() => {
     Promise.all([api.agencies(), admin.units(agencyId)])
@@ -33,20 +34,14 @@ export function AgencyPage({ me, agencyId }: { me: Me; agencyId: number }) {
   const parent = agency && agencies?.find((a) => a.id === agency.parent_id);
   const mayAdminister = agencies ? administered(me, agencies).has(agencyId) : false;
 
-  const addUnit = async (event: FormEvent) => {
+  const addUnit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void adding.run(async () => {
       await admin.createUnit(agencyId, { name, abbreviation });
       setName("");
       setAbbreviation("");
       load();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const closeEdit = useCallback(() => setEditing(false), []);
   const closeRename = useCallback(() => setRenaming(null), []);
@@ -57,7 +52,7 @@ export function AgencyPage({ me, agencyId }: { me: Me; agencyId: number }) {
         <AppLink to="/agencies">{at("backToAgencies")}</AppLink>
       </p>
       <h1 id="agency-title">{agency ? agency.name : agencies ? at("notFound") : t("loading")}</h1>
-      <ErrorLine error={error} />
+      <ErrorLine error={error ?? adding.error} />
       {agency && (
         <>
           <dl className="meta panel">
@@ -117,7 +112,7 @@ export function AgencyPage({ me, agencyId }: { me: Me; agencyId: number }) {
                 <label htmlFor="unit-abbreviation">{t("abbreviation")}</label>
                 <input id="unit-abbreviation" required maxLength={20} value={abbreviation} onChange={(e) => setAbbreviation(e.target.value)} />
               </div>
-              <button type="submit" className="primary" disabled={busy}>
+              <button type="submit" className="primary" disabled={adding.busy}>
                 {at("newUnit")}
               </button>
             </form>

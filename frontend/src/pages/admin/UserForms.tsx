@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { type Agency, ApiError, type Role, type Unit } from "../../api";
 import { admin, ROLES, tree, type UserRow } from "../../admin/api";
 import { useAdminT } from "../../admin/i18n";
+import { useAction } from "../../admin/useAction";
 import { useUi } from "../../context";
 import { Dialog } from "../../documents/ui";
 
@@ -107,22 +108,15 @@ export function CreateUserDialog({ agencies, onDone, onClose }: { agencies: Agen
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
   const [grant, setGrant] = useState({ agencyId: agencies.length === 1 ? String(agencies[0].id) : "", role: "", unitId: "" });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async () => {
-    if (password !== again) return setError(differ(at("passwordsDiffer")));
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, setError, run } = useAction();
+  const submit = () => {
+    if (password !== again) return void setError(differ(at("passwordsDiffer")));
+    return run(async () => {
       const user = await admin.createUser({ username, password, full_name: fullName, title, email: email.trim() || null, language: "vi", personal_id: null });
       if (grant.agencyId && grant.role)
         await admin.grant(user.id, Number(grant.agencyId), grant.role as Role, grant.unitId ? Number(grant.unitId) : null);
       onDone(user.username);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Dialog title={at("newUser")} submitLabel={at("createUser")} busy={busy} error={error} onSubmit={submit} onClose={onClose} wide>
@@ -165,20 +159,12 @@ export function EditUserDialog({ row, onDone, onClose }: { row: UserRow; onDone:
   const [title, setTitle] = useState(u.title);
   const [email, setEmail] = useState(u.email ?? "");
   const [phone, setPhone] = useState(u.phone ? `0${u.phone.slice(2)}` : "");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useAction();
+  const submit = () =>
+    run(async () => {
       await admin.updateUser(u.id, { full_name: fullName, title, email, phone });
       onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Dialog title={`${at("editUser")}: ${u.username}`} submitLabel={at("save")} busy={busy} error={error} onSubmit={submit} onClose={onClose}>
       <label htmlFor="edit-full-name">{at("fullName")}</label>
@@ -202,28 +188,20 @@ export function RolesDialog({ row, agencies, onChange, onClose }: { row: UserRow
   // Another role in the agency of the first one held is the common case.
   const first = row.roles.find((held) => agencies.some((a) => a.id === held.agency_id))?.agency_id ?? (agencies.length === 1 ? agencies[0].id : null);
   const [grant, setGrant] = useState({ agencyId: first === null ? "" : String(first), role: "", unitId: "" });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const name = row.user.full_name;
-  const run = async (step: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const change = (step: () => Promise<void>) =>
+    run(async () => {
       await step();
       onChange();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const revoke = (held: UserRow["roles"][number]) => {
     const role = t(`role_${held.role}`);
     if (!window.confirm(at("confirmRevoke", { role, agency: held.agency_name, name }))) return;
-    void run(() => admin.revoke(row.user.id, held.agency_id, held.role));
+    void change(() => admin.revoke(row.user.id, held.agency_id, held.role));
   };
   const submit = () =>
-    run(async () => {
+    change(async () => {
       await admin.grant(row.user.id, Number(grant.agencyId), grant.role as Role, grant.unitId ? Number(grant.unitId) : null);
       setGrant({ ...grant, role: "", unitId: "" });
     });
@@ -258,20 +236,13 @@ export function ResetPasswordDialog({ row, onDone, onClose }: { row: UserRow; on
   const at = useAdminT();
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async () => {
-    if (password !== again) return setError(differ(at("passwordsDiffer")));
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, setError, run } = useAction();
+  const submit = () => {
+    if (password !== again) return void setError(differ(at("passwordsDiffer")));
+    return run(async () => {
       await admin.resetPassword(row.user.id, password);
       onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Dialog title={at("resetPasswordOf", { name: row.user.full_name })} submitLabel={at("resetPassword")} busy={busy} error={error} onSubmit={submit} onClose={onClose}>
