@@ -26,7 +26,7 @@ RESET = "Mat-khau-dat-lai-8"
 
 def _create_agency(page: Page, base: str, province_id: int) -> int:
     page.get_by_role("link", name="Cơ quan, đơn vị").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Cơ quan, đơn vị")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sơ đồ cơ quan")
     page.get_by_role("button", name="Thêm cơ quan", exact=True).click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Cơ quan cấp trên").select_option(str(province_id))

@@ -4,7 +4,6 @@ import { useUi } from "../context";
 
 const vi = {
   navUsers: "Người dùng",
-  agenciesTitle: "Cơ quan, đơn vị",
   agenciesIntro: "Sơ đồ tổ chức của tỉnh: mã định danh theo Quyết định 20/2020/QĐ-TTg, tên viết tắt dùng trong ký hiệu văn bản.",
   level: "Cấp",
   parent: "Cơ quan cấp trên",
@@ -85,7 +84,6 @@ type Dict = typeof vi;
 
 const en: Dict = {
   navUsers: "Users",
-  agenciesTitle: "Agencies and units",
   agenciesIntro: "The province's organisation chart: codes per Decision 20/2020/QĐ-TTg; the abbreviation is used in document symbols.",
   level: "Level",
   parent: "Parent agency",

@@ -43,7 +43,7 @@ export function AgenciesPage({ me }: { me: Me }) {
 
   return (
     <section aria-labelledby="agencies-title">
-      <h1 id="agencies-title">{at("agenciesTitle")}</h1>
+      <h1 id="agencies-title">{t("agencyTree")}</h1>
       <p className="muted">{at("agenciesIntro")}</p>
       {(topLevel || mine.size > 0) && (
         <div className="actions">
