@@ -14,22 +14,13 @@ import itertools
 import re
 import unicodedata
 
+from ecabinet.core.text import fold as fold  # re-exported: search and signatures fold alike
+
 _WORD = re.compile(r"[^\W_]+")
-_SPACE = re.compile(r"\s+")
-_D = str.maketrans({"đ": "d", "Đ": "D"})
 
 MAX_WORD = 64
 """Longer runs of letters are noise (base64, hashes) and PostgreSQL refuses words over
 2047 bytes: they are left out of the index."""
-
-
-def fold(text: str) -> str:
-    """Compatibility forms unified, tone and vowel marks removed, đ→d, case folded and
-    whitespace collapsed: ``fold("QĐ-UBND  Quyết định") == "qd-ubnd quyet dinh"``."""
-    # Case folding before the marks go: it may itself produce one ("İ" → "i̇").
-    folded = unicodedata.normalize("NFKC", text.translate(_D)).casefold()
-    bare = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", bare)).strip()
 
 
 def words(text: str) -> list[str]:

@@ -27,6 +27,8 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     metrics_page,
     routes_activation,
     routes_admin,
+    routes_admin_agencies,
+    routes_admin_users,
     routes_annotations,
     routes_audit,
     routes_auth,

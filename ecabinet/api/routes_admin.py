@@ -17,7 +17,7 @@ from ecabinet.api.schemas import (
     UserCreateIn,
     UserOut,
 )
-from ecabinet.core import accounts, agencies, errors, users
+from ecabinet.core import accounts, agencies, agency_admin, errors, users
 from ecabinet.core.agencies import Agency, Unit
 from ecabinet.core.policy import Action, InAgency, Subject, System, authorize, can
 
@@ -73,7 +73,7 @@ async def create_unit(call: Call) -> Response:
         if session.get(Agency, agency_id) is None:
             raise errors.NotFound.of("cơ quan", "Agency", "agency.not_found")
         authorize(subject, Action.create, InAgency(agency_id, "unit"))
-        unit = agencies.create_unit(
+        unit = agency_admin.add_unit(
             session, call.actor, agency_id=agency_id, name=body.name, abbreviation=body.abbreviation
         )
         return UnitOut.of(unit)

@@ -31,7 +31,7 @@ def set_active(
     if user is None or user.id is None:
         raise errors.NotFound.of("người dùng", "User", "user.not_found")
     if by is not None:
-        _require_manages(session, by, user.id)
+        require_manages(session, by, user.id)
         if not active and by.user_id == user.id:
             raise errors.Conflict(
                 "user.disable_self",
@@ -58,14 +58,8 @@ def set_phone(session: Session, actor: Actor, user_id: int, raw: str, *, by: Sub
     if user is None or user.id is None:
         raise errors.NotFound.of("người dùng", "User", "user.not_found")
     if by.user_id != user.id:
-        _require_manages(session, by, user.id)
-    phone = vn_mobile(raw) if raw.strip() else None
-    if raw.strip() and phone is None:
-        raise errors.InvalidInput(
-            "user.bad_phone",
-            "Số điện thoại di động không hợp lệ (ví dụ 0912 345 678).",
-            "Not a Vietnamese mobile number (for example 0912 345 678).",
-        )
+        require_manages(session, by, user.id)
+    phone = mobile_or_none(raw)
     if user.phone != phone:
         user.phone = phone
         session.add(user)
@@ -74,7 +68,23 @@ def set_phone(session: Session, actor: Actor, user_id: int, raw: str, *, by: Sub
     return user
 
 
-def _require_manages(session: Session, subject: Subject, user_id: int) -> None:
+def mobile_or_none(raw: str) -> str | None:
+    """A typed mobile number as ``84…``; None for an empty one; a 422 for anything else."""
+    if not raw.strip():
+        return None
+    phone = vn_mobile(raw)
+    if phone is None:
+        raise errors.InvalidInput(
+            "user.bad_phone",
+            "Số điện thoại di động không hợp lệ (ví dụ 0912 345 678).",
+            "Not a Vietnamese mobile number (for example 0912 345 678).",
+        )
+    return phone
+
+
+def require_manages(session: Session, subject: Subject, user_id: int) -> None:
+    """Refuse (403) unless ``subject`` administers every agency the user belongs to (a
+    user of no agency: an administrator of a top-level agency)."""
     agencies = set(
         session.exec(select(Membership.agency_id).where(Membership.user_id == user_id)).all()
     )
@@ -84,8 +94,8 @@ def _require_manages(session: Session, subject: Subject, user_id: int) -> None:
     if not allowed:
         raise errors.PermissionDenied(
             "user.not_your_agency",
-            "Chỉ quản trị viên của mọi cơ quan mà người này thuộc về mới được khóa, mở tài"
-            " khoản hoặc đổi số điện thoại của người này.",
-            "Only an administrator of every agency this person belongs to may disable or"
-            " enable the account, or change its phone number.",
+            "Chỉ quản trị viên của mọi cơ quan mà người này thuộc về mới được quản lý tài"
+            " khoản của người này (khóa, mở, sửa thông tin, đặt lại mật khẩu).",
+            "Only an administrator of every agency this person belongs to may manage the"
+            " account (disable, enable, edit, reset the password).",
         )

@@ -26,6 +26,8 @@ _TEXT_STRIP = re.compile(
     f"[{re.escape(''.join(c for c in _CONTROLS if c not in _KEPT_IN_TEXT) + BIDI_CONTROLS)}]"
 )
 _REFUSED = re.compile("[\x00\ud800-\udfff]")
+_SPACE = re.compile(r"\s+")
+_D = str.maketrans({"đ": "d", "Đ": "D"})
 
 
 def line(value: str) -> str:
@@ -48,3 +50,12 @@ def refusal(value: str) -> str | None:
     if found is None:
         return None
     return "NUL" if found.group() == "\x00" else "surrogate"
+
+
+def fold(text: str) -> str:
+    """Compatibility forms unified, tone and vowel marks removed, đ→d, case folded and
+    whitespace collapsed: ``fold("QĐ-UBND  Quyết định") == "qd-ubnd quyet dinh"``."""
+    # Case folding before the marks go: it may itself produce one ("İ" → "i̇").
+    folded = unicodedata.normalize("NFKC", text.translate(_D)).casefold()
+    bare = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", bare)).strip()

@@ -22,9 +22,9 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from documents.folding import fold
 from ecabinet.core import errors
 from ecabinet.core.agencies import AGENCY_CODE_RE, Agency
+from ecabinet.core.text import fold
 from ecabinet.core.users import User
 from signing.validation.chain import build_path, check_path, usable_for_signing
 

@@ -7,7 +7,10 @@ import type { Key } from "../i18n";
 import { useMeetT } from "../meetings/i18n";
 import { meetingNav, meetingPage } from "../meetings/routes";
 import { useSignT } from "../signing/i18n";
-import { Agencies } from "./Agencies";
+import { useAdminT } from "../admin/i18n";
+import { AgenciesPage } from "./admin/AgenciesPage";
+import { AgencyPage } from "./admin/AgencyPage";
+import { UsersPage } from "./admin/UsersPage";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { Notifications } from "./Notifications";
 import { notes } from "../notifications/api";
@@ -30,6 +33,8 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
   const signT = useSignT();
   const workT = useWorkT();
   const noteT = useNoteT();
+  const adminT = useAdminT();
+  const isAdmin = me.memberships.some((m) => m.roles.includes("admin"));
   const unread = useUnread(path);
   const agency = me.memberships[0]?.agency;
   // The queue is read again on every move and after every change, so the menu's count
@@ -66,10 +71,14 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
     ...documentNav(me).map((item) => ({ path: item.path, text: docT(item.label) })),
     { path: "/signing", text: signT("navSigning") },
     ...NAV.map((item) => ({ path: item.path, text: t(item.label) })),
+    ...(isAdmin ? [{ path: "/users", text: adminT("navUsers") }] : []),
   ];
   let page = meetingPage(me, path) ?? documentPage(me, path);
   if (page === null) {
-    if (path === "/agencies") page = <Agencies />;
+    const agencyPath = /^\/agencies\/(\d+)$/.exec(path);
+    if (path === "/agencies") page = <AgenciesPage me={me} />;
+    else if (agencyPath) page = <AgencyPage me={me} agencyId={Number(agencyPath[1])} />;
+    else if (path === "/users") page = <UsersPage me={me} />;
     else if (path === "/notifications") page = <Notifications me={me} onChange={unread.refresh} />;
     else if (path === "/tokens") page = <Tokens />;
     else if (path === "/signing") page = <SigningPage me={me} />;
