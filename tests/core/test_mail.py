@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from ecabinet.core.mail import NOT_CONFIGURED, Mail, send_mail
 from ecabinet.core.settings import Settings
+from tests.support.smtpd import smtp_server
 
 REFUSED = "khong-ton-tai@sotc.example.gov.vn"
 SUBJECT = "Văn bản đến cần xử lý: Công văn 12/STC-NS — hạn 10/03/2026"
@@ -72,13 +72,8 @@ def settings_for(tmp_path: Path, port: int, **extra: str) -> Settings:
 @pytest.fixture
 def server() -> Iterator[tuple[Collector, int]]:
     handler = Collector()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def test_vietnamese_subject_and_body_arrive_intact(

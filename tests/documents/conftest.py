@@ -6,19 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.core.test_mail import Collector, free_port
+from tests.core.test_mail import Collector
+from tests.support.smtpd import smtp_server
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Collector, int]]:
     """The server's collector of received mail, and its port."""
-    from aiosmtpd.controller import Controller
-
     handler = Collector()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()

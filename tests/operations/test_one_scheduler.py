@@ -25,8 +25,8 @@ from ecabinet.core.types import utcnow
 from tests.conftest import SECRET, TEST_DB
 from tests.core.test_mail import Collector
 from tests.operations.processes import Server, servers
-from tests.support.live import free_port
 from tests.support.smsc import Smsc
+from tests.support.smtpd import smtp_server
 
 pytestmark = pytest.mark.skipif(TEST_DB != "postgres", reason="real processes on PostgreSQL")
 
@@ -55,17 +55,12 @@ class HoldingCollector(Collector):
 
 @pytest.fixture
 def smtp_holding() -> Iterator[tuple[HoldingCollector, int]]:
-    from aiosmtpd.controller import Controller
-
     handler = HoldingCollector()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        handler.release.set()
-        controller.stop()
+    with smtp_server(handler) as port:
+        try:
+            yield handler, port
+        finally:
+            handler.release.set()
 
 
 def _people(engine: Engine) -> list[int]:
