@@ -27,7 +27,6 @@ from pypdf import PdfReader
 from sqlalchemy import ARRAY, ColumnElement, Integer, any_, bindparam, false, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql import column, table
-from sqlalchemy.sql import column as column_of
 from sqlalchemy.sql.expression import TableClause
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -225,15 +224,15 @@ class IdSet:
     def json(self) -> str:
         return json.dumps(self.ids)
 
-    def holds(self, column: Any, dialect: str) -> ColumnElement[bool]:
-        """``column`` is one of the ids: one array parameter on PostgreSQL (whose index
+    def holds(self, target: Any, dialect: str) -> ColumnElement[bool]:
+        """``target`` is one of the ids: one array parameter on PostgreSQL (whose index
         then reads the few rows), the JSON array on SQLite; never a parameter per id."""
         if dialect == "postgresql":
             array = bindparam(None, list(self.ids), type_=ARRAY(Integer))
-            found: ColumnElement[bool] = column == any_(array)
+            found: ColumnElement[bool] = target == any_(array)
             return found
-        listed = sa_select(column_of("value", Integer)).select_from(func.json_each(self.json))
-        return column.in_(listed)  # type: ignore[no-any-return]
+        listed = sa_select(column("value", Integer)).select_from(func.json_each(self.json))
+        return target.in_(listed)  # type: ignore[no-any-return]
 
 
 def hits_among(
