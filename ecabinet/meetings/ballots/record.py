@@ -15,7 +15,7 @@ from typing import Any
 from ecabinet.core.errors import DomainError
 from ecabinet.meetings.ballots import ceremony, decryption, errors
 from ecabinet.meetings.ballots.ballot import check_ballot, parse_ballot, tracking_code
-from ecabinet.meetings.ballots.context import VERSION, VoteContext, canonical_json
+from ecabinet.meetings.ballots.context import VERSION, VoteContext, canonical_json, ceremony_digest
 
 RECORD_FIELDS = frozenset(
     {"version", "context", "announcements", "ballots", "aggregate", "partials", "counts"}
@@ -169,6 +169,8 @@ def _check_announcements(
             fine = False
     if not fine:
         return
+    if ceremony_digest(announcements) != ctx.ceremony:
+        problems.append(("context.ceremony", "does not match the announcements"))
     if ceremony.joint_key(announcements) != ctx.joint_key:
         problems.append(("context.joint_key", "does not match the announcements"))
     for i in range(ctx.guardian_count):
