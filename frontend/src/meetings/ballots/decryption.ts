@@ -1,0 +1,63 @@
+// A guardian's partial decryption of the tally (ecabinet/meetings/ballots/decryption.py).
+import { contextDigest, type VoteContext } from './context';
+import type { GuardianShare } from './ceremony';
+import {
+  INFINITY_HEX,
+  baseMul,
+  bytesToHex,
+  canonicalJson,
+  challenge,
+  defaultRng,
+  hashParts,
+  mod,
+  mul,
+  parsePoint,
+  parseScalar,
+  pointHex,
+  randomScalar,
+  scalarHex,
+  type Rng,
+} from './group';
+
+export const TAG_AGGREGATE = 'ecabinet/ballots/v1/aggregate';
+export const TAG_PARTIAL = 'ecabinet/ballots/v1/partial';
+
+export interface Aggregate {
+  context: string;
+  ballot_count: number;
+  ballots_digest: string;
+  selections: { A: string; B: string }[];
+}
+
+export interface Partial {
+  guardian: number;
+  aggregate: string;
+  shares: { D: string; proof: { c: string; v: string } | null }[];
+}
+
+export function aggregateDigest(agg: Aggregate): Uint8Array {
+  return hashParts(TAG_AGGREGATE, canonicalJson(agg));
+}
+
+/** D_l = x_l·A per option with a Chaum-Pedersen proof that log_G X_l = log_A D_l. */
+export function partialDecrypt(ctx: VoteContext, share: GuardianShare, agg: Aggregate, rng: Rng = defaultRng): Partial {
+  const digest = contextDigest(ctx);
+  if (agg.context !== bytesToHex(digest)) throw new Error('the aggregate is for another vote');
+  if (share.joint_key !== ctx.joint_key || ctx.verification_keys[share.index - 1] !== share.verification_key) {
+    throw new Error("the key share is not this vote's");
+  }
+  if (agg.selections.length !== ctx.options.length) throw new Error('aggregate: option count');
+  const aggDigest = aggregateDigest(agg);
+  const x = parseScalar(share.secret);
+  const xPoint = parsePoint(share.verification_key);
+  const shares = agg.selections.map((s, j) => {
+    const a = parsePoint(s.A, true);
+    parsePoint(s.B, true);
+    if (s.A === INFINITY_HEX) return { D: INFINITY_HEX, proof: null };
+    const d = mul(x, a);
+    const u = randomScalar(rng);
+    const c = challenge(TAG_PARTIAL, digest, aggDigest, share.index, j, xPoint, a, d, baseMul(u), mul(u, a));
+    return { D: pointHex(d), proof: { c: scalarHex(c), v: scalarHex(mod(u - c * x)) } };
+  });
+  return { guardian: share.index, aggregate: bytesToHex(aggDigest), shares };
+}

@@ -1,0 +1,18 @@
+// Encrypted secret ballots, tablet side: byte-compatible with ecabinet/meetings/ballots.
+export { encryptBallot, shortCode, trackingCode, type Ballot, type Selection } from './ballot';
+export {
+  acceptShares,
+  announcement,
+  checkAnnouncement,
+  jointKey,
+  newGuardian,
+  sharesFor,
+  verificationKey,
+  type Announcement,
+  type GuardianSecret,
+  type GuardianShare,
+} from './ceremony';
+export { checkContext, contextDigestHex, type VoteContext } from './context';
+export { aggregateDigest, partialDecrypt, type Aggregate, type Partial } from './decryption';
+export { canonicalJson } from './group';
+export { forgetGuardian, loadGuardian, saveGuardian, type StoredGuardian } from './storage';

@@ -1,0 +1,178 @@
+"""The tablet's TypeScript (frontend/src/meetings/ballots) and the server's Python agree
+byte for byte: TS ballots, guardians and partial decryptions are checked by Python, and
+Python guardians' shares are accepted by TS guardians.
+
+The TS is bundled with the rolldown that Vite ships (frontend/node_modules, installed by
+`make frontend`) and run with node."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecabinet.meetings import ballots as b
+from tests.meetings.ballots.helpers import OPTIONS
+
+ROOT = Path(__file__).resolve().parents[3]
+FRONTEND = ROOT / "frontend"
+DRIVER = Path(__file__).with_name("ts_driver.mjs")
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rolldown = FRONTEND / "node_modules" / ".bin" / "rolldown"
+    node = shutil.which("node")
+    if node is None or not rolldown.exists():
+        pytest.fail("node and frontend/node_modules are needed: run `make frontend`")
+    out = tmp_path_factory.mktemp("ts") / "ballots.mjs"
+    subprocess.run(
+        [
+            str(rolldown),
+            "src/meetings/ballots/index.ts",
+            "--file",
+            str(out),
+            "--format",
+            "esm",
+            "--platform",
+            "node",
+        ],
+        cwd=FRONTEND,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return out
+
+
+def ts(bundle: Path, op: str, **args: Any) -> Any:
+    done = subprocess.run(
+        ["node", str(DRIVER), str(bundle)],
+        input=json.dumps({"op": op, **args}),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(done.stdout)
+
+
+def test_ts_and_python_guardians_hold_a_ceremony_then_python_checks_ts_ballots_and_partials(
+    bundle: Path,
+) -> None:
+    # guardian 1 (the chair) runs the TS; guardians 2 and 3 are Python
+    made = ts(bundle, "new_guardian", index=1, count=3, quorum=2)
+    ts_secret = made["secret"]
+    py_secrets = [b.new_guardian(i, 3, 2) for i in (2, 3)]
+    announcements = [made["announcement"], *(b.announcement(g) for g in py_secrets)]
+    b.check_announcement(made["announcement"], 3, 2)
+    for a in announcements:
+        assert ts(bundle, "check_announcement", announcement=a, count=3, quorum=2)["ok"]
+
+    keys = ts(bundle, "keys", announcements=announcements)
+    assert keys["joint_key"] == b.joint_key(announcements)
+    assert keys["verification_keys"] == [b.verification_key(announcements, i) for i in (1, 2, 3)]
+
+    ts_sent = {
+        int(k): v
+        for k, v in ts(bundle, "shares_for", secret=ts_secret, announcements=announcements).items()
+    }
+    py_sent = {g.index: b.shares_for(g, announcements) for g in py_secrets}
+    py_shares = [
+        b.accept_shares(
+            g,
+            announcements,
+            {1: ts_sent[g.index]} | {i: py_sent[i][g.index] for i in py_sent if i != g.index},
+        )
+        for g in py_secrets
+    ]
+    got = ts(
+        bundle,
+        "accept_shares",
+        secret=ts_secret,
+        announcements=announcements,
+        received={str(i): py_sent[i][1] for i in py_sent},
+    )
+    ts_share = got["share"]
+    assert ts_share["verification_key"] == b.verification_key(announcements, 1)
+    b.GuardianShare.from_json(ts_share)  # Python reads what the tablet stores
+
+    ctx = b.vote_context(
+        "tỉnh-thử", 12, 34, "Thông qua “Nghị quyết”\n số 5?", OPTIONS, announcements, 2
+    )
+    digest = ts(bundle, "digest", ctx=ctx.to_json())
+    assert digest["canonical"].encode() == b.canonical_json(ctx.to_json())
+    assert digest["digest"] == ctx.digest()
+
+    choices = [0, 1, 2, 2, 1, 2]
+    encrypted = ts(bundle, "encrypt", ctx=ctx.to_json(), choices=choices)
+    ballots = []
+    for item in encrypted:
+        checked = b.check_ballot(ctx, item["ballot"])
+        assert checked.tracking_code == item["tracking_code"]
+        assert checked.short_code == item["short_code"]
+        ballots.append(item["ballot"])
+    python_ballot = b.encrypt_ballot(ctx, 1)
+    assert ts(bundle, "tracking", ballots=[python_ballot]) == [b.tracking_code(python_ballot)]
+    ballots.append(python_ballot)
+
+    agg = b.aggregate(ctx, ballots)
+    ts_partial = ts(bundle, "partial", ctx=ctx.to_json(), share=ts_share, aggregate=agg)
+    b.check_partial(ctx, 1, agg, ts_partial)
+    counts = b.combine(ctx, agg, {1: ts_partial, 3: b.partial_decrypt(ctx, py_shares[1], agg)}, 7)
+    assert counts == [1, 3, 3]
+    record = b.build_record(
+        ctx,
+        announcements,
+        ballots,
+        agg,
+        {1: ts_partial, 2: b.partial_decrypt(ctx, py_shares[0], agg)},
+        counts,
+    )
+    assert b.verify_record(record).ok
+
+
+def test_a_ts_guardian_detects_a_cheating_python_guardian(bundle: Path) -> None:
+    made = ts(bundle, "new_guardian", index=1, count=3, quorum=2)
+    py_secrets = [b.new_guardian(i, 3, 2) for i in (2, 3)]
+    announcements = [made["announcement"], *(b.announcement(g) for g in py_secrets)]
+    liar = py_secrets[1]
+    wrong = b.GuardianSecret(
+        liar.index,
+        3,
+        2,
+        (liar.coefficients[0] + 1, *liar.coefficients[1:]),
+        liar.aux_secret,
+        liar.proofs,
+    )
+    received = {
+        "2": b.shares_for(py_secrets[0], announcements)[1],
+        "3": b.shares_for(wrong, announcements)[1],
+    }
+    got = ts(
+        bundle,
+        "accept_shares",
+        secret=made["secret"],
+        announcements=announcements,
+        received=received,
+    )
+    assert "guardian 3" in got["error"]
+    forged = dict(announcements[1], proofs=announcements[2]["proofs"])
+    assert not ts(bundle, "check_announcement", announcement=forged, count=3, quorum=2)["ok"]
+
+
+def test_an_altered_ts_ballot_is_refused_by_python(bundle: Path) -> None:
+    secrets = [b.new_guardian(i, 3, 2) for i in (1, 2, 3)]
+    announcements = [b.announcement(g) for g in secrets]
+    ctx = b.vote_context("t", 1, 2, "Q", ["A", "B"], announcements, 2)
+    ballot = ts(bundle, "encrypt", ctx=ctx.to_json(), choices=[1])[0]["ballot"]
+    ballot["selections"][0], ballot["selections"][1] = (
+        ballot["selections"][1],
+        ballot["selections"][0],
+    )
+    with pytest.raises(b.BallotRejected):
+        b.check_ballot(ctx, ballot)
