@@ -42,9 +42,8 @@ def _verify(_settings: Settings, args: argparse.Namespace) -> int:
     if report.ok:
         print("Hồ sơ hợp lệ: mọi chứng minh đều đúng. / Record valid: every proof holds.")
         return 0
-    print(
-        f"Hồ sơ KHÔNG hợp lệ: {len(report.problems)} lỗi. / Record INVALID: {len(report.problems)} problems."
-    )
+    n = len(report.problems)
+    print(f"Hồ sơ KHÔNG hợp lệ: {n} lỗi. / Record INVALID: {n} problems.")
     for path, reason in report.problems:
         print(f"  {path or '(record)'}: {reason}")
     return 1

@@ -265,17 +265,19 @@ def shares_for(
     index → hex(ephemeral point 33 B ‖ nonce 12 B ‖ AES-GCM ciphertext+tag 48 B)."""
     by_index = _check_all(announcements, g.count, g.quorum)
     out: dict[int, str] = {}
-    for l, a in sorted(by_index.items()):
-        if l == g.index:
+    for recipient_index, a in sorted(by_index.items()):
+        if recipient_index == g.index:
             continue
         recipient = group.parse_point(a["aux_key"])
         z = group.random_scalar(rng)
         ephemeral = group.base_mul(z)
-        key = _hkdf(z, recipient, g.index, l, ephemeral, recipient)
+        key = _hkdf(z, recipient, g.index, recipient_index, ephemeral, recipient)
         nonce = (rng or os.urandom)(12)
-        aad = group.hash_parts(TAG_SHARE, g.index, l)
-        sealed = AESGCM(key).encrypt(nonce, group.scalar_bytes(_evaluate(g.coefficients, l)), aad)
-        out[l] = (group.encode_point(ephemeral) + nonce + sealed).hex()
+        aad = group.hash_parts(TAG_SHARE, g.index, recipient_index)
+        sealed = AESGCM(key).encrypt(
+            nonce, group.scalar_bytes(_evaluate(g.coefficients, recipient_index)), aad
+        )
+        out[recipient_index] = (group.encode_point(ephemeral) + nonce + sealed).hex()
     return out
 
 

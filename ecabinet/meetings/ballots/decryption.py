@@ -155,7 +155,7 @@ def _parse_partial(
     if not isinstance(shares, list) or len(shares) != len(pairs):
         raise errors.partial_rejected(index, "share count")
     x = group.parse_point(ctx.verification_keys[index - 1])
-    out = []
+    out: list[group.Point] = []
     for j, ((a, _), s) in enumerate(zip(pairs, shares, strict=True)):
         if not isinstance(s, dict) or set(s) != {"D", "proof"}:
             raise errors.partial_rejected(index, f"shares[{j}]: fields")
@@ -233,13 +233,13 @@ def combine(
     counts = []
     for j, (_, b) in enumerate(pairs):
         m = group.sub(b, group.lincomb((lambdas[i], valid[i][j]) for i in chosen))
-        t = table.get(group.encode_point(m))
-        if t is None:
+        found = table.get(group.encode_point(m))
+        if found is None:
             raise errors.BadInput(
                 "tally.unsolvable",
                 f"Không tìm được số phiếu của lựa chọn {j + 1} trong giới hạn số phiếu.",
                 f"Option {j + 1}'s count is not within the number of ballots.",
                 {"option": j},
             )
-        counts.append(t)
+        counts.append(found)
     return counts

@@ -45,7 +45,7 @@ def build_record(
 ) -> bytes:
     """The record's canonical bytes (ballots sorted by tracking code, guardians by index).
     Ballots are normalised, not re-checked: :func:`verify_record` is the checker."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for ballot in ballots:
         normal, _, _ = parse_ballot(ctx, ballot)
         entries.append({"tracking_code": tracking_code(normal), "ballot": normal})
@@ -76,7 +76,7 @@ def verify_record(data: bytes) -> RecordReport:
     problems: list[tuple[str, str]] = []
 
     def report(counts: list[int] | None = None, **extra: Any) -> RecordReport:
-        return RecordReport(not problems, counts if not problems else counts, problems, **extra)
+        return RecordReport(not problems, counts, problems, **extra)
 
     try:
         record = json.loads(data)
