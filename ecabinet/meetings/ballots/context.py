@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ecabinet.meetings.ballots import errors, group
@@ -121,15 +122,29 @@ class VoteContext:
             ceremony=data["ceremony"],
         )
 
-    def digest_bytes(self) -> bytes:
+    # Cached: every check of every ballot needs them (cached_property writes the
+    # instance's __dict__ directly, which a frozen dataclass allows).
+    @cached_property
+    def _digest(self) -> bytes:
         return group.hash_parts(TAG_CONTEXT, canonical_json(self.to_json()))
+
+    @cached_property
+    def _joint(self) -> group.Point:
+        return group.parse_point(self.joint_key)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the cached point is a C object: leave it out so a context can go to a process pool
+        return {k: v for k, v in self.__dict__.items() if k not in ("_digest", "_joint")}
+
+    def digest_bytes(self) -> bytes:
+        return self._digest
 
     def digest(self) -> str:
         """SHA-256 (tagged) of the canonical JSON, hex."""
-        return self.digest_bytes().hex()
+        return self._digest.hex()
 
     def joint_point(self) -> group.Point:
-        return group.parse_point(self.joint_key)
+        return self._joint
 
 
 _EMPTY: dict[str, Any] = {

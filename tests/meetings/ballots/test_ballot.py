@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -222,6 +223,12 @@ def test_malformed_ballots_are_refused_cleanly(
 def test_a_context_whose_quorum_differs_from_the_ceremony_is_refused(ceremony: Ceremony) -> None:
     with pytest.raises(b.CeremonyError):
         context(ceremony, quorum=3)
+
+
+def test_a_used_context_pickles_for_a_process_pool(ctx: b.VoteContext) -> None:
+    b.check_ballot(ctx, b.encrypt_ballot(ctx, 0))
+    again = pickle.loads(pickle.dumps(ctx))  # noqa: S301 (our own bytes)
+    assert again == ctx and again.digest() == ctx.digest()
 
 
 def test_context_json_round_trip_and_digest(ctx: b.VoteContext) -> None:
