@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ DRIVER = Path(__file__).with_name("ts_driver.mjs")
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def ts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     rolldown = FRONTEND / "node_modules" / ".bin" / "rolldown"
     node = shutil.which("node")
     if node is None or not rolldown.exists():
@@ -46,40 +47,55 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         timeout=120,
     )
-    return out
+    node_process = Node(out)
+    yield node_process
+    node_process.close()
 
 
-def ts(bundle: Path, op: str, **args: Any) -> Any:
-    done = subprocess.run(
-        ["node", str(DRIVER), str(bundle)],
-        input=json.dumps({"op": op, **args}),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return json.loads(done.stdout)
+class Node:
+    """One node process running the driver; a request and its answer per line."""
+
+    def __init__(self, bundle: Path) -> None:
+        self.process = subprocess.Popen(
+            ["node", str(DRIVER), str(bundle)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def __call__(self, op: str, **args: Any) -> Any:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps({"op": op, **args}) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, "the node driver stopped"
+        return json.loads(line)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
 def test_ts_and_python_guardians_hold_a_ceremony_then_python_checks_ts_ballots_and_partials(
-    bundle: Path,
+    ts: Node,
 ) -> None:
     # guardian 1 (the chair) runs the TS; guardians 2 and 3 are Python
-    made = ts(bundle, "new_guardian", index=1, count=3, quorum=2)
+    made = ts("new_guardian", index=1, count=3, quorum=2)
     ts_secret = made["secret"]
     py_secrets = [b.new_guardian(i, 3, 2) for i in (2, 3)]
     announcements = [made["announcement"], *(b.announcement(g) for g in py_secrets)]
     b.check_announcement(made["announcement"], 3, 2)
     for a in announcements:
-        assert ts(bundle, "check_announcement", announcement=a, count=3, quorum=2)["ok"]
+        assert ts("check_announcement", announcement=a, count=3, quorum=2)["ok"]
 
-    keys = ts(bundle, "keys", announcements=announcements)
+    keys = ts("keys", announcements=announcements)
     assert keys["joint_key"] == b.joint_key(announcements)
     assert keys["verification_keys"] == [b.verification_key(announcements, i) for i in (1, 2, 3)]
 
     ts_sent = {
         int(k): v
-        for k, v in ts(bundle, "shares_for", secret=ts_secret, announcements=announcements).items()
+        for k, v in ts("shares_for", secret=ts_secret, announcements=announcements).items()
     }
     py_sent = {g.index: b.shares_for(g, announcements) for g in py_secrets}
     py_shares = [
@@ -91,7 +107,6 @@ def test_ts_and_python_guardians_hold_a_ceremony_then_python_checks_ts_ballots_a
         for g in py_secrets
     ]
     got = ts(
-        bundle,
         "accept_shares",
         secret=ts_secret,
         announcements=announcements,
@@ -104,12 +119,12 @@ def test_ts_and_python_guardians_hold_a_ceremony_then_python_checks_ts_ballots_a
     ctx = b.vote_context(
         "tỉnh-thử", 12, 34, "Thông qua “Nghị quyết”\n số 5?", OPTIONS, announcements, 2
     )
-    digest = ts(bundle, "digest", ctx=ctx.to_json())
+    digest = ts("digest", ctx=ctx.to_json())
     assert digest["canonical"].encode() == b.canonical_json(ctx.to_json())
     assert digest["digest"] == ctx.digest()
 
     choices = [0, 1, 2, 2, 1, 2]
-    encrypted = ts(bundle, "encrypt", ctx=ctx.to_json(), choices=choices)
+    encrypted = ts("encrypt", ctx=ctx.to_json(), choices=choices)
     ballots = []
     for item in encrypted:
         checked = b.check_ballot(ctx, item["ballot"])
@@ -117,11 +132,41 @@ def test_ts_and_python_guardians_hold_a_ceremony_then_python_checks_ts_ballots_a
         assert checked.short_code == item["short_code"]
         ballots.append(item["ballot"])
     python_ballot = b.encrypt_ballot(ctx, 1)
-    assert ts(bundle, "tracking", ballots=[python_ballot]) == [b.tracking_code(python_ballot)]
+    assert ts("tracking", ballots=[python_ballot]) == [b.tracking_code(python_ballot)]
     ballots.append(python_ballot)
 
     agg = b.aggregate(ctx, ballots)
-    ts_partial = ts(bundle, "partial", ctx=ctx.to_json(), share=ts_share, aggregate=agg)
+    assert ts("aggregate", ctx=ctx.to_json(), ballots=ballots) == agg
+    ts_partial = ts("partial", ctx=ctx.to_json(), share=ts_share, aggregate=agg)
+    checked = ts(
+        "partial_checked",
+        ctx=ctx.to_json(),
+        share=ts_share,
+        ballots=ballots,
+        aggregate=agg,
+        expected=7,
+    )
+    b.check_partial(ctx, 1, agg, checked["partial"])
+    # the server cannot have the guardian decrypt one ballot alone, nor a short list
+    alone = b.aggregate(ctx, ballots[:1])
+    refused = ts(
+        "partial_checked",
+        ctx=ctx.to_json(),
+        share=ts_share,
+        ballots=ballots,
+        aggregate=alone,
+        expected=7,
+    )
+    assert "not the sum" in refused["error"]
+    refused = ts(
+        "partial_checked",
+        ctx=ctx.to_json(),
+        share=ts_share,
+        ballots=ballots[:1],
+        aggregate=alone,
+        expected=7,
+    )
+    assert "turnout" in refused["error"]
     b.check_partial(ctx, 1, agg, ts_partial)
     counts = b.combine(ctx, agg, {1: ts_partial, 3: b.partial_decrypt(ctx, py_shares[1], agg)}, 7)
     assert counts == [1, 3, 3]
@@ -136,8 +181,8 @@ def test_ts_and_python_guardians_hold_a_ceremony_then_python_checks_ts_ballots_a
     assert b.verify_record(record).ok
 
 
-def test_a_ts_guardian_detects_a_cheating_python_guardian(bundle: Path) -> None:
-    made = ts(bundle, "new_guardian", index=1, count=3, quorum=2)
+def test_a_ts_guardian_detects_a_cheating_python_guardian(ts: Node) -> None:
+    made = ts("new_guardian", index=1, count=3, quorum=2)
     py_secrets = [b.new_guardian(i, 3, 2) for i in (2, 3)]
     announcements = [made["announcement"], *(b.announcement(g) for g in py_secrets)]
     liar = py_secrets[1]
@@ -154,7 +199,6 @@ def test_a_ts_guardian_detects_a_cheating_python_guardian(bundle: Path) -> None:
         "3": b.shares_for(wrong, announcements)[1],
     }
     got = ts(
-        bundle,
         "accept_shares",
         secret=made["secret"],
         announcements=announcements,
@@ -162,14 +206,14 @@ def test_a_ts_guardian_detects_a_cheating_python_guardian(bundle: Path) -> None:
     )
     assert "guardian 3" in got["error"]
     forged = dict(announcements[1], proofs=announcements[2]["proofs"])
-    assert not ts(bundle, "check_announcement", announcement=forged, count=3, quorum=2)["ok"]
+    assert not ts("check_announcement", announcement=forged, count=3, quorum=2)["ok"]
 
 
-def test_an_altered_ts_ballot_is_refused_by_python(bundle: Path) -> None:
+def test_an_altered_ts_ballot_is_refused_by_python(ts: Node) -> None:
     secrets = [b.new_guardian(i, 3, 2) for i in (1, 2, 3)]
     announcements = [b.announcement(g) for g in secrets]
     ctx = b.vote_context("t", 1, 2, "Q", ["A", "B"], announcements, 2)
-    ballot = ts(bundle, "encrypt", ctx=ctx.to_json(), choices=[1])[0]["ballot"]
+    ballot = ts("encrypt", ctx=ctx.to_json(), choices=[1])[0]["ballot"]
     ballot["selections"][0], ballot["selections"][1] = (
         ballot["selections"][1],
         ballot["selections"][0],

@@ -1,9 +1,9 @@
 // Runs the tablet's TypeScript ballot code (bundled by the test) for the Python tests:
-//   node ts_driver.mjs BUNDLE.mjs < {"op": ..., ...}   →   JSON on stdout
+//   node ts_driver.mjs BUNDLE.mjs   then one JSON request per line on stdin,
+//   {"op": ..., ...}, and one JSON answer per line on stdout.
+import { createInterface } from 'node:readline';
+
 const bundle = await import(process.argv[2]);
-let input = '';
-for await (const chunk of process.stdin) input += chunk;
-const req = JSON.parse(input);
 
 const ops = {
   digest: ({ ctx }) => ({ digest: bundle.contextDigestHex(ctx), canonical: bundle.canonicalJson(ctx) }),
@@ -39,6 +39,14 @@ const ops = {
     verification_keys: announcements.map((a) => bundle.verificationKey(announcements, a.guardian)),
   }),
   partial: ({ ctx, share, aggregate }) => bundle.partialDecrypt(ctx, share, aggregate),
+  aggregate: ({ ctx, ballots }) => bundle.aggregate(ctx, ballots),
+  partial_checked: ({ ctx, share, ballots, aggregate, expected }) => {
+    try {
+      return { partial: bundle.partialDecryptBallots(ctx, share, ballots, aggregate, expected) };
+    } catch (e) {
+      return { error: String(e.message) };
+    }
+  },
   time_encrypt: ({ ctx, rounds }) => {
     const times = [];
     for (let i = 0; i < rounds; i++) {
@@ -50,4 +58,7 @@ const ops = {
   },
 };
 
-process.stdout.write(JSON.stringify(ops[req.op](req)));
+for await (const line of createInterface({ input: process.stdin })) {
+  const req = JSON.parse(line);
+  process.stdout.write(JSON.stringify(ops[req.op](req)) + '\n');
+}

@@ -13,6 +13,13 @@ export {
   type GuardianShare,
 } from './ceremony';
 export { checkContext, contextDigestHex, type VoteContext } from './context';
-export { aggregateDigest, partialDecrypt, type Aggregate, type Partial } from './decryption';
+export {
+  aggregate,
+  aggregateDigest,
+  partialDecrypt,
+  partialDecryptBallots,
+  type Aggregate,
+  type Partial,
+} from './decryption';
 export { canonicalJson } from './group';
 export { forgetGuardian, loadGuardian, saveGuardian, type StoredGuardian } from './storage';
