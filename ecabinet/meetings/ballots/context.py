@@ -94,6 +94,7 @@ class VoteContext:
             not isinstance(options, list)
             or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS
             or not all(isinstance(o, str) and o for o in options)
+            or len(set(options)) != len(options)
         ):
             raise errors.bad_input("context.options")
         keys = data["verification_keys"]

@@ -204,17 +204,19 @@ def combine(
     partials: dict[int, dict[str, Any]],
     ballots: int,
 ) -> list[int]:
-    """The counts per option. Every partial given is checked; the first ``quorum`` valid
-    ones (by index) are used. Raises :class:`errors.NotEnoughPartials` when fewer than
-    ``quorum`` are valid (the invalid ones are named in its details)."""
+    """The counts per option (``partials`` keyed by guardian index, int or decimal string).
+    Every partial given is checked; the first ``quorum`` valid ones (by index) are used.
+    Raises :class:`errors.NotEnoughPartials` when fewer than ``quorum`` are valid (the
+    invalid ones are named in its details)."""
     pairs = parse_aggregate(ctx, aggregate)
     if type(ballots) is not int or ballots != aggregate["ballot_count"]:
         raise errors.bad_input("ballot count differs from the aggregate's")
-    if not isinstance(partials, dict):
+    by_index = group.index_keys(partials)
+    if by_index is None:
         raise errors.bad_input("partials")
     valid: dict[int, list[group.Point]] = {}
     invalid: dict[int, str] = {}
-    for index, partial in sorted(partials.items()):
+    for index, partial in sorted(by_index.items()):
         try:
             valid[index] = _parse_partial(ctx, index, aggregate, partial)
         except errors.PartialRejected as exc:

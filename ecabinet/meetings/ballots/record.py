@@ -80,15 +80,16 @@ def verify_record(data: bytes) -> RecordReport:
 
     try:
         record = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        problems.append(("", "not JSON"))
+        canonical = canonical_json(record) + b"\n" == data  # NaN, Infinity: ValueError
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        problems.append(("", "not JSON (or holds NaN, Infinity, or is nested too deep)"))
         return report()
     if not isinstance(record, dict) or set(record) != RECORD_FIELDS:
         problems.append(("", f"fields must be {sorted(RECORD_FIELDS)}"))
         return report()
     if record["version"] != VERSION:
         problems.append(("version", f"unknown version (expected {VERSION})"))
-    if canonical_json(record) + b"\n" != data:
+    if not canonical:
         problems.append(("", "not in canonical form"))
     try:
         ctx = VoteContext.from_json(record["context"])
@@ -137,10 +138,13 @@ def verify_record(data: bytes) -> RecordReport:
 
     counts = record["counts"]
     tally: list[int] | None = None
-    try:
-        tally = decryption.combine(ctx, agg, valid, agg["ballot_count"])
-    except DomainError as exc:
-        problems.append(("partials", _reason(exc)))
+    if agg["ballot_count"] != len(codes):  # also bounds the search below by the ballots listed
+        problems.append(("counts", "cannot be decrypted: the aggregate is not of these ballots"))
+    else:
+        try:
+            tally = decryption.combine(ctx, agg, valid, len(codes))
+        except DomainError as exc:
+            problems.append(("partials", _reason(exc)))
     if not isinstance(counts, list) or len(counts) != len(ctx.options):
         problems.append(("counts", f"must list {len(ctx.options)} counts"))
     elif tally is not None:

@@ -59,7 +59,7 @@ def test_any_option_count_from_2_to_10(ceremony: Ceremony, count: int) -> None:
 
 
 def test_context_outside_2_to_10_options_is_refused(ceremony: Ceremony) -> None:
-    for options in (["Một"], [f"o{i}" for i in range(11)], ["a", ""]):
+    for options in (["Một"], [f"o{i}" for i in range(11)], ["a", ""], ["Có", "Có"]):
         with pytest.raises(b.BadInput):
             context(ceremony, options)
 

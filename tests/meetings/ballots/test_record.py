@@ -168,3 +168,20 @@ def test_a_record_not_in_canonical_form_or_not_json_fails(made: Any) -> None:
     assert report.problems == [("", "not in canonical form")]
     for junk in (b"", b"[]", b"\xff\xfe", b"{}", b'{"version": 1}'):
         assert not b.verify_record(junk).ok
+
+
+def test_a_huge_aggregate_count_is_reported_without_searching_for_it(made: Any) -> None:
+    d = json.loads(made[2])
+    d["aggregate"]["ballot_count"] = 10**15  # a search up to this would never end
+    report = b.verify_record(_canonical(d))
+    paths = [p for p, _ in report.problems]
+    assert "aggregate.ballot_count" in paths and "counts" in paths
+
+
+def test_nan_and_deep_nesting_are_reported_not_raised(made: Any) -> None:
+    text = made[2].decode().replace('"counts":[3,2,1]', '"counts":[NaN,2,1]')
+    assert "NaN" in text
+    report = b.verify_record(text.encode())
+    assert not report.ok and report.problems[0][0] == ""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert not b.verify_record(deep).ok

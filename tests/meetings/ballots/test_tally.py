@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -162,3 +163,20 @@ def test_a_share_of_another_ceremony_cannot_decrypt() -> None:
     stranger = run_ceremony(3, 2).shares[0]
     with pytest.raises(b.BadInput):
         b.partial_decrypt(ctx, stranger, agg)
+
+
+def test_partials_and_shares_keyed_by_json_strings_are_accepted() -> None:
+    secrets = [b.new_guardian(i, 3, 2) for i in (1, 2, 3)]
+    announcements = [b.announcement(g) for g in secrets]
+    sent = {g.index: b.shares_for(g, announcements) for g in secrets}
+    as_json = json.loads(json.dumps({i: sent[i][1] for i in (2, 3)}))
+    share = b.accept_shares(secrets[0], announcements, as_json)
+    ctx = b.vote_context("t", 1, 1, "Q", ["A", "B"], announcements, 2)
+    agg = b.aggregate(ctx, [b.encrypt_ballot(ctx, 1)])
+    other = b.accept_shares(secrets[1], announcements, {1: sent[1][2], 3: sent[3][2]})
+    partials = json.loads(
+        json.dumps({1: b.partial_decrypt(ctx, share, agg), 2: b.partial_decrypt(ctx, other, agg)})
+    )
+    assert b.combine(ctx, agg, partials, 1) == [0, 1]
+    with pytest.raises(b.BadInput):
+        b.combine(ctx, agg, {"one": partials["1"]}, 1)  # type: ignore[dict-item]
