@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from ecabinet.meetings import ballots as b
+from ecabinet.meetings.ballots.ballot import encrypt_plaintexts
 from tests.meetings.ballots.helpers import OPTIONS
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -220,3 +221,66 @@ def test_an_altered_ts_ballot_is_refused_by_python(ts: Node) -> None:
     )
     with pytest.raises(b.BallotRejected):
         b.check_ballot(ctx, ballot)
+
+
+def test_the_browser_verifier_agrees_with_python_on_records_and_ballots(ts: Node) -> None:
+    secrets = [b.new_guardian(i, 3, 2) for i in (1, 2, 3)]
+    announcements = [b.announcement(g) for g in secrets]
+    sent = {g.index: b.shares_for(g, announcements) for g in secrets}
+    shares = [
+        b.accept_shares(g, announcements, {i: sent[i][g.index] for i in sent if i != g.index})
+        for g in secrets
+    ]
+    ctx = b.vote_context("t", 1, 2, "Biểu quyết?", OPTIONS, announcements, 2)
+    ballots = [b.encrypt_ballot(ctx, c) for c in (0, 2, 2, 1, 2)]
+    agg = b.aggregate(ctx, ballots)
+    partials = {s.index: b.partial_decrypt(ctx, s, agg) for s in shares[1:]}
+    record = b.build_record(ctx, announcements, ballots, agg, partials, [1, 1, 3])
+    report = ts("verify_record", text=record.decode())
+    assert report == {
+        "ok": True,
+        "counts": [1, 1, 3],
+        "problems": [],
+        "trackingCodes": b.verify_record(record).tracking_codes,
+    }
+
+    for tamper, path in (
+        (lambda d: d["counts"].__setitem__(0, 2), "counts[0]"),
+        (
+            lambda d: d["ballots"][3]["ballot"]["sum_proof"].__setitem__("v", "01" * 32),
+            "ballots[3].ballot",
+        ),
+        (lambda d: d["ballots"].pop(1), "aggregate.ballot_count"),
+        (
+            lambda d: d["partials"][0]["shares"][1].__setitem__(
+                "D", d["partials"][1]["shares"][1]["D"]
+            ),
+            "partials[0]",
+        ),
+        (
+            lambda d: d["announcements"][0].__setitem__(
+                "aux_key", d["announcements"][1]["aux_key"]
+            ),
+            "context.ceremony",
+        ),
+    ):
+        d = json.loads(record)
+        tamper(d)
+        text = (b.canonical_json(d) + b"\n").decode()
+        python_paths = [p for p, _ in b.verify_record(text.encode()).problems]
+        ts_report = ts("verify_record", text=text)
+        assert not ts_report["ok"]
+        assert path in python_paths
+        assert path in [p for p, _ in ts_report["problems"]], ts_report["problems"]
+
+    assert ts("check_ballot", ctx=ctx.to_json(), ballot=ballots[0]) == {
+        "tracking_code": b.tracking_code(ballots[0])
+    }
+    bad = json.loads(json.dumps(ballots[0]))
+    bad["selections"][1]["proof"]["c1"] = bad["selections"][1]["proof"]["c0"]
+    assert ts("check_ballot", ctx=ctx.to_json(), ballot=bad) == {
+        "code": "ballot.bad_proof",
+        "where": "selections[1]",
+    }
+    two = encrypt_plaintexts(ctx, [1, 1, 0])
+    assert ts("check_ballot", ctx=ctx.to_json(), ballot=two)["where"] == "sum_proof"

@@ -47,6 +47,19 @@ const ops = {
       return { error: String(e.message) };
     }
   },
+  check_ballot: ({ ctx, ballot }) => {
+    try {
+      return { tracking_code: bundle.checkBallot(ctx, ballot) };
+    } catch (e) {
+      return { code: e.code ?? 'exception', where: e.where ?? String(e.message) };
+    }
+  },
+  verify_record: ({ text }) => bundle.verifyRecord(text),
+  time_verify: ({ text }) => {
+    const t = performance.now();
+    const report = bundle.verifyRecord(text);
+    return { ms: performance.now() - t, ok: report.ok };
+  },
   time_encrypt: ({ ctx, rounds }) => {
     const times = [];
     for (let i = 0; i < rounds; i++) {

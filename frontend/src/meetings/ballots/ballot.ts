@@ -106,6 +106,13 @@ export function encryptBallot(ctx: VoteContext, choice: number, rng: Rng = (n) =
   };
 }
 
+/** Builds noble's precomputed table for G (the first encryption pays for it otherwise):
+ * call it when the vote screen opens, before the member taps a choice. */
+export function warmUp(ctx?: VoteContext): void {
+  baseMul(2n);
+  if (ctx) checkContext(ctx);
+}
+
 /** The full tracking code: tagged SHA-256 of the canonical ballot, hex. */
 export function trackingCode(ballot: Ballot): string {
   return bytesToHex(hashParts(TAG_TRACKING, canonicalJson(ballot)));

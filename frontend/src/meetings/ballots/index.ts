@@ -1,5 +1,5 @@
 // Encrypted secret ballots, tablet side: byte-compatible with ecabinet/meetings/ballots.
-export { encryptBallot, shortCode, trackingCode, type Ballot, type Selection } from './ballot';
+export { encryptBallot, shortCode, trackingCode, warmUp, type Ballot, type Selection } from './ballot';
 export {
   acceptShares,
   announcement,
@@ -23,3 +23,4 @@ export {
 } from './decryption';
 export { canonicalJson } from './group';
 export { forgetGuardian, loadGuardian, saveGuardian, type StoredGuardian } from './storage';
+export { Rejected, checkBallot, checkPartial, combine, verifyRecord, type RecordReport } from './verify';
