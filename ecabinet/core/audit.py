@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,11 @@ from ecabinet.core import requestctx
 from ecabinet.core.types import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
+REBUILT = "audit.head_rebuilt"
+"""The action of the entry that says the head was rebuilt (see :func:`record_many`)."""
+_FRESH_HEAD = "audit.fresh_head"
+
+log = logging.getLogger("ecabinet.audit")
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,15 @@ def record(
 
 
 def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
-    """Append several entries, chained in order, taking the head once."""
+    """Append several entries, chained in order, taking the head once.
+
+    The head must name the last stored entry. When it does not (its row deleted or
+    edited in SQL, or entries deleted behind it), appending would collide with a stored
+    ``seq`` and every write would fail; instead the head is rebuilt from the last stored
+    entry, an error is logged and an ``audit.head_rebuilt`` entry saying what was found
+    goes first, for ``audit verify`` to report (the checkpoints tell whether entries were
+    lost).
+    """
     count = len(changes)
     if count == 0:
         return []
@@ -121,6 +135,34 @@ def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
         session.execute(bump)
     head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
     session.refresh(head)
+    # Under the head's lock: the last stored entry is the one the head must name.
+    last = session.execute(
+        select(col(AuditEntry.seq), col(AuditEntry.hash)).order_by(col(AuditEntry.seq).desc()).limit(1)
+    ).first()
+    last_seq, last_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    if (head.seq - count, head.hash) != (last_seq, last_hash):
+        found = f"seq {head.seq - count}, hash {head.hash[:12]}…"
+        if session.info.pop(_FRESH_HEAD, False):
+            found = "no head row"
+        log.error(
+            "audit head did not match the log (%s; the log ends at seq %d): rebuilt from the"
+            " stored entries",
+            found,
+            last_seq,
+        )
+        changes = [
+            Change(
+                Actor.system(),
+                REBUILT,
+                "audit_head",
+                1,
+                f"head rebuilt: it read {found}; the log ended at seq {last_seq}",
+            ),
+            *changes,
+        ]
+        head.seq, head.hash = last_seq + len(changes), last_hash
+    session.info.pop(_FRESH_HEAD, None)
+    count = len(changes)
     at = utcnow()
     request_id = requestctx.current_id()
     entries: list[AuditEntry] = []
@@ -146,11 +188,14 @@ def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
     session.add_all(entries)
     session.add(head)
     session.flush()
-    return entries
+    rebuilt = [e for e in entries if e.action == REBUILT]
+    return entries[len(rebuilt) :] if rebuilt else entries
 
 
 def _create_head(session: Session) -> None:
-    """Create the head row once, whichever of several concurrent writers gets there first."""
+    """Create the head row once, whichever of several concurrent writers gets there first
+    (a missing head is then rebuilt from the stored entries by :func:`record_many`)."""
+    session.info[_FRESH_HEAD] = True
     values = {"id": 1, "seq": 0, "hash": GENESIS}
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -166,7 +211,7 @@ def _create_head(session: Session) -> None:
 class ChainProblem:
     seq: int
     entry_id: int | None
-    kind: str  # edited | inserted_or_deleted | truncated
+    kind: str  # edited | inserted_or_deleted | truncated | head_missing
     detail: str
 
 
@@ -189,6 +234,10 @@ def verify(session: Session, *, batch: int = 5000) -> ChainProblem | None:
         expected_seq += 1
     head = session.get(AuditHead, 1)
     last_seq = expected_seq - 1
+    if head is None and last_seq > 0:
+        return ChainProblem(
+            last_seq, None, "head_missing", "the head row is gone (the next write rebuilds it)"
+        )
     if head is not None and (head.seq != last_seq or head.hash != prev):
         return ChainProblem(
             head.seq,
