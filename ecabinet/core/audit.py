@@ -137,7 +137,9 @@ def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
     session.refresh(head)
     # Under the head's lock: the last stored entry is the one the head must name.
     last = session.execute(
-        select(col(AuditEntry.seq), col(AuditEntry.hash)).order_by(col(AuditEntry.seq).desc()).limit(1)
+        select(col(AuditEntry.seq), col(AuditEntry.hash))
+        .order_by(col(AuditEntry.seq).desc())
+        .limit(1)
     ).first()
     last_seq, last_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
     if (head.seq - count, head.hash) != (last_seq, last_hash):

@@ -22,12 +22,13 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import BigInteger, Column, Text, and_, func, insert, or_, update
+from sqlalchemy import BigInteger, Column, Engine, Text, and_, func, insert, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from ecabinet.core import merkle
 from ecabinet.core.audit import GENESIS, AuditEntry, entry_hash
+from ecabinet.core.db import session_scope
 from ecabinet.core.types import UTCDateTime, utcnow
 
 log = logging.getLogger("ecabinet.audit")
@@ -36,7 +37,7 @@ BATCH = 5000
 
 
 class AuditNode(SQLModel, table=True):
-    """The hash of a perfect subtree of the audit tree: leaves [index·2^level, (index+1)·2^level)."""
+    """A perfect subtree's hash: leaves [index·2^level, (index+1)·2^level)."""
 
     __tablename__ = "audit_node"
     level: int = Field(primary_key=True)
@@ -161,7 +162,9 @@ def grow(session: Session) -> int:
         return built
     tree = StoredTree(session)
     tree.load(merkle.frontier_keys(built))
-    frontier = merkle.Frontier([(lv, tree.perfect(lv, ix)) for lv, ix in merkle.frontier_keys(built)], built)
+    frontier = merkle.Frontier(
+        [(lv, tree.perfect(lv, ix)) for lv, ix in merkle.frontier_keys(built)], built
+    )
     prev = GENESIS
     if built:
         before = session.exec(select(AuditEntry.hash).where(AuditEntry.seq == built)).first()
@@ -325,3 +328,47 @@ def from_json(data: dict[str, Any]) -> AuditCheckpoint:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not an audit checkpoint: {exc}") from None
+
+
+Stamp = Callable[[bytes], bytes]
+"""Asks a time-stamp authority for an RFC 3161 token (DER) over a SHA-256 digest."""
+
+
+def run_checkpoint(
+    engine: Engine,
+    key: Ed25519PrivateKey,
+    *,
+    publish: Publish | None = None,
+    stamp: Stamp | None = None,
+    entries: int = 0,
+    seconds: int = 0,
+    force: bool = False,
+) -> AuditCheckpoint | None:
+    """Sign (and anchor) a checkpoint when one is due (``force``: whenever entries wait).
+
+    The time-stamp is asked for after the checkpoint commits (a TSA that is slow or away
+    never holds the log's tables); its failure is logged and the checkpoint kept without
+    one. Entries that no longer chain are refused with an error line, not signed."""
+    try:
+        with session_scope(engine) as session:
+            if not force and not due(session, entries=entries, seconds=seconds):
+                return None
+            cp = checkpoint(session, key, publish=publish)
+    except ChainBroken as exc:
+        log.error("audit checkpoint refused: the audit log was altered: %s", exc)
+        return None
+    if cp is None or stamp is None:
+        return cp
+    try:
+        token = base64.b64encode(stamp(digest(cp))).decode()
+    except Exception as exc:  # an outside service: one line, the checkpoint stands
+        log.warning("audit checkpoint %d not time-stamped: %s", cp.size, exc)
+        return cp
+    with session_scope(engine) as session:
+        session.execute(
+            update(AuditCheckpoint)
+            .where(col(AuditCheckpoint.size) == cp.size)
+            .values(timestamp_token=token)
+        )
+    cp.timestamp_token = token
+    return cp

@@ -23,8 +23,9 @@ from sqlmodel import Session, col, select
 from ecabinet.core import audit, audit_tree, merkle
 from ecabinet.core.audit import GENESIS, REBUILT, AuditEntry, AuditHead
 
-CheckToken = Callable[[bytes, bytes], datetime]
-"""Checks an RFC 3161 token against a digest; its time, or ``ValueError``."""
+CheckToken = Callable[[bytes, bytes], tuple[datetime, str]]
+"""Checks an RFC 3161 token over data (the checkpoint's signed text): its time and the
+TSA's name, or ``ValueError``."""
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,7 @@ def _check_anchors(
     report.covered = matched
     if not anchors and count:
         report.note(
-            f"{_span(1, count)}: no checkpoint yet; nothing outside the database vouches"
-            " for them"
+            f"{_span(1, count)}: no checkpoint yet; nothing outside the database vouches for them"
         )
     elif count > matched:
         report.note(f"{_span(matched + 1, count)} are not covered by a checkpoint yet")
@@ -173,15 +173,30 @@ def _check_tokens(report: Report, session: Session, check_token: CheckToken | No
         if stored:
             report.note("no time-stamp authority configured: time-stamps not checked")
         return
+    checked: set[str] = set()
+    missing = 0
     for anchor in stored:
         cp = anchor.checkpoint
         if not cp.timestamp_token:
-            report.note(f"checkpoint of {_when(cp)}, size {cp.size}: no time-stamp")
+            missing += 1
             continue
         try:
-            check_token(base64.b64decode(cp.timestamp_token), audit_tree.digest(cp))
+            when, tsa = check_token(
+                base64.b64decode(cp.timestamp_token), audit_tree.signed_text(cp).encode()
+            )
         except ValueError as exc:
             report.bad(f"checkpoint of {_when(cp)}, size {cp.size}: time-stamp invalid ({exc})")
+            continue
+        if abs((when - cp.at).total_seconds()) > 3600:
+            report.bad(
+                f"checkpoint of {_when(cp)}, size {cp.size}: time-stamped at"
+                f" {when:%Y-%m-%d %H:%M} UTC, not when it claims"
+            )
+        checked.add(tsa)
+    if checked:
+        report.note(f"time-stamps checked, by {'; '.join(sorted(checked))}")
+    if missing:
+        report.note(f"{missing} checkpoint(s) carry no time-stamp (the TSA was not reached)")
 
 
 def _check_stored_tree(report: Report, session: Session) -> None:
