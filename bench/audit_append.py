@@ -110,6 +110,7 @@ def run(database_url: str | None, tmp: Path, rounds: int, per_round: int) -> Non
     with session_scope(engine, write=False) as s:
         assert audit.verify(s) is None
     engine.dispose()
+
     def med(name: str, which: int) -> float:
         return statistics.median(r[which] for r in results[name]) * 1e3
 

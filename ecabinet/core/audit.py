@@ -21,6 +21,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, Column, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -77,7 +78,32 @@ class AuditHead(SQLModel, table=True):
     hash: str = Field(default=GENESIS, max_length=64)
 
 
-def entry_hash(entry: AuditEntry) -> str:
+class Hashed(Protocol):
+    """What :func:`entry_hash` reads: a stored entry, or a row of :func:`stored`."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def actor_name(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def object_type(self) -> str: ...
+    @property
+    def object_id(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def client_addr(self) -> str: ...
+    @property
+    def prev_hash(self) -> str: ...
+
+
+def entry_hash(entry: Hashed) -> str:
     """SHA-256 over the entry's content and the previous hash, in a canonical form."""
     payload = {
         "seq": entry.seq,
@@ -268,3 +294,34 @@ def recent(session: Session, *, before_seq: int | None = None, limit: int = 50) 
     if before_seq is not None:
         query = query.where(col(AuditEntry.seq) < before_seq)
     return list(session.exec(query))
+
+
+_HASHED = (
+    AuditEntry.seq,
+    AuditEntry.at,
+    AuditEntry.actor_id,
+    AuditEntry.actor_name,
+    AuditEntry.action,
+    AuditEntry.object_type,
+    AuditEntry.object_id,
+    AuditEntry.summary,
+    AuditEntry.client_addr,
+    AuditEntry.prev_hash,
+    AuditEntry.hash,
+)
+
+
+def stored(
+    session: Session, *, after: int = 0, upto: int | None = None, batch: int = 5000
+) -> Iterator[Any]:
+    """The stored entries with ``after < seq ≤ upto`` in order, as plain rows of the hashed
+    columns and ``hash`` (a walk over a million entries builds no ORM objects)."""
+    while True:
+        query = select(*_HASHED).where(col(AuditEntry.seq) > after)  # type: ignore[call-overload]
+        if upto is not None:
+            query = query.where(col(AuditEntry.seq) <= upto)
+        rows = session.execute(query.order_by(col(AuditEntry.seq)).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from ecabinet.core import merkle
-from ecabinet.core.audit import GENESIS, AuditEntry, entry_hash
+from ecabinet.core.audit import GENESIS, AuditEntry, entry_hash, stored
 from ecabinet.core.db import session_scope
 from ecabinet.core.types import UTCDateTime, utcnow
 
@@ -172,26 +172,22 @@ def grow(session: Session) -> int:
             raise ChainBroken(f"entry {built}, already checkpointed, was changed or removed")
         prev = before
     seq = built
-    while seq < target:
-        rows = session.exec(
-            select(AuditEntry)
-            .where(col(AuditEntry.seq) > seq, col(AuditEntry.seq) <= target)
-            .order_by(col(AuditEntry.seq))
-            .limit(BATCH)
-        ).all()
-        nodes: list[dict[str, Any]] = []
-        for entry in rows:
-            if entry.seq != seq + 1 or entry.prev_hash != prev:
-                raise ChainBroken(f"entry {seq + 1} is missing or does not follow entry {seq}")
-            if entry_hash(entry) != entry.hash:
-                raise ChainBroken(f"entry {entry.seq} does not match its hash")
-            for level, index, digest in frontier.append(leaf(entry.hash)):
-                nodes.append({"level": level, "index": index, "hash": digest.hex()})
-            prev, seq = entry.hash, entry.seq
-        if not rows:
-            raise ChainBroken(f"entry {seq + 1} is missing")
+    nodes: list[dict[str, Any]] = []
+    for entry in stored(session, after=built, upto=target, batch=BATCH):
+        if entry.seq != seq + 1 or entry.prev_hash != prev:
+            raise ChainBroken(f"entry {seq + 1} is missing or does not follow entry {seq}")
+        if entry_hash(entry) != entry.hash:
+            raise ChainBroken(f"entry {entry.seq} does not match its hash")
+        for level, index, digest in frontier.append(leaf(entry.hash)):
+            nodes.append({"level": level, "index": index, "hash": digest.hex()})
+        prev, seq = entry.hash, entry.seq
+        if len(nodes) >= BATCH:
+            session.execute(insert(AuditNode), nodes)
+            nodes = []
+    if seq < target:
+        raise ChainBroken(f"entry {seq + 1} is missing")
+    if nodes:
         session.execute(insert(AuditNode), nodes)
-        session.expunge_all()
     session.execute(update(AuditTree).where(col(AuditTree.id) == 1).values(size=target))
     return target
 

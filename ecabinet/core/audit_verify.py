@@ -13,7 +13,7 @@ those between the last anchor that still matches and the first that no longer do
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session, col, select
 
 from ecabinet.core import audit, audit_tree, merkle
-from ecabinet.core.audit import GENESIS, REBUILT, AuditEntry, AuditHead
+from ecabinet.core.audit import GENESIS, REBUILT, AuditHead
 
 CheckToken = Callable[[bytes, bytes], tuple[datetime, str]]
 """Checks an RFC 3161 token over data (the checkpoint's signed text): its time and the
@@ -76,22 +76,6 @@ def stored_anchors(session: Session) -> list[Anchor]:
     ]
 
 
-def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
-    last = 0
-    while True:
-        rows = session.exec(
-            select(AuditEntry)
-            .where(col(AuditEntry.seq) > last)
-            .order_by(col(AuditEntry.seq))
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
-        session.expunge_all()
-
-
 def verify(
     session: Session,
     keys: dict[str, Ed25519PublicKey],
@@ -107,7 +91,7 @@ def verify(
     roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT} if 0 in sizes else {}
     frontier = merkle.Frontier()
     prev, chain_problem = GENESIS, False
-    for entry in _entries(session):
+    for entry in audit.stored(session):
         expected = frontier.size + 1
         if not chain_problem:
             if entry.seq != expected or entry.prev_hash != prev:
