@@ -98,7 +98,8 @@ def run(database_url: str | None, tmp: Path, count: int) -> None:
     assert report.intact, report.findings
     assert report.covered == count
     print(
-        f"  verify: intact, {report.entries:,} entries; peak RSS grew {(after - before) / 1024:.0f} MiB"
+        f"  verify: intact, {report.entries:,} entries;"
+        f" peak RSS grew {(after - before) / 1024:.0f} MiB"
     )
     engine.dispose()
 

@@ -186,9 +186,9 @@ def test_damaged_head_is_rebuilt_and_reported(
 ) -> None:
     _append(engine, 4)
     _sql(engine, damage)
-    with caplog.at_level(logging.ERROR, logger="ecabinet.audit"):
-        with session_scope(engine) as s:  # used to fail on a duplicate seq: every write a 500
-            entry = audit.record(s, VOTER, "meeting.open", "meeting", 1)
+    # this write used to fail on a duplicate seq, as every write after it: each a 500
+    with caplog.at_level(logging.ERROR, logger="ecabinet.audit"), session_scope(engine) as s:
+        entry = audit.record(s, VOTER, "meeting.open", "meeting", 1)
     assert entry.seq == 6 and entry.action == "meeting.open"
     assert any("rebuilt" in r.getMessage() for r in caplog.records)
     with session_scope(engine, write=False) as s:

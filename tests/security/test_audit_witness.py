@@ -49,7 +49,9 @@ def server(settings: Settings, engine: Engine) -> Iterator[str]:
 
 def _rewrite_entry(engine: Engine, seq: int) -> None:
     with engine.begin() as conn:
-        conn.execute(text(f"UPDATE audit_entry SET actor_name = 'ai khác' WHERE seq = {seq}"))
+        conn.execute(
+            text("UPDATE audit_entry SET actor_name = 'ai khác' WHERE seq = :seq"), {"seq": seq}
+        )
     with session_scope(engine) as s:
         prev = audit.GENESIS
         for entry in s.exec(select(AuditEntry).order_by(AuditEntry.seq)).all():
@@ -64,8 +66,9 @@ def _forge_checkpoint(engine: Engine, settings: Settings) -> None:
     """A rewrite by someone who also holds the server's key: the tree and checkpoints are
     rebuilt from the rewritten entries, all signed properly."""
     with engine.begin() as conn:
-        for table in ("audit_checkpoint", "audit_node", "audit_tree"):
-            conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("DELETE FROM audit_checkpoint"))
+        conn.execute(text("DELETE FROM audit_node"))
+        conn.execute(text("DELETE FROM audit_tree"))
     _checkpoint(engine, settings)
 
 
