@@ -320,7 +320,7 @@ def from_json(data: dict[str, Any]) -> AuditCheckpoint:
             at=at,
             key_id=str(data["key_id"]),
             signature=str(data["signature"]),
-            timestamp_token=data.get("timestamp_token"),
+            timestamp_token=str(data["timestamp_token"]) if data.get("timestamp_token") else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not an audit checkpoint: {exc}") from None

@@ -13,7 +13,7 @@ those between the last anchor that still matches and the first that no longer do
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -80,7 +80,7 @@ def verify(
     session: Session,
     keys: dict[str, Ed25519PublicKey],
     *,
-    anchors: list[Anchor] = (),  # type: ignore[assignment]
+    anchors: Sequence[Anchor] = (),
     check_token: CheckToken | None = None,
 ) -> Report:
     """Check the log against its stored checkpoints and ``anchors`` (found elsewhere):
@@ -123,7 +123,7 @@ def verify(
 
 def _check_anchors(
     report: Report,
-    anchors: list[Anchor],
+    anchors: Sequence[Anchor],
     roots: dict[int, bytes],
     keys: dict[str, Ed25519PublicKey],
     count: int,
