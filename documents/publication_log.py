@@ -32,7 +32,9 @@ from documents.publication_log_models import LogEntry, LogNode, LogState, TreeHe
 from ecabinet.core.settings import keep_secret
 from ecabinet.core.types import utcnow
 
-KINDS = frozenset({"publish", "withdraw", "expire", "correct"})
+KINDS = frozenset({"publish", "withdraw", "expire", "correct", "audit_checkpoint"})
+"""``audit_checkpoint``: a signed head of the audit log (:mod:`documents.audit_anchor`),
+anchored where monitors keep copies; its ``document_id`` is 0."""
 KEY_FILE = "publication_log_key.pem"
 
 

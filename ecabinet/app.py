@@ -31,6 +31,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_admin_users,
     routes_annotations,
     routes_audit,
+    routes_audit_log,
     routes_auth,
     routes_consultations,
     routes_credentials,
@@ -63,6 +64,7 @@ from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.core.storage_timed import timed
 from ecabinet.meetings import annotate, consultation_reminders, notices
+from ecabinet.operations import audit_anchors
 from ecabinet.operations.retention import once_a_day
 from ecabinet.public import pages as public_pages
 from ecabinet.signatures import intake
@@ -118,7 +120,7 @@ def create_app(
                     settings,
                     tick=settings.scheduler_seconds,
                     also=[consultation_reminders.remind, once_a_day(ctx.store, settings)],
-                    every_tick=[notices.notify_soon],
+                    every_tick=[notices.notify_soon, audit_anchors.job(settings)],
                 )
                 background.start_soon(
                     partial(

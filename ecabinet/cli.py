@@ -8,7 +8,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecabinet import cli_admin, cli_openapi, cli_operations, cli_signing, cli_vote
+from ecabinet import (
+    cli_admin,
+    cli_audit,
+    cli_openapi,
+    cli_operations,
+    cli_signing,
+    cli_vote,
+)
 from ecabinet.core import errors, logs
 from ecabinet.core.settings import Settings, SettingsError
 
@@ -94,11 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_openapi.add_commands(sub)
     cli_operations.add_commands(sub)
 
-    audit = sub.add_parser("audit", help="audit log tools").add_subparsers(
-        required=True, metavar="ACTION"
-    )
-    verify = audit.add_parser("verify", help="check the audit log's hash chain")
-    verify.set_defaults(run=_audit_verify)
+    cli_audit.add_commands(sub)
 
     log = sub.add_parser("log", help="the publication log").add_subparsers(
         required=True, metavar="ACTION"
@@ -319,23 +322,6 @@ def _log_verify(settings: Settings, args: argparse.Namespace) -> int:
         print(f"publication log intact: {size} entries{extends}")
         return 0
     print(f"publication log BROKEN: {problem.what}: {problem.detail}")
-    return 1
-
-
-def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
-    from sqlmodel import func, select
-
-    from ecabinet.core import audit
-    from ecabinet.core.db import session_scope
-
-    with session_scope(_engine(settings), write=False) as session:
-        problem = audit.verify(session)
-        count = session.exec(select(func.count()).select_from(audit.AuditEntry)).one()
-    if problem is None:
-        print(f"audit log intact: {count} entries")
-        return 0
-    where = f"seq {problem.seq}" + (f" (row id {problem.entry_id})" if problem.entry_id else "")
-    print(f"audit log BROKEN at {where}: {problem.kind}: {problem.detail}")
     return 1
 
 

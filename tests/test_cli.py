@@ -73,4 +73,4 @@ def test_user_create_and_audit_verify(tmp_path: Path, database_url: str, monkeyp
     engine.dispose()
     result = _run(env, "audit", "verify")
     assert result.returncode == 1
-    assert "BROKEN at seq 1" in result.stdout and "edited" in result.stdout
+    assert "BROKEN: entry 1 was edited" in result.stdout

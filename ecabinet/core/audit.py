@@ -17,17 +17,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Column, update
+from sqlalchemy import BigInteger, Column, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from ecabinet.core import requestctx
 from ecabinet.core.types import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
+REBUILT = "audit.head_rebuilt"
+"""The action of the entry that says the head was rebuilt (see :func:`record_many`)."""
+_FRESH_HEAD = "audit.fresh_head"
+_LAST = text("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+"""The last stored entry (plain SQL: this runs on every append, and costs less so)."""
+
+log = logging.getLogger("ecabinet.audit")
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,32 @@ class AuditHead(SQLModel, table=True):
     hash: str = Field(default=GENESIS, max_length=64)
 
 
-def entry_hash(entry: AuditEntry) -> str:
+class Hashed(Protocol):
+    """What :func:`entry_hash` reads: a stored entry, or a row of :func:`stored`."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def actor_name(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def object_type(self) -> str: ...
+    @property
+    def object_id(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def client_addr(self) -> str: ...
+    @property
+    def prev_hash(self) -> str: ...
+
+
+def entry_hash(entry: Hashed) -> str:
     """SHA-256 over the entry's content and the previous hash, in a canonical form."""
     payload = {
         "seq": entry.seq,
@@ -111,7 +145,15 @@ def record(
 
 
 def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
-    """Append several entries, chained in order, taking the head once."""
+    """Append several entries, chained in order, taking the head once.
+
+    The head must name the last stored entry. When it does not (its row deleted or
+    edited in SQL, or entries deleted behind it), appending would collide with a stored
+    ``seq`` and every write would fail; instead the head is rebuilt from the last stored
+    entry, an error is logged and an ``audit.head_rebuilt`` entry saying what was found
+    goes first, for ``audit verify`` to report (the checkpoints tell whether entries were
+    lost).
+    """
     count = len(changes)
     if count == 0:
         return []
@@ -121,6 +163,32 @@ def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
         session.execute(bump)
     head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
     session.refresh(head)
+    # Under the head's lock: the last stored entry is the one the head must name.
+    last = session.execute(_LAST).first()
+    last_seq, last_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    if (head.seq - count, head.hash) != (last_seq, last_hash):
+        found = f"seq {head.seq - count}, hash {head.hash[:12]}…"
+        if session.info.pop(_FRESH_HEAD, False):
+            found = "no head row"
+        log.error(
+            "audit head did not match the log (%s; the log ends at seq %d): rebuilt from the"
+            " stored entries",
+            found,
+            last_seq,
+        )
+        changes = [
+            Change(
+                Actor.system(),
+                REBUILT,
+                "audit_head",
+                1,
+                f"head rebuilt: it read {found}; the log ended at seq {last_seq}",
+            ),
+            *changes,
+        ]
+        head.seq, head.hash = last_seq + len(changes), last_hash
+    session.info.pop(_FRESH_HEAD, None)
+    count = len(changes)
     at = utcnow()
     request_id = requestctx.current_id()
     entries: list[AuditEntry] = []
@@ -146,11 +214,14 @@ def record_many(session: Session, changes: list[Change]) -> list[AuditEntry]:
     session.add_all(entries)
     session.add(head)
     session.flush()
-    return entries
+    rebuilt = [e for e in entries if e.action == REBUILT]
+    return entries[len(rebuilt) :] if rebuilt else entries
 
 
 def _create_head(session: Session) -> None:
-    """Create the head row once, whichever of several concurrent writers gets there first."""
+    """Create the head row once, whichever of several concurrent writers gets there first
+    (a missing head is then rebuilt from the stored entries by :func:`record_many`)."""
+    session.info[_FRESH_HEAD] = True
     values = {"id": 1, "seq": 0, "hash": GENESIS}
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -166,7 +237,7 @@ def _create_head(session: Session) -> None:
 class ChainProblem:
     seq: int
     entry_id: int | None
-    kind: str  # edited | inserted_or_deleted | truncated
+    kind: str  # edited | inserted_or_deleted | truncated | head_missing
     detail: str
 
 
@@ -189,6 +260,10 @@ def verify(session: Session, *, batch: int = 5000) -> ChainProblem | None:
         expected_seq += 1
     head = session.get(AuditHead, 1)
     last_seq = expected_seq - 1
+    if head is None and last_seq > 0:
+        return ChainProblem(
+            last_seq, None, "head_missing", "the head row is gone (the next write rebuilds it)"
+        )
     if head is not None and (head.seq != last_seq or head.hash != prev):
         return ChainProblem(
             head.seq,
@@ -219,3 +294,34 @@ def recent(session: Session, *, before_seq: int | None = None, limit: int = 50) 
     if before_seq is not None:
         query = query.where(col(AuditEntry.seq) < before_seq)
     return list(session.exec(query))
+
+
+_HASHED = (
+    AuditEntry.seq,
+    AuditEntry.at,
+    AuditEntry.actor_id,
+    AuditEntry.actor_name,
+    AuditEntry.action,
+    AuditEntry.object_type,
+    AuditEntry.object_id,
+    AuditEntry.summary,
+    AuditEntry.client_addr,
+    AuditEntry.prev_hash,
+    AuditEntry.hash,
+)
+
+
+def stored(
+    session: Session, *, after: int = 0, upto: int | None = None, batch: int = 5000
+) -> Iterator[Any]:
+    """The stored entries with ``after < seq ≤ upto`` in order, as plain rows of the hashed
+    columns and ``hash`` (a walk over a million entries builds no ORM objects)."""
+    while True:
+        query = select(*_HASHED).where(col(AuditEntry.seq) > after)  # type: ignore[call-overload]
+        if upto is not None:
+            query = query.where(col(AuditEntry.seq) <= upto)
+        rows = session.execute(query.order_by(col(AuditEntry.seq)).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq

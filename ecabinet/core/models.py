@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from ecabinet.core import agencies, audit, auth, files, throttle, users
+from ecabinet.core import agencies, audit, audit_tree, auth, files, throttle, users
 
 metadata = SQLModel.metadata
-__all__ = ["agencies", "audit", "auth", "files", "metadata", "throttle", "users"]
+__all__ = ["agencies", "audit", "audit_tree", "auth", "files", "metadata", "throttle", "users"]

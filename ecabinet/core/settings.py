@@ -167,6 +167,11 @@ class Settings:
     scheduler_seconds: int = 60
     """How often the scheduler process looks for work: meetings' one-hour notices,
     notification e-mail and SMS (deadline reminders follow ``reminder_minutes``)."""
+    audit_checkpoint_entries: int = 1000
+    """The scheduler signs a checkpoint of the audit log (and anchors it in the publication
+    log and with the TSA) once this many entries are not covered yet (0: by time only)..."""
+    audit_checkpoint_seconds: int = 300
+    """…or once the latest checkpoint is this old and new entries wait."""
     scheduler_takeover_seconds: int = 10
     """How often the other processes try to take over the scheduler (and the scheduler
     checks that it still holds its lock): a dead scheduler is replaced within this."""
@@ -359,6 +364,12 @@ class Settings:
                 "DB_STATEMENT_TIMEOUT", get("DB_STATEMENT_TIMEOUT", "30"), 0, 24 * 3600
             ),
             scheduler_seconds=_int("SCHEDULER_SECONDS", get("SCHEDULER_SECONDS", "60"), 1, 3600),
+            audit_checkpoint_entries=_int(
+                "AUDIT_CHECKPOINT_ENTRIES", get("AUDIT_CHECKPOINT_ENTRIES", "1000"), 0, 10**7
+            ),
+            audit_checkpoint_seconds=_int(
+                "AUDIT_CHECKPOINT_SECONDS", get("AUDIT_CHECKPOINT_SECONDS", "300"), 1, 24 * 3600
+            ),
             scheduler_takeover_seconds=_int(
                 "SCHEDULER_TAKEOVER_SECONDS", get("SCHEDULER_TAKEOVER_SECONDS", "10"), 1, 600
             ),

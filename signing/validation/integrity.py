@@ -226,3 +226,22 @@ def check_token(token: SignedData, imprinted: Iterable[bytes | memoryview]) -> T
             None,
         )
     return TokenCheck(outcome, gen_time, token.signer_certificate)
+
+
+def check_stamp(token: bytes, data: bytes) -> tuple[dt.datetime, str]:
+    """A detached RFC 3161 token (DER ContentInfo) over ``data``: its time and the TSA's
+    subject; ``ValueError`` saying why when the token does not stamp ``data``, is not
+    signed by the certificate it carries, or that certificate is not for time-stamping.
+    (Whether that TSA is trusted is the caller's policy: the subject is returned.)"""
+    from signing.embedded import read_signed_data
+    from signing.validation.chain import usable_for_timestamping
+
+    signed = read_signed_data(token)
+    if signed is None:
+        raise ValueError("not a time-stamp token")
+    result = check_token(signed, [data])
+    if not result.outcome.ok or result.time is None:
+        raise ValueError(result.outcome.en or "the time-stamp does not verify")
+    if result.tsa is None or not usable_for_timestamping(result.tsa):
+        raise ValueError("the token's certificate is not a time-stamping certificate")
+    return result.time, result.tsa.subject.rfc4514_string()

@@ -2045,6 +2045,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/audit/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log's latest signed checkpoint (size, root, time, key id), for witnesses */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CheckpointOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/audit/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Consistency proof between the audit trees of ?first= and ?second= (checkpointed) entries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditProofOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -7789,6 +7879,39 @@ export interface components {
             items: components["schemas"]["AuditEntryOut"][];
             /** Next Before */
             next_before: number | null;
+        };
+        /** CheckpointOut */
+        CheckpointOut: {
+            /** Tree Size */
+            tree_size: number;
+            /** Root Hash */
+            root_hash: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Key Id */
+            key_id: string;
+            /** Signature */
+            signature: string;
+            /** Signed */
+            signed: string;
+            /** Public Key */
+            public_key: string;
+            /**
+             * Timestamp Token
+             * @default null
+             */
+            timestamp_token: string | null;
+        };
+        /** AuditProofOut */
+        AuditProofOut: {
+            /** First */
+            first: number;
+            /** Second */
+            second: number;
+            /** Root Hash */
+            root_hash: string;
+            /** Audit Path */
+            audit_path: string[];
         };
         /** LoginIn */
         LoginIn: {

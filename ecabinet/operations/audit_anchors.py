@@ -1,0 +1,88 @@
+"""The audit log's anchors wired together (composition: the key and the publication log
+come from ``documents``, the time-stamp authority from ``signing``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import Engine
+
+from documents import audit_anchor, publication_log
+from ecabinet.core import audit_tree, audit_verify
+from ecabinet.core.db import session_scope
+from ecabinet.core.settings import Settings
+from signing.tsp import HttpTsa
+from signing.validation.integrity import check_stamp
+
+log = logging.getLogger("ecabinet.audit")
+
+
+def key(settings: Settings) -> Ed25519PrivateKey:
+    """The server's log key (the publication log's: one key signs both logs' heads, each
+    under its own prefix in the signed text)."""
+    return publication_log.signing_key(settings.data_dir, settings.publication_log_key_file)
+
+
+def keys(settings: Settings) -> dict[str, Ed25519PublicKey]:
+    public = key(settings).public_key()
+    return {audit_tree.key_id(public): public}
+
+
+def stamper(settings: Settings) -> audit_tree.Stamp | None:
+    if not settings.tsa_url:
+        return None
+    return HttpTsa(settings.tsa_url, timeout=settings.network_timeout).timestamp
+
+
+def checkpoint_now(
+    engine: Engine, settings: Settings, *, force: bool = False
+) -> audit_tree.AuditCheckpoint | None:
+    return audit_tree.run_checkpoint(
+        engine,
+        key(settings),
+        publish=audit_anchor.publish,
+        stamp=stamper(settings),
+        entries=settings.audit_checkpoint_entries,
+        seconds=settings.audit_checkpoint_seconds,
+        force=force,
+    )
+
+
+def job(settings: Settings) -> Callable[[Engine], int]:
+    """For the scheduler's every tick: a checkpoint when one is due; how many were made."""
+
+    def audit_checkpoint(engine: Engine) -> int:
+        return 1 if checkpoint_now(engine, settings) is not None else 0
+
+    return audit_checkpoint
+
+
+def read_anchor(path: Path, source: str) -> audit_verify.Anchor:
+    """A checkpoint kept in a file (``audit head``'s output, a witness's ``head.json``);
+    ``ValueError`` when it cannot be read."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("checkpoint"), dict):
+        data = data["checkpoint"]
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not an audit checkpoint")
+    return audit_verify.Anchor(source, audit_tree.from_json(data))
+
+
+def verify(
+    engine: Engine, settings: Settings, extra: list[audit_verify.Anchor]
+) -> audit_verify.Report:
+    with session_scope(engine, write=False) as session:
+        anchors = [*audit_anchor.anchors(session), *extra]
+        report = audit_verify.verify(
+            session, keys(settings), anchors=anchors, check_token=check_stamp
+        )
+    if not settings.tsa_url:
+        report.note("no time-stamp authority configured (ECABINET_TSA_URL): time-stamps skipped")
+    return report
