@@ -16,6 +16,7 @@ publication is the entry's own time, compared to the second.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -28,7 +29,10 @@ from documents.publication_log import KINDS
 from documents.publication_log_models import LogEntry
 from documents.publication_models import Publication, PublicationLink
 from documents.symbols import format_number_symbol
+from ecabinet.core import metrics
 from ecabinet.core.agencies import Agency
+
+log = logging.getLogger("ecabinet.publication")
 
 STATE_OF = {"publish": "published", "withdraw": "withdrawn", "expire": "expired"}
 FIELDS = (
@@ -192,7 +196,7 @@ def all_logged(session: Session, batch: int = 5000) -> Folded:
         last = rows[-1][0]
 
 
-def _links(session: Session, ids: list[int] | None) -> dict[int, dict[str, list[str]]]:
+def links(session: Session, ids: list[int] | None) -> dict[int, dict[str, list[str]]]:
     """Each document's published links as the rows hold them: kind → target slugs."""
     query = select(PublicationLink.document_id, PublicationLink.kind, Publication.slug).join(
         Publication, col(Publication.document_id) == PublicationLink.target_id
@@ -270,6 +274,36 @@ def compare(row: Facts, log: Facts | None, copied_issued_on: date | None = None)
     return list(dict.fromkeys(differ))
 
 
+def shown(row: Facts, logged_facts: Facts | None) -> Facts | None:
+    """What the public is shown: the log's facts, with the rows' value of a field an
+    older entry did not carry; None when the log has no entry (nothing is shown)."""
+    if logged_facts is None:
+        return None
+    return replace(
+        logged_facts,
+        type_name=logged_facts.type_name or row.type_name,
+        agency_name=logged_facts.agency_name or row.agency_name,
+        signer_title=row.signer_title
+        if logged_facts.signer_title is None
+        else logged_facts.signer_title,
+    )
+
+
+def alarm(found: list[Contradiction], *, where: str) -> None:
+    """Tell the operator: one error line per contradiction and the
+    ``ecabinet_publication_contradictions`` counter (by field)."""
+    for c in found:
+        metrics.PUBLICATION_CONTRADICTIONS.labels(field=c.field).inc()
+        log.error(
+            "publication %s contradicts the publication log (%s): %s: row %r, log %r",
+            c.document_id,
+            where,
+            c.field,
+            c.row[:200],
+            c.logged[:200],
+        )
+
+
 def contradictions(row: Facts, log: Facts | None, copied: date | None = None) -> list[Contradiction]:
     return [
         Contradiction(
@@ -303,9 +337,9 @@ def rows_of(
         rows = session.exec(query).all()
         if not rows:
             return
-        links = _links(session, [p.document_id for p, *_ in rows])
+        linked = links(session, [p.document_id for p, *_ in rows])
         for p, d, t, a in rows:
-            yield from_rows(p, d, t, a, links.get(p.document_id, {})), p.issued_on
+            yield from_rows(p, d, t, a, linked.get(p.document_id, {})), p.issued_on
         last = rows[-1][0].document_id
 
 
@@ -350,3 +384,32 @@ def cross_check(session: Session, file_hash: FileHash | None = None) -> CrossChe
                 )
     out.contradictions.sort(key=lambda c: (c.document_id, c.field))
     return out
+
+
+def published_file(session: Session, sha256: str) -> Facts | None:
+    """The logged facts of the publication of exactly these bytes, if the log holds one:
+    the row that names the hash, checked against its entries (an alarm when it differs),
+    else the log's own entries searched for the hash (a row whose hash was changed by
+    hand hides nothing)."""
+    row = session.exec(select(Publication).where(col(Publication.sha256) == sha256)).first()
+    if row is not None:
+        found = logged(session, [row.document_id]).get(row.document_id)
+        if found is not None and found.sha256 == sha256:
+            return found
+        alarm(
+            [Contradiction(row.document_id, "sha256", sha256, found.sha256 if found else "")],
+            where="verify page",
+        )
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        return None
+    ids = session.exec(
+        select(LogEntry.document_id).where(
+            col(LogEntry.kind) == "publish",
+            col(LogEntry.payload).contains(f'"sha256":"{sha256}"'),
+        )
+    ).all()
+    for document_id in ids:
+        facts = logged(session, [document_id]).get(document_id)
+        if facts is not None and facts.sha256 == sha256:
+            return facts
+    return None

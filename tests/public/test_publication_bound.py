@@ -171,5 +171,140 @@ def test_old_entries_are_compared_on_what_they_carry(engine: Engine) -> None:
     assert len(broken.unreadable) == 2 and not broken.facts
 
 
-def _quiet(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="ecabinet.public")
+def _anonymous(office: Office) -> None:
+    office.client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": office._csrf})
+    office._who = None
+
+
+def _counted(field: str) -> float:
+    from prometheus_client import REGISTRY
+
+    value = REGISTRY.get_sample_value(
+        "ecabinet_publication_contradictions_total", {"field": field}
+    )
+    return value or 0.0
+
+
+def test_pages_show_the_logged_facts_with_a_notice_and_alarm(
+    office: Office, pdf: bytes, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = _three(office, pdf)
+    _anonymous(office)
+    anon = office.client
+    slugs = {
+        i["number_symbol"]: i["slug"] for i in anon.get("/api/v1/public/documents").json()["items"]
+    }
+    slug1 = slugs["02/QĐ-UBND"]
+    page = anon.get(f"/cong-khai/{slug1}")
+    assert page.status_code == 200 and 'data-testid="bound-notice"' not in page.text
+    before = _counted("state"), _counted("abstract")
+
+    _sql(
+        engine,
+        f"UPDATE publication SET state = 'published', reason = '' WHERE document_id = {ids[1]}",
+        f"UPDATE document SET abstract = 'Nội dung đã bị sửa' WHERE id = {ids[1]}",
+    )
+    caplog.set_level(logging.ERROR, logger="ecabinet.publication")
+    page = anon.get(f"/cong-khai/{slug1}")
+    assert page.status_code == 200
+    assert 'data-testid="bound-notice"' in page.text
+    # Vietnamese first, English beside it, naming the fields in both
+    vi = page.text.index("Cảnh báo: dữ liệu của văn bản này")
+    en = page.text.index("Warning: this document")
+    assert vi < en and "trích yếu" in page.text and "abstract" in page.text
+    # the log's facts, not the altered row
+    assert "Nội dung đã bị sửa" not in page.text
+    assert "Quyết định về việc công khai số 1" in page.text
+    assert "Ban hành không đúng thẩm quyền" in page.text
+    assert f"publication {ids[1]} contradicts the publication log" in caplog.text
+    assert _counted("state") > before[0] and _counted("abstract") > before[1]
+
+    listed = anon.get("/cong-khai")
+    assert "Nội dung đã bị sửa" not in listed.text and 'data-testid="bound-notice"' in listed.text
+    assert listed.text.count('data-testid="bound-notice"') == 1
+    api = anon.get(f"/api/v1/public/documents/{slug1}").json()
+    assert api["state"] == "withdrawn" and api["reason"] == "Ban hành không đúng thẩm quyền"
+    assert api["abstract"] == "Quyết định về việc công khai số 1"
+    assert sorted(api["contradicts"]) == ["abstract", "reason", "state"]
+    items = anon.get("/api/v1/public/documents").json()["items"]
+    assert [i["contradicts"] for i in items if i["slug"] != slug1] == [[], []]
+    feed = anon.get("/cong-khai/feed.atom").text
+    assert "Nội dung đã bị sửa" not in feed and "(đã thu hồi)" in feed
+    # the state filter still runs on the rows; what it lists is the log's
+    filtered = anon.get("/api/v1/public/documents?trang_thai=published").json()["items"]
+    assert {i["state"] for i in filtered} == {"published", "withdrawn"}
+
+
+def test_no_entry_nothing_shown_and_links_from_the_log(
+    office: Office, pdf: bytes, engine: Engine
+) -> None:
+    ids = _three(office, pdf)
+    _anonymous(office)
+    anon = office.client
+    items = anon.get("/api/v1/public/documents").json()["items"]
+    slug = {i["number_symbol"]: i["slug"] for i in items}
+    # a link nobody published, inserted by hand, is not shown as a relation
+    _sql(
+        engine,
+        f"INSERT INTO publication_link (document_id, target_id, kind)"
+        f" VALUES ({ids[2]}, {ids[0]}, 'replaces')",
+    )
+    doc = anon.get(f"/api/v1/public/documents/{slug['03/QĐ-UBND']}").json()
+    assert doc["related"] == [] and doc["contradicts"] == ["replaces"]
+    other = anon.get(f"/api/v1/public/documents/{slug['01/QĐ-UBND']}").json()
+    assert other["related"] == [] and other["contradicts"] == []
+    # the log's entries moved to another document: the row has none, nothing is shown
+    _sql(
+        engine,
+        f"UPDATE publication_log_entry SET document_id = 99999 WHERE document_id = {ids[0]}",
+    )
+    page = anon.get(f"/cong-khai/{slug['01/QĐ-UBND']}")
+    assert page.status_code == 200 and "Nhật ký công khai không có mục nào" in page.text
+    assert "Quyết định về việc công khai số 0" not in page.text
+    got = anon.get(f"/api/v1/public/documents/{slug['01/QĐ-UBND']}/pdf")
+    assert got.status_code == 409 and got.json()["code"] == "public.not_in_log"
+    api = anon.get(f"/api/v1/public/documents/{slug['01/QĐ-UBND']}").json()
+    assert api["contradicts"] == ["entry"] and api["abstract"] == "" and api["sha256"] == ""
+
+
+def test_downloads_serve_the_logged_file_only(
+    office: Office, pdf: bytes, engine: Engine, settings: Settings
+) -> None:
+    copies = [pdf + f"\n% bản {n}\n".encode() for n in range(2)]
+    ids = [_published(office, copies[n], f"Chỉ thị số {n}") for n in range(2)]
+    _anonymous(office)
+    anon = office.client
+    items = {i["number_symbol"]: i for i in anon.get("/api/v1/public/documents").json()["items"]}
+    first, second = items["01/QĐ-UBND"], items["02/QĐ-UBND"]
+    # the first publication's hash pointed at the second's file: the logged file is served
+    _sql(
+        engine,
+        f"UPDATE publication SET sha256 = '{second['sha256']}' WHERE document_id = {ids[0]}",
+    )
+    got = anon.get(f"/api/v1/public/documents/{first['slug']}/pdf")
+    assert got.status_code == 200 and got.content == copies[0]
+
+    # the verify page: the second file is published once, as the second document
+    files = {"file": ("x.pdf", copies[1], "application/pdf")}
+    page = anon.post("/cong-khai/kiem-tra", files=files)
+    assert second["slug"] in page.text and first["slug"] not in page.text
+    # the first file is still found through the log, its row no longer naming it
+    page = anon.post("/cong-khai/kiem-tra", files={"file": ("x.pdf", copies[0], "application/pdf")})
+    assert first["slug"] in page.text
+
+    # the stored bytes of the second file altered in the store: neither whole nor in part
+    blob = next(
+        p for p in Path(settings.data_dir, "objects").rglob(second["sha256"] + "*") if p.is_file()
+    )
+    blob.chmod(0o644)
+    blob.write_bytes(blob.read_bytes()[:-20] + b"% altered tail    \n")
+    ranged = anon.get(
+        f"/api/v1/public/documents/{second['slug']}/pdf", headers={"Range": "bytes=0-99"}
+    )
+    assert ranged.status_code == 409 and ranged.json()["code"] == "public.file_altered"
+    served: bytes | None
+    try:
+        served = anon.get(f"/api/v1/public/documents/{second['slug']}/pdf").content
+    except Exception:  # noqa: BLE001 - a whole read is cut before its last chunk
+        served = None
+    assert served is None
