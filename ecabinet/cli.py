@@ -122,6 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     monitor.add_argument("url", help="the deployment's address, e.g. https://congkhai.example.vn")
     monitor.add_argument("--state", type=Path, required=True, help="where to keep what was seen")
     monitor.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    monitor.add_argument(
+        "--key", type=Path, help="the log's first public key (PEM), if known: else trusted on first use"
+    )
     monitor.set_defaults(run=_log_monitor)
     return parser
 
@@ -370,7 +373,8 @@ def _log_rotate_key(settings: Settings, _args: argparse.Namespace) -> int:
 def _log_monitor(_settings: Settings, args: argparse.Namespace) -> int:
     from ecabinet.operations import log_monitor
 
-    report = log_monitor.run(args.url, args.state, timeout=args.timeout)
+    pinned = args.key.read_text() if args.key else None
+    report = log_monitor.run(args.url, args.state, timeout=args.timeout, pinned=pinned)
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1

@@ -97,11 +97,9 @@ def _key(data_dir: Path, key_file: Path | None) -> Ed25519PrivateKey:
     """The signing key, read again when its file changes (``ecabinet log rotate-key``
     takes effect without a restart)."""
     path = key_file or data_dir / log.KEY_FILE
-    try:
-        changed = path.stat().st_mtime_ns
-    except OSError:
-        changed = 0
-    return _key_at(data_dir, key_file, changed)
+    if not path.exists():
+        log.signing_key(data_dir, key_file)  # made on first use
+    return _key_at(data_dir, key_file, path.stat().st_mtime_ns)
 
 
 def _size(session: Session, name: str, value: int | None) -> int:
