@@ -18,7 +18,7 @@ from documents import publication_facts, publication_log, ranking, search, secto
 from documents.models import Document, DocumentType
 from documents.publication_log_models import LogEntry
 from documents.publication_models import Publication, PublicationLink
-from documents.symbols import format_number_symbol, parse_number_symbol
+from documents.symbols import parse_number_symbol
 from ecabinet.core import errors
 from ecabinet.core.agencies import Agency
 

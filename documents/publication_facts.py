@@ -98,7 +98,9 @@ class Contradiction:
     logged: str
 
     def line(self) -> str:
-        return f"publication {self.document_id}: {self.field}: row {self.row!r} ≠ log {self.logged!r}"
+        return (
+            f"publication {self.document_id}: {self.field}: row {self.row!r} ≠ log {self.logged!r}"
+        )
 
 
 @dataclass
@@ -159,7 +161,7 @@ def fold(entries: Iterable[tuple[int, str, int, str]], into: Folded | None = Non
                     log_seq=seq,
                 )
             else:  # a correction states the (text) fields it corrects
-                changes = {k: str(p[k]) for k in CORRECTABLE if k in p}
+                changes: dict[str, Any] = {k: str(p[k]) for k in CORRECTABLE if k in p}
                 out.facts[document_id] = replace(before, **changes, log_seq=seq)
         except (ValueError, KeyError, TypeError) as exc:
             out.unreadable.append(f"entry {seq} ({kind}) cannot be read: {exc}")
@@ -304,7 +306,9 @@ def alarm(found: list[Contradiction], *, where: str) -> None:
         )
 
 
-def contradictions(row: Facts, log: Facts | None, copied: date | None = None) -> list[Contradiction]:
+def contradictions(
+    row: Facts, log: Facts | None, copied: date | None = None
+) -> list[Contradiction]:
     return [
         Contradiction(
             row.document_id,

@@ -192,10 +192,7 @@ def signing_key(data_dir: Path, key_file: Path | None = None) -> Ed25519PrivateK
     with the other secrets, ``ecabinet log rotate-key`` replaces it."""
     path = key_file or data_dir / KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        pem = path.read_text()
-    else:
-        pem = keep_secret(path, _fresh_pem())
+    pem = path.read_text() if path.exists() else keep_secret(path, _fresh_pem())
     return _load_private(pem)
 
 
@@ -288,9 +285,7 @@ def chain(rows: Sequence[LogKey]) -> tuple[KeySet, list[str]]:
 
 
 def key_rows(session: Session) -> list[LogKey]:
-    return list(
-        session.exec(select(LogKey).order_by(col(LogKey.created_at), col(LogKey.key_id)))
-    )
+    return list(session.exec(select(LogKey).order_by(col(LogKey.created_at), col(LogKey.key_id))))
 
 
 def register_key(session: Session, key: Ed25519PrivateKey) -> LogKey:

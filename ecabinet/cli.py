@@ -123,7 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     monitor.add_argument("--state", type=Path, required=True, help="where to keep what was seen")
     monitor.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     monitor.add_argument(
-        "--key", type=Path, help="the log's first public key (PEM), if known: else trusted on first use"
+        "--key",
+        type=Path,
+        help="the log's first public key (PEM), if known: else trusted on first use",
     )
     monitor.set_defaults(run=_log_monitor)
     return parser
@@ -349,9 +351,7 @@ def _log_verify(settings: Settings, args: argparse.Namespace) -> int:
         print(f"publication CONTRADICTS the log: {c.line()}")
     files = "" if args.no_files else f", {checked.files} file(s) hashed"
     if checked.problems or checked.contradictions:
-        print(
-            f"{len(checked.contradictions)} contradiction(s) in {checked.checked} publication(s)"
-        )
+        print(f"{len(checked.contradictions)} contradiction(s) in {checked.checked} publication(s)")
         return 1
     print(f"{checked.checked} publication(s) agree with the log{files}")
     return 1 if broken else 0
@@ -362,7 +362,9 @@ def _log_rotate_key(settings: Settings, _args: argparse.Namespace) -> int:
     from ecabinet.core.db import session_scope
 
     with session_scope(_engine(settings)) as session:
-        before = log.key_id_of(log.signing_key(settings.data_dir, settings.publication_log_key_file))
+        before = log.key_id_of(
+            log.signing_key(settings.data_dir, settings.publication_log_key_file)
+        )
         row = log.rotate_key(session, settings.data_dir, settings.publication_log_key_file)
     print(f"publication log key rotated: {before} -> {row.key_id}")
     print("the old public key stays in the key set: heads it signed still verify")

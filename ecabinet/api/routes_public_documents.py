@@ -9,7 +9,6 @@ import time
 from datetime import date, datetime
 
 import anyio.to_thread
-
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 from starlette.responses import Response

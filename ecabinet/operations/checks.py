@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import anyio
 from sqlalchemy import Engine, text
-
 from sqlmodel import Session
 
 from documents import publication_facts, publication_log

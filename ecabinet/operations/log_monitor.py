@@ -74,8 +74,10 @@ class Client:
         self.timeout = timeout
 
     def get(self, path: str, **query: Any) -> tuple[int, bytes]:
-        url = self.base + urllib.parse.quote(path) + (
-            "?" + urllib.parse.urlencode(query) if query else ""
+        url = (
+            self.base
+            + urllib.parse.quote(path)
+            + ("?" + urllib.parse.urlencode(query) if query else "")
         )
         request = urllib.request.Request(url, headers={"User-Agent": AGENT})  # noqa: S310
         try:
@@ -300,9 +302,7 @@ def _run(client: Client, state: State, report: Report, pinned: str | None) -> Re
         rows.append((int(p["seq"]), str(p["kind"]), int(p.get("document_id", 0)), payload))
     folded = publication_facts.fold(rows)
     report.problems += [f"log: {u}" for u in folded.unreadable]
-    fresh = {
-        int(p["document_id"]) for p in map(json.loads, new) if p.get("kind") == "publish"
-    }
+    fresh = {int(p["document_id"]) for p in map(json.loads, new) if p.get("kind") == "publish"}
     pending = sorted(set(state.pdf_pending) | fresh)
     state.pdf_pending = [
         i for i in pending if i in folded.facts and not _check_pdf(client, folded.facts[i], report)

@@ -42,9 +42,9 @@ def atom(page: PublicPage, base: str, title: str, self_url: str) -> bytes:
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
         ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = item.publication.changed_at.isoformat()
-        ET.SubElement(
-            entry, f"{{{ATOM}}}published"
-        ).text = (item.shown.published_at or item.publication.published_at).isoformat()
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = (
+            item.shown.published_at or item.publication.published_at
+        ).isoformat()
         summary = item.shown.abstract
         if item.shown.reason:
             summary += f" — {item.shown.reason}"

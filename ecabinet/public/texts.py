@@ -67,11 +67,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "results": "Kết quả tìm kiếm",
         "page_no": "Trang",
         "not_found": "Không tìm thấy văn bản công khai này.",
-        "bound_title": "Cảnh báo: dữ liệu của văn bản này trên máy chủ khác với nhật ký công khai.",
-        "bound_shown": "Trang chỉ hiển thị nội dung đã ghi trong nhật ký công khai (có chữ ký số), không hiển thị dữ liệu bị thay đổi.",
-        "bound_missing": "Nhật ký công khai không có mục nào cho văn bản này: nội dung không được hiển thị.",
+        "bound_title": (
+            "Cảnh báo: dữ liệu của văn bản này trên máy chủ khác với nhật ký công khai."
+        ),
+        "bound_shown": (
+            "Trang chỉ hiển thị nội dung đã ghi trong nhật ký công khai (có chữ ký số),"
+            " không hiển thị dữ liệu bị thay đổi."
+        ),
+        "bound_missing": (
+            "Nhật ký công khai không có mục nào cho văn bản này: nội dung không được hiển thị."
+        ),
         "bound_fields": "trường khác nhau",
-        "bound_file": "Tệp PDF lưu trên máy chủ không khớp mã băm đã ghi trong nhật ký công khai: tệp không được cung cấp.",
+        "bound_file": (
+            "Tệp PDF lưu trên máy chủ không khớp mã băm đã ghi trong nhật ký công khai:"
+            " tệp không được cung cấp."
+        ),
         "field_slug": "địa chỉ",
         "field_number_symbol": "số, ký hiệu",
         "field_type_code": "loại văn bản",
@@ -190,10 +200,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "page_no": "Page",
         "not_found": "No such published document.",
         "bound_title": "Warning: this document's data on the server differs from the public log.",
-        "bound_shown": "This page shows only what the public log (signed) recorded, not the altered data.",
+        "bound_shown": (
+            "This page shows only what the public log (signed) recorded, not the altered data."
+        ),
         "bound_missing": "The public log has no entry for this document: nothing of it is shown.",
         "bound_fields": "fields that differ",
-        "bound_file": "The PDF stored on the server does not match the hash recorded in the public log: it is not served.",
+        "bound_file": (
+            "The PDF stored on the server does not match the hash recorded in the public log:"
+            " it is not served."
+        ),
         "field_slug": "address",
         "field_number_symbol": "number and symbol",
         "field_type_code": "document type",

@@ -174,7 +174,11 @@ def test_rotation_keeps_old_heads_verifying(
 
     # an endorsement that does not verify: the key is named, and verify fails
     with session_scope(engine) as s:
-        s.execute(text("UPDATE publication_log_key SET endorsement = 'AAAA' WHERE endorsed_by IS NOT NULL"))
+        s.execute(
+            text(
+                "UPDATE publication_log_key SET endorsement = 'AAAA' WHERE endorsed_by IS NOT NULL"
+            )
+        )
     assert main(["log", "verify", "--no-files"]) == 1
     out = capsys.readouterr().out
     assert f"key: key {second[:16]} is not endorsed by an earlier key" in out
