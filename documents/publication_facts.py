@@ -25,7 +25,6 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from documents.models import Document, DocumentType
-from documents.publication_log import KINDS
 from documents.publication_log_models import LogEntry
 from documents.publication_models import Publication, PublicationLink
 from documents.symbols import format_number_symbol
@@ -35,6 +34,9 @@ from ecabinet.core.agencies import Agency
 log = logging.getLogger("ecabinet.publication")
 
 STATE_OF = {"publish": "published", "withdraw": "withdrawn", "expire": "expired"}
+DOCUMENT_KINDS = frozenset({"publish", "withdraw", "expire", "correct"})
+"""The kinds of entries about one document; any other kind the log may hold (an audit
+checkpoint, …) is skipped by :func:`fold`, whatever ``publication_log.KINDS`` becomes."""
 FIELDS = (
     "slug",
     "number_symbol",
@@ -120,7 +122,7 @@ def fold(entries: Iterable[tuple[int, str, int, str]], into: Folded | None = Non
     Kinds not about a document (an audit checkpoint, …) are skipped."""
     out = into or Folded()
     for seq, kind, document_id, payload in entries:
-        if kind not in KINDS:
+        if kind not in DOCUMENT_KINDS:
             continue
         try:
             p = json.loads(payload)
