@@ -192,3 +192,41 @@ def test_monitor_refuses_a_shrunk_log_and_a_bad_address(
     assert code == 1 and "follows" in out
     code, out = _monitor("http://127.0.0.1:9", tmp_path / "new", capsys)
     assert code == 1 and "cannot read the log" in out
+
+
+class _Serving:
+    """A server that answers the PDF's address with other bytes (200)."""
+
+    def __init__(self, body: bytes, status: int = 200) -> None:
+        self.body, self.status = body, status
+
+    def get(self, path: str, **query: object) -> tuple[int, bytes]:
+        return self.status, self.body
+
+
+def test_a_pdf_served_with_other_bytes_is_named(pdf: bytes) -> None:
+    import hashlib
+
+    from documents.publication_facts import fold
+    from ecabinet.operations import log_monitor
+
+    entry = json.dumps(
+        {
+            "slug": "2026/01-QĐ-UBND",
+            "number_symbol": "01/QĐ-UBND",
+            "type": "QD",
+            "agency_code": "A",
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+            "at": "2026-03-05T01:00:00+00:00",
+        }
+    )
+    facts = fold([(0, "publish", 5, entry)]).facts[5]
+    report = log_monitor.Report("http://x")
+    assert log_monitor._check_pdf(_Serving(pdf), facts, report)  # type: ignore[arg-type]
+    assert report.ok
+    other = pdf + b"\n% sua\n"
+    assert not log_monitor._check_pdf(_Serving(other), facts, report)  # type: ignore[arg-type]
+    assert report.problems == [
+        f"document 5 (2026/01-QĐ-UBND): the served PDF hashes to"
+        f" {hashlib.sha256(other).hexdigest()}, the log says {facts.sha256}"
+    ]
