@@ -310,16 +310,17 @@ def related(session: Session, item: PublicItem) -> list[Related]:
     shown = item.shown
     if shown is None:
         return []
+    replaces, amends = shown.replaces or (), shown.amends or ()
     by_slug = dict(
         session.exec(
             select(Publication.slug, Publication.document_id).where(
-                col(Publication.slug).in_([*shown.replaces, *shown.amends])
+                col(Publication.slug).in_([*replaces, *amends])
             )
         ).all()
     )
     mine = [
         (how, by_slug[slug])
-        for how, slugs in (("replaces", shown.replaces), ("amends", shown.amends))
+        for how, slugs in (("replaces", replaces), ("amends", amends))
         for slug in slugs
         if slug in by_slug
     ]
@@ -343,7 +344,7 @@ def related(session: Session, item: PublicItem) -> list[Related]:
         if f is None:
             continue
         if relation in _REVERSE.values() and shown.slug not in (
-            f.replaces if relation == "replaced_by" else f.amends
+            (f.replaces if relation == "replaced_by" else f.amends) or ()
         ):
             continue
         out.append(

@@ -63,6 +63,9 @@ LOGGED_ONLY = frozenset({"type_name", "agency_name"})
 """Shown from the log, not compared: names of reference rows an administrator may rename
 (the code, compared, is the identity)."""
 SECOND = 1.0
+OPTIONAL = frozenset({"signer_title", "sector", "replaces", "amends"})
+"""Fields entries did not always carry (sector and links before issue 6's publication
+work, the signer's title before this module): compared only where the entry has them."""
 CORRECTABLE = ("abstract", "signer", "signer_title", "reason", "sector")
 
 
@@ -80,9 +83,9 @@ class Facts:
     signer_title: str | None
     abstract: str
     sha256: str
-    sector: str
-    replaces: tuple[str, ...]
-    amends: tuple[str, ...]
+    sector: str | None
+    replaces: tuple[str, ...] | None
+    amends: tuple[str, ...] | None
     published_at: datetime | None
     state: str
     ended_on: date | None
@@ -111,6 +114,10 @@ class Folded:
 
     facts: dict[int, Facts] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
+
+
+def _optional(payload: dict[str, Any], name: str) -> str | None:
+    return str(payload[name]) if payload.get(name) is not None else None
 
 
 def _day(value: Any) -> date | None:
@@ -142,9 +149,9 @@ def fold(entries: Iterable[tuple[int, str, int, str]], into: Folded | None = Non
                     signer_title=p.get("signer_title"),
                     abstract=str(p.get("abstract") or ""),
                     sha256=str(p["sha256"]),
-                    sector=str(p.get("sector") or "khac"),
-                    replaces=tuple(p.get("replaces") or ()),
-                    amends=tuple(p.get("amends") or ()),
+                    sector=_optional(p, "sector"),
+                    replaces=tuple(p["replaces"]) if "replaces" in p else None,
+                    amends=tuple(p["amends"]) if "amends" in p else None,
                     published_at=datetime.fromisoformat(str(logged_at or p["at"])),
                     state="published",
                     ended_on=None,
@@ -262,10 +269,10 @@ def compare(row: Facts, log: Facts | None, copied_issued_on: date | None = None)
         if name in LOGGED_ONLY:
             continue
         mine, theirs = getattr(row, name), getattr(log, name)
-        if theirs is None and name in ("signer_title",):
+        if theirs is None and name in OPTIONAL:
             continue  # an older entry did not carry it
         if name in ("replaces", "amends"):
-            mine, theirs = tuple(sorted(mine)), tuple(sorted(theirs))
+            mine, theirs = tuple(sorted(mine or ())), tuple(sorted(theirs))
         if name == "published_at" and mine is not None and theirs is not None:
             gap = abs((mine - theirs).total_seconds())
             if gap > (0 if log.exact_time else SECOND):
@@ -290,6 +297,9 @@ def shown(row: Facts, logged_facts: Facts | None) -> Facts | None:
         signer_title=row.signer_title
         if logged_facts.signer_title is None
         else logged_facts.signer_title,
+        sector=row.sector if logged_facts.sector is None else logged_facts.sector,
+        replaces=row.replaces if logged_facts.replaces is None else logged_facts.replaces,
+        amends=row.amends if logged_facts.amends is None else logged_facts.amends,
     )
 
 

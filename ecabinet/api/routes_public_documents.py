@@ -98,7 +98,7 @@ class PublicDocumentOut(BaseModel):
             reason=f.reason,
             sha256=f.sha256,
             log_seq=f.log_seq,
-            sector=f.sector,
+            sector=f.sector or "",
             contradicts=list(item.contradicts),
         )
 

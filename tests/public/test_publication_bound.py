@@ -138,8 +138,9 @@ def test_verify_names_dates_links_removed_rows_and_altered_files(
 
 
 def test_old_entries_are_compared_on_what_they_carry(engine: Engine) -> None:
-    """An entry written before the log carried the signer's title, the type's name and
-    the time of publication is compared on its own fields (the time to the second)."""
+    """An entry written before the log carried the sector, the links, the signer's title,
+    the type's name and the time of publication is compared on its own fields (the time
+    to the second)."""
     old = json.dumps(
         {
             "slug": "2026/01-QĐ-UBND",
@@ -151,15 +152,13 @@ def test_old_entries_are_compared_on_what_they_carry(engine: Engine) -> None:
             "signer": "Nguyễn Văn A",
             "abstract": "Trích yếu",
             "sha256": "ab" * 32,
-            "sector": "khac",
-            "replaces": [],
-            "amends": [],
             "at": "2026-03-05T01:00:00.400000+00:00",
         }
     )
     folded = publication_facts.fold([(0, "publish", 7, old), (1, "checkpoint", 0, "{}")])
     facts = folded.facts[7]
     assert facts.signer_title is None and not facts.exact_time and not folded.unreadable
+    assert facts.sector is None and facts.replaces is None
     from dataclasses import replace
     from datetime import datetime
 
@@ -167,11 +166,19 @@ def test_old_entries_are_compared_on_what_they_carry(engine: Engine) -> None:
         facts,
         signer_title="Chủ tịch",
         type_name="Quyết định",
+        sector="dat-dai",
+        amends=("2025/03-QĐ-UBND",),
         published_at=datetime.fromisoformat("2026-03-05T01:00:00.900000+00:00"),
     )
     assert publication_facts.compare(row, facts) == []
     late = replace(row, published_at=datetime.fromisoformat("2026-03-05T01:00:09+00:00"))
     assert publication_facts.compare(late, facts) == ["published_at"]
+    shown = publication_facts.shown(row, facts)
+    assert shown is not None and shown.sector == "dat-dai" and shown.signer_title == "Chủ tịch"
+    assert shown.abstract == "Trích yếu" and shown.amends == ("2025/03-QĐ-UBND",)
+    # a newer entry carries them, and is held to them
+    newer = replace(facts, sector="khac", replaces=(), amends=(), signer_title="")
+    assert publication_facts.compare(row, newer) == ["signer_title", "sector", "amends"]
     assert publication_facts.compare(row, None) == ["entry"]
     broken = publication_facts.fold([(0, "publish", 7, "{"), (1, "withdraw", 8, "{}")])
     assert len(broken.unreadable) == 2 and not broken.facts
