@@ -36,9 +36,6 @@ from ecabinet.core.settings import keep_secret
 from ecabinet.core.types import utcnow
 
 KINDS = frozenset({"publish", "withdraw", "expire", "correct"})
-"""Kinds of entries about one document. Other kinds (an audit checkpoint, ...) may be added
-by other modules to :data:`OTHER_KINDS`: readers of document facts skip them."""
-OTHER_KINDS: set[str] = set()
 KEY_FILE = "publication_log_key.pem"
 
 
@@ -131,7 +128,7 @@ def append_many(
 ) -> list[LogEntry]:
     """Append entries in order, with a fixed number of statements whatever their number."""
     for kind, _, _ in items:
-        if kind not in KINDS and kind not in OTHER_KINDS:
+        if kind not in KINDS:
             raise ValueError(f"unknown log entry kind {kind!r}")
     if not items:
         return []
