@@ -14,11 +14,11 @@ from sqlalchemy import ColumnElement, exists, false, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from documents import publication_log, ranking, search, sectors
+from documents import publication_facts, publication_log, ranking, search, sectors
 from documents.models import Document, DocumentType
 from documents.publication_log_models import LogEntry
 from documents.publication_models import Publication, PublicationLink
-from documents.symbols import format_number_symbol, parse_number_symbol
+from documents.symbols import parse_number_symbol
 from ecabinet.core import errors
 from ecabinet.core.agencies import Agency
 
@@ -93,10 +93,46 @@ def filter_from(params: Mapping[str, str], *, page: int, limit: int) -> PublicFi
 
 @dataclass(frozen=True)
 class PublicItem:
+    """A published document: its rows, and what the public is shown of it (``shown``:
+    the publication log's facts, the rows' values only where an older entry did not
+    carry a field). ``contradicts`` names the fields where the rows differ from the log
+    (``entry`` when the log has no entry for it: ``shown`` is then None and nothing of
+    the row is shown)."""
+
     document: Document
     publication: Publication
     type_name: str
     agency_name: str
+    shown: publication_facts.Facts | None = None
+    contradicts: tuple[str, ...] = ()
+
+
+def _bind(
+    session: Session, rows: list[tuple[Document, Publication, DocumentType, Agency]]
+) -> list[PublicItem]:
+    """The items of ``rows`` bound to the log (see :class:`PublicItem`); each contradiction
+    raises the operator's alarm (:func:`publication_facts.alarm`)."""
+    ids = [p.document_id for _d, p, _t, _a in rows]
+    logged = publication_facts.logged(session, ids)
+    links = publication_facts.links(session, ids)
+    items: list[PublicItem] = []
+    for d, p, t, a in rows:
+        row = publication_facts.from_rows(p, d, t, a, links.get(p.document_id, {}))
+        log = logged.get(p.document_id)
+        found = publication_facts.contradictions(row, log, p.issued_on)
+        publication_facts.alarm(found, where="public page")
+        shown = publication_facts.shown(row, log)
+        items.append(
+            PublicItem(
+                d,
+                p,
+                shown.type_name if shown and shown.type_name else t.name,
+                shown.agency_name if shown and shown.agency_name else a.name,
+                shown,
+                tuple(c.field for c in found),
+            )
+        )
+    return items
 
 
 @dataclass(frozen=True)
@@ -226,16 +262,14 @@ def published(session: Session, f: PublicFilter) -> PublicPage:
         counted = int(
             session.exec(select(func.count()).select_from(ids.limit(want).subquery())).one()
         )
-    rows = {
-        d.id: PublicItem(d, p, t, a)
-        for d, p, t, a in session.exec(
-            select(Document, Publication, DocumentType.name, Agency.name)
-            .join(Publication, col(Publication.document_id) == Document.id)
-            .join(DocumentType, col(DocumentType.id) == Document.type_id)
-            .join(Agency, col(Agency.id) == Document.agency_id)
-            .where(col(Document.id).in_(page))
-        )
-    }
+    found_rows = session.exec(
+        select(Document, Publication, DocumentType, Agency)
+        .join(Publication, col(Publication.document_id) == Document.id)
+        .join(DocumentType, col(DocumentType.id) == Document.type_id)
+        .join(Agency, col(Agency.id) == Document.agency_id)
+        .where(col(Document.id).in_(page))
+    ).all()
+    rows = {item.document.id: item for item in _bind(session, list(found_rows))}
     exact = counted < want
     return PublicPage(
         items=[rows[i] for i in page if i in rows],
@@ -246,13 +280,13 @@ def published(session: Session, f: PublicFilter) -> PublicPage:
 
 def by_slug(session: Session, slug: str) -> PublicItem | None:
     row = session.exec(
-        select(Document, Publication, DocumentType.name, Agency.name)
+        select(Document, Publication, DocumentType, Agency)
         .join(Publication, col(Publication.document_id) == Document.id)
         .join(DocumentType, col(DocumentType.id) == Document.type_id)
         .join(Agency, col(Agency.id) == Document.agency_id)
         .where(col(Publication.slug) == slug)
     ).first()
-    return PublicItem(*row) if row else None
+    return _bind(session, [row])[0] if row else None
 
 
 @dataclass(frozen=True)
@@ -269,33 +303,61 @@ class Related:
 _REVERSE = {"replaces": "replaced_by", "amends": "amended_by"}
 
 
-def related(session: Session, document_id: int) -> list[Related]:
-    """The published documents this one replaces or amends, and those that replace or
-    amend it (links exist only between published documents)."""
-    out: list[Related] = []
-    for mine, theirs, names in (
-        (PublicationLink.document_id, PublicationLink.target_id, None),
-        (PublicationLink.target_id, PublicationLink.document_id, _REVERSE),
-    ):
-        rows = session.exec(
-            select(PublicationLink.kind, Publication, Document, DocumentType.name)
-            .join(Publication, col(Publication.document_id) == theirs)
-            .join(Document, col(Document.id) == theirs)
-            .join(DocumentType, col(DocumentType.id) == Document.type_id)
-            .where(col(mine) == document_id)
-            .order_by(col(Document.issued_on), col(Document.id))
-        ).all()
-        out += [
-            Related(
-                relation=names[kind] if names else kind,
-                slug=p.slug,
-                number_symbol=format_number_symbol(d.number, d.symbol),
-                type_name=t,
-                abstract=d.abstract,
-                state=p.state,
+def related(session: Session, item: PublicItem) -> list[Related]:
+    """The published documents this one replaces or amends (as its log entry states) and
+    those whose entries state they replace or amend it, each shown with its own logged
+    facts; a link row the log does not state is not shown."""
+    shown = item.shown
+    if shown is None:
+        return []
+    replaces, amends = shown.replaces or (), shown.amends or ()
+    by_slug = dict(
+        session.exec(
+            select(Publication.slug, Publication.document_id).where(
+                col(Publication.slug).in_([*replaces, *amends])
             )
-            for kind, p, d, t in rows
-        ]
+        ).all()
+    )
+    mine = [
+        (how, by_slug[slug])
+        for how, slugs in (("replaces", replaces), ("amends", amends))
+        for slug in slugs
+        if slug in by_slug
+    ]
+    theirs = session.exec(
+        select(PublicationLink.kind, PublicationLink.document_id).where(
+            col(PublicationLink.target_id) == shown.document_id
+        )
+    ).all()
+    ids = [i for _k, i in mine] + [i for _k, i in theirs]
+    logged = publication_facts.logged(session, ids)
+    names = dict(
+        session.exec(
+            select(Document.id, DocumentType.name)
+            .join(DocumentType, col(DocumentType.id) == Document.type_id)
+            .where(col(Document.id).in_(ids))
+        ).all()
+    )
+    out: list[Related] = []
+    for relation, other in [*mine, *((_REVERSE[k], i) for k, i in theirs if k in _REVERSE)]:
+        f = logged.get(other)
+        if f is None:
+            continue
+        if relation in _REVERSE.values() and shown.slug not in (
+            (f.replaces if relation == "replaced_by" else f.amends) or ()
+        ):
+            continue
+        out.append(
+            Related(
+                relation=relation,
+                slug=f.slug,
+                number_symbol=f.number_symbol,
+                type_name=f.type_name or names.get(other, ""),
+                abstract=f.abstract,
+                state=f.state,
+            )
+        )
+    out.sort(key=lambda r: (r.relation not in ("replaces", "amends"), r.slug))
     return out
 
 

@@ -2,8 +2,9 @@
 act of a clerk of the issuing agency: only an issued, signed, non-confidential outgoing
 document; later withdrawn (đã thu hồi) or expired (hết hiệu lực) with a date and a
 reason, never removed. Each act is appended to the publication log in the same
-transaction, with what the public sees: number and symbol, type, agency, signer, date,
-abstract and the SHA-256 of the PDF.
+transaction, with everything the public sees (``documents.publication_facts``): number and symbol,
+type, agency, signer and title, dates, abstract, sector, links and the SHA-256 of the PDF;
+an ending states its date and reason.
 
 Lock order: the document's row (its flag), the audit head (the timeline), the log's state.
 """
@@ -153,6 +154,7 @@ def publish(
     document.publish = True
     session.add(document)
     history.log(session, actor, document, "publish", summary=slug)
+    now = utcnow()
     entry = log.append(
         session,
         "publish",
@@ -161,18 +163,20 @@ def publish(
             "slug": slug,
             "number_symbol": number_symbol,
             "type": kind.code,
+            "type_name": kind.name,
             "agency_code": agency.code,
             "agency": agency.name,
             "issued_on": document.issued_on.isoformat(),
             "signer": document.signer_name,
+            "signer_title": document.signer_title or "",
             "abstract": document.abstract,
             "sha256": stored.sha256,
             "sector": sector,
             "replaces": [replaced.slug] if replaced else [],
             "amends": [a.slug for a in amended],
+            "published_at": now.isoformat(),
         },
     )
-    now = utcnow()
     row = Publication(
         document_id=document.id,
         slug=slug,

@@ -13,7 +13,10 @@ no longer extends, is named — by the operator's own tool as by anyone holding 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from documents import merkle
-from documents.publication_log_models import LogEntry, LogNode, LogState, TreeHead
+from documents.publication_log_models import LogEntry, LogKey, LogNode, LogState, TreeHead
 from ecabinet.core.settings import keep_secret
 from ecabinet.core.types import utcnow
 
@@ -179,86 +182,230 @@ def consistency(session: Session, old: int, new: int) -> list[bytes]:
     return merkle.consistency_proof(tree, old, new)
 
 
-# --- signed tree heads --------------------------------------------------------------------
+# --- keys and signed tree heads ---------------------------------------------------------
 
 
 def signing_key(data_dir: Path, key_file: Path | None = None) -> Ed25519PrivateKey:
     """The server's log key (``key_file``, by default ``KEY_FILE`` in the data folder),
-    generated on first use (0600). ``ecabinet backup`` keeps it with the other secrets."""
+    generated on first use (0600): ``ecabinet init`` makes it, ``ecabinet backup`` keeps it
+    with the other secrets, ``ecabinet log rotate-key`` replaces it."""
     path = key_file or data_dir / KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        pem = path.read_text()
-    else:
-        fresh = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        pem = keep_secret(path, fresh.decode().strip())
+    pem = path.read_text() if path.exists() else keep_secret(path, _fresh_pem())
+    return _load_private(pem)
+
+
+def _fresh_pem() -> str:
+    fresh = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return fresh.decode().strip()
+
+
+def _load_private(pem: str) -> Ed25519PrivateKey:
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     assert isinstance(key, Ed25519PrivateKey)
     return key
 
 
-def public_pem(key: Ed25519PrivateKey) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
+def public_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def key_id_of(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    """The key's id: SHA-256 of its 32 raw bytes, hex (as CT names a log by its key)."""
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def endorsed_text(key_id: str, pem: str) -> bytes:
+    """What the previous key signs to hand over to the key ``key_id``."""
+    return f"ecabinet-publication-log-key:v1:{key_id}:{pem.strip()}".encode()
+
+
+def load_public(pem: str) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 public key")
+    return key
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """The public keys heads may be signed with, by id; ``first`` checks the heads signed
+    before heads named their key (signed text v1)."""
+
+    keys: dict[str, Ed25519PublicKey]
+    first: str | None
+
+    @classmethod
+    def of(cls, *keys: Ed25519PublicKey) -> KeySet:
+        ids = [key_id_of(k) for k in keys]
+        return cls(dict(zip(ids, keys, strict=True)), ids[0] if ids else None)
+
+
+def chain(rows: Sequence[LogKey]) -> tuple[KeySet, list[str]]:
+    """The keys a reader may trust from ``rows`` (in order of creation): the first key,
+    then each key endorsed by one already trusted; and what is wrong with the others."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    first: str | None = None
+    problems: list[str] = []
+    for row in rows:
+        try:
+            public = load_public(row.public_key)
+        except ValueError:
+            problems.append(f"key {row.key_id[:16]} is not an Ed25519 public key")
+            continue
+        if key_id_of(public) != row.key_id:
+            problems.append(f"key {row.key_id[:16]} does not match its id")
+            continue
+        if first is None and row.endorsed_by is None:
+            first = row.key_id
+            keys[row.key_id] = public
+            continue
+        endorser = keys.get(row.endorsed_by or "")
+        try:
+            if endorser is None:
+                raise InvalidSignature
+            endorser.verify(
+                base64.b64decode(row.endorsement or ""), endorsed_text(row.key_id, row.public_key)
+            )
+        except (InvalidSignature, ValueError):
+            problems.append(f"key {row.key_id[:16]} is not endorsed by an earlier key")
+            continue
+        keys[row.key_id] = public
+    return KeySet(keys, first), problems
+
+
+def key_rows(session: Session) -> list[LogKey]:
+    return list(session.exec(select(LogKey).order_by(col(LogKey.created_at), col(LogKey.key_id))))
+
+
+def register_key(session: Session, key: Ed25519PrivateKey) -> LogKey:
+    """The key's row in the public key set, added on first use: the first key needs no
+    endorsement; a key that appears later without ``rotate_key`` is added unendorsed, and
+    :func:`verify` names it (the key file was replaced by hand)."""
+    key_id = key_id_of(key)
+    row = session.get(LogKey, key_id)
+    if row is None:
+        row = LogKey(key_id=key_id, public_key=public_pem(key), created_at=utcnow())
+        session.add(row)
+        session.flush()
+    return row
+
+
+def rotate_key(session: Session, data_dir: Path, key_file: Path | None = None) -> LogKey:
+    """Make a new signing key endorsed by the current one and put it in the key file; the
+    old public key stays in the key set, so heads it signed still verify. The database
+    row is flushed first, the file replaced after: commit the session before serving."""
+    path = key_file or data_dir / KEY_FILE
+    old = signing_key(data_dir, key_file)
+    register_key(session, old)
+    pem = _fresh_pem()
+    new = _load_private(pem)
+    new_id, new_public = key_id_of(new), public_pem(new)
+    endorsement = base64.b64encode(old.sign(endorsed_text(new_id, new_public))).decode()
+    row = LogKey(
+        key_id=new_id,
+        public_key=new_public,
+        created_at=utcnow(),
+        endorsed_by=key_id_of(old),
+        endorsement=endorsement,
     )
+    session.add(row)
+    session.flush()
+    fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as f:
+        f.write(pem + "\n")
+    os.chmod(aside, 0o600)
+    os.replace(aside, path)
+    return row
 
 
-def _signed_bytes(size: int, root_hex: str, at: datetime) -> bytes:
-    return f"ecabinet-publication-log:v1:{size}:{root_hex}:{at.isoformat()}".encode()
+def _signed_bytes(size: int, root_hex: str, at: datetime, key_id: str | None = None) -> bytes:
+    if key_id is None:
+        return f"ecabinet-publication-log:v1:{size}:{root_hex}:{at.isoformat()}".encode()
+    return f"ecabinet-publication-log:v2:{key_id}:{size}:{root_hex}:{at.isoformat()}".encode()
 
 
 def signed_text(head: TreeHead) -> str:
     """Exactly what the signature covers (so anyone can check it with the public key)."""
-    return _signed_bytes(head.size, head.root, head.at).decode()
+    return _signed_bytes(head.size, head.root, head.at, head.key_id).decode()
 
 
 def sign_head(session: Session, key: Ed25519PrivateKey) -> TreeHead:
-    """The signed head of the log as it is now (kept, so the same size gets one head)."""
+    """The signed head of the log as it is now (kept, so the same size gets one head; a
+    rotated key signs the next size)."""
     size = size_of(session)
     kept = session.get(TreeHead, size)
     if kept is not None:
         return kept
+    key_id = register_key(session, key).key_id
     root_hex = root(session, size).hex()
     at = utcnow()
-    signature = base64.b64encode(key.sign(_signed_bytes(size, root_hex, at))).decode()
-    head = TreeHead(size=size, root=root_hex, at=at, signature=signature)
+    signature = base64.b64encode(key.sign(_signed_bytes(size, root_hex, at, key_id))).decode()
+    head = TreeHead(size=size, root=root_hex, at=at, signature=signature, key_id=key_id)
     session.add(head)
     session.flush()
     return head
 
 
 def head_json(head: TreeHead) -> dict[str, Any]:
-    return {
+    out = {
         "tree_size": head.size,
         "root_hash": head.root,
         "timestamp": head.at.isoformat(),
         "signature": head.signature,
     }
+    if head.key_id is not None:
+        out["key_id"] = head.key_id
+    return out
 
 
 def head_from_json(data: dict[str, Any]) -> TreeHead:
+    key_id = data.get("key_id")
     return TreeHead(
         size=int(data["tree_size"]),
         root=str(data["root_hash"]),
         at=datetime.fromisoformat(str(data["timestamp"])),
         signature=str(data["signature"]),
+        key_id=str(key_id) if key_id is not None else None,
     )
 
 
-def signature_valid(public: Ed25519PublicKey, head: TreeHead) -> bool:
+def signature_valid(public: Ed25519PublicKey | KeySet, head: TreeHead) -> bool:
+    """Whether ``head`` is signed by the key it names (a head without a key id: by the
+    first key of the set)."""
+    keys = public if isinstance(public, KeySet) else KeySet.of(public)
+    key = keys.keys.get(head.key_id or keys.first or "")
+    if key is None:
+        return False
     try:
-        public.verify(
-            base64.b64decode(head.signature), _signed_bytes(head.size, head.root, head.at)
+        key.verify(
+            base64.b64decode(head.signature),
+            _signed_bytes(head.size, head.root, head.at, head.key_id),
         )
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def trusted_keys(session: Session, current: Ed25519PrivateKey) -> tuple[KeySet, list[str]]:
+    """The operator's view of the key set: the stored chain, which must hold the key the
+    server signs with now (a fresh database holds no key yet: the current one alone)."""
+    rows = key_rows(session)
+    if not rows:
+        return KeySet.of(current.public_key()), []
+    keys, problems = chain(rows)
+    if key_id_of(current) not in keys.keys:
+        problems.append(f"the key file's key {key_id_of(current)[:16]} is not in the key set")
+    return keys, problems
 
 
 # --- verification ---------------------------------------------------------------------------
@@ -271,10 +418,11 @@ class Problem:
 
 
 def verify(
-    session: Session, public: Ed25519PublicKey, saved: TreeHead | None = None
+    session: Session, public: Ed25519PublicKey | KeySet, saved: TreeHead | None = None
 ) -> Problem | None:
-    """Recompute the log from its entries and check every stored hash and head, and
-    that the log extends ``saved`` (a head someone kept); the first problem, or None."""
+    """Recompute the log from its entries and check every stored hash and head (each
+    against the key it names), and that the log extends ``saved`` (a head someone kept);
+    the first problem, or None."""
     levels = merkle.Levels()
     expected: dict[tuple[int, int], bytes] = {}
     for n, entry in enumerate(session.exec(select(LogEntry).order_by(col(LogEntry.seq)))):

@@ -48,3 +48,20 @@ class TreeHead(SQLModel, table=True):
     root: str = Field(max_length=64)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     signature: str = Field(max_length=200, description="Ed25519, base64")
+    key_id: str | None = Field(default=None, max_length=64)
+    """The key that signed it (``publication_log_key``); None for heads signed before
+    keys had ids (signed text v1, checked against the first key)."""
+
+
+class LogKey(SQLModel, table=True):
+    """A public key that signs (or signed) tree heads. Every key after the first carries
+    an endorsement: the previous key's signature over :func:`endorsed_text`, so whoever
+    trusted the old key can trust the new one without asking the operator."""
+
+    __tablename__ = "publication_log_key"
+    key_id: str = Field(max_length=64, primary_key=True, description="SHA-256 of the raw key, hex")
+    public_key: str = Field(sa_column=Column(Text(), nullable=False))
+    """PEM (SubjectPublicKeyInfo)."""
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    endorsed_by: str | None = Field(default=None, max_length=64)
+    endorsement: str | None = Field(default=None, max_length=200, description="Ed25519, base64")

@@ -112,7 +112,26 @@ def _parser() -> argparse.ArgumentParser:
         "verify", help="recompute the log from its entries; with --head, check it extends it"
     )
     check.add_argument("--head", type=Path, help="a signed tree head saved earlier (JSON)")
+    check.add_argument(
+        "--no-files", action="store_true", help="do not hash the published files in the store"
+    )
     check.set_defaults(run=_log_verify)
+    rotate = log.add_parser(
+        "rotate-key", help="sign heads with a new key endorsed by the current one"
+    )
+    rotate.set_defaults(run=_log_rotate_key)
+    monitor = log.add_parser(
+        "monitor", help="follow a deployment's public log over HTTP, as a CT monitor does"
+    )
+    monitor.add_argument("url", help="the deployment's address, e.g. https://congkhai.example.vn")
+    monitor.add_argument("--state", type=Path, required=True, help="where to keep what was seen")
+    monitor.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    monitor.add_argument(
+        "--key",
+        type=Path,
+        help="the log's first public key (PEM), if known: else trusted on first use",
+    )
+    monitor.set_defaults(run=_log_monitor)
     return parser
 
 
@@ -313,16 +332,58 @@ def _log_verify(settings: Settings, args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             print(f"ecabinet: cannot read the tree head {args.head}: {exc}", file=sys.stderr)
             return 2
-    public = log.signing_key(settings.data_dir, settings.publication_log_key_file).public_key()
+    from ecabinet.core.storage import open_store
+    from ecabinet.operations.checks import publication_cross_check
+
+    key = log.signing_key(settings.data_dir, settings.publication_log_key_file)
     with session_scope(_engine(settings), write=False) as session:
-        problem = log.verify(session, public, saved)
+        keys, key_problems = log.trusted_keys(session, key)
+        problem = log.verify(session, keys, saved)
         size = log.size_of(session)
-    if problem is None:
+        checked = publication_cross_check(session, None if args.no_files else open_store(settings))
+    broken = bool(key_problems) or problem is not None
+    for line in key_problems:
+        print(f"publication log BROKEN: key: {line}")
+    if problem is not None:
+        print(f"publication log BROKEN: {problem.what}: {problem.detail}")
+    else:
         extends = f"; it extends the saved head of {saved.size}" if saved else ""
         print(f"publication log intact: {size} entries{extends}")
-        return 0
-    print(f"publication log BROKEN: {problem.what}: {problem.detail}")
-    return 1
+    for line in checked.problems:
+        print(f"publication log entry unreadable as facts: {line}")
+    for c in checked.contradictions:
+        print(f"publication CONTRADICTS the log: {c.line()}")
+    files = "" if args.no_files else f", {checked.files} file(s) hashed"
+    if checked.problems or checked.contradictions:
+        print(f"{len(checked.contradictions)} contradiction(s) in {checked.checked} publication(s)")
+        return 1
+    print(f"{checked.checked} publication(s) agree with the log{files}")
+    return 1 if broken else 0
+
+
+def _log_rotate_key(settings: Settings, _args: argparse.Namespace) -> int:
+    from documents import publication_log as log
+    from ecabinet.core.db import session_scope
+
+    with session_scope(_engine(settings)) as session:
+        before = log.key_id_of(
+            log.signing_key(settings.data_dir, settings.publication_log_key_file)
+        )
+        row = log.rotate_key(session, settings.data_dir, settings.publication_log_key_file)
+    print(f"publication log key rotated: {before} -> {row.key_id}")
+    print("the old public key stays in the key set: heads it signed still verify")
+    print("back up the data folder's key file now (ecabinet backup)")
+    return 0
+
+
+def _log_monitor(_settings: Settings, args: argparse.Namespace) -> int:
+    from ecabinet.operations import log_monitor
+
+    pinned = args.key.read_text() if args.key else None
+    report = log_monitor.run(args.url, args.state, timeout=args.timeout, pinned=pinned)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

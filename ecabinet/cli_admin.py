@@ -71,10 +71,21 @@ def _init(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     root = install.Root(args.code, args.name, args.abbreviation, AgencyLevel(args.level))
     admin = install.FirstAdmin(args.admin, args.admin_name, password, args.admin_title)
+    from documents import publication_log
+
     engine = make_engine(settings)
+    key_path = settings.publication_log_key_path
+    had_key = key_path.exists()
+    key = publication_log.signing_key(settings.data_dir, settings.publication_log_key_file)
     with session_scope(engine) as session:
         created = install.initialise(session, audit.Actor.system("cli"), root, admin)
+        publication_log.register_key(session, key)
     engine.dispose()
+    if not had_key:
+        created.append(
+            f"publication log key {publication_log.key_id_of(key)} in {key_path}"
+            " (a secret: ecabinet backup keeps it)"
+        )
     for what in created:
         print(f"created {what}")
     if not created:

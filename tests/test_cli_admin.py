@@ -59,8 +59,13 @@ def test_init_import_and_a_clerk_registers_a_document(
         assert main(clerk) == 1
         capsys.readouterr()
 
+        assert not (data / "publication_log_key.pem").exists()
         assert main(["init", *PROVINCE, "--password-env", "ADMIN_PW"]) == 0
-        assert "created user quantri" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "created user quantri" in out
+        # the publication log's signing key is made at init, a secret, and in the key set
+        assert "created publication log key " in out
+        assert (data / "publication_log_key.pem").stat().st_mode & 0o777 == 0o600
         assert main(["init", *PROVINCE, "--password-env", "ADMIN_PW"]) == 0
         assert capsys.readouterr().out == "already initialised: nothing changed\n"
         # Typed at the terminal, a wrong password is a difference, never a change.

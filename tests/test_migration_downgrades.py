@@ -77,7 +77,14 @@ def test_downgrade_that_destroys_rows_needs_allow_data_loss(
         init = ["init", "--code", "000.00.00.H01", "--name", "UBND tỉnh", "--abbreviation", "UBND"]
         init += ["--admin", "quantri", "--admin-name", "Quản Trị", "--password-env", "ADMIN_PW"]
         assert main(init) == 0
-        # Nothing the revisions down to 0014 drop is held yet: the downgrade goes through,
+        # init registered the publication log's key in the public key set: a downgrade
+        # past 0026 would lose it (and the endorsements of later keys)
+        capsys.readouterr()
+        assert main(["migrate", "--to", "0013"]) == 1
+        assert "publication_log_key: 1 (revision 0026" in capsys.readouterr().err
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM publication_log_key"))
+        # Nothing else the revisions down to 0014 drop is held yet: the downgrade goes through,
         # rebuilding the tables that hold users and agencies (SQLite's batch operations).
         assert main(["migrate", "--to", "0013"]) == 0
         assert migrate.current(engine) == "0013"

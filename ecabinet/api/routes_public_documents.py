@@ -5,20 +5,22 @@ and Last-Modified, so a repeated visit costs one small query and a 304."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 
+import anyio.to_thread
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import public_queries, sectors
+from documents import public_queries, publication_facts, sectors
 from documents.public_queries import PublicFilter, PublicItem
-from documents.symbols import format_number_symbol
 from ecabinet.api.download import file_response
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.core import conditional, errors
 from ecabinet.core.files import StoredFile
+from ecabinet.core.storage import ObjectStore
 
 TAG = "public"
 PAGE = 20
@@ -34,6 +36,9 @@ def _conditional(call: Call, session: Session) -> tuple[Response | None, dict[st
 
 
 class PublicDocumentOut(BaseModel):
+    """A published document as the publication log states it (never the database's rows
+    where they differ: ``contradicts`` then names the fields, and the operator is told)."""
+
     slug: str
     number_symbol: str
     type: str
@@ -43,32 +48,58 @@ class PublicDocumentOut(BaseModel):
     issued_on: date | None
     abstract: str
     state: str = Field(description="published, withdrawn (đã thu hồi) or expired (hết hiệu lực)")
-    published_at: datetime
+    published_at: datetime | None
     ended_on: date | None
     reason: str
     sha256: str
-    log_seq: int
+    log_seq: int | None
     sector: str = Field(description="Lĩnh vực: a code of GET /public/sectors")
+    contradicts: list[str] = Field(
+        default=[],
+        description="Fields where the server's database differs from the publication log"
+        " (the values above are the log's); 'entry': the log has no entry for this row,"
+        " and nothing of it is given",
+    )
 
     @classmethod
     def of(cls, item: PublicItem) -> PublicDocumentOut:
-        d, p = item.document, item.publication
+        f = item.shown
+        if f is None:
+            return cls(
+                slug=item.publication.slug,
+                number_symbol="",
+                type="",
+                agency="",
+                signer="",
+                signer_title="",
+                issued_on=None,
+                abstract="",
+                state="",
+                published_at=None,
+                ended_on=None,
+                reason="",
+                sha256="",
+                log_seq=None,
+                sector="",
+                contradicts=list(item.contradicts),
+            )
         return cls(
-            slug=p.slug,
-            number_symbol=format_number_symbol(d.number, d.symbol),
+            slug=f.slug,
+            number_symbol=f.number_symbol,
             type=item.type_name,
             agency=item.agency_name,
-            signer=d.signer_name,
-            signer_title=d.signer_title,
-            issued_on=d.issued_on,
-            abstract=d.abstract,
-            state=p.state,
-            published_at=p.published_at,
-            ended_on=p.ended_on,
-            reason=p.reason,
-            sha256=p.sha256,
-            log_seq=p.log_seq,
-            sector=p.sector,
+            signer=f.signer,
+            signer_title=f.signer_title or "",
+            issued_on=f.issued_on,
+            abstract=f.abstract,
+            state=f.state,
+            published_at=f.published_at,
+            ended_on=f.ended_on,
+            reason=f.reason,
+            sha256=f.sha256,
+            log_seq=f.log_seq,
+            sector=f.sector or "",
+            contradicts=list(item.contradicts),
         )
 
 
@@ -166,7 +197,7 @@ async def document(call: Call) -> Response:
                 abstract=r.abstract,
                 state=r.state,
             )
-            for r in public_queries.related(session, item.publication.document_id)
+            for r in public_queries.related(session, item)
         ]
         body = PublicDocumentFull(**PublicDocumentOut.of(item).model_dump(), related=related)
         return model_json(body, headers=headers)
@@ -187,18 +218,61 @@ async def pdf(call: Call) -> Response:
 
     def run(session: Session) -> StoredFile:
         item = public_queries.by_slug(session, slug)
+        if item is not None and item.shown is None:
+            raise _not_logged()
         stored = (
             session.exec(
-                select(StoredFile).where(col(StoredFile.sha256) == item.publication.sha256)
+                select(StoredFile).where(col(StoredFile.sha256) == item.shown.sha256)
             ).first()
-            if item
+            if item and item.shown
             else None
         )
         if stored is None:
             raise errors.NotFound.of("văn bản công khai", "Published document", "public.not_found")
         return stored
 
-    return await file_response(call.request, call.ctx.store, await call.db(run, write=False))
+    stored = await call.db(run, write=False)
+    if call.request.headers.get("range"):
+        await anyio.to_thread.run_sync(_check_whole, call.ctx.store, stored.sha256)
+    # a whole read is hash-checked as it streams: altered bytes are cut before the end
+    return await file_response(call.request, call.ctx.store, stored)
+
+
+_CHECKED: dict[str, float] = {}
+CHECK_AGAIN = 300.0
+
+
+def _check_whole(store: ObjectStore, sha256: str) -> None:
+    """Before a range of the published file is served (a range read is not hash-checked),
+    check the whole file's hash against the logged one (again after ``CHECK_AGAIN``
+    seconds): altered bytes are a 409 and the operator's alarm, never a range of them."""
+    now = time.monotonic()
+    if now - _CHECKED.get(sha256, -CHECK_AGAIN) < CHECK_AGAIN:
+        return
+    try:
+        store.read_bytes(sha256)
+    except errors.IntegrityFailure:
+        _CHECKED.pop(sha256, None)
+        publication_facts.alarm(
+            [publication_facts.Contradiction(0, "file", "altered", sha256)], where="download"
+        )
+        raise errors.Conflict(
+            "public.file_altered",
+            "Tệp PDF lưu trên máy chủ không khớp mã băm đã ghi trong nhật ký công khai:"
+            " tệp không được cung cấp.",
+            "The stored PDF does not match the hash in the public log: it is not served.",
+        ) from None
+    if len(_CHECKED) > 4096:
+        _CHECKED.clear()
+    _CHECKED[sha256] = now
+
+
+def _not_logged() -> errors.DomainError:
+    return errors.Conflict(
+        "public.not_in_log",
+        "Văn bản này không có trong nhật ký công khai: tệp không được cung cấp.",
+        "This document is not in the public log: its file is not served.",
+    )
 
 
 @api.route(

@@ -4,18 +4,18 @@ public key, one entry, inclusion proofs and consistency proofs (hashes in hex, a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, Field
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import publication
+from documents import publication_facts
 from documents import publication_log as log
-from documents.publication_log_models import LogEntry
+from documents.publication_log_models import LogEntry, LogKey
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.routes_signing import validated_upload
@@ -23,6 +23,7 @@ from ecabinet.api.schemas_signing import ReportOut
 from ecabinet.core import errors
 
 TAG = "public"
+ENTRIES_MAX = 1000
 
 
 class HeadOut(BaseModel):
@@ -32,6 +33,28 @@ class HeadOut(BaseModel):
     signature: str
     public_key: str
     signed: str
+    key_id: str | None = Field(
+        default=None, description="The signing key's id (SHA-256 of the raw key, hex)"
+    )
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    public_key: str = Field(description="PEM")
+    created_at: datetime
+    endorsed_by: str | None = Field(description="The key before it, which signed `endorsement`")
+    endorsement: str | None = Field(
+        description="Ed25519 (base64) of 'ecabinet-publication-log-key:v1:{key_id}:{pem}'"
+    )
+
+
+class KeySetOut(BaseModel):
+    keys: list[KeyOut]
+    current: str
+
+
+class EntriesOut(BaseModel):
+    entries: list[EntryOut]
 
 
 class EntryOut(BaseModel):
@@ -66,8 +89,17 @@ class ProofOut(BaseModel):
 
 
 @cache
-def _key(data_dir: Path, key_file: Path | None) -> Ed25519PrivateKey:
+def _key_at(data_dir: Path, key_file: Path | None, _changed: int) -> Ed25519PrivateKey:
     return log.signing_key(data_dir, key_file)
+
+
+def _key(data_dir: Path, key_file: Path | None) -> Ed25519PrivateKey:
+    """The signing key, read again when its file changes (``ecabinet log rotate-key``
+    takes effect without a restart)."""
+    path = key_file or data_dir / log.KEY_FILE
+    if not path.exists():
+        log.signing_key(data_dir, key_file)  # made on first use
+    return _key_at(data_dir, key_file, path.stat().st_mtime_ns)
 
 
 def _size(session: Session, name: str, value: int | None) -> int:
@@ -96,13 +128,80 @@ async def head(call: Call) -> Response:
 
     def run(session: Session) -> HeadOut:
         signed = log.sign_head(session, key)
-        return HeadOut(
-            **log.head_json(signed),
-            public_key=log.public_pem(key),
-            signed=log.signed_text(signed),
+        public = log.public_pem(key)
+        if signed.key_id is not None and signed.key_id != log.key_id_of(key):
+            row = session.get(LogKey, signed.key_id)  # a head kept from before a rotation
+            public = row.public_key if row else public
+        return HeadOut(**log.head_json(signed), public_key=public, signed=log.signed_text(signed))
+
+    return model_json(await call.db(run))
+
+
+@api.route(
+    "/public/log/keys",
+    "GET",
+    "Every key that signs or signed the log's heads, each after the first endorsed by the one"
+    " before",
+    responses={200: KeySetOut},
+    tag=TAG,
+    public=True,
+)
+async def keys(call: Call) -> Response:
+    key = _key(call.settings.data_dir, call.settings.publication_log_key_file)
+
+    def run(session: Session) -> KeySetOut:
+        log.register_key(session, key)
+        return KeySetOut(
+            keys=[
+                KeyOut(
+                    key_id=k.key_id,
+                    public_key=k.public_key,
+                    created_at=k.created_at,
+                    endorsed_by=k.endorsed_by,
+                    endorsement=k.endorsement,
+                )
+                for k in log.key_rows(session)
+            ],
+            current=log.key_id_of(key),
         )
 
     return model_json(await call.db(run))
+
+
+@api.route(
+    "/public/log/entries",
+    "GET",
+    "Entries ?start= to ?end= (inclusive, at most 1000 at once), as hashed",
+    responses={200: EntriesOut},
+    tag=TAG,
+    public=True,
+)
+async def entries(call: Call) -> Response:
+    start = call.query_int("start")
+    end = call.query_int("end")
+
+    def run(session: Session) -> EntriesOut:
+        size = log.size_of(session)
+        if not 0 <= start <= end or start >= size:
+            raise errors.InvalidInput(
+                "log.bad_range",
+                f"Khoảng mục không hợp lệ (nhật ký có {size} mục).",
+                f"Bad range of entries (the log has {size}).",
+            )
+        last = min(end, size - 1, start + ENTRIES_MAX - 1)
+        rows = session.exec(
+            select(LogEntry)
+            .where(col(LogEntry.seq) >= start, col(LogEntry.seq) <= last)
+            .order_by(col(LogEntry.seq))
+        ).all()
+        return EntriesOut(
+            entries=[
+                EntryOut(seq=r.seq, payload=r.payload, leaf_hash=log.entry_leaf(r).hex())
+                for r in rows
+            ]
+        )
+
+    return model_json(await call.db(run, write=False))
 
 
 @api.route(
@@ -197,7 +296,7 @@ async def verify(call: Call) -> Response:
     report = await validated_upload(call)
 
     def run(session: Session) -> PublishedOut | None:
-        row = publication.by_sha256(session, report.sha256)
+        row = publication_facts.published_file(session, report.sha256)
         if row is None:
             return None
         return PublishedOut(

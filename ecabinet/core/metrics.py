@@ -93,6 +93,16 @@ SIGNATURES = Counter(
     "Signed files registered (officials' signatures and agency seals), by PAdES level.",
     ["level"],
 )
+PUBLICATION_CONTRADICTIONS = Counter(
+    "ecabinet_publication_contradictions",
+    "Fields of a publication row found to contradict the publication log (someone changed"
+    " the database or the store by hand), by field; the page showed the log's facts.",
+    ["field"],
+)
+# Series at 0 from the start, so that increase() sees the first one (the fields SQL edits
+# first; the others appear when they happen).
+for _field in ("entry", "file", "sha256", "state", "reason", "abstract"):
+    PUBLICATION_CONTRADICTIONS.labels(field=_field)
 SCHEDULER_LEADER = Gauge(
     "ecabinet_scheduler_leader",
     "1 in the process that runs scheduled work (reminders, e-mail, SMS), else 0.",

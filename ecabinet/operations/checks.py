@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import anyio
 from sqlalchemy import Engine, text
+from sqlmodel import Session
 
-from documents import publication_log
+from documents import publication_facts, publication_log
 from ecabinet.core import audit
 from ecabinet.core import errors as core_errors
 from ecabinet.core.db import session_scope
@@ -42,11 +43,42 @@ def audit_chain(engine: Engine) -> Check:
 def publication_chain(engine: Engine, settings: Settings) -> Check:
     key = publication_log.signing_key(settings.data_dir, settings.publication_log_key_file)
     with session_scope(engine, write=False) as session:
-        problem = publication_log.verify(session, key.public_key())
+        keys, key_problems = publication_log.trusted_keys(session, key)
+        problem = publication_log.verify(session, keys, None)
         size = publication_log.size_of(session)
-    if problem is None:
-        return Check("log verify", True, f"publication log intact: {size} entries")
-    return Check("log verify", False, f"{problem.what}: {problem.detail}")
+        checked = publication_cross_check(session, None)
+    if key_problems:
+        return Check("log verify", False, f"key: {key_problems[0]}")
+    if problem is not None:
+        return Check("log verify", False, f"{problem.what}: {problem.detail}")
+    if checked.problems or checked.contradictions:
+        first = checked.problems[0] if checked.problems else checked.contradictions[0].line()
+        count = len(checked.problems) + len(checked.contradictions)
+        return Check("log verify", False, f"{count} contradiction(s) with the log: {first}")
+    return Check(
+        "log verify",
+        True,
+        f"publication log intact: {size} entries; {checked.checked} publication(s) agree",
+    )
+
+
+def publication_cross_check(
+    session: Session, store: ObjectStore | None
+) -> publication_facts.CrossCheck:
+    """Every publication row against the log, and (with ``store``) every logged file
+    against the stored object's bytes."""
+
+    def file_hash(sha256: str) -> str | None:
+        assert store is not None
+        try:
+            store.read_bytes(sha256)  # hash-checked
+        except core_errors.IntegrityFailure:
+            return "altered"
+        except core_errors.NotFound:
+            return None
+        return sha256
+
+    return publication_facts.cross_check(session, file_hash if store else None)
 
 
 def stored_files(engine: Engine, store: ObjectStore) -> Check:

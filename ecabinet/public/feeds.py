@@ -8,7 +8,6 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from documents.public_queries import PublicItem, PublicPage
-from documents.symbols import format_number_symbol
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -16,8 +15,8 @@ STATES_VI = {"published": "", "withdrawn": " (đã thu hồi)", "expired": " (h�
 
 
 def _title(item: PublicItem) -> str:
-    number = format_number_symbol(item.document.number, item.document.symbol)
-    return f"{item.type_name} số {number}{STATES_VI[item.publication.state]}"
+    assert item.shown is not None
+    return f"{item.type_name} số {item.shown.number_symbol}{STATES_VI[item.shown.state]}"
 
 
 def atom(page: PublicPage, base: str, title: str, self_url: str) -> bytes:
@@ -35,18 +34,20 @@ def atom(page: PublicPage, base: str, title: str, self_url: str) -> bytes:
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "Ủy ban nhân dân tỉnh"
     for item in page.items:
+        if item.shown is None:  # not in the log: not in the feed
+            continue
         url = f"{base}/cong-khai/{item.publication.slug}"
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = _title(item)
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
         ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = item.publication.changed_at.isoformat()
-        ET.SubElement(
-            entry, f"{{{ATOM}}}published"
-        ).text = item.publication.published_at.isoformat()
-        summary = item.document.abstract
-        if item.publication.reason:
-            summary += f" — {item.publication.reason}"
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = (
+            item.shown.published_at or item.publication.published_at
+        ).isoformat()
+        summary = item.shown.abstract
+        if item.shown.reason:
+            summary += f" — {item.shown.reason}"
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
         entry_author = ET.SubElement(entry, f"{{{ATOM}}}author")
         ET.SubElement(entry_author, f"{{{ATOM}}}name").text = item.agency_name

@@ -130,8 +130,8 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
                 request,
                 "public/detail.html",
                 item=item,
-                related=public_queries.related(session, item.publication.document_id),
-                report=report_of(item.publication.sha256),
+                related=public_queries.related(session, item),
+                report=report_of(item.shown.sha256) if item.shown else _NO_REPORT,
                 pdf_url=f"/api/v1/public/documents/{slug}/pdf",
             )
 

@@ -46,6 +46,10 @@ def viewer_script(dist: Path) -> str:
 
 
 def _number(item: PublicItem) -> str:
+    """The logged number and symbol (the row's only when the log has no entry: the page
+    then shows the notice and nothing else of it)."""
+    if item.shown is not None:
+        return item.shown.number_symbol
     return format_number_symbol(item.document.number, item.document.symbol)
 
 
@@ -68,6 +72,7 @@ def renderer(script: str) -> Render:
         moment=_moment,
         sector_name=sectors.name,
         viewer_script=script,
+        texts=TEXTS,
     )
 
     def render(request: Request, name: str, status: int = 200, **values: Any) -> Response:

@@ -67,6 +67,40 @@ TEXTS: dict[str, dict[str, str]] = {
         "results": "Kết quả tìm kiếm",
         "page_no": "Trang",
         "not_found": "Không tìm thấy văn bản công khai này.",
+        "bound_title": (
+            "Cảnh báo: dữ liệu của văn bản này trên máy chủ khác với nhật ký công khai."
+        ),
+        "bound_shown": (
+            "Trang chỉ hiển thị nội dung đã ghi trong nhật ký công khai (có chữ ký số),"
+            " không hiển thị dữ liệu bị thay đổi."
+        ),
+        "bound_missing": (
+            "Nhật ký công khai không có mục nào cho văn bản này: nội dung không được hiển thị."
+        ),
+        "bound_fields": "trường khác nhau",
+        "bound_file": (
+            "Tệp PDF lưu trên máy chủ không khớp mã băm đã ghi trong nhật ký công khai:"
+            " tệp không được cung cấp."
+        ),
+        "field_slug": "địa chỉ",
+        "field_number_symbol": "số, ký hiệu",
+        "field_type_code": "loại văn bản",
+        "field_agency_code": "cơ quan ban hành",
+        "field_issued_on": "ngày ban hành",
+        "field_signer": "người ký",
+        "field_signer_title": "chức vụ người ký",
+        "field_abstract": "trích yếu",
+        "field_sha256": "mã băm tệp PDF",
+        "field_sector": "lĩnh vực",
+        "field_replaces": "văn bản được thay thế",
+        "field_amends": "văn bản được sửa đổi",
+        "field_published_at": "thời điểm công khai",
+        "field_state": "tình trạng",
+        "field_ended_on": "ngày thu hồi, hết hiệu lực",
+        "field_reason": "lý do",
+        "field_log_seq": "mục nhật ký",
+        "field_file": "tệp PDF lưu trữ",
+        "field_entry": "mục nhật ký",
         "log_title": "Bằng chứng ghi nhật ký công khai",
         "log_help": (
             "Mỗi lần công khai, thu hồi hay hết hiệu lực được ghi thành một mục không sửa được"
@@ -166,6 +200,35 @@ TEXTS: dict[str, dict[str, str]] = {
         "results": "Search results",
         "page_no": "Page",
         "not_found": "No such published document.",
+        "bound_title": "Warning: this document's data on the server differs from the public log.",
+        "bound_shown": (
+            "This page shows only what the public log (signed) recorded, not the altered data."
+        ),
+        "bound_missing": "The public log has no entry for this document: nothing of it is shown.",
+        "bound_fields": "fields that differ",
+        "bound_file": (
+            "The PDF stored on the server does not match the hash recorded in the public log:"
+            " it is not served."
+        ),
+        "field_slug": "address",
+        "field_number_symbol": "number and symbol",
+        "field_type_code": "document type",
+        "field_agency_code": "issuing agency",
+        "field_issued_on": "date of issue",
+        "field_signer": "signer",
+        "field_signer_title": "signer's title",
+        "field_abstract": "abstract",
+        "field_sha256": "the PDF's hash",
+        "field_sector": "sector",
+        "field_replaces": "replaced documents",
+        "field_amends": "amended documents",
+        "field_published_at": "time of publication",
+        "field_state": "state",
+        "field_ended_on": "date withdrawn or expired",
+        "field_reason": "reason",
+        "field_log_seq": "log entry",
+        "field_file": "the stored PDF",
+        "field_entry": "log entry",
         "log_title": "Proof of logging in the publication log",
         "log_help": (
             "Every publication, withdrawal or expiry is recorded as an entry of the"

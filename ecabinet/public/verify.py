@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from documents import publication
-from documents.publication_models import Publication
+from documents import publication_facts
+from documents.publication_facts import Facts
 from ecabinet.core import errors
 from ecabinet.core.db import session_scope
 from ecabinet.public.context import PublicContext
@@ -68,9 +68,9 @@ def routes(ctx: PublicContext, render: Render) -> list[BaseRoute]:
         except errors.DomainError as exc:
             return render(request, TEMPLATE, _status(exc), result=None, error=exc)
 
-        def run() -> Publication | None:
+        def run() -> Facts | None:
             with session_scope(ctx.engine, write=False) as session:
-                return publication.by_sha256(session, report.sha256)
+                return publication_facts.published_file(session, report.sha256)
 
         found = await anyio.to_thread.run_sync(run)
         result = {"published": found, "report": plain(report)}

@@ -5,6 +5,7 @@ SQL, or when the log no longer extends a head someone saved."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from pathlib import Path
@@ -14,8 +15,10 @@ from sqlalchemy import Engine, text
 
 from documents import merkle
 from documents import publication_log as log
+from documents.publication_log_models import TreeHead
 from ecabinet.cli import main
 from ecabinet.core.db import session_scope
+from ecabinet.core.types import utcnow
 from tests.public.test_merkle import mth, path, proof
 
 
@@ -88,8 +91,12 @@ def test_log_verify_catches_what_sql_can_do(
     saved.write_text(capsys.readouterr().out)
     assert json.loads(saved.read_text())["tree_size"] == 9
     _append(engine, 3, start=9)
-    assert main(["log", "verify", "--head", str(saved)]) == 0
-    assert "intact: 12 entries; it extends the saved head of 9" in capsys.readouterr().out
+    # the log is whole; its entries name documents with no publication row (and not the
+    # fields a publication logs): the cross-check with the rows says so
+    assert main(["log", "verify", "--head", str(saved), "--no-files"]) == 1
+    out = capsys.readouterr().out
+    assert "intact: 12 entries; it extends the saved head of 9" in out
+    assert "entry 0 (publish) cannot be read" in out
 
     with session_scope(engine) as s:  # the operator rewrites a published abstract
         s.execute(
@@ -115,8 +122,64 @@ def test_log_verify_catches_a_removed_entry_and_a_rebuilt_log(
         s.execute(text('DELETE FROM publication_log_node WHERE level = 1 AND "index" = 2'))
         s.execute(text("DELETE FROM publication_log_head"))
         s.execute(text("UPDATE publication_log_state SET size = 5"))
-    assert main(["log", "verify"]) == 0  # consistent in itself...
-    capsys.readouterr()
+    main(["log", "verify"])
+    assert "intact: 5 entries" in capsys.readouterr().out  # consistent in itself...
     assert main(["log", "verify", "--head", str(saved)]) == 1  # ...but not what was published
     assert "head_ahead" in capsys.readouterr().out
     assert main(["log", "verify", "--head", str(tmp_path / "missing.json")]) == 2
+
+
+def test_rotation_keeps_old_heads_verifying(
+    engine: Engine, cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _append(engine, 3)
+    assert main(["log", "head"]) == 0
+    old = json.loads(capsys.readouterr().out)
+    first = log.key_id_of(log.signing_key(cli_env))
+    assert old["key_id"] == first
+    saved = tmp_path / "old.json"
+    saved.write_text(json.dumps(old))
+    # a head from before heads named their key (signed text v1) still verifies
+    with session_scope(engine) as s:
+        v1 = TreeHead(size=3, root=old["root_hash"], at=utcnow(), signature="")
+        v1.signature = base64.b64encode(
+            log.signing_key(cli_env).sign(log.signed_text(v1).encode())
+        ).decode()
+    legacy = tmp_path / "v1.json"
+    legacy.write_text(json.dumps(log.head_json(v1)))
+    assert "key_id" not in json.loads(legacy.read_text())
+
+    assert main(["log", "rotate-key"]) == 0
+    assert f"rotated: {first} -> " in capsys.readouterr().out
+    second = log.key_id_of(log.signing_key(cli_env))
+    assert second != first
+    _append(engine, 2, start=3)
+    assert main(["log", "head"]) == 0
+    new = json.loads(capsys.readouterr().out)
+    assert new["key_id"] == second and new["tree_size"] == 5
+    for head in (saved, legacy):
+        main(["log", "verify", "--head", str(head), "--no-files"])
+        assert "intact: 5 entries; it extends the saved head of 3" in capsys.readouterr().out
+    with session_scope(engine) as s:
+        keys, problems = log.trusted_keys(s, log.signing_key(cli_env))
+        assert problems == [] and set(keys.keys) == {first, second} and keys.first == first
+        assert log.signature_valid(keys, log.head_from_json(old))
+        assert log.signature_valid(keys, log.head_from_json(new))
+        # a head claiming the other key, or no key, does not verify
+        assert not log.signature_valid(keys, log.head_from_json(new | {"key_id": first}))
+        assert not log.signature_valid(keys, log.head_from_json(old | {"key_id": second}))
+        assert not log.signature_valid(keys, log.head_from_json({**new, "key_id": None}))
+        assert not log.signature_valid(keys, log.head_from_json(new | {"key_id": "ab" * 32}))
+        assert log.verify(s, keys) is None
+
+    # an endorsement that does not verify: the key is named, and verify fails
+    with session_scope(engine) as s:
+        s.execute(
+            text(
+                "UPDATE publication_log_key SET endorsement = 'AAAA' WHERE endorsed_by IS NOT NULL"
+            )
+        )
+    assert main(["log", "verify", "--no-files"]) == 1
+    out = capsys.readouterr().out
+    assert f"key: key {second[:16]} is not endorsed by an earlier key" in out
+    assert "head_signature" in out

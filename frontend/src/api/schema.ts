@@ -6224,6 +6224,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/log/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every key that signs or signed the log's heads, each after the first endorsed by the one before */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KeySetOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/log/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Entries ?start= to ?end= (inclusive, at most 1000 at once), as hashed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EntriesOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/log/entries/{seq}": {
         parameters: {
             query?: never;
@@ -9836,7 +9926,11 @@ export interface components {
             /** @description The latest version; null before any */
             minutes: components["schemas"]["OutcomeMinutesOut"] | null;
         };
-        /** PublicDocumentOut */
+        /**
+         * PublicDocumentOut
+         * @description A published document as the publication log states it (never the database's rows
+         *     where they differ: ``contradicts`` then names the fields, and the operator is told).
+         */
         PublicDocumentOut: {
             /** Slug */
             slug: string;
@@ -9859,11 +9953,8 @@ export interface components {
              * @description published, withdrawn (đã thu hồi) or expired (hết hiệu lực)
              */
             state: string;
-            /**
-             * Published At
-             * Format: date-time
-             */
-            published_at: string;
+            /** Published At */
+            published_at: string | null;
             /** Ended On */
             ended_on: string | null;
             /** Reason */
@@ -9871,12 +9962,18 @@ export interface components {
             /** Sha256 */
             sha256: string;
             /** Log Seq */
-            log_seq: number;
+            log_seq: number | null;
             /**
              * Sector
              * @description Lĩnh vực: a code of GET /public/sectors
              */
             sector: string;
+            /**
+             * Contradicts
+             * @description Fields where the server's database differs from the publication log (the values above are the log's); 'entry': the log has no entry for this row, and nothing of it is given
+             * @default []
+             */
+            contradicts: string[];
         };
         /** PublicList */
         PublicList: {
@@ -9933,11 +10030,8 @@ export interface components {
              * @description published, withdrawn (đã thu hồi) or expired (hết hiệu lực)
              */
             state: string;
-            /**
-             * Published At
-             * Format: date-time
-             */
-            published_at: string;
+            /** Published At */
+            published_at: string | null;
             /** Ended On */
             ended_on: string | null;
             /** Reason */
@@ -9945,12 +10039,18 @@ export interface components {
             /** Sha256 */
             sha256: string;
             /** Log Seq */
-            log_seq: number;
+            log_seq: number | null;
             /**
              * Sector
              * @description Lĩnh vực: a code of GET /public/sectors
              */
             sector: string;
+            /**
+             * Contradicts
+             * @description Fields where the server's database differs from the publication log (the values above are the log's); 'entry': the log has no entry for this row, and nothing of it is given
+             * @default []
+             */
+            contradicts: string[];
             /** Related */
             related: components["schemas"]["RelatedOut"][];
         };
@@ -10219,6 +10319,44 @@ export interface components {
             public_key: string;
             /** Signed */
             signed: string;
+            /**
+             * Key Id
+             * @description The signing key's id (SHA-256 of the raw key, hex)
+             * @default null
+             */
+            key_id: string | null;
+        };
+        /** KeyOut */
+        KeyOut: {
+            /** Key Id */
+            key_id: string;
+            /**
+             * Public Key
+             * @description PEM
+             */
+            public_key: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Endorsed By
+             * @description The key before it, which signed `endorsement`
+             */
+            endorsed_by: string | null;
+            /**
+             * Endorsement
+             * @description Ed25519 (base64) of 'ecabinet-publication-log-key:v1:{key_id}:{pem}'
+             */
+            endorsement: string | null;
+        };
+        /** KeySetOut */
+        KeySetOut: {
+            /** Keys */
+            keys: components["schemas"]["KeyOut"][];
+            /** Current */
+            current: string;
         };
         /** EntryOut */
         EntryOut: {
@@ -10228,6 +10366,11 @@ export interface components {
             payload: string;
             /** Leaf Hash */
             leaf_hash: string;
+        };
+        /** EntriesOut */
+        EntriesOut: {
+            /** Entries */
+            entries: components["schemas"]["EntryOut"][];
         };
         /** ProofOut */
         ProofOut: {
