@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,20 @@ def signing_key(data_dir: Path, key_file: Path | None = None) -> Ed25519PrivateK
     path.parent.mkdir(parents=True, exist_ok=True)
     pem = path.read_text() if path.exists() else keep_secret(path, _fresh_pem())
     return _load_private(pem)
+
+
+@cache
+def _key_at(data_dir: Path, key_file: Path | None, _changed: int) -> Ed25519PrivateKey:
+    return signing_key(data_dir, key_file)
+
+
+def current_key(data_dir: Path, key_file: Path | None = None) -> Ed25519PrivateKey:
+    """The signing key for a running server, read again when its file changes (``ecabinet
+    log rotate-key`` takes effect without a restart, for both logs' heads)."""
+    path = key_file or data_dir / KEY_FILE
+    if not path.exists():
+        signing_key(data_dir, key_file)  # made on first use
+    return _key_at(data_dir, key_file, path.stat().st_mtime_ns)
 
 
 def _fresh_pem() -> str:

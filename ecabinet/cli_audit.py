@@ -85,11 +85,11 @@ def _head(settings: Settings, _args: argparse.Namespace) -> int:
 
     with session_scope(_engine(settings), write=False) as session:
         cp = audit_tree.latest(session)
+        keys = audit_anchors.keys(settings, session)
     if cp is None:
         print("ecabinet: no audit checkpoint yet (`ecabinet audit checkpoint`)", file=sys.stderr)
         return 1
-    public = audit_anchors.key(settings).public_key()
-    print(json.dumps(audit_tree.to_json(cp, public), indent=2))
+    print(json.dumps(audit_tree.to_json(cp, keys.get(cp.key_id)), indent=2))
     return 0
 
 

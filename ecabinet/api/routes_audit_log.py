@@ -4,10 +4,6 @@ only sizes, roots and the hashes of perfect subtrees."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.responses import Response
@@ -38,11 +34,6 @@ class AuditProofOut(BaseModel):
     audit_path: list[str]
 
 
-@cache
-def _key(data_dir: Path, key_file: Path | None) -> Ed25519PrivateKey:
-    return publication_log.signing_key(data_dir, key_file)
-
-
 @api.route(
     "/public/audit/checkpoint",
     "GET",
@@ -52,7 +43,9 @@ def _key(data_dir: Path, key_file: Path | None) -> Ed25519PrivateKey:
     public=True,
 )
 async def checkpoint(call: Call) -> Response:
-    key = _key(call.settings.data_dir, call.settings.publication_log_key_file)
+    key = publication_log.current_key(
+        call.settings.data_dir, call.settings.publication_log_key_file
+    )
 
     def run(session: Session) -> CheckpointOut:
         cp = audit_tree.latest(session)
@@ -60,7 +53,9 @@ async def checkpoint(call: Call) -> Response:
             raise errors.NotFound.of(
                 "điểm kiểm tra nhật ký kiểm toán", "Audit checkpoint", "audit.no_checkpoint"
             )
-        return CheckpointOut(**audit_tree.to_json(cp, key.public_key()))
+        # The key that signed it (an older one after a rotation), from the public key set.
+        keys, _ = publication_log.trusted_keys(session, key)
+        return CheckpointOut(**audit_tree.to_json(cp, keys.keys.get(cp.key_id)))
 
     return model_json(await call.db(run, write=False))
 

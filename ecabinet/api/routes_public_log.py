@@ -5,10 +5,7 @@ public key, one entry, inclusion proofs and consistency proofs (hashes in hex, a
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 from starlette.responses import Response
@@ -88,18 +85,7 @@ class ProofOut(BaseModel):
     audit_path: list[str]
 
 
-@cache
-def _key_at(data_dir: Path, key_file: Path | None, _changed: int) -> Ed25519PrivateKey:
-    return log.signing_key(data_dir, key_file)
-
-
-def _key(data_dir: Path, key_file: Path | None) -> Ed25519PrivateKey:
-    """The signing key, read again when its file changes (``ecabinet log rotate-key``
-    takes effect without a restart)."""
-    path = key_file or data_dir / log.KEY_FILE
-    if not path.exists():
-        log.signing_key(data_dir, key_file)  # made on first use
-    return _key_at(data_dir, key_file, path.stat().st_mtime_ns)
+_key = log.current_key
 
 
 def _size(session: Session, name: str, value: int | None) -> int:

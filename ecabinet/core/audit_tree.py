@@ -60,7 +60,7 @@ class AuditCheckpoint(SQLModel, table=True):
     size: int = Field(sa_type=BigInteger, primary_key=True)
     root: str = Field(max_length=64)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    key_id: str = Field(max_length=32)
+    key_id: str = Field(max_length=64)
     signature: str = Field(max_length=200, description="Ed25519 over signed_text, base64")
     timestamp_token: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     """RFC 3161 token (DER, base64) over SHA-256 of the signed text; ``None``: no TSA."""
@@ -206,9 +206,10 @@ def consistency(session: Session, old: int, new: int) -> list[bytes]:
 
 
 def key_id(public: Ed25519PublicKey) -> str:
-    """The first 16 hex digits of SHA-256 over the raw public key."""
+    """SHA-256 over the raw public key, hex: the id the publication log gives the same key
+    (one key signs both logs' heads), so a rotated key set serves both."""
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return hashlib.sha256(raw).hexdigest()
 
 
 def signed_bytes(kid: str, size: int, root_hex: str, at: datetime) -> bytes:

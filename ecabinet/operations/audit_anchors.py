@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from documents import audit_anchor, publication_log
 from ecabinet.core import audit_tree, audit_verify
@@ -27,9 +28,11 @@ def key(settings: Settings) -> Ed25519PrivateKey:
     return publication_log.signing_key(settings.data_dir, settings.publication_log_key_file)
 
 
-def keys(settings: Settings) -> dict[str, Ed25519PublicKey]:
-    public = key(settings).public_key()
-    return {audit_tree.key_id(public): public}
+def keys(settings: Settings, session: Session) -> dict[str, Ed25519PublicKey]:
+    """Every key a checkpoint may be signed with: the publication log's key set (older keys
+    stay after ``ecabinet log rotate-key``), or the key file's key alone on a fresh database."""
+    found, _ = publication_log.trusted_keys(session, key(settings))
+    return dict(found.keys)
 
 
 def stamper(settings: Settings) -> audit_tree.Stamp | None:
@@ -81,7 +84,7 @@ def verify(
     with session_scope(engine, write=False) as session:
         anchors = [*audit_anchor.anchors(session), *extra]
         report = audit_verify.verify(
-            session, keys(settings), anchors=anchors, check_token=check_stamp
+            session, keys(settings, session), anchors=anchors, check_token=check_stamp
         )
     if not settings.tsa_url:
         report.note("no time-stamp authority configured (ECABINET_TSA_URL): time-stamps skipped")

@@ -275,3 +275,31 @@ def test_cli_head_and_verify(
     assert main(["audit", "verify", "--head", str(kept)]) == 1
     out = capsys.readouterr().out
     assert "entries 1–3 are missing" in out and "BROKEN" in out
+
+
+def test_checkpoints_signed_before_a_key_rotation_still_verify(
+    engine: Engine, settings: Settings, database_url: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """One key signs both logs' heads: after ``log rotate-key`` the audit checkpoints signed
+    with the old key verify against the published key set, and the new ones name the new
+    key (before, verify knew only the key file's key and called old checkpoints forged)."""
+    monkeypatch.setenv("ECABINET_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ECABINET_DATABASE_URL", database_url)
+    monkeypatch.setenv("ECABINET_SECRET_KEY", "k" * 40)
+    _append(engine, 3)
+    assert main(["audit", "checkpoint"]) == 0
+    assert main(["audit", "head"]) == 0
+    capsys.readouterr()
+    assert main(["audit", "head"]) == 0
+    old = json.loads(capsys.readouterr().out)
+    assert main(["log", "rotate-key"]) == 0
+    _append(engine, 2)
+    assert main(["audit", "checkpoint"]) == 0
+    capsys.readouterr()
+    assert main(["audit", "head"]) == 0
+    new = json.loads(capsys.readouterr().out)
+    assert new["key_id"] != old["key_id"] and new["public_key"] != old["public_key"]
+    kept = tmp_path / "old.json"
+    kept.write_text(json.dumps(old))
+    assert main(["audit", "verify", "--head", str(kept)]) == 0, capsys.readouterr().out
+    assert "audit log intact: 5 entries, 5 covered" in capsys.readouterr().out

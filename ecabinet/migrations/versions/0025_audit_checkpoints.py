@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("root", sa.String(length=64), nullable=False),
         sa.Column("at", UTCDateTime(timezone=True), nullable=False),
-        sa.Column("key_id", sa.String(length=32), nullable=False),
+        sa.Column("key_id", sa.String(length=64), nullable=False),
         sa.Column("signature", sa.String(length=200), nullable=False),
         sa.Column("timestamp_token", sa.Text(), nullable=True),
         sa.Column("published_seq", sa.BigInteger(), nullable=True),

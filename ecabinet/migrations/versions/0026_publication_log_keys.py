@@ -19,7 +19,7 @@ from alembic import op
 import ecabinet.core.types
 
 revision: str = "0026_publication_log_keys"
-down_revision: str | None = "0023_audit_request_id"
+down_revision: str | None = "0025_audit_checkpoints"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
