@@ -162,14 +162,13 @@ def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
     dialect = session.get_bind().dialect.name
     limit, offset = max(1, min(f.limit, MAX_PAGE)), max(0, f.offset)
     if f.text:
-        tier = partial(
-            _tier, subject, f, dialect, candidates=_candidates(session, subject, f, dialect)
-        )
+        candidates = _candidates(session, subject, f, dialect)
+        tier = partial(_tier, subject, f, dialect, candidates=candidates)
         ranked = ranking.walk(
             lambda t, n: session.exec(tier(t).limit(n)).all(),
             f.text,
             offset + limit,
-            partial(search.occurs, session, f.text),
+            partial(search.occurs, session, f.text, few=candidates is not None),
         )
         page = ranked[offset:]
         # The count keeps the hits' order: it makes SQLite walk the FTS5 hits rather than

@@ -319,16 +319,20 @@ def _fts_query(t: Terms, features: Iterable[str] = (), *, alone: bool = False) -
     return " AND ".join(f"({p})" for p in parts)
 
 
-def occurs(session: Session, query: str, feature: str) -> bool:
+def occurs(session: Session, query: str, feature: str, *, few: bool = False) -> bool:
     """Whether any document has ``feature`` for ``query`` (the first hit only), so that a
     tier that cannot have a hit is not walked. SQLite: a tier's newest-first walk first
-    loads every list it reads. PostgreSQL: a specialist's tier tests their few thousand
-    visible documents one by one (an empty tier cost 9-18 ms), where this probe is one
-    GIN lookup."""
+    loads every list it reads. PostgreSQL, only for a list of ``few`` candidates (a
+    specialist's): their tier tests each of their few thousand documents (an empty tier
+    cost 9-18 ms) where this probe is one GIN lookup; a leader's or clerk's empty tier
+    comes from the GIN indexes at no cost, and the probes cost them more than they save
+    (True without asking)."""
     t = terms(query)
     if not t.words:
         return False
     if _dialect_name(session) == "postgresql":
+        if not few:
+            return True
         found = select(_search.c.document_id).where(*_ts_conditions(t, (feature,), alone=True))
         return session.exec(found.limit(1)).first() is not None
     match = _fts.c.document_fts.op("MATCH")(_fts_query(t, (feature,), alone=True))
