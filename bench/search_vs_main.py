@@ -10,7 +10,10 @@
 Run by hand. ``build`` writes ``bench/search.py``'s corpus (seed 30) to
 /tmp/search100k/b.db; ``main`` runs ``queries.list_documents`` from /tmp/search-main's
 ``documents`` against it, ``branch`` this tree's: the same queries as ``bench/search.py``,
-as the clerk and as a specialist, printing median and p95 (decision 0018).
+as the clerk and as a specialist, printing median and p95 of the wall time and of this
+process's CPU time (SQLite works inside it: the figure to compare on a loaded machine;
+PostgreSQL's server does not), decision 0018. To compare, run ``main`` and ``branch``
+one after the other several times (``git archive <commit> documents`` for "main").
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from documents.access import own_documents, visible_among
 from documents.models import Document
 from documents.search import IdSet
+from ecabinet.core.db import WRITE
 from ecabinet.core.policy import Subject
 
 MAX_KEPT = 256
@@ -58,8 +59,11 @@ def _read(session: Session, subject: Subject) -> IdSet:
 
 def visible_set(session: Session, subject: Subject) -> IdSet:
     """The ids of every document ``subject`` (who oversees no agency) may see, as
-    :func:`documents.access.visible_clause` decides, kept while the version holds."""
-    current = version(session)
+    :func:`documents.access.visible_clause` decides, kept while the version holds; read
+    afresh (and not kept) in a session that may write."""
+    # Only in read-only sessions: a write transaction may hold changes not yet in the
+    # version (PostgreSQL bumps it at commit) and may still roll back.
+    current = None if session.info.get(WRITE, True) else version(session)
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
     units = tuple(sorted(u for us in subject.units.values() for u in us))
     key: _Key = (url, subject.user_id, units)

@@ -197,3 +197,26 @@ def test_the_kept_set_is_the_visible_clause(office: Office, engine: Engine) -> N
             assert set(visibility.visible_set(s, subject).ids) == want, who  # kept
             page = queries.list_documents(s, subject, queries.Filter(text="du thao"))
             assert {d.id for d in page.items} <= want
+
+
+def test_a_write_transaction_that_rolls_back_leaves_nothing_kept(
+    office: Office, engine: Engine
+) -> None:
+    """A search inside a transaction that changed who sees what (not yet in the version:
+    PostgreSQL changes it at commit) and then rolls back keeps nothing of what it read."""
+    ids = office.ids
+    doc = _ok(office.receive(abstract="Văn bản về hạn hán"))
+    assert hits(office, "p.spec", "han han") == set()
+    with pytest.raises(RuntimeError), session_scope(engine) as s:
+        s.connection().execute(
+            text(
+                "INSERT INTO assignment (document_id, user_id, lead, active, assigned_at)"
+                " VALUES (:d, :u, true, true, CURRENT_TIMESTAMP)"
+            ),
+            {"d": doc, "u": ids["p.spec"]},
+        )
+        subject = subject_for(s, s.exec(select(User).where(col(User.username) == "p.spec")).one())
+        page = queries.list_documents(s, subject, queries.Filter(text="han han"))
+        assert [d.id for d in page.items] == [doc]  # its own change, seen inside
+        raise RuntimeError
+    assert hits(office, "p.spec", "han han") == set()
