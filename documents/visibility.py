@@ -37,8 +37,8 @@ _lock = threading.Lock()
 
 
 def version(session: Session) -> int | None:
-    """The database's current version of who sees what; None when it keeps none (a
-    database not migrated to 0027, or its row gone): nothing is then reused."""
+    """The database's current version of who sees what (migration 0027); None when its
+    row is gone: nothing is then reused."""
     row = session.connection().execute(
         text("SELECT version FROM document_search_version WHERE id = 1")
     )
