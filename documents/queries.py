@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from documents import ranking, search
-from documents.access import oversees_any, own_documents, visible_among, visible_clause
+from documents import ranking, search, visibility
+from documents.access import oversees_any, visible_clause
 from documents.models import Assignment, Document
 from documents.states import State
 from ecabinet.core.policy import Subject
@@ -123,21 +123,21 @@ def _tier(
 
 def _candidates(session: Session, subject: Subject, f: Filter, dialect: str) -> search.IdSet | None:
     """For a text search by someone who oversees no agency (a specialist sees a few
-    thousand documents at most): the ids they may see that pass ``f``'s other filters,
-    read once, so that each tier of the ranking reads the engine's hits of its words
-    against this set instead of testing each hit's visibility row by row. None for a
-    leader or clerk, whose tiers walk the hits newest first and stop after a page."""
+    thousand documents at most): the ids they may see that pass ``f``'s other filters, so
+    that each tier of the ranking reads the engine's hits of its words against this set
+    instead of testing each hit's visibility row by row. Their visible set is kept between
+    searches while it holds (:mod:`documents.visibility`); the other filters, when there
+    are any, are one query on those ids. None for a leader or clerk, whose tiers walk the
+    hits newest first and stop after a page."""
     if oversees_any(subject):
         return None
-    conn = session.connection()
-    visible = None
-    if dialect == "postgresql":
-        # Their own documents first, then the filters on those rows by id: in one query
-        # PostgreSQL's planner reads the whole table for the filters (a hash join).
-        own = search.IdSet(tuple(conn.execute(own_documents(subject)).scalars()))
-        visible = visible_among(subject, own.holds(col(Document.id), dialect))
-    where = conditions(subject, replace(f, text=None), dialect, visible)
-    found = conn.execute(select(col(Document.id)).where(*where)).scalars()
+    seen = visibility.visible_set(session, subject)
+    where = conditions(
+        subject, replace(f, text=None), dialect, seen.holds(col(Document.id), dialect)
+    )
+    if len(where) == 1:  # no filter but visibility
+        return seen
+    found = session.connection().execute(select(col(Document.id)).where(*where)).scalars()
     return search.IdSet(tuple(i for i in found if i is not None))
 
 
@@ -162,14 +162,13 @@ def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
     dialect = session.get_bind().dialect.name
     limit, offset = max(1, min(f.limit, MAX_PAGE)), max(0, f.offset)
     if f.text:
-        tier = partial(
-            _tier, subject, f, dialect, candidates=_candidates(session, subject, f, dialect)
-        )
+        candidates = _candidates(session, subject, f, dialect)
+        tier = partial(_tier, subject, f, dialect, candidates=candidates)
         ranked = ranking.walk(
             lambda t, n: session.exec(tier(t).limit(n)).all(),
             f.text,
             offset + limit,
-            partial(search.occurs, session, f.text),
+            partial(search.occurs, session, f.text, few=candidates is not None),
         )
         page = ranked[offset:]
         # The count keeps the hits' order: it makes SQLite walk the FTS5 hits rather than
