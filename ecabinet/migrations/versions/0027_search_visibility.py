@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0027_search_visibility"
-down_revision: str | None = "0023_audit_request_id"
+down_revision: str | None = "0026_publication_log_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
