@@ -12,6 +12,7 @@ import ecabinet.meetings.consultation_models
 import ecabinet.meetings.minutes_models
 import ecabinet.meetings.models
 import ecabinet.meetings.speakers
+import ecabinet.meetings.ballot_models
 import ecabinet.meetings.voting_models
 import ecabinet.signatures.models  # noqa: F401
 from documents import notification_delivery, notification_prefs, notifications  # noqa: F401
