@@ -41,6 +41,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_document_steps,
     routes_documents,
     routes_files,
+    routes_guardians,
     routes_meetings,
     routes_minutes,
     routes_notifications,

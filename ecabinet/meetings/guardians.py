@@ -90,10 +90,12 @@ def designate(
     """Name the guardians (anew: a ceremony under way starts again); refused once a
     secret vote has used the meeting's key."""
     access.require_runs(subject, view)
-    if view.meeting.state in (MeetingState.ended, MeetingState.minutes_signed, MeetingState.cancelled):
-        raise _conflict(
-            "meeting_over", "Cuộc họp đã kết thúc.", "The meeting is over."
-        )
+    if view.meeting.state in (
+        MeetingState.ended,
+        MeetingState.minutes_signed,
+        MeetingState.cancelled,
+    ):
+        raise _conflict("meeting_over", "Cuộc họp đã kết thúc.", "The meeting is over.")
     used = session.exec(
         select(Vote.id).where(Vote.meeting_id == view.id, col(Vote.secret).is_(True))
     ).first()

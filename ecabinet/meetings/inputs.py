@@ -68,9 +68,7 @@ class AnnouncementIn(LiveIn):
 
 
 class SharesIn(LiveIn):
-    shares: dict[int, Annotated[str, Field(min_length=1, max_length=4096)]] = Field(
-        max_length=8
-    )
+    shares: dict[int, Annotated[str, Field(min_length=1, max_length=4096)]] = Field(max_length=8)
     """Recipient guardian's index -> the share encrypted to that guardian."""
 
 

@@ -169,9 +169,9 @@ def progress(session: Session, vote: Vote) -> dict[str, Any] | None:
         return None
     ceremony = session.get(KeyCeremony, vote.meeting_id)
     have = session.exec(
-        select(func.count()).select_from(PartialDecryption).where(
-            PartialDecryption.vote_id == vote.id
-        )
+        select(func.count())
+        .select_from(PartialDecryption)
+        .where(PartialDecryption.vote_id == vote.id)
     ).one()
     return {"have": int(have), "quorum": ceremony.quorum if ceremony else 0}
 
@@ -207,7 +207,9 @@ def submit_partial(
         )
     if not isinstance(partial, dict):
         raise errors.InvalidInput(
-            "tally.bad_partial", "Phần giải mã phải là một đối tượng.", "The partial must be an object."
+            "tally.bad_partial",
+            "Phần giải mã phải là một đối tượng.",
+            "The partial must be an object.",
         )
     row = session.get(VoteRecord, vote.id)
     assert row is not None
@@ -218,16 +220,16 @@ def submit_partial(
     if existing is None:
         session.add(
             PartialDecryption(
-                vote_id=vote.id, guardian=guardian.index, partial=json.dumps(partial, sort_keys=True)
+                vote_id=vote.id,
+                guardian=guardian.index,
+                partial=json.dumps(partial, sort_keys=True),
             )
         )
     session.flush()
     audit.record(session, actor, "vote.decrypt", "vote", vote.id, f"guardian #{guardian.index}")
     partials = {
         p.guardian: json.loads(p.partial)
-        for p in session.exec(
-            select(PartialDecryption).where(PartialDecryption.vote_id == vote.id)
-        )
+        for p in session.exec(select(PartialDecryption).where(PartialDecryption.vote_id == vote.id))
     }
     if len(partials) < ctx.quorum:
         events.record(

@@ -47,6 +47,12 @@ def vote_of(session: Session, view: MeetingView, vote_id: int) -> Vote:
     return vote
 
 
+def not_secret() -> errors.Conflict:
+    return errors.Conflict(
+        "vote.not_secret", "Đây không phải biểu quyết kín.", "This is not a secret vote."
+    )
+
+
 def _no_quorum() -> errors.Conflict:
     return errors.Conflict(
         "vote.no_quorum",
@@ -180,9 +186,9 @@ def cast(
         if isinstance(result, errors.DomainError):
             raise result
         checked = result
-    outcome = cast_many(
-        session, view, vote_id, [Ballot(actor, subject.user_id, option, checked)]
-    )[0]
+    outcome = cast_many(session, view, vote_id, [Ballot(actor, subject.user_id, option, checked)])[
+        0
+    ]
     if isinstance(outcome, errors.DomainError):
         raise outcome
     return outcome

@@ -8,11 +8,11 @@ import documents.models  # registers its tables in the metadata
 import documents.publication_log_models
 import documents.publication_models  # noqa: F401  (the publication tables)
 import ecabinet.meetings.annotation_models
+import ecabinet.meetings.ballot_models
 import ecabinet.meetings.consultation_models
 import ecabinet.meetings.minutes_models
 import ecabinet.meetings.models
 import ecabinet.meetings.speakers
-import ecabinet.meetings.ballot_models
 import ecabinet.meetings.voting_models
 import ecabinet.signatures.models  # noqa: F401
 from documents import notification_delivery, notification_prefs, notifications  # noqa: F401

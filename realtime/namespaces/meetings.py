@@ -268,7 +268,12 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         credential = self._connection(sid).credential
         try:
             return await self.ballots.cast(
-                body.meeting_id, body.vote_id, body.option, credential, self._client_addr(sid)
+                body.meeting_id,
+                body.vote_id,
+                body.option,
+                credential,
+                self._client_addr(sid),
+                body.ballot,
             )
         except errors.DomainError as exc:
             raise Refused(exc) from None
