@@ -13,16 +13,22 @@ DEFAULT_GUARDIANS = ("p.leader", "p.clerk", "p.spec")
 
 
 def ceremony(
-    office: Office, url: str, who: tuple[str, ...] = DEFAULT_GUARDIANS, **designate: Any
+    office: Office,
+    url: str,
+    who: tuple[str, ...] = DEFAULT_GUARDIANS,
+    kept_secrets: dict[str, ballots.GuardianSecret] | None = None,
+    **designate: Any,
 ) -> dict[str, ballots.GuardianShare]:
     """Run the whole key ceremony through the API; each guardian's share, as its tablet
-    keeps it."""
+    keeps it (and, in ``kept_secrets``, what the tablets hold during the ceremony)."""
     r = office.post("p.leader", url + "/guardians", json=designate)
     assert r.status_code == 200, r.text
     state = r.json()
     index = {g["user_id"]: g["index"] for g in state["guardians"]}
     count, quorum = state["count"], state["quorum"]
     secrets = {w: ballots.new_guardian(index[office.ids[w]], count, quorum) for w in who}
+    if kept_secrets is not None:
+        kept_secrets.update(secrets)
     for w, g in secrets.items():
         r = office.post(
             w, url + "/guardians/announcement", json={"announcement": ballots.announcement(g)}
