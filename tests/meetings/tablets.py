@@ -8,14 +8,10 @@ from typing import Any
 from ecabinet.meetings import ballots
 from tests.documents.office import Office
 
-DEFAULT_GUARDIANS = ("p.leader", "p.clerk", "p.spec")
-"""The chair, the secretary and the first member of ``test_votes._running``'s meeting."""
-
 
 def ceremony(
     office: Office,
     url: str,
-    who: tuple[str, ...] = DEFAULT_GUARDIANS,
     kept_secrets: dict[str, ballots.GuardianSecret] | None = None,
     **designate: Any,
 ) -> dict[str, ballots.GuardianShare]:
@@ -24,9 +20,12 @@ def ceremony(
     r = office.post("p.leader", url + "/guardians", json=designate)
     assert r.status_code == 200, r.text
     state = r.json()
-    index = {g["user_id"]: g["index"] for g in state["guardians"]}
+    names = {uid: name for name, uid in office.ids.items()}
     count, quorum = state["count"], state["quorum"]
-    secrets = {w: ballots.new_guardian(index[office.ids[w]], count, quorum) for w in who}
+    secrets = {
+        names[g["user_id"]]: ballots.new_guardian(g["index"], count, quorum)
+        for g in state["guardians"]
+    }
     if kept_secrets is not None:
         kept_secrets.update(secrets)
     for w, g in secrets.items():

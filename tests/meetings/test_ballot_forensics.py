@@ -64,7 +64,7 @@ def forensic_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tupl
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         admin.dispose()
         pytest.skip(f"no PostgreSQL server: {exc}")
     url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
