@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from ecabinet.meetings import ballots
-from tests.documents.office import Office
+
+Client = Any
+"""An ``Office``, or :class:`OverRest`."""
 
 
 def ceremony(
-    office: Office,
+    office: Client,
     url: str,
     kept_secrets: dict[str, ballots.GuardianSecret] | None = None,
     **designate: Any,
@@ -49,21 +51,36 @@ def ceremony(
     return kept
 
 
-def context(office: Office, url: str, vote_id: int, who: str = "p.spec") -> ballots.VoteContext:
+def context(office: Client, url: str, vote_id: int, who: str = "p.spec") -> ballots.VoteContext:
     r = office.get(who, f"{url}/votes/{vote_id}/tally")
     assert r.status_code == 200, r.text
     return ballots.VoteContext.from_json(r.json()["context"])
 
 
-def cast(office: Office, url: str, vote_id: int, who: str, choice: int) -> Any:
+def cast(office: Client, url: str, vote_id: int, who: str, choice: int) -> Any:
     """Encrypt a choice as the voter's tablet does and send it."""
     ballot = ballots.encrypt_ballot(context(office, url, vote_id, who), choice)
     return office.post(who, f"{url}/votes/{vote_id}/ballot", json={"ballot": ballot})
 
 
-def decrypt(office: Office, url: str, vote_id: int, who: str, share: ballots.GuardianShare) -> Any:
+def decrypt(office: Client, url: str, vote_id: int, who: str, share: ballots.GuardianShare) -> Any:
     """A guardian's tablet decrypts its part of the vote's total and sends it."""
     got = office.get(who, f"{url}/votes/{vote_id}/tally").json()
     ctx = ballots.VoteContext.from_json(got["context"])
     partial = ballots.partial_decrypt(ctx, share, got["aggregate"])
     return office.post(who, f"{url}/votes/{vote_id}/partial", json={"partial": partial})
+
+
+class OverRest:
+    """A served app (``tests.realtime.room.Place``) seen through the ``Office`` calls the
+    helpers above make: post, get and ids."""
+
+    def __init__(self, place: Any) -> None:
+        self.place = place
+        self.ids = place.ids
+
+    def post(self, who: str, url: str, **kw: Any) -> Any:
+        return self.place.rest(who, "POST", url.removeprefix("/api/v1"), **kw)
+
+    def get(self, who: str, url: str, **kw: Any) -> Any:
+        return self.place.rest(who, "GET", url.removeprefix("/api/v1"), **kw)
