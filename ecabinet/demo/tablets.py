@@ -35,7 +35,9 @@ def ceremony(
         quorum=None,
     )
     chosen = guardians.guardians_of(session, meeting_id)
-    secrets = {g.index: ballots.new_guardian(g.index, ceremony.count, ceremony.quorum) for g in chosen}
+    secrets = {
+        g.index: ballots.new_guardian(g.index, ceremony.count, ceremony.quorum) for g in chosen
+    }
     who = {g.index: person(g.user_id) for g in chosen}
     for i, secret in secrets.items():
         view = access.load(session, meeting_id)

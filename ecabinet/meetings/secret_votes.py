@@ -33,6 +33,7 @@ from ecabinet.meetings.ballot_models import (
     PartialDecryption,
     VoteRecord,
 )
+from ecabinet.meetings.ballots.context import vote_context
 from ecabinet.meetings.voting_models import Vote, VoteTally
 
 _shuffle = secrets.SystemRandom().shuffle
@@ -50,7 +51,7 @@ def _context(
 ) -> ballots.VoteContext:
     # Checking every announcement's proofs again for each batch would cost more than the
     # ballots; the arguments are the whole input, so a cached value is never stale.
-    return ballots.vote_context(
+    return vote_context(
         deployment,
         meeting_id,
         vote_id,

@@ -380,6 +380,7 @@ def close_vote(
     vote.closed_at = utcnow()
     vote.quorum_at_close = q.met
     vote.present_at_close = q.present
+    assert vote.id is not None
     if vote.secret:
         labels = len(json.loads(vote.options))
         if vote.cast == 0:  # nothing to decrypt

@@ -20,6 +20,7 @@ of the secret vote; and the decryption attack must succeed with the real joint k
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -209,11 +210,15 @@ def _counters(evidence: list[State], vote_id: int, sqlite: bool) -> dict[int, in
             if row["vote_id"] == vote_id and row["count"] and row["_xmin"] in by_xmin:
                 found[by_xmin[row["_xmin"]]] = row["option"]
         return found
-    for before, after in zip(evidence, evidence[1:], strict=False):
+    for before, after in itertools.pairwise(evidence):
         seen = {e["id"] for e in _ballot_entries(before, vote_id)}
         voters = [e["actor_id"] for e in _ballot_entries(after, vote_id) if e["id"] not in seen]
-        was = {r["option"]: r["count"] for r in before.get("vote_tally", []) if r["vote_id"] == vote_id}
-        now = {r["option"]: r["count"] for r in after.get("vote_tally", []) if r["vote_id"] == vote_id}
+        was = {
+            r["option"]: r["count"] for r in before.get("vote_tally", []) if r["vote_id"] == vote_id
+        }
+        now = {
+            r["option"]: r["count"] for r in after.get("vote_tally", []) if r["vote_id"] == vote_id
+        }
         moved = [o for o, c in now.items() if c > was.get(o, 0)]
         if len(voters) == 1 and len(moved) == 1:
             found[voters[0]] = moved[0]
@@ -254,7 +259,7 @@ def _tally_written_once(evidence: list[State], vote_id: int, sqlite: bool) -> No
         assert rows[0]["_xmin"] not in ballot_xmins
         return
     changes = 0
-    for before, after in zip(evidence, evidence[1:], strict=False):
+    for before, after in itertools.pairwise(evidence):
         was = [r for r in before.get("vote_tally", []) if r["vote_id"] == vote_id]
         now = [r for r in after.get("vote_tally", []) if r["vote_id"] == vote_id]
         if was != now:

@@ -16,6 +16,7 @@ from ecabinet.core import auth
 from ecabinet.core.db import session_scope
 from ecabinet.core.scopes import Scope
 from ecabinet.core.users import User
+from tests.meetings import tablets as helpers
 from tests.realtime.room import Place, live_place, tablet
 
 
@@ -58,6 +59,7 @@ def test_a_read_only_token_follows_the_meeting_but_cannot_act(place: Place, engi
             assert not answer["ok"], (event, answer)
             assert answer["error"]["code"] == "token.scope", (event, answer)
         # a secret vote opened by the secretary's full token; the read-only one cannot vote
+        helpers.ceremony(helpers.OverRest(place), f"/api/v1/meetings/{mid}")
         clerk = await tablet(place, "p.clerk")
         opened = await clerk.ask(
             "vote_open",
