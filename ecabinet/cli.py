@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecabinet import cli_admin, cli_openapi, cli_operations, cli_signing
+from ecabinet import cli_admin, cli_openapi, cli_operations, cli_signing, cli_vote
 from ecabinet.core import errors, logs
 from ecabinet.core.settings import Settings, SettingsError
 
@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_admin.add_commands(sub)
     cli_signing.add_commands(sub)
+    cli_vote.add_commands(sub)
     cli_openapi.add_commands(sub)
     cli_operations.add_commands(sub)
 

@@ -63,4 +63,5 @@ __all__ = [
     "tracking_code",
     "verification_key",
     "verify_record",
+    "vote_context",
 ]

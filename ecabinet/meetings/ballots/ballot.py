@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from coincurve import PublicKey
+
 from ecabinet.meetings.ballots import errors, group
 from ecabinet.meetings.ballots.context import VoteContext, canonical_json
 
@@ -39,8 +41,8 @@ class CheckedBallot:
 
 @dataclass(frozen=True)
 class Selection:
-    a: group.PublicKey
-    b: group.PublicKey
+    a: PublicKey
+    b: PublicKey
     proof: tuple[int, int, int, int]
     """c0, c1, v0, v1."""
 
@@ -72,8 +74,9 @@ def encrypt_plaintexts(
     ctx: VoteContext, plaintexts: Sequence[int], rng: group.Rng | None = None
 ) -> dict[str, Any]:
     """Encrypt each plaintext with a range proof (simulating the 1 branch when a
-    plaintext is neither 0 nor 1) and a sum proof for the true randomness. Only :func:`encrypt_ballot` makes valid ballots; tests use this to
-    build ballots that look honest but break a rule."""
+    plaintext is neither 0 nor 1) and a sum proof for the true randomness. Only
+    :func:`encrypt_ballot` makes valid ballots; tests use this to build ballots that look
+    honest but break a rule."""
     digest = ctx.digest_bytes()
     k = ctx.joint_point()
     selections = []
@@ -142,7 +145,7 @@ def tracking_code(ballot: dict[str, Any]) -> str:
 
 
 def short_code(tracking: str) -> str:
-    """What a voter reads: the tracking code's first 80 bits in base32, like ``ABCD-EFGH-IJKL-MNOP``."""
+    """What a voter reads: the first 80 bits in base32, as ``ABCD-EFGH-IJKL-MNOP``."""
     text = base64.b32encode(bytes.fromhex(tracking)[:10]).decode("ascii")
     return "-".join(text[i : i + 4] for i in range(0, 16, 4))
 

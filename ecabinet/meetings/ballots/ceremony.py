@@ -194,7 +194,12 @@ def check_announcement(a: dict[str, Any], count: int, quorum: int) -> None:
         "aux_key",
     }:
         raise _bad(a, "sai các trường", "wrong fields")
-    if a["count"] != count or a["quorum"] != quorum or type(a["count"]) is not int:
+    if (
+        type(a["count"]) is not int
+        or type(a["quorum"]) is not int
+        or a["count"] != count
+        or a["quorum"] != quorum
+    ):
         raise _bad(a, "sai số người giữ khóa hoặc ngưỡng", "wrong guardian count or quorum")
     if type(a["guardian"]) is not int or not 1 <= a["guardian"] <= count:
         raise _bad(a, "sai số thứ tự", "wrong index")
@@ -265,17 +270,19 @@ def shares_for(
     index → hex(ephemeral point 33 B ‖ nonce 12 B ‖ AES-GCM ciphertext+tag 48 B)."""
     by_index = _check_all(announcements, g.count, g.quorum)
     out: dict[int, str] = {}
-    for l, a in sorted(by_index.items()):
-        if l == g.index:
+    for recipient_index, a in sorted(by_index.items()):
+        if recipient_index == g.index:
             continue
         recipient = group.parse_point(a["aux_key"])
         z = group.random_scalar(rng)
         ephemeral = group.base_mul(z)
-        key = _hkdf(z, recipient, g.index, l, ephemeral, recipient)
+        key = _hkdf(z, recipient, g.index, recipient_index, ephemeral, recipient)
         nonce = (rng or os.urandom)(12)
-        aad = group.hash_parts(TAG_SHARE, g.index, l)
-        sealed = AESGCM(key).encrypt(nonce, group.scalar_bytes(_evaluate(g.coefficients, l)), aad)
-        out[l] = (group.encode_point(ephemeral) + nonce + sealed).hex()
+        aad = group.hash_parts(TAG_SHARE, g.index, recipient_index)
+        sealed = AESGCM(key).encrypt(
+            nonce, group.scalar_bytes(_evaluate(g.coefficients, recipient_index)), aad
+        )
+        out[recipient_index] = (group.encode_point(ephemeral) + nonce + sealed).hex()
     return out
 
 
@@ -311,8 +318,10 @@ def accept_shares(
     g: GuardianSecret, announcements: list[dict[str, Any]], received: dict[int, str]
 ) -> GuardianShare:
     """Decrypt and check every other guardian's share against its commitments and return
-    this guardian's key share; raises :class:`errors.CeremonyError` naming a bad sender."""
+    this guardian's key share; raises :class:`errors.CeremonyError` naming a bad sender.
+    ``received`` maps sender index (int, or its decimal string as JSON has it) to the share."""
     by_index = _check_all(announcements, g.count, g.quorum)
+    shares = group.index_keys(received) or {}
     mine = by_index[g.index]
     if mine["commitments"] != announcement(g)["commitments"]:
         raise errors.ceremony(
@@ -325,7 +334,7 @@ def accept_shares(
     for i in sorted(by_index):
         if i == g.index:
             continue
-        blob = received.get(i) if isinstance(received, dict) else None
+        blob = shares.get(i)
         if not isinstance(blob, str) or len(blob) != 2 * (33 + 12 + 48):
             raise _bad_share(i, "thiếu hoặc sai độ dài", "missing or wrong length")
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ecabinet.meetings.ballots import errors, group
@@ -12,6 +13,7 @@ VERSION = "ecabinet-ballots/1"
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
 TAG_CONTEXT = "ecabinet/ballots/v1/context"
+TAG_CEREMONY = "ecabinet/ballots/v1/ceremony"
 
 
 def canonical_json(value: Any) -> bytes:
@@ -20,6 +22,12 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
+
+
+def ceremony_digest(announcements: list[dict[str, Any]]) -> str:
+    """Tagged SHA-256 of the canonical JSON of the announcements sorted by guardian."""
+    ordered = sorted(announcements, key=lambda a: a["guardian"])
+    return group.hash_parts(TAG_CEREMONY, canonical_json(ordered)).hex()
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,8 @@ class VoteContext:
     """K = Σ K_i0, hex compressed point."""
     verification_keys: tuple[str, ...]
     """X_1..X_n, guardian l's share commitment x_l·G, hex compressed points."""
+    ceremony: str
+    """:func:`ceremony_digest` of the guardians' announcements, so every proof binds them."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (the form the tablet receives and the record holds)."""
@@ -55,6 +65,7 @@ class VoteContext:
             "quorum": self.quorum,
             "joint_key": self.joint_key,
             "verification_keys": list(self.verification_keys),
+            "ceremony": self.ceremony,
         }
 
     @classmethod
@@ -72,7 +83,7 @@ class VoteContext:
             raise errors.bad_input("context: fields")
         if data["version"] != VERSION:
             raise errors.bad_input("context.version")
-        for name in ("deployment", "question", "joint_key"):
+        for name in ("deployment", "question", "joint_key", "ceremony"):
             if not isinstance(data[name], str):
                 raise errors.bad_input(f"context.{name}")
         for name in ("meeting_id", "vote_id", "guardian_count", "quorum"):
@@ -83,6 +94,7 @@ class VoteContext:
             not isinstance(options, list)
             or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS
             or not all(isinstance(o, str) and o for o in options)
+            or len(set(options)) != len(options)
         ):
             raise errors.bad_input("context.options")
         keys = data["verification_keys"]
@@ -94,6 +106,10 @@ class VoteContext:
                 group.parse_point(key)
         except ValueError:
             raise errors.bad_input("context: key") from None
+        if len(data["ceremony"]) != 64 or not all(
+            ch in "0123456789abcdef" for ch in data["ceremony"]
+        ):
+            raise errors.bad_input("context.ceremony")
         return cls(
             deployment=data["deployment"],
             meeting_id=data["meeting_id"],
@@ -104,17 +120,32 @@ class VoteContext:
             quorum=quorum,
             joint_key=data["joint_key"],
             verification_keys=tuple(keys),
+            ceremony=data["ceremony"],
         )
 
-    def digest_bytes(self) -> bytes:
+    # Cached: every check of every ballot needs them (cached_property writes the
+    # instance's __dict__ directly, which a frozen dataclass allows).
+    @cached_property
+    def _digest(self) -> bytes:
         return group.hash_parts(TAG_CONTEXT, canonical_json(self.to_json()))
+
+    @cached_property
+    def _joint(self) -> group.Point:
+        return group.parse_point(self.joint_key)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the cached point is a C object: leave it out so a context can go to a process pool
+        return {k: v for k, v in self.__dict__.items() if k not in ("_digest", "_joint")}
+
+    def digest_bytes(self) -> bytes:
+        return self._digest
 
     def digest(self) -> str:
         """SHA-256 (tagged) of the canonical JSON, hex."""
-        return self.digest_bytes().hex()
+        return self._digest.hex()
 
     def joint_point(self) -> group.Point:
-        return group.parse_point(self.joint_key)
+        return self._joint
 
 
 _EMPTY: dict[str, Any] = {
@@ -127,6 +158,7 @@ _EMPTY: dict[str, Any] = {
     "quorum": 0,
     "joint_key": "",
     "verification_keys": (),
+    "ceremony": "",
 }
 
 
@@ -157,5 +189,6 @@ def vote_context(
         verification_keys=tuple(
             ceremony.verification_key(announcements, i) for i in range(1, count + 1)
         ),
+        ceremony=ceremony_digest(announcements),
     )
     return VoteContext.from_json(ctx.to_json())  # the same shape checks as a received one

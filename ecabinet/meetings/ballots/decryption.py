@@ -155,7 +155,7 @@ def _parse_partial(
     if not isinstance(shares, list) or len(shares) != len(pairs):
         raise errors.partial_rejected(index, "share count")
     x = group.parse_point(ctx.verification_keys[index - 1])
-    out = []
+    out: list[group.Point] = []
     for j, ((a, _), s) in enumerate(zip(pairs, shares, strict=True)):
         if not isinstance(s, dict) or set(s) != {"D", "proof"}:
             raise errors.partial_rejected(index, f"shares[{j}]: fields")
@@ -204,17 +204,19 @@ def combine(
     partials: dict[int, dict[str, Any]],
     ballots: int,
 ) -> list[int]:
-    """The counts per option. Every partial given is checked; the first ``quorum`` valid
-    ones (by index) are used. Raises :class:`errors.NotEnoughPartials` when fewer than
-    ``quorum`` are valid (the invalid ones are named in its details)."""
+    """The counts per option (``partials`` keyed by guardian index, int or decimal string).
+    Every partial given is checked; the first ``quorum`` valid ones (by index) are used.
+    Raises :class:`errors.NotEnoughPartials` when fewer than ``quorum`` are valid (the
+    invalid ones are named in its details)."""
     pairs = parse_aggregate(ctx, aggregate)
     if type(ballots) is not int or ballots != aggregate["ballot_count"]:
         raise errors.bad_input("ballot count differs from the aggregate's")
-    if not isinstance(partials, dict):
+    by_index = group.index_keys(partials)
+    if by_index is None:
         raise errors.bad_input("partials")
     valid: dict[int, list[group.Point]] = {}
     invalid: dict[int, str] = {}
-    for index, partial in sorted(partials.items()):
+    for index, partial in sorted(by_index.items()):
         try:
             valid[index] = _parse_partial(ctx, index, aggregate, partial)
         except errors.PartialRejected as exc:
@@ -233,13 +235,13 @@ def combine(
     counts = []
     for j, (_, b) in enumerate(pairs):
         m = group.sub(b, group.lincomb((lambdas[i], valid[i][j]) for i in chosen))
-        t = table.get(group.encode_point(m))
-        if t is None:
+        found = table.get(group.encode_point(m))
+        if found is None:
             raise errors.BadInput(
                 "tally.unsolvable",
                 f"Không tìm được số phiếu của lựa chọn {j + 1} trong giới hạn số phiếu.",
                 f"Option {j + 1}'s count is not within the number of ballots.",
                 {"option": j},
             )
-        counts.append(t)
+        counts.append(found)
     return counts

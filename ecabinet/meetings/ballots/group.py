@@ -135,6 +135,21 @@ def parse_scalar(value: object) -> int:
     return s
 
 
+def index_keys(mapping: object) -> dict[int, object] | None:
+    """A dict keyed by guardian index, accepting JSON's string keys ("2") as well as ints;
+    None when it is not a dict or a key is neither."""
+    if not isinstance(mapping, dict):
+        return None
+    out: dict[int, object] = {}
+    for key, value in mapping.items():
+        if isinstance(key, str) and key.isdecimal() and len(key) <= 3:
+            key = int(key)
+        if type(key) is not int:
+            return None
+        out[key] = value
+    return out
+
+
 Part = bytes | str | int | PublicKey | None
 
 

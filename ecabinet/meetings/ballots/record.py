@@ -15,7 +15,7 @@ from typing import Any
 from ecabinet.core.errors import DomainError
 from ecabinet.meetings.ballots import ceremony, decryption, errors
 from ecabinet.meetings.ballots.ballot import check_ballot, parse_ballot, tracking_code
-from ecabinet.meetings.ballots.context import VERSION, VoteContext, canonical_json
+from ecabinet.meetings.ballots.context import VERSION, VoteContext, canonical_json, ceremony_digest
 
 RECORD_FIELDS = frozenset(
     {"version", "context", "announcements", "ballots", "aggregate", "partials", "counts"}
@@ -45,7 +45,7 @@ def build_record(
 ) -> bytes:
     """The record's canonical bytes (ballots sorted by tracking code, guardians by index).
     Ballots are normalised, not re-checked: :func:`verify_record` is the checker."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for ballot in ballots:
         normal, _, _ = parse_ballot(ctx, ballot)
         entries.append({"tracking_code": tracking_code(normal), "ballot": normal})
@@ -76,19 +76,20 @@ def verify_record(data: bytes) -> RecordReport:
     problems: list[tuple[str, str]] = []
 
     def report(counts: list[int] | None = None, **extra: Any) -> RecordReport:
-        return RecordReport(not problems, counts if not problems else counts, problems, **extra)
+        return RecordReport(not problems, counts, problems, **extra)
 
     try:
         record = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        problems.append(("", "not JSON"))
+        canonical = canonical_json(record) + b"\n" == data  # NaN, Infinity: ValueError
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        problems.append(("", "not JSON (or holds NaN, Infinity, or is nested too deep)"))
         return report()
     if not isinstance(record, dict) or set(record) != RECORD_FIELDS:
         problems.append(("", f"fields must be {sorted(RECORD_FIELDS)}"))
         return report()
     if record["version"] != VERSION:
         problems.append(("version", f"unknown version (expected {VERSION})"))
-    if canonical_json(record) + b"\n" != data:
+    if not canonical:
         problems.append(("", "not in canonical form"))
     try:
         ctx = VoteContext.from_json(record["context"])
@@ -137,10 +138,13 @@ def verify_record(data: bytes) -> RecordReport:
 
     counts = record["counts"]
     tally: list[int] | None = None
-    try:
-        tally = decryption.combine(ctx, agg, valid, agg["ballot_count"])
-    except DomainError as exc:
-        problems.append(("partials", _reason(exc)))
+    if agg["ballot_count"] != len(codes):  # also bounds the search below by the ballots listed
+        problems.append(("counts", "cannot be decrypted: the aggregate is not of these ballots"))
+    else:
+        try:
+            tally = decryption.combine(ctx, agg, valid, len(codes))
+        except DomainError as exc:
+            problems.append(("partials", _reason(exc)))
     if not isinstance(counts, list) or len(counts) != len(ctx.options):
         problems.append(("counts", f"must list {len(ctx.options)} counts"))
     elif tally is not None:
@@ -169,6 +173,8 @@ def _check_announcements(
             fine = False
     if not fine:
         return
+    if ceremony_digest(announcements) != ctx.ceremony:
+        problems.append(("context.ceremony", "does not match the announcements"))
     if ceremony.joint_key(announcements) != ctx.joint_key:
         problems.append(("context.joint_key", "does not match the announcements"))
     for i in range(ctx.guardian_count):
