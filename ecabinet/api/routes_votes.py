@@ -163,6 +163,8 @@ async def tally_request(call: Call) -> Response:
             vote_id=vote_id,
             context=secret_votes.context_of(session, vote).to_json(),
             aggregate=request["aggregate"] if request else None,
+            ballots=request["ballots"] if request else [],
+            cast=vote.cast,
             decrypted_by=request["decrypted_by"] if request else [],
         )
 

@@ -257,6 +257,10 @@ class TallyRequestOut(BaseModel):
     vote_id: int
     context: dict[str, Any]
     aggregate: dict[str, Any] | None = Field(description="The encrypted total, once closed")
+    ballots: list[dict[str, Any]] = Field(
+        default_factory=list, description="The encrypted ballots summed, once closed"
+    )
+    cast: int = Field(description="Ballots cast (the turnout the room saw)")
     decrypted_by: list[int] = Field(description="Guardians whose partial is in")
 
 

@@ -160,6 +160,10 @@ def tally_request(session: Session, view: MeetingView, vote: Vote) -> dict[str, 
         "vote_id": vote.id,
         "context": context_of(session, vote).to_json(),
         "aggregate": json.loads(row.aggregate),
+        # a guardian's tablet checks the total is the sum of these, as many as the turnout
+        # (a server asking to decrypt one ballot as a "total" is refused there)
+        "ballots": stored(session, vote.id),
+        "cast": vote.cast,
         "decrypted_by": sorted(have),
     }
 
