@@ -10,7 +10,8 @@ ballot of a seat is refused by the database's unique turnout, across processes t
 
 A secret vote's ballots arrive encrypted, each with its proofs. The proofs of a batch are
 checked before its transaction, outside the event loop and without the database
-(:func:`check_all`: in worker processes when the batch is large, so both cores work), and
+(:func:`check_all`: in worker processes when the batch is large and the process may use
+several cores, started when a tablet joins a meeting), and
 only the ballots whose proofs hold reach ``cast_many``.
 """
 
@@ -33,7 +34,7 @@ from ecabinet.core import auth, errors, outbox, scopes
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject
 from ecabinet.core.scopes import Scope
-from ecabinet.meetings import access, ballots, secret_votes, voting
+from ecabinet.meetings import access, ballot_checks, ballots, secret_votes, voting
 from ecabinet.meetings.voting_models import Vote
 
 log = logging.getLogger("ecabinet.realtime")
@@ -58,35 +59,24 @@ POOL_FROM = 64
 """Ballots in a batch from which their proofs are checked in worker processes."""
 
 
-def _check_chunk(ctx: ballots.VoteContext, payloads: list[Any]) -> list[Any]:
-    # What crosses back from a worker process: a checked ballot, or a refusal's fields
-    # (an exception's pickling would lose them).
-    out: list[Any] = []
-    for p in payloads:
-        result = secret_votes.check(ctx, p)
-        out.append(result if not isinstance(result, errors.DomainError) else result.as_dict())
-    return out
-
-
-def _refusal(fields: dict[str, Any]) -> errors.DomainError:
-    return ballots.BallotRejected(
-        fields["code"], fields["message"]["vi"], fields["message"]["en"], fields["details"]
-    )
-
-
 def check_all(
     ctx: ballots.VoteContext, payloads: list[Any], pool: Executor | None
 ) -> list[ballots.CheckedBallot | errors.DomainError]:
     """Check each ballot's proofs (in the pool's processes when given, one chunk each)."""
     if pool is None or len(payloads) < POOL_FROM:
-        return [_refusal(d) if isinstance(d, dict) else d for d in _check_chunk(ctx, payloads)]
-    workers = max(1, os.cpu_count() or 1)
+        checked = ballot_checks.check_chunk(ctx, payloads)
+        return [ballot_checks.refusal(d) if isinstance(d, dict) else d for d in checked]
+    workers = _cores()
     size = -(-len(payloads) // workers)
     chunks = [payloads[i : i + size] for i in range(0, len(payloads), size)]
     done: list[Any] = []
-    for part in pool.map(_check_chunk, [ctx] * len(chunks), chunks):
+    for part in pool.map(ballot_checks.check_chunk, [ctx] * len(chunks), chunks):
         done.extend(part)
-    return [_refusal(d) if isinstance(d, dict) else d for d in done]
+    return [ballot_checks.refusal(d) if isinstance(d, dict) else d for d in done]
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
 class BallotBox:
@@ -98,12 +88,19 @@ class BallotBox:
         self.counting = False
         self.pool: Executor | None = None
 
-    def _pool(self) -> Executor:
-        if self.pool is None:  # a fresh interpreter per worker: no forked locks or sockets
+    def warm(self) -> None:
+        """Start the proof-checking processes (when this process may use several cores)
+        before a burst of ballots needs them: a tablet joining a meeting calls this."""
+        if self.pool is None and _cores() > 1:
+            # a fresh interpreter per worker: no forked locks or sockets
             self.pool = ProcessPoolExecutor(
-                max_workers=max(1, os.cpu_count() or 1),
-                mp_context=multiprocessing.get_context("spawn"),
+                max_workers=_cores(), mp_context=multiprocessing.get_context("spawn")
             )
+            for _ in range(_cores()):
+                self.pool.submit(ballot_checks.ready)
+
+    def _pool(self) -> Executor | None:
+        self.warm()
         return self.pool
 
     def close(self) -> None:
@@ -176,10 +173,7 @@ class BallotBox:
             return
         pool = self._pool() if len(encrypted) >= POOL_FROM else None
         payloads = [p.encrypted for p in encrypted]
-        if pool is None:
-            checked = await anyio.to_thread.run_sync(check_all, ctx, payloads, None)
-        else:
-            checked = await anyio.to_thread.run_sync(check_all, ctx, payloads, pool)
+        checked = await anyio.to_thread.run_sync(check_all, ctx, payloads, pool)
         for p, c in zip(encrypted, checked, strict=True):
             p.checked = c
 
