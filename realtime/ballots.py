@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -30,7 +29,7 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ecabinet.core import auth, errors, outbox, scopes
+from ecabinet.core import auth, errors, outbox, sandbox, scopes
 from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject
 from ecabinet.core.scopes import Scope
@@ -92,9 +91,9 @@ class BallotBox:
         """Start the proof-checking processes (when this process may use several cores)
         before a burst of ballots needs them: a tablet joining a meeting calls this."""
         if self.pool is None and _cores() > 1:
-            # a fresh interpreter per worker: no forked locks or sockets
+            # forked from the fork server: no locks or sockets of this process
             self.pool = ProcessPoolExecutor(
-                max_workers=_cores(), mp_context=multiprocessing.get_context("spawn")
+                max_workers=_cores(), mp_context=sandbox.worker_context()
             )
             for _ in range(_cores()):
                 self.pool.submit(ballot_checks.ready)

@@ -381,7 +381,8 @@ def close_vote(
     vote.quorum_at_close = q.met
     vote.present_at_close = q.present
     assert vote.id is not None
-    if vote.secret:
+    legacy = vote.secret and bool(tally(session, vote))  # opened before encrypted ballots
+    if vote.secret and not legacy:
         labels = len(json.loads(vote.options))
         if vote.cast == 0:  # nothing to decrypt
             for option in range(labels):

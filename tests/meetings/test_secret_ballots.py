@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
+from ecabinet.core.db import session_scope
 from ecabinet.meetings import ballots
 from tests.documents.office import Office, office_app
 from tests.meetings import tablets
@@ -195,3 +196,18 @@ def test_no_ballots_closes_at_once(office: Office) -> None:
     r = office.post("p.leader", f"{url}/votes/{vote_id}/close")
     assert r.status_code == 200 and r.json()["state"] == "closed"
     assert r.json()["counts"] == [0, 0, 0] and r.json()["passed"] is False
+
+
+def test_a_secret_vote_open_across_the_upgrade_still_closes(office: Office, engine: Engine) -> None:
+    """A secret vote opened before encrypted ballots kept per-option counters: closing it
+    counts them, without guardians."""
+    url, item_id = _running(office, PRESENT)
+    r = _open(office, url, item_id)
+    vote_id = r.json()["id"]
+    for who in ("p.spec", "p.head"):
+        assert office.post(who, f"{url}/votes/{vote_id}/ballot", json={"option": 1}).is_success
+    with session_scope(engine) as s:  # as the rows of such a vote look
+        s.execute(text("UPDATE vote SET secret = :t WHERE id = :v"), {"t": True, "v": vote_id})
+    r = office.post("p.leader", f"{url}/votes/{vote_id}/close")
+    assert r.status_code == 200, r.text
+    assert (r.json()["state"], r.json()["counts"]) == ("closed", [0, 2, 0])

@@ -44,6 +44,7 @@ def test_a_read_only_token_follows_the_meeting_but_cannot_act(place: Place, engi
     detail = place.meeting()
     mid = detail["meeting"]["id"]
     second_item = detail["agenda"][1]["id"]
+    helpers.ceremony(helpers.OverRest(place), f"/api/v1/meetings/{mid}")  # for the secret vote
     place.tokens["p.leader"] = _read_only_token(engine, "p.leader")
 
     async def scenario() -> None:
@@ -59,7 +60,6 @@ def test_a_read_only_token_follows_the_meeting_but_cannot_act(place: Place, engi
             assert not answer["ok"], (event, answer)
             assert answer["error"]["code"] == "token.scope", (event, answer)
         # a secret vote opened by the secretary's full token; the read-only one cannot vote
-        helpers.ceremony(helpers.OverRest(place), f"/api/v1/meetings/{mid}")
         clerk = await tablet(place, "p.clerk")
         opened = await clerk.ask(
             "vote_open",

@@ -3,7 +3,7 @@
 // total, and the check of the election record. The server never sees a choice.
 import { useCallback, useEffect, useState } from "react";
 
-import { call } from "../../api";
+import { call, getBytes } from "../../api";
 import {
   acceptShares,
   announcement,
@@ -58,11 +58,8 @@ export const ballotApi = {
   received: (m: number) =>
     call<{ index: number; announcements: Announcement[]; shares: Record<string, string> }>("GET", `${base(m)}/guardians/shares`),
   tally: (m: number, v: number) => call<TallyRequest>("GET", `${base(m)}/votes/${v}/tally`),
-  record: async (m: number, v: number): Promise<string> => {
-    const response = await fetch(`/api/v1${base(m)}/votes/${v}/record`, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return response.text();
-  },
+  // the record's exact bytes (its SHA-256 is the one the minutes cite), not a re-serialised parse
+  record: async (m: number, v: number): Promise<string> => (await getBytes(`${base(m)}/votes/${v}/record`, true)).text(),
 };
 
 /** The meeting's ceremony, reloaded whenever the room moves on. */
