@@ -42,6 +42,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_document_steps,
     routes_documents,
     routes_files,
+    routes_guardians,
     routes_meetings,
     routes_minutes,
     routes_notifications,
@@ -134,6 +135,8 @@ def create_app(
             background.cancel_scope.cancel()
         metrics.SCHEDULER_LEADER.set(0)
         metrics.process_stopped()
+        for close in getattr(_app.state, "closers", ()):  # e.g. the ballot box's workers
+            close()
         ctx.engine.dispose()
 
     app = ObservedApp(
@@ -176,12 +179,14 @@ def create_asgi(
     """The served application: Socket.IO at ``/socket.io`` beside the Starlette app."""
     import socketio
 
+    from realtime.namespaces.meetings import NAMESPACE
     from realtime.server import create_server, publisher
 
     app = create_app(settings, engine=engine, store=store, frontend_dist=frontend_dist)
     ctx: AppContext = app.state.ctx
     sio = create_server(ctx.settings, ctx.engine, ctx.store)
     app.state.sio = sio
+    app.state.closers = [sio.namespace_handlers[NAMESPACE].ballots.close]
     ctx.publish = publisher(sio)
     asgi: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")
     return asgi

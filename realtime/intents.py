@@ -17,16 +17,29 @@ from ecabinet.core.audit import Actor
 from ecabinet.core.inputs import DB_INT_MAX, Id
 from ecabinet.core.policy import Subject
 from ecabinet.core.storage import ObjectStore
-from ecabinet.meetings import annotation_input, annotation_pages, attendance, live, speakers, voting
+from ecabinet.meetings import (
+    annotation_input,
+    annotation_pages,
+    attendance,
+    guardians,
+    live,
+    secret_votes,
+    speakers,
+    voting,
+)
 from ecabinet.meetings import annotations as annotation_service
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.inputs import (
     AgendaMoveIn,
+    AnnouncementIn,
     BallotIn,
     CheckInIn,
+    ConfirmIn,
     EndIn,
     LiveIn,
+    PartialIn,
     PresentIn,
+    SharesIn,
     SpeakerIn,
     VoteIn,
 )
@@ -78,6 +91,22 @@ class VoteRef(MeetingRef):
     vote_id: Id
 
 
+class AnnounceIntent(MeetingRef, AnnouncementIn):
+    pass
+
+
+class SharesIntent(MeetingRef, SharesIn):
+    pass
+
+
+class ConfirmIntent(MeetingRef, ConfirmIn):
+    pass
+
+
+class PartialIntent(VoteRef, PartialIn):
+    pass
+
+
 class BallotIntent(VoteRef, BallotIn):
     """Counted by :class:`realtime.ballots.BallotBox`, not through :data:`INTENTS`."""
 
@@ -126,6 +155,35 @@ def _vote_close(
 ) -> dict[str, Any]:
     voting.close_vote(s, a, subj, v, b.vote_id)
     return {"vote": voting.describe(s, voting.vote_of(s, v, b.vote_id))}
+
+
+def _announce(
+    s: Session, a: Actor, subj: Subject, v: MeetingView, b: AnnounceIntent, _: None
+) -> dict[str, Any]:
+    guardians.announce(s, a, subj, v, b.announcement)
+    return {"ceremony": guardians.describe(s, v.id)}
+
+
+def _shares(
+    s: Session, a: Actor, subj: Subject, v: MeetingView, b: SharesIntent, _: None
+) -> dict[str, Any]:
+    guardians.send_shares(s, a, subj, v, b.shares)
+    return {"ceremony": guardians.describe(s, v.id)}
+
+
+def _confirm(
+    s: Session, a: Actor, subj: Subject, v: MeetingView, b: ConfirmIntent, _: None
+) -> dict[str, Any]:
+    guardians.confirm(s, a, subj, v, b.joint_key)
+    return {"ceremony": guardians.describe(s, v.id)}
+
+
+def _partial(
+    s: Session, a: Actor, subj: Subject, v: MeetingView, b: PartialIntent, _: None
+) -> dict[str, Any]:
+    vote = voting.vote_of(s, v, b.vote_id)
+    secret_votes.submit_partial(s, a, subj, v, vote, b.partial)
+    return {"vote": voting.describe(s, vote)}
 
 
 def _count_pages(
@@ -189,4 +247,9 @@ INTENTS: dict[str, Intent] = {
         ),
     ),
     "vote_close": Intent(VoteRef, _vote_close),
+    # a guardian's tablet in the key ceremony, and decrypting a secret vote's total
+    "guardian_announce": Intent(AnnounceIntent, _announce),
+    "guardian_shares": Intent(SharesIntent, _shares),
+    "guardian_confirm": Intent(ConfirmIntent, _confirm),
+    "tally_partial": Intent(PartialIntent, _partial),
 }

@@ -1,4 +1,5 @@
-"""Votes of a meeting: open, cast a ballot, close, check a receipt."""
+"""Votes of a meeting: open, cast a ballot, close, check a receipt; a secret vote's
+context, guardians' partial decryptions and election record."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from ecabinet.api.routes_meetings import visible_meeting
 from ecabinet.api.schemas_meetings import (
     BallotIn,
     BallotOut,
+    PartialIn,
     ReceiptIn,
     ReceiptOut,
+    RecordReportOut,
+    TallyRequestOut,
     VoteIn,
     VoteList,
     VoteOut,
 )
 from ecabinet.core.policy import Subject
-from ecabinet.meetings import voting
+from ecabinet.meetings import ballots, secret_votes, voting
 from ecabinet.meetings.voting_models import Vote
 
 TAG = "meetings"
@@ -90,7 +94,7 @@ async def ballot(call: Call) -> Response:
 
     def run(session: Session, subject: Subject) -> BallotOut:
         view = visible_meeting(session, subject, meeting_id)
-        done = voting.cast(session, call.actor, subject, view, vote_id, body.option)
+        done = voting.cast(session, call.actor, subject, view, vote_id, body.option, body.ballot)
         return BallotOut(vote_id=done.vote_id, cast=done.cast, receipt=done.receipt)
 
     return model_json(await call.subject(run))
@@ -133,5 +137,103 @@ async def receipt(call: Call) -> Response:
     def run(session: Session, subject: Subject) -> ReceiptOut:
         view = visible_meeting(session, subject, meeting_id)
         return ReceiptOut(counted=voting.counted(session, view.id, vote_id, body.receipt))
+
+    return model_json(await call.subject(run, write=False))
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/votes/{vote_id:int}/tally",
+    "GET",
+    "A secret vote's context (what a tablet encrypts for) and, once closed, its encrypted "
+    "total (what the guardians decrypt)",
+    responses={200: TallyRequestOut},
+    tag=TAG,
+)
+async def tally_request(call: Call) -> Response:
+    meeting_id: int = call.request.path_params["meeting_id"]
+    vote_id: int = call.request.path_params["vote_id"]
+
+    def run(session: Session, subject: Subject) -> TallyRequestOut:
+        view = visible_meeting(session, subject, meeting_id)
+        vote = voting.vote_of(session, view, vote_id)
+        if not vote.secret:
+            raise voting.not_secret()
+        request = secret_votes.tally_request(session, view, vote)
+        return TallyRequestOut(
+            vote_id=vote_id,
+            context=secret_votes.context_of(session, vote).to_json(),
+            aggregate=request["aggregate"] if request else None,
+            ballots=request["ballots"] if request else [],
+            cast=vote.cast,
+            decrypted_by=request["decrypted_by"] if request else [],
+        )
+
+    return model_json(await call.subject(run, write=False))
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/votes/{vote_id:int}/partial",
+    "POST",
+    "A guardian's partial decryption of a secret vote's total (checked; with a quorum, "
+    "the vote's counts are decrypted and its record kept)",
+    body=PartialIn,
+    responses={200: VoteOut},
+    tag=TAG,
+)
+async def partial(call: Call) -> Response:
+    body = await call.body(PartialIn)
+    meeting_id: int = call.request.path_params["meeting_id"]
+    vote_id: int = call.request.path_params["vote_id"]
+
+    def run(session: Session, subject: Subject) -> VoteOut:
+        view = visible_meeting(session, subject, meeting_id)
+        vote = voting.vote_of(session, view, vote_id)
+        secret_votes.submit_partial(session, call.actor, subject, view, vote, body.partial)
+        return _out(session, vote)
+
+    return model_json(await call.subject(run))
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/votes/{vote_id:int}/record",
+    "GET",
+    "A secret vote's election record (JSON; its SHA-256 is the vote's record_hash)",
+    responses={200: "The election record (JSON)"},
+    tag=TAG,
+)
+async def record(call: Call) -> Response:
+    meeting_id: int = call.request.path_params["meeting_id"]
+    vote_id: int = call.request.path_params["vote_id"]
+
+    def run(session: Session, subject: Subject) -> bytes:
+        view = visible_meeting(session, subject, meeting_id)
+        return secret_votes.record_of(session, voting.vote_of(session, view, vote_id))
+
+    data = await call.subject(run, write=False)
+    return Response(data, media_type="application/json")
+
+
+@api.route(
+    "/meetings/{meeting_id:int}/votes/{vote_id:int}/record/verify",
+    "GET",
+    "The server's check of a secret vote's election record (every proof, the total)",
+    responses={200: RecordReportOut},
+    tag=TAG,
+)
+async def verify(call: Call) -> Response:
+    meeting_id: int = call.request.path_params["meeting_id"]
+    vote_id: int = call.request.path_params["vote_id"]
+
+    def run(session: Session, subject: Subject) -> RecordReportOut:
+        view = visible_meeting(session, subject, meeting_id)
+        vote = voting.vote_of(session, view, vote_id)
+        data = secret_votes.record_of(session, vote)
+        report = ballots.verify_record(data)
+        return RecordReportOut(
+            ok=report.ok,
+            counts=report.counts,
+            record_hash=ballots.record_hash(data),
+            problems=[{"where": w, "problem": p} for w, p in report.problems],
+        )
 
     return model_json(await call.subject(run, write=False))

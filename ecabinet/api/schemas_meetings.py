@@ -11,12 +11,34 @@ from ecabinet.api.schemas import In
 from ecabinet.core.inputs import Id, Line, Text
 from ecabinet.core.users import User
 from ecabinet.meetings.attendance import Quorum
-from ecabinet.meetings.inputs import AgendaMoveIn, BallotIn, CheckInIn, EndIn, VoteIn
+from ecabinet.meetings.inputs import (
+    AgendaMoveIn,
+    AnnouncementIn,
+    BallotIn,
+    CheckInIn,
+    ConfirmIn,
+    EndIn,
+    GuardiansIn,
+    PartialIn,
+    SharesIn,
+    VoteIn,
+)
 from ecabinet.meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
 from ecabinet.meetings.service import MeetingFields
 from ecabinet.meetings.states import MeetingState
 
-__all__ = ["AgendaMoveIn", "BallotIn", "CheckInIn", "EndIn", "VoteIn"]  # live inputs, shared
+__all__ = [  # live inputs, shared
+    "AgendaMoveIn",
+    "AnnouncementIn",
+    "BallotIn",
+    "CheckInIn",
+    "ConfirmIn",
+    "EndIn",
+    "GuardiansIn",
+    "PartialIn",
+    "SharesIn",
+    "VoteIn",
+]
 
 
 class MeetingIn(In):
@@ -189,15 +211,23 @@ class EventList(BaseModel):
 class BallotOut(BaseModel):
     vote_id: int
     cast: int
-    receipt: str | None = Field(description="A secret ballot's receipt code, shown once")
+    receipt: str | None = Field(
+        description="A secret ballot's tracking code (the hash of the encrypted ballot, "
+        "found again in the vote's election record)"
+    )
 
 
 class ReceiptIn(In):
-    receipt: str = Field(min_length=1, max_length=64)
+    receipt: str = Field(min_length=1, max_length=80)
 
 
 class ReceiptOut(BaseModel):
     counted: bool
+
+
+class TallyProgress(BaseModel):
+    have: int
+    quorum: int
 
 
 class VoteOut(BaseModel):
@@ -215,6 +245,58 @@ class VoteOut(BaseModel):
     counts: list[int] | None = Field(description="Per option, once the vote is closed")
     passed: bool | None
     quorum_at_close: bool | None
+    tally: TallyProgress | None = Field(
+        default=None, description="A secret vote's decryption: valid partials in, and needed"
+    )
+    record_hash: str | None = Field(
+        default=None, description="A secret vote's election record's SHA-256, once decrypted"
+    )
+
+
+class TallyRequestOut(BaseModel):
+    vote_id: int
+    context: dict[str, Any]
+    aggregate: dict[str, Any] | None = Field(description="The encrypted total, once closed")
+    ballots: list[dict[str, Any]] = Field(
+        default_factory=list, description="The encrypted ballots summed, once closed"
+    )
+    cast: int = Field(description="Ballots cast (the turnout the room saw)")
+    decrypted_by: list[int] = Field(description="Guardians whose partial is in")
+
+
+class RecordProblem(BaseModel):
+    where: str
+    problem: str
+
+
+class RecordReportOut(BaseModel):
+    ok: bool
+    counts: list[int] | None
+    record_hash: str
+    problems: list[RecordProblem]
+
+
+class GuardianOut(BaseModel):
+    index: int
+    user_id: int
+    state: str
+
+
+class CeremonyOut(BaseModel):
+    state: str = Field(description="none, announcing, sharing, confirming or complete")
+    count: int
+    quorum: int
+    fingerprint: str | None = None
+    fingerprint_short: str | None = None
+    guardians: list[GuardianOut]
+
+
+class ReceivedSharesOut(BaseModel):
+    index: int
+    count: int
+    quorum: int
+    announcements: list[dict[str, Any]]
+    shares: dict[str, str] = Field(description="Sender's index -> share encrypted to me")
 
 
 class VoteList(BaseModel):

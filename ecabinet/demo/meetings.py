@@ -17,10 +17,11 @@ from ecabinet.core.db import session_scope
 from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import BlobInfo, ObjectStore
-from ecabinet.demo import DEMO_PIN, long_document, pdfs
+from ecabinet.demo import DEMO_PIN, long_document, pdfs, tablets
 from ecabinet.meetings import (
     access,
     attendance,
+    ballots,
     consultation_access,
     consultations,
     live,
@@ -82,6 +83,11 @@ class _People:
     def subject(self, username: str) -> Subject:
         return subject_for(self.session, self.user(username))
 
+    def by_id(self, user_id: int) -> tuple[Actor, Subject]:
+        u = self.session.get(users.User, user_id)
+        assert u is not None
+        return Actor(u.id, u.full_name), subject_for(self.session, u)
+
 
 def seed_meetings(engine: Engine, store: ObjectStore, settings: Settings) -> int:
     """Add the demo meetings and consultation unless the province has meetings; how many
@@ -102,7 +108,7 @@ def seed_meetings(engine: Engine, store: ObjectStore, settings: Settings) -> int
     with session_scope(engine) as session:
         people = _People(session)
         _upcoming(session, people, province.id, upcoming, now)
-        past_id = _held(session, people, province.id, samples, now)
+        past_id = _held(session, people, province.id, samples, now, settings.public_base_url)
         _consultation(session, people, province.id, samples[0], heads[0], now)
     _minutes(engine, store, settings, past_id)
     return 2
@@ -213,7 +219,12 @@ def _upcoming(
 
 
 def _held(
-    session: Session, people: _People, agency_id: int, samples: list[BlobInfo], now: datetime
+    session: Session,
+    people: _People,
+    agency_id: int,
+    samples: list[BlobInfo],
+    now: datetime,
+    deployment: str,
 ) -> int:
     starts = now - timedelta(hours=2)
     mid = _meeting(
@@ -238,6 +249,8 @@ def _held(
             reason="",
         )
     live.start(session, chair_actor, chair, access.load(session, mid))
+    # the guardians' tablets make the key of the meeting's secret votes
+    shares = tablets.ceremony(session, (chair_actor, chair), mid, deployment, people.by_id)
     items = [i.id or 0 for i in service.items_of(session, mid)]
     _floor(session, people, mid, "giamdoc.stc")
     _vote(
@@ -248,6 +261,7 @@ def _held(
         "Thông qua Báo cáo tiến độ giải ngân vốn đầu tư công năm 2026?",
         secret=False,
         choices=(0, 0, 0, 0),
+        shares=shares,
     )
     live.move_agenda(session, chair_actor, chair, access.load(session, mid), items[1])
     _floor(session, people, mid, "giamdoc.stttt")
@@ -259,6 +273,7 @@ def _held(
         "Thông qua Tờ trình phân bổ kinh phí chuyển đổi số năm 2027?",
         secret=True,
         choices=(0, 0, 0, 2),
+        shares=shares,
     )
     live.move_agenda(session, chair_actor, chair, access.load(session, mid), items[2])
     live.end(session, chair_actor, chair, access.load(session, mid), CONCLUSIONS)
@@ -282,8 +297,10 @@ def _vote(
     *,
     secret: bool,
     choices: tuple[int, ...],
+    shares: dict[int, tuple[int, ballots.GuardianShare]],
 ) -> None:
-    """The chair opens a vote, the chair and the members vote ``choices``, the chair closes."""
+    """The chair opens a vote, the chair and the members vote ``choices`` (encrypted on
+    their tablets when secret), the chair closes (and two guardians decrypt the total)."""
     actor, chair = people.actor(CHAIR), people.subject(CHAIR)
     vote = voting.open_vote(
         session,
@@ -302,11 +319,15 @@ def _vote(
         access.load(session, mid),
         vote.id or 0,
         [
-            voting.Ballot(people.actor(w), people.id(w), c)
+            voting.Ballot(people.actor(w), people.id(w), None, tablets.encrypt(session, vote, c))
+            if secret
+            else voting.Ballot(people.actor(w), people.id(w), c)
             for w, c in zip(voters, choices, strict=True)
         ],
     )
     voting.close_vote(session, actor, chair, access.load(session, mid), vote.id or 0)
+    if secret:
+        tablets.decrypt(session, mid, vote, shares, people.by_id)
 
 
 def _minutes(engine: Engine, store: ObjectStore, settings: Settings, meeting_id: int) -> None:

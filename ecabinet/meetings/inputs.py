@@ -3,9 +3,9 @@ one definition for both, validated before any service runs."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from ecabinet.core.inputs import DB_INT_MAX, Line, Text
 
@@ -41,8 +41,43 @@ class VoteIn(LiveIn):
 
 
 class BallotIn(LiveIn):
-    option: int = Field(ge=0, le=9, validation_alias=AliasChoices("option", "choice"))
-    """The index of the chosen option (``choice`` is accepted too)."""
+    option: int | None = Field(
+        default=None, ge=0, le=9, validation_alias=AliasChoices("option", "choice")
+    )
+    """A named vote: the index of the chosen option (``choice`` is accepted too)."""
+    ballot: dict[str, Any] | None = None
+    """A secret vote: the ballot encrypted on the tablet, with its proofs (checked by
+    ``ecabinet.meetings.ballots.check_ballot``)."""
+
+    @model_validator(mode="after")
+    def _one(self) -> BallotIn:
+        if (self.option is None) == (self.ballot is None):
+            raise ValueError("give either option (a named vote) or ballot (a secret vote)")
+        return self
+
+
+class GuardiansIn(LiveIn):
+    user_ids: list[int] | None = Field(default=None, min_length=3, max_length=9)
+    """The guardians (default: the chair, the secretary and the first other member)."""
+    quorum: int | None = Field(default=None, ge=2, le=8)
+    """How many of them must decrypt (default: a majority, 2 of 3)."""
+
+
+class AnnouncementIn(LiveIn):
+    announcement: dict[str, Any]
+
+
+class SharesIn(LiveIn):
+    shares: dict[int, Annotated[str, Field(min_length=1, max_length=4096)]] = Field(max_length=8)
+    """Recipient guardian's index -> the share encrypted to that guardian."""
+
+
+class ConfirmIn(LiveIn):
+    joint_key: str = Field(min_length=66, max_length=66)
+
+
+class PartialIn(LiveIn):
+    partial: dict[str, Any]
 
 
 class PresentIn(LiveIn):

@@ -157,6 +157,7 @@ def vote_record(
         passed=vote.passed,
         result_label_vi=_verdict(vote),
         voters=voters,
+        record_hash=vote.record_hash,
     )
 
 

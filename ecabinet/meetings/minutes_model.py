@@ -67,6 +67,9 @@ class VoteRecord:
     result_label_vi: str
     voters: Sequence[tuple[str, str]] = ()
     """(name, choice label) per voter; always empty for a secret vote."""
+    record_hash: str | None = None
+    """A secret vote's election record's SHA-256: anyone with the record can recompute
+    the counts and check every proof (``ecabinet vote verify``, the record page)."""
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,12 @@ def _vote(pdf: FPDF, vote: VoteRecord, number: int) -> None:
         }[vote.passed]
     )
     paragraph(pdf, [("", "+ "), ("B", "Kết luận: "), ("B", verdict + ".")], indent=sub)
+    if vote.record_hash:  # the published record anyone can check the count against
+        paragraph(
+            pdf,
+            [("", f"+ Hồ sơ kiểm phiếu mã hóa, mã băm SHA-256: {vote.record_hash}.")],
+            indent=sub,
+        )
     # A secret ballot never names its voters, whatever the caller passed.
     if vote.secret or not vote.voters:
         return

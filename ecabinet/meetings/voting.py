@@ -18,7 +18,7 @@ from ecabinet.core import audit, errors, metrics
 from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject
 from ecabinet.core.types import utcnow
-from ecabinet.meetings import access, events
+from ecabinet.meetings import access, ballots, events, guardians, secret_votes
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.attendance import ATTENDING, VOTING_ROLES, quorum
 from ecabinet.meetings.service import item_of
@@ -45,6 +45,12 @@ def vote_of(session: Session, view: MeetingView, vote_id: int) -> Vote:
     if vote is None or vote.meeting_id != view.id:
         raise errors.NotFound.of("cuộc biểu quyết", "Vote", "vote.not_found")
     return vote
+
+
+def not_secret() -> errors.Conflict:
+    return errors.Conflict(
+        "vote.not_secret", "Đây không phải biểu quyết kín.", "This is not a secret vote."
+    )
 
 
 def _no_quorum() -> errors.Conflict:
@@ -100,6 +106,8 @@ def open_vote(
     q = quorum(view)
     if not q.met:
         raise _no_quorum()
+    if secret:  # its ballots are encrypted to the key of the meeting's guardians
+        guardians.require_complete(session, view.id)
     vote = Vote(
         meeting_id=view.id,
         item_id=item_id,
@@ -115,8 +123,9 @@ def open_vote(
     session.add(vote)
     session.flush()
     assert vote.id is not None
-    for index in range(len(labels)):
-        session.add(VoteTally(vote_id=vote.id, option=index))
+    if not secret:  # a secret vote's counts are written once, when decrypted
+        for index in range(len(labels)):
+            session.add(VoteTally(vote_id=vote.id, option=index))
     session.flush()
     audit.record(
         session,
@@ -149,7 +158,8 @@ class Cast:
     vote_id: int
     cast: int
     receipt: str | None
-    """A secret ballot's receipt code (shown once; only its hash is kept)."""
+    """A secret ballot's tracking code (the hash of the encrypted ballot, which the tablet
+    can find in the vote's election record)."""
 
 
 def _digest(vote_id: int, receipt: str) -> str:
@@ -162,12 +172,23 @@ def cast(
     subject: Subject,
     view: MeetingView,
     vote_id: int,
-    option: int,
+    option: int | None,
+    encrypted: Any = None,
 ) -> Cast:
-    """One ballot of a voting seat present (a deputy votes for their member); a second
+    """One ballot of a voting seat present (a deputy votes for their member): a named
+    vote's option, or a secret vote's encrypted ballot (its proofs checked here); a second
     ballot is refused by the database."""
     access.require_visible(subject, view)
-    outcome = cast_many(session, view, vote_id, [Ballot(actor, subject.user_id, option)])[0]
+    checked: ballots.CheckedBallot | None = None
+    vote = vote_of(session, view, vote_id)
+    if vote.secret and encrypted is not None and vote.state == "open":
+        result = secret_votes.check(secret_votes.context_of(session, vote), encrypted)
+        if isinstance(result, errors.DomainError):
+            raise result
+        checked = result
+    outcome = cast_many(session, view, vote_id, [Ballot(actor, subject.user_id, option, checked)])[
+        0
+    ]
     if isinstance(outcome, errors.DomainError):
         raise outcome
     return outcome
@@ -177,7 +198,10 @@ def cast(
 class Ballot:
     actor: Actor
     user_id: int
-    option: int
+    option: int | None
+    """A named vote's choice (None for a secret vote)."""
+    checked: ballots.CheckedBallot | None = None
+    """A secret vote's encrypted ballot, its proofs already checked."""
 
 
 def _refusal(code: str) -> errors.DomainError:
@@ -186,6 +210,24 @@ def _refusal(code: str) -> errors.DomainError:
     if code == "vote.not_eligible":
         return errors.PermissionDenied(
             code, "Chỉ thành viên có mặt mới được biểu quyết.", "Only members present may vote."
+        )
+    if code == "vote.encrypted_only":
+        return errors.InvalidInput(
+            code,
+            "Biểu quyết kín chỉ nhận phiếu đã mã hóa trên máy tính bảng.",
+            "A secret vote only takes ballots encrypted on the tablet.",
+        )
+    if code == "vote.named_only":
+        return errors.InvalidInput(
+            code,
+            "Biểu quyết công khai nhận một phương án, không nhận phiếu mã hóa.",
+            "A named vote takes an option, not an encrypted ballot.",
+        )
+    if code == "ballot.duplicate":
+        return errors.Conflict(
+            code,
+            "Phiếu mã hóa này đã được bỏ (phiếu sao chép).",
+            "This encrypted ballot was already cast (a copied ballot).",
         )
     return errors.InvalidInput(code, "Phương án không hợp lệ.", "Unknown option.")
 
@@ -208,17 +250,27 @@ def cast_many(
     labels = len(json.loads(vote.options))
     outcomes: list[Cast | errors.DomainError | None] = []
     wanted: dict[int, tuple[int, str]] = {}  # seat -> (index of its ballot, turnout key)
+    codes = [b.checked.tracking_code for b in ballots if b.checked is not None]
+    copied = secret_votes.duplicates(session, vote.id, codes) if vote.secret else set()
     for n, ballot in enumerate(ballots):
         seat = view.seat_of(ballot.user_id)
         if seat is None or seat.role not in VOTING_ROLES or seat.attendance not in ATTENDING:
             outcomes.append(_refusal("vote.not_eligible"))
-        elif not 0 <= ballot.option < labels:
+        elif vote.secret and ballot.checked is None:
+            outcomes.append(_refusal("vote.encrypted_only"))
+        elif not vote.secret and ballot.checked is not None:
+            outcomes.append(_refusal("vote.named_only"))
+        elif not vote.secret and not (ballot.option is not None and 0 <= ballot.option < labels):
             outcomes.append(_refusal("vote.bad_option"))
+        elif ballot.checked is not None and ballot.checked.tracking_code in copied:
+            outcomes.append(_refusal("ballot.duplicate"))
         elif seat.user_id in wanted:
             outcomes.append(_refusal("vote.already_cast"))
         else:
             wanted[seat.user_id] = (n, secrets.token_hex(16))
             outcomes.append(None)
+            if ballot.checked is not None:
+                copied.add(ballot.checked.tracking_code)
     counted = _insert_turnout(session, vote.id, wanted)
     accepted = sorted(wanted[uid][0] for uid in counted)
     for uid, (n, _) in wanted.items():
@@ -228,7 +280,13 @@ def cast_many(
         return [o for o in outcomes if o is not None]
     per_option: dict[int, int] = {}
     for n in accepted:
-        per_option[ballots[n].option] = per_option.get(ballots[n].option, 0) + 1
+        option = ballots[n].option
+        if not vote.secret and option is not None:
+            per_option[option] = per_option.get(option, 0) + 1
+    if vote.secret:  # ciphertexts only; no counter moves until the total is decrypted
+        secret_votes.store(
+            session, vote.id, [c for n in accepted if (c := ballots[n].checked) is not None]
+        )
     for option, k in sorted(per_option.items()):
         session.execute(
             update(VoteTally)
@@ -248,13 +306,12 @@ def cast_many(
     for k, n in enumerate(accepted):
         ballot = ballots[n]
         receipt: str | None = None
-        if vote.secret:
-            receipt = secrets.token_urlsafe(9)
-            session.add(VoteReceipt(digest=_digest(vote.id, receipt), vote_id=vote.id))
+        if ballot.checked is not None:
+            receipt = ballot.checked.tracking_code
             summary = "đã bỏ phiếu kín / secret ballot cast"
         else:
             seat = view.seat_of(ballot.user_id)
-            assert seat is not None
+            assert seat is not None and ballot.option is not None
             session.add(
                 VoteNamedBallot(vote_id=vote.id, user_id=seat.user_id, option=ballot.option)
             )
@@ -312,18 +369,41 @@ def outcome(vote: Vote, counts: list[int], present_now: int, quorum_now: bool) -
 
 def close_vote(
     session: Session, actor: Actor, subject: Subject, view: MeetingView, vote_id: int
-) -> Result:
-    """Close the vote, apply its rule and broadcast the result."""
+) -> Result | None:
+    """Close the vote, apply its rule and broadcast the result. A secret vote with ballots
+    waits for its guardians (``tallying``; the result comes from :func:`finish`)."""
     access.require_runs(subject, view)
     vote = vote_of(session, view, vote_id)
     if vote.state != "open":
         raise errors.Conflict("vote.closed", "Cuộc biểu quyết đã kết thúc.", "The vote is closed.")
-    counts = tally(session, vote)
     q = quorum(view)
-    result = outcome(vote, counts, q.present, q.met)
-    vote.state = "closed"
     vote.closed_at = utcnow()
     vote.quorum_at_close = q.met
+    vote.present_at_close = q.present
+    assert vote.id is not None
+    legacy = vote.secret and bool(tally(session, vote))  # opened before encrypted ballots
+    if vote.secret and not legacy:
+        labels = len(json.loads(vote.options))
+        if vote.cast == 0:  # nothing to decrypt
+            for option in range(labels):
+                session.add(VoteTally(vote_id=vote.id, option=option))
+            return finish(session, actor, view, vote, [0] * labels)
+        vote.state = "tallying"
+        session.add(vote)
+        session.flush()
+        audit.record(session, actor, "vote.close", "vote", vote.id, "tallying")
+        secret_votes.request_tally(session, vote)
+        return None
+    return finish(session, actor, view, vote, tally(session, vote))
+
+
+def finish(
+    session: Session, actor: Actor, view: MeetingView, vote: Vote, counts: list[int]
+) -> Result:
+    """Apply the vote's rule to its counts (with the room as it was at the close), record
+    and broadcast the result."""
+    result = outcome(vote, counts, vote.present_at_close or 0, bool(vote.quorum_at_close))
+    vote.state = "closed"
     vote.passed = result.passed
     session.add(vote)
     session.flush()
@@ -348,6 +428,7 @@ def close_vote(
             "passed": result.passed,
             "quorum": result.quorum,
             "rule_label": RULES[vote.rule],
+            "record_hash": vote.record_hash,
         },
     )
     return result
@@ -361,10 +442,14 @@ def tally(session: Session, vote: Vote) -> list[int]:
 
 
 def counted(session: Session, meeting_id: int, vote_id: int, receipt: str) -> bool:
-    """Whether a receipt code belongs to a ballot counted in this vote of the meeting."""
-    row = session.get(VoteReceipt, _digest(vote_id, receipt.strip()))
+    """Whether a receipt code (a secret ballot's tracking code; a receipt of a vote cast
+    before encrypted ballots) belongs to a ballot stored in this vote of the meeting."""
     vote = session.get(Vote, vote_id)
-    return row is not None and vote is not None and vote.meeting_id == meeting_id
+    if vote is None or vote.meeting_id != meeting_id:
+        return False
+    if secret_votes.is_stored(session, vote_id, receipt):
+        return True
+    return session.get(VoteReceipt, _digest(vote_id, receipt.strip())) is not None
 
 
 def describe(session: Session, vote: Vote) -> dict[str, Any]:
@@ -385,6 +470,8 @@ def describe(session: Session, vote: Vote) -> dict[str, Any]:
         "counts": tally(session, vote) if vote.state == "closed" else None,
         "passed": vote.passed,
         "quorum_at_close": vote.quorum_at_close,
+        "tally": secret_votes.progress(session, vote),
+        "record_hash": vote.record_hash,
     }
 
 

@@ -31,6 +31,8 @@ class Vote(SQLModel, table=True):
     """cast, present, members or two_thirds: of what the first option needs more than half
     (two thirds: at least two thirds of the members)."""
     state: str = Field(default="open", sa_type=String(8))
+    """open, closed, or (a secret vote) tallying: closed to ballots, its total waiting for
+    a quorum of guardians to decrypt it."""
     eligible: int = 0
     """Voting seats present when the vote opened (who may vote)."""
     members: int = 0
@@ -40,6 +42,11 @@ class Vote(SQLModel, table=True):
     passed: bool | None = None
     opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    present_at_close: int | None = None
+    """Voting seats present at the close (a secret vote's rule is applied after its
+    decryption, with the room as it was when the chair closed it)."""
+    record_hash: str | None = Field(default=None, max_length=64)
+    """A secret vote's election record's SHA-256 (the record is in ``vote_record``)."""
 
 
 class VoteTally(SQLModel, table=True):

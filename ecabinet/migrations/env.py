@@ -8,6 +8,7 @@ import documents.models  # registers its tables in the metadata
 import documents.publication_log_models
 import documents.publication_models  # noqa: F401  (the publication tables)
 import ecabinet.meetings.annotation_models
+import ecabinet.meetings.ballot_models
 import ecabinet.meetings.consultation_models
 import ecabinet.meetings.minutes_models
 import ecabinet.meetings.models

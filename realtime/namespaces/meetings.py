@@ -43,7 +43,7 @@ from ecabinet.core.policy import Subject, subject_for
 from ecabinet.core.scopes import Scope
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
-from ecabinet.meetings import access, events
+from ecabinet.meetings import access, events, guardians
 from ecabinet.meetings.snapshot import snapshot
 from realtime import auth, limits
 from realtime.ballots import BallotBox
@@ -268,10 +268,21 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         credential = self._connection(sid).credential
         try:
             return await self.ballots.cast(
-                body.meeting_id, body.vote_id, body.option, credential, self._client_addr(sid)
+                body.meeting_id,
+                body.vote_id,
+                body.option,
+                credential,
+                self._client_addr(sid),
+                body.ballot,
             )
         except errors.DomainError as exc:
             raise Refused(exc) from None
+
+    def _keyed(self, meeting_id: int) -> bool:
+        """Whether the meeting may hold secret votes (its key ceremony is complete)."""
+        with session_scope(self.engine, write=False) as session:
+            ceremony = guardians.ceremony_of(session, meeting_id)
+            return ceremony is not None and ceremony.state == "complete"
 
     async def _join(self, connection: Connection, body: JoinIntent) -> dict[str, Any]:
         sid, meeting_id = connection.sid, body.meeting_id
@@ -304,6 +315,10 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await connection.enter(self.server, meeting_id)
         try:
             answer = await self._in_transaction(sid, meeting_id, catch_up, write=False, whole=False)
+            if self.ballots.pool is None and await anyio.to_thread.run_sync(
+                self._keyed, meeting_id
+            ):
+                self.ballots.warm()  # a burst of encrypted ballots may follow
             # how often the room's heartbeat comes: a tablet that hears none for three
             # beats knows it may be out of date (realtime.resync)
             return answer | {"every": self.settings.heartbeat_seconds}

@@ -190,7 +190,26 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
         ).stdout
         assert "Hỏi thêm về kinh phí" in text  # my private note is in my copy
 
-        # A secret vote: both members vote, everyone sees the result.
+        # Before a secret vote, the guardians' key ceremony: the chair designates the chair,
+        # the secretary and the first member; each tablet makes its key part and keeps it.
+        enter_room(secretary, base, meeting_id)
+        guardians = (chair, secretary, member_a)
+        for page in guardians:
+            page.get_by_role("tab", name="Biểu quyết").click()
+        chair.get_by_test_id("designate").click()
+        for step in ("guardian-announce", "guardian-shares", "guardian-confirm"):
+            for page in guardians:
+                page.get_by_test_id(step).click()
+                expect(page.get_by_test_id(step)).to_have_count(0)
+        fingerprint = re.compile(r"^([0-9A-F]{4} ){4}[0-9A-F]{4}$")
+        for page in guardians:
+            expect(page.get_by_test_id("fingerprint")).to_have_text(fingerprint)
+        shown = {page.get_by_test_id("fingerprint").inner_text() for page in guardians}
+        assert len(shown) == 1  # the same key on every tablet
+        chair.get_by_role("tab", name="Điều hành").click()
+
+        # A secret vote: both members vote (encrypted on their tablets), two guardians
+        # decrypt the total, everyone sees the result and can check the record.
         chair.get_by_label("Nội dung biểu quyết").fill("Thông qua Tờ trình dự án đường tỉnh 941?")
         chair.get_by_label("Bỏ phiếu kín").check()
         chair.get_by_role("button", name="Mở biểu quyết", exact=True).click()
@@ -204,11 +223,18 @@ def test_meeting_on_three_tablets(browser: Browser, meeting_server: str, tmp_pat
         expect(member_a.get_by_test_id("vote-count")).to_have_text("Số phiếu đã bỏ: 2 / 3")
         chair.get_by_role("button", name="Kết thúc biểu quyết").click()
         chair.get_by_role("tab", name="Biểu quyết").click()
+        for page in (chair, member_a):  # the secretary's tablet is not needed: 2 of 3
+            page.get_by_role("tab", name="Biểu quyết").click()
+            page.get_by_test_id("decrypt").click()
         for page in (chair, *members):
             result = page.get_by_test_id("vote-result")
             expect(result.get_by_test_id("vote-outcome")).to_have_text("Thông qua")
             expect(result).to_contain_text("Tán thành: 2")
             expect(result).to_contain_text("Không tán thành: 0")
+        member_b.get_by_test_id("verify-record").click()
+        expect(member_b.get_by_test_id("record-report")).to_contain_text(
+            "Hồ sơ hợp lệ: mọi chứng minh đều đúng (2 / 0 / 0) · phiếu của bạn có trong hồ sơ"
+        )
 
         # The chair ends the meeting.
         chair.get_by_role("tab", name="Điều hành").click()

@@ -26,6 +26,7 @@ from ecabinet.signatures.service import SignRequest
 from signing import numbering
 from tests.documents.office import Office, office_app
 from tests.factories import ACTOR
+from tests.meetings import tablets
 from tests.signing.checks import pdfsig, pyhanko_verdicts
 from tests.support.credentials import PIN, Issuer
 
@@ -140,10 +141,14 @@ def _run(office: Office, pdf: bytes) -> tuple[str, dict[str, str]]:
         "secret": True,
         "rule": "members",
     }
+    keys = tablets.ceremony(office, url)
     vote = _ok(office.post("p.leader", url + "/votes", json=secret), 201)
     for who, option in (("p.leader", 0), ("p.spec", 1), ("p.admin", 1)):
-        _ok(office.post(who, f"{url}/votes/{vote['id']}/ballot", json={"option": option}))
-    assert _ok(office.post("p.leader", f"{url}/votes/{vote['id']}/close"))["passed"] is False
+        _ok(tablets.cast(office, url, vote["id"], who, option))
+    assert _ok(office.post("p.leader", f"{url}/votes/{vote['id']}/close"))["state"] == "tallying"
+    for who in list(keys)[:2]:
+        done = _ok(tablets.decrypt(office, url, vote["id"], who, keys[who]))
+    assert done["passed"] is False and done["record_hash"]
     return url, times
 
 
@@ -219,6 +224,10 @@ def test_minutes_generated_signed_and_the_notice_drafted(
         assert expected in found, expected
     secret_part = found.split("2. Nhân sự Ban chỉ đạo", 1)[1]
     assert "từng thành viên" not in secret_part  # a secret vote names nobody
+    # the minutes cite the secret vote's election record
+    votes = office.get("p.leader", url + "/votes").json()["items"]
+    record_hash = next(v["record_hash"] for v in votes if v["secret"])
+    assert f"SHA-256: {record_hash}" in " ".join(found.split()).replace(" .", ".")
 
     # Signatures: the secretary first, each with their own certificate, in the fixed box.
     _refused(_sign(office, "p.leader", url, chair_key), 409, "minutes.secretary_first")

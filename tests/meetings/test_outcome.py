@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.documents.office import Office, office_app
+from tests.meetings import tablets
 from tests.support.credentials import PIN, Issuer
 
 CONCLUSIONS = "1. Thống nhất thông qua Tờ trình số 45/TTr-SKHCN."
@@ -74,6 +75,7 @@ def _held(office: Office) -> str:
         _ok(office.post("p.clerk", url + "/check-in", json=body))
     _ok(office.post("p.leader", url + "/start"))
     assert office.get("p.spec", url + "/outcome").json()["code"] == "meeting.not_held"
+    keys = tablets.ceremony(office, url)  # the guardians' key, for the secret vote
     for secret, choices in ((False, (0, 0, 1, 0)), (True, (0, 1, 1, 2))):
         r = office.post(
             "p.leader",
@@ -83,8 +85,14 @@ def _held(office: Office) -> str:
         assert r.status_code == 201, r.text
         vote_id = r.json()["id"]
         for who, option in zip(("p.leader", "p.spec", "p.spec2", "p.admin"), choices, strict=True):
-            _ok(office.post(who, f"{url}/votes/{vote_id}/ballot", json={"option": option}))
+            if secret:
+                _ok(tablets.cast(office, url, vote_id, who, option))
+            else:
+                _ok(office.post(who, f"{url}/votes/{vote_id}/ballot", json={"option": option}))
         _ok(office.post("p.leader", f"{url}/votes/{vote_id}/close"))
+        if secret:  # two guardians decrypt the total
+            for who in list(keys)[:2]:
+                _ok(tablets.decrypt(office, url, vote_id, who, keys[who]))
     _ok(office.post("p.leader", url + "/end", json={"conclusions": CONCLUSIONS}))
     return url
 

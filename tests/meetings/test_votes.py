@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 
 from ecabinet.core.db import session_scope
 from tests.documents.office import Office, office_app
+from tests.meetings import tablets
 
 
 @pytest.fixture
@@ -75,6 +76,7 @@ def test_rules_ballots_and_the_secret(office: Office, engine: Engine) -> None:
         ).status_code
         == 403
     )
+    keys = tablets.ceremony(office, url)  # the guardians' key, before any secret vote
     r = _open(
         office,
         url,
@@ -88,18 +90,21 @@ def test_rules_ballots_and_the_secret(office: Office, engine: Engine) -> None:
     ballot = f"{url}/votes/{vote['id']}/ballot"
     receipts = {}
     for who, option in (("p.spec", 0), ("p.spec2", 0), ("p.head", 1), ("p.leader", 2)):
-        r = office.post(who, ballot, json={"option": option})
+        r = tablets.cast(office, url, vote["id"], who, option)
         assert r.status_code == 200, r.text
         receipts[who] = r.json()["receipt"]
-    again = office.post("p.spec", ballot, json={"option": 1})
+    again = tablets.cast(office, url, vote["id"], "p.spec", 1)
     assert again.status_code == 409 and again.json()["code"] == "vote.already_cast"
-    guest = office.post("d.leader", ballot, json={"option": 0})
+    guest = tablets.cast(office, url, vote["id"], "d.leader", 0)
     assert guest.status_code == 403 and guest.json()["code"] == "vote.not_eligible"
-    assert office.post("p.clerk", ballot, json={"option": 0}).status_code == 403  # secretary
+    assert tablets.cast(office, url, vote["id"], "p.clerk", 0).status_code == 403  # secretary
     assert office.post("p.spec", ballot, json={"option": 7}).status_code == 422
     live = office.get("p.spec", url + "/votes").json()["items"][1]
     assert (live["cast"], live["counts"]) == (4, None)  # a count while open, no tally
     r = office.post("p.leader", f"{url}/votes/{vote['id']}/close")
+    assert r.json()["state"] == "tallying"  # until two guardians decrypt the total
+    for who in ("p.leader", "p.clerk"):
+        r = tablets.decrypt(office, url, vote["id"], who, keys[who])
     result = r.json()
     assert (result["counts"], result["cast"], result["passed"]) == ([2, 1, 1], 4, False)
     late = office.post("p.spec", ballot, json={"option": 0})

@@ -5,6 +5,7 @@ input refused with an error event while the meeting stays as it was."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 import socketio
 from sqlalchemy import Engine
 
+from ecabinet.meetings import ballots
+from tests.meetings import tablets as helpers
 from tests.realtime.room import NS, Place, live_place, tablet, until
 
 
@@ -150,9 +153,11 @@ def test_secret_vote_over_the_socket(place: Place) -> None:
     detail = place.meeting(present=("p.leader", "p.spec", "p.spec2", "p.head"))
     mid = detail["meeting"]["id"]
     item = detail["agenda"][0]["id"]
+    rest = helpers.OverRest(place)
+    keys = helpers.ceremony(rest, f"/api/v1/meetings/{mid}")
 
     async def scenario() -> None:
-        who = ("p.leader", "p.spec", "p.spec2", "p.head")
+        who = ("p.leader", "p.spec", "p.spec2", "p.head", "p.clerk")
         tablets = {w: await tablet(place, w) for w in who}
         for t in tablets.values():
             await t.ask("join", {"meeting_id": mid})
@@ -162,35 +167,66 @@ def test_secret_vote_over_the_socket(place: Place) -> None:
         )
         assert opened["ok"], opened
         vote_id = opened["vote"]["id"]
+        ctx = helpers.context(rest, f"/api/v1/meetings/{mid}", vote_id)
+        voters = ("p.leader", "p.spec", "p.spec2", "p.head")
+        encrypted = [ballots.encrypt_ballot(ctx, i % 2) for i in range(len(voters))]
+        # a forged ballot (its ciphertexts swapped) arriving with the others is refused alone
+        forged = copy.deepcopy(encrypted[0])
+        sel = forged["selections"]
+        sel[0]["B"], sel[1]["B"] = sel[1]["B"], sel[0]["B"]
         answers = await asyncio.gather(
+            tablets["p.spec"].ask(
+                "ballot", {"meeting_id": mid, "vote_id": vote_id, "ballot": forged}
+            ),
             *(
-                t.ask("ballot", {"meeting_id": mid, "vote_id": vote_id, "option": i % 2})
-                for i, t in enumerate(tablets.values())
-            )
+                tablets[w].ask("ballot", {"meeting_id": mid, "vote_id": vote_id, "ballot": b})
+                for w, b in zip(voters, encrypted, strict=True)
+            ),
         )
+        refused, answers = answers[0], answers[1:]
+        assert refused["error"]["code"] == "ballot.bad_proof", refused
         assert all(a["ok"] for a in answers), answers
         assert sorted(a["cast"] for a in answers) == [1, 2, 3, 4]
-        assert all(len(a["receipt"]) >= 10 for a in answers)
+        assert {a["receipt"] for a in answers} == {
+            ballots.check_ballot(ctx, b).tracking_code for b in encrypted
+        }
         second = await tablets["p.spec"].ask(
-            "ballot", {"meeting_id": mid, "vote_id": vote_id, "choice": 1}
+            "ballot",
+            {"meeting_id": mid, "vote_id": vote_id, "ballot": ballots.encrypt_ballot(ctx, 1)},
         )
         assert second["error"]["code"] == "vote.already_cast"
         assert tablets["p.spec"].errors[-1]["code"] == "vote.already_cast"
         assert tablets["p.spec"].errors[-1]["intent"] == "ballot"
+        plain = await tablets["p.head"].ask(
+            "ballot", {"meeting_id": mid, "vote_id": vote_id, "choice": 1}
+        )
+        assert plain["error"]["code"] == "vote.encrypted_only"
         closed = await tablets["p.spec"].ask("vote_close", {"meeting_id": mid, "vote_id": vote_id})
         assert closed["error"]["code"] == "meeting.forbidden"
         closed = await tablets["p.leader"].ask(
             "vote_close", {"meeting_id": mid, "vote_id": vote_id}
         )
-        assert closed["vote"]["counts"][:2] == [2, 2] and closed["vote"]["state"] == "closed"
+        assert closed["vote"]["state"] == "tallying" and closed["vote"]["counts"] is None
+        # the guardians' tablets are asked for their part, and answer over the socket
+        for guardian in ("p.leader", "p.clerk"):
+            asked = await tablets[guardian].wait_for("tally_requested")
+            request = asked["data"]
+            ctx_now = ballots.VoteContext.from_json(request["context"])
+            partial = ballots.partial_decrypt(ctx_now, keys[guardian], request["aggregate"])
+            done = await tablets[guardian].ask(
+                "tally_partial", {"meeting_id": mid, "vote_id": vote_id, "partial": partial}
+            )
+            assert done["ok"], done
+        assert done["vote"]["counts"][:2] == [2, 2] and done["vote"]["state"] == "closed"
         for t in tablets.values():
             result = await t.wait_for("vote_closed")
             assert result["data"]["counts"][:2] == [2, 2]
+            assert result["data"]["record_hash"] == done["vote"]["record_hash"]
             # ballots that arrive together are counted together: one count per batch
             counts = [e["data"]["cast"] for e in t.events if e["kind"] == "vote_count"]
             assert counts == sorted(set(counts)) and counts[-1] == 4
         late = await tablets["p.head"].ask(
-            "ballot", {"meeting_id": mid, "vote_id": vote_id, "option": 0}
+            "ballot", {"meeting_id": mid, "vote_id": vote_id, "ballot": encrypted[3]}
         )
         assert late["error"]["code"] == "vote.closed"
         for t in tablets.values():

@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import Engine
 
 from ecabinet.core.db import session_scope
+from ecabinet.meetings.ballots import encrypt_ballot
 from ecabinet.meetings.models import MeetingEvent
+from tests.meetings import tablets as helpers
 from tests.realtime.room import NS, Place, Tablet, tablet, until
 from tests.realtime.servers import two_processes
 
@@ -62,6 +64,8 @@ def test_two_processes_one_meeting(two: tuple[Place, str], engine: Engine) -> No
     mid = detail["meeting"]["id"]
     first, second = (i["id"] for i in detail["agenda"])
     voters = ("p.leader", "p.spec", "p.spec2", "p.head")
+    rest = helpers.OverRest(place)
+    keys = helpers.ceremony(rest, f"/api/v1/meetings/{mid}")
 
     async def scenario() -> None:
         # each voter has a tablet on each process; the secretary watches from the other
@@ -91,18 +95,24 @@ def test_two_processes_one_meeting(two: tuple[Place, str], engine: Engine) -> No
         )
         assert opened["ok"], opened
         vote_id = opened["vote"]["id"]
+        ctx = helpers.context(rest, f"/api/v1/meetings/{mid}", vote_id)
+        sent = {w: encrypt_ballot(ctx, 0) for w in voters}
         ballots = await asyncio.gather(
             *(
-                t.ask("ballot", {"meeting_id": mid, "vote_id": vote_id, "option": 0})
+                t.ask("ballot", {"meeting_id": mid, "vote_id": vote_id, "ballot": sent[w]})
                 for w in voters
                 for t in (on_a[w], on_b[w])
             )
         )
         accepted = [b for b in ballots if b["ok"]]
         assert len(accepted) == len(voters), ballots
-        assert {b["error"]["code"] for b in ballots if not b["ok"]} == {"vote.already_cast"}
+        refused = {b["error"]["code"] for b in ballots if not b["ok"]}
+        assert refused and refused <= {"vote.already_cast", "ballot.duplicate"}, refused
         closed = await on_a["p.leader"].ask("vote_close", {"meeting_id": mid, "vote_id": vote_id})
-        assert closed["vote"]["cast"] == 4 and closed["vote"]["counts"][0] == 4
+        assert closed["vote"]["cast"] == 4 and closed["vote"]["state"] == "tallying"
+        for who in ("p.leader", "p.clerk"):
+            r = helpers.decrypt(rest, f"/api/v1/meetings/{mid}", vote_id, who, keys[who])
+        assert r.json()["counts"][0] == 4
 
         with session_scope(engine, write=False) as s:
             from sqlmodel import col, select

@@ -16,6 +16,7 @@ from ecabinet.core import auth
 from ecabinet.core.db import session_scope
 from ecabinet.core.scopes import Scope
 from ecabinet.core.users import User
+from tests.meetings import tablets as helpers
 from tests.realtime.room import Place, live_place, tablet
 
 
@@ -43,6 +44,7 @@ def test_a_read_only_token_follows_the_meeting_but_cannot_act(place: Place, engi
     detail = place.meeting()
     mid = detail["meeting"]["id"]
     second_item = detail["agenda"][1]["id"]
+    helpers.ceremony(helpers.OverRest(place), f"/api/v1/meetings/{mid}")  # for the secret vote
     place.tokens["p.leader"] = _read_only_token(engine, "p.leader")
 
     async def scenario() -> None:

@@ -5268,6 +5268,272 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings/{meeting_id}/guardians": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The meeting's key ceremony */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CeremonyOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Designate the guardians (the chair or the secretary; starts the ceremony anew) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GuardiansIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CeremonyOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/guardians/announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** My tablet's public key announcement (a guardian) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AnnouncementIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CeremonyOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/guardians/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The announcements and the shares sent to me (a guardian) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReceivedSharesOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** My tablet's shares for the other guardians, each encrypted to its recipient */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SharesIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CeremonyOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/guardians/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** My tablet accepted its shares and computed this joint key */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ConfirmIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CeremonyOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings/{meeting_id}/minutes": {
         parameters: {
             query?: never;
@@ -7072,6 +7338,200 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/votes/{vote_id}/tally": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A secret vote's context (what a tablet encrypts for) and, once closed, its encrypted total (what the guardians decrypt) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                    vote_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TallyRequestOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/votes/{vote_id}/partial": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A guardian's partial decryption of a secret vote's total (checked; with a quorum, the vote's counts are decrypted and its record kept) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                    vote_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PartialIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoteOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/votes/{vote_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A secret vote's election record (JSON; its SHA-256 is the vote's record_hash) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                    vote_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The election record (JSON) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/votes/{vote_id}/record/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's check of a secret vote's election record (every proof, the total) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                    vote_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecordReportOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9670,6 +10130,91 @@ export interface components {
             /** Expires At */
             expires_at: string | null;
         };
+        /** GuardianOut */
+        GuardianOut: {
+            /** Index */
+            index: number;
+            /** User Id */
+            user_id: number;
+            /** State */
+            state: string;
+        };
+        /** CeremonyOut */
+        CeremonyOut: {
+            /**
+             * State
+             * @description none, announcing, sharing, confirming or complete
+             */
+            state: string;
+            /** Count */
+            count: number;
+            /** Quorum */
+            quorum: number;
+            /**
+             * Fingerprint
+             * @default null
+             */
+            fingerprint: string | null;
+            /**
+             * Fingerprint Short
+             * @default null
+             */
+            fingerprint_short: string | null;
+            /** Guardians */
+            guardians: components["schemas"]["GuardianOut"][];
+        };
+        /** GuardiansIn */
+        GuardiansIn: {
+            /**
+             * User Ids
+             * @default null
+             */
+            user_ids: number[] | null;
+            /**
+             * Quorum
+             * @default null
+             */
+            quorum: number | null;
+        };
+        /** AnnouncementIn */
+        AnnouncementIn: {
+            /** Announcement */
+            announcement: {
+                [key: string]: unknown;
+            };
+        };
+        /** SharesIn */
+        SharesIn: {
+            /** Shares */
+            shares: {
+                [key: string]: string;
+            };
+        };
+        /** ReceivedSharesOut */
+        ReceivedSharesOut: {
+            /** Index */
+            index: number;
+            /** Count */
+            count: number;
+            /** Quorum */
+            quorum: number;
+            /** Announcements */
+            announcements: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Shares
+             * @description Sender's index -> share encrypted to me
+             */
+            shares: {
+                [key: string]: string;
+            };
+        };
+        /** ConfirmIn */
+        ConfirmIn: {
+            /** Joint Key */
+            joint_key: string;
+        };
         /**
          * MinutesIn
          * @description Generate the minutes; ``conclusions`` (typed by the secretary) replace the
@@ -10509,6 +11054,13 @@ export interface components {
             token: string;
             item: components["schemas"]["TokenOut"];
         };
+        /** TallyProgress */
+        TallyProgress: {
+            /** Have */
+            have: number;
+            /** Quorum */
+            quorum: number;
+        };
         /** VoteOut */
         VoteOut: {
             /** Id */
@@ -10542,6 +11094,17 @@ export interface components {
             passed: boolean | null;
             /** Quorum At Close */
             quorum_at_close: boolean | null;
+            /**
+             * @description A secret vote's decryption: valid partials in, and needed
+             * @default null
+             */
+            tally: components["schemas"]["TallyProgress"] | null;
+            /**
+             * Record Hash
+             * @description A secret vote's election record's SHA-256, once decrypted
+             * @default null
+             */
+            record_hash: string | null;
         };
         /** VoteList */
         VoteList: {
@@ -10573,8 +11136,18 @@ export interface components {
         };
         /** BallotIn */
         BallotIn: {
-            /** Option */
-            option: number;
+            /**
+             * Option
+             * @default null
+             */
+            option: number | null;
+            /**
+             * Ballot
+             * @default null
+             */
+            ballot: {
+                [key: string]: unknown;
+            } | null;
         };
         /** BallotOut */
         BallotOut: {
@@ -10584,7 +11157,7 @@ export interface components {
             cast: number;
             /**
              * Receipt
-             * @description A secret ballot's receipt code, shown once
+             * @description A secret ballot's tracking code (the hash of the encrypted ballot, found again in the vote's election record)
              */
             receipt: string | null;
         };
@@ -10597,6 +11170,64 @@ export interface components {
         ReceiptOut: {
             /** Counted */
             counted: boolean;
+        };
+        /** TallyRequestOut */
+        TallyRequestOut: {
+            /** Vote Id */
+            vote_id: number;
+            /** Context */
+            context: {
+                [key: string]: unknown;
+            };
+            /**
+             * Aggregate
+             * @description The encrypted total, once closed
+             */
+            aggregate: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Ballots
+             * @description The encrypted ballots summed, once closed
+             */
+            ballots?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Cast
+             * @description Ballots cast (the turnout the room saw)
+             */
+            cast: number;
+            /**
+             * Decrypted By
+             * @description Guardians whose partial is in
+             */
+            decrypted_by: number[];
+        };
+        /** PartialIn */
+        PartialIn: {
+            /** Partial */
+            partial: {
+                [key: string]: unknown;
+            };
+        };
+        /** RecordProblem */
+        RecordProblem: {
+            /** Where */
+            where: string;
+            /** Problem */
+            problem: string;
+        };
+        /** RecordReportOut */
+        RecordReportOut: {
+            /** Ok */
+            ok: boolean;
+            /** Counts */
+            counts: number[] | null;
+            /** Record Hash */
+            record_hash: string;
+            /** Problems */
+            problems: components["schemas"]["RecordProblem"][];
         };
         /**
          * WorkItemOut

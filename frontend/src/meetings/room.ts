@@ -33,6 +33,8 @@ export interface Room {
   documents: number;
   /** Bumped when the minutes change (generated, signed). */
   minutes: number;
+  /** Bumped when the guardians' key ceremony moves on (the panel reloads it). */
+  ceremony: number;
 }
 
 export function roomOf(detail: MeetingDetail): Room {
@@ -48,6 +50,7 @@ export function roomOf(detail: MeetingDetail): Room {
     votes: [],
     documents: 0,
     minutes: 0,
+    ceremony: 0,
   };
 }
 
@@ -101,6 +104,8 @@ function openedVote(d: Record<string, unknown>, members: number): Vote {
     counts: null,
     passed: null,
     quorum_at_close: null,
+    tally: null,
+    record_hash: null,
   };
 }
 
@@ -141,10 +146,32 @@ export function applyEvent(room: Room, e: LiveEvent): Room {
         ...room,
         votes: room.votes.map((v) =>
           v.id === num(d.vote_id)
-            ? { ...v, state: "closed", counts: d.counts as number[], cast: num(d.cast), passed: Boolean(d.passed), quorum_at_close: Boolean(d.quorum) }
+            ? {
+                ...v,
+                state: "closed",
+                counts: d.counts as number[],
+                cast: num(d.cast),
+                passed: Boolean(d.passed),
+                quorum_at_close: Boolean(d.quorum),
+                record_hash: (d.record_hash as string | null) ?? null,
+              }
             : v,
         ),
       };
+    case "tally_requested":
+      return {
+        ...room,
+        votes: room.votes.map((v) =>
+          v.id === num(d.vote_id) ? { ...v, state: "tallying", tally: { have: 0, quorum: num(d.quorum) } } : v,
+        ),
+      };
+    case "tally_progress":
+      return {
+        ...room,
+        votes: room.votes.map((v) => (v.id === num(d.vote_id) ? { ...v, tally: { have: num(d.have), quorum: num(d.quorum) } } : v)),
+      };
+    case "ceremony":
+      return { ...room, ceremony: room.ceremony + 1 };
     case "minutes_generated":
       return { ...room, minutes: room.minutes + 1 };
     case "minutes_signed":

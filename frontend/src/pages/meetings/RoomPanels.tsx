@@ -8,6 +8,7 @@ import { useMeetT } from "../../meetings/i18n";
 import type { LiveMeeting } from "../../meetings/live";
 import type { People } from "../../meetings/people";
 import { openVote, type Room, speaking, waiting } from "../../meetings/room";
+import { DecryptStep, encryptedBallot, GuardianPanel, RecordCheck, trackingLabel, useCeremony, warmBallots } from "./SecretBallot";
 
 export interface PanelProps {
   live: LiveMeeting;
@@ -111,6 +112,7 @@ export function SpeakersPanel({ live, room, detail, people, userId }: PanelProps
 const ballotKey = (userId: number, voteId: number) => `ecabinet.ballot.${userId}.${voteId}`;
 
 interface MyBallot {
+  /** A named vote's choice; a secret ballot's is not kept, even on the tablet (-1). */
   choice: number;
   receipt: string | null;
 }
@@ -127,12 +129,29 @@ export function VotePanel({ live, room, detail, userId }: PanelProps) {
   const t = useMeetT();
   const open = openVote(room);
   const closed = room.votes.filter((v) => v.state === "closed");
+  const tallying = room.votes.filter((v) => v.state === "tallying");
   const last = closed[closed.length - 1];
+  const meetingId = detail.meeting.id;
+  const [ceremony] = useCeremony(meetingId, room.ceremony);
+  const guardian = ceremony?.guardians.some((g) => g.user_id === userId) ?? false;
+  const seat = detail.participants.find((p) => p.user_id === userId);
+  const runs = seat !== undefined && (seat.role === "chair" || seat.role === "secretary");
+  const tracking = (v: Vote) => storedBallot(userId, v.id)?.receipt ?? null;
   return (
     <section aria-labelledby="vote-title">
       <h2 id="vote-title">{t("vote")}</h2>
       {open ? <Ballot key={open.id} live={live} vote={open} detail={detail} userId={userId} /> : <p className="muted">{t("noOpenVote")}</p>}
+      {tallying.map((v) => (
+        <div key={v.id} className="ballot" data-testid="tallying-vote">
+          <p className="question">{v.question}</p>
+          <p>
+            {t("waitingGuardians")}: {v.tally?.have ?? 0} / {v.tally?.quorum ?? "?"}
+          </p>
+          {guardian && <DecryptStep live={live} meetingId={meetingId} vote={v} />}
+        </div>
+      ))}
       {last && <VoteResult vote={last} />}
+      {last?.secret && last.record_hash && <RecordCheck meetingId={meetingId} vote={last} tracking={tracking(last)} />}
       {closed.length > 1 && (
         <details>
           <summary>{t("earlierVotes")}</summary>
@@ -141,6 +160,7 @@ export function VotePanel({ live, room, detail, userId }: PanelProps) {
           ))}
         </details>
       )}
+      <GuardianPanel live={live} meetingId={meetingId} userId={userId} runs={runs} bump={room.ceremony} />
     </section>
   );
 }
@@ -151,10 +171,25 @@ function Ballot({ live, vote, detail, userId }: { live: LiveMeeting; vote: Vote;
   const [mine, setMine] = useState<MyBallot | null>(() => storedBallot(userId, vote.id));
   const seat = detail.participants.find((p) => p.user_id === userId || p.deputy_id === userId);
   const votes = seat !== undefined && (seat.role === "chair" || seat.role === "member");
+  const [prepError, setPrepError] = useState<unknown>(null);
+  useEffect(() => {
+    if (vote.secret) warmBallots();
+  }, [vote.secret]);
   const cast = async (choice: number) => {
-    const answer = await run<{ cast: number; receipt?: string | null }>("ballot", { vote_id: vote.id, choice });
+    // a secret vote's choice is encrypted here, with its proofs; the server never sees it
+    let payload: Record<string, unknown> = { choice };
+    if (vote.secret) {
+      setPrepError(null);
+      try {
+        payload = await encryptedBallot(detail.meeting.id, vote.id, choice);
+      } catch (e) {
+        setPrepError(e);
+        return;
+      }
+    }
+    const answer = await run<{ cast: number; receipt?: string | null }>("ballot", { vote_id: vote.id, ...payload });
     if (answer) {
-      const ballot = { choice, receipt: answer.receipt ?? null };
+      const ballot = { choice: vote.secret ? -1 : choice, receipt: answer.receipt ?? null };
       sessionStorage.setItem(ballotKey(userId, vote.id), JSON.stringify(ballot));
       setMine(ballot);
     }
@@ -175,13 +210,19 @@ function Ballot({ live, vote, detail, userId }: { live: LiveMeeting; vote: Vote;
           ))}
         </div>
       )}
+      <ErrorLine error={prepError} />
+      {vote.secret && !mine && votes && <p className="small">{t("encrypting")}</p>}
       {mine && (
         <p className="ok" data-testid="my-ballot">
-          {t("youVoted")}: {vote.options[mine.choice]}
+          {t("youVoted")}
+          {mine.choice >= 0 && `: ${vote.options[mine.choice]}`}
           {mine.receipt && (
             <>
               <br />
-              {t("receiptCode")}: <code data-testid="receipt">{mine.receipt}</code>
+              {vote.secret ? t("trackingCode") : t("receiptCode")}:{" "}
+              <code data-testid="receipt" title={mine.receipt}>
+                {vote.secret ? trackingLabel(mine.receipt) : mine.receipt}
+              </code>
             </>
           )}
         </p>
