@@ -19,7 +19,7 @@ from alembic import op
 from ecabinet.core.types import UTCDateTime
 
 revision: str = "0025_audit_checkpoints"
-down_revision: str | None = "0023_audit_request_id"
+down_revision: str | None = "0024_encrypted_ballots"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
