@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -27,12 +27,12 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import and_, insert, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from documents import merkle
 from documents.publication_log_models import LogEntry, LogKey, LogNode, LogState, TreeHead
+from ecabinet.core import merkle_store
 from ecabinet.core.settings import keep_secret
 from ecabinet.core.types import utcnow
 
@@ -50,69 +50,9 @@ def entry_leaf(entry: LogEntry) -> bytes:
     return merkle.leaf_hash(entry.payload.encode())
 
 
-class StoredTree:
-    """Perfect-subtree hashes read from the database, all a proof needs in one query."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.cache: dict[tuple[int, int], bytes] = {}
-
-    def perfect(self, level: int, index: int) -> bytes:
-        key = (level, index)
-        if key not in self.cache:
-            self.load([key])
-            if key not in self.cache:
-                raise LookupError(f"no hash for level {level}, index {index}")
-        return self.cache[key]
-
-    def load(self, keys: Iterable[tuple[int, int]]) -> None:
-        by_level: dict[int, list[int]] = {}
-        for level, index in set(keys):
-            if (level, index) not in self.cache:
-                by_level.setdefault(level, []).append(index)
-        if not by_level:
-            return
-        # one term per level: both engines then read the primary key (SQLite scans the
-        # whole table for a row-value IN)
-        rows = self.session.exec(
-            select(LogNode).where(
-                or_(
-                    *(
-                        and_(col(LogNode.level) == level, col(LogNode.index).in_(indexes))
-                        for level, indexes in by_level.items()
-                    )
-                )
-            )
-        )
-        self.cache.update({(r.level, r.index): bytes.fromhex(r.hash) for r in rows})
-
-    def ready_for(self, compute: Callable[[merkle.Perfect], object]) -> StoredTree:
-        """Load at once every hash ``compute`` will ask for (its shape does not depend
-        on the values), then answer from memory."""
-        keys: list[tuple[int, int]] = []
-
-        class Recorder:
-            def perfect(self, level: int, index: int) -> bytes:
-                keys.append((level, index))
-                return b"\0" * 32
-
-        compute(Recorder())
-        self.load(keys)
-        return self
-
-
 def _take_state(session: Session) -> int:
     """Lock the log's state and return its size (creating the row on first use)."""
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(upsert(LogState).values(id=1, size=0).on_conflict_do_nothing())
-    size = session.execute(
-        update(LogState)
-        .where(col(LogState.id) == 1)
-        .values(size=col(LogState.size))
-        .returning(col(LogState.size))
-    ).scalar_one()
-    return int(size)
+    return merkle_store.take_size(session, LogState)
 
 
 def size_of(session: Session) -> int:
@@ -136,7 +76,7 @@ def append_many(
     if not items:
         return []
     first = _take_state(session)
-    tree = StoredTree(session)
+    tree = merkle_store.StoredTree(session, LogNode)
     edge: list[tuple[int, int]] = []  # the perfect subtrees the new leaves will complete
     position, level = first, 0
     while position:
@@ -169,18 +109,19 @@ def append_many(
 
 
 def root(session: Session, size: int) -> bytes:
-    tree = StoredTree(session).ready_for(lambda t: merkle.root(t, size))
-    return merkle.root(tree, size)
+    return merkle_store.StoredTree(session, LogNode).answer(lambda t: merkle.root(t, size))
 
 
 def inclusion(session: Session, seq: int, size: int) -> list[bytes]:
-    tree = StoredTree(session).ready_for(lambda t: merkle.inclusion_path(t, seq, size))
-    return merkle.inclusion_path(tree, seq, size)
+    return merkle_store.StoredTree(session, LogNode).answer(
+        lambda t: merkle.inclusion_path(t, seq, size)
+    )
 
 
 def consistency(session: Session, old: int, new: int) -> list[bytes]:
-    tree = StoredTree(session).ready_for(lambda t: merkle.consistency_proof(t, old, new))
-    return merkle.consistency_proof(tree, old, new)
+    return merkle_store.StoredTree(session, LogNode).answer(
+        lambda t: merkle.consistency_proof(t, old, new)
+    )
 
 
 # --- keys and signed tree heads ---------------------------------------------------------

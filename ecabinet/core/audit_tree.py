@@ -15,18 +15,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import BigInteger, Column, Engine, Text, and_, func, insert, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Column, Engine, Text, func, insert, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from ecabinet.core import merkle
+from ecabinet.core import merkle, merkle_store
 from ecabinet.core.audit import GENESIS, AuditEntry, entry_hash, stored
 from ecabinet.core.db import session_scope
 from ecabinet.core.types import UTCDateTime, utcnow
@@ -72,73 +71,12 @@ def leaf(entry_hash_hex: str) -> bytes:
     return merkle.leaf_hash(bytes.fromhex(entry_hash_hex))
 
 
-class StoredTree:
-    """Perfect-subtree hashes read from a node table (``level``, ``index``, ``hash``
-    columns), every hash a computation needs in one query."""
-
-    def __init__(self, session: Session, model: Any = AuditNode) -> None:
-        self.session = session
-        self.model = model
-        self.cache: dict[tuple[int, int], bytes] = {}
-
-    def perfect(self, level: int, index: int) -> bytes:
-        key = (level, index)
-        if key not in self.cache:
-            self.load([key])
-            if key not in self.cache:
-                raise LookupError(f"no hash for level {level}, index {index}")
-        return self.cache[key]
-
-    def load(self, keys: Iterable[tuple[int, int]]) -> None:
-        by_level: dict[int, list[int]] = {}
-        for level, index in set(keys):
-            if (level, index) not in self.cache:
-                by_level.setdefault(level, []).append(index)
-        if not by_level:
-            return
-        m = self.model
-        rows = self.session.exec(
-            select(m).where(
-                or_(
-                    *(
-                        and_(col(m.level) == level, col(m.index).in_(indexes))
-                        for level, indexes in by_level.items()
-                    )
-                )
-            )
-        )
-        self.cache.update({(r.level, r.index): bytes.fromhex(r.hash) for r in rows})
-
-    def ready_for(self, compute: Callable[[merkle.Perfect], object]) -> StoredTree:
-        """Load at once every hash ``compute`` will ask for (its shape does not depend on
-        the values), then answer from memory."""
-        keys: list[tuple[int, int]] = []
-
-        class Recorder:
-            def perfect(self, level: int, index: int) -> bytes:
-                keys.append((level, index))
-                return b"\0" * 32
-
-        compute(Recorder())
-        self.load(keys)
-        return self
-
-
 class ChainBroken(Exception):
     """The entries a checkpoint would cover do not chain: it refuses to sign them."""
 
 
 def _take_tree(session: Session) -> int:
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(upsert(AuditTree).values(id=1, size=0).on_conflict_do_nothing())
-    size = session.execute(
-        update(AuditTree)
-        .where(col(AuditTree.id) == 1)
-        .values(size=col(AuditTree.size))
-        .returning(col(AuditTree.size))
-    ).scalar_one()
-    return int(size)
+    return merkle_store.take_size(session, AuditTree)
 
 
 def tree_size(session: Session) -> int:
@@ -160,7 +98,7 @@ def grow(session: Session) -> int:
     target = log_size(session)
     if target <= built:
         return built
-    tree = StoredTree(session)
+    tree = merkle_store.StoredTree(session, AuditNode)
     tree.load(merkle.frontier_keys(built))
     frontier = merkle.Frontier(
         [(lv, tree.perfect(lv, ix)) for lv, ix in merkle.frontier_keys(built)], built
@@ -193,13 +131,13 @@ def grow(session: Session) -> int:
 
 
 def root(session: Session, size: int) -> bytes:
-    tree = StoredTree(session).ready_for(lambda t: merkle.root(t, size))
-    return merkle.root(tree, size)
+    return merkle_store.StoredTree(session, AuditNode).answer(lambda t: merkle.root(t, size))
 
 
 def consistency(session: Session, old: int, new: int) -> list[bytes]:
-    tree = StoredTree(session).ready_for(lambda t: merkle.consistency_proof(t, old, new))
-    return merkle.consistency_proof(tree, old, new)
+    return merkle_store.StoredTree(session, AuditNode).answer(
+        lambda t: merkle.consistency_proof(t, old, new)
+    )
 
 
 # --- signed checkpoints ------------------------------------------------------------------
