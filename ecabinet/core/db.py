@@ -48,6 +48,14 @@ def make_engine(settings: Settings) -> Engine:
     )
 
 
+def connections(engine: Engine) -> int | None:
+    """How many connections the engine's pool hands out at most (``None``: unbounded)."""
+    pool: Any = engine.pool
+    if not isinstance(pool, QueuePool):
+        return None
+    return int(pool.size() + max(0, getattr(pool, "_max_overflow", 0)))
+
+
 def postgres_connect_args(settings: Settings) -> dict[str, Any]:
     """libpq parameters of every PostgreSQL connection: the connect and statement
     timeouts of the settings, and one plan per query.
