@@ -18,10 +18,12 @@ one after the other several times (``git archive <commit> documents`` for "main"
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = Path("/tmp/search100k")  # noqa: S108 (a bench file, by hand)
@@ -62,6 +64,7 @@ def main() -> None:
                 f = queries.Filter(text=q, type_id=cv if q == QUERY else None)
                 queries.list_documents(s, subject, f)
                 times, cpu = [], []
+                server = _server_cpu(s)
                 for _ in range(runs):
                     t, c = time.perf_counter(), time.process_time()
                     queries.list_documents(s, subject, f)
@@ -73,10 +76,23 @@ def main() -> None:
                 median = statistics.median(times)
                 # This process's CPU (SQLite works in it; PostgreSQL's server does not).
                 c50, c95 = statistics.median(cpu), cpu[round(0.95 * (len(cpu) - 1))]
+                used = _server_cpu(s)
+                spent = f"  server cpu {(used - server) / runs:5.1f}" if used and server else ""
                 print(
                     f"{mode:6} {who:8} {q!r:22} median {median:6.1f}  p95 {p95:6.1f}"
-                    f"  cpu {c50:6.1f} / {c95:6.1f}"
+                    f"  cpu {c50:6.1f} / {c95:6.1f}{spent}"
                 )
+
+
+def _server_cpu(session: Any) -> float | None:
+    """PostgreSQL: the CPU milliseconds this session's server process has used (its
+    /proc entry, on this machine), the figure to compare on a loaded machine; None on
+    SQLite, whose work is this process's."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy.sql.expression import Select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -98,13 +100,13 @@ def _tier(
     f: Filter,
     dialect: str,
     features: frozenset[str],
-    candidates: search.IdSet | None = None,
+    few: _Few | None = None,
 ) -> SelectOfScalar[Any]:
-    """The hits of ``f``'s text having ``features``, newest first; among ``candidates``
-    (the documents a specialist may see that pass ``f``'s other filters) when given."""
+    """The hits of ``f``'s text having ``features``, newest first; among ``few``'s
+    candidates (the documents a specialist may see) when given."""
     assert f.text
-    if candidates is not None:
-        return search.hits_among(dialect, f.text, features, candidates)
+    if few is not None:
+        return search.hits_among(dialect, f.text, features, few.candidates, few.where)
     hits = search.fts_hits(f.text, features) if dialect == "sqlite" else None
     where = conditions(subject, replace(f, text=None), dialect)
     if hits is None:  # PostgreSQL, or no word
@@ -121,24 +123,101 @@ def _tier(
     )
 
 
-def _candidates(session: Session, subject: Subject, f: Filter, dialect: str) -> search.IdSet | None:
+@dataclass
+class _Few:
+    """A text search among a specialist's few thousand candidates: the ids they may see
+    (SQLite: only those passing the list's other filters, one query on those ids), and
+    on PostgreSQL those other filters, which each query applies to its hits.
+
+    PostgreSQL reads the tiers in three queries at most, each only when the one before
+    did not fill the page (decision 0018): the best tier by its own query (a common
+    phrase fills the page from it); then the hits in the fields with their features,
+    which hold every tier with :data:`search.ABSTRACT`
+    (:func:`search.fields_hits_among`); then the first hits anywhere, newest first, with
+    whether they hold the words whole (:func:`search.body_hits_among`), which hold the
+    last two tiers and the count."""
+
+    session: Session
+    text: str
+    candidates: search.IdSet
+    where: list[ColumnElement[bool]]
+    asked: bool = False
+    """Whether the best tier was read by its own query."""
+    fields: list[tuple[int, frozenset[str]]] | None = None
+    body: list[tuple[int, bool]] | None = None
+    """The first :data:`TEXT_COUNT_CAP` + 1 hits, newest first: all of them when fewer."""
+
+    def _rows(self, query: Select[Any] | None) -> list[Any]:
+        return list(self.session.connection().execute(query).all()) if query is not None else []
+
+    def _fields(self) -> list[tuple[int, frozenset[str]]]:
+        if self.fields is None:
+            rows = self._rows(search.fields_hits_among(self.text, self.candidates, self.where))
+            always = (search.WHOLE, search.ABSTRACT)
+            self.fields = [
+                (
+                    int(r[0]),
+                    frozenset(
+                        (
+                            *always,
+                            *(f for f, has in ((search.EXACT, r[1]), (search.PHRASE, r[2])) if has),
+                        )
+                    ),
+                )
+                for r in rows
+            ]
+        return self.fields
+
+    def _body(self) -> list[tuple[int, bool]]:
+        if self.body is None:
+            found = search.body_hits_among(self.text, self.candidates, self.where)
+            if found is not None:
+                found = found.limit(TEXT_COUNT_CAP + 1)
+            self.body = [(int(r[0]), bool(r[1])) for r in self._rows(found)]
+        return self.body
+
+    def fetch(self, tier: frozenset[str], want: int) -> list[int] | None:
+        """The ids of ``tier`` from the rows read once, or None when its own query must
+        give them (the best tier; a tier deeper than the first hits)."""
+        if not self.asked:
+            self.asked = True
+            return None
+        if search.ABSTRACT in tier:
+            return [i for i, has in self._fields() if tier <= has][:want]
+        body = self._body()
+        found = [i for i, whole in body if whole or search.WHOLE not in tier]
+        if len(body) <= TEXT_COUNT_CAP or len(found) >= want:
+            return found[:want]
+        return None
+
+    def count(self) -> int | None:
+        """The number of hits (above :data:`TEXT_COUNT_CAP` meaning more) when the rows
+        read tell it."""
+        if self.body is not None:
+            return len(self.body)
+        if self.fields is not None and len(self.fields) > TEXT_COUNT_CAP:
+            return len(self.fields)  # each of them a hit
+        return None
+
+
+def _few(session: Session, subject: Subject, f: Filter, dialect: str) -> _Few | None:
     """For a text search by someone who oversees no agency (a specialist sees a few
-    thousand documents at most): the ids they may see that pass ``f``'s other filters, so
-    that each tier of the ranking reads the engine's hits of its words against this set
-    instead of testing each hit's visibility row by row. Their visible set is kept between
-    searches while it holds (:mod:`documents.visibility`); the other filters, when there
-    are any, are one query on those ids. None for a leader or clerk, whose tiers walk the
-    hits newest first and stop after a page."""
+    thousand documents at most): the ids they may see, so that each tier of the ranking
+    reads the engine's hits of its words against this set instead of testing each hit's
+    visibility row by row. Their visible set is kept between searches while it holds
+    (:mod:`documents.visibility`). None for a leader or clerk, whose tiers walk the hits
+    newest first and stop after a page."""
     if oversees_any(subject):
         return None
+    assert f.text
     seen = visibility.visible_set(session, subject)
     where = conditions(
         subject, replace(f, text=None), dialect, seen.holds(col(Document.id), dialect)
     )
-    if len(where) == 1:  # no filter but visibility
-        return seen
+    if dialect == "postgresql" or len(where) == 1:  # PostgreSQL, or no filter but visibility
+        return _Few(session, f.text, seen, where[1:] if dialect == "postgresql" else [])
     found = session.connection().execute(select(col(Document.id)).where(*where)).scalars()
-    return search.IdSet(tuple(i for i in found if i is not None))
+    return _Few(session, f.text, search.IdSet(tuple(i for i in found if i is not None)), [])
 
 
 @dataclass(frozen=True)
@@ -162,19 +241,32 @@ def list_documents(session: Session, subject: Subject, f: Filter) -> Page:
     dialect = session.get_bind().dialect.name
     limit, offset = max(1, min(f.limit, MAX_PAGE)), max(0, f.offset)
     if f.text:
-        candidates = _candidates(session, subject, f, dialect)
-        tier = partial(_tier, subject, f, dialect, candidates=candidates)
+        few = _few(session, subject, f, dialect)
+        tier = partial(_tier, subject, f, dialect, few=few)
+        fields = few if few is not None and dialect == "postgresql" else None
+
+        def fetch(t: frozenset[str], n: int) -> Sequence[int | None]:
+            found = fields.fetch(t, n) if fields is not None else None
+            return found if found is not None else session.exec(tier(t).limit(n)).all()
+
         ranked = ranking.walk(
-            lambda t, n: session.exec(tier(t).limit(n)).all(),
+            fetch,
             f.text,
             offset + limit,
-            partial(search.occurs, session, f.text, few=candidates is not None),
+            # PostgreSQL's specialist probes no tier: an empty one costs nothing there.
+            (lambda _f: True)
+            if fields is not None
+            else partial(search.occurs, session, f.text, few=few is not None),
         )
         page = ranked[offset:]
+        cap = TEXT_COUNT_CAP
+        known = fields.count() if fields is not None else None
+        if known is not None:
+            total = max(min(known, cap), offset + len(page))
+            return _loaded(session, page, total, known <= cap)
         # The count keeps the hits' order: it makes SQLite walk the FTS5 hits rather than
         # probe the FTS5 table once per candidate row (100 times slower).
         counting: SelectOfScalar[Any] = tier(frozenset())
-        cap = TEXT_COUNT_CAP
     elif oversees_any(subject):
         ids = _ids(subject, f, dialect)
         page = [i for i in session.exec(ids.limit(limit).offset(offset)) if i is not None]
