@@ -7341,6 +7341,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings/{meeting_id}/votes/{vote_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Void a secret vote that cannot be decrypted (too many guardians lost) as not tallied, with the reason; nothing is decrypted, and the meeting may make a new key */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                    vote_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VoidIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoteOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings/{meeting_id}/votes/{vote_id}/receipt": {
         parameters: {
             query?: never;
@@ -11208,6 +11260,12 @@ export interface components {
              * @default null
              */
             record_hash: string | null;
+            /**
+             * Void Reason
+             * @description Why a secret vote was voided as not tallied (state `voided`: too many guardians lost; nothing was decrypted)
+             * @default null
+             */
+            void_reason: string | null;
         };
         /** VoteList */
         VoteList: {
@@ -11263,6 +11321,11 @@ export interface components {
              * @description A secret ballot's tracking code (the hash of the encrypted ballot, found again in the vote's election record)
              */
             receipt: string | null;
+        };
+        /** VoidIn */
+        VoidIn: {
+            /** Reason */
+            reason: string;
         };
         /** ReceiptIn */
         ReceiptIn: {

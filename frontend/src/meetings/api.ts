@@ -26,7 +26,7 @@ export type MeetingDetail = Narrow<Schemas["MeetingDetail"], { meeting: Meeting;
 
 export type VoteRule = "cast" | "present" | "members" | "two_thirds";
 
-export type Vote = Narrow<Schemas["VoteOut"], { rule: VoteRule; state: "open" | "tallying" | "closed" }>;
+export type Vote = Narrow<Schemas["VoteOut"], { rule: VoteRule; state: "open" | "tallying" | "closed" | "voided" }>;
 
 export type Speaker = Narrow<Schemas["SpeakerOut"], { state: "waiting" | "speaking" | "done" | "withdrawn" }>;
 
