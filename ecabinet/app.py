@@ -49,6 +49,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_outcome,
     routes_public_documents,
     routes_public_log,
+    routes_public_record,
     routes_signing,
     routes_speakers,
     routes_tokens,

@@ -25,6 +25,7 @@ from ecabinet.meetings import (
     live,
     secret_votes,
     speakers,
+    voided_votes,
     voting,
 )
 from ecabinet.meetings import annotations as annotation_service
@@ -41,6 +42,7 @@ from ecabinet.meetings.inputs import (
     PresentIn,
     SharesIn,
     SpeakerIn,
+    VoidIn,
     VoteIn,
 )
 from ecabinet.meetings.snapshot import speaker_dict
@@ -107,6 +109,10 @@ class PartialIntent(VoteRef, PartialIn):
     pass
 
 
+class VoidIntent(VoteRef, VoidIn):
+    pass
+
+
 class BallotIntent(VoteRef, BallotIn):
     """Counted by :class:`realtime.ballots.BallotBox`, not through :data:`INTENTS`."""
 
@@ -155,6 +161,13 @@ def _vote_close(
 ) -> dict[str, Any]:
     voting.close_vote(s, a, subj, v, b.vote_id)
     return {"vote": voting.describe(s, voting.vote_of(s, v, b.vote_id))}
+
+
+def _vote_void(
+    s: Session, a: Actor, subj: Subject, v: MeetingView, b: VoidIntent, _: None
+) -> dict[str, Any]:
+    vote = voting.vote_of(s, v, b.vote_id)
+    return {"vote": voting.describe(s, voided_votes.void(s, a, subj, v, vote, b.reason))}
 
 
 def _announce(
@@ -247,6 +260,7 @@ INTENTS: dict[str, Intent] = {
         ),
     ),
     "vote_close": Intent(VoteRef, _vote_close),
+    "vote_void": Intent(VoidIntent, _vote_void),
     # a guardian's tablet in the key ceremony, and decrypting a secret vote's total
     "guardian_announce": Intent(AnnounceIntent, _announce),
     "guardian_shares": Intent(SharesIntent, _shares),

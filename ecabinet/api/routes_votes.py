@@ -17,12 +17,13 @@ from ecabinet.api.schemas_meetings import (
     ReceiptOut,
     RecordReportOut,
     TallyRequestOut,
+    VoidIn,
     VoteIn,
     VoteList,
     VoteOut,
 )
 from ecabinet.core.policy import Subject
-from ecabinet.meetings import ballots, secret_votes, voting
+from ecabinet.meetings import ballots, secret_votes, voided_votes, voting
 from ecabinet.meetings.voting_models import Vote
 
 TAG = "meetings"
@@ -122,6 +123,30 @@ async def close(call: Call) -> Response:
 
 
 @api.route(
+    "/meetings/{meeting_id:int}/votes/{vote_id:int}/void",
+    "POST",
+    "Void a secret vote that cannot be decrypted (too many guardians lost) as not tallied, "
+    "with the reason; nothing is decrypted, and the meeting may make a new key",
+    body=VoidIn,
+    responses={200: VoteOut},
+    tag=TAG,
+)
+async def void(call: Call) -> Response:
+    body = await call.body(VoidIn)
+    meeting_id: int = call.request.path_params["meeting_id"]
+    vote_id: int = call.request.path_params["vote_id"]
+
+    def run(session: Session, subject: Subject) -> VoteOut:
+        view = visible_meeting(session, subject, meeting_id)
+        vote = voting.vote_of(session, view, vote_id)
+        return _out(
+            session, voided_votes.void(session, call.actor, subject, view, vote, body.reason)
+        )
+
+    return model_json(await call.subject(run))
+
+
+@api.route(
     "/meetings/{meeting_id:int}/votes/{vote_id:int}/receipt",
     "POST",
     "Whether a receipt code's ballot was counted",
@@ -161,7 +186,7 @@ async def tally_request(call: Call) -> Response:
         request = secret_votes.tally_request(session, view, vote)
         return TallyRequestOut(
             vote_id=vote_id,
-            context=secret_votes.context_of(session, vote).to_json(),
+            context=secret_votes.kept_context(session, vote),
             aggregate=request["aggregate"] if request else None,
             ballots=request["ballots"] if request else [],
             cast=vote.cast,

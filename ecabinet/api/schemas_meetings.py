@@ -21,6 +21,7 @@ from ecabinet.meetings.inputs import (
     GuardiansIn,
     PartialIn,
     SharesIn,
+    VoidIn,
     VoteIn,
 )
 from ecabinet.meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
@@ -37,6 +38,7 @@ __all__ = [  # live inputs, shared
     "GuardiansIn",
     "PartialIn",
     "SharesIn",
+    "VoidIn",
     "VoteIn",
 ]
 
@@ -250,6 +252,11 @@ class VoteOut(BaseModel):
     )
     record_hash: str | None = Field(
         default=None, description="A secret vote's election record's SHA-256, once decrypted"
+    )
+    void_reason: str | None = Field(
+        default=None,
+        description="Why a secret vote was voided as not tallied (state `voided`: too many"
+        " guardians lost; nothing was decrypted)",
     )
 
 

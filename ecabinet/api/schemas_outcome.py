@@ -54,6 +54,15 @@ class VoteResultOut(BaseModel):
     passed: bool | None
     result_label: str
     voters: list[VoterOut] = Field(description="Who chose what: always empty for a secret vote")
+    record_hash: str | None = Field(
+        default=None,
+        description="A secret vote's election record's SHA-256 (what the minutes cite)",
+    )
+    record_url: str | None = Field(
+        default=None,
+        description="Where those who may read the minutes download the record (JSON); anyone"
+        " can check it at /cong-khai/kiem-tra-bieu-quyet or with `ecabinet vote verify`",
+    )
 
     @classmethod
     def of(cls, line: VoteLine) -> VoteResultOut:
@@ -73,7 +82,13 @@ class VoteResultOut(BaseModel):
             passed=r.passed,
             result_label=r.result_label_vi,
             voters=[VoterOut(name=name, choice=choice) for name, choice in r.voters],
+            record_hash=r.record_hash,
+            record_url=record_url(line.meeting_id, line.id) if r.record_hash else None,
         )
+
+
+def record_url(meeting_id: int, vote_id: int) -> str:
+    return f"/api/v1/meetings/{meeting_id}/votes/{vote_id}/record"
 
 
 class OutcomeMinutesOut(BaseModel):

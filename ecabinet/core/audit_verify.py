@@ -87,7 +87,8 @@ def verify(
     every problem found, with the entries at stake."""
     report = Report()
     all_anchors = [*stored_anchors(session), *anchors]
-    sizes = {a.checkpoint.size for a in all_anchors}
+    stored_tree = audit_tree.tree_size(session)
+    sizes = {a.checkpoint.size for a in all_anchors} | {stored_tree}
     roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT} if 0 in sizes else {}
     frontier = merkle.Frontier()
     prev, chain_problem = GENESIS, False
@@ -118,6 +119,7 @@ def verify(
     _check_anchors(report, all_anchors, roots, keys, count)
     _check_tokens(report, session, check_token)
     _check_stored_tree(report, session)
+    _check_tree_head(report, session, stored_tree, roots, count)
     return report
 
 
@@ -181,6 +183,29 @@ def _check_tokens(report: Report, session: Session, check_token: CheckToken | No
         report.note(f"time-stamps checked, by {'; '.join(sorted(checked))}")
     if missing:
         report.note(f"{missing} checkpoint(s) carry no time-stamp (the TSA was not reached)")
+
+
+def _check_tree_head(
+    report: Report, session: Session, size: int, roots: dict[int, bytes], count: int
+) -> None:
+    """The stored tree's own head (every entry it covers, checkpointed or not yet) must
+    be the tree of the chain as it is now."""
+    if size == 0:
+        return
+    if size > count:
+        report.bad(
+            f"{_span(count + 1, size)} are missing: the stored Merkle tree covers {size} entries"
+        )
+        return
+    try:
+        stored_root = audit_tree.root(session, size)
+    except LookupError:
+        stored_root = b""
+    if stored_root != roots.get(size):
+        report.bad(
+            f"the stored Merkle tree of {size} entries does not match the chain:"
+            f" {_span(1, size)} or the tree's hashes were changed"
+        )
 
 
 def _check_stored_tree(report: Report, session: Session) -> None:

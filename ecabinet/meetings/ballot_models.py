@@ -92,3 +92,6 @@ class VoteRecord(SQLModel, table=True):
     vote_id: int = Field(foreign_key="vote.id", primary_key=True)
     aggregate: str = Field(sa_column=Column(Text(), nullable=False))
     record: str | None = Field(default=None, sa_column=Column(Text()))
+    context: str | None = Field(default=None, sa_column=Column(Text()))
+    """A voided vote's context as it was (canonical JSON): a new key ceremony replaces the
+    announcements it names, and the ciphertexts stay decryptable with the old shares."""

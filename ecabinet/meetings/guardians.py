@@ -96,10 +96,27 @@ def designate(
         MeetingState.cancelled,
     ):
         raise _conflict("meeting_over", "Cuộc họp đã kết thúc.", "The meeting is over.")
+    current = session.get(KeyCeremony, view.id)
+    if current is not None and current.state == "lost":
+        unfinished = session.exec(
+            select(Vote.id).where(
+                Vote.meeting_id == view.id,
+                col(Vote.secret).is_(True),
+                col(Vote.state).in_(("open", "tallying")),
+            )
+        ).first()
+        if unfinished is not None:
+            raise _conflict(
+                "unfinished",
+                "Còn biểu quyết kín chờ giải mã bằng khóa đã mất: hãy hủy (không kiểm phiếu) "
+                "trước khi tạo khóa mới.",
+                "A secret vote still waits for the lost key: void it (not tallied) before "
+                "making a new key.",
+            )
     used = session.exec(
         select(Vote.id).where(Vote.meeting_id == view.id, col(Vote.secret).is_(True))
     ).first()
-    if used is not None:
+    if used is not None and (current is None or current.state != "lost"):
         raise _conflict(
             "locked",
             "Đã có biểu quyết kín dùng khóa này; không thể chọn lại người giữ khóa.",
@@ -137,7 +154,7 @@ def designate(
     audit.record(
         session, actor, "ceremony.designate", "meeting", view.id, f"{k} of {count}: {chosen}"
     )
-    _announce_state(session, view.id)
+    announce_state(session, view.id)
     return ceremony
 
 
@@ -191,7 +208,7 @@ def announce(
         ceremony.state = "sharing"
         session.add(ceremony)
     audit.record(session, actor, "ceremony.announce", "meeting", view.id, f"#{guardian.index}")
-    _announce_state(session, view.id)
+    announce_state(session, view.id)
     return ceremony
 
 
@@ -237,7 +254,7 @@ def send_shares(
         ceremony.state = "confirming"
         session.add(ceremony)
     audit.record(session, actor, "ceremony.shares", "meeting", view.id, f"#{guardian.index}")
-    _announce_state(session, view.id)
+    announce_state(session, view.id)
     return ceremony
 
 
@@ -284,8 +301,17 @@ def confirm(
         ceremony.fingerprint = fingerprint(expected)
         session.add(ceremony)
     audit.record(session, actor, "ceremony.confirm", "meeting", view.id, f"#{guardian.index}")
-    _announce_state(session, view.id)
+    announce_state(session, view.id)
     return ceremony
+
+
+def keyed(session: Session, meeting_id: int) -> KeyCeremony:
+    """The ceremony whose key the meeting's secret votes use: complete, or declared lost
+    (its votes' contexts still name it)."""
+    ceremony = session.get(KeyCeremony, meeting_id)
+    if ceremony is not None and ceremony.state == "lost":
+        return ceremony
+    return require_complete(session, meeting_id)
 
 
 def require_complete(session: Session, meeting_id: int) -> KeyCeremony:
@@ -320,5 +346,6 @@ def describe(session: Session, meeting_id: int) -> dict[str, Any]:
     }
 
 
-def _announce_state(session: Session, meeting_id: int) -> None:
+def announce_state(session: Session, meeting_id: int) -> None:
+    """Tell the room how the ceremony stands (after any change to it)."""
     events.record(session, meeting_id, "ceremony", describe(session, meeting_id))

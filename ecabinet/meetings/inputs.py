@@ -80,6 +80,10 @@ class PartialIn(LiveIn):
     partial: dict[str, Any]
 
 
+class VoidIn(LiveIn):
+    reason: Text = Field(min_length=1, max_length=500)
+
+
 class PresentIn(LiveIn):
     document_id: int = Id
     page: int = Field(ge=1, le=100_000)

@@ -58,6 +58,7 @@ class VoteLine:
     item_title: str
     rule: str
     record: VoteRecord
+    meeting_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def outcome(session: Session, subject: Subject, view: MeetingView) -> Outcome:
             titles.get(v.item_id, ""),
             v.rule,
             vote_record(session, view, users, v),
+            view.id,
         )
         for v in votes_of(session, view.id)
         if v.state == "closed"

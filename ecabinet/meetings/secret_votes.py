@@ -65,7 +65,7 @@ def _context(
 def context_of(session: Session, vote: Vote) -> ballots.VoteContext:
     """The context every ballot and proof of this vote is bound to."""
     assert vote.id is not None
-    ceremony = guardians.require_complete(session, vote.meeting_id)
+    ceremony = guardians.keyed(session, vote.meeting_id)
     announced = json.dumps(guardians.announcements_of(session, vote.meeting_id), sort_keys=True)
     return _context(
         ceremony.deployment,
@@ -76,6 +76,19 @@ def context_of(session: Session, vote: Vote) -> ballots.VoteContext:
         announced,
         ceremony.quorum,
     )
+
+
+def kept_context(session: Session, vote: Vote) -> dict[str, object]:
+    """The context the vote's ballots were bound to: from its record once decrypted, as
+    kept when voided, else the meeting's current key (an open or tallying vote)."""
+    row = session.get(VoteRecord, vote.id) if vote.id is not None else None
+    if row is not None and row.record is not None:
+        context: dict[str, object] = json.loads(row.record)["context"]
+        return context
+    if row is not None and row.context is not None:
+        kept: dict[str, object] = json.loads(row.context)
+        return kept
+    return context_of(session, vote).to_json()
 
 
 def check(ctx: ballots.VoteContext, ballot: Any) -> ballots.CheckedBallot | errors.DomainError:
@@ -158,7 +171,7 @@ def tally_request(session: Session, view: MeetingView, vote: Vote) -> dict[str, 
     ).all()
     return {
         "vote_id": vote.id,
-        "context": context_of(session, vote).to_json(),
+        "context": kept_context(session, vote),
         "aggregate": json.loads(row.aggregate),
         # a guardian's tablet checks the total is the sum of these, as many as the turnout
         # (a server asking to decrypt one ballot as a "total" is refused there)
@@ -170,7 +183,7 @@ def tally_request(session: Session, view: MeetingView, vote: Vote) -> dict[str, 
 
 def progress(session: Session, vote: Vote) -> dict[str, Any] | None:
     """How far a secret vote's decryption is: valid partials in, and the quorum."""
-    if not vote.secret or vote.state == "open":
+    if not vote.secret or vote.state in ("open", "voided"):
         return None
     ceremony = session.get(KeyCeremony, vote.meeting_id)
     have = session.exec(

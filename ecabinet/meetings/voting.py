@@ -429,6 +429,7 @@ def finish(
             "quorum": result.quorum,
             "rule_label": RULES[vote.rule],
             "record_hash": vote.record_hash,
+            "void_reason": vote.void_reason,
         },
     )
     return result
@@ -472,6 +473,7 @@ def describe(session: Session, vote: Vote) -> dict[str, Any]:
         "quorum_at_close": vote.quorum_at_close,
         "tally": secret_votes.progress(session, vote),
         "record_hash": vote.record_hash,
+        "void_reason": vote.void_reason,
     }
 
 

@@ -32,7 +32,8 @@ class Vote(SQLModel, table=True):
     (two thirds: at least two thirds of the members)."""
     state: str = Field(default="open", sa_type=String(8))
     """open, closed, or (a secret vote) tallying: closed to ballots, its total waiting for
-    a quorum of guardians to decrypt it."""
+    a quorum of guardians to decrypt it; voided: not tallied, too many guardians lost
+    (:mod:`.voided_votes`)."""
     eligible: int = 0
     """Voting seats present when the vote opened (who may vote)."""
     members: int = 0
@@ -47,6 +48,8 @@ class Vote(SQLModel, table=True):
     decryption, with the room as it was when the chair closed it)."""
     record_hash: str | None = Field(default=None, max_length=64)
     """A secret vote's election record's SHA-256 (the record is in ``vote_record``)."""
+    void_reason: str | None = Field(default=None, sa_column=Column(Text()))
+    """Why a secret vote was voided as not tallied (the chair's words)."""
 
 
 class VoteTally(SQLModel, table=True):

@@ -1,5 +1,7 @@
-"""The checks that end a restore: the audit chain, the publication log, every stored
-blob, and the signatures of signed files. Each gives one line of the report."""
+"""The checks that end a restore: the audit log (its chain, head, Merkle tree and signed
+checkpoints, as ``ecabinet audit verify`` checks them), the publication log (``ecabinet
+log verify``), every stored blob, and the signatures of signed files. Each gives one line
+of the report."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from documents import publication_facts, publication_log
-from ecabinet.core import audit
+from ecabinet.core import audit_tree
 from ecabinet.core import errors as core_errors
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
+from ecabinet.operations import audit_anchors
 from ecabinet.operations.references import referenced
 from signing.validation.report import Indication
 
@@ -30,14 +33,29 @@ class Check:
         return f"[{'OK' if self.ok else 'FAILED'}] {self.name}: {self.detail}"
 
 
-def audit_chain(engine: Engine) -> Check:
+def audit_chain(engine: Engine, settings: Settings) -> Check:
+    """The audit log as ``ecabinet audit verify`` checks it: the chain, its head row, the
+    stored Merkle tree, every signed checkpoint (stored, or carried by the publication
+    log) and their time-stamps. A restore from an old backup, a truncated or rewritten
+    log, a forged checkpoint fail here."""
+    report = audit_anchors.verify(engine, settings, [])
     with session_scope(engine, write=False) as session:
-        problem = audit.verify(session)
-        count = session.execute(text("SELECT count(*) FROM audit_entry")).scalar_one()
-    if problem is None:
-        return Check("audit verify", True, f"audit log intact: {count} entries")
-    where = f"seq {problem.seq}"
-    return Check("audit verify", False, f"broken at {where}: {problem.kind}: {problem.detail}")
+        last = audit_tree.latest(session)
+    broken = [f.text for f in report.findings if f.broken]
+    if broken:
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        return Check("audit verify", False, f"{broken[0]}{more}")
+    signed = (
+        f"latest signed checkpoint: {last.size} entries, {last.at:%Y-%m-%d %H:%M} UTC"
+        if last is not None
+        else "no signed checkpoint yet"
+    )
+    return Check(
+        "audit verify",
+        True,
+        f"audit log intact: {report.entries} entries, {report.covered} covered by a"
+        f" checkpoint; {signed}",
+    )
 
 
 def publication_chain(engine: Engine, settings: Settings) -> Check:

@@ -101,7 +101,7 @@ def restore(
     problem = kept_secrets.restore(settings, folder, secret_names)
     report.checks = [
         checks.Check("secrets", problem is None, problem or ", ".join(secret_names) + " in place"),
-        checks.audit_chain(engine),
+        checks.audit_chain(engine, settings),
         checks.publication_chain(engine, settings),
         checks.stored_files(engine, store),
         checks.signatures(engine, store, settings, signature_sample),

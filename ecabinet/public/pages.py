@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from documents import public_queries, publication_log, sectors
 from documents.public_queries import PublicFilter
 from ecabinet.core import errors
-from ecabinet.public import evidence, feeds, outage, verify
+from ecabinet.public import evidence, feeds, outage, record_verify, verify
 from ecabinet.public.context import PublicContext
 from ecabinet.public.plain import PlainReport, plain
 from ecabinet.public.render import cached, lang_of, renderer, viewer_script
@@ -181,6 +181,7 @@ def routes(ctx: PublicContext, dist: Path) -> list[BaseRoute]:
         Route("/cong-khai", listing, methods=["GET"]),
         Route("/cong-khai/{year:int}/{name}", detail, methods=["GET"]),
         *verify.routes(ctx, render),
+        *record_verify.routes(ctx, render),
         *evidence.routes(ctx, render),
     ]
     return outage.guarded(pages, render)

@@ -9,6 +9,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "nav": "Điều hướng",
         "list": "Danh sách văn bản",
         "verify": "Kiểm tra tệp PDF",
+        "rv": "Kiểm tra biểu quyết kín",
+        "rv_help": (
+            "Tải lên hồ sơ kiểm phiếu (tệp JSON) của một cuộc biểu quyết kín: trang này tính"
+            " lại kết quả từ các phiếu đã mã hóa và kiểm tra mọi chứng minh, không cần tin"
+            " máy chủ. Người bỏ phiếu có thể nhập mã theo dõi phiếu để xem phiếu của mình có"
+            " trong hồ sơ không."
+        ),
+        "rv_file": "Hồ sơ kiểm phiếu (JSON)",
+        "rv_code": "Mã theo dõi phiếu (không bắt buộc)",
+        "rv_ok": "Hồ sơ hợp lệ: mọi chứng minh đều đúng, kết quả khớp với các phiếu.",
+        "rv_bad": "Hồ sơ KHÔNG hợp lệ: các lỗi dưới đây (theo vị trí trong tệp).",
+        "rv_hash": "Mã băm SHA-256 của tệp (biên bản họp ghi mã này)",
+        "rv_ballots": "Số phiếu",
+        "rv_counts": "Kết quả giải mã",
+        "rv_option": "Phương án",
+        "rv_where": "Vị trí",
+        "rv_problem": "Lỗi",
+        "rv_in": "Phiếu có mã theo dõi này CÓ trong hồ sơ và đã được kiểm tra.",
+        "rv_out": "KHÔNG tìm thấy phiếu có mã theo dõi này trong hồ sơ.",
+        "rv_cli": "Cũng có thể kiểm tra ngoại tuyến bằng lệnh",
         "other_lang": "English",
         "footer": (
             "Văn bản được công khai theo quy định; mọi lần công khai, thu hồi đều "
@@ -142,6 +162,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "nav": "Navigation",
         "list": "Documents",
         "verify": "Check a PDF",
+        "rv": "Check a secret vote",
+        "rv_help": (
+            "Upload a secret vote's election record (a JSON file): this page recomputes the"
+            " result from the encrypted ballots and checks every proof, without trusting the"
+            " server. A voter can add their tracking code to see whether their ballot is in"
+            " the record."
+        ),
+        "rv_file": "Election record (JSON)",
+        "rv_code": "Ballot tracking code (optional)",
+        "rv_ok": "The record is valid: every proof holds and the result follows from the ballots.",
+        "rv_bad": "The record is NOT valid: the problems below (by place in the file).",
+        "rv_hash": "SHA-256 of the file (the minutes cite it)",
+        "rv_ballots": "Ballots",
+        "rv_counts": "Decrypted result",
+        "rv_option": "Option",
+        "rv_where": "Where",
+        "rv_problem": "Problem",
+        "rv_in": "The ballot with this tracking code IS in the record, and it verifies.",
+        "rv_out": "NO ballot with this tracking code was found in the record.",
+        "rv_cli": "It can also be checked offline with the command",
         "other_lang": "Tiếng Việt",
         "footer": (
             "Documents published as the law requires; every publication and "

@@ -4,6 +4,7 @@ and the minutes' signatures; only for those who see the meeting, only once held.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from ecabinet.meetings import ballots
 from tests.documents.office import Office, office_app
 from tests.meetings import tablets
 from tests.support.credentials import PIN, Issuer
@@ -166,3 +168,24 @@ def test_only_those_who_see_the_meeting_and_only_once_held(office: Office) -> No
     r = office.get("p.clerk", draft)
     assert r.status_code == 409 and r.json()["message"]["en"].startswith("The meeting has not")
     assert office.get("p.spec", draft).status_code == 404
+
+
+def test_a_secret_votes_record_is_offered_beside_the_minutes(office: Office) -> None:
+    """The held meeting's page offers the election record whose hash the minutes cite, to
+    whoever may read the minutes (those who see the meeting); anyone can then check it on
+    the public page."""
+    url = _held(office)
+    named, secret = _ok(office.get("p.spec2", url + "/outcome"))["votes"]
+    assert named["record_hash"] is None and named["record_url"] is None
+    assert secret["record_url"] == f"{url}/votes/{secret['id']}/record"
+    data = office.get("p.spec2", secret["record_url"])
+    assert data.status_code == 200 and data.headers["content-type"] == "application/json"
+    assert hashlib.sha256(data.content).hexdigest() == secret["record_hash"]
+    assert ballots.verify_record(data.content).counts == [1, 2, 1]
+    check = office.client.post(
+        "/cong-khai/kiem-tra-bieu-quyet",
+        files={"file": ("r.json", data.content, "application/json")},
+    )
+    assert check.status_code == 200 and "Hồ sơ hợp lệ" in check.text
+    for outsider in ("d.spec", "d.clerk"):
+        assert office.get(outsider, secret["record_url"]).status_code == 404

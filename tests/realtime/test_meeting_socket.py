@@ -235,6 +235,56 @@ def test_secret_vote_over_the_socket(place: Place) -> None:
     asyncio.run(scenario())
 
 
+def test_a_secret_vote_whose_key_is_lost_is_voided_over_the_socket(place: Place) -> None:
+    detail = place.meeting(present=("p.leader", "p.spec", "p.spec2", "p.head"))
+    mid = detail["meeting"]["id"]
+    item = detail["agenda"][0]["id"]
+    rest = helpers.OverRest(place)
+    helpers.ceremony(rest, f"/api/v1/meetings/{mid}")
+    reason = "Mất hai máy giữ khóa"
+
+    async def scenario() -> None:
+        tablets = {w: await tablet(place, w) for w in ("p.leader", "p.spec")}
+        for t in tablets.values():
+            await t.ask("join", {"meeting_id": mid})
+        chair = tablets["p.leader"]
+        opened = await chair.ask(
+            "vote_open", {"meeting_id": mid, "item_id": item, "question": "Kín?", "secret": True}
+        )
+        vote_id = opened["vote"]["id"]
+        ctx = helpers.context(rest, f"/api/v1/meetings/{mid}", vote_id)
+        cast = await tablets["p.spec"].ask(
+            "ballot",
+            {"meeting_id": mid, "vote_id": vote_id, "ballot": ballots.encrypt_ballot(ctx, 0)},
+        )
+        assert cast["ok"], cast
+        ref = {"meeting_id": mid, "vote_id": vote_id}
+        early = await chair.ask("vote_void", ref | {"reason": reason})
+        assert early["error"]["code"] == "vote.not_tallying"
+        closed = await chair.ask("vote_close", ref)
+        assert closed["vote"]["state"] == "tallying"
+        member = await tablets["p.spec"].ask("vote_void", ref | {"reason": reason})
+        assert member["error"]["code"] == "meeting.forbidden"
+        empty = await chair.ask("vote_void", ref | {"reason": ""})
+        assert "error" in empty and empty["error"]["message"]["vi"]
+        voided = await chair.ask("vote_void", ref | {"reason": reason})
+        assert voided["ok"], voided
+        assert voided["vote"]["state"] == "voided" and voided["vote"]["void_reason"] == reason
+        for t in tablets.values():
+            seen = await t.wait_for("vote_voided")
+            assert seen["data"]["reason"] == reason and seen["data"]["vote_id"] == vote_id
+            events = t.events
+            await until(
+                lambda events=events: any(
+                    e["kind"] == "ceremony" and e["data"]["state"] == "lost" for e in events
+                )
+            )
+        for t in tablets.values():
+            await t.close()
+
+    asyncio.run(scenario())
+
+
 def test_bad_input_is_refused_and_the_meeting_is_unharmed(place: Place) -> None:
     detail = place.meeting()
     mid = detail["meeting"]["id"]

@@ -151,6 +151,10 @@ def test_rewrite_of_every_anchor_in_the_database_is_caught_by_a_kept_head(
         "DELETE FROM audit_checkpoint",
         "DELETE FROM publication_log_entry WHERE kind = 'audit_checkpoint'",
     )
+    # the stored Merkle tree still covers entry 4
+    report = _verify(engine, settings)
+    assert any("entry 4 are missing: the stored Merkle tree" in t for t in _broken(report))
+    _sql(engine, "DELETE FROM audit_node", "UPDATE audit_tree SET size = 0")
     report = _verify(engine, settings)
     assert report.intact  # nothing left in the database to contradict
     anchor = audit_anchors.read_anchor(kept, f"head file {kept}")

@@ -6766,6 +6766,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/election-records/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a secret vote's election record from scratch (every proof, the aggregate, the decryption, the counts) and whether ?tracking_code= is among its ballots */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": string;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecordCheckOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings/{meeting_id}/speakers": {
         parameters: {
             query?: never;
@@ -7265,6 +7314,58 @@ export interface paths {
                 cookie?: never;
             };
             requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoteOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/votes/{vote_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Void a secret vote that cannot be decrypted (too many guardians lost) as not tallied, with the reason; nothing is decrypted, and the meeting may make a new key */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    meeting_id: number;
+                    vote_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VoidIn"];
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -10446,6 +10547,18 @@ export interface components {
              * @description Who chose what: always empty for a secret vote
              */
             voters: components["schemas"]["VoterOut"][];
+            /**
+             * Record Hash
+             * @description A secret vote's election record's SHA-256 (what the minutes cite)
+             * @default null
+             */
+            record_hash: string | null;
+            /**
+             * Record Url
+             * @description Where those who may read the minutes download the record (JSON); anyone can check it at /cong-khai/kiem-tra-bieu-quyet or with `ecabinet vote verify`
+             * @default null
+             */
+            record_url: string | null;
         };
         /** VoterOut */
         VoterOut: {
@@ -10965,6 +11078,48 @@ export interface components {
             /** @description This exact file is one the province published (and its state now) */
             published: components["schemas"]["PublishedOut"] | null;
         };
+        /** RecordProblemOut */
+        RecordProblemOut: {
+            /**
+             * Where
+             * @description The field path in the record ('' for the whole record)
+             */
+            where: string;
+            /** Problem */
+            problem: string;
+        };
+        /** RecordCheckOut */
+        RecordCheckOut: {
+            /**
+             * Ok
+             * @description Every proof holds and the counts follow from the ballots
+             */
+            ok: boolean;
+            /**
+             * Record Hash
+             * @description SHA-256 of the bytes sent (what the minutes cite)
+             */
+            record_hash: string;
+            /** Ballots */
+            ballots: number;
+            /**
+             * Counts
+             * @description What the record's own data decrypt to
+             */
+            counts: number[] | null;
+            /** Problems */
+            problems: components["schemas"]["RecordProblemOut"][];
+            /**
+             * Tracking Code
+             * @description The ?tracking_code= asked about ('' if none)
+             */
+            tracking_code: string;
+            /**
+             * In Record
+             * @description Whether that ballot is among the record's verified ballots (null: not asked)
+             */
+            in_record: boolean | null;
+        };
         /** SpeakerOut */
         SpeakerOut: {
             /** Id */
@@ -11105,6 +11260,12 @@ export interface components {
              * @default null
              */
             record_hash: string | null;
+            /**
+             * Void Reason
+             * @description Why a secret vote was voided as not tallied (state `voided`: too many guardians lost; nothing was decrypted)
+             * @default null
+             */
+            void_reason: string | null;
         };
         /** VoteList */
         VoteList: {
@@ -11160,6 +11321,11 @@ export interface components {
              * @description A secret ballot's tracking code (the hash of the encrypted ballot, found again in the vote's election record)
              */
             receipt: string | null;
+        };
+        /** VoidIn */
+        VoidIn: {
+            /** Reason */
+            reason: string;
         };
         /** ReceiptIn */
         ReceiptIn: {

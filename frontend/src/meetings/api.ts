@@ -26,7 +26,7 @@ export type MeetingDetail = Narrow<Schemas["MeetingDetail"], { meeting: Meeting;
 
 export type VoteRule = "cast" | "present" | "members" | "two_thirds";
 
-export type Vote = Narrow<Schemas["VoteOut"], { rule: VoteRule; state: "open" | "tallying" | "closed" }>;
+export type Vote = Narrow<Schemas["VoteOut"], { rule: VoteRule; state: "open" | "tallying" | "closed" | "voided" }>;
 
 export type Speaker = Narrow<Schemas["SpeakerOut"], { state: "waiting" | "speaking" | "done" | "withdrawn" }>;
 
@@ -97,6 +97,10 @@ export interface VoteResult {
   result_label: string;
   /** Always empty for a secret vote. */
   voters: { name: string; choice: string }[];
+  /** A secret vote's election record's SHA-256 (the minutes cite it), once decrypted. */
+  record_hash?: string | null;
+  /** Where the record (JSON) is downloaded. */
+  record_url?: string | null;
 }
 
 /** What a held meeting came to (GET /meetings/{id}/outcome). */

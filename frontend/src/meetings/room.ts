@@ -106,6 +106,7 @@ function openedVote(d: Record<string, unknown>, members: number): Vote {
     quorum_at_close: null,
     tally: null,
     record_hash: null,
+    void_reason: null,
   };
 }
 
@@ -156,6 +157,13 @@ export function applyEvent(room: Room, e: LiveEvent): Room {
                 record_hash: (d.record_hash as string | null) ?? null,
               }
             : v,
+        ),
+      };
+    case "vote_voided":
+      return {
+        ...room,
+        votes: room.votes.map((v) =>
+          v.id === num(d.vote_id) ? { ...v, state: "voided", tally: null, counts: null, passed: null, void_reason: String(d.reason ?? "") } : v,
         ),
       };
     case "tally_requested":

@@ -121,7 +121,19 @@ function VoteCard({ vote }: { vote: VoteResult }) {
         {lang === "vi" ? vote.result_label : vote.passed ? t("passed") : t("notPassed")}
       </p>
       {vote.secret ? (
-        <p className="small muted">{t("secretTotals")}</p>
+        <>
+          <p className="small muted">{t("secretTotals")}</p>
+          {vote.record_hash && vote.record_url && (
+            <p className="small" data-testid="outcome-record">
+              {t("recordHash")}: <code>{vote.record_hash}</code>
+              <br />
+              <a href={vote.record_url} download={`ho-so-kiem-phieu-${vote.id}.json`}>
+                {t("downloadRecord")}
+              </a>{" "}
+              · <a href={`/cong-khai/kiem-tra-bieu-quyet${lang === "en" ? "?lang=en" : ""}`}>{t("checkRecordPublic")}</a>
+            </p>
+          )}
+        </>
       ) : (
         vote.voters.length > 0 && (
           <details>

@@ -130,6 +130,7 @@ export function VotePanel({ live, room, detail, userId }: PanelProps) {
   const open = openVote(room);
   const closed = room.votes.filter((v) => v.state === "closed");
   const tallying = room.votes.filter((v) => v.state === "tallying");
+  const voided = room.votes.filter((v) => v.state === "voided");
   const last = closed[closed.length - 1];
   const meetingId = detail.meeting.id;
   const [ceremony] = useCeremony(meetingId, room.ceremony);
@@ -148,7 +149,13 @@ export function VotePanel({ live, room, detail, userId }: PanelProps) {
             {t("waitingGuardians")}: {v.tally?.have ?? 0} / {v.tally?.quorum ?? "?"}
           </p>
           {guardian && <DecryptStep live={live} meetingId={meetingId} vote={v} />}
+          {runs && <VoidStep live={live} vote={v} />}
         </div>
+      ))}
+      {voided.map((v) => (
+        <p key={v.id} className="small error" data-testid="voided-vote">
+          {v.question}: {t("voteVoided")} ({v.void_reason})
+        </p>
       ))}
       {last && <VoteResult vote={last} />}
       {last?.secret && last.record_hash && <RecordCheck meetingId={meetingId} vote={last} tracking={tracking(last)} />}
@@ -162,6 +169,28 @@ export function VotePanel({ live, room, detail, userId }: PanelProps) {
       )}
       <GuardianPanel live={live} meetingId={meetingId} userId={userId} runs={runs} bump={room.ceremony} />
     </section>
+  );
+}
+
+/** The chair's way out when too many guardians' tablets are lost: void the vote as not
+ * tallied, with a reason the room sees (nothing is decrypted; a new key can then be made). */
+function VoidStep({ live, vote }: { live: LiveMeeting; vote: Vote }) {
+  const t = useMeetT();
+  const { run, error, busy } = useIntent(live);
+  const [reason, setReason] = useState("");
+  return (
+    <details>
+      <summary>{t("voidVote")}</summary>
+      <p className="small muted">{t("voidVoteHelp")}</p>
+      <label>
+        {t("voidReason")}
+        <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} data-testid="void-reason" />
+      </label>
+      <ErrorLine error={error} />
+      <button type="button" disabled={busy || !reason.trim()} onClick={() => run("vote_void", { vote_id: vote.id, reason })} data-testid="void-vote">
+        {t("voidVote")}
+      </button>
+    </details>
   );
 }
 
