@@ -58,6 +58,11 @@ class VoteResultOut(BaseModel):
         default=None,
         description="A secret vote's election record's SHA-256 (what the minutes cite)",
     )
+    voided_reason: str | None = Field(
+        default=None,
+        description="Set when the secret vote was voided as not tallied (its key lost the"
+        " guardians' quorum): the chair's reason; the vote then has no counts",
+    )
     record_url: str | None = Field(
         default=None,
         description="Where those who may read the minutes download the record (JSON); anyone"
@@ -83,6 +88,7 @@ class VoteResultOut(BaseModel):
             result_label=r.result_label_vi,
             voters=[VoterOut(name=name, choice=choice) for name, choice in r.voters],
             record_hash=r.record_hash,
+            voided_reason=r.voided_reason,
             record_url=record_url(line.meeting_id, line.id) if r.record_hash else None,
         )
 

@@ -126,7 +126,16 @@ def _voter(view: MeetingView, users: dict[int, User], user_id: int) -> str:
     return _name(users, user_id)
 
 
+VOIDED_VERDICT = "Không kiểm được phiếu, biểu quyết bị hủy"
+"""A voided vote's result (its reason follows)."""
+
+COUNTED = ("closed", "voided")
+"""The votes the minutes and the outcome list: counted, or voided as not tallied."""
+
+
 def _verdict(vote: Vote) -> str:
+    if vote.state == "voided":
+        return f"{VOIDED_VERDICT}: {(vote.void_reason or '').strip()}".rstrip(": ")
     if not vote.quorum_at_close:
         return "Không thông qua (không đủ số thành viên có mặt khi kết thúc biểu quyết)"
     return "Thông qua" if vote.passed else "Không thông qua"
@@ -137,7 +146,8 @@ def vote_record(
 ) -> VoteRecord:
     """A closed vote as the minutes print it; a secret vote never names its voters."""
     labels: list[str] = json.loads(vote.options)
-    counts = tally(session, vote)
+    voided = vote.state == "voided"
+    counts = [] if voided else tally(session, vote)
     voters: list[tuple[str, str]] = []
     if not vote.secret:
         ballots = session.exec(
@@ -150,14 +160,15 @@ def vote_record(
         question=vote.question,
         secret=vote.secret,
         rule_label_vi=RULES[vote.rule],
-        options=list(zip(labels, counts, strict=True)),
+        options=[] if voided else list(zip(labels, counts, strict=True)),
         eligible=vote.eligible,
         cast=vote.cast,
         quorum_met=bool(vote.quorum_at_close),
-        passed=vote.passed,
+        passed=None if voided else vote.passed,
         result_label_vi=_verdict(vote),
         voters=voters,
         record_hash=vote.record_hash,
+        voided_reason=(vote.void_reason or "") if voided else None,
     )
 
 
@@ -175,7 +186,7 @@ def agenda(session: Session, view: MeetingView, users: dict[int, User]) -> list[
         )
         .order_by(col(SpeakerRequest.started_at), col(SpeakerRequest.id))
     ).all()
-    votes = [v for v in votes_of(session, view.id) if v.state == "closed"]
+    votes = [v for v in votes_of(session, view.id) if v.state in COUNTED]
     out = []
     for item in items_of(session, view.id):
         presenter = users.get(item.presenter_id) if item.presenter_id is not None else None

@@ -49,7 +49,7 @@ class SpeakerRecord:
 
 @dataclass(frozen=True)
 class VoteRecord:
-    """A closed vote, counted."""
+    """A closed vote, counted; or a secret vote voided as not tallied."""
 
     question: str
     secret: bool
@@ -70,6 +70,9 @@ class VoteRecord:
     record_hash: str | None = None
     """A secret vote's election record's SHA-256: anyone with the record can recompute
     the counts and check every proof (``ecabinet vote verify``, the record page)."""
+    voided_reason: str | None = None
+    """Set when the vote was voided as not tallied (its key lost the guardians' quorum,
+    :mod:`ecabinet.meetings.voided_votes`): the chair's reason; it has no counts."""
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,10 @@ def _vote(pdf: FPDF, vote: VoteRecord, number: int) -> None:
         ],
         indent=sub,
     )
-    counts = "; ".join(f"{label}: {count}" for label, count in vote.options) or "không có"
+    if vote.voided_reason is not None:
+        counts = "không kiểm phiếu (không đủ số người giữ khóa giải mã)"
+    else:
+        counts = "; ".join(f"{label}: {count}" for label, count in vote.options) or "không có"
     paragraph(pdf, [("", f"+ Kết quả: {counts}.")], indent=sub)
     verdict = (
         vote.result_label_vi.strip()

@@ -19,7 +19,7 @@ from ecabinet.core.users import User
 from ecabinet.meetings import access, minutes
 from ecabinet.meetings.access import MeetingView
 from ecabinet.meetings.attendance import Quorum, quorum
-from ecabinet.meetings.minutes_gather import user_map, vote_record
+from ecabinet.meetings.minutes_gather import COUNTED, user_map, vote_record
 from ecabinet.meetings.minutes_model import VoteRecord
 from ecabinet.meetings.minutes_models import MinutesSignature, MinutesState, MinutesVersion
 from ecabinet.meetings.models import Participant
@@ -152,7 +152,7 @@ def outcome(session: Session, subject: Subject, view: MeetingView) -> Outcome:
             view.id,
         )
         for v in votes_of(session, view.id)
-        if v.state == "closed"
+        if v.state in COUNTED
     ]
     return Outcome(
         view=view,

@@ -16,6 +16,7 @@ from ecabinet.core.db import session_scope
 from ecabinet.meetings import ballots
 from tests.documents.office import Office, office_app
 from tests.meetings import tablets
+from tests.meetings.test_minutes import _text
 from tests.meetings.test_secret_ballots import PRESENT, _secret
 from tests.meetings.test_votes import _open, _running
 
@@ -146,3 +147,24 @@ def test_a_new_key_waits_until_every_vote_of_the_lost_key_is_voided(office: Offi
         == 200
     )
     assert office.post("p.leader", f"{url}/guardians", json={}).status_code == 200
+
+
+def test_the_minutes_and_the_outcome_show_a_voided_vote(office: Office) -> None:
+    """A voided vote is part of what happened: the outcome lists it with the chair's
+    reason and no counts, and the minutes print it as not tallied."""
+    url, item_id = _running(office, PRESENT)
+    tablets.ceremony(office, url)
+    vote_id = _tallying(office, url, item_id)
+    r = office.post("p.leader", f"{url}/votes/{vote_id}/void", json={"reason": REASON})
+    assert r.status_code == 200, r.text
+    assert (
+        office.post("p.leader", f"{url}/end", json={"conclusions": "Họp lại."}).status_code == 200
+    )
+    votes = office.get("p.spec", f"{url}/outcome").json()["votes"]
+    assert [(v["id"], v["voided_reason"]) for v in votes] == [(vote_id, REASON)]
+    assert votes[0]["options"] == [] and votes[0]["passed"] is None
+    assert votes[0]["record_hash"] is None and REASON in votes[0]["result_label"]
+    assert office.post("p.clerk", f"{url}/minutes", json={}).status_code in (200, 201)
+    minutes = _text(office.get("p.spec", f"{url}/minutes/content").content)
+    assert "không kiểm phiếu" in minutes and "Không kiểm được phiếu, biểu quyết bị hủy" in minutes
+    assert " ".join(REASON.split()) in minutes

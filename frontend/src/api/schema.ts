@@ -10554,6 +10554,12 @@ export interface components {
              */
             record_hash: string | null;
             /**
+             * Voided Reason
+             * @description Set when the secret vote was voided as not tallied (its key lost the guardians' quorum): the chair's reason; the vote then has no counts
+             * @default null
+             */
+            voided_reason: string | null;
+            /**
              * Record Url
              * @description Where those who may read the minutes download the record (JSON); anyone can check it at /cong-khai/kiem-tra-bieu-quyet or with `ecabinet vote verify`
              * @default null

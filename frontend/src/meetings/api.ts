@@ -101,6 +101,8 @@ export interface VoteResult {
   record_hash?: string | null;
   /** Where the record (JSON) is downloaded. */
   record_url?: string | null;
+  /** Set when the secret vote was voided as not tallied: the chair's reason. */
+  voided_reason?: string | null;
 }
 
 /** What a held meeting came to (GET /meetings/{id}/outcome). */

@@ -98,6 +98,11 @@ function VoteCard({ vote }: { vote: VoteResult }) {
       <p className="small">
         {vote.secret ? t("secretVote") : t("namedVote")} · {t.rule(vote.rule)}
       </p>
+      {vote.voided_reason != null ? (
+        <p className="badge refused" data-testid="outcome-vote-voided">
+          {t("voteVoided")}: {vote.voided_reason}
+        </p>
+      ) : (
       <table>
         <thead>
           <tr>
@@ -114,12 +119,15 @@ function VoteCard({ vote }: { vote: VoteResult }) {
           ))}
         </tbody>
       </table>
+      )}
       <p className="small">
         {t("cast")}: {vote.cast}/{vote.eligible}
       </p>
-      <p className={vote.passed ? "badge ok" : "badge refused"} data-testid="outcome-vote-result">
-        {lang === "vi" ? vote.result_label : vote.passed ? t("passed") : t("notPassed")}
-      </p>
+      {vote.voided_reason == null && (
+        <p className={vote.passed ? "badge ok" : "badge refused"} data-testid="outcome-vote-result">
+          {lang === "vi" ? vote.result_label : vote.passed ? t("passed") : t("notPassed")}
+        </p>
+      )}
       {vote.secret ? (
         <>
           <p className="small muted">{t("secretTotals")}</p>
