@@ -44,3 +44,29 @@ def test_vote_verify_says_valid_then_names_a_tampered_count(
     assert "counts[0]: record says 1, decryption gives 2" in out
 
     assert main(["vote", "verify", str(tmp_path / "missing.json")]) == 2
+
+
+def test_vote_verify_finds_a_voters_ballot_by_its_tracking_code(
+    env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    c = run_ceremony(3, 2)
+    ctx = context(c)
+    ballots = [b.encrypt_ballot(ctx, j) for j in (1, 0)]
+    agg = b.aggregate(ctx, ballots)
+    partials = {s.index: b.partial_decrypt(ctx, s, agg) for s in c.shares[:2]}
+    path = tmp_path / "record.json"
+    path.write_bytes(b.build_record(ctx, c.announcements, ballots, agg, partials, [1, 1, 0]))
+    mine = b.tracking_code(ballots[0])
+    short = b.short_code(mine)
+    for code in (mine, short):
+        assert main(["vote", "verify", str(path), "--tracking-code", code]) == 0
+        assert f"Phiếu {code}: có trong hồ sơ" in capsys.readouterr().out
+    other = b.tracking_code(b.encrypt_ballot(ctx, 0))
+    assert main(["vote", "verify", str(path), "--tracking-code", other]) == 1
+    assert "KHÔNG có trong hồ sơ" in capsys.readouterr().out
+    # a code that is no code, and a file that is no record: 2, said in both languages
+    assert main(["vote", "verify", str(path), "--tracking-code", "xyz"]) == 2
+    path.write_bytes(b"[1, 2]")
+    assert main(["vote", "verify", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("ecabinet:") == 2 and " / " in err
