@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from documents.agency_directory.models import DirectoryEntry, DirectoryLevel
 from ecabinet.core import audit, text
@@ -58,9 +58,13 @@ LEVELS = {
     "district": DirectoryLevel.district,
     "huyen": DirectoryLevel.district,
     "cap_huyen": DirectoryLevel.district,
+    "quan": DirectoryLevel.district,
+    "thi_xa": DirectoryLevel.district,
     "commune": DirectoryLevel.commune,
     "xa": DirectoryLevel.commune,
     "cap_xa": DirectoryLevel.commune,
+    "phuong": DirectoryLevel.commune,
+    "thi_tran": DirectoryLevel.commune,
 }
 YES = {"1", "true", "yes", "y", "co", "x"}
 NO = {"0", "false", "no", "n", "khong"}
@@ -153,8 +157,7 @@ def import_rows(
                 Problem(
                     row.line,
                     f"Không có cơ quan cấp trên mã {row.parent_code} (trong tệp hay danh mục).",
-                    f"No parent agency with code {row.parent_code} (in the file or the"
-                    " directory).",
+                    f"No parent agency with code {row.parent_code} (in the file or the directory).",
                 )
             )
         elif _loops(row.code, parents):
@@ -181,24 +184,25 @@ def _write(
     now = utcnow()
     changed: list[str] = []
     for row in rows.values():
-        values = {
-            "name": row.name,
-            "level": row.level.value,
-            "parent_code": row.parent_code,
-            "electronic": row.electronic,
-            "folded": text.fold(f"{row.code} {row.name}")[:300],
-        }
+        wanted = DirectoryEntry(
+            code=row.code,
+            name=row.name,
+            level=row.level,
+            parent_code=row.parent_code,
+            electronic=row.electronic,
+            folded=text.fold(f"{row.code} {row.name}")[:300],
+            updated_at=now,
+        )
         entry = stored.get(row.code)
         if entry is None:
-            session.add(DirectoryEntry(code=row.code, updated_at=now, **values))
+            session.add(wanted)
             created += 1
             changed.append(row.code)
             continue
-        if all(getattr(entry, k) == v for k, v in values.items()):
+        if all(getattr(entry, k) == getattr(wanted, k) for k in _COMPARED):
             continue
-        for key, value in values.items():
-            setattr(entry, key, value)
-        entry.updated_at = now
+        for key in (*_COMPARED, "updated_at"):
+            setattr(entry, key, getattr(wanted, key))
         session.add(entry)
         updated += 1
         changed.append(row.code)
@@ -215,6 +219,9 @@ def _write(
             f"{created} created, {updated} updated, {unchanged} unchanged: {shown}",
         )
     return Outcome(created, updated, unchanged)
+
+
+_COMPARED = ("name", "level", "parent_code", "electronic", "folded")
 
 
 def _loops(code: str, parents: dict[str, str]) -> bool:
@@ -285,6 +292,5 @@ def _bad_code(line: int, code: str, vi: str, en: str) -> Problem:
     return Problem(
         line,
         f"{vi} “{code}” không đúng dạng V1V2V3.Z1Z2.Y1Y2.H1H2H3 (ví dụ 000.00.00.H01).",
-        f"{en} {code!r} is not of the form V1V2V3.Z1Z2.Y1Y2.H1H2H3 (for example"
-        " 000.00.00.H01).",
+        f"{en} {code!r} is not of the form V1V2V3.Z1Z2.Y1Y2.H1H2H3 (for example 000.00.00.H01).",
     )

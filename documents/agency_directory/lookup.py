@@ -78,9 +78,7 @@ def known(session: Session, codes: Iterable[str]) -> dict[str, Found]:
         return {}
     inside = _agencies(session, wanted)
     found = {
-        code: Found(
-            code, a.name, level_of_agency(a.level), "", True, a.id
-        )
+        code: Found(code, a.name, level_of_agency(a.level), "", True, a.id)
         for code, a in inside.items()
     }
     for e in session.exec(select(DirectoryEntry).where(col(DirectoryEntry.code).in_(wanted))):
