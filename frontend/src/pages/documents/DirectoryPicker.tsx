@@ -23,7 +23,12 @@ export function DirectoryPicker({
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
-    // Wait for a pause in typing before asking the server.
+    // Nothing listed until the clerk searches or picks a level; then wait for a pause in
+    // typing before asking the server.
+    if (!query.trim() && !level) {
+      setFound(null);
+      return;
+    }
     const timer = setTimeout(() => {
       docs.agencyDirectory(query.trim(), level).then(
         (d) => {
