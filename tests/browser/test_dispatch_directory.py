@@ -101,6 +101,17 @@ def test_clerk_picks_a_commune_from_the_directory(browser: Browser, live_server:
         expect(dialog).to_have_count(0)
         expect(clerk.get_by_test_id("doc-state")).to_have_text("Đã gửi")
         expect(clerk.get_by_test_id("recipients")).to_contain_text(COMMUNE)
+        # The dashboard's share exchanged electronically is the statistics API's.
+        totals = Api(browser, live_server, "vanthu").get("/documents/stats")["totals"]
+        assert totals["recipients"] >= 1
+        clerk.get_by_role("link", name="Bảng điều khiển").click()
+        share = clerk.get_by_role("region", name="Văn bản liên thông điện tử")
+        expect(share.locator('[data-figure="exchange_share"]')).to_have_text(
+            f"{totals['exchange_share'] * 100:.1f}%"
+        )
+        expect(share).to_contain_text(
+            f"{totals['delivered_electronically']} trên {totals['recipients']} lượt gửi"
+        )
 
     detail = Api(browser, live_server, "vanthu").get(f"/documents/{doc_id}")
     assert [(r["method"], r["organ_id"]) for r in detail["recipients"]] == [("edxml", COMMUNE_CODE)]
