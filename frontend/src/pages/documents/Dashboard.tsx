@@ -179,6 +179,7 @@ function Exchange({ stats }: { stats: Stats }) {
           .replace("{m}", String(total.recipients))}
       </p>
       {stats.levels.length > 0 && (
+        <div className="table-scroll" tabIndex={0} role="group" aria-labelledby="exchange-title">
         <table className="per-level">
           <thead>
             <tr>
@@ -205,6 +206,7 @@ function Exchange({ stats }: { stats: Stats }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );
