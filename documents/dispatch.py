@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from documents import history, incoming, notifications, search, status, steps
 from documents.access import DocumentView, check_step
+from documents.agency_directory import lookup
 from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach, current_main, files_of
 from documents.levels import Confidentiality, Urgency
@@ -19,7 +20,7 @@ from documents.states import Flow, State, Step, target_of
 from documents.status import StatusCode
 from documents.symbols import format_number_symbol
 from ecabinet.core import errors
-from ecabinet.core.agencies import Agency
+from ecabinet.core.agencies import Agency, normal_code
 from ecabinet.core.audit import Actor
 from ecabinet.core.files import StoredFile
 from ecabinet.core.policy import Subject
@@ -112,6 +113,19 @@ def dispatch(
             "Văn bản mật không gửi qua mạng: chỉ gửi bản giấy.",
             "A confidential document is not sent over the network: paper only.",
         )
+    if any(d.method not in METHODS for d in destinations):
+        raise errors.InvalidInput(
+            "dispatch.bad_method", "Cách gửi không hợp lệ.", "Unknown dispatch method."
+        )
+    # Every code outside is checked before the step: an unknown one and nothing is sent.
+    directory = lookup.check_outside(session, [(d.method, d.organ_id) for d in destinations])
+    main = current_main(session, document.id) if document.id is not None else None
+    if main is None and any(d.method != "paper" for d in destinations):
+        raise errors.InvalidInput(
+            "dispatch.no_file",
+            "Văn bản chưa có tệp để gửi điện tử.",
+            "The document has no file to send electronically.",
+        )
     steps.take(
         session,
         actor,
@@ -126,17 +140,12 @@ def dispatch(
         for r in session.exec(select(Recipient).where(Recipient.document_id == document.id))
         if r.agency_id is not None
     }
-    main = current_main(session, document.id)
     attachments = [
         (f, s) for f, s in files_of(session, document.id) if f.kind == FileKind.attachment.value
     ]
     sent: list[Recipient] = []
     now = utcnow()
     for dest in destinations:
-        if dest.method not in METHODS:
-            raise errors.InvalidInput(
-                "dispatch.bad_method", "Cách gửi không hợp lệ.", "Unknown dispatch method."
-            )
         if dest.method == "internal":
             agency = session.get(Agency, dest.agency_id) if dest.agency_id is not None else None
             if agency is None or agency.id == document.agency_id:
@@ -153,13 +162,7 @@ def dispatch(
                     f"Already sent to {agency.name}.",
                     {"agency_id": agency.id},
                 )
-            if main is None:
-                raise errors.InvalidInput(
-                    "dispatch.no_file",
-                    "Văn bản chưa có tệp để gửi điện tử.",
-                    "The document has no file to send electronically.",
-                )
-            assert agency.id is not None
+            assert agency.id is not None and main is not None
             already.add(agency.id)
             copy = incoming.receive(
                 session,
@@ -196,14 +199,16 @@ def dispatch(
                 sent_at=now,
             )
         else:
-            name = dest.name.strip()
+            code = normal_code(dest.organ_id)
+            entry = directory.get(code)
+            name = dest.name.strip() or (entry.name if entry else "")
             if not 1 <= len(name) <= 255:
                 raise errors.InvalidInput(
                     "dispatch.bad_name", "Cần tên nơi nhận.", "A recipient needs a name."
                 )
             recipient = Recipient(
                 document_id=document.id,
-                organ_id=dest.organ_id.strip()[:32],
+                organ_id=code,
                 name=name,
                 method=dest.method,
                 sent_at=now,

@@ -17,6 +17,10 @@ communes and its own.
   Those cover every received document but the recalled ones.
 - ``electronic``: how many of received + issued were exchanged as signed electronic
   documents; :attr:`Figures.electronic_share` is the ratio.
+- ``recipients`` and ``delivered_electronically``: the deliveries of the issued ones
+  (:mod:`documents.exchange_share`); :attr:`Figures.exchange_share` is the share of
+  documents exchanged electronically, per agency, per level (:attr:`Stats.levels`:
+  central, province with its departments, district, commune) and for the province.
 
 The unit of an incoming document is its lead handler's unit (the lead unit, or the
 unit of the lead person in the document's agency); of an outgoing one, its drafting unit.
@@ -26,7 +30,7 @@ grouping, never by loading documents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
@@ -37,6 +41,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
 from documents.access import overseen, visible_clause
+from documents.agency_directory.models import DirectoryLevel, level_of_agency
+from documents.exchange_share import deliveries, delivery_measures, share
 from documents.models import Assignment, Document
 from documents.states import Flow, State
 from ecabinet.core import errors
@@ -82,12 +88,25 @@ class Figures:
     open: int = 0
     open_overdue: int = 0
     electronic: int = 0
+    recipients: int = 0
+    """Recipients of the issued documents: one delivery each."""
+    delivered_electronically: int = 0
+    """Of those, delivered by the network and acknowledged by the receiver."""
 
     @property
     def electronic_share(self) -> float:
         """Share of received + issued exchanged electronically, 0..1 (0 when none)."""
-        total = self.received + self.issued
-        return round(self.electronic / total, 4) if total else 0.0
+        return share(self.electronic, self.received + self.issued)
+
+    @property
+    def exchange_share(self) -> float:
+        """Share of deliveries made electronically, 0..1 (0 when none)."""
+        return share(self.delivered_electronically, self.recipients)
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,16 @@ class AgencyRow:
     parent_id: int | None = None
     depth: int = 0
     """How far below the topmost agency of the report (rows come in tree order)."""
+    level: DirectoryLevel = DirectoryLevel.province
+    """Its level of government (a department is at the province's)."""
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    """The sum of the agency rows of one level of government."""
+
+    level: DirectoryLevel
+    figures: Figures
 
 
 @dataclass(frozen=True)
@@ -116,6 +145,8 @@ class Stats:
     totals: Figures
     agencies: list[AgencyRow]
     units: list[UnitRow]
+    levels: list[LevelRow]
+    """Levels that have an agency row, from the centre down."""
 
 
 def _lead_unit() -> Any:
@@ -171,6 +202,7 @@ def _counted(subject: Subject, date_from: date, date_to: date, agency_id: int | 
     )
     return (
         select(
+            col(Document.id).label("document_id"),
             col(Document.agency_id).label("agency_id"),
             unit.label("unit_id"),
             col(Document.flow).label("flow"),
@@ -248,7 +280,24 @@ def statistics(
             .order_by(c.agency_id, c.unit_id)
         )
     )
-    agencies = _agency_rows(session, subject, per_agency, agency_id)
+    sent = deliveries(c)
+    sent_total = session.execute(sent.add_columns(*delivery_measures())).one()
+    totals = replace(totals, **_delivery(sent_total))
+    sent_agency = {
+        r.agency_id: _delivery(r)
+        for r in session.execute(
+            sent.add_columns(c.agency_id, *delivery_measures()).group_by(c.agency_id)
+        )
+    }
+    sent_unit = {
+        (r.agency_id, r.unit_id): _delivery(r)
+        for r in session.execute(
+            sent.add_columns(c.agency_id, c.unit_id, *delivery_measures()).group_by(
+                c.agency_id, c.unit_id
+            )
+        )
+    }
+    agencies = _agency_rows(session, subject, per_agency, agency_id, sent_agency)
     unit_ids = [r.unit_id for r in per_unit if r.unit_id is not None]
     unit_names: dict[int, str] = dict(
         session.execute(
@@ -261,23 +310,47 @@ def statistics(
         totals,
         agencies,
         [
-            UnitRow(r.agency_id, r.unit_id, unit_names.get(r.unit_id, ""), _figures(r))
+            UnitRow(
+                r.agency_id,
+                r.unit_id,
+                unit_names.get(r.unit_id, ""),
+                replace(_figures(r), **sent_unit.get((r.agency_id, r.unit_id), {})),
+            )
             for r in per_unit
         ],
+        _level_rows(agencies),
     )
 
 
+def _delivery(row: Any) -> dict[str, int]:
+    return {
+        "recipients": row.recipients,
+        "delivered_electronically": row.delivered_electronically,
+    }
+
+
+def _level_rows(agencies: list[AgencyRow]) -> list[LevelRow]:
+    sums: dict[DirectoryLevel, Figures] = {}
+    for row in agencies:
+        sums[row.level] = sums.get(row.level, Figures()) + row.figures
+    return [LevelRow(level, sums[level]) for level in DirectoryLevel if level in sums]
+
+
 def _agency_rows(
-    session: Session, subject: Subject, counted: list[Any], agency_id: int | None
+    session: Session,
+    subject: Subject,
+    counted: list[Any],
+    agency_id: int | None,
+    sent: dict[int, dict[str, int]],
 ) -> list[AgencyRow]:
     """A row per agency with documents counted and per overseen agency (zeros when it has
     none), in tree order: each agency followed by the agencies below it."""
-    found = {r.agency_id: _figures(r) for r in counted}
+    found = {r.agency_id: replace(_figures(r), **sent.get(r.agency_id, {})) for r in counted}
     wanted = set(found) | set(overseen(subject))
     if agency_id is not None:
         wanted &= set(_subtree(subject, agency_id)) | set(found)
     rows = session.execute(
-        select(col(Agency.id), col(Agency.name), col(Agency.parent_id))
+        select(col(Agency.id), col(Agency.name), col(Agency.parent_id), col(Agency.level))
         .where(col(Agency.id).in_(wanted))
         .order_by(col(Agency.id))
     ).all()
@@ -290,7 +363,8 @@ def _agency_rows(
     def walk(parent: int | None, depth: int) -> None:
         for row in by_parent.get(parent, []):
             figures = found.get(row.id, Figures())
-            ordered.append(AgencyRow(row.id, row.name, figures, row.parent_id, depth))
+            level = level_of_agency(row.level)
+            ordered.append(AgencyRow(row.id, row.name, figures, row.parent_id, depth, level))
             walk(row.id, depth + 1)
 
     walk(None, 0)

@@ -29,6 +29,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_admin,
     routes_admin_agencies,
     routes_admin_users,
+    routes_agency_directory,
     routes_annotations,
     routes_audit,
     routes_audit_log,

@@ -11,6 +11,7 @@ from pathlib import Path
 from ecabinet import (
     cli_admin,
     cli_audit,
+    cli_directory,
     cli_openapi,
     cli_operations,
     cli_signing,
@@ -96,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         state.set_defaults(run=_user_state, active=action == "enable")
 
     cli_admin.add_commands(sub)
+    cli_directory.add_commands(sub)
     cli_signing.add_commands(sub)
     cli_vote.add_commands(sub)
     cli_openapi.add_commands(sub)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
+from documents.agency_directory.models import DirectoryLevel
 from documents.deadlines import Deadlines
 from documents.notifications import Notification
 from documents.stats import Figures, Stats
@@ -39,6 +40,13 @@ class FiguresOut(BaseModel):
     electronic: int
     electronic_share: float
     """Share of received + issued exchanged electronically, 0..1."""
+    recipients: int
+    """Recipients of the documents issued in the period: one delivery each."""
+    delivered_electronically: int
+    """Of those, delivered by the network and acknowledged by the receiver."""
+    exchange_share: float
+    """delivered_electronically / recipients, 0..1 (the share of documents exchanged
+    electronically)."""
 
     @classmethod
     def of(cls, f: Figures) -> FiguresOut:
@@ -52,6 +60,9 @@ class FiguresOut(BaseModel):
             open_overdue=f.open_overdue,
             electronic=f.electronic,
             electronic_share=f.electronic_share,
+            recipients=f.recipients,
+            delivered_electronically=f.delivered_electronically,
+            exchange_share=f.exchange_share,
         )
 
 
@@ -63,6 +74,13 @@ class AgencyStatsOut(FiguresOut):
     """How far below the topmost agency of the report (rows come in tree order)."""
 
 
+class LevelStatsOut(FiguresOut):
+    """The sum of the agencies of one level of government."""
+
+    level: DirectoryLevel
+    level_label: str
+
+
 class UnitStatsOut(FiguresOut):
     agency_id: int
     unit_id: int | None
@@ -70,13 +88,15 @@ class UnitStatsOut(FiguresOut):
 
 
 class StatsOut(BaseModel):
-    """Statistics of the period: totals, per agency and per unit."""
+    """Statistics of the period: totals (the province), per agency, per unit and per
+    level of government."""
 
     date_from: date
     date_to: date
     totals: FiguresOut
     agencies: list[AgencyStatsOut]
     units: list[UnitStatsOut]
+    levels: list[LevelStatsOut]
 
     @classmethod
     def of(cls, s: Stats) -> StatsOut:
@@ -102,6 +122,14 @@ class StatsOut(BaseModel):
                     **FiguresOut.of(u.figures).model_dump(),
                 )
                 for u in s.units
+            ],
+            levels=[
+                LevelStatsOut(
+                    level=row.level,
+                    level_label=row.level.label_vi,
+                    **FiguresOut.of(row.figures).model_dump(),
+                )
+                for row in s.levels
             ],
         )
 

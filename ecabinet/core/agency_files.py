@@ -74,8 +74,15 @@ class ImportRefused(errors.InvalidInput):
         self.problems = problems
 
 
-def read(data: bytes, kind: str) -> list[tuple[int, dict[str, Any]]]:
-    """The file's rows as (line number, {column: value}), columns by their English name."""
+def read(
+    data: bytes,
+    kind: str,
+    required: dict[str, str] = REQUIRED,
+    aliases: dict[str, str] = ALIASES,
+) -> list[tuple[int, dict[str, Any]]]:
+    """The file's rows as (line number, {column: value}), columns by their English name
+    (``aliases`` maps folded header names to them; a CSV header must name every column of
+    ``required``, English name to Vietnamese)."""
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -83,19 +90,21 @@ def read(data: bytes, kind: str) -> list[tuple[int, dict[str, Any]]]:
         raise ImportRefused(
             [Problem(line, "Tệp không phải văn bản UTF-8.", "The file is not UTF-8 text.")]
         ) from None
-    raw = _read_json(content) if kind == "json" else _read_csv(content)
-    return [(line, _columns(values)) for line, values in raw]
+    raw = _read_json(content) if kind == "json" else _read_csv(content, required, aliases)
+    return [(line, _columns(values, aliases)) for line, values in raw]
 
 
-def missing(line: int, columns: list[str]) -> Problem:
+def missing(line: int, columns: list[str], required: dict[str, str] = REQUIRED) -> Problem:
     return Problem(
         line,
-        "Thiếu " + ", ".join(f"{REQUIRED[c]} ({c})" for c in columns) + ".",
+        "Thiếu " + ", ".join(f"{required[c]} ({c})" for c in columns) + ".",
         "Missing " + ", ".join(columns) + ".",
     )
 
 
-def _read_csv(content: str) -> list[tuple[int, dict[str, Any]]]:
+def _read_csv(
+    content: str, required: dict[str, str], aliases: dict[str, str]
+) -> list[tuple[int, dict[str, Any]]]:
     first = content.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(content), delimiter=delimiter)
@@ -105,9 +114,9 @@ def _read_csv(content: str) -> list[tuple[int, dict[str, Any]]]:
         return []
     except csv.Error as exc:
         raise ImportRefused([Problem(1, f"CSV hỏng: {exc}", f"Bad CSV: {exc}")]) from None
-    absent = [c for c in REQUIRED if c not in _columns(dict.fromkeys(header, ""))]
+    absent = [c for c in required if c not in _columns(dict.fromkeys(header, ""), aliases)]
     if absent:
-        raise ImportRefused([missing(1, absent)])
+        raise ImportRefused([missing(1, absent, required)])
     rows: list[tuple[int, dict[str, Any]]] = []
     line = reader.line_num + 1
     try:
@@ -153,17 +162,17 @@ def _read_json(content: str) -> list[tuple[int, dict[str, Any]]]:
         at = _SPACE.match(content, at + 1).end()  # type: ignore[union-attr]
 
 
-def _columns(values: dict[str, Any]) -> dict[str, Any]:
+def _columns(values: dict[str, Any], aliases: dict[str, str]) -> dict[str, Any]:
     """Known columns under their English names; others dropped."""
     found: dict[str, Any] = {}
     for key, value in values.items():
-        name = ALIASES.get(_fold(str(key)))
+        name = aliases.get(fold(str(key)))
         if name is not None and name not in found:
             found[name] = value
     return found
 
 
-def _fold(header: str) -> str:
+def fold(header: str) -> str:
     """``Mã định danh`` → ``ma_dinh_danh``."""
     plain = unicodedata.normalize("NFD", header.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()

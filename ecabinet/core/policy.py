@@ -153,7 +153,8 @@ def _token_rule(subject: Subject, _action: Action, token: ApiToken) -> bool:
 
 @dataclass(frozen=True)
 class System:
-    """Things that belong to no single agency: ``audit_log``, ``users``, ``root_agency``."""
+    """Things that belong to no single agency: ``audit_log``, ``users``, ``root_agency``,
+    ``agency_directory``."""
 
     what: str
 
@@ -162,7 +163,7 @@ class System:
 def _system_rule(subject: Subject, action: Action, target: System) -> bool:
     if action is Action.view:
         return True
-    if target.what in ("audit_log", "root_agency"):
+    if target.what in ("audit_log", "root_agency", "agency_directory"):
         return subject.administers_a_root()
     if target.what == "users":
         return subject.is_admin_anywhere()

@@ -28,6 +28,7 @@ from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.demo import DEMO_PIN, ca, pdfs
 from ecabinet.demo.directives import seed_directives
+from ecabinet.demo.directory import seed_directory
 from ecabinet.demo.documents import issue_outgoing, seed_documents
 from ecabinet.demo.images import seal_png, signature_png
 from ecabinet.demo.meetings import seed_meetings
@@ -241,6 +242,7 @@ def seed(engine: Engine, store: ObjectStore, settings: Settings) -> SeedReport:
     with session_scope(engine) as session:
         codes = _seed_agencies(session, actor, report)
         _seed_people(session, actor, codes, report)
+        seed_directory(session, actor)
     folder = settings.data_dir / "demo-ca"
     demo_ca = ca.create_demo_ca(
         folder,

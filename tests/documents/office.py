@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from documents.agency_directory import importing
 from documents.models import DocumentType
 from ecabinet.app import create_app
 from ecabinet.core import agencies, users
@@ -38,6 +39,21 @@ PEOPLE: dict[str, tuple[str, Role, str | None, str]] = {
     "d.leader": ("d", Role.leader, None, "Huỳnh Giám Đốc"),
     "d.spec": ("d", Role.specialist, "NV", "Mai Chuyên Viên Sở"),
 }
+
+
+DIRECTORY: list[dict[str, Any]] = [
+    {"code": "000.00.00.G09", "name": "Bộ Nội vụ", "level": "central"},
+    {"code": "000.00.00.G17", "name": "Bộ Khoa học và Công nghệ", "level": "central"},
+    {"code": "000.00.00.H98", "name": "Ủy ban nhân dân tỉnh Láng Giềng", "level": "province"},
+    {
+        "code": "000.01.40.H98",
+        "name": "Ủy ban nhân dân xã Giấy",
+        "level": "commune",
+        "parent_code": "000.00.00.H98",
+        "electronic": False,
+    },
+]
+"""Agencies outside the office that its documents may go to."""
 
 
 @dataclass
@@ -240,6 +256,7 @@ def make_office(engine: Engine) -> tuple[dict[str, Agency], dict[str, Unit], dic
                 unit_id=units[unit].id if unit else None,
             )
             ids[username] = user.id
+        importing.import_rows(s, ACTOR, list(enumerate(DIRECTORY, 1)), "office")
         return found, units, ids
 
 

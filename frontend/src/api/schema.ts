@@ -1011,6 +1011,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agency-directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agencies of the directory (?q= name or code, &level=, &limit=), by level from the centre down (everyone logged in) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DirectoryList"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agency-directory/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a directory file, all or nothing (raw CSV or JSON body; ?format=csv|json; administrators of the province) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "text/csv": string;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DirectoryImportOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings": {
         parameters: {
             query?: never;
@@ -3682,7 +3776,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Statistics of the period: totals, per agency and per unit. */
+                /** @description Statistics of the period: totals (the province), per agency, per unit and per */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8077,6 +8171,42 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** DirectoryEntryOut */
+        DirectoryEntryOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            level: components["schemas"]["DirectoryLevel"];
+            /** Level Label */
+            level_label: string;
+            /** Parent Code */
+            parent_code: string;
+            /** Electronic */
+            electronic: boolean;
+            /** Agency Id */
+            agency_id: number | null;
+        };
+        /**
+         * DirectoryLevel
+         * @description The four levels of government a document travels between.
+         * @enum {string}
+         */
+        DirectoryLevel: "central" | "province" | "district" | "commune";
+        /** DirectoryList */
+        DirectoryList: {
+            /** Items */
+            items: components["schemas"]["DirectoryEntryOut"][];
+        };
+        /** DirectoryImportOut */
+        DirectoryImportOut: {
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /** Unchanged */
+            unchanged: number;
+        };
         /** MeetingIn */
         MeetingIn: {
             /** Agency Id */
@@ -9763,6 +9893,12 @@ export interface components {
             electronic: number;
             /** Electronic Share */
             electronic_share: number;
+            /** Recipients */
+            recipients: number;
+            /** Delivered Electronically */
+            delivered_electronically: number;
+            /** Exchange Share */
+            exchange_share: number;
             /** Agency Id */
             agency_id: number;
             /** Agency Name */
@@ -9795,6 +9931,45 @@ export interface components {
             electronic: number;
             /** Electronic Share */
             electronic_share: number;
+            /** Recipients */
+            recipients: number;
+            /** Delivered Electronically */
+            delivered_electronically: number;
+            /** Exchange Share */
+            exchange_share: number;
+        };
+        /**
+         * LevelStatsOut
+         * @description The sum of the agencies of one level of government.
+         */
+        LevelStatsOut: {
+            /** Received */
+            received: number;
+            /** Issued */
+            issued: number;
+            /** Early */
+            early: number;
+            /** On Time */
+            on_time: number;
+            /** Late */
+            late: number;
+            /** Open */
+            open: number;
+            /** Open Overdue */
+            open_overdue: number;
+            /** Electronic */
+            electronic: number;
+            /** Electronic Share */
+            electronic_share: number;
+            /** Recipients */
+            recipients: number;
+            /** Delivered Electronically */
+            delivered_electronically: number;
+            /** Exchange Share */
+            exchange_share: number;
+            level: components["schemas"]["DirectoryLevel"];
+            /** Level Label */
+            level_label: string;
         };
         /** UnitStatsOut */
         UnitStatsOut: {
@@ -9816,6 +9991,12 @@ export interface components {
             electronic: number;
             /** Electronic Share */
             electronic_share: number;
+            /** Recipients */
+            recipients: number;
+            /** Delivered Electronically */
+            delivered_electronically: number;
+            /** Exchange Share */
+            exchange_share: number;
             /** Agency Id */
             agency_id: number;
             /** Unit Id */
@@ -9825,7 +10006,8 @@ export interface components {
         };
         /**
          * StatsOut
-         * @description Statistics of the period: totals, per agency and per unit.
+         * @description Statistics of the period: totals (the province), per agency, per unit and per
+         *     level of government.
          */
         StatsOut: {
             /**
@@ -9843,6 +10025,8 @@ export interface components {
             agencies: components["schemas"]["AgencyStatsOut"][];
             /** Units */
             units: components["schemas"]["UnitStatsOut"][];
+            /** Levels */
+            levels: components["schemas"]["LevelStatsOut"][];
         };
         /** NotificationOut */
         NotificationOut: {

@@ -59,6 +59,7 @@ export interface Filters {
 export type Body = Record<string, unknown>;
 export type Figures = Schemas["FiguresOut"];
 export type Stats = Schemas["StatsOut"];
+export type DirectoryEntry = Schemas["DirectoryEntryOut"];
 export type Notification = Notice;
 export type Register = Schemas["RegisterOut"];
 
@@ -123,6 +124,9 @@ export const docs = {
     call<SignatureReport>("GET", `/documents/${id}/files/${rowId}/signatures`),
   registers: (agencyId: number) => call<{ items: Register[] }>("GET", `/registers?agency_id=${agencyId}`),
   stats: () => call<Stats>("GET", "/documents/stats"),
+  /** Agencies of the directory whose name or code contains ``q``, by level. */
+  agencyDirectory: (q: string, level: string) =>
+    call<{ items: DirectoryEntry[] }>("GET", `/agency-directory?${new URLSearchParams({ q, level, limit: "100" })}`),
   deadlines: () => call<Schemas["DeadlinesOut"]>("GET", "/documents/deadlines"),
   notifications: () => call<Schemas["NotificationList"]>("GET", "/notifications"),
   sectors: () => call<{ items: Sector[] }>("GET", "/public/sectors"),

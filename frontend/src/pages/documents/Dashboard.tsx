@@ -40,6 +40,7 @@ export function Dashboard({ me }: { me: Me }) {
           <h2 id="stats-title">{t("stats")}</h2>
           <Part state={stats}>{stats.data && <Bars figures={stats.data.totals} />}</Part>
         </section>
+        {stats.data && <Exchange stats={stats.data} />}
         {stats.data && stats.data.agencies.length > 1 && <PerAgency stats={stats.data} />}
         <section className="panel" aria-labelledby="notes-title">
           <h2 id="notes-title">{t("notifications")}</h2>
@@ -119,6 +120,9 @@ function PerAgency({ stats }: { stats: Stats }) {
               <th scope="col" className="num">
                 {t("electronicShare")}
               </th>
+              <th scope="col" className="num">
+                {t("exchangeShare")}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -135,6 +139,9 @@ function PerAgency({ stats }: { stats: Stats }) {
                 <td className="num" data-figure="electronic_share">
                   {Math.round(a.electronic_share * 100)}%
                 </td>
+                <td className="num" data-figure="exchange_share">
+                  {percent(a.exchange_share)}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -147,10 +154,60 @@ function PerAgency({ stats }: { stats: Stats }) {
                 </td>
               ))}
               <td className="num">{Math.round(stats.totals.electronic_share * 100)}%</td>
+              <td className="num">{percent(stats.totals.exchange_share)}</td>
             </tr>
           </tfoot>
         </table>
       </div>
+    </section>
+  );
+}
+
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+/** The share of deliveries made electronically: the province's, then each level's. */
+function Exchange({ stats }: { stats: Stats }) {
+  const t = useDocT();
+  const total = stats.totals;
+  return (
+    <section className="panel" aria-labelledby="exchange-title" data-testid="exchange-share">
+      <h2 id="exchange-title">{t("exchangeTitle")}</h2>
+      <p>
+        <strong data-figure="exchange_share">{percent(total.exchange_share)}</strong>{" "}
+        {t("exchangeOf")
+          .replace("{n}", String(total.delivered_electronically))
+          .replace("{m}", String(total.recipients))}
+      </p>
+      {stats.levels.length > 0 && (
+        <div className="table-scroll" tabIndex={0} role="group" aria-labelledby="exchange-title">
+        <table className="per-level">
+          <thead>
+            <tr>
+              <th scope="col">{t("levelColumn")}</th>
+              <th scope="col" className="num">
+                {t("fig_recipients")}
+              </th>
+              <th scope="col" className="num">
+                {t("fig_delivered_electronically")}
+              </th>
+              <th scope="col" className="num">
+                {t("exchangeShare")}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {stats.levels.map((l) => (
+              <tr key={l.level} data-level={l.level}>
+                <th scope="row">{t(`level_${l.level}` as DocKey)}</th>
+                <td className="num">{l.recipients}</td>
+                <td className="num">{l.delivered_electronically}</td>
+                <td className="num">{percent(l.exchange_share)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      )}
     </section>
   );
 }

@@ -1,11 +1,14 @@
 // The clerk issues (number, date and the agency's seal, opened with the seal's PIN), then
-// dispatches to recipient agencies inside the system and/or to names outside it.
+// dispatches to recipient agencies inside the system, to agencies chosen from the agency
+// directory (inside the system, by edXML exchange, or on paper for those that take only
+// paper) and/or to names typed by hand.
 import { useEffect, useState } from "react";
-import { type Credential, type DocumentOut, docs } from "../../documents/api";
+import { type Credential, type DirectoryEntry, type DocumentOut, docs } from "../../documents/api";
 import { useDocT } from "../../documents/i18n";
 import { Dialog, ErrorLine } from "../../documents/ui";
 import { type Activation, activationBody, NO_ACTIVATION } from "../../signing/api";
 import { ActivationFields } from "../signing/ActivationFields";
+import { DirectoryPicker } from "./DirectoryPicker";
 
 export function IssueDialog({
   doc,
@@ -24,6 +27,7 @@ export function IssueDialog({
   const [agencies, setAgencies] = useState<{ id: number; name: string }[]>([]);
   const [chosen, setChosen] = useState<number[]>([]);
   const [external, setExternal] = useState("");
+  const [picked, setPicked] = useState<DirectoryEntry[]>([]);
   const [paper, setPaper] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -64,11 +68,15 @@ export function IssueDialog({
         const [name, code] = line.split("|").map((s) => s.trim());
         return { method: paper ? "paper" : "edxml", name, organ_id: code ?? "" };
       });
+    const inside = [...new Set([...chosen, ...picked.flatMap((e) => (e.agency_id === null ? [] : [e.agency_id]))])];
+    const fromDirectory = picked
+      .filter((e) => e.agency_id === null)
+      .map((e) => ({ method: paper || !e.electronic ? "paper" : "edxml", name: e.name, organ_id: e.code }));
     setBusy(true);
     setError(null);
     try {
       await docs.step(doc.id, "dispatch", {
-        recipients: [...chosen.map((agency_id) => ({ method: "internal", agency_id })), ...outside],
+        recipients: [...inside.map((agency_id) => ({ method: "internal", agency_id })), ...fromDirectory, ...outside],
       });
       setSent(true);
       onDone();
@@ -118,6 +126,7 @@ export function IssueDialog({
             </label>
           ))}
         </fieldset>
+        <DirectoryPicker chosen={picked} onChange={setPicked} disabled={!issued} />
         <label htmlFor="external">{t("externalRecipients")}</label>
         <textarea id="external" rows={2} disabled={!issued} value={external} onChange={(e) => setExternal(e.target.value)} />
         <label className="check">
@@ -127,7 +136,7 @@ export function IssueDialog({
         <button
           type="button"
           className="primary"
-          disabled={!issued || busy || (chosen.length === 0 && !external.trim())}
+          disabled={!issued || busy || (chosen.length === 0 && picked.length === 0 && !external.trim())}
           onClick={() => void dispatch()}
         >
           {t("dispatchNow")}
