@@ -2,7 +2,7 @@
 each agency is reachable electronically
 
 Revision ID: 0029_agency_directory
-Revises: 0027_search_visibility
+Revises: 0028_vote_cancel
 Create Date: 2026-12-07 02:00:00.000000
 
 ``agency_directory`` holds one row per agency code the deployment may exchange with
@@ -18,7 +18,7 @@ from alembic import op
 import ecabinet.core.types
 
 revision: str = "0029_agency_directory"
-down_revision: str | None = "0027_search_visibility"
+down_revision: str | None = "0028_vote_cancel"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
