@@ -28,6 +28,8 @@ class ExchangeOutbox(SQLModel, table=True):
     """The outgoing document sent (``document``) or the incoming one reported on."""
     recipient_id: int | None = Field(default=None, foreign_key="recipient.id")
     """The sender's recipient row (``document``)."""
+    document_key: str = Field(default="", max_length=255)
+    """The edXML DocumentId of the document (a status message answers it)."""
     status_code: str = Field(default="", max_length=2)
     """``status``: the edXML status code reported."""
     status_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

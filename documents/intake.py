@@ -81,11 +81,11 @@ def _stored(
 
 
 def register_arrival(
-    session: Session, actor: Actor, subject: Subject, settings: Settings, arrival: Arrival
+    session: Session, actor: Actor, subject: Subject | None, settings: Settings, arrival: Arrival
 ) -> Document:
     """Receive the document of ``arrival`` (state ``received``, or ``registered`` with
     ``register_now``), its files attached; every row and audit entry in the caller's
-    transaction."""
+    transaction. ``subject`` is None for a delivery by another system."""
     main = _stored(session, actor, arrival.agency_id, arrival.main) if arrival.main else None
     document = incoming.receive(
         session,
@@ -104,7 +104,7 @@ def register_arrival(
         stored = _stored(session, actor, arrival.agency_id, extra)
         attach(session, actor, document, stored, kind=FileKind.attachment)
     if arrival.register_now:
-        assert document.id is not None
+        assert document.id is not None and subject is not None
         view = load_view(session, document.id)
         incoming.register(session, actor, subject, view, arrival_number=arrival.arrival_number)
     return document

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("to_code", sa.String(length=32), nullable=False),
         sa.Column("document_id", sa.Integer(), sa.ForeignKey("document.id"), nullable=False),
         sa.Column("recipient_id", sa.Integer(), sa.ForeignKey("recipient.id"), nullable=True),
+        sa.Column("document_key", sa.String(length=255), nullable=False),
         sa.Column("status_code", sa.String(length=2), nullable=False),
         sa.Column("status_note", sa.Text(), nullable=False),
         sa.Column("status_at", WHEN, nullable=True),
