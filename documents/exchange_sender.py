@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -51,6 +53,17 @@ def send_once(
     with session_scope(engine, write=False) as session:
         ids = exchange_outbox.due(session, moment)
     return sum(_attempt(engine, store, settings, axis, row_id, moment) for row_id in ids)
+
+
+async def run(engine: Engine, store: ObjectStore, settings: Settings) -> None:
+    """Deliver what is due every ``exchange_send_seconds``, until cancelled (each process
+    runs it: rows are leased one at a time)."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(lambda: send_once(engine, store, settings))
+        except Exception:  # a database outage, say: log it and try again next round
+            log.exception("exchange: delivery round failed")
+        await anyio.sleep(settings.exchange_send_seconds)
 
 
 def _attempt(
