@@ -25,7 +25,7 @@ TAG = "exchange"
 MAX_SIGNATURE = 64 * 1024
 
 
-class ReceiptOut(BaseModel):
+class ExchangeReceiptOut(BaseModel):
     """The receiver's signed receipt (base64 of its JSON bytes and of their CMS
     signature); the same bytes for every delivery of the same package."""
 
@@ -34,13 +34,13 @@ class ReceiptOut(BaseModel):
     signature: str
 
 
-class DirectoryItemOut(BaseModel):
+class ExchangeAgencyOut(BaseModel):
     code: str
     name: str
 
 
-class DirectoryOut(BaseModel):
-    items: list[DirectoryItemOut]
+class ExchangeDirectoryOut(BaseModel):
+    items: list[ExchangeAgencyOut]
 
 
 def _bad_envelope(vi: str, en: str) -> errors.InvalidInput:
@@ -69,7 +69,7 @@ async def _envelope(call: Call, kind: str) -> Envelope:
 
 def _answer(envelope: Envelope, receipt: SignedReceipt, status: int) -> Response:
     return model_json(
-        ReceiptOut(
+        ExchangeReceiptOut(
             package_id=envelope.package_id,
             receipt=base64.b64encode(receipt.receipt).decode(),
             signature=base64.b64encode(receipt.signature).decode(),
@@ -98,7 +98,7 @@ async def _once(
     "X-Exchange-From, X-Exchange-Signature)",
     public=True,
     raw_body="application/xml",
-    responses={201: ReceiptOut, 200: ReceiptOut},
+    responses={201: ExchangeReceiptOut, 200: ExchangeReceiptOut},
     tag=TAG,
 )
 async def receive_package(call: Call) -> Response:
@@ -138,7 +138,7 @@ async def receive_package(call: Call) -> Response:
     "Deliver a signed edXML status message about a document this system sent",
     public=True,
     raw_body="application/xml",
-    responses={201: ReceiptOut, 200: ReceiptOut},
+    responses={201: ExchangeReceiptOut, 200: ExchangeReceiptOut},
     tag=TAG,
 )
 async def receive_status(call: Call) -> Response:
@@ -157,12 +157,12 @@ async def receive_status(call: Call) -> Response:
     "GET",
     "The agencies this system holds (code and name), for peers",
     public=True,
-    responses={200: DirectoryOut},
+    responses={200: ExchangeDirectoryOut},
     tag=TAG,
 )
 async def directory(call: Call) -> Response:
-    def read(session: Session) -> list[DirectoryItemOut]:
+    def read(session: Session) -> list[ExchangeAgencyOut]:
         rows = session.exec(select(Agency).where(Agency.code != "").order_by(col(Agency.code)))
-        return [DirectoryItemOut(code=a.code, name=a.name) for a in rows]
+        return [ExchangeAgencyOut(code=a.code, name=a.name) for a in rows]
 
-    return model_json(DirectoryOut(items=await call.db(read, write=False)))
+    return model_json(ExchangeDirectoryOut(items=await call.db(read, write=False)))
