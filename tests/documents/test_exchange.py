@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from documents.exchange_inbox import Envelope, SignedReceipt
 from documents.exchange_models import ExchangeInbox, ExchangeOutbox
 from documents.exchange_sender import send_once
 from documents.models import Document, Recipient
+from ecabinet import cli
 from ecabinet.app import create_app
 from ecabinet.core import agencies, audit, migrate, users
 from ecabinet.core.agencies import AgencyLevel, Role
@@ -342,3 +344,34 @@ def test_statuses_come_back_to_the_sender(pair: Pair, pdf: bytes) -> None:
     events = pair.office.detail("p.clerk", doc_id).json()["timeline"]
     hops = [e["note"] for e in events if e["action"] == "exchange_status"]
     assert len(hops) == 2 and "03 Đã vào sổ" in hops[0] and "04 Đã phân công" in hops[1]
+
+
+def test_the_app_delivers_by_itself_and_the_recipient_shows_it(pair: Pair, pdf: bytes) -> None:
+    pair.start_b()
+    doc_id = _dispatch(pair, pdf)
+    shown = pair.office.detail("p.clerk", doc_id).json()["recipients"][0]
+    assert (shown["delivery"], shown["delivered_at"], shown["status"]) == ("pending", None, "")
+    # Another process of A, with its sender running every second.
+    every_second = dataclasses.replace(pair.a.settings, exchange_send_seconds=1)
+    with serve(create_app(every_second, engine=pair.a.engine, store=pair.a.store)):
+        deadline = time.monotonic() + 20
+        while _recipient(pair.a, doc_id).delivery != "delivered":
+            assert time.monotonic() < deadline, _outbox(pair.a)
+            time.sleep(0.2)
+    assert len(_received(pair.b)) == 1
+    shown = pair.office.detail("p.clerk", doc_id).json()["recipients"][0]
+    assert (shown["delivery"], shown["status"]) == ("delivered", "01") and shown["delivered_at"]
+
+
+def test_ecabinet_exchange_send_once(
+    pair: Pair, pdf: bytes, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pair.start_b()
+    _dispatch(pair, pdf)
+    for name, value in pair.a.settings.env.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["exchange", "send-once"]) == 0
+    assert capsys.readouterr().out.strip() == "1 message(s) delivered"
+    assert len(_received(pair.b)) == 1
+    assert cli.main(["exchange", "send-once"]) == 0
+    assert capsys.readouterr().out.strip() == "0 message(s) delivered"

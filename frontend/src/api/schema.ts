@@ -9515,6 +9515,13 @@ export interface components {
              * Format: date-time
              */
             sent_at: string;
+            /**
+             * Delivery
+             * @description To another system: pending, delivered (its signed receipt verified), refused or failed; empty otherwise
+             */
+            delivery: string;
+            /** Delivered At */
+            delivered_at: string | null;
         };
         /**
          * Step
