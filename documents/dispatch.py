@@ -219,6 +219,12 @@ def dispatch(
                 sent_at=now,
             )
             if dest.method == "edxml" and exchange_peers.peer_for(settings, recipient.organ_id):
+                if main is None:
+                    raise errors.InvalidInput(
+                        "dispatch.no_file",
+                        "Văn bản chưa có tệp để gửi điện tử.",
+                        "The document has no file to send electronically.",
+                    )
                 to_peers.append(recipient)
         session.add(recipient)
         sent.append(recipient)

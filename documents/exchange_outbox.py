@@ -141,9 +141,16 @@ def freeze(session: Session, row_id: int, sha256: str, document_key: str) -> Exc
 
 
 def delivered(
-    session: Session, row_id: int, receipt: bytes, signature: bytes, reference: str
+    session: Session,
+    row_id: int,
+    receipt: bytes,
+    signature: bytes,
+    *,
+    reference: str,
+    received_at: datetime,
 ) -> ExchangeOutbox:
-    """The peer's receipt is verified: the row is done, the recipient sent and arrived."""
+    """The peer's receipt is verified: the row is done, the recipient sent and arrived
+    (at the time the peer's receipt gives, on the peer's clock like its later hops)."""
     row = session.get(ExchangeOutbox, row_id)
     assert row is not None
     now = utcnow()
@@ -155,7 +162,8 @@ def delivered(
     if recipient is not None:
         recipient.delivery, recipient.delivered_at = "delivered", now
         if not recipient.status:
-            recipient.status, recipient.status_at = status.StatusCode.arrived.value, now
+            recipient.status = status.StatusCode.arrived.value
+            recipient.status_at = received_at
         session.add(recipient)
         _timeline(session, row, f"{recipient.name} ({recipient.organ_id}): đã nhận — {reference}")
     return row

@@ -13,7 +13,7 @@ document.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 import anyio
 import anyio.to_thread
@@ -102,9 +102,22 @@ def _attempt(
         return False
     with session_scope(engine) as session:
         exchange_outbox.delivered(
-            session, row_id, answer.receipt, answer.signature, receipt.reference
+            session,
+            row_id,
+            answer.receipt,
+            answer.signature,
+            reference=receipt.reference,
+            received_at=_moment(receipt.received_at),
         )
     return True
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return utcnow()
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _envelope(store: ObjectStore, settings: Settings, row: ExchangeOutbox) -> Envelope:

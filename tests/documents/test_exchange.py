@@ -64,6 +64,7 @@ class Pair:
     """B's clerks, over HTTP once B is up."""
     b_up: ExitStack
     wrong_key: Path
+    wrong_cert: Path
 
     def start_b(self) -> None:
         app = create_app(self.b.settings, engine=self.b.engine, store=self.b.store)
@@ -110,7 +111,7 @@ def pair(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Itera
     keys.mkdir()
     a_p12, a_pem = _key_files(ca, keys, "UBND tinh Thu Nghiem")
     b_p12, b_pem = _key_files(ca, keys, "UBND tinh Ben Kia")
-    wrong_p12, _ = _key_files(ca, keys, "Ke gia mao")
+    wrong_p12, wrong_pem = _key_files(ca, keys, "Ke gia mao")
     a_url, b_url = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
     common = {"exchange_key_password": PASSPHRASE, "exchange_send_seconds": "0"}
     with ExitStack() as stack:
@@ -157,6 +158,7 @@ def pair(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Itera
             b_office,
             b_up,
             wrong_p12,
+            wrong_pem,
         )
 
 
@@ -375,3 +377,34 @@ def test_ecabinet_exchange_send_once(
     assert len(_received(pair.b)) == 1
     assert cli.main(["exchange", "send-once"]) == 0
     assert capsys.readouterr().out.strip() == "0 message(s) delivered"
+
+
+def test_a_paper_only_document_is_not_queued_for_a_peer(pair: Pair) -> None:
+    doc_id: int = pair.office.issue_on_paper(None).json()["id"]
+    r = pair.office.post(
+        "p.clerk",
+        f"/api/v1/documents/{doc_id}/dispatch",
+        json={"recipients": [{"method": "edxml", "name": "UBND tỉnh Bên Kia", "organ_id": B_CODE}]},
+    )
+    assert r.status_code == 422 and r.json()["code"] == "dispatch.no_file"
+    assert _outbox(pair.a) == []
+
+
+def test_a_receipt_not_signed_by_the_peer_is_no_delivery(pair: Pair, pdf: bytes) -> None:
+    pair.start_b()
+    doc_id = _dispatch(pair, pdf)
+    # A expects B's receipts under another certificate than the one B signs with.
+    [b_peer] = pair.a.settings.exchange_peers
+    doubting = dataclasses.replace(
+        pair.a.settings, exchange_peers=(dataclasses.replace(b_peer, cert_path=pair.wrong_cert),)
+    )
+    assert send_once(pair.a.engine, pair.a.store, doubting) == 0
+    [row] = _outbox(pair.a)
+    assert (row.state, row.attempts, row.receipt) == ("pending", 1, None)
+    assert "exchange.wrong_signer" in row.last_error
+    assert _recipient(pair.a, doc_id).delivery == "pending"
+    # B did receive it; the next attempt, with B's right certificate, gets the same
+    # receipt and no second document.
+    assert _send_a(pair, now=utcnow() + timedelta(seconds=31)) == 1
+    assert len(_received(pair.b)) == 1
+    assert _recipient(pair.a, doc_id).delivery == "delivered"
