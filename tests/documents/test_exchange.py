@@ -10,6 +10,7 @@ import base64
 import dataclasses
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from documents import exchange_signing
+from documents import edxml, exchange, exchange_signing
 from documents.exchange_axis import PeerAxis
 from documents.exchange_inbox import Envelope, SignedReceipt
 from documents.exchange_models import ExchangeInbox, ExchangeOutbox
@@ -236,6 +237,19 @@ def test_dispatch_arrives_once_with_a_verified_receipt(pair: Pair, pdf: bytes) -
     assert len(_received(pair.b)) == 1
     with session_scope(pair.b.engine, write=False) as s:
         assert len(list(s.exec(select(ExchangeInbox)))) == 1
+
+
+def test_the_same_package_twice_at_once_makes_one_document(pair: Pair, pdf: bytes) -> None:
+    pair.start_b()
+    _dispatch(pair, pdf)
+    with session_scope(pair.a.engine, write=False) as s:
+        document = s.exec(select(Document).where(Document.flow == "outgoing")).one()
+        message = exchange.message_for(s, pair.a.store, document)
+    envelope = _signed(pair.a.settings, edxml.build_document(message))
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: PeerAxis().send(pair.b.url, envelope), range(4)))
+    assert len(set(answers)) == 1
+    assert len(_received(pair.b)) == 1
 
 
 def _signed(settings: Settings, data: bytes, key: Path | None = None) -> Envelope:
