@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from documents import edxml, exchange, exchange_signing
-from documents.exchange_axis import PeerAxis
+from documents.exchange_axis import DirectoryEntry, PeerAxis
 from documents.exchange_inbox import Envelope, SignedReceipt
 from documents.exchange_models import ExchangeInbox, ExchangeOutbox
 from documents.exchange_sender import send_once
@@ -422,3 +422,10 @@ def test_a_receipt_not_signed_by_the_peer_is_no_delivery(pair: Pair, pdf: bytes)
     assert _send_a(pair, now=utcnow() + timedelta(seconds=31)) == 1
     assert len(_received(pair.b)) == 1
     assert _recipient(pair.a, doc_id).delivery == "delivered"
+
+
+def test_the_directory_names_the_peers_agencies(pair: Pair) -> None:
+    pair.start_b()
+    assert PeerAxis().directory(pair.b.url) == [
+        DirectoryEntry(B_CODE, "Ủy ban nhân dân tỉnh Bên Kia")
+    ]
