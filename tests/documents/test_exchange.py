@@ -26,6 +26,7 @@ from documents import edxml, exchange, exchange_signing
 from documents.exchange_axis import DirectoryEntry, PeerAxis
 from documents.exchange_inbox import Envelope, SignedReceipt
 from documents.exchange_models import ExchangeInbox, ExchangeOutbox
+from documents.exchange_outbox import LEASE
 from documents.exchange_sender import send_once
 from documents.models import Document, Recipient
 from ecabinet import cli
@@ -429,3 +430,31 @@ def test_the_directory_names_the_peers_agencies(pair: Pair) -> None:
     assert PeerAxis().directory(pair.b.url) == [
         DirectoryEntry(B_CODE, "Ủy ban nhân dân tỉnh Bên Kia")
     ]
+
+
+class _Killed(BaseException):
+    """The sending process dies (kill -9) between the peer's answer and its record."""
+
+
+class _DiesAfterSending(PeerAxis):
+    def send(self, base_url: str, envelope: Envelope) -> SignedReceipt:
+        super().send(base_url, envelope)
+        raise _Killed
+
+
+def test_a_sender_killed_mid_delivery_loses_nothing_and_duplicates_nothing(
+    pair: Pair, pdf: bytes
+) -> None:
+    pair.start_b()
+    doc_id = _dispatch(pair, pdf)
+    with pytest.raises(_Killed):
+        _send_a(pair, axis=_DiesAfterSending())
+    assert len(_received(pair.b)) == 1  # B has it; A never heard the receipt
+    [row] = _outbox(pair.a)
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert _send_a(pair) == 0  # another process leaves it alone while the lease runs
+    assert _send_a(pair, now=utcnow() + LEASE + timedelta(seconds=1)) == 1
+    assert len(_received(pair.b)) == 1
+    [row] = _outbox(pair.a)
+    assert (row.state, row.attempts) == ("delivered", 2)
+    assert _recipient(pair.a, doc_id).delivery == "delivered"
