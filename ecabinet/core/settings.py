@@ -563,7 +563,7 @@ def _peers(value: str) -> tuple[Peer, ...]:
     for entry in value.split(";"):
         if not entry.strip():
             continue
-        parts = entry.split(maxsplit=2)  # the path last: it may hold spaces
+        parts = entry.strip().split(maxsplit=2)  # the path last: it may hold spaces
         if len(parts) != 3:
             raise SettingsError("EXCHANGE_PEERS", f"{entry.strip()!r} is not CODE URL CERT.pem")
         code, url, cert = parts
