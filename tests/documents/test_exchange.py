@@ -229,6 +229,9 @@ def test_dispatch_arrives_once_with_a_verified_receipt(pair: Pair, pdf: bytes) -
     )
     assert {"exchange.queued", "exchange.delivered"} <= set(_actions(pair.a))
     assert "exchange.received_document" in _actions(pair.b)
+    # B's clerk is told, as for a document sent inside the system.
+    told = pair.b_office.get("b.clerk", "/api/v1/notifications").json()["items"]
+    assert [(n["kind"], n["document_id"]) for n in told] == [("arrived", arrived.id)]
 
     # The same package posted again (a retry whose answer was lost): the first receipt,
     # and no second document.
