@@ -11,7 +11,7 @@ from datetime import UTC
 
 from sqlmodel import Session, select
 
-from documents import exchange_peers, exchange_signing, history
+from documents import exchange_peers, exchange_signing, history, notifications
 from documents.edxml_status import StatusMessage
 from documents.exchange_models import ExchangeInbox, ExchangeOutbox
 from documents.exchange_signing import Receipt, refused
@@ -156,6 +156,7 @@ def accept_document(
         session, envelope.actor(), None, settings, arrival_for(session, agency.id)
     )
     assert document.id is not None
+    notifications.on_delivered(session, document)
     return _keep(session, settings, envelope, document.id, response_for, str(document.id))
 
 
