@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from documents import history, incoming, notifications, search, status, steps
+from documents import (
+    exchange_outbox,
+    exchange_peers,
+    history,
+    incoming,
+    notifications,
+    search,
+    status,
+    steps,
+)
 from documents.access import DocumentView, check_step
 from documents.agency_directory import lookup
 from documents.fields import Fields
@@ -144,6 +153,7 @@ def dispatch(
         (f, s) for f, s in files_of(session, document.id) if f.kind == FileKind.attachment.value
     ]
     sent: list[Recipient] = []
+    to_peers: list[Recipient] = []
     now = utcnow()
     for dest in destinations:
         if dest.method == "internal":
@@ -213,9 +223,24 @@ def dispatch(
                 method=dest.method,
                 sent_at=now,
             )
+            if dest.method == "edxml" and exchange_peers.peer_for(settings, recipient.organ_id):
+                if main is None:
+                    raise errors.InvalidInput(
+                        "dispatch.no_file",
+                        "Văn bản chưa có tệp để gửi điện tử.",
+                        "The document has no file to send electronically.",
+                    )
+                to_peers.append(recipient)
         session.add(recipient)
         sent.append(recipient)
     session.flush()
+    if to_peers:
+        sender = session.get(Agency, document.agency_id)
+        assert sender is not None
+        for recipient in to_peers:
+            # Through the outbox, in this transaction: sent only once the peer's signed
+            # receipt is verified (documents.exchange_sender).
+            exchange_outbox.enqueue_document(session, actor, document, recipient, sender.code)
     notifications.on_arrival(session, sent)
     return sent
 

@@ -34,7 +34,7 @@ _URGENCY = {v: k for k, v in _PRIORITY.items()}
 PDF = "application/pdf"
 
 
-def _organ(agency: Agency) -> Organ:
+def organ_of(agency: Agency) -> Organ:
     return Organ(
         organ_id=agency.code, name=agency.name, address=agency.address, in_charge=agency.parent_name
     )
@@ -82,7 +82,7 @@ def message_for(session: Session, store: ObjectStore, document: Document) -> Doc
         )
     assert document.issued_on is not None
     return DocumentMessage(
-        sender=_organ(agency),
+        sender=organ_of(agency),
         recipients=recipients,
         code_number=f"{document.number:02d}",
         code_notation=document.symbol,

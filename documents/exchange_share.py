@@ -6,9 +6,10 @@ counts), each of its recipients is one delivery: ``recipients`` counts them all,
 exchange) *and* were acknowledged by the receiver, that is whose edXML status came back
 (a recipient inside the system has "01 arrived" at once; one outside, when the exchange
 receives the receiver's status). A paper recipient, a recipient outside still waiting for
-its acknowledgement and every recipient of a confidential document (sent on paper only)
-count in ``recipients`` only. The province's share is the ratio of the totals, a level's
-the ratio of the sums of its agencies: never an average of shares.
+its acknowledgement, one whose package the peer refused and every recipient of a
+confidential document (sent on paper only) count in ``recipients`` only. The province's
+share is the ratio of the totals, a level's the ratio of the sums of its agencies: never
+an average of shares.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def delivery_measures() -> list[Any]:
     delivered = and_(
         col(Recipient.method).in_(ELECTRONIC_METHODS),
         col(Recipient.status) != "",
+        # A peer that refused the package (status 02 with its reason) received nothing.
+        col(Recipient.delivery).in_(("", "delivered")),
     )
     return [
         func.count().label("recipients"),

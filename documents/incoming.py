@@ -44,12 +44,15 @@ def _reason(text: str, what_vi: str = "lý do", what_en: str = "a reason") -> st
     return text
 
 
-def set_access(session: Session, document: Document, user_ids: tuple[int, ...], me: int) -> None:
-    """The named access list of a confidential document (its creator always on it)."""
+def set_access(
+    session: Session, document: Document, user_ids: tuple[int, ...], me: int | None
+) -> None:
+    """The named access list of a confidential document (its creator, if a user of the
+    system, always on it)."""
     assert document.id is not None
     if not Confidentiality(document.confidentiality).restricted:
         return
-    for user_id in sorted({*user_ids, me}):
+    for user_id in sorted({*user_ids, *([me] if me is not None else [])}):
         member = session.exec(
             select(Membership.id).where(
                 Membership.user_id == user_id, Membership.agency_id == document.agency_id
@@ -69,7 +72,7 @@ def set_access(session: Session, document: Document, user_ids: tuple[int, ...], 
 def receive(
     session: Session,
     actor: Actor,
-    subject: Subject,
+    subject: Subject | None,
     settings: Settings,
     *,
     agency_id: int,
@@ -83,8 +86,11 @@ def receive(
 ) -> Document:
     """Receive a document (state ``received``): from an upload, a paper original (no
     file), another agency in the system (``origin_id``) or an edXML package. ``pdf_text``
-    is the main file's text for search (``search.pdf_text``, taken before the write)."""
+    is the main file's text for search (``search.pdf_text``, taken before the write).
+    ``subject`` is None for a delivery by another system (no user of ours acts)."""
     if check_permission:
+        if subject is None:
+            raise errors.PermissionDenied("auth.required", "Cần người dùng.", "A user is needed.")
         authorize(subject, Action.create, NewDocument(agency_id, Flow.incoming))
     fields_mod.check(session, settings, fields)
     now = utcnow()
@@ -108,7 +114,7 @@ def receive(
     fields_mod.apply(document, fields)
     session.add(document)
     session.flush()
-    set_access(session, document, fields.access, subject.user_id)
+    set_access(session, document, fields.access, subject.user_id if subject else None)
     if main is not None:
         attach(session, actor, document, main, kind=FileKind.main, receipt=receipt)
     search.index_document(session, document, pdf_text)

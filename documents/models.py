@@ -192,6 +192,14 @@ class Recipient(SQLModel, table=True):
     status_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     incoming_id: int | None = Field(default=None, foreign_key="document.id")
     sent_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    """When the clerk dispatched it (for a peer system: handed to the exchange outbox)."""
+    delivery: str = Field(
+        default="",
+        sa_column=Column(String(10), nullable=False, default=""),
+        description="For a peer system: pending, delivered, refused or failed",
+    )
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    """When the peer's signed receipt was verified: only then is it sent."""
 
 
 class DocumentEvent(SQLModel, table=True):

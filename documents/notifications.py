@@ -316,6 +316,11 @@ def on_arrival(session: Session, recipients: Sequence[Recipient]) -> None:
         _add(session, copy, Kind.arrived, _clerks(session, copy.agency_id))
 
 
+def on_delivered(session: Session, document: Document) -> None:
+    """Notify the clerks of the agency a document from another system was delivered to."""
+    _add(session, document, Kind.arrived, _clerks(session, document.agency_id))
+
+
 def remind(engine: Engine, settings: Settings, today: date) -> int:
     """Add the due-soon and overdue reminders of ``today`` for the lead and co-handlers
     of open incoming documents; idempotent. Returns how many were added."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from documents import history, status
+from documents import exchange_outbox, history, status
 from documents.access import DocumentView, check_step, may
 from documents.states import Flow, State, Step, steps_from, target_of
 from ecabinet.core.audit import Actor
@@ -22,9 +22,10 @@ def take(
     summary: str = "",
 ) -> State:
     """Check that ``subject`` may take ``step`` now, move the document, write its timeline
-    and audit entry, and report the new status to a sender inside the system. Returns the
-    state it was in. Callers take the step first, then change what else the step changes
-    (in the same transaction), so a refused step changes nothing."""
+        and audit entry, and report the new status to its sender (inside the system at once,
+    a peer system through the exchange outbox). Returns the
+        state it was in. Callers take the step first, then change what else the step changes
+        (in the same transaction), so a refused step changes nothing."""
     check_step(subject, view, step)
     document = view.document
     before = State(document.state)
@@ -33,6 +34,7 @@ def take(
         session, actor, document, step.value, from_state=before.value, note=note, summary=summary
     )
     status.follow(session, document)
+    exchange_outbox.report(session, actor, document, note)
     return before
 
 

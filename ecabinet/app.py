@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 import ecabinet
+from documents import exchange_sender
 from documents.notification_delivery import reminder_loop
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     health,
@@ -42,6 +43,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_document_reports,
     routes_document_steps,
     routes_documents,
+    routes_exchange,
     routes_files,
     routes_guardians,
     routes_meetings,
@@ -144,6 +146,8 @@ def create_app(
                         every=settings.scheduler_takeover_seconds,
                     )
                 )
+            if settings.exchange_send_seconds > 0 and settings.exchange_peers:
+                background.start_soon(exchange_sender.run, ctx.engine, ctx.store, settings)
             yield
             background.cancel_scope.cancel()
         metrics.SCHEDULER_LEADER.set(0)

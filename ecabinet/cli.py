@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     remind = sub.add_parser("remind", help="add reminders, then e-mail and SMS notifications once")
     remind.set_defaults(run=_remind)
 
+    exchange = sub.add_parser("exchange", help="the exchange with other systems").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    send_once = exchange.add_parser("send-once", help="attempt every outbox delivery due now")
+    send_once.set_defaults(run=_exchange_send_once)
+
     user = sub.add_parser("user", help="manage users").add_subparsers(
         required=True, metavar="ACTION"
     )
@@ -237,6 +243,17 @@ def _remind(settings: Settings, _args: argparse.Namespace) -> int:
     reminded, sent = run_once(engine, settings, vn_today())
     engine.dispose()
     print(f"{added + reminded} reminder(s) added, {sent} message(s) sent")
+    return 0
+
+
+def _exchange_send_once(settings: Settings, _args: argparse.Namespace) -> int:
+    from documents.exchange_sender import send_once
+    from ecabinet.core.storage import open_store
+
+    engine = _engine(settings)
+    delivered = send_once(engine, open_store(settings), settings)
+    engine.dispose()
+    print(f"{delivered} message(s) delivered")
     return 0
 
 

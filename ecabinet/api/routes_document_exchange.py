@@ -6,21 +6,20 @@ import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
-from documents import edxml, exchange, incoming
+from documents import edxml, exchange
 from documents.access import NewDocument
-from documents.edxml import Attachment
-from documents.files import FileKind, attach
+from documents.intake import register_arrival
 from documents.models import Document
 from documents.states import Flow
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.api.routes_documents import visible
 from ecabinet.api.schemas_documents import DocumentOut
-from ecabinet.core import errors, files
+from ecabinet.core import errors
 from ecabinet.core.agencies import Agency
 from ecabinet.core.policy import Action, Subject, authorize
-from ecabinet.core.storage import BlobInfo, content_disposition
-from ecabinet.signatures.intake import intake
+from ecabinet.core.storage import content_disposition
+from ecabinet.signatures.package_intake import prepare_package
 
 TAG = "documents"
 
@@ -70,43 +69,12 @@ async def import_package(call: Call) -> Response:
     message = await anyio.to_thread.run_sync(
         lambda: edxml.parse_document(data, max_bytes=call.settings.max_upload_bytes)
     )
-    imported = exchange.check_import(agency, message)
-    store = call.ctx.store
-
-    def put_all() -> list[tuple[Attachment, BlobInfo]]:
-        return [(a, store.put_bytes(a.data)) for a in (imported.main, *imported.others)]
-
-    # Read in the sandbox before any blob is written: a costly file is a 422, nothing kept.
-    prepared = await anyio.to_thread.run_sync(lambda: intake(call.ctx.signing, imported.main.data))
-    blobs = await anyio.to_thread.run_sync(put_all)
+    ready = await anyio.to_thread.run_sync(
+        lambda: prepare_package(call.ctx.signing, call.ctx.store, agency, message)
+    )
 
     def work(session: Session, subject: Subject) -> Document:
-        stored = [
-            files.register_file(
-                session,
-                call.actor,
-                blob=blob,
-                filename=a.name,
-                content_type=a.content_type or "application/octet-stream",
-                agency_id=agency_id,
-                action="file.edxml",
-            )
-            for a, blob in blobs
-        ]
-        document = incoming.receive(
-            session,
-            call.actor,
-            subject,
-            call.settings,
-            agency_id=agency_id,
-            fields=exchange.fields_of(session, message),
-            main=stored[0],
-            receipt=prepared.receipt,
-            source="edxml",
-            pdf_text=prepared.text,
-        )
-        for extra in stored[1:]:
-            attach(session, call.actor, document, extra, kind=FileKind.attachment)
-        return document
+        arrival = ready.arrival(session, agency_id, source="edxml")
+        return register_arrival(session, call.actor, subject, call.settings, arrival)
 
     return model_json(DocumentOut.of(await call.subject(work)), status=201)

@@ -10,6 +10,7 @@ from documents import access, handling, history, incoming, outgoing, publication
 from documents import dispatch as dispatching
 from documents.filenames import download_name
 from documents.files import FileKind, document_file, files_of, require_pdf
+from documents.intake import Arrival, register_arrival
 from documents.models import Assignment, Document, DocumentType
 from documents.states import State
 from documents.steps import allowed
@@ -102,24 +103,17 @@ async def receive(call: Call) -> Response:
 
     def work(session: Session, subject: Subject) -> Document:
         main = _own_file(session, subject, body.file_id, body.agency_id) if body.file_id else None
-        document = incoming.receive(
-            session,
-            call.actor,
-            subject,
-            call.settings,
+        arrival = Arrival(
             agency_id=body.agency_id,
             fields=fields,
             main=main,
             receipt=prepared.receipt,
-            source="upload" if main else "paper",
             pdf_text=prepared.text,
+            source="upload" if main else "paper",
+            register_now=body.register_now,
+            arrival_number=body.arrival_number,
         )
-        if body.register_now:
-            view = access.load_view(session, _id(document))
-            incoming.register(
-                session, call.actor, subject, view, arrival_number=body.arrival_number
-            )
-        return document
+        return register_arrival(session, call.actor, subject, call.settings, arrival)
 
     document = await call.subject(work)
     return model_json(DocumentOut.of(document), status=201)

@@ -361,6 +361,11 @@ class RecipientOut(BaseModel):
     status_label: str
     status_at: datetime | None
     sent_at: datetime
+    delivery: str = Field(
+        description="To another system: pending, delivered (its signed receipt verified), "
+        "refused or failed; empty otherwise"
+    )
+    delivered_at: datetime | None
 
     @classmethod
     def of(cls, r: Recipient) -> RecipientOut:

@@ -34,6 +34,18 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class Peer:
+    """Another system the exchange talks to (``ECABINET_EXCHANGE_PEERS``)."""
+
+    code: str
+    """The agency code it holds (several codes may share one address)."""
+    url: str
+    """Its base address (``https://vpdt.example.gov.vn``), without a trailing slash."""
+    cert_path: Path
+    """The PEM certificate its packages and receipts are signed with."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the application reads from its environment."""
 
@@ -195,6 +207,24 @@ class Settings:
     """How often each process tells the tablets in a meeting room the room's last event
     number (a tablet that missed events sees its gap; one that hears nothing for three
     beats shows it may be out of date)."""
+    exchange_key_file: Path | None = None
+    """PKCS#12 file of the key and certificate that sign this deployment's exchange
+    packages and receipts (decision 0032); ``None``: no exchange with other systems."""
+    exchange_key_password: str | None = field(default=None, repr=False)
+    """Its password."""
+    exchange_peers: tuple[Peer, ...] = ()
+    """Other systems by agency code: ``CODE URL CERT.pem`` entries separated by ``;``
+    (``ECABINET_EXCHANGE_PEERS``); a package for a code found here goes through the
+    outbox, signed, and one from it is accepted only under that certificate."""
+    exchange_send_seconds: int = 5
+    """How often each process looks for outbox rows due (0: never; ``ecabinet exchange
+    send-once`` does one round)."""
+    exchange_retry_seconds: int = 30
+    """The first wait after a failed delivery; it doubles with each attempt…"""
+    exchange_retry_max_seconds: int = 3600
+    """…up to this."""
+    exchange_max_attempts: int = 100
+    """Attempts before a delivery is marked failed (the clerk may retry it)."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -280,6 +310,7 @@ class Settings:
             trusted_proxies = _networks(
                 "FORWARDED_ALLOW_IPS", env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1", prefix=""
             )
+        exchange_key = get("EXCHANGE_KEY_FILE")
         multiproc = env.get("PROMETHEUS_MULTIPROC_DIR") or env.get("prometheus_multiproc_dir")
         settings = cls(
             data_dir=data_dir,
@@ -378,6 +409,21 @@ class Settings:
             metrics_token=metrics_token,
             metrics_multiproc_dir=Path(multiproc).expanduser().resolve() if multiproc else None,
             heartbeat_seconds=_int("HEARTBEAT_SECONDS", get("HEARTBEAT_SECONDS", "5"), 1, 60),
+            exchange_key_file=Path(exchange_key).expanduser().resolve() if exchange_key else None,
+            exchange_key_password=get("EXCHANGE_KEY_PASSWORD"),
+            exchange_peers=_peers(get("EXCHANGE_PEERS", "") or ""),
+            exchange_send_seconds=_int(
+                "EXCHANGE_SEND_SECONDS", get("EXCHANGE_SEND_SECONDS", "5"), 0, 3600
+            ),
+            exchange_retry_seconds=_int(
+                "EXCHANGE_RETRY_SECONDS", get("EXCHANGE_RETRY_SECONDS", "30"), 1, 3600
+            ),
+            exchange_retry_max_seconds=_int(
+                "EXCHANGE_RETRY_MAX_SECONDS", get("EXCHANGE_RETRY_MAX_SECONDS", "3600"), 1, 86400
+            ),
+            exchange_max_attempts=_int(
+                "EXCHANGE_MAX_ATTEMPTS", get("EXCHANGE_MAX_ATTEMPTS", "100"), 1, 10000
+            ),
             env=env,
         )
         return settings
@@ -510,6 +556,25 @@ def _networks(name: str, value: str, *, prefix: str = PREFIX) -> tuple[str, ...]
                 name, f"{entry!r} is not an IP address or network", prefix=prefix
             ) from None
     return entries
+
+
+def _peers(value: str) -> tuple[Peer, ...]:
+    peers: dict[str, Peer] = {}
+    for entry in value.split(";"):
+        if not entry.strip():
+            continue
+        parts = entry.strip().split(maxsplit=2)  # the path last: it may hold spaces
+        if len(parts) != 3:
+            raise SettingsError("EXCHANGE_PEERS", f"{entry.strip()!r} is not CODE URL CERT.pem")
+        code, url, cert = parts
+        if not re.fullmatch(r"[A-Za-z0-9.]{1,32}", code):
+            raise SettingsError("EXCHANGE_PEERS", f"{code!r} is not an agency code")
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise SettingsError("EXCHANGE_PEERS", f"{url!r} is not an http(s) URL")
+        if code in peers:
+            raise SettingsError("EXCHANGE_PEERS", f"{code} is given twice")
+        peers[code] = Peer(code, url.rstrip("/"), Path(cert).expanduser().resolve())
+    return tuple(peers.values())
 
 
 def _log_level(value: str) -> str:

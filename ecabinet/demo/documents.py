@@ -19,6 +19,7 @@ from sqlmodel import Session, func, select
 from documents import dispatch, incoming, outgoing, search
 from documents.access import load_view
 from documents.fields import Fields
+from documents.intake import Arrival, NewFile, register_arrival
 from documents.levels import Urgency
 from documents.models import Document, DocumentType
 from documents.registers import type_by_code
@@ -333,20 +334,8 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
             kind = type_by_code(session, code)
             assert kind is not None and kind.id is not None
             arrived = today - timedelta(days=ago)
-            main = files.register_file(
-                session,
-                clerk.actor,
-                blob=blobs[i],
-                filename=f"den-{i + 1:02d}.pdf",
-                content_type="application/pdf",
-                agency_id=province.id,
-            )
             n, symbol = number.split("/", 1)
-            doc = incoming.receive(
-                session,
-                clerk.actor,
-                clerk.subject,
-                settings,
+            arrival = Arrival(
                 agency_id=province.id,
                 fields=Fields(
                     type_id=kind.id,
@@ -357,10 +346,11 @@ def seed_documents(engine: Engine, store: ObjectStore, settings: Settings) -> in
                     issuing_agency_name=sender,
                     urgency=urgency,
                 ),
-                main=main,
+                main=NewFile(blobs[i], f"den-{i + 1:02d}.pdf", "application/pdf"),
                 receipt=receipts[i],
                 pdf_text=texts[i],
             )
+            doc = register_arrival(session, clerk.actor, clerk.subject, settings, arrival)
             added += 1
             _walk_incoming(session, doc, state, clerk, leader, handler, arrived, due, how, today)
             doc.received_at = doc.created_at = _at(arrived)

@@ -143,3 +143,34 @@ def test_processes_starting_together_keep_one_secret(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["key_encryption_key"]
     assert keep_secret(path, "another") == on_disk  # an existing secret is never replaced
+
+
+def test_exchange_peers_are_parsed(tmp_path: Path) -> None:
+    env = {
+        "ECABINET_DATA_DIR": str(tmp_path),
+        "ECABINET_EXCHANGE_PEERS": (
+            "000.00.00.H98 https://a.example.vn/ /etc/peers/a b.pem ;"
+            " 000.00.01.H98 http://10.0.0.2:8000 peers/c.pem;"
+        ),
+    }
+    peers = Settings.from_env(env).exchange_peers
+    assert [(p.code, p.url, p.cert_path) for p in peers] == [
+        ("000.00.00.H98", "https://a.example.vn", Path("/etc/peers/a b.pem")),
+        ("000.00.01.H98", "http://10.0.0.2:8000", Path("peers/c.pem").resolve()),
+    ]
+    assert Settings.from_env({"ECABINET_DATA_DIR": str(tmp_path)}).exchange_peers == ()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "000.00.00.H98 https://a.example.vn",
+        "000.00.00.H98 ftp://a.example.vn a.pem",
+        "000/00 https://a.example.vn a.pem",
+        "X https://a.example.vn a.pem; X https://b.example.vn b.pem",
+    ],
+)
+def test_a_bad_exchange_peer_is_refused(tmp_path: Path, value: str) -> None:
+    env = {"ECABINET_DATA_DIR": str(tmp_path), "ECABINET_EXCHANGE_PEERS": value}
+    with pytest.raises(SettingsError, match="ECABINET_EXCHANGE_PEERS"):
+        Settings.from_env(env)

@@ -26,11 +26,11 @@ def office(tmp_path: Path, database_url: str, engine: Engine) -> Iterator[Office
         yield app
 
 
-def sent(engine: Engine, document_id: int, *recipients: tuple[str, str]) -> None:
-    """Recipient rows (method, status) as dispatch and the exchange leave them."""
+def sent(engine: Engine, document_id: int, *recipients: tuple[str, ...]) -> None:
+    """Recipient rows (method, status[, delivery]) as dispatch and the exchange leave them."""
     now = datetime.now(UTC)
     with session_scope(engine) as s:
-        for n, (method, status) in enumerate(recipients):
+        for n, (method, status, *delivery) in enumerate(recipients):
             s.add(
                 Recipient(
                     document_id=document_id,
@@ -39,6 +39,7 @@ def sent(engine: Engine, document_id: int, *recipients: tuple[str, str]) -> None
                     method=method,
                     status=status,
                     sent_at=now,
+                    delivery=delivery[0] if delivery else "",
                 )
             )
 
@@ -106,6 +107,17 @@ def test_share_counted_from_deliveries(office: Office, engine: Engine) -> None:
     # One agency's subtree.
     only = stats(office, "p.leader", agency_id=str(office.agencies["d"].id), **year)
     assert figures(only["totals"]) == (1, 1, 1.0)
+
+
+def test_a_package_the_receiver_refused_is_not_delivered(office: Office, engine: Engine) -> None:
+    """The peer refused the package (a bad signature, a wrong address): its recipient
+    carries status 02 and the reason, but nothing was exchanged."""
+    issued = {"flow": "outgoing", "state": "dispatched", "deadline": None}
+    a = add(engine, office, issued_on=date(2021, 3, 1), **issued)  # type: ignore[arg-type]
+    sent(engine, a, ("edxml", "01", "delivered"), ("edxml", "02", "refused"))
+    sent(engine, a, ("edxml", "", "failed"), ("edxml", "", "pending"))
+    year = {"from": "2021-01-01", "to": "2021-12-31"}
+    assert figures(stats(office, "p.leader", **year)["totals"]) == (4, 1, 0.25)
 
 
 def test_real_dispatch_counts(office: Office, pdf: bytes) -> None:

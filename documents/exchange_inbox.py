@@ -1,0 +1,204 @@
+"""The receiving side of the exchange: a signed package or status message from a peer is
+authenticated, kept once by its package id, turned into an incoming document through the
+one intake (or into a hop on the recipient of a document we sent), and answered with a
+signed receipt. A duplicate gets the first receipt back and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+
+from sqlmodel import Session, select
+
+from documents import exchange_peers, exchange_signing, history, notifications
+from documents.edxml_status import StatusMessage
+from documents.exchange_models import ExchangeInbox, ExchangeOutbox
+from documents.exchange_signing import Receipt, refused
+from documents.intake import Arrival, register_arrival
+from documents.models import Document, Recipient
+from documents.status import STATUS_VI, StatusCode
+from ecabinet.core import audit, errors
+from ecabinet.core.agencies import Agency
+from ecabinet.core.audit import Actor
+from ecabinet.core.settings import Settings
+from ecabinet.core.types import utcnow
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A message as it arrives: its bytes, who signs for it, and for whom it is."""
+
+    kind: str
+    """``document`` (an edXML package) or ``status`` (an edXML status message)."""
+    from_code: str
+    to_code: str
+    data: bytes
+    signature: bytes
+
+    @property
+    def package_id(self) -> str:
+        return exchange_signing.package_id(self.data)
+
+    def actor(self) -> Actor:
+        return Actor.system(f"exchange:{self.from_code}"[:255])
+
+
+@dataclass(frozen=True)
+class SignedReceipt:
+    """A receipt and the receiver's signature over its bytes."""
+
+    receipt: bytes
+    signature: bytes
+
+
+def authenticate(settings: Settings, envelope: Envelope) -> None:
+    """Refuse unless the sender's code is a configured peer and the signature over the
+    bytes is by that peer's certificate (403 for an unknown sender, 422 otherwise)."""
+    peer = exchange_peers.peer_for(settings, envelope.from_code)
+    if peer is None:
+        raise errors.PermissionDenied(
+            "exchange.unknown_peer",
+            f"Cơ quan gửi {envelope.from_code} không phải hệ thống liên thông đã cấu hình.",
+            f"The sender {envelope.from_code} is not a configured exchange peer.",
+        )
+    exchange_signing.verify(envelope.data, envelope.signature, exchange_peers.certificate(peer))
+
+
+def answered(session: Session, envelope: Envelope) -> SignedReceipt | None:
+    """The receipt already given for this package and recipient, if any."""
+    row = session.exec(
+        select(ExchangeInbox).where(
+            ExchangeInbox.package_id == envelope.package_id,
+            ExchangeInbox.to_code == envelope.to_code,
+        )
+    ).first()
+    return SignedReceipt(row.receipt, row.receipt_signature) if row else None
+
+
+def receiving_agency(session: Session, code: str) -> Agency:
+    """The agency of this deployment that holds ``code`` (422 when none does)."""
+    agency = session.exec(select(Agency).where(Agency.code == code)).first()
+    if agency is None or agency.id is None:
+        raise refused(
+            "exchange.unknown_recipient",
+            f"Hệ thống này không có cơ quan mã {code}.",
+            f"This system holds no agency with code {code}.",
+            to=code,
+        )
+    return agency
+
+
+def check_sender(envelope: Envelope, organ_id: str) -> None:
+    """The edXML From must be the agency that signed for the message."""
+    if organ_id != envelope.from_code:
+        raise refused(
+            "exchange.sender_mismatch",
+            f"Gói tin ghi nơi gửi {organ_id}, nhưng được ký cho {envelope.from_code}.",
+            f"The package names {organ_id} as sender but is signed for {envelope.from_code}.",
+        )
+
+
+def _keep(
+    session: Session,
+    settings: Settings,
+    envelope: Envelope,
+    document_id: int,
+    response_for: str,
+    reference: str,
+) -> SignedReceipt:
+    now = utcnow()
+    receipt = Receipt(
+        package_id=envelope.package_id,
+        kind=envelope.kind,
+        from_code=envelope.from_code,
+        to_code=envelope.to_code,
+        received_at=now.astimezone(UTC).isoformat(),
+        reference=reference,
+    ).encode()
+    signature = exchange_signing.sign(exchange_peers.own_key(settings), receipt)
+    row = ExchangeInbox(
+        package_id=envelope.package_id,
+        kind=envelope.kind,
+        from_code=envelope.from_code,
+        to_code=envelope.to_code,
+        document_id=document_id,
+        response_for=response_for[:255],
+        received_at=now,
+        receipt=receipt,
+        receipt_signature=signature,
+    )
+    session.add(row)
+    session.flush()  # a concurrent duplicate fails here, and the whole delivery with it
+    audit.record(
+        session,
+        envelope.actor(),
+        f"exchange.received_{envelope.kind}",
+        "exchange_inbox",
+        row.id,
+        f"{envelope.from_code} → {envelope.to_code} {envelope.package_id[:16]}",
+    )
+    return SignedReceipt(receipt, signature)
+
+
+def accept_document(
+    session: Session,
+    settings: Settings,
+    envelope: Envelope,
+    arrival_for: Callable[[Session, int], Arrival],
+    response_for: str,
+) -> SignedReceipt:
+    """Register the package's document for the receiving agency through the intake and
+    keep the package id with the signed receipt, in one transaction."""
+    agency = receiving_agency(session, envelope.to_code)
+    assert agency.id is not None
+    document = register_arrival(
+        session, envelope.actor(), None, settings, arrival_for(session, agency.id)
+    )
+    assert document.id is not None
+    notifications.on_delivered(session, document)
+    return _keep(session, settings, envelope, document.id, response_for, str(document.id))
+
+
+def accept_status(
+    session: Session, settings: Settings, envelope: Envelope, message: StatusMessage
+) -> SignedReceipt:
+    """Record a status the recipient reports on a document we sent: the hop with its
+    time on the recipient row, in the document's timeline and the audit log."""
+    check_sender(envelope, message.sender.organ_id)
+    sent = session.exec(
+        select(ExchangeOutbox).where(
+            ExchangeOutbox.kind == "document",
+            ExchangeOutbox.to_code == envelope.from_code,
+            ExchangeOutbox.from_code == envelope.to_code,
+            ExchangeOutbox.document_key == message.response_for.document_id,
+        )
+    ).first()
+    if sent is None or sent.recipient_id is None:
+        raise refused(
+            "exchange.unknown_document",
+            "Không có văn bản đã gửi mà thông báo trạng thái này trả lời.",
+            "No document we sent matches this status message.",
+            response_for=message.response_for.document_id,
+        )
+    recipient = session.get(Recipient, sent.recipient_id)
+    document = session.get(Document, sent.document_id)
+    assert recipient is not None and document is not None and document.id is not None
+    code = message.status_code
+    label = STATUS_VI[StatusCode(code)] if code in set(StatusCode) else code
+    at = message.timestamp.astimezone(UTC)
+    if recipient.status_at is None or at >= recipient.status_at:
+        recipient.status, recipient.status_at = code, at
+        session.add(recipient)
+    note = f"{recipient.name} ({recipient.organ_id}): {code} {label}"
+    if message.description:
+        note += f" — {message.description[:1000]}"
+    history.log(
+        session,
+        envelope.actor(),
+        document,
+        "exchange_status",
+        note=f"{note} ({message.timestamp.isoformat()})",
+        summary=f"{envelope.from_code} {code}",
+    )
+    return _keep(session, settings, envelope, document.id, message.response_for.document_id, code)

@@ -1,0 +1,66 @@
+"""Tables of the exchange with other systems (decision 0032): the outbox of packages and
+status messages to deliver, and the inbox of packages received (one row per package
+and receiving agency: a duplicate gets the first receipt back)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ecabinet.core.types import UTCDateTime
+
+
+class ExchangeOutbox(SQLModel, table=True):
+    """One package or status message to deliver to a peer, with its retry state."""
+
+    __tablename__ = "exchange_outbox"
+    __table_args__ = (Index("ix_exchange_outbox_due", "state", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(8), description="document or status")
+    state: str = Field(
+        default="pending", sa_type=String(10), description="pending, delivered, refused, failed"
+    )
+    from_code: str = Field(max_length=32, description="The sending agency's code")
+    to_code: str = Field(max_length=32, description="The receiving agency's code")
+    document_id: int = Field(foreign_key="document.id", index=True)
+    """The outgoing document sent (``document``) or the incoming one reported on."""
+    recipient_id: int | None = Field(default=None, foreign_key="recipient.id")
+    """The sender's recipient row (``document``)."""
+    document_key: str = Field(default="", max_length=255)
+    """The edXML DocumentId of the document (a status message answers it)."""
+    status_code: str = Field(default="", max_length=2)
+    """``status``: the edXML status code reported."""
+    status_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    package_sha256: str = Field(default="", max_length=64)
+    """The package's bytes in the object store, frozen at the first attempt: every retry
+    sends the same bytes, so the receiver sees one package id."""
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    receipt: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
+    """The receiver's signed receipt (JSON) once delivered, with its signature below."""
+    receipt_signature: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class ExchangeInbox(SQLModel, table=True):
+    """A package or status message received from a peer, and the receipt answered."""
+
+    __tablename__ = "exchange_inbox"
+    __table_args__ = (UniqueConstraint("package_id", "to_code", name="uq_exchange_inbox_package"),)
+    id: int | None = Field(default=None, primary_key=True)
+    package_id: str = Field(max_length=64, description="SHA-256 of the package bytes")
+    kind: str = Field(sa_type=String(8), description="document or status")
+    from_code: str = Field(max_length=32)
+    to_code: str = Field(max_length=32)
+    document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
+    """The incoming document created (``document``), or the outgoing one reported on."""
+    response_for: str = Field(default="", max_length=255)
+    """The sender's DocumentId of the document (what status messages answer)."""
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    receipt: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    receipt_signature: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))

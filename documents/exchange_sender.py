@@ -1,0 +1,162 @@
+"""Delivery of the exchange outbox: each due row is claimed, its bytes frozen on the
+first attempt, signed with this deployment's key, pushed through the axis, and marked
+delivered only once the peer's signed receipt checks out; a refusal keeps the peer's
+reason, anything else waits and tries again (:mod:`documents.exchange_outbox`).
+
+Run by each process's background task every ``ECABINET_EXCHANGE_SEND_SECONDS`` and by
+``ecabinet exchange send-once``. Several processes may run it together: a row is held
+by one of them at a time (a lease in the row), and the receiver drops a package it
+already has, so a process killed mid-delivery causes one more attempt, never a second
+document.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import anyio
+import anyio.to_thread
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from documents import edxml, exchange, exchange_outbox, exchange_peers, exchange_signing
+from documents.edxml_model import ResponseFor
+from documents.edxml_status import StatusMessage, build_status
+from documents.exchange_axis import Axis, PeerAxis, Refused, Unreachable
+from documents.exchange_inbox import Envelope
+from documents.exchange_models import ExchangeOutbox
+from documents.models import Document
+from documents.symbols import format_number_symbol
+from ecabinet.core import errors
+from ecabinet.core.agencies import Agency
+from ecabinet.core.db import session_scope
+from ecabinet.core.settings import Peer, Settings
+from ecabinet.core.storage import ObjectStore
+from ecabinet.core.types import utcnow
+from signing.pdfio import VN
+
+log = logging.getLogger(__name__)
+
+
+def send_once(
+    engine: Engine,
+    store: ObjectStore,
+    settings: Settings,
+    *,
+    axis: Axis | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Attempt every row due now; the number delivered."""
+    axis = axis or PeerAxis(timeout=settings.network_timeout * 3)
+    moment = now or utcnow()
+    with session_scope(engine, write=False) as session:
+        ids = exchange_outbox.due(session, moment)
+    return sum(_attempt(engine, store, settings, axis, row_id, moment) for row_id in ids)
+
+
+async def run(engine: Engine, store: ObjectStore, settings: Settings) -> None:
+    """Deliver what is due every ``exchange_send_seconds``, until cancelled (each process
+    runs it: rows are leased one at a time)."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(lambda: send_once(engine, store, settings))
+        except Exception:  # a database outage, say: log it and try again next round
+            log.exception("exchange: delivery round failed")
+        await anyio.sleep(settings.exchange_send_seconds)
+
+
+def _attempt(
+    engine: Engine,
+    store: ObjectStore,
+    settings: Settings,
+    axis: Axis,
+    row_id: int,
+    now: datetime,
+) -> bool:
+    with session_scope(engine) as session:
+        claimed = exchange_outbox.claim(session, row_id, now)
+    if claimed is None:
+        return False
+    row = claimed
+    try:
+        if not row.package_sha256:
+            with session_scope(engine) as session:
+                data, key = _build(session, store, row)
+                row = exchange_outbox.freeze(session, row_id, store.put_bytes(data).sha256, key)
+        envelope = _envelope(store, settings, row)
+        peer = exchange_peers.peer_for(settings, row.to_code)
+        if peer is None:
+            raise Unreachable(f"no peer configured for {row.to_code}")
+        send = axis.send if row.kind == "document" else axis.send_status
+        answer = send(peer.url, envelope)
+        receipt = _checked(answer.receipt, answer.signature, envelope, peer)
+    except Refused as refusal:
+        with session_scope(engine) as session:
+            exchange_outbox.refused(session, row_id, refusal.code, refusal.vi, refusal.en)
+        return False
+    except (Unreachable, errors.DomainError) as exc:
+        log.info("exchange: outbox row %s not delivered: %s", row_id, exc)
+        with session_scope(engine) as session:
+            exchange_outbox.retry_later(session, settings, row_id, str(exc))
+        return False
+    with session_scope(engine) as session:
+        exchange_outbox.delivered(
+            session,
+            row_id,
+            answer.receipt,
+            answer.signature,
+            reference=receipt.reference,
+            received_at=_moment(receipt.received_at),
+        )
+    return True
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return utcnow()
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _envelope(store: ObjectStore, settings: Settings, row: ExchangeOutbox) -> Envelope:
+    data = store.read_bytes(row.package_sha256)
+    signature = exchange_signing.sign(exchange_peers.own_key(settings), data)
+    return Envelope(row.kind, row.from_code, row.to_code, data, signature)
+
+
+def _checked(
+    receipt: bytes, signature: bytes, envelope: Envelope, peer: Peer
+) -> exchange_signing.Receipt:
+    """The receipt must be signed by the peer and name this very package."""
+    exchange_signing.verify(receipt, signature, exchange_peers.certificate(peer))
+    decoded = exchange_signing.Receipt.decode(receipt)
+    expected = (envelope.package_id, envelope.from_code, envelope.to_code, envelope.kind)
+    if (decoded.package_id, decoded.from_code, decoded.to_code, decoded.kind) != expected:
+        raise Unreachable("the receipt names another package")
+    return decoded
+
+
+def _build(session: Session, store: ObjectStore, row: ExchangeOutbox) -> tuple[bytes, str]:
+    """The bytes of the row's message and the DocumentId it concerns."""
+    document = session.get(Document, row.document_id)
+    assert document is not None
+    if row.kind == "document":
+        message = exchange.message_for(session, store, document)
+        return edxml.build_document(message), message.document_id
+    agency = session.get(Agency, document.agency_id)
+    assert agency is not None and row.status_at is not None
+    status = StatusMessage(
+        response_for=ResponseFor(
+            organ_id=row.to_code,
+            code=format_number_symbol(document.number, document.symbol),
+            promulgation_date=document.issued_on or row.status_at.astimezone(VN).date(),
+            document_id=row.document_key,
+        ),
+        sender=exchange.organ_of(agency),
+        status_code=row.status_code,
+        description=row.status_note,
+        timestamp=row.status_at.astimezone(VN),
+    )
+    return build_status(status), row.document_key

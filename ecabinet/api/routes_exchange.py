@@ -1,0 +1,168 @@
+"""The exchange endpoint other systems deliver to (decision 0032): signed edXML packages
+and status messages, answered with a signed receipt; and this system's agencies."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+
+import anyio.to_thread
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+from starlette.responses import Response
+
+from documents import edxml, edxml_status, exchange_inbox
+from documents.exchange_inbox import Envelope, SignedReceipt
+from ecabinet.api.framework import Call, model_json
+from ecabinet.api.registry import api
+from ecabinet.core import errors
+from ecabinet.core.agencies import Agency
+from ecabinet.signatures.package_intake import prepare_package
+
+TAG = "exchange"
+MAX_SIGNATURE = 64 * 1024
+
+
+class ExchangeReceiptOut(BaseModel):
+    """The receiver's signed receipt (base64 of its JSON bytes and of their CMS
+    signature); the same bytes for every delivery of the same package."""
+
+    package_id: str
+    receipt: str
+    signature: str
+
+
+class ExchangeAgencyOut(BaseModel):
+    code: str
+    name: str
+
+
+class ExchangeDirectoryOut(BaseModel):
+    items: list[ExchangeAgencyOut]
+
+
+def _bad_envelope(vi: str, en: str) -> errors.InvalidInput:
+    return errors.InvalidInput("exchange.bad_envelope", vi, en)
+
+
+async def _envelope(call: Call, kind: str) -> Envelope:
+    """The message as delivered, its signature checked against the sender's peer."""
+    from_code = call.request.headers.get("x-exchange-from", "")
+    try:
+        signature = base64.b64decode(
+            call.request.headers.get("x-exchange-signature", ""), validate=True
+        )
+    except (binascii.Error, ValueError):
+        signature = b""
+    if not from_code or not signature or len(signature) > MAX_SIGNATURE:
+        raise _bad_envelope(
+            "Thiếu mã cơ quan gửi (X-Exchange-From) hoặc chữ ký (X-Exchange-Signature).",
+            "The sender's code (X-Exchange-From) or signature (X-Exchange-Signature) is missing.",
+        )
+    data = await call.raw_body(call.settings.max_upload_bytes, "exchange.too_large")
+    envelope = Envelope(kind, from_code, call.request.path_params["to_code"], data, signature)
+    await anyio.to_thread.run_sync(lambda: exchange_inbox.authenticate(call.settings, envelope))
+    return envelope
+
+
+def _answer(envelope: Envelope, receipt: SignedReceipt, status: int) -> Response:
+    return model_json(
+        ExchangeReceiptOut(
+            package_id=envelope.package_id,
+            receipt=base64.b64encode(receipt.receipt).decode(),
+            signature=base64.b64encode(receipt.signature).decode(),
+        ),
+        status=status,
+    )
+
+
+async def _once(
+    call: Call, envelope: Envelope, accept: Callable[[Session], SignedReceipt]
+) -> Response:
+    """Accept the message, or give back the receipt of its first delivery."""
+    try:
+        return _answer(envelope, await call.db(accept), 201)
+    except IntegrityError:  # the same package, delivered twice at once: the first won
+        first = await call.db(lambda s: exchange_inbox.answered(s, envelope), write=False)
+        if first is None:
+            raise
+        return _answer(envelope, first, 200)
+
+
+@api.route(
+    "/exchange/packages/{to_code}",
+    "POST",
+    "Deliver a signed edXML package to an agency of this system (raw body; "
+    "X-Exchange-From, X-Exchange-Signature)",
+    public=True,
+    raw_body="application/xml",
+    responses={201: ExchangeReceiptOut, 200: ExchangeReceiptOut},
+    tag=TAG,
+)
+async def receive_package(call: Call) -> Response:
+    envelope = await _envelope(call, "document")
+    first = await call.db(lambda s: exchange_inbox.answered(s, envelope), write=False)
+    if first is not None:
+        return _answer(envelope, first, 200)
+    agency = await call.db(
+        lambda s: exchange_inbox.receiving_agency(s, envelope.to_code), write=False
+    )
+    limit = call.settings.max_upload_bytes
+    message = await anyio.to_thread.run_sync(
+        lambda: edxml.parse_document(envelope.data, max_bytes=limit)
+    )
+    exchange_inbox.check_sender(envelope, message.sender.organ_id)
+    ready = await anyio.to_thread.run_sync(
+        lambda: prepare_package(call.ctx.signing, call.ctx.store, agency, message)
+    )
+    return await _once(
+        call,
+        envelope,
+        lambda s: exchange_inbox.accept_document(
+            s,
+            call.settings,
+            envelope,
+            lambda s2, agency_id: ready.arrival(
+                s2, agency_id, source="exchange", check_permission=False
+            ),
+            message.document_id,
+        ),
+    )
+
+
+@api.route(
+    "/exchange/statuses/{to_code}",
+    "POST",
+    "Deliver a signed edXML status message about a document this system sent",
+    public=True,
+    raw_body="application/xml",
+    responses={201: ExchangeReceiptOut, 200: ExchangeReceiptOut},
+    tag=TAG,
+)
+async def receive_status(call: Call) -> Response:
+    envelope = await _envelope(call, "status")
+    first = await call.db(lambda s: exchange_inbox.answered(s, envelope), write=False)
+    if first is not None:
+        return _answer(envelope, first, 200)
+    message = await anyio.to_thread.run_sync(lambda: edxml_status.parse_status(envelope.data))
+    return await _once(
+        call, envelope, lambda s: exchange_inbox.accept_status(s, call.settings, envelope, message)
+    )
+
+
+@api.route(
+    "/exchange/directory",
+    "GET",
+    "The agencies this system holds (code and name), for peers",
+    public=True,
+    responses={200: ExchangeDirectoryOut},
+    tag=TAG,
+)
+async def directory(call: Call) -> Response:
+    def read(session: Session) -> list[ExchangeAgencyOut]:
+        rows = session.exec(select(Agency).where(Agency.code != "").order_by(col(Agency.code)))
+        return [ExchangeAgencyOut(code=a.code, name=a.name) for a in rows]
+
+    return model_json(ExchangeDirectoryOut(items=await call.db(read, write=False)))
