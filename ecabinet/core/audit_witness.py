@@ -55,6 +55,9 @@ class Seen:
     root: str
     new_keys: tuple[str, ...] = ()
     """Keys trusted from this run on (the first run's key set, or an endorsed rotation)."""
+    warnings: tuple[str, ...] = ()
+    """What is wrong with the served key set, when the checkpoint's key checked out anyway
+    (a key nobody endorsed that signs nothing yet, a trusted key no longer listed)."""
 
 
 def http_get(timeout: float = 10.0) -> Get:
@@ -121,6 +124,7 @@ def watch(base_url: str, state: Path, get: Get | None = None) -> Seen:
         raise WitnessError(f"the checkpoint cannot be read: {exc}") from None
     trusted = _trusted(state)
     new_keys: list[str] = []
+    warnings: list[str] = []
     if cp.key_id not in trusted:
         keys, problems = _follow_keys(base, get, trusted)
         if cp.key_id not in keys:
@@ -133,7 +137,8 @@ def watch(base_url: str, state: Path, get: Get | None = None) -> Seen:
                 f" trusts endorsed ({why})",
             )
         new_keys = [k for k in keys if k not in trusted]
-        trusted = keys
+        trusted = {**trusted, **keys}  # a key once trusted is never forgotten
+        warnings = problems
     if not audit_tree.signature_valid(trusted, cp):
         _alarm(state, None, cp, f"the checkpoint's signature does not verify (key {cp.key_id})")
     head_file = state / "head.json"
@@ -146,7 +151,9 @@ def watch(base_url: str, state: Path, get: Get | None = None) -> Seen:
     with (state / "heads.jsonl").open("a", encoding="utf-8") as f:
         f.write(json.dumps(audit_tree.to_json(cp)) + "\n")
     head_file.write_text(json.dumps(audit_tree.to_json(cp), indent=2) + "\n")
-    return Seen(previous.size if previous else None, cp.size, cp.root, tuple(new_keys))
+    return Seen(
+        previous.size if previous else None, cp.size, cp.root, tuple(new_keys), tuple(warnings)
+    )
 
 
 def _check_extends(

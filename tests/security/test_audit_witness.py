@@ -270,6 +270,21 @@ def test_witness_follows_a_rotated_key_endorsed_by_the_one_it_trusted(
     out = capsys.readouterr().out
     assert "6 entries (was 5)" in out and "following" not in out
 
+    # the first key's row removed from the key set, then another rotation: the new key is
+    # endorsed by the second, so the run checks out, says what is missing, forgets nothing
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM publication_log_key WHERE key_id = :k"), {"k": first.key_id})
+    assert main(["log", "rotate-key"]) == 0
+    capsys.readouterr()
+    _append(engine, 1)
+    third = _checkpoint(engine, settings)
+    assert main(["audit", "witness", server, "--state", str(state)]) == 0
+    captured = capsys.readouterr()
+    assert f"following the log's new key {third.key_id[:16]}" in captured.out
+    assert f"the trusted key {first.key_id[:16]} is gone" in captured.err
+    kept = json.loads((state / "keys.json").read_text())
+    assert set(kept) == {first.key_id, rotated.key_id, third.key_id}
+
 
 def test_a_witness_that_pinned_one_key_follows_its_rotation(
     server: str, engine: Engine, settings: Settings, tmp_path: Path
