@@ -13,7 +13,6 @@ no longer extends, is named — by the operator's own tool as by anyone holding 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import tempfile
@@ -33,6 +32,14 @@ from sqlmodel import Session, col, select
 from documents import merkle
 from documents.publication_log_models import LogEntry, LogKey, LogNode, LogState, TreeHead
 from ecabinet.core import merkle_store
+
+# The key chain lives in core, shared with the readers outside (monitor, witness).
+from ecabinet.core.log_keys import KeySet as KeySet
+from ecabinet.core.log_keys import chain as chain
+from ecabinet.core.log_keys import endorsed_text as endorsed_text
+from ecabinet.core.log_keys import key_id_of as key_id_of
+from ecabinet.core.log_keys import load_public as load_public
+from ecabinet.core.log_keys import public_pem as public_pem
 from ecabinet.core.settings import keep_secret
 from ecabinet.core.types import utcnow
 
@@ -166,79 +173,6 @@ def _load_private(pem: str) -> Ed25519PrivateKey:
     return key
 
 
-def public_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    return public.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
-
-
-def key_id_of(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
-    """The key's id: SHA-256 of its 32 raw bytes, hex (as CT names a log by its key)."""
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()
-
-
-def endorsed_text(key_id: str, pem: str) -> bytes:
-    """What the previous key signs to hand over to the key ``key_id``."""
-    return f"ecabinet-publication-log-key:v1:{key_id}:{pem.strip()}".encode()
-
-
-def load_public(pem: str) -> Ed25519PublicKey:
-    key = serialization.load_pem_public_key(pem.encode())
-    if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("not an Ed25519 public key")
-    return key
-
-
-@dataclass(frozen=True)
-class KeySet:
-    """The public keys heads may be signed with, by id; ``first`` checks the heads signed
-    before heads named their key (signed text v1)."""
-
-    keys: dict[str, Ed25519PublicKey]
-    first: str | None
-
-    @classmethod
-    def of(cls, *keys: Ed25519PublicKey) -> KeySet:
-        ids = [key_id_of(k) for k in keys]
-        return cls(dict(zip(ids, keys, strict=True)), ids[0] if ids else None)
-
-
-def chain(rows: Sequence[LogKey]) -> tuple[KeySet, list[str]]:
-    """The keys a reader may trust from ``rows`` (in order of creation): the first key,
-    then each key endorsed by one already trusted; and what is wrong with the others."""
-    keys: dict[str, Ed25519PublicKey] = {}
-    first: str | None = None
-    problems: list[str] = []
-    for row in rows:
-        try:
-            public = load_public(row.public_key)
-        except ValueError:
-            problems.append(f"key {row.key_id[:16]} is not an Ed25519 public key")
-            continue
-        if key_id_of(public) != row.key_id:
-            problems.append(f"key {row.key_id[:16]} does not match its id")
-            continue
-        if first is None and row.endorsed_by is None:
-            first = row.key_id
-            keys[row.key_id] = public
-            continue
-        endorser = keys.get(row.endorsed_by or "")
-        try:
-            if endorser is None:
-                raise InvalidSignature
-            endorser.verify(
-                base64.b64decode(row.endorsement or ""), endorsed_text(row.key_id, row.public_key)
-            )
-        except (InvalidSignature, ValueError):
-            problems.append(f"key {row.key_id[:16]} is not endorsed by an earlier key")
-            continue
-        keys[row.key_id] = public
-    return KeySet(keys, first), problems
-
-
 def key_rows(session: Session) -> list[LogKey]:
     return list(session.exec(select(LogKey).order_by(col(LogKey.created_at), col(LogKey.key_id))))
 
@@ -362,6 +296,20 @@ def trusted_keys(session: Session, current: Ed25519PrivateKey) -> tuple[KeySet, 
     if key_id_of(current) not in keys.keys:
         problems.append(f"the key file's key {key_id_of(current)[:16]} is not in the key set")
     return keys, problems
+
+
+def public_key_of(
+    session: Session, key_id: str, current: Ed25519PrivateKey
+) -> Ed25519PublicKey | None:
+    """The public key with id ``key_id``: the current key, or one the key set lists
+    (endorsed or not); ``None`` when neither."""
+    if key_id == key_id_of(current):
+        return current.public_key()
+    row = session.get(LogKey, key_id)
+    try:
+        return load_public(row.public_key) if row else None
+    except ValueError:
+        return None
 
 
 # --- verification ---------------------------------------------------------------------------

@@ -118,5 +118,10 @@ def _witness(_settings: Settings, args: argparse.Namespace) -> int:
         print(f"ecabinet: cannot check {args.url} now: {exc}", file=sys.stderr)
         return 1
     since = f" (was {seen.previous})" if seen.previous is not None else " (first head kept)"
+    for warning in seen.warnings:
+        print(f"warning: key set of {args.url}: {warning}", file=sys.stderr)
+    if seen.new_keys and seen.previous is not None:
+        listed = ", ".join(k[:16] for k in seen.new_keys)
+        print(f"following the log's new key {listed}: endorsed by a key this witness trusted")
     print(f"audit log consistent: {seen.size} entries{since}, root {seen.root}")
     return 0

@@ -53,9 +53,16 @@ async def checkpoint(call: Call) -> Response:
             raise errors.NotFound.of(
                 "điểm kiểm tra nhật ký kiểm toán", "Audit checkpoint", "audit.no_checkpoint"
             )
-        # The key that signed it (an older one after a rotation), from the public key set.
-        keys, _ = publication_log.trusted_keys(session, key)
-        return CheckpointOut(**audit_tree.to_json(cp, keys.keys.get(cp.key_id)))
+        # The key that signed it (an older one after a rotation, or one the key set lists
+        # unendorsed: witnesses judge that, the server serves what it signed with).
+        signer = publication_log.public_key_of(session, cp.key_id, key)
+        if signer is None:
+            raise errors.IntegrityFailure(
+                "audit.unknown_key",
+                f"Khóa {cp.key_id[:16]} đã ký điểm kiểm tra không có trong bộ khóa.",
+                f"The key {cp.key_id[:16]} that signed the checkpoint is not in the key set.",
+            )
+        return CheckpointOut(**audit_tree.to_json(cp, signer))
 
     return model_json(await call.db(run, write=False))
 

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import BigInteger, Column, Engine, Text, func, insert, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from ecabinet.core import merkle, merkle_store
+from ecabinet.core import log_keys, merkle, merkle_store
 from ecabinet.core.audit import GENESIS, AuditEntry, entry_hash, stored
 from ecabinet.core.db import session_scope
 from ecabinet.core.types import UTCDateTime, utcnow
@@ -146,8 +146,7 @@ def consistency(session: Session, old: int, new: int) -> list[bytes]:
 def key_id(public: Ed25519PublicKey) -> str:
     """SHA-256 over the raw public key, hex: the id the publication log gives the same key
     (one key signs both logs' heads), so a rotated key set serves both."""
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()
+    return log_keys.key_id_of(public)
 
 
 def signed_bytes(kid: str, size: int, root_hex: str, at: datetime) -> bytes:

@@ -25,7 +25,8 @@ from ecabinet.core.audit import GENESIS, REBUILT, AuditHead
 
 CheckToken = Callable[[bytes, bytes], tuple[datetime, str]]
 """Checks an RFC 3161 token over data (the checkpoint's signed text): its time and the
-TSA's name, or ``ValueError``."""
+TSA's name, or ``ValueError`` saying why (not a token, not over this data, or a TSA whose
+certificate does not chain to a root the operator trusts)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Report:
     covered: int = 0
     """Entries vouched for by the latest anchor that matches."""
     findings: list[Finding] = field(default_factory=list)
+    stamped: int = 0
+    """Checkpoints whose time-stamp token checked out."""
 
     @property
     def intact(self) -> bool:
@@ -173,6 +176,7 @@ def _check_tokens(report: Report, session: Session, check_token: CheckToken | No
         except ValueError as exc:
             report.bad(f"checkpoint of {_when(cp)}, size {cp.size}: time-stamp invalid ({exc})")
             continue
+        report.stamped += 1
         if abs((when - cp.at).total_seconds()) > 3600:
             report.bad(
                 f"checkpoint of {_when(cp)}, size {cp.size}: time-stamped at"

@@ -93,6 +93,10 @@ class Settings:
     folder when unset, like the secret key; at least 32 characters."""
     tsa_url: str | None = None
     """RFC 3161 time-stamp authority for PAdES B-T and above; ``None``: B-B only."""
+    tsa_trust_roots: Path | None = None
+    """PEM file (or folder of PEM files) of the roots a time-stamp authority's certificate
+    must chain to for ``audit verify`` (and the restore check) to accept its tokens on the
+    audit checkpoints; ``None``: tokens are checked, the TSA is reported as not checked."""
     revocation_online: bool = True
     """Fetch OCSP responses and CRLs when validating and for B-LT (only for certificates
     that already chain to a trust anchor, so untrusted files cannot make us fetch)."""
@@ -277,6 +281,7 @@ class Settings:
             raise SettingsError("KEY_ENCRYPTION_KEY", "must be at least 32 characters long")
         log_key = get("PUBLICATION_LOG_KEY_FILE")
         tsa_url = get("TSA_URL")
+        tsa_roots = get("TSA_TRUST_ROOTS")
         if tsa_url is not None and urlsplit(tsa_url).scheme not in ("http", "https"):
             raise SettingsError("TSA_URL", f"{tsa_url!r} is not an http(s) URL")
         pkcs11_lib = get("PKCS11_LIB")
@@ -337,6 +342,7 @@ class Settings:
             log_level=_log_level(get("LOG_LEVEL", "INFO") or "INFO"),
             key_encryption_key=kek or "",
             tsa_url=tsa_url,
+            tsa_trust_roots=Path(tsa_roots).expanduser().resolve() if tsa_roots else None,
             revocation_online=_bool("REVOCATION_ONLINE", get("REVOCATION_ONLINE", "true")),
             network_timeout=float(_int("NETWORK_TIMEOUT", get("NETWORK_TIMEOUT", "10"), 1, 300)),
             pkcs11_lib=Path(pkcs11_lib).expanduser() if pkcs11_lib else None,

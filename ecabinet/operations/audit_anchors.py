@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -16,6 +18,8 @@ from documents import audit_anchor, publication_log
 from ecabinet.core import audit_tree, audit_verify
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
+from signing.errors import SigningError
+from signing.trust import load_anchors
 from signing.tsp import HttpTsa
 from signing.validation.integrity import check_stamp
 
@@ -78,14 +82,51 @@ def read_anchor(path: Path, source: str) -> audit_verify.Anchor:
     return audit_verify.Anchor(source, audit_tree.from_json(data))
 
 
+def tsa_roots(settings: Settings) -> list[x509.Certificate] | None:
+    """The roots a TSA's certificate must chain to (``ECABINET_TSA_TRUST_ROOTS``); ``None``
+    when none is configured. ``SigningError`` when the file holds no certificate."""
+    if settings.tsa_trust_roots is None:
+        return None
+    roots = load_anchors([settings.tsa_trust_roots])
+    if not roots:
+        raise SigningError(
+            "trust.no_anchor",
+            f"{settings.tsa_trust_roots} không chứa chứng thư số gốc nào.",
+            f"{settings.tsa_trust_roots} holds no certificate.",
+        )
+    return roots
+
+
 def verify(
     engine: Engine, settings: Settings, extra: list[audit_verify.Anchor]
 ) -> audit_verify.Report:
+    """``audit verify`` (and the restore check): the log against every anchor in reach,
+    the time-stamps checked against the trusted TSA roots when they are configured."""
+    problem = None
+    try:
+        roots = tsa_roots(settings)
+    except SigningError as exc:
+        roots, problem = None, exc.en
     with session_scope(engine, write=False) as session:
         anchors = [*audit_anchor.anchors(session), *extra]
         report = audit_verify.verify(
-            session, keys(settings, session), anchors=anchors, check_token=check_stamp
+            session,
+            keys(settings, session),
+            anchors=anchors,
+            check_token=partial(check_stamp, anchors=roots),
         )
     if not settings.tsa_url:
         report.note("no time-stamp authority configured (ECABINET_TSA_URL): time-stamps skipped")
+    if problem is not None:
+        report.bad(f"ECABINET_TSA_TRUST_ROOTS: {problem} The time-stamps' authority is unproven.")
+    elif roots is None and report.stamped:
+        report.note(
+            "time-stamp authority not checked: no trusted root configured"
+            " (ECABINET_TSA_TRUST_ROOTS); the tokens prove what they stamp, not who stamped it"
+        )
+    elif roots is not None and report.stamped:
+        report.note(
+            f"time-stamp authority checked: each token's TSA chains to a root in"
+            f" {settings.tsa_trust_roots}"
+        )
     return report

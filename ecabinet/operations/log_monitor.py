@@ -26,13 +26,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from documents import merkle, publication_facts
 from documents import publication_log as log
-from documents.publication_log_models import LogKey
+from ecabinet.core import log_keys
 
 BATCH = 1000
 AGENT = "ecabinet-log-monitor/1"
@@ -144,19 +143,10 @@ class State:
 
 
 def _key_set(client: Client, state: State, pinned: str | None, report: Report) -> log.KeySet:
-    """The served key set, as far as it chains from a key this monitor trusts."""
-    served = client.json("/api/v1/public/log/keys")
-    rows = [
-        LogKey(
-            key_id=str(k["key_id"]),
-            public_key=str(k["public_key"]),
-            created_at=datetime.fromisoformat(str(k["created_at"])),
-            endorsed_by=k.get("endorsed_by"),
-            endorsement=k.get("endorsement"),
-        )
-        for k in served["keys"]
-    ]
-    keys, problems = log.chain(rows)
+    """The served key set, as far as it chains from a key this monitor trusts (the rule
+    the audit witness applies too: :func:`ecabinet.core.log_keys.follow`)."""
+    trusted = {k: log_keys.load_public(pem) for k, pem in state.keys.items()}
+    keys, problems = log_keys.follow(client.json(log_keys.KEYS_PATH), trusted)
     report.problems += [f"key set: {p}" for p in problems]
     anchor = state.first_key or (log.key_id_of(log.load_public(pinned)) if pinned else None)
     if anchor is not None and keys.first != anchor:
@@ -164,9 +154,6 @@ def _key_set(client: Client, state: State, pinned: str | None, report: Report) -
             f"key set: the first key is {str(keys.first)[:16]}, not the trusted {anchor[:16]}"
         )
         return log.KeySet({}, None)
-    for key_id in state.keys:
-        if key_id not in keys.keys:
-            report.problems.append(f"key set: the trusted key {key_id[:16]} is gone")
     if state.first_key is None:
         report.notes.append(f"trusting the log's first key {str(keys.first)[:16]} from now on")
     state.first_key = keys.first

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -228,13 +228,19 @@ def check_token(token: SignedData, imprinted: Iterable[bytes | memoryview]) -> T
     return TokenCheck(outcome, gen_time, token.signer_certificate)
 
 
-def check_stamp(token: bytes, data: bytes) -> tuple[dt.datetime, str]:
+def check_stamp(
+    token: bytes, data: bytes, anchors: Sequence[x509.Certificate] | None = None
+) -> tuple[dt.datetime, str]:
     """A detached RFC 3161 token (DER ContentInfo) over ``data``: its time and the TSA's
     subject; ``ValueError`` saying why when the token does not stamp ``data``, is not
     signed by the certificate it carries, or that certificate is not for time-stamping.
-    (Whether that TSA is trusted is the caller's policy: the subject is returned.)"""
+
+    With ``anchors`` (the roots the caller trusts for time-stamping), the TSA's
+    certificate must also chain to one of them through the certificates the token
+    carries, every link valid at the stamped time (revocation is not checked here). With
+    ``None``, whether that TSA is trusted is the caller's policy: the subject is returned."""
     from signing.embedded import read_signed_data
-    from signing.validation.chain import usable_for_timestamping
+    from signing.validation.chain import build_path, check_path, usable_for_timestamping
 
     signed = read_signed_data(token)
     if signed is None:
@@ -244,4 +250,14 @@ def check_stamp(token: bytes, data: bytes) -> tuple[dt.datetime, str]:
         raise ValueError(result.outcome.en or "the time-stamp does not verify")
     if result.tsa is None or not usable_for_timestamping(result.tsa):
         raise ValueError("the token's certificate is not a time-stamping certificate")
-    return result.time, result.tsa.subject.rfc4514_string()
+    subject = result.tsa.subject.rfc4514_string()
+    if anchors is not None:
+        path = build_path(result.tsa, signed.certificates, anchors)
+        if not path.trusted:
+            raise ValueError(f"the TSA {subject} does not chain to a trusted time-stamping root")
+        check_path(path, result.time)
+        if not result.tsa.not_valid_before_utc <= result.time <= result.tsa.not_valid_after_utc:
+            raise ValueError(f"the TSA certificate of {subject} was not valid at the stamped time")
+        if path.problems:
+            raise ValueError(f"the TSA {subject}'s chain is broken: {path.problems[0].en}")
+    return result.time, subject

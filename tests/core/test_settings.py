@@ -11,6 +11,7 @@ def test_defaults_live_in_the_data_folder(tmp_path: Path) -> None:
     assert s.storage_url == (tmp_path / "objects").as_uri()
     assert s.trust_anchors_dir == tmp_path / "trust"
     assert s.redis_url is None and s.demo_mode is False
+    assert s.tsa_trust_roots is None  # time-stamp authorities not checked unless configured
     assert s.max_upload_bytes == 200 * 1024 * 1024
     assert not s.cookie_secure
 
@@ -25,8 +26,10 @@ def test_values_are_parsed(tmp_path: Path) -> None:
             "ECABINET_PUBLIC_BASE_URL": "https://vanban.angiang.gov.vn/",
             "ECABINET_DEMO_MODE": "yes",
             "ECABINET_REDIS_URL": "redis://redis:6379/0",
+            "ECABINET_TSA_TRUST_ROOTS": str(tmp_path / "tsa-root.pem"),
         }
     )
+    assert s.tsa_trust_roots == tmp_path / "tsa-root.pem"
     assert s.database_url == "postgresql+psycopg://u@db:5432/x"
     assert s.max_upload_bytes == 2 * 1024**3
     assert s.public_base_url == "https://vanban.angiang.gov.vn" and s.cookie_secure

@@ -138,7 +138,7 @@ def test_witness_refuses_another_key(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
-    with pytest.raises(audit_witness.Rewritten, match="not signed by the pinned key"):
+    with pytest.raises(audit_witness.Rewritten, match="which no key this witness trusts endorsed"):
         audit_witness.watch(server, tmp_path)
 
 
@@ -230,3 +230,95 @@ def test_an_unreachable_tsa_leaves_the_checkpoint_unstamped(
     assert cp.timestamp_token is None
     report = audit_anchors.verify(engine, away, [])
     assert any("carry no time-stamp" in f.text for f in report.findings)
+
+
+def test_witness_follows_a_rotated_key_endorsed_by_the_one_it_trusted(
+    server: str,
+    engine: Engine,
+    settings: Settings,
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ECABINET_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ECABINET_DATABASE_URL", database_url)
+    monkeypatch.setenv("ECABINET_SECRET_KEY", "k" * 40)
+    state = tmp_path / "witness"
+    _append(engine, 3)
+    first = _checkpoint(engine, settings)
+    assert main(["audit", "witness", server, "--state", str(state)]) == 0
+    capsys.readouterr()
+
+    assert main(["log", "rotate-key"]) == 0
+    capsys.readouterr()
+    _append(engine, 2)
+    rotated = _checkpoint(engine, settings)
+    assert rotated.key_id != first.key_id
+    assert main(["audit", "witness", server, "--state", str(state)]) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert "5 entries (was 3)" in out
+    assert f"following the log's new key {rotated.key_id[:16]}" in out
+    assert not (state / "alarm.json").exists()
+    kept = json.loads((state / "keys.json").read_text())
+    assert set(kept) == {first.key_id, rotated.key_id}
+
+    # the next run knows the new key: no key set read, nothing new to say
+    _append(engine, 1)
+    _checkpoint(engine, settings)
+    assert main(["audit", "witness", server, "--state", str(state)]) == 0
+    out = capsys.readouterr().out
+    assert "6 entries (was 5)" in out and "following" not in out
+
+    # the first key's row removed from the key set, then another rotation: the new key is
+    # endorsed by the second, so the run checks out, says what is missing, forgets nothing
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM publication_log_key WHERE key_id = :k"), {"k": first.key_id})
+    assert main(["log", "rotate-key"]) == 0
+    capsys.readouterr()
+    _append(engine, 1)
+    third = _checkpoint(engine, settings)
+    assert main(["audit", "witness", server, "--state", str(state)]) == 0
+    captured = capsys.readouterr()
+    assert f"following the log's new key {third.key_id[:16]}" in captured.out
+    assert f"the trusted key {first.key_id[:16]} is gone" in captured.err
+    kept = json.loads((state / "keys.json").read_text())
+    assert set(kept) == {first.key_id, rotated.key_id, third.key_id}
+
+
+def test_a_witness_that_pinned_one_key_follows_its_rotation(
+    server: str, engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """A state folder from before key sets (one ``public_key.pem``) follows the rotation."""
+    from documents import publication_log
+
+    _append(engine, 2)
+    _checkpoint(engine, settings)
+    key = publication_log.signing_key(settings.data_dir, settings.publication_log_key_file)
+    (tmp_path / "public_key.pem").write_text(publication_log.public_pem(key))
+    audit_witness.watch(server, tmp_path)
+    with session_scope(engine) as s:
+        new = publication_log.rotate_key(s, settings.data_dir, settings.publication_log_key_file)
+    _append(engine, 2)
+    _checkpoint(engine, settings)
+    seen = audit_witness.watch(server, tmp_path)
+    assert seen.new_keys == (new.key_id,) and seen.size == 4
+
+
+def test_witness_alarms_for_a_key_nothing_it_trusts_endorsed(
+    server: str, engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    _append(engine, 2)
+    _checkpoint(engine, settings)
+    audit_witness.watch(server, tmp_path)
+    # the key file replaced by hand (or an attacker's key): it signs, nobody endorsed it
+    key_file = settings.publication_log_key_file or settings.data_dir / "publication_log_key.pem"
+    key_file.unlink()
+    _append(engine, 1)
+    cp = _checkpoint(engine, settings)
+    with pytest.raises(audit_witness.Rewritten, match="which no key this witness trusts endorsed"):
+        audit_witness.watch(server, tmp_path)
+    alarm = json.loads((tmp_path / "alarm.json").read_text())
+    assert alarm["served"]["key_id"] == cp.key_id and "not endorsed" in alarm["problem"]
+    assert json.loads((tmp_path / "head.json").read_text())["tree_size"] == 2
+    assert cp.key_id not in json.loads((tmp_path / "keys.json").read_text())
