@@ -64,3 +64,17 @@ class ExchangeInbox(SQLModel, table=True):
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     receipt: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
     receipt_signature: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+
+
+class EdxmlImport(SQLModel, table=True):
+    """An edXML package a clerk imported by hand, once per receiving agency."""
+
+    __tablename__ = "edxml_import"
+    __table_args__ = (
+        UniqueConstraint("package_sha256", "agency_id", name="uq_edxml_import_package"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    package_sha256: str = Field(max_length=64)
+    agency_id: int = Field(foreign_key="agency.id")
+    document_id: int = Field(foreign_key="document.id")
+    imported_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -6,7 +6,7 @@ import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
-from documents import edxml, exchange
+from documents import edxml, edxml_imports, exchange
 from documents.access import NewDocument
 from documents.intake import register_arrival
 from documents.models import Document
@@ -73,8 +73,13 @@ async def import_package(call: Call) -> Response:
         lambda: prepare_package(call.ctx.signing, call.ctx.store, agency, message)
     )
 
+    package = edxml_imports.digest(data)
+
     def work(session: Session, subject: Subject) -> Document:
+        edxml_imports.check_new(session, package, agency_id)
         arrival = ready.arrival(session, agency_id, source="edxml")
-        return register_arrival(session, call.actor, subject, call.settings, arrival)
+        document = register_arrival(session, call.actor, subject, call.settings, arrival)
+        edxml_imports.keep(session, package, document)
+        return document
 
     return model_json(DocumentOut.of(await call.subject(work)), status=201)

@@ -172,6 +172,14 @@ def test_edxml_out_and_in(office: Office, ca: Issuer, pdf: bytes) -> None:
     assert got["issuing_agency_code"] == "000.00.00.H99" and got["abstract"].startswith(
         "Quyết định"
     )
+    # The same package imported again (issue 17: it made a second document): refused,
+    # naming the first, nothing created.
+    incoming = "/api/v1/documents?flow=incoming"
+    count = office.get("d.clerk", incoming).json()["total"]
+    r = office.post("d.clerk", url, content=package, headers={"Content-Type": "application/xml"})
+    assert r.status_code == 409 and r.json()["code"] == "edxml.already_imported", r.text
+    assert r.json()["details"]["document_id"] == got["id"] and r.json()["message"]["vi"]
+    assert office.get("d.clerk", incoming).json()["total"] == count
 
     # Addressed elsewhere, malformed, wrong namespace, bad base64: clear 4xx, nothing stored.
     before = office.get("p.clerk", "/api/v1/documents?flow=incoming").json()["total"]

@@ -1,0 +1,61 @@
+"""edXML packages imported by hand: each one once per receiving agency.
+
+A clerk who imports the same package again (the same bytes, for the same agency) is
+refused with the first document's id, and nothing is created: the package's SHA-256 is
+kept with the document it made (``edxml_import``, migration 0031), in the import's
+transaction. The exchange endpoint keeps its own inbox (:mod:`documents.exchange_inbox`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from documents.exchange_models import EdxmlImport
+from documents.models import Document
+from ecabinet.core import errors
+from ecabinet.core.types import utcnow
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def already_imported(document_id: int) -> errors.Conflict:
+    return errors.Conflict(
+        "edxml.already_imported",
+        f"Gói tin này đã được nhập thành văn bản mã {document_id}: không tạo văn bản thứ hai.",
+        f"This package was imported already (document {document_id}): no second document is made.",
+        {"document_id": document_id},
+    )
+
+
+def check_new(session: Session, package_sha256: str, agency_id: int) -> None:
+    """Refuse (409) a package already imported for the agency."""
+    found = session.exec(
+        select(EdxmlImport.document_id).where(
+            EdxmlImport.package_sha256 == package_sha256, EdxmlImport.agency_id == agency_id
+        )
+    ).first()
+    if found is not None:
+        raise already_imported(found)
+
+
+def keep(session: Session, package_sha256: str, document: Document) -> None:
+    """Record the import of ``document`` in the caller's transaction; a concurrent import
+    of the same package that committed first makes this one a 409."""
+    assert document.id is not None
+    row = EdxmlImport(
+        package_sha256=package_sha256,
+        agency_id=document.agency_id,
+        document_id=document.id,
+        imported_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        check_new(session, package_sha256, document.agency_id)
+        raise
