@@ -1,5 +1,5 @@
 """Exchange receiver speed: signed edXML packages with a 1 MB PDF each, posted over
-loopback to a deployment's ``/api/v1/exchange/packages`` (decision 00XX).
+loopback to a deployment's ``/api/v1/exchange/packages`` (decision 0032).
 
     .venv/bin/python bench/exchange.py [--packages 30]
 
