@@ -8,11 +8,14 @@ waiting on purpose: a lone ballot is counted at once, and the batches grow only 
 the previous one is being written. Each ballot still gets its own answer; a second
 ballot of a seat is refused by the database's unique turnout, across processes too.
 
-A secret vote's ballots arrive encrypted, each with its proofs. The proofs of a batch are
-checked before its transaction, outside the event loop and without the database
-(:func:`check_all`: in worker processes when the batch is large and the process may use
-several cores, started when a tablet joins a meeting), and
-only the ballots whose proofs hold reach ``cast_many``.
+A secret vote's ballots arrive encrypted, each with its proofs. Their proofs are checked
+before any transaction, outside the event loop and without the database
+(:func:`ballot_checks.check_chunk`: in worker processes when the process may use several
+cores, started when a tablet joins a keyed meeting), and only the ballots whose proofs
+hold reach ``cast_many``. Checking does not wait for the database: ballots are sent to
+the workers in chunks as they arrive, while earlier ones are being written, and each
+chunk joins the next transaction as soon as its proofs are checked (a forged ballot gets
+its own refusal; the others are counted).
 """
 
 from __future__ import annotations
@@ -31,13 +34,13 @@ from sqlmodel import Session
 
 from ecabinet.core import auth, errors, outbox, sandbox, scopes
 from ecabinet.core.db import session_scope
-from ecabinet.core.policy import Subject
 from ecabinet.core.scopes import Scope
 from ecabinet.meetings import access, ballot_checks, ballots, secret_votes, voting
 from ecabinet.meetings.voting_models import Vote
 
 log = logging.getLogger("ecabinet.realtime")
-Resolve = Callable[[Session, Any], auth.Principal | None]
+Resolve = Callable[[Session, list[Any]], list[auth.Principal | None]]
+"""Every credential's principal now (``None`` once it has ended), in a few queries."""
 Publish = Callable[[list[outbox.Outgoing]], Awaitable[None]]
 
 
@@ -55,7 +58,18 @@ class Pending:
 
 
 POOL_FROM = 64
-"""Ballots in a batch from which their proofs are checked in worker processes."""
+"""Ballots in a batch from which their proofs are checked in worker processes even when
+the pool has not been started yet (a warm pool checks every ballot)."""
+
+CHUNK = 48
+"""At most this many ballots per task sent to a worker: the first chunks are written
+while the next are checked, and both cores stay busy until the last one."""
+
+_FAILED = errors.Unavailable(
+    "server.error",
+    "Máy chủ gặp lỗi khi ghi phiếu; vui lòng bỏ phiếu lại.",
+    "The server failed to record the ballot; please vote again.",
+)
 
 
 def check_all(
@@ -83,13 +97,17 @@ class BallotBox:
         self.engine = engine
         self.resolve = resolve
         self.publish = publish
-        self.waiting: list[Pending] = []
+        self.arrived: list[Pending] = []
+        """Encrypted ballots whose proofs are not yet sent for checking."""
+        self.ready: list[Pending] = []
+        """Ballots for the next transaction (proofs checked, or none to check)."""
+        self.dispatching = False
         self.counting = False
         self.pool: Executor | None = None
 
     def warm(self) -> None:
         """Start the proof-checking processes (when this process may use several cores)
-        before a burst of ballots needs them: a tablet joining a meeting calls this."""
+        before a burst of ballots needs them: a tablet joining a keyed meeting calls this."""
         if self.pool is None and _cores() > 1:
             # forked from the fork server: no locks or sockets of this process
             self.pool = ProcessPoolExecutor(
@@ -97,10 +115,6 @@ class BallotBox:
             )
             for _ in range(_cores()):
                 self.pool.submit(ballot_checks.ready)
-
-    def _pool(self) -> Executor | None:
-        self.warm()
-        return self.pool
 
     def close(self) -> None:
         if self.pool is not None:
@@ -120,61 +134,73 @@ class BallotBox:
         answer: asyncio.Future[dict[str, Any] | errors.DomainError] = (
             asyncio.get_running_loop().create_future()
         )
-        self.waiting.append(
-            Pending(meeting_id, vote_id, option, credential, client_addr, answer, encrypted)
-        )
-        if not self.counting:
-            self.counting = True
-            asyncio.get_running_loop().create_task(self._drain())
+        pending = Pending(meeting_id, vote_id, option, credential, client_addr, answer, encrypted)
+        if encrypted is None:
+            self._to_count([pending])
+        else:
+            self.arrived.append(pending)
+            if not self.dispatching:
+                self.dispatching = True
+                asyncio.get_running_loop().create_task(self._dispatch())
         outcome = await answer
         if isinstance(outcome, errors.DomainError):
             raise outcome
         return outcome
 
-    async def _drain(self) -> None:
-        try:
-            while self.waiting:
-                batch, self.waiting = self.waiting, []
-                groups: dict[tuple[int, int], list[Pending]] = {}
-                for p in batch:
-                    groups.setdefault((p.meeting_id, p.vote_id), []).append(p)
-                for (meeting_id, vote_id), group in groups.items():
-                    try:
-                        await self._check(meeting_id, vote_id, group)
-                        outcomes, messages = await anyio.to_thread.run_sync(
-                            self._count, meeting_id, vote_id, group
-                        )
-                    except errors.DomainError as exc:
-                        outcomes, messages = [exc] * len(group), []
-                    except Exception:
-                        log.exception("counting %d ballots failed", len(group))
-                        failed = errors.Unavailable(
-                            "server.error",
-                            "Máy chủ gặp lỗi khi ghi phiếu; vui lòng bỏ phiếu lại.",
-                            "The server failed to record the ballot; please vote again.",
-                        )
-                        outcomes, messages = [failed] * len(group), []
-                    if messages:
-                        await self.publish(messages)
-                    for p, outcome in zip(group, outcomes, strict=True):
-                        if not p.answer.done():
-                            p.answer.set_result(outcome)
-        finally:
-            self.counting = False
+    # checking -----------------------------------------------------------------------
 
-    async def _check(self, meeting_id: int, vote_id: int, group: list[Pending]) -> None:
-        """Check the proofs of the group's encrypted ballots, before any transaction."""
-        encrypted = [p for p in group if p.encrypted is not None]
-        if not encrypted:
+    async def _dispatch(self) -> None:
+        """Send the arrived ballots' proofs to be checked, in chunks, without waiting for
+        earlier chunks or for the database."""
+        try:
+            while self.arrived:
+                batch, self.arrived = self.arrived, []
+                for (meeting_id, vote_id), group in _by_vote(batch).items():
+                    try:
+                        ctx = await anyio.to_thread.run_sync(self._context, meeting_id, vote_id)
+                    except errors.DomainError as exc:
+                        _answer(group, exc)
+                        continue
+                    except Exception:
+                        log.exception("reading the context of %d ballots failed", len(group))
+                        _answer(group, _FAILED)
+                        continue
+                    if ctx is None:  # not a secret vote: cast_many refuses these ballots
+                        self._to_count(group)
+                        continue
+                    if self.pool is None and len(group) >= POOL_FROM:
+                        self.warm()
+                    pool = self.pool
+                    size = CHUNK
+                    if pool is not None:
+                        size = max(1, min(CHUNK, -(-len(group) // _cores())))
+                    for i in range(0, len(group), size):
+                        asyncio.get_running_loop().create_task(
+                            self._check(ctx, group[i : i + size], pool)
+                        )
+        finally:
+            self.dispatching = False
+
+    async def _check(
+        self, ctx: ballots.VoteContext, chunk: list[Pending], pool: Executor | None
+    ) -> None:
+        payloads = [p.encrypted for p in chunk]
+        try:
+            if pool is not None:
+                done = await asyncio.wrap_future(
+                    pool.submit(ballot_checks.check_chunk, ctx, payloads)
+                )
+            else:
+                done = await anyio.to_thread.run_sync(ballot_checks.check_chunk, ctx, payloads)
+        except Exception:
+            log.exception("checking %d ballots failed", len(chunk))
+            if pool is not None and pool is self.pool:
+                self.close()  # a broken pool is started again by the next burst
+            _answer(chunk, _FAILED)
             return
-        ctx = await anyio.to_thread.run_sync(self._context, meeting_id, vote_id)
-        if ctx is None:  # not a secret vote: cast_many refuses these ballots
-            return
-        pool = self._pool() if len(encrypted) >= POOL_FROM else None
-        payloads = [p.encrypted for p in encrypted]
-        checked = await anyio.to_thread.run_sync(check_all, ctx, payloads, pool)
-        for p, c in zip(encrypted, checked, strict=True):
-            p.checked = c
+        for p, c in zip(chunk, done, strict=True):
+            p.checked = ballot_checks.refusal(c) if isinstance(c, dict) else c
+        self._to_count(chunk)
 
     def _context(self, meeting_id: int, vote_id: int) -> ballots.VoteContext | None:
         with session_scope(self.engine, write=False) as session:
@@ -183,19 +209,54 @@ class BallotBox:
                 return None
             return secret_votes.context_of(session, vote)
 
+    # counting -----------------------------------------------------------------------
+
+    def _to_count(self, pending: list[Pending]) -> None:
+        self.ready.extend(pending)
+        if not self.counting:
+            self.counting = True
+            asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        """Count every ready ballot, a transaction per vote, until none is ready."""
+        try:
+            while self.ready:
+                batch, self.ready = self.ready, []
+                for (meeting_id, vote_id), group in _by_vote(batch).items():
+                    try:
+                        outcomes, messages = await anyio.to_thread.run_sync(
+                            self._count, meeting_id, vote_id, group
+                        )
+                    except errors.DomainError as exc:
+                        outcomes, messages = [exc] * len(group), []
+                    except Exception:
+                        log.exception("counting %d ballots failed", len(group))
+                        outcomes, messages = [_FAILED] * len(group), []
+                    if messages:
+                        await self.publish(messages)
+                    for p, outcome in zip(group, outcomes, strict=True):
+                        if not p.answer.done():
+                            p.answer.set_result(outcome)
+        finally:
+            self.counting = False
+
     def _count(
         self, meeting_id: int, vote_id: int, group: list[Pending]
     ) -> tuple[list[dict[str, Any] | errors.DomainError], list[outbox.Outgoing]]:
         outcomes: list[dict[str, Any] | errors.DomainError | None] = [None] * len(group)
         with session_scope(self.engine) as session:
-            view = access.load(session, meeting_id)
+            # the credentials first (reads only), then the meeting's row and the seats
+            # of those voters alone
+            principals = self.resolve(session, [p.credential for p in group])
+            users = {pr.user.id for pr in principals if pr is not None and pr.user.id is not None}
+            view = access.load_for(session, meeting_id, users)
+            seats = view.seats()
             cast: list[voting.Ballot] = []
             index: list[int] = []
-            for n, p in enumerate(group):
+            for n, (p, principal) in enumerate(zip(group, principals, strict=True)):
                 if isinstance(p.checked, errors.DomainError):  # a forged or malformed ballot
                     outcomes[n] = p.checked
                     continue
-                principal = self.resolve(session, p.credential)
                 if principal is None or principal.user.id is None:
                     outcomes[n] = errors.NotAuthenticated(
                         "auth.required", "Bạn cần đăng nhập lại.", "Please log in again."
@@ -207,7 +268,7 @@ class BallotBox:
                     outcomes[n] = refused
                     continue
                 # a ballot needs a seat, not a role: the seat is checked in cast_many
-                if not access.sees(Subject(principal.user), view):
+                if not access.takes_part(view, principal.user.id, seats):
                     outcomes[n] = errors.NotFound.of("cuộc họp", "Meeting", "meeting.not_found")
                     continue
                 checked = p.checked if p.encrypted is not None else None
@@ -236,3 +297,16 @@ class BallotBox:
         done = [o for o in outcomes if o is not None]
         assert len(done) == len(group)
         return done, outbox.take(session)
+
+
+def _by_vote(batch: list[Pending]) -> dict[tuple[int, int], list[Pending]]:
+    groups: dict[tuple[int, int], list[Pending]] = {}
+    for p in batch:
+        groups.setdefault((p.meeting_id, p.vote_id), []).append(p)
+    return groups
+
+
+def _answer(group: list[Pending], outcome: errors.DomainError) -> None:
+    for p in group:
+        if not p.answer.done():
+            p.answer.set_result(outcome)

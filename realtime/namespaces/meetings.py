@@ -86,12 +86,15 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.publish = publish
         self.watch = watch
         self.registry = watch.registry
-        self.ballots = BallotBox(engine, self._principal, publish)
+        self.ballots = BallotBox(engine, self._principals, publish)
 
     # connection -------------------------------------------------------------------
 
     def _principal(self, session: Session, credential: auth.Credential) -> Any:
         return auth.principal(session, self.settings, credential)
+
+    def _principals(self, session: Session, credentials: list[auth.Credential]) -> list[Any]:
+        return auth.principals(session, self.settings, credentials)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], data: Any = None) -> None:
         connection = await self.watch.admit(sid, NAMESPACE, environ, data)
