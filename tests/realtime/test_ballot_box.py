@@ -74,6 +74,13 @@ def box(
     b.close()
 
 
+async def _until(ok: Any, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not ok():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.005)
+
+
 def _cast(b: Box, ballot: Any) -> Any:
     return b.cast(1, 7, None, ("cookie", None), "127.0.0.1", ballot)
 
@@ -122,13 +129,12 @@ def test_proofs_are_checked_while_a_batch_is_written(
     async def scenario() -> list[Any]:
         box.hold.clear()  # the first transaction does not end until told
         first = asyncio.ensure_future(_cast(box, sent[0]))
-        while not box.counted:
-            await asyncio.sleep(0.005)
+        await _until(lambda: bool(box.counted), "the first ballot was not counted")
         rest = [asyncio.ensure_future(_cast(box, b)) for b in sent[1:]]
-        deadline = time.monotonic() + 30
-        while len([p for p in made[1:] if p.checked is not None]) < len(rest):
-            assert time.monotonic() < deadline, "proofs waited for the database"
-            await asyncio.sleep(0.01)
+        await _until(
+            lambda: all(p.checked is not None for p in made[1:]) and len(made) == len(sent),
+            "proofs waited for the database",
+        )
         assert len(box.counted) == 1  # still inside the first transaction
         box.hold.set()
         return await asyncio.gather(first, *rest)
