@@ -62,8 +62,14 @@ POOL_FROM = 64
 the pool has not been started yet (a warm pool checks every ballot)."""
 
 CHUNK = 48
-"""At most this many ballots per task sent to a worker: the first chunks are written
-while the next are checked, and both cores stay busy until the last one."""
+"""At most this many ballots per task sent to a worker: both cores stay busy until the
+last chunk, and a chunk's answers come back while later ballots still arrive."""
+
+COUNT_AT = 256
+"""Checked ballots that make a transaction even while others are still being checked.
+Below it the box waits for the checks in flight: on two cores the transaction, the
+checks and the sockets share the CPU, and each transaction costs a ``vote_count`` sent
+to the whole room, so a burst is best written once, when its proofs are checked."""
 
 _FAILED = errors.Unavailable(
     "server.error",
@@ -103,6 +109,8 @@ class BallotBox:
         """Ballots for the next transaction (proofs checked, or none to check)."""
         self.dispatching = False
         self.counting = False
+        self.checking = 0
+        """Ballots taken for checking whose proofs are not checked yet."""
         self.pool: Executor | None = None
 
     def warm(self) -> None:
@@ -139,6 +147,7 @@ class BallotBox:
             self._to_count([pending])
         else:
             self.arrived.append(pending)
+            self.checking += 1
             if not self.dispatching:
                 self.dispatching = True
                 asyncio.get_running_loop().create_task(self._dispatch())
@@ -159,14 +168,14 @@ class BallotBox:
                     try:
                         ctx = await anyio.to_thread.run_sync(self._context, meeting_id, vote_id)
                     except errors.DomainError as exc:
-                        _answer(group, exc)
+                        self._checked(group, exc)
                         continue
                     except Exception:
                         log.exception("reading the context of %d ballots failed", len(group))
-                        _answer(group, _FAILED)
+                        self._checked(group, _FAILED)
                         continue
                     if ctx is None:  # not a secret vote: cast_many refuses these ballots
-                        self._to_count(group)
+                        self._checked(group)
                         continue
                     if self.pool is None and len(group) >= POOL_FROM:
                         self.warm()
@@ -196,10 +205,18 @@ class BallotBox:
             log.exception("checking %d ballots failed", len(chunk))
             if pool is not None and pool is self.pool:
                 self.close()  # a broken pool is started again by the next burst
-            _answer(chunk, _FAILED)
+            self._checked(chunk, _FAILED)
             return
         for p, c in zip(chunk, done, strict=True):
             p.checked = ballot_checks.refusal(c) if isinstance(c, dict) else c
+        self._checked(chunk)
+
+    def _checked(self, chunk: list[Pending], failed: errors.DomainError | None = None) -> None:
+        """Out of the checking stage: answered at once when ``failed``, else counted."""
+        self.checking -= len(chunk)
+        if failed is not None:
+            _answer(chunk, failed)
+            chunk = []
         self._to_count(chunk)
 
     def _context(self, meeting_id: int, vote_id: int) -> ballots.VoteContext | None:
@@ -213,14 +230,18 @@ class BallotBox:
 
     def _to_count(self, pending: list[Pending]) -> None:
         self.ready.extend(pending)
-        if not self.counting:
+        if not self.counting and self._due():
             self.counting = True
             asyncio.get_running_loop().create_task(self._drain())
 
+    def _due(self) -> bool:
+        return bool(self.ready) and (self.checking == 0 or len(self.ready) >= COUNT_AT)
+
     async def _drain(self) -> None:
-        """Count every ready ballot, a transaction per vote, until none is ready."""
+        """Count the ready ballots, a transaction per vote, while some are due (every
+        check done, or :data:`COUNT_AT` of them waiting)."""
         try:
-            while self.ready:
+            while self._due():
                 batch, self.ready = self.ready, []
                 for (meeting_id, vote_id), group in _by_vote(batch).items():
                     try:
