@@ -30,7 +30,7 @@ from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ecabinet.core import auth, errors, outbox, sandbox, scopes
 from ecabinet.core.db import session_scope
@@ -64,6 +64,9 @@ the pool has not been started yet (a warm pool checks every ballot)."""
 CHUNK = 48
 """At most this many ballots per task sent to a worker: both cores stay busy until the
 last chunk, and a chunk's answers come back while later ballots still arrive."""
+
+CONTEXTS = 64
+"""Secret votes whose contexts are kept (the oldest forgotten first)."""
 
 COUNT_AT = 256
 """Checked ballots that make a transaction even while others are still being checked.
@@ -112,6 +115,10 @@ class BallotBox:
         self.checking = 0
         """Ballots taken for checking whose proofs are not checked yet."""
         self.pool: Executor | None = None
+        self.contexts: dict[tuple[int, int], ballots.VoteContext] = {}
+        """The contexts of secret votes seen here (a vote's context never changes: the
+        guardians are locked once a secret vote exists), so a burst's first ballot does
+        not wait for a database read (:meth:`prefetch`)."""
 
     def warm(self) -> None:
         """Start the proof-checking processes (when this process may use several cores)
@@ -123,6 +130,32 @@ class BallotBox:
             )
             for _ in range(_cores()):
                 self.pool.submit(ballot_checks.ready)
+
+    def prefetch(self, meeting_id: int) -> None:
+        """Read the contexts of the meeting's open secret votes (in a worker thread: a
+        tablet joining, a secret vote opening), before their ballots arrive. Never
+        raises: what fails here is met again, and answered, by the ballots."""
+        try:
+            self._prefetch(meeting_id)
+        except Exception:
+            log.warning("reading the contexts of meeting %d failed", meeting_id, exc_info=True)
+
+    def _prefetch(self, meeting_id: int) -> None:
+        with session_scope(self.engine, write=False) as session:
+            votes = session.exec(
+                select(Vote).where(
+                    Vote.meeting_id == meeting_id, Vote.state == "open", col(Vote.secret)
+                )
+            ).all()
+            for vote in votes:
+                assert vote.id is not None
+                if (meeting_id, vote.id) not in self.contexts:
+                    self._remember(meeting_id, vote.id, secret_votes.context_of(session, vote))
+
+    def _remember(self, meeting_id: int, vote_id: int, ctx: ballots.VoteContext) -> None:
+        if len(self.contexts) >= CONTEXTS:
+            self.contexts.pop(next(iter(self.contexts)))
+        self.contexts[(meeting_id, vote_id)] = ctx
 
     def close(self) -> None:
         if self.pool is not None:
@@ -166,7 +199,9 @@ class BallotBox:
                 batch, self.arrived = self.arrived, []
                 for (meeting_id, vote_id), group in _by_vote(batch).items():
                     try:
-                        ctx = await anyio.to_thread.run_sync(self._context, meeting_id, vote_id)
+                        ctx = self.contexts.get((meeting_id, vote_id))
+                        if ctx is None:
+                            ctx = await anyio.to_thread.run_sync(self._context, meeting_id, vote_id)
                     except errors.DomainError as exc:
                         self._checked(group, exc)
                         continue
@@ -224,7 +259,9 @@ class BallotBox:
             vote = session.get(Vote, vote_id)
             if vote is None or vote.meeting_id != meeting_id or not vote.secret:
                 return None
-            return secret_votes.context_of(session, vote)
+            ctx = secret_votes.context_of(session, vote)
+            self._remember(meeting_id, vote_id, ctx)
+            return ctx
 
     # counting -----------------------------------------------------------------------
 

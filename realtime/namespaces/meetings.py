@@ -177,7 +177,11 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             raise Refused(
                 _error("socket.unknown_event", "Yêu cầu không được hỗ trợ.", "Unknown event.")
             )
-        return await self._run(sid, intent, self._parse(intent.model, data))
+        body = self._parse(intent.model, data)
+        answer = await self._run(sid, intent, body)
+        if event == "vote_open" and body.secret:  # its ballots may all come at once
+            await anyio.to_thread.run_sync(self.ballots.prefetch, body.meeting_id)
+        return answer
 
     @staticmethod
     def _parse(model: type[Any], data: Any) -> Any:
@@ -318,10 +322,9 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await connection.enter(self.server, meeting_id)
         try:
             answer = await self._in_transaction(sid, meeting_id, catch_up, write=False, whole=False)
-            if self.ballots.pool is None and await anyio.to_thread.run_sync(
-                self._keyed, meeting_id
-            ):
+            if await anyio.to_thread.run_sync(self._keyed, meeting_id):
                 self.ballots.warm()  # a burst of encrypted ballots may follow
+                await anyio.to_thread.run_sync(self.ballots.prefetch, meeting_id)
             # how often the room's heartbeat comes: a tablet that hears none for three
             # beats knows it may be out of date (realtime.resync)
             return answer | {"every": self.settings.heartbeat_seconds}
