@@ -1,21 +1,22 @@
 """Ballots that arrive together are counted together.
 
 When 500 members vote at once, a transaction per ballot would queue 500 commits behind
-the meeting's row lock. The box instead takes every ballot waiting when the database is
+the meeting's row lock. The box instead takes every ballot ready when the database is
 free and counts each vote's batch in one transaction (``voting.cast_many``: a few
 statements whatever the batch size, one ``vote_count`` event per batch). There is no
-waiting on purpose: a lone ballot is counted at once, and the batches grow only while
-the previous one is being written. Each ballot still gets its own answer; a second
-ballot of a seat is refused by the database's unique turnout, across processes too.
+timer: a lone ballot is counted as soon as it is ready, and the batches grow only while
+the previous one is being written or their proofs checked. Each ballot still gets its
+own answer; a second ballot of a seat is refused by the database's unique turnout,
+across processes too.
 
 A secret vote's ballots arrive encrypted, each with its proofs. Their proofs are checked
 before any transaction, outside the event loop and without the database
 (:func:`ballot_checks.check_chunk`: in worker processes when the process may use several
 cores, started when a tablet joins a keyed meeting), and only the ballots whose proofs
 hold reach ``cast_many``. Checking does not wait for the database: ballots are sent to
-the workers in chunks as they arrive, while earlier ones are being written, and each
-chunk joins the next transaction as soon as its proofs are checked (a forged ballot gets
-its own refusal; the others are counted).
+the workers in chunks as they arrive, even while an earlier batch is being written; a
+burst is written once its checks are done (:data:`COUNT_AT`). A forged ballot gets its
+own refusal; the others are counted.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class BallotBox:
 
     def _remember(self, meeting_id: int, vote_id: int, ctx: ballots.VoteContext) -> None:
         if len(self.contexts) >= CONTEXTS:
-            self.contexts.pop(next(iter(self.contexts)))
+            self.contexts.pop(next(iter(self.contexts)), None)
         self.contexts[(meeting_id, vote_id)] = ctx
 
     def close(self) -> None:
