@@ -65,6 +65,17 @@ by two guardians and must give 167/167/166.
     CPU on a quiet core): the 1 s goal needs both cores and a quiet machine, or batch
     verification of the proofs (to ask of the ballots core).
 
+After the ballot box checks proofs as ballots arrive (decision 0029, "500 ballots within
+a second", with every run): 2026-12-07, before = c63af5d and after alternated, load
+average 1.9-8.3 from other agents on the 2 cores (no quiet window):
+
+    bench/meeting_app.py --clients 500 --voters 500 --repeat 3 --only vote --no-bare
+            --server-cpus all   (and --repeat 1, alternated)
+        11 runs each: last ack median 1844 ms before (930-3248), 1776 ms after
+        (1001-2443); server process CPU median 0.68 s before, 0.48 s after
+        then, load 1.9-4.8, 5 alternated pairs: last ack median 1060 ms before
+        (905-1157), 924 ms after (589-1564); server CPU 0.63 / 0.49 s
+
 The bare server does not touch a database: its vote and reconnect rows are the transport's
 floor. eCabinet's ballot is checked, counted, audited and numbered in SQL; a reconnecting
 tablet's credential and seat are checked and the missed events read.

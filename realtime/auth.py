@@ -67,6 +67,21 @@ def principal(
     return None
 
 
+def principals(
+    session: Session, settings: Settings, credentials: list[Credential]
+) -> list[auth.Principal | None]:
+    """:func:`principal` for each of many credentials, in a few queries (a burst of
+    ballots checks every voter's credential in its transaction)."""
+    tokens = auth.principals_from_tokens(session, {t for _, t in credentials if t is not None})
+    cookies = auth.principals_from_cookies(
+        session, settings, {c for c, t in credentials if t is None and c is not None}
+    )
+    return [
+        tokens.get(token) if token is not None else cookies.get(cookie) if cookie else None
+        for cookie, token in credentials
+    ]
+
+
 def held(engine: Engine, settings: Settings, credential: Credential) -> credentials.Held | None:
     """Resolve a handshake's credential (in a worker thread): what the connection holds,
     or ``None`` when it is not valid."""

@@ -252,8 +252,9 @@ def cast_many(
     wanted: dict[int, tuple[int, str]] = {}  # seat -> (index of its ballot, turnout key)
     codes = [b.checked.tracking_code for b in ballots if b.checked is not None]
     copied = secret_votes.duplicates(session, vote.id, codes) if vote.secret else set()
+    seats = view.seats()
     for n, ballot in enumerate(ballots):
-        seat = view.seat_of(ballot.user_id)
+        seat = seats.get(ballot.user_id)
         if seat is None or seat.role not in VOTING_ROLES or seat.attendance not in ATTENDING:
             outcomes.append(_refusal("vote.not_eligible"))
         elif vote.secret and ballot.checked is None:
@@ -310,7 +311,7 @@ def cast_many(
             receipt = ballot.checked.tracking_code
             summary = "đã bỏ phiếu kín / secret ballot cast"
         else:
-            seat = view.seat_of(ballot.user_id)
+            seat = seats.get(ballot.user_id)
             assert seat is not None and ballot.option is not None
             session.add(
                 VoteNamedBallot(vote_id=vote.id, user_id=seat.user_id, option=ballot.option)

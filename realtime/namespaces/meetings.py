@@ -86,12 +86,15 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.publish = publish
         self.watch = watch
         self.registry = watch.registry
-        self.ballots = BallotBox(engine, self._principal, publish)
+        self.ballots = BallotBox(engine, self._principals, publish)
 
     # connection -------------------------------------------------------------------
 
     def _principal(self, session: Session, credential: auth.Credential) -> Any:
         return auth.principal(session, self.settings, credential)
+
+    def _principals(self, session: Session, credentials: list[auth.Credential]) -> list[Any]:
+        return auth.principals(session, self.settings, credentials)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], data: Any = None) -> None:
         connection = await self.watch.admit(sid, NAMESPACE, environ, data)
@@ -174,7 +177,11 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             raise Refused(
                 _error("socket.unknown_event", "Yêu cầu không được hỗ trợ.", "Unknown event.")
             )
-        return await self._run(sid, intent, self._parse(intent.model, data))
+        body = self._parse(intent.model, data)
+        answer = await self._run(sid, intent, body)
+        if event == "vote_open" and body.secret:  # its ballots may all come at once
+            await anyio.to_thread.run_sync(self.ballots.prefetch, body.meeting_id)
+        return answer
 
     @staticmethod
     def _parse(model: type[Any], data: Any) -> Any:
@@ -315,10 +322,9 @@ class MeetingsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await connection.enter(self.server, meeting_id)
         try:
             answer = await self._in_transaction(sid, meeting_id, catch_up, write=False, whole=False)
-            if self.ballots.pool is None and await anyio.to_thread.run_sync(
-                self._keyed, meeting_id
-            ):
+            if await anyio.to_thread.run_sync(self._keyed, meeting_id):
                 self.ballots.warm()  # a burst of encrypted ballots may follow
+                await anyio.to_thread.run_sync(self.ballots.prefetch, meeting_id)
             # how often the room's heartbeat comes: a tablet that hears none for three
             # beats knows it may be out of date (realtime.resync)
             return answer | {"every": self.settings.heartbeat_seconds}
