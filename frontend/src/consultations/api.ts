@@ -1,73 +1,33 @@
 // Types and REST calls of the consultations API (phiếu lấy ý kiến).
-import { call } from "../api";
+import { call, type Narrow, type Schemas } from "../api";
 import { upload } from "../documents/api";
 
 export type ConsultationState = "draft" | "open" | "closed";
 export type ConsultationAnswer = "agree" | "disagree" | "comment";
 export const ANSWERS: ConsultationAnswer[] = ["agree", "disagree", "comment"];
 
-export interface Consultation {
-  id: number;
-  agency_id: number;
-  meeting_id: number | null;
-  title: string;
-  question: string;
-  deadline: string;
-  state: ConsultationState;
-  state_label: string;
-  created_by: number;
-  created_at: string;
-  sent_at: string | null;
-  closed_at: string | null;
-}
+export type Consultation = Narrow<Schemas["ConsultationOut"], { state: ConsultationState }>;
 
-export interface ConsultationListed {
-  consultation: Consultation;
-  created_by_me: boolean;
-  my_answer: ConsultationAnswer | null;
-  asked: number;
-  /** How many answered (the creator only). */
-  answered: number | null;
-}
+export type ConsultationListed = Narrow<
+  Schemas["ConsultationListedOut"],
+  { consultation: Consultation; my_answer: ConsultationAnswer | null }
+>;
 
-export interface ConsultationReply {
-  user_id: number;
-  name: string;
-  title: string;
-  answer: ConsultationAnswer | null;
-  comment: string;
-  answered_at: string | null;
-  updated_at: string | null;
-}
+export type ConsultationReply = Narrow<Schemas["ConsultationReplyOut"], { answer: ConsultationAnswer | null }>;
 
-export interface ConsultationResults {
-  asked: number;
-  agree: number;
-  disagree: number;
-  comment: number;
-  unanswered: number;
-  /** Who answered what: the creator only. */
-  replies: ConsultationReply[] | null;
-}
+/** The counts; `replies` (who answered what) for the creator only. */
+export type ConsultationResults = Narrow<Schemas["ConsultationResultsOut"], { replies: ConsultationReply[] | null }>;
 
-export interface ConsultationDetail {
-  consultation: Consultation;
-  documents: { id: number; title: string; position: number }[];
-  asked: number;
-  manages: boolean;
-  member: boolean;
-  can_answer: boolean;
-  my_answer: { answer: ConsultationAnswer; comment: string; answered_at: string; updated_at: string } | null;
-  results: ConsultationResults | null;
-}
+export type ConsultationDetail = Narrow<
+  Schemas["ConsultationDetail"],
+  {
+    consultation: Consultation;
+    my_answer: Narrow<Schemas["MyConsultationAnswerOut"], { answer: ConsultationAnswer }> | null;
+    results: ConsultationResults | null;
+  }
+>;
 
-export interface NewConsultation {
-  agency_id: number;
-  title: string;
-  question: string;
-  deadline: string;
-  member_ids: number[];
-}
+export type NewConsultation = Omit<Schemas["ConsultationIn"], "meeting_id"> & { meeting_id?: number | null };
 
 const base = (id: number) => `/consultations/${id}`;
 

@@ -34,13 +34,7 @@ export type Credential = Schemas["CredentialOut"];
 export type SignatureCheck = Required<Schemas["SignatureReport"]>;
 export type SignatureReport = Narrow<Schemas["ReportOut"], { signatures: SignatureCheck[] }>;
 
-export interface SignaturePlace {
-  page: number;
-  pages: number;
-  box: [number, number, number, number] | null;
-  page_width: number;
-  page_height: number;
-}
+export type SignaturePlace = Narrow<Schemas["SignaturePlaceOut"], { box: [number, number, number, number] | null }>;
 
 export interface Filters {
   flow: Flow;

@@ -68,52 +68,22 @@ export type MinutesOut = Narrow<Schemas["MinutesOut"], { meeting_state: MeetingS
 
 export type Presence = "present" | "online" | "absent" | "not_checked_in" | "sent_deputy";
 
-export interface AttendanceLine {
-  user_id: number;
-  name: string;
-  title: string;
-  role: Participant["role"];
-  presence: Presence;
-  reason: string;
-  /** For sent_deputy: who came in this member's place. */
-  deputy_id: number | null;
-  /** For a deputy: the member whose seat they held. */
-  deputy_for: number | null;
-}
+export type AttendanceLine = Narrow<Schemas["AttendanceLineOut"], { role: Participant["role"]; presence: Presence }>;
 
-export interface VoteResult {
-  id: number;
-  item_id: number;
-  item_title: string;
-  question: string;
-  secret: boolean;
-  rule: VoteRule;
-  rule_label: string;
-  options: { label: string; count: number }[];
-  eligible: number;
-  cast: number;
-  quorum_met: boolean;
-  passed: boolean | null;
-  result_label: string;
-  /** Always empty for a secret vote. */
-  voters: { name: string; choice: string }[];
-  /** A secret vote's election record's SHA-256 (the minutes cite it), once decrypted. */
-  record_hash?: string | null;
-  /** Where the record (JSON) is downloaded. */
-  record_url?: string | null;
-  /** Set when the secret vote was voided as not tallied: the chair's reason. */
-  voided_reason?: string | null;
-}
+/** A closed (or voided) vote as the outcome gives it; `voters` is always empty for a
+ * secret vote, `record_hash` is the election record's SHA-256 the minutes cite. */
+export type VoteResult = Narrow<Schemas["VoteResultOut"], { rule: VoteRule }>;
 
 /** What a held meeting came to (GET /meetings/{id}/outcome). */
-export interface Outcome {
-  meeting: Meeting;
-  attendance: AttendanceLine[];
-  quorum: Quorum;
-  votes: VoteResult[];
-  conclusions: string;
-  minutes: { version: number; state: MinutesVersion["state"]; state_label: string; generated_at: string; signatures: MinutesSignature[] } | null;
-}
+export type Outcome = Narrow<
+  Schemas["OutcomeOut"],
+  {
+    meeting: Meeting;
+    attendance: AttendanceLine[];
+    votes: VoteResult[];
+    minutes: Narrow<Schemas["OutcomeMinutesOut"], { state: MinutesVersion["state"]; signatures: MinutesSignature[] }> | null;
+  }
+>;
 
 export type NewMeeting = Pick<Schemas["MeetingIn"], "agency_id" | "title" | "starts_at" | "place" | "chair_id" | "secretary_id">;
 

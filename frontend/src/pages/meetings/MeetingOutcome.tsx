@@ -103,22 +103,22 @@ function VoteCard({ vote }: { vote: VoteResult }) {
           {t("voteVoided")}: {vote.voided_reason}
         </p>
       ) : (
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("option")}</th>
-            <th scope="col">{t("votesCount")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {vote.options.map((o) => (
-            <tr key={o.label}>
-              <td>{o.label}</td>
-              <td>{o.count}</td>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("option")}</th>
+              <th scope="col">{t("votesCount")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {vote.options.map((o) => (
+              <tr key={o.label}>
+                <td>{o.label}</td>
+                <td>{o.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
       <p className="small">
         {t("cast")}: {vote.cast}/{vote.eligible}
