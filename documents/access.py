@@ -192,6 +192,14 @@ def _restricted(me: int | None) -> ColumnElement[bool]:
     )
 
 
+def open_or_listed(subject: Subject) -> ColumnElement[bool]:
+    """The confidentiality half of :func:`visible_clause`: a document that is not
+    confidential, or one whose access list names the subject (for lists that already
+    know the subject may see the agency's documents, such as the exchange console)."""
+    none = col(Document.confidentiality) == Confidentiality.none.value
+    return or_(none, _restricted(subject.user_id))
+
+
 def own_documents(subject: Subject) -> CompoundSelect[Any]:
     """The ids of the documents someone who oversees no agency may see, before the
     confidentiality test (:func:`visible_among`): what they drafted or created, what is

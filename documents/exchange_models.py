@@ -20,7 +20,9 @@ class ExchangeOutbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(sa_type=String(8), description="document or status")
     state: str = Field(
-        default="pending", sa_type=String(10), description="pending, delivered, refused, failed"
+        default="pending",
+        sa_type=String(10),
+        description="pending, delivered, refused, failed or cancelled",
     )
     from_code: str = Field(max_length=32, description="The sending agency's code")
     to_code: str = Field(max_length=32, description="The receiving agency's code")

@@ -18,12 +18,15 @@ from documents import history, status
 from documents.exchange_models import ExchangeInbox, ExchangeOutbox
 from documents.models import Document, Recipient
 from documents.states import State
-from ecabinet.core import audit
+from ecabinet.core import audit, errors
 from ecabinet.core.audit import Actor
 from ecabinet.core.settings import Settings
 from ecabinet.core.types import utcnow
 
 SENDER = Actor.system("exchange-sender")
+CANCELLED = "cancelled"
+RETRYABLE = frozenset({"failed", "refused"})
+CANCELLABLE = frozenset({"pending", "failed", "refused"})
 LEASE = timedelta(minutes=2)
 """How long a process holds a row it is delivering; a process that dies mid-delivery
 leaves the row due again after this (the receiver drops the duplicate)."""
@@ -161,7 +164,7 @@ def delivered(
     recipient = session.get(Recipient, row.recipient_id) if row.recipient_id else None
     if recipient is not None:
         recipient.delivery, recipient.delivered_at = "delivered", now
-        if not recipient.status:
+        if recipient.status in ("", status.StatusCode.refused.value):  # a retried refusal
             recipient.status = status.StatusCode.arrived.value
             recipient.status_at = received_at
         session.add(recipient)
@@ -173,11 +176,14 @@ def refused(session: Session, row_id: int, code: str, vi: str, en: str) -> Excha
     """The peer refused the message with a reason: kept on the row and the recipient."""
     row = session.get(ExchangeOutbox, row_id)
     assert row is not None
-    row.state, row.last_error = "refused", f"{code}: {vi} / {en}"[:4000]
+    row.last_error = f"{code}: {vi} / {en}"[:4000]
     session.add(row)
     audit.record(
         session, SENDER, "exchange.refused", "exchange_outbox", row.id, f"{_what(row)} {code}"
     )
+    if row.state == CANCELLED:  # cancelled while in flight: the reason is kept, no more
+        return row
+    row.state = "refused"
     recipient = session.get(Recipient, row.recipient_id) if row.recipient_id else None
     if recipient is not None:
         recipient.delivery = "refused"
@@ -194,6 +200,9 @@ def retry_later(session: Session, settings: Settings, row_id: int, error: str) -
     assert row is not None
     now = utcnow()
     row.last_error = error[:4000]
+    if row.state == CANCELLED:  # cancelled while in flight: no further attempt
+        session.add(row)
+        return row
     if row.attempts >= settings.exchange_max_attempts:
         row.state = "failed"
         recipient = session.get(Recipient, row.recipient_id) if row.recipient_id else None
@@ -214,9 +223,78 @@ def retry_later(session: Session, settings: Settings, row_id: int, error: str) -
     return row
 
 
-def _timeline(session: Session, row: ExchangeOutbox, note: str) -> None:
+def requeue(session: Session, actor: Actor, row_id: int) -> ExchangeOutbox:
+    """A clerk sends a failed or refused row again: due now, the same frozen bytes (the
+    same package id) and its attempts kept, so one more failure ends it again (409 for
+    a row in another state)."""
+    now = utcnow()
+    _change(session, row_id, RETRYABLE, {"state": "pending", "next_attempt_at": now})
+    row = session.get(ExchangeOutbox, row_id, populate_existing=True)
+    assert row is not None
+    audit.record(session, actor, "exchange.requeued", "exchange_outbox", row.id, _what(row))
+    recipient = session.get(Recipient, row.recipient_id) if row.recipient_id else None
+    if recipient is not None:
+        recipient.delivery = "pending"
+        session.add(recipient)
+        _timeline(
+            session, row, f"{recipient.name} ({recipient.organ_id}): gửi lại / sent again", actor
+        )
+    return row
+
+
+def cancel(session: Session, actor: Actor, row_id: int) -> ExchangeOutbox:
+    """A clerk gives up a row not delivered: the sender never picks it again and the
+    recipient shows it cancelled (409 for a delivered or already cancelled row). If an
+    attempt was in flight and the peer's receipt comes back, the row is delivered all
+    the same: the receipt is the truth."""
+    _change(session, row_id, CANCELLABLE, {"state": CANCELLED})
+    row = session.get(ExchangeOutbox, row_id, populate_existing=True)
+    assert row is not None
+    audit.record(session, actor, "exchange.cancelled", "exchange_outbox", row.id, _what(row))
+    recipient = session.get(Recipient, row.recipient_id) if row.recipient_id else None
+    if recipient is not None:
+        recipient.delivery = CANCELLED
+        session.add(recipient)
+        _timeline(
+            session, row, f"{recipient.name} ({recipient.organ_id}): hủy gửi / cancelled", actor
+        )
+    return row
+
+
+def _change(
+    session: Session, row_id: int, allowed: frozenset[str], values: dict[str, object]
+) -> None:
+    """Change the row only from an ``allowed`` state, in one conditional update (a
+    sender finishing an attempt at the same moment cannot be overwritten unseen)."""
+    changed = session.execute(
+        update(ExchangeOutbox)
+        .where(col(ExchangeOutbox.id) == row_id, col(ExchangeOutbox.state).in_(allowed))
+        .values(**values)
+    )
+    if changed.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    row = session.get(ExchangeOutbox, row_id)
+    state = row.state if row is not None else ""
+    raise errors.Conflict(
+        "exchange.wrong_state",
+        f"Không thể thực hiện với thư đang ở trạng thái “{STATE_VI.get(state, state)}”.",
+        f"Not possible for a message in the state {state!r}.",
+        {"state": state},
+    )
+
+
+STATE_VI = {
+    "pending": "chờ gửi",
+    "delivered": "đã gửi đến nơi",
+    "refused": "bị từ chối",
+    "failed": "gửi lỗi",
+    CANCELLED: "đã hủy",
+}
+
+
+def _timeline(session: Session, row: ExchangeOutbox, note: str, actor: Actor = SENDER) -> None:
     if row.kind != "document":
         return
     document = session.get(Document, row.document_id)
     if document is not None:
-        history.log(session, SENDER, document, "exchange_delivery", note=note[:4000])
+        history.log(session, actor, document, "exchange_delivery", note=note[:4000])

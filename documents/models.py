@@ -196,7 +196,7 @@ class Recipient(SQLModel, table=True):
     delivery: str = Field(
         default="",
         sa_column=Column(String(10), nullable=False, default=""),
-        description="For a peer system: pending, delivered, refused or failed",
+        description="For a peer system: pending, delivered, refused, failed or cancelled",
     )
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     """When the peer's signed receipt was verified: only then is it sent."""

@@ -44,6 +44,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_document_steps,
     routes_documents,
     routes_exchange,
+    routes_exchange_console,
     routes_files,
     routes_guardians,
     routes_meetings,

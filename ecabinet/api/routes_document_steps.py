@@ -9,7 +9,16 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.responses import Response
 
-from documents import access, dispatch, handling, incoming, outgoing, publication, registers
+from documents import (
+    access,
+    dispatch,
+    exchange_hops,
+    handling,
+    incoming,
+    outgoing,
+    publication,
+    registers,
+)
 from documents.access import DocumentView
 from documents.files import current_main
 from documents.incoming import Handler
@@ -324,7 +333,8 @@ async def send(call: Call) -> Response:
         sent = dispatch.dispatch(
             session, call.actor, subject, call.settings, view, destinations, receipt
         )
-        return RecipientList(items=[RecipientOut.of(r) for r in sent])
+        tracks = exchange_hops.tracks_of(session, document_id)
+        return RecipientList(items=[RecipientOut.of(r, tracks.get(r.id or 0)) for r in sent])
 
     return model_json(await call.subject(run))
 

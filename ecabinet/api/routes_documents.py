@@ -6,7 +6,16 @@ import anyio.to_thread
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import access, handling, history, incoming, outgoing, publication, queries
+from documents import (
+    access,
+    exchange_hops,
+    handling,
+    history,
+    incoming,
+    outgoing,
+    publication,
+    queries,
+)
 from documents import dispatch as dispatching
 from documents.filenames import download_name
 from documents.files import FileKind, document_file, files_of, require_pdf
@@ -256,6 +265,7 @@ async def detail(call: Call) -> Response:
             select(Assignment).where(Assignment.document_id == document_id)
         ).all()
         published = publication.of(session, document_id)
+        tracks = exchange_hops.tracks_of(session, document_id)
         return DocumentDetail(
             document=DocumentOut.of(view.document),
             files=[
@@ -264,7 +274,8 @@ async def detail(call: Call) -> Response:
             ],
             assignments=[AssignmentOut.of(a) for a in assignments],
             recipients=[
-                RecipientOut.of(r) for r in dispatching.recipients_of(session, document_id)
+                RecipientOut.of(r, tracks.get(r.id or 0))
+                for r in dispatching.recipients_of(session, document_id)
             ],
             timeline=[EventOut.of(e) for e in history.timeline(session, document_id)],
             steps=allowed(subject, view),

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from documents.exchange_hops import Hop, Track
 from documents.fields import MAX_ABSTRACT, MAX_PAGES, Fields
 from documents.history import Entry
 from documents.levels import Confidentiality, Urgency
@@ -351,6 +352,23 @@ class AssignmentOut(BaseModel):
         return cls.model_validate(a.model_dump())
 
 
+class HopOut(BaseModel):
+    """One step of a document on its way to a recipient in another system."""
+
+    code: str = Field(
+        description="queued (handed to the outbox), or the edXML status code: 01 arrived "
+        "(the time in the peer's signed receipt), 02 refused, 03 registered, 04 assigned…"
+    )
+    label: str = Field(description="The status code's Vietnamese name; empty for queued")
+    at: datetime
+    note: str = Field(description="A refusal's reason (Vietnamese / English)")
+
+    @classmethod
+    def of(cls, hop: Hop) -> HopOut:
+        label = StatusCode(hop.code).label_vi if hop.code in set(StatusCode) else ""
+        return cls(code=hop.code, label=label, at=hop.at, note=hop.note)
+
+
 class RecipientOut(BaseModel):
     id: int
     agency_id: int | None
@@ -366,11 +384,28 @@ class RecipientOut(BaseModel):
         "refused or failed; empty otherwise"
     )
     delivered_at: datetime | None
+    outbox_id: int | None = Field(description="Its exchange outbox row (another system)")
+    stage: str = Field(
+        description="To another system: pending, retrying, failed, refused, delivered or "
+        "cancelled (its outbox row, as the exchange console shows it); empty otherwise"
+    )
+    attempts: int = Field(description="Delivery attempts so far")
+    last_error: str = Field(description="Why the last attempt failed, or the peer's refusal")
+    next_attempt_at: datetime | None = Field(description="When the sender tries next")
+    hops: list[HopOut] = Field(description="Its way so far, oldest first (another system)")
 
     @classmethod
-    def of(cls, r: Recipient) -> RecipientOut:
+    def of(cls, r: Recipient, track: Track | None = None) -> RecipientOut:
         data: dict[str, Any] = r.model_dump()
         data["status_label"] = StatusCode(r.status).label_vi if r.status else ""
+        data |= {
+            "outbox_id": track.outbox_id if track else None,
+            "stage": track.stage.value if track else "",
+            "attempts": track.attempts if track else 0,
+            "last_error": track.last_error if track else "",
+            "next_attempt_at": track.next_attempt_at if track else None,
+            "hops": [HopOut.of(h) for h in track.hops] if track else [],
+        }
         return cls.model_validate(data)
 
 
