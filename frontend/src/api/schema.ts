@@ -5325,6 +5325,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What my agencies send to other systems, newest first (?state=pending|retrying|failed|refused|delivered|cancelled&limit=&offset=; clerks and administrators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OutboxPageOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What other systems delivered to my agencies, newest first (?kind=document|status&limit=&offset=; clerks and administrators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboxPageOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/outbox/{row_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a failed or refused message again, now (attempts kept) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    row_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A package or status message on its way to another system. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OutboxRowOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/outbox/{row_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a message not delivered (the sender never tries it again) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    row_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A package or status message on its way to another system. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OutboxRowOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files": {
         parameters: {
             query?: never;
@@ -9698,6 +9882,32 @@ export interface components {
             note: string;
         };
         /**
+         * HopOut
+         * @description One step of a document on its way to a recipient in another system.
+         */
+        HopOut: {
+            /**
+             * Code
+             * @description queued (handed to the outbox), or the edXML status code: 01 arrived (the time in the peer's signed receipt), 02 refused, 03 registered, 04 assigned…
+             */
+            code: string;
+            /**
+             * Label
+             * @description The status code's Vietnamese name; empty for queued
+             */
+            label: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Note
+             * @description A refusal's reason (Vietnamese / English)
+             */
+            note: string;
+        };
+        /**
          * PublicationOut
          * @description The document's life on the public page (``/cong-khai/{slug}``).
          */
@@ -9753,6 +9963,36 @@ export interface components {
             delivery: string;
             /** Delivered At */
             delivered_at: string | null;
+            /**
+             * Outbox Id
+             * @description Its exchange outbox row (another system)
+             */
+            outbox_id: number | null;
+            /**
+             * Stage
+             * @description To another system: pending, retrying, failed, refused, delivered or cancelled (its outbox row, as the exchange console shows it); empty otherwise
+             */
+            stage: string;
+            /**
+             * Attempts
+             * @description Delivery attempts so far
+             */
+            attempts: number;
+            /**
+             * Last Error
+             * @description Why the last attempt failed, or the peer's refusal
+             */
+            last_error: string;
+            /**
+             * Next Attempt At
+             * @description When the sender tries next
+             */
+            next_attempt_at: string | null;
+            /**
+             * Hops
+             * @description Its way so far, oldest first (another system)
+             */
+            hops: components["schemas"]["HopOut"][];
         };
         /**
          * Step
@@ -10601,6 +10841,127 @@ export interface components {
         ExchangeDirectoryOut: {
             /** Items */
             items: components["schemas"]["ExchangeAgencyOut"][];
+        };
+        /**
+         * OutboxRowOut
+         * @description A package or status message on its way to another system.
+         */
+        OutboxRowOut: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description document (an edXML package) or status (a status message)
+             */
+            kind: string;
+            /** @description pending, retrying, failed, refused, delivered or cancelled */
+            stage: components["schemas"]["Stage"];
+            /** From Code */
+            from_code: string;
+            /** To Code */
+            to_code: string;
+            /**
+             * Recipient Name
+             * @description The recipient's name (a document package)
+             */
+            recipient_name: string;
+            /** Document Id */
+            document_id: number;
+            /** Number Symbol */
+            number_symbol: string;
+            /** Abstract */
+            abstract: string;
+            /**
+             * Status Code
+             * @description The edXML status code a status message reports
+             */
+            status_code: string;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Next Attempt At
+             * @description When the sender tries next
+             */
+            next_attempt_at: string | null;
+            /**
+             * Last Error
+             * @description Why the last attempt failed, or the peer's refusal
+             */
+            last_error: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** May Retry */
+            may_retry: boolean;
+            /** May Cancel */
+            may_cancel: boolean;
+        };
+        /**
+         * Stage
+         * @description Where an outbox row stands, as the console shows it (``pending`` and
+         *     ``retrying`` are both the stored state ``pending``: before and after a failed
+         *     attempt).
+         * @enum {string}
+         */
+        Stage: "pending" | "retrying" | "failed" | "refused" | "delivered" | "cancelled";
+        /** OutboxPageOut */
+        OutboxPageOut: {
+            /** Items */
+            items: components["schemas"]["OutboxRowOut"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * InboxRowOut
+         * @description A package or status message another system delivered here.
+         */
+        InboxRowOut: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description document (an edXML package) or status (a status message)
+             */
+            kind: string;
+            /**
+             * Package Id
+             * @description SHA-256 of the package bytes
+             */
+            package_id: string;
+            /** From Code */
+            from_code: string;
+            /** To Code */
+            to_code: string;
+            /**
+             * Document Id
+             * @description The incoming document made (document), or the outgoing one reported on
+             */
+            document_id: number | null;
+            /** Number Symbol */
+            number_symbol: string;
+            /** Abstract */
+            abstract: string;
+            /**
+             * Reference
+             * @description What the signed receipt names: our document id, or the status code
+             */
+            reference: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+        };
+        /** InboxPageOut */
+        InboxPageOut: {
+            /** Items */
+            items: components["schemas"]["InboxRowOut"][];
+            /** Total */
+            total: number;
         };
         /**
          * FileLinkOut

@@ -8,6 +8,9 @@ import { useMeetT } from "../meetings/i18n";
 import { meetingNav, meetingPage } from "../meetings/routes";
 import { useSignT } from "../signing/i18n";
 import { useAdminT } from "../admin/i18n";
+import { hasRole } from "../documents/roles";
+import { useExchangeT } from "../exchange/i18n";
+import { ExchangeConsole } from "./exchange/ExchangeConsole";
 import { AgenciesPage } from "./admin/AgenciesPage";
 import { AgencyPage } from "./admin/AgencyPage";
 import { UsersPage } from "./admin/UsersPage";
@@ -34,6 +37,8 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
   const workT = useWorkT();
   const noteT = useNoteT();
   const adminT = useAdminT();
+  const exchangeT = useExchangeT();
+  const keepsExchange = hasRole(me, "clerk", "admin");
   const isAdmin = me.memberships.some((m) => m.roles.includes("admin"));
   const unread = useUnread(path);
   const agency = me.memberships[0]?.agency;
@@ -69,6 +74,7 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
     },
     ...meetingNav().map((item) => ({ path: item.path, text: meetT(item.label) })),
     ...documentNav(me).map((item) => ({ path: item.path, text: docT(item.label) })),
+    ...(keepsExchange ? [{ path: "/exchange", text: exchangeT("navExchange") }] : []),
     { path: "/signing", text: signT("navSigning") },
     ...NAV.map((item) => ({ path: item.path, text: t(item.label) })),
     ...(isAdmin ? [{ path: "/users", text: adminT("navUsers") }] : []),
@@ -79,6 +85,7 @@ export function Frame({ me, path, onLogout }: { me: Me; path: string; onLogout: 
     if (path === "/agencies") page = <AgenciesPage me={me} />;
     else if (agencyPath) page = <AgencyPage me={me} agencyId={Number(agencyPath[1])} />;
     else if (path === "/users") page = <UsersPage me={me} />;
+    else if (path === "/exchange" && keepsExchange) page = <ExchangeConsole />;
     else if (path === "/notifications") page = <Notifications me={me} onChange={unread.refresh} />;
     else if (path === "/tokens") page = <Tokens />;
     else if (path === "/signing") page = <SigningPage me={me} />;

@@ -6,6 +6,7 @@ import { useUi } from "../../context";
 import { contentUrl, currentMain, type DocumentDetail, type DocumentOut, docs, edxmlUrl, type Person, type Step } from "../../documents/api";
 import { type DocKey, formatDate, formatTime, useDocT } from "../../documents/i18n";
 import { PdfViewer } from "../../documents/PdfViewer";
+import { type ExchangeKey, useExchangeT } from "../../exchange/i18n";
 import { hasRoleIn } from "../../documents/roles";
 import { ErrorLine, UrgencyBadge } from "../../documents/ui";
 import { COPYABLE, CopyDialog } from "./CopyDialog";
@@ -21,6 +22,7 @@ import { SimpleStepDialog } from "./SimpleStepDialog";
 
 export function DocumentPage({ me, id }: { me: Me; id: number }) {
   const t = useDocT();
+  const xt = useExchangeT();
   const { lang, navigate } = useUi();
   const [detail, setDetail] = useState<DocumentDetail | null>(null);
   const [people, setPeople] = useState<Person[]>([]);
@@ -221,16 +223,45 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
                   <tr>
                     <th scope="col">{t("recipients")}</th>
                     <th scope="col">{t("method")}</th>
+                    <th scope="col">{xt("delivery")}</th>
                     <th scope="col">{t("recipientStatus")}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {detail.recipients.map((r) => (
-                    <tr key={r.id}>
-                      <td>{r.name}</td>
+                    <tr key={r.id} data-testid={`recipient-${r.id}`}>
+                      <td>
+                        {r.name}
+                        {r.organ_id && <div className="mono small muted">{r.organ_id}</div>}
+                      </td>
                       <td>{t.any(`method_${r.method}`)}</td>
+                      <td data-testid="delivery">
+                        {r.stage ? (
+                          <>
+                            <span className={`state stage-${r.stage}`}>{xt(`stage_${r.stage}` as ExchangeKey)}</span>
+                            {r.attempts > 0 && (
+                              <div className="small muted">
+                                {xt("attempts")}: {r.attempts}
+                              </div>
+                            )}
+                            {r.last_error && r.stage !== "delivered" && <div className="small exchange-reason">{r.last_error}</div>}
+                          </>
+                        ) : (
+                          "—"
+                        )}
+                      </td>
                       <td>
                         {t.recipientStatus(r.status, r.status_label)} <span className="small muted">{formatTime(r.status_at, lang)}</span>
+                        {r.hops.length > 0 && (
+                          <ol className="hops small" aria-label={`${xt("hops")}: ${r.name}`} data-testid="hops">
+                            {r.hops.map((h, i) => (
+                              <li key={i}>
+                                <span className="muted">{formatTime(h.at, lang)}</span>{" "}
+                                {h.code === "queued" ? xt("hop_queued") : `${h.code} ${t.recipientStatus(h.code, h.label)}`}
+                              </li>
+                            ))}
+                          </ol>
+                        )}
                       </td>
                     </tr>
                   ))}
