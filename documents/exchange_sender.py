@@ -97,8 +97,12 @@ def _attempt(
         return False
     except (Unreachable, errors.DomainError) as exc:
         log.info("exchange: outbox row %s not delivered: %s", row_id, exc)
+        # Our own errors keep both languages: the clerk reads the reason in the console.
+        reason = (
+            f"{exc.code}: {exc.vi} / {exc.en}" if isinstance(exc, errors.DomainError) else str(exc)
+        )
         with session_scope(engine) as session:
-            exchange_outbox.retry_later(session, settings, row_id, str(exc))
+            exchange_outbox.retry_later(session, settings, row_id, reason)
         return False
     with session_scope(engine) as session:
         exchange_outbox.delivered(

@@ -22,7 +22,7 @@ def _pages(page: Page, base: str, who: str) -> list[str]:
     rest = Rest(page, base)
     if who == "admin":
         # The administration screens with the demo's agency tree and people.
-        return ["/agencies", f"/agencies/{rest.agency_id}", "/users"]
+        return ["/agencies", f"/agencies/{rest.agency_id}", "/exchange", "/users"]
     # A token of one's own, so its table (the widest thing on that page) is there.
     rest.post("/tokens", {"name": f"Báo cáo tự động ({who})", "scopes": ["read"]})
     meetings = rest.get("/meetings")["items"]
@@ -38,7 +38,7 @@ def _pages(page: Page, base: str, who: str) -> list[str]:
     pages += [f"/meetings/{i}/room" for i in coming[:1]]
     pages += [f"/documents/{d['id']}" for d in incoming + outgoing]
     if who == "vanthu":
-        pages.append("/documents/incoming/new")
+        pages += ["/documents/incoming/new", "/exchange"]
     else:
         pages += ["/documents/outgoing/new", "/meetings/new", "/consultations/new"]
     return pages

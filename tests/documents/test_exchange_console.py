@@ -98,7 +98,8 @@ def test_a_failed_row_shows_its_reason_is_sent_again_or_cancelled(
     failed = _rows(office, query="?state=failed")
     assert [r["document_id"] for r in failed] == [second, first]
     row = failed[1]
-    assert row["last_error"].startswith("exchange.not_configured:")
+    assert row["last_error"].startswith("exchange.not_configured: Hệ thống chưa được cấu hình")
+    assert row["last_error"].endswith("/ This system has no exchange signing key configured.")
     assert (row["attempts"], row["may_retry"], row["may_cancel"]) == (1, True, True)
     assert row["recipient_name"] == "UBND tỉnh Bên Kia" and row["to_code"] == B_CODE
     assert row["abstract"] == "Công văn thứ nhất gửi liên thông"
