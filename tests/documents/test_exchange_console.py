@@ -303,3 +303,25 @@ def test_the_recipient_shows_each_hop_and_the_inboxes_list_them(pair: Pair, pdf:
     assert [(g["kind"], g["document_id"], g["reference"]) for g in back] == [
         ("status", doc_id, "03")
     ]
+
+
+def test_a_refused_row_sent_again_and_then_delivered_is_arrived(
+    office: Office, engine: Engine, pdf: bytes
+) -> None:
+    doc_id = _sent(office, pdf, "Công văn bị từ chối rồi gửi lại")
+    with session_scope(engine) as s:
+        [row_id] = exchange_outbox.due(s, utcnow())
+        exchange_outbox.refused(s, row_id, "exchange.bad_signature", "Chữ ký sai", "Bad signature")
+    shown = office.detail("p.clerk", doc_id).json()["recipients"][0]
+    assert (shown["stage"], shown["status"]) == ("refused", "02")
+    assert [(h["code"], h["note"]) for h in shown["hops"]][1:] == [
+        ("02", "exchange.bad_signature: Chữ ký sai / Bad signature")
+    ]
+    r = office.post("p.clerk", f"{OUTBOX}/{row_id}/retry")
+    assert r.status_code == 200 and r.json()["stage"] == "pending", r.text
+    assert _delivery(engine, doc_id) == "pending"
+    with session_scope(engine) as s:
+        exchange_outbox.delivered(s, row_id, b"{}", b"sig", reference="9", received_at=utcnow())
+    shown = office.detail("p.clerk", doc_id).json()["recipients"][0]
+    assert (shown["stage"], shown["delivery"], shown["status"]) == ("delivered", "delivered", "01")
+    assert [h["code"] for h in shown["hops"]] == ["queued", "01"]
