@@ -32,23 +32,23 @@ def already_imported(document_id: int) -> errors.Conflict:
     )
 
 
-def check_new(session: Session, package_sha256: str, agency_id: int) -> None:
+def check_new(session: Session, package_digest: str, agency_id: int) -> None:
     """Refuse (409) a package already imported for the agency."""
     found = session.exec(
         select(EdxmlImport.document_id).where(
-            EdxmlImport.package_sha256 == package_sha256, EdxmlImport.agency_id == agency_id
+            EdxmlImport.package_digest == package_digest, EdxmlImport.agency_id == agency_id
         )
     ).first()
     if found is not None:
         raise already_imported(found)
 
 
-def keep(session: Session, package_sha256: str, document: Document) -> None:
+def keep(session: Session, package_digest: str, document: Document) -> None:
     """Record the import of ``document`` in the caller's transaction; a concurrent import
     of the same package that committed first makes this one a 409."""
     assert document.id is not None
     row = EdxmlImport(
-        package_sha256=package_sha256,
+        package_digest=package_digest,
         agency_id=document.agency_id,
         document_id=document.id,
         imported_at=utcnow(),
@@ -57,5 +57,5 @@ def keep(session: Session, package_sha256: str, document: Document) -> None:
         with session.begin_nested():
             session.add(row)
     except IntegrityError:
-        check_new(session, package_sha256, document.agency_id)
+        check_new(session, package_digest, document.agency_id)
         raise

@@ -73,10 +73,11 @@ class EdxmlImport(SQLModel, table=True):
 
     __tablename__ = "edxml_import"
     __table_args__ = (
-        UniqueConstraint("package_sha256", "agency_id", name="uq_edxml_import_package"),
+        UniqueConstraint("package_digest", "agency_id", name="uq_edxml_import_package"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    package_sha256: str = Field(max_length=64)
+    package_digest: str = Field(max_length=64)
+    """SHA-256 of the package's bytes (not kept in the object store: not a blob key)."""
     agency_id: int = Field(foreign_key="agency.id")
     document_id: int = Field(foreign_key="document.id")
     imported_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

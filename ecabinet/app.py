@@ -84,16 +84,6 @@ def api_document() -> dict[str, Any]:
     return openapi(api, title="eCabinet API", version=ecabinet.__version__)
 
 
-def _fit_threads_to_pool(engine: Engine) -> None:
-    """No more worker threads than pooled connections: the requests of a burst then wait
-    their turn for a thread, in order, instead of waiting on the pool, whose short
-    timeout (:data:`db.POOL_TIMEOUT`) is meant for a database that is away."""
-    most = db.connections(engine)
-    limiter = anyio.to_thread.current_default_thread_limiter()
-    if most is not None and most < limiter.total_tokens:
-        limiter.total_tokens = most
-
-
 def create_app(
     settings: Settings,
     *,
@@ -128,7 +118,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        _fit_threads_to_pool(ctx.engine)
         async with anyio.create_task_group() as background:
             if settings.reminder_minutes > 0:  # in whichever process is the scheduler
                 loop = partial(

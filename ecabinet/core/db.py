@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +19,36 @@ POOL_TIMEOUT = 5
 """Seconds a request waits for a pooled PostgreSQL connection before it is answered 503:
 with the database hung, every connection is stuck connecting, and the requests behind them
 must not queue for SQLAlchemy's default 30 s on top of the connect timeout."""
+
+POOL_PATIENCE = 30
+"""Seconds a request waits for a pooled connection at most while connections keep coming
+back to the pool (a burst on a working database, :class:`PatientPool`)."""
+
+
+class PatientPool(QueuePool):
+    """A queue pool that tells a busy database from one that is away. A request that has
+    waited :data:`POOL_TIMEOUT` for a connection waits on while some connection came back
+    within that time (a burst larger than the pool queues behind a register's lock, say:
+    CI answered one of 200 parallel issues 503), up to :data:`POOL_PATIENCE`; when none
+    came back (every connection stuck connecting to a hung database) it gives up and the
+    request is answered 503 as before."""
+
+    _returned = 0.0
+
+    def _do_return_conn(self, record: Any) -> None:
+        self._returned = time.monotonic()
+        super()._do_return_conn(record)
+
+    def _do_get(self) -> Any:
+        start = time.monotonic()
+        while True:
+            try:
+                return super()._do_get()
+            except sa_exc.TimeoutError:
+                now = time.monotonic()
+                idle = now - self._returned > self._timeout
+                if idle or now - start > POOL_PATIENCE:
+                    raise
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -44,16 +75,9 @@ def make_engine(settings: Settings) -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=POOL_TIMEOUT,
+        poolclass=PatientPool,
         connect_args=postgres_connect_args(settings),
     )
-
-
-def connections(engine: Engine) -> int | None:
-    """How many connections the engine's pool hands out at most (``None``: unbounded)."""
-    pool: Any = engine.pool
-    if not isinstance(pool, QueuePool):
-        return None
-    return int(pool.size() + max(0, getattr(pool, "_max_overflow", 0)))
 
 
 def postgres_connect_args(settings: Settings) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 The storage sweep keeps what these name; a backup copies what they name in its snapshot;
 a restore checks that each exists. A new column holding a blob's hash belongs here (and
-``tests/operations/test_references.py`` fails until it is).
+``tests/operations/test_sweep.py`` fails until it is).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ BLOB_COLUMNS: tuple[tuple[str, str], ...] = (
     ("publication", "sha256"),
     ("signing_credential", "image_sha256"),
     ("pending_signature", "source_sha256"),
+    ("exchange_outbox", "package_sha256"),
 )
 """(table, column) of every column holding a blob key."""
 

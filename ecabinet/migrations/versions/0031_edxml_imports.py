@@ -30,11 +30,11 @@ def upgrade() -> None:
     op.create_table(
         "edxml_import",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("package_sha256", sa.String(length=64), nullable=False),
+        sa.Column("package_digest", sa.String(length=64), nullable=False),
         sa.Column("agency_id", sa.Integer(), sa.ForeignKey("agency.id"), nullable=False),
         sa.Column("document_id", sa.Integer(), sa.ForeignKey("document.id"), nullable=False),
         sa.Column("imported_at", ecabinet.core.types.UTCDateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint("package_sha256", "agency_id", name="uq_edxml_import_package"),
+        sa.UniqueConstraint("package_digest", "agency_id", name="uq_edxml_import_package"),
     )
 
 

@@ -133,7 +133,7 @@ function VoteCard({ vote }: { vote: VoteResult }) {
           <p className="small muted">{t("secretTotals")}</p>
           {vote.record_hash && vote.record_url && (
             <p className="small" data-testid="outcome-record">
-              {t("recordHash")}: <code>{vote.record_hash}</code>
+              {t("recordHash")}: <code className="hash">{vote.record_hash}</code>
               <br />
               <a href={vote.record_url} download={`ho-so-kiem-phieu-${vote.id}.json`}>
                 {t("downloadRecord")}
