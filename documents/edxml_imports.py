@@ -9,13 +9,18 @@ transaction. The exchange endpoint keeps its own inbox (:mod:`documents.exchange
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from documents.exchange_models import EdxmlImport
+from documents.intake import Arrival, register_arrival
 from documents.models import Document
 from ecabinet.core import errors
+from ecabinet.core.audit import Actor
+from ecabinet.core.policy import Subject
+from ecabinet.core.settings import Settings
 from ecabinet.core.types import utcnow
 
 
@@ -59,3 +64,21 @@ def keep(session: Session, package_digest: str, document: Document) -> None:
     except IntegrityError:
         check_new(session, package_digest, document.agency_id)
         raise
+
+
+def import_once(
+    session: Session,
+    actor: Actor,
+    subject: Subject,
+    settings: Settings,
+    package_digest: str,
+    agency_id: int,
+    arrival: Callable[[Session], Arrival],
+) -> Document:
+    """Register the package whose bytes hash to ``package_digest`` as an incoming document
+    of ``agency_id`` (``arrival`` gives its files and fields in this session), unless it
+    was imported for that agency already (409 naming the first document)."""
+    check_new(session, package_digest, agency_id)
+    document = register_arrival(session, actor, subject, settings, arrival(session))
+    keep(session, package_digest, document)
+    return document

@@ -8,7 +8,6 @@ from starlette.responses import Response
 
 from documents import edxml, edxml_imports, exchange
 from documents.access import NewDocument
-from documents.intake import register_arrival
 from documents.models import Document
 from documents.states import Flow
 from ecabinet.api.framework import Call, model_json
@@ -76,10 +75,14 @@ async def import_package(call: Call) -> Response:
     package = edxml_imports.digest(data)
 
     def work(session: Session, subject: Subject) -> Document:
-        edxml_imports.check_new(session, package, agency_id)
-        arrival = ready.arrival(session, agency_id, source="edxml")
-        document = register_arrival(session, call.actor, subject, call.settings, arrival)
-        edxml_imports.keep(session, package, document)
-        return document
+        return edxml_imports.import_once(
+            session,
+            call.actor,
+            subject,
+            call.settings,
+            package,
+            agency_id,
+            lambda s: ready.arrival(s, agency_id, source="edxml"),
+        )
 
     return model_json(DocumentOut.of(await call.subject(work)), status=201)
