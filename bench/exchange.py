@@ -5,7 +5,7 @@ loopback to a deployment's ``/api/v1/exchange/packages`` (decision 0032).
 
 Run by hand (not part of the tests). One receiving deployment (SQLite, its own data
 folder, served by uvicorn in a thread of this process) and one sending side that signs
-with its own key, as ``documents.exchange_sender`` does. Measured: each delivery's time
+with its own key, as ``documents.exchange.sender`` does. Measured: each delivery's time
 (signature check, edXML parse, the PDF's signature check and text in the sandbox, blobs,
 the document and the signed receipt), packages per second in sequence, and the answer
 to a duplicate (the first receipt, from the inbox). Prints medians and p95.
@@ -33,10 +33,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from documents import edxml, exchange_peers, exchange_signing  # noqa: E402
+from documents import edxml  # noqa: E402
 from documents.edxml import Attachment, DocumentMessage, Organ  # noqa: E402
-from documents.exchange_axis import PeerAxis  # noqa: E402
-from documents.exchange_inbox import Envelope  # noqa: E402
+from documents.exchange import peers as exchange_peers  # noqa: E402
+from documents.exchange import signed_messages as exchange_signing  # noqa: E402
+from documents.exchange.axis import PeerAxis  # noqa: E402
+from documents.exchange.inbox import Envelope  # noqa: E402
 from ecabinet.app import create_app  # noqa: E402
 from ecabinet.core import agencies, migrate  # noqa: E402
 from ecabinet.core.agencies import AgencyLevel  # noqa: E402

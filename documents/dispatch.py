@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from documents import (
-    exchange_outbox,
-    exchange_peers,
     history,
     incoming,
     notifications,
@@ -21,6 +19,8 @@ from documents import (
 )
 from documents.access import DocumentView, check_step
 from documents.agency_directory import lookup
+from documents.exchange import outbox as exchange_outbox
+from documents.exchange import peers as exchange_peers
 from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach, current_main, files_of
 from documents.levels import Confidentiality, Urgency
@@ -239,7 +239,7 @@ def dispatch(
         assert sender is not None
         for recipient in to_peers:
             # Through the outbox, in this transaction: sent only once the peer's signed
-            # receipt is verified (documents.exchange_sender).
+            # receipt is verified (documents.exchange.sender).
             exchange_outbox.enqueue_document(session, actor, document, recipient, sender.code)
     notifications.on_arrival(session, sent)
     return sent

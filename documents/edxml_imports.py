@@ -3,7 +3,7 @@
 A clerk who imports the same package again (the same bytes, for the same agency) is
 refused with the first document's id, and nothing is created: the package's SHA-256 is
 kept with the document it made (``edxml_import``, migration 0031), in the import's
-transaction. The exchange endpoint keeps its own inbox (:mod:`documents.exchange_inbox`).
+transaction. The exchange endpoint keeps its own inbox (:mod:`documents.exchange.inbox`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from documents.exchange_models import EdxmlImport
+from documents.exchange.models import EdxmlImport
 from documents.intake import Arrival, register_arrival
 from documents.models import Document
 from ecabinet.core import errors

@@ -18,7 +18,7 @@ communes and its own.
 - ``electronic``: how many of received + issued were exchanged as signed electronic
   documents; :attr:`Figures.electronic_share` is the ratio.
 - ``recipients`` and ``delivered_electronically``: the deliveries of the issued ones
-  (:mod:`documents.exchange_share`); :attr:`Figures.exchange_share` is the share of
+  (:mod:`documents.exchange.share`); :attr:`Figures.exchange_share` is the share of
   documents exchanged electronically, per agency, per level (:attr:`Stats.levels`:
   central, province with its departments, district, commune) and for the province.
 
@@ -42,7 +42,7 @@ from sqlmodel import Session, col
 
 from documents.access import overseen, visible_clause
 from documents.agency_directory.models import DirectoryLevel, level_of_agency
-from documents.exchange_share import deliveries, delivery_measures, share
+from documents.exchange.share import deliveries, delivery_measures, share
 from documents.models import Assignment, Document
 from documents.states import Flow, State
 from ecabinet.core import errors

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from documents import exchange_outbox, history, status
+from documents import history, status
 from documents.access import DocumentView, check_step, may
+from documents.exchange import outbox as exchange_outbox
 from documents.states import Flow, State, Step, steps_from, target_of
 from ecabinet.core.audit import Actor
 from ecabinet.core.policy import Subject

@@ -247,7 +247,7 @@ def _remind(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _exchange_send_once(settings: Settings, _args: argparse.Namespace) -> int:
-    from documents.exchange_sender import send_once
+    from documents.exchange.sender import send_once
     from ecabinet.core.storage import open_store
 
     engine = _engine(settings)

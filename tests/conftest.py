@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
-import documents.exchange_models
+import documents.exchange.models
 import documents.models  # its tables are truncated between tests too
 import documents.publication_log_models
 import documents.publication_models  # noqa: F401  (the publication tables)

@@ -6,8 +6,9 @@ import anyio.to_thread
 from sqlmodel import Session
 from starlette.responses import Response
 
-from documents import edxml, edxml_imports, exchange
+from documents import edxml, edxml_imports
 from documents.access import NewDocument
+from documents.exchange import packages as exchange
 from documents.models import Document
 from documents.states import Flow
 from ecabinet.api.framework import Call, model_json

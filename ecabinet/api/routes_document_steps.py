@@ -12,7 +12,6 @@ from starlette.responses import Response
 from documents import (
     access,
     dispatch,
-    exchange_hops,
     handling,
     incoming,
     outgoing,
@@ -20,6 +19,7 @@ from documents import (
     registers,
 )
 from documents.access import DocumentView
+from documents.exchange import hops as exchange_hops
 from documents.files import current_main
 from documents.incoming import Handler
 from documents.models import Document, Register

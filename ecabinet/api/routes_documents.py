@@ -8,7 +8,6 @@ from starlette.responses import Response
 
 from documents import (
     access,
-    exchange_hops,
     handling,
     history,
     incoming,
@@ -17,6 +16,7 @@ from documents import (
     queries,
 )
 from documents import dispatch as dispatching
+from documents.exchange import hops as exchange_hops
 from documents.filenames import download_name
 from documents.files import FileKind, document_file, files_of, require_pdf
 from documents.intake import Arrival, register_arrival

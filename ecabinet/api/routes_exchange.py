@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import edxml, edxml_status, exchange_inbox
-from documents.exchange_inbox import Envelope, SignedReceipt
+from documents import edxml, edxml_status
+from documents.exchange import inbox as exchange_inbox
+from documents.exchange.inbox import Envelope, SignedReceipt
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.core import errors

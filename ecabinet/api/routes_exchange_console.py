@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.responses import Response
 
-from documents import exchange_console
-from documents.exchange_console import InboxItem, OutboxItem, Stage
-from documents.exchange_outbox import CANCELLABLE, RETRYABLE
-from documents.exchange_signing import Receipt
+from documents.exchange import console as exchange_console
+from documents.exchange.console import InboxItem, OutboxItem, Stage
+from documents.exchange.outbox import CANCELLABLE, RETRYABLE
+from documents.exchange.signed_messages import Receipt
 from documents.symbols import format_number_symbol
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from documents.exchange_hops import Hop, Track
+from documents.exchange.hops import Hop, Track
 from documents.fields import MAX_ABSTRACT, MAX_PAGES, Fields
 from documents.history import Entry
 from documents.levels import Confidentiality, Urgency

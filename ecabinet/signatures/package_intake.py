@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from documents import exchange
 from documents.edxml import Attachment, DocumentMessage
+from documents.exchange import packages as exchange
 from documents.intake import Arrival, NewFile
 from ecabinet.core.agencies import Agency
 from ecabinet.core.storage import ObjectStore

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from documents.exchange_sender import send_once
+from documents.exchange.sender import send_once
 from ecabinet.app import create_app
 from ecabinet.core import migrate
 from ecabinet.core.db import make_engine

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from documents import edxml_imports
-from documents.exchange_models import EdxmlImport
+from documents.exchange.models import EdxmlImport
 from documents.models import Document
 from ecabinet.core import errors
 from ecabinet.core.db import session_scope

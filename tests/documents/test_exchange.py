@@ -22,12 +22,14 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from documents import edxml, exchange, exchange_signing
-from documents.exchange_axis import DirectoryEntry, PeerAxis
-from documents.exchange_inbox import Envelope, SignedReceipt
-from documents.exchange_models import ExchangeInbox, ExchangeOutbox
-from documents.exchange_outbox import LEASE
-from documents.exchange_sender import send_once
+from documents import edxml
+from documents.exchange import packages as exchange
+from documents.exchange import signed_messages as exchange_signing
+from documents.exchange.axis import DirectoryEntry, PeerAxis
+from documents.exchange.inbox import Envelope, SignedReceipt
+from documents.exchange.models import ExchangeInbox, ExchangeOutbox
+from documents.exchange.outbox import LEASE
+from documents.exchange.sender import send_once
 from documents.models import Document, Recipient
 from ecabinet import cli
 from ecabinet.app import create_app
@@ -257,7 +259,7 @@ def test_the_same_package_twice_at_once_makes_one_document(pair: Pair, pdf: byte
 
 
 def _signed(settings: Settings, data: bytes, key: Path | None = None) -> Envelope:
-    from documents import exchange_peers
+    from documents.exchange import peers as exchange_peers
 
     if key is not None:
         settings = dataclasses.replace(settings, exchange_key_file=key)

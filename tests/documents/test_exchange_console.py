@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from documents import exchange_outbox
-from documents.exchange_models import ExchangeInbox, ExchangeOutbox
-from documents.exchange_sender import send_once
+from documents.exchange import outbox as exchange_outbox
+from documents.exchange.models import ExchangeInbox, ExchangeOutbox
+from documents.exchange.sender import send_once
 from documents.models import Recipient
 from ecabinet.core import audit
 from ecabinet.core.db import session_scope

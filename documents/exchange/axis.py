@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote
 
-from documents.exchange_inbox import Envelope, SignedReceipt
+from documents.exchange.inbox import Envelope, SignedReceipt
 
 MAX_ANSWER = 1024 * 1024
 PATHS = {"document": "packages", "status": "statuses"}

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from documents.exchange_console import Stage, stage_of
-from documents.exchange_models import ExchangeInbox, ExchangeOutbox
-from documents.exchange_signing import Receipt
+from documents.exchange.console import Stage, stage_of
+from documents.exchange.models import ExchangeInbox, ExchangeOutbox
+from documents.exchange.signed_messages import Receipt
 from documents.models import Recipient
 from documents.status import StatusCode
 from ecabinet.core import errors

@@ -2,7 +2,7 @@
 
 A row is added in the transaction of the step that calls for it (a dispatch to a peer's
 agency, a step on a document a peer sent us), so nothing is lost between the step and
-the delivery. :mod:`documents.exchange_sender` delivers due rows; each change of a row's
+the delivery. :mod:`documents.exchange.sender` delivers due rows; each change of a row's
 state is one short transaction here, with its audit entry. A recipient is *delivered*
 only when the peer's signed receipt has been verified.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from documents import history, status
-from documents.exchange_models import ExchangeInbox, ExchangeOutbox
+from documents.exchange.models import ExchangeInbox, ExchangeOutbox
 from documents.models import Document, Recipient
 from documents.states import State
 from ecabinet.core import audit, errors

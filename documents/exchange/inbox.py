@@ -11,10 +11,12 @@ from datetime import UTC
 
 from sqlmodel import Session, select
 
-from documents import exchange_peers, exchange_signing, history, notifications
+from documents import history, notifications
 from documents.edxml_status import StatusMessage
-from documents.exchange_models import ExchangeInbox, ExchangeOutbox
-from documents.exchange_signing import Receipt, refused
+from documents.exchange import peers as exchange_peers
+from documents.exchange import signed_messages as exchange_signing
+from documents.exchange.models import ExchangeInbox, ExchangeOutbox
+from documents.exchange.signed_messages import Receipt, refused
 from documents.intake import Arrival, register_arrival
 from documents.models import Document, Recipient
 from documents.status import STATUS_VI, StatusCode

@@ -17,9 +17,9 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
-from documents import exchange_outbox
 from documents.access import open_or_listed
-from documents.exchange_models import ExchangeInbox, ExchangeOutbox
+from documents.exchange import outbox as exchange_outbox
+from documents.exchange.models import ExchangeInbox, ExchangeOutbox
 from documents.models import Document, Recipient
 from ecabinet.core import errors
 from ecabinet.core.agencies import Agency, Role
@@ -221,13 +221,13 @@ def _own_row(session: Session, subject: Subject, row_id: int) -> int:
 
 
 def retry(session: Session, actor: Actor, subject: Subject, row_id: int) -> OutboxItem:
-    """Send a failed or refused row again (:func:`documents.exchange_outbox.requeue`)."""
+    """Send a failed or refused row again (:func:`documents.exchange.outbox.requeue`)."""
     row = exchange_outbox.requeue(session, actor, _own_row(session, subject, row_id))
     return _item(session, row)
 
 
 def cancel(session: Session, actor: Actor, subject: Subject, row_id: int) -> OutboxItem:
-    """Give up a row not delivered (:func:`documents.exchange_outbox.cancel`)."""
+    """Give up a row not delivered (:func:`documents.exchange.outbox.cancel`)."""
     row = exchange_outbox.cancel(session, actor, _own_row(session, subject, row_id))
     return _item(session, row)
 

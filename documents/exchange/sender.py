@@ -1,7 +1,7 @@
 """Delivery of the exchange outbox: each due row is claimed, its bytes frozen on the
 first attempt, signed with this deployment's key, pushed through the axis, and marked
 delivered only once the peer's signed receipt checks out; a refusal keeps the peer's
-reason, anything else waits and tries again (:mod:`documents.exchange_outbox`).
+reason, anything else waits and tries again (:mod:`documents.exchange.outbox`).
 
 Run by each process's background task every ``ECABINET_EXCHANGE_SEND_SECONDS`` and by
 ``ecabinet exchange send-once``. Several processes may run it together: a row is held
@@ -20,12 +20,16 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from documents import edxml, exchange, exchange_outbox, exchange_peers, exchange_signing
+from documents import edxml
 from documents.edxml_model import ResponseFor
 from documents.edxml_status import StatusMessage, build_status
-from documents.exchange_axis import Axis, PeerAxis, Refused, Unreachable
-from documents.exchange_inbox import Envelope
-from documents.exchange_models import ExchangeOutbox
+from documents.exchange import outbox as exchange_outbox
+from documents.exchange import packages as exchange
+from documents.exchange import peers as exchange_peers
+from documents.exchange import signed_messages as exchange_signing
+from documents.exchange.axis import Axis, PeerAxis, Refused, Unreachable
+from documents.exchange.inbox import Envelope
+from documents.exchange.models import ExchangeOutbox
 from documents.models import Document
 from documents.symbols import format_number_symbol
 from ecabinet.core import errors
