@@ -23,7 +23,7 @@ from documents.status import STATUS_VI, StatusCode
 from ecabinet.core import audit, errors
 from ecabinet.core.agencies import Agency
 from ecabinet.core.audit import Actor
-from ecabinet.core.settings import Settings
+from ecabinet.core.settings import Peer, Settings
 from ecabinet.core.types import utcnow
 
 
@@ -54,16 +54,23 @@ class SignedReceipt:
     signature: bytes
 
 
-def authenticate(settings: Settings, envelope: Envelope) -> None:
-    """Refuse unless the sender's code is a configured peer and the signature over the
-    bytes is by that peer's certificate (403 for an unknown sender, 422 otherwise)."""
-    peer = exchange_peers.peer_for(settings, envelope.from_code)
+def known_sender(settings: Settings, from_code: str) -> Peer:
+    """The configured peer a message claims to come from (403 for an unknown sender).
+    Checked before the body is read, so a stranger's upload costs nothing."""
+    peer = exchange_peers.peer_for(settings, from_code)
     if peer is None:
         raise errors.PermissionDenied(
             "exchange.unknown_peer",
-            f"Cơ quan gửi {envelope.from_code} không phải hệ thống liên thông đã cấu hình.",
-            f"The sender {envelope.from_code} is not a configured exchange peer.",
+            f"Cơ quan gửi {from_code} không phải hệ thống liên thông đã cấu hình.",
+            f"The sender {from_code} is not a configured exchange peer.",
         )
+    return peer
+
+
+def authenticate(settings: Settings, envelope: Envelope) -> None:
+    """Refuse unless the sender's code is a configured peer and the signature over the
+    bytes is by that peer's certificate (403 for an unknown sender, 422 otherwise)."""
+    peer = known_sender(settings, envelope.from_code)
     exchange_signing.verify(envelope.data, envelope.signature, exchange_peers.certificate(peer))
 
 

@@ -31,7 +31,7 @@ from ecabinet.core.audit import Actor
 from ecabinet.core.db import session_scope
 from ecabinet.core.inputs import DB_INT_MAX
 from ecabinet.core.policy import Subject, subject_for
-from ecabinet.core.ratelimit import RateLimiter
+from ecabinet.core.ratelimit import FailureGate, RateLimiter
 from ecabinet.core.scopes import SAFE_METHODS
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
@@ -64,6 +64,18 @@ class AppContext:
         core for a moment): a flood of logins queues here rather than taking every thread
         the other requests share, and its memory stays bounded."""
         return anyio.CapacityLimiter(max(4, os.cpu_count() or 1))
+
+    @cached_property
+    def exchange_gate(self) -> FailureGate:
+        """Client addresses whose exchange deliveries fail authentication too often."""
+        return FailureGate(
+            RateLimiter(
+                self.settings.exchange_failures_per_minute,
+                "exchange.rate_limited",
+                redis_url=self.settings.redis_url,
+                key_prefix=self.settings.redis_key("ratelimit"),
+            )
+        )
 
     @cached_property
     def validate_limit(self) -> RateLimiter:

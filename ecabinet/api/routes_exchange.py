@@ -49,22 +49,34 @@ def _bad_envelope(vi: str, en: str) -> errors.InvalidInput:
 
 
 async def _envelope(call: Call, kind: str) -> Envelope:
-    """The message as delivered, its signature checked against the sender's peer."""
-    from_code = call.request.headers.get("x-exchange-from", "")
+    """The message as delivered, its signature checked against the sender's peer.
+
+    The sender's code is checked before the body is read, and an address whose messages
+    keep failing authentication is refused for the rest of the minute before its body is
+    read (``ECABINET_EXCHANGE_FAILURES_PER_MINUTE``)."""
+    gate, client = call.ctx.exchange_gate, call.client_addr
+    gate.admit(client)
     try:
-        signature = base64.b64decode(
-            call.request.headers.get("x-exchange-signature", ""), validate=True
-        )
-    except (binascii.Error, ValueError):
-        signature = b""
-    if not from_code or not signature or len(signature) > MAX_SIGNATURE:
-        raise _bad_envelope(
-            "Thiếu mã cơ quan gửi (X-Exchange-From) hoặc chữ ký (X-Exchange-Signature).",
-            "The sender's code (X-Exchange-From) or signature (X-Exchange-Signature) is missing.",
-        )
-    data = await call.raw_body(call.settings.max_upload_bytes, "exchange.too_large")
-    envelope = Envelope(kind, from_code, call.request.path_params["to_code"], data, signature)
-    await anyio.to_thread.run_sync(lambda: exchange_inbox.authenticate(call.settings, envelope))
+        from_code = call.request.headers.get("x-exchange-from", "")
+        try:
+            signature = base64.b64decode(
+                call.request.headers.get("x-exchange-signature", ""), validate=True
+            )
+        except (binascii.Error, ValueError):
+            signature = b""
+        if not from_code or not signature or len(signature) > MAX_SIGNATURE:
+            raise _bad_envelope(
+                "Thiếu mã cơ quan gửi (X-Exchange-From) hoặc chữ ký (X-Exchange-Signature).",
+                "The sender's code (X-Exchange-From) or signature (X-Exchange-Signature) "
+                "is missing.",
+            )
+        exchange_inbox.known_sender(call.settings, from_code)
+        data = await call.raw_body(call.settings.max_upload_bytes, "exchange.too_large")
+        envelope = Envelope(kind, from_code, call.request.path_params["to_code"], data, signature)
+        await anyio.to_thread.run_sync(lambda: exchange_inbox.authenticate(call.settings, envelope))
+    except (errors.InvalidInput, errors.PermissionDenied, errors.TooLarge):
+        gate.failed(client)
+        raise
     return envelope
 
 

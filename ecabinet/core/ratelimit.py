@@ -123,3 +123,49 @@ class RateLimiter:
     def _forget(self, now: float) -> None:
         for client in [c for c, h in self._hits.items() if not h or h[-1] <= now - WINDOW]:
             del self._hits[client]
+
+
+class FailureGate:
+    """Refuses a client that failed too often, before it costs anything more.
+
+    Each failure is counted by ``limiter`` (shared through Redis when configured); the
+    failure that goes over the limit closes the gate for that client in this process
+    until the window ends, and :meth:`admit` refuses it without reading its request.
+    Successes are not counted: a busy honest peer is never slowed down.
+    """
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+        self._closed: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def admit(self, client: str, now: float | None = None) -> None:
+        """:class:`errors.RateLimited` while ``client``'s gate is closed."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            until = self._closed.get(client, 0.0)
+            if until <= now:
+                self._closed.pop(client, None)
+                return
+        self._refuse(int(until - now) + 1)
+
+    def failed(self, client: str, now: float | None = None) -> None:
+        """Count one failure of ``client``; closes its gate when over the limit."""
+        try:
+            self.limiter.check(client, now)
+        except errors.RateLimited as exc:
+            wait = int((exc.details or {}).get("retry_after", WINDOW))
+            with self._lock:
+                if len(self._closed) > _MAX_CLIENTS:
+                    self._closed.clear()
+                moment = time.monotonic() if now is None else now
+                self._closed[client] = moment + wait
+
+    def _refuse(self, wait: int) -> None:
+        raise errors.RateLimited(
+            self.limiter.code,
+            f"Quá nhiều gói tin không xác thực được từ địa chỉ này. Hãy thử lại sau {wait} giây.",
+            f"Too many messages that failed authentication from this address. "
+            f"Try again in {wait} seconds.",
+            {"retry_after": wait},
+        )

@@ -229,6 +229,10 @@ class Settings:
     """…up to this."""
     exchange_max_attempts: int = 100
     """Attempts before a delivery is marked failed (the clerk may retry it)."""
+    exchange_failures_per_minute: int = 20
+    """Exchange deliveries from one client address that may fail authentication (a wrong
+    signature, a changed byte) in a minute; past it the address is refused before its body
+    is read, until the minute is over."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -429,6 +433,9 @@ class Settings:
             ),
             exchange_max_attempts=_int(
                 "EXCHANGE_MAX_ATTEMPTS", get("EXCHANGE_MAX_ATTEMPTS", "100"), 1, 10000
+            ),
+            exchange_failures_per_minute=_int(
+                "EXCHANGE_FAILURES_PER_MINUTE", get("EXCHANGE_FAILURES_PER_MINUTE", "20"), 1, 10000
             ),
             env=env,
         )
