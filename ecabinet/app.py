@@ -45,6 +45,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_documents,
     routes_exchange,
     routes_exchange_console,
+    routes_exchange_proofs,
     routes_files,
     routes_guardians,
     routes_meetings,

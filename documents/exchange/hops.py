@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from documents.exchange.console import Stage, stage_of
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
+from documents.exchange.proofs import ProofRef
 from documents.exchange.signed_messages import Receipt
 from documents.models import Recipient
 from documents.status import StatusCode
@@ -29,6 +30,8 @@ class Hop:
     """``queued``, or the edXML status code (01 arrived, 02 refused, 03 registered…)."""
     at: datetime
     note: str = ""
+    proof: ProofRef | None = None
+    """The other system's signed words behind this hop (its receipt, its message)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,17 @@ def _moment(text: str, fallback: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _status_hop(code: str, status: ExchangeInbox) -> Hop:
+    """A status the peer reported, at the time it says it reached the step (never later
+    than we received it: a clock ahead of ours cannot put a hop in the future), with its
+    signed message as the proof when the message log holds it."""
+    at = status.received_at
+    if status.reported_at is not None:
+        at = min(status.reported_at, status.received_at)
+    proof = ProofRef("message", status.id) if status.id and status.message_sha256 else None
+    return Hop(code, at, proof=proof)
+
+
 def tracks_of(session: Session, document_id: int) -> dict[int, Track]:
     """Recipient id → its track, for the recipients of ``document_id`` sent to a peer."""
     rows = session.exec(
@@ -91,7 +105,8 @@ def tracks_of(session: Session, document_id: int) -> dict[int, Track]:
         if row.state == "delivered":
             at = row.delivered_at or row.created_at
             arrived = _moment(receipt.received_at, at) if receipt else at
-            hops.append(Hop(StatusCode.arrived.value, arrived))
+            proof = ProofRef("receipt", row.id) if row.id and row.receipt else None
+            hops.append(Hop(StatusCode.arrived.value, arrived, proof=proof))
         if row.state == "refused":
             refused = StatusCode.refused.value
             at = row.created_at
@@ -102,7 +117,7 @@ def tracks_of(session: Session, document_id: int) -> dict[int, Track]:
             if (status.from_code, status.to_code) == (row.to_code, row.from_code):
                 reported = _receipt(status.receipt)
                 code = reported.reference if reported else ""
-                hops.append(Hop(code, status.received_at))
+                hops.append(_status_hop(code, status))
         waiting = row.state == "pending"
         tracks[row.recipient_id] = Track(
             outbox_id=row.id or 0,

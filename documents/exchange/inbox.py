@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
@@ -24,6 +24,7 @@ from ecabinet.core import audit, errors
 from ecabinet.core.agencies import Agency
 from ecabinet.core.audit import Actor
 from ecabinet.core.settings import Peer, Settings
+from ecabinet.core.storage import ObjectStore
 from ecabinet.core.types import utcnow
 
 
@@ -108,6 +109,12 @@ def check_sender(envelope: Envelope, organ_id: str) -> None:
         )
 
 
+def log_message(store: ObjectStore, envelope: Envelope) -> str:
+    """Keep the message's bytes as received (the message log); their key, which is the
+    package id. Done before the row that refers to them is written."""
+    return store.put_bytes(envelope.data).sha256
+
+
 def _keep(
     session: Session,
     settings: Settings,
@@ -115,6 +122,9 @@ def _keep(
     document_id: int,
     response_for: str,
     reference: str,
+    *,
+    message_sha256: str = "",
+    reported_at: datetime | None = None,
 ) -> SignedReceipt:
     now = utcnow()
     receipt = Receipt(
@@ -136,6 +146,9 @@ def _keep(
         received_at=now,
         receipt=receipt,
         receipt_signature=signature,
+        message_sha256=message_sha256,
+        message_signature=envelope.signature if message_sha256 else None,
+        reported_at=reported_at,
     )
     session.add(row)
     session.flush()  # a concurrent duplicate fails here, and the whole delivery with it
@@ -156,6 +169,7 @@ def accept_document(
     envelope: Envelope,
     arrival_for: Callable[[Session, int], Arrival],
     response_for: str,
+    message_sha256: str = "",
 ) -> SignedReceipt:
     """Register the package's document for the receiving agency through the intake and
     keep the package id with the signed receipt, in one transaction."""
@@ -166,11 +180,23 @@ def accept_document(
     )
     assert document.id is not None
     notifications.on_delivered(session, document)
-    return _keep(session, settings, envelope, document.id, response_for, str(document.id))
+    return _keep(
+        session,
+        settings,
+        envelope,
+        document.id,
+        response_for,
+        str(document.id),
+        message_sha256=message_sha256,
+    )
 
 
 def accept_status(
-    session: Session, settings: Settings, envelope: Envelope, message: StatusMessage
+    session: Session,
+    settings: Settings,
+    envelope: Envelope,
+    message: StatusMessage,
+    message_sha256: str = "",
 ) -> SignedReceipt:
     """Record a status the recipient reports on a document we sent: the hop with its
     time on the recipient row, in the document's timeline and the audit log."""
@@ -210,4 +236,13 @@ def accept_status(
         note=f"{note} ({message.timestamp.isoformat()})",
         summary=f"{envelope.from_code} {code}",
     )
-    return _keep(session, settings, envelope, document.id, message.response_for.document_id, code)
+    return _keep(
+        session,
+        settings,
+        envelope,
+        document.id,
+        message.response_for.document_id,
+        code,
+        message_sha256=message_sha256,
+        reported_at=at,
+    )

@@ -66,6 +66,13 @@ class ExchangeInbox(SQLModel, table=True):
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     receipt: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
     receipt_signature: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    message_sha256: str = Field(default="", max_length=64)
+    """The message's bytes as received, in the object store (empty for rows older than
+    the message log)."""
+    message_signature: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
+    """The sender's detached CMS signature over those bytes: the proof of who said it."""
+    reported_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    """``status``: when the peer says it reached the step (its message's Timestamp)."""
 
 
 class EdxmlImport(SQLModel, table=True):

@@ -130,6 +130,7 @@ async def receive_package(call: Call) -> Response:
     ready = await anyio.to_thread.run_sync(
         lambda: prepare_package(call.ctx.signing, call.ctx.store, agency, message)
     )
+    logged = await anyio.to_thread.run_sync(exchange_inbox.log_message, call.ctx.store, envelope)
     return await _once(
         call,
         envelope,
@@ -141,6 +142,7 @@ async def receive_package(call: Call) -> Response:
                 s2, agency_id, source="exchange", check_permission=False
             ),
             message.document_id,
+            logged,
         ),
     )
 
@@ -160,8 +162,11 @@ async def receive_status(call: Call) -> Response:
     if first is not None:
         return _answer(envelope, first, 200)
     message = await anyio.to_thread.run_sync(lambda: edxml_status.parse_status(envelope.data))
+    logged = await anyio.to_thread.run_sync(exchange_inbox.log_message, call.ctx.store, envelope)
     return await _once(
-        call, envelope, lambda s: exchange_inbox.accept_status(s, call.settings, envelope, message)
+        call,
+        envelope,
+        lambda s: exchange_inbox.accept_status(s, call.settings, envelope, message, logged),
     )
 
 

@@ -362,11 +362,16 @@ class HopOut(BaseModel):
     label: str = Field(description="The status code's Vietnamese name; empty for queued")
     at: datetime
     note: str = Field(description="A refusal's reason (Vietnamese / English)")
+    proof: str | None = Field(
+        description="The peer's signed receipt or message behind this hop, as "
+        "`receipt/{id}` or `message/{id}` under /documents/{document_id}/exchange-proofs/"
+    )
 
     @classmethod
     def of(cls, hop: Hop) -> HopOut:
         label = StatusCode(hop.code).label_vi if hop.code in set(StatusCode) else ""
-        return cls(code=hop.code, label=label, at=hop.at, note=hop.note)
+        proof = hop.proof.path if hop.proof else None
+        return cls(code=hop.code, label=label, at=hop.at, note=hop.note, proof=proof)
 
 
 class RecipientOut(BaseModel):

@@ -19,6 +19,7 @@ BLOB_COLUMNS: tuple[tuple[str, str], ...] = (
     ("signing_credential", "image_sha256"),
     ("pending_signature", "source_sha256"),
     ("exchange_outbox", "package_sha256"),
+    ("exchange_inbox", "message_sha256"),
 )
 """(table, column) of every column holding a blob key."""
 

@@ -5509,6 +5509,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents/{document_id}/exchange-proofs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The other systems' signed receipts and messages kept about a document */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    document_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExchangeProofListOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/exchange-proofs/{kind}/{row_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One signed receipt or message, its bytes, signature and the signer's pinned certificate, checked now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    document_id: number;
+                    kind: string;
+                    row_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExchangeProofOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files": {
         parameters: {
             query?: never;
@@ -9906,6 +10002,11 @@ export interface components {
              * @description A refusal's reason (Vietnamese / English)
              */
             note: string;
+            /**
+             * Proof
+             * @description The peer's signed receipt or message behind this hop, as `receipt/{id}` or `message/{id}` under /documents/{document_id}/exchange-proofs/
+             */
+            proof: string | null;
         };
         /**
          * PublicationOut
@@ -10962,6 +11063,82 @@ export interface components {
             items: components["schemas"]["InboxRowOut"][];
             /** Total */
             total: number;
+        };
+        /** ExchangeProofSummaryOut */
+        ExchangeProofSummaryOut: {
+            /**
+             * Proof
+             * @description `receipt/{id}` or `message/{id}`
+             */
+            proof: string;
+            /**
+             * Signed By
+             * @description The agency code that signed
+             */
+            signed_by: string;
+            /**
+             * What
+             * @description receipt, document (a package received) or status
+             */
+            what: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
+        /** ExchangeProofListOut */
+        ExchangeProofListOut: {
+            /** Items */
+            items: components["schemas"]["ExchangeProofSummaryOut"][];
+        };
+        /** ExchangeProofOut */
+        ExchangeProofOut: {
+            /**
+             * Proof
+             * @description `receipt/{id}` or `message/{id}`
+             */
+            proof: string;
+            /**
+             * Signed By
+             * @description The agency code that signed
+             */
+            signed_by: string;
+            /**
+             * What
+             * @description receipt, document (a package received) or status
+             */
+            what: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Data
+             * @description Base64 of the signed bytes, exactly as signed
+             */
+            data: string;
+            /**
+             * Signature
+             * @description Base64 of the detached CMS signature (DER)
+             */
+            signature: string;
+            /**
+             * Certificate
+             * @description PEM of the certificate pinned for the signer
+             */
+            certificate: string;
+            /**
+             * Valid
+             * @description Whether the signature checks against it now
+             */
+            valid: boolean;
+            /**
+             * Problem
+             * @description Why it does not (empty when it does)
+             */
+            problem: string;
         };
         /**
          * FileLinkOut

@@ -6,6 +6,7 @@ export const STAGES: Stage[] = ["pending", "retrying", "failed", "refused", "del
 export type OutboxRow = Schemas["OutboxRowOut"];
 export type InboxRow = Narrow<Schemas["InboxRowOut"], { kind: "document" | "status" }>;
 export type Page<T> = { items: T[]; total: number };
+export type Proof = Schemas["ExchangeProofOut"];
 export const PAGE = 50;
 
 function query(params: Record<string, string>, offset: number): string {
@@ -20,4 +21,5 @@ export const exchange = {
   inbox: (kind: "" | "document" | "status", offset: number) => call<Page<InboxRow>>("GET", `/exchange/inbox?${query({ kind }, offset)}`),
   retry: (id: number) => call<OutboxRow>("POST", `/exchange/outbox/${id}/retry`),
   cancel: (id: number) => call<OutboxRow>("POST", `/exchange/outbox/${id}/cancel`),
+  proof: (documentId: number, path: string) => call<Proof>("GET", `/documents/${documentId}/exchange-proofs/${path}`),
 };

@@ -44,6 +44,12 @@ const vi = {
   delivery: "Chuyển phát",
   hops: "Các bước",
   hop_queued: "Vào hàng đợi gửi",
+  proof: "Bằng chứng",
+  proofOf: "Bằng chứng của bước",
+  proofValid: "Chữ ký số của {code} hợp lệ",
+  proofInvalid: "Chữ ký số không kiểm tra được",
+  proofDownload: "Tải bằng chứng (.json)",
+  proofFailed: "Không tải được bằng chứng",
 };
 
 type Key = keyof typeof vi;
@@ -91,6 +97,12 @@ const en: Record<Key, string> = {
   delivery: "Delivery",
   hops: "Steps",
   hop_queued: "Queued for sending",
+  proof: "Proof",
+  proofOf: "Proof of the step",
+  proofValid: "The digital signature of {code} is valid",
+  proofInvalid: "The digital signature does not check",
+  proofDownload: "Download the proof (.json)",
+  proofFailed: "Could not load the proof",
 };
 
 export type ExchangeKey = Key;

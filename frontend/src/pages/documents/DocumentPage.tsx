@@ -6,6 +6,7 @@ import { useUi } from "../../context";
 import { contentUrl, currentMain, type DocumentDetail, type DocumentOut, docs, edxmlUrl, type Person, type Step } from "../../documents/api";
 import { type DocKey, formatDate, formatTime, useDocT } from "../../documents/i18n";
 import { PdfViewer } from "../../documents/PdfViewer";
+import { HopProof } from "../../exchange/HopProof";
 import { type ExchangeKey, useExchangeT } from "../../exchange/i18n";
 import { hasRoleIn } from "../../documents/roles";
 import { ErrorLine, UrgencyBadge } from "../../documents/ui";
@@ -258,6 +259,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
                               <li key={i}>
                                 <span className="muted">{formatTime(h.at, lang)}</span>{" "}
                                 {h.code === "queued" ? xt("hop_queued") : `${h.code} ${t.recipientStatus(h.code, h.label)}`}
+                                {h.proof && <HopProof documentId={detail.document.id} path={h.proof} step={`${h.code} ${r.name}`} />}
                               </li>
                             ))}
                           </ol>
