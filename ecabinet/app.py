@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 import ecabinet
 from documents.exchange import sender as exchange_sender
 from documents.notification_delivery import reminder_loop
+from ecabinet import exchange_puller
 from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     health,
     metrics_page,
@@ -35,6 +36,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_audit,
     routes_audit_log,
     routes_auth,
+    routes_axis,
     routes_consultations,
     routes_credentials,
     routes_document_copies,
@@ -137,7 +139,9 @@ def create_app(
                     )
                 )
             if settings.exchange_send_seconds > 0 and settings.exchange_peers:
-                background.start_soon(exchange_sender.run, ctx.engine, ctx.store, settings)
+                pull = partial(exchange_puller.pull_once, ctx.engine, ctx.store, settings)
+                also = [pull] if settings.national_axis_url else []
+                background.start_soon(exchange_sender.run, ctx.engine, ctx.store, settings, also)
             yield
             background.cancel_scope.cancel()
         metrics.SCHEDULER_LEADER.set(0)

@@ -229,6 +229,16 @@ class Settings:
     """…up to this."""
     exchange_max_attempts: int = 100
     """Attempts before a delivery is marked failed (the clerk may retry it)."""
+    axis_role: str = ""
+    """``national``: this deployment plays the national document exchange axis for the
+    members listed in ``ECABINET_EXCHANGE_PEERS`` (decision 0034): a pull mailbox per
+    agency code under ``/api/v1/axis``; "" (default): it does not."""
+    national_axis_url: str = ""
+    """The national axis this deployment sends and pulls through (decision 0034): a peer
+    whose address is this one is reached through the axis, and the sender loop pulls
+    the agencies' mailboxes from it; "": no national axis."""
+    national_axis_cert: Path | None = None
+    """The PEM certificate the national axis signs its receipts with."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -316,6 +326,7 @@ class Settings:
                 "FORWARDED_ALLOW_IPS", env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1", prefix=""
             )
         exchange_key = get("EXCHANGE_KEY_FILE")
+        axis_cert = get("NATIONAL_AXIS_CERT")
         multiproc = env.get("PROMETHEUS_MULTIPROC_DIR") or env.get("prometheus_multiproc_dir")
         settings = cls(
             data_dir=data_dir,
@@ -430,8 +441,13 @@ class Settings:
             exchange_max_attempts=_int(
                 "EXCHANGE_MAX_ATTEMPTS", get("EXCHANGE_MAX_ATTEMPTS", "100"), 1, 10000
             ),
+            axis_role=_axis_role(get("AXIS_ROLE", "") or ""),
+            national_axis_url=_axis_url(get("NATIONAL_AXIS_URL", "") or ""),
+            national_axis_cert=Path(axis_cert).expanduser().resolve() if axis_cert else None,
             env=env,
         )
+        if settings.national_axis_url and settings.national_axis_cert is None:
+            raise SettingsError("NATIONAL_AXIS_CERT", "is required with NATIONAL_AXIS_URL")
         return settings
 
     def with_secret(self) -> Settings:
@@ -581,6 +597,20 @@ def _peers(value: str) -> tuple[Peer, ...]:
             raise SettingsError("EXCHANGE_PEERS", f"{code} is given twice")
         peers[code] = Peer(code, url.rstrip("/"), Path(cert).expanduser().resolve())
     return tuple(peers.values())
+
+
+def _axis_role(value: str) -> str:
+    role = value.strip().lower()
+    if role not in ("", "national"):
+        raise SettingsError("AXIS_ROLE", f"{value!r} is not national (or empty)")
+    return role
+
+
+def _axis_url(value: str) -> str:
+    url = value.strip().rstrip("/")
+    if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+        raise SettingsError("NATIONAL_AXIS_URL", f"{value!r} is not an http(s) URL")
+    return url
 
 
 def _log_level(value: str) -> str:
