@@ -72,6 +72,7 @@ def _take(
 ) -> int:
     envelope = axis.fetch(code, package_id)
     try:
+        exchange_inbox.authenticate(settings, envelope)  # the sender's signature first
         if envelope.package_id != package_id or envelope.to_code != code:
             raise errors.InvalidInput(
                 "axis.mismatch",
