@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from documents.exchange import peers as exchange_peers
 from documents.exchange import signed_messages as exchange_signing
@@ -119,12 +119,7 @@ def check(
         "Yêu cầu này đã được gửi trước đó (phát lại).",
         "This request was already made (a replay).",
     )
-    seen = select(AxisNonce).where(
-        AxisNonce.agency_code == request.agency, AxisNonce.nonce == request.nonce
-    )
-    if session.exec(seen).first() is not None:
-        raise replayed
-    try:
+    try:  # the unique (agency, nonce) constraint refuses a nonce seen before
         with session.begin_nested():
             session.add(AxisNonce(agency_code=request.agency, nonce=request.nonce, seen_at=now))
     except IntegrityError:
