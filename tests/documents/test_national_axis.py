@@ -368,3 +368,18 @@ def test_directory_sync_through_the_axis_and_from_a_peer(
     monkeypatch.setenv("ECABINET_NATIONAL_AXIS_URL", f"http://127.0.0.1:{free_port()}")
     assert cli.main(["directory", "sync"]) == 1
     assert "Cannot read the directory" in capsys.readouterr().err
+
+
+def test_the_axis_settings_are_checked(tmp_path: Path) -> None:
+    from ecabinet.core.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="AXIS_ROLE"):
+        make_settings(tmp_path, "sqlite://", axis_role="provincial")
+    with pytest.raises(SettingsError, match="NATIONAL_AXIS_CERT"):
+        make_settings(tmp_path, "sqlite://", national_axis_url="https://axis.example.vn")
+    with pytest.raises(SettingsError, match="NATIONAL_AXIS_URL"):
+        make_settings(tmp_path, "sqlite://", national_axis_url="ftp://axis", national_axis_cert="x")
+    settings = make_settings(
+        tmp_path, "sqlite://", national_axis_url="https://axis.example.vn/", national_axis_cert="x"
+    )
+    assert settings.national_axis_url == "https://axis.example.vn"
