@@ -40,7 +40,8 @@ def not_enabled() -> errors.NotFound:
 
 def deposit(session: Session, settings: Settings, envelope: Envelope) -> tuple[SignedReceipt, bool]:
     """Keep an authenticated message for its receiver; the axis's signed receipt, and
-    whether it is new (the same package again gets the first receipt)."""
+    whether it is new (the same package again gets the first receipt, and is offered
+    again if its receiver had refused it: the sender's clerk sent it again)."""
     if exchange_peers.peer_for(settings, envelope.to_code) is None:
         raise refused(
             "axis.unknown_recipient",
@@ -54,9 +55,21 @@ def deposit(session: Session, settings: Settings, envelope: Envelope) -> tuple[S
             AxisMessage.to_code == envelope.to_code,
         )
     ).first()
-    if first is not None:
-        return SignedReceipt(first.receipt, first.receipt_signature), False
     now = utcnow()
+    if first is not None:
+        if first.state == "fail":  # sent again after a refusal: offered to the receiver again
+            first.data, first.signature = envelope.data, envelope.signature
+            first.state, first.state_note, first.updated_at = "pending", "", now
+            session.add(first)
+            audit.record(
+                session,
+                _actor(envelope.from_code),
+                "axis.redeposited",
+                "axis_message",
+                first.id,
+                f"{envelope.from_code} → {envelope.to_code} {envelope.package_id[:16]}",
+            )
+        return SignedReceipt(first.receipt, first.receipt_signature), False
     receipt = Receipt(
         package_id=envelope.package_id,
         kind=envelope.kind,

@@ -20,6 +20,7 @@ from sqlmodel import select
 from documents.agency_directory import importing
 from documents.agency_directory.models import DirectoryEntry
 from documents.exchange import axis_requests
+from documents.exchange import outbox as exchange_outbox
 from documents.exchange import peers as exchange_peers
 from documents.exchange import signed_messages as exchange_signing
 from documents.exchange.axis_models import AxisMessage
@@ -245,6 +246,14 @@ def test_a_tampered_package_is_refused_and_the_reason_comes_back_to_a(
     assert (recipient.delivery, recipient.status) == ("refused", "02")
     _pull(trio.a)  # told again: nothing more
     assert _actions(trio.a).count("exchange.refused") == 1  # type: ignore[arg-type]
+    # A's clerk sends it again: the same package, offered to B again, intact this time.
+    with session_scope(trio.a.engine) as s:
+        exchange_outbox.requeue(s, Actor.system("test"), row.id or 0)
+    assert _send(trio.a) == 1
+    assert [h.state for h in _held(trio)] == ["pending"]
+    assert _pull(trio.b) == 1
+    assert len(_received(trio.b)) == 1  # type: ignore[arg-type]
+    assert _recipient(trio.a, doc_id).delivery == "delivered"  # type: ignore[arg-type]
 
 
 def test_the_axis_refuses_a_package_not_signed_by_its_sender(trio: Trio) -> None:
