@@ -35,6 +35,7 @@ from ecabinet.api import (  # noqa: F401  (importing registers the routes)
     routes_audit,
     routes_audit_log,
     routes_auth,
+    routes_axis,
     routes_consultations,
     routes_credentials,
     routes_document_copies,
@@ -70,6 +71,7 @@ from ecabinet.core import db, errors, metrics, sandbox, scheduler
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
 from ecabinet.core.storage_timed import timed
+from ecabinet.exchange import puller as exchange_puller
 from ecabinet.meetings import annotate, consultation_reminders, notices
 from ecabinet.operations import audit_anchors
 from ecabinet.operations.retention import once_a_day
@@ -138,7 +140,9 @@ def create_app(
                     )
                 )
             if settings.exchange_send_seconds > 0 and settings.exchange_peers:
-                background.start_soon(exchange_sender.run, ctx.engine, ctx.store, settings)
+                pull = partial(exchange_puller.pull_once, ctx.engine, ctx.store, settings)
+                also = [pull] if settings.national_axis_url else []
+                background.start_soon(exchange_sender.run, ctx.engine, ctx.store, settings, also)
             yield
             background.cancel_scope.cancel()
         metrics.SCHEDULER_LEADER.set(0)

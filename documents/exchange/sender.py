@@ -13,16 +13,19 @@ document.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import anyio
 import anyio.to_thread
+from cryptography import x509
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from documents import edxml
 from documents.edxml_model import ResponseFor
 from documents.edxml_status import StatusMessage, build_status
+from documents.exchange import national_axis
 from documents.exchange import outbox as exchange_outbox
 from documents.exchange import packages as exchange
 from documents.exchange import peers as exchange_peers
@@ -35,7 +38,7 @@ from documents.symbols import format_number_symbol
 from ecabinet.core import errors
 from ecabinet.core.agencies import Agency
 from ecabinet.core.db import session_scope
-from ecabinet.core.settings import Peer, Settings
+from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.types import utcnow
 from signing.pdfio import VN
@@ -59,12 +62,20 @@ def send_once(
     return sum(_attempt(engine, store, settings, axis, row_id, moment) for row_id in ids)
 
 
-async def run(engine: Engine, store: ObjectStore, settings: Settings) -> None:
+async def run(
+    engine: Engine,
+    store: ObjectStore,
+    settings: Settings,
+    also: Sequence[Callable[[], object]] = (),
+) -> None:
     """Deliver what is due every ``exchange_send_seconds``, until cancelled (each process
-    runs it: rows are leased one at a time)."""
+    runs it: rows are leased one at a time); ``also``: further steps of each round (the
+    national axis's puller, decision 0034)."""
     while True:
         try:
             await anyio.to_thread.run_sync(lambda: send_once(engine, store, settings))
+            for step in also:
+                await anyio.to_thread.run_sync(step)
         except Exception:  # a database outage, say: log it and try again next round
             log.exception("exchange: delivery round failed")
         await anyio.sleep(settings.exchange_send_seconds)
@@ -92,9 +103,10 @@ def _attempt(
         peer = exchange_peers.peer_for(settings, row.to_code)
         if peer is None:
             raise Unreachable(f"no peer configured for {row.to_code}")
-        send = axis.send if row.kind == "document" else axis.send_status
+        via, signer = national_axis.route(settings, peer, axis)
+        send = via.send if row.kind == "document" else via.send_status
         answer = send(peer.url, envelope)
-        receipt = _checked(answer.receipt, answer.signature, envelope, peer)
+        receipt = _checked(answer.receipt, answer.signature, envelope, signer)
     except Refused as refusal:
         with session_scope(engine) as session:
             exchange_outbox.refused(session, row_id, refusal.code, refusal.vi, refusal.en)
@@ -135,10 +147,11 @@ def _envelope(store: ObjectStore, settings: Settings, row: ExchangeOutbox) -> En
 
 
 def _checked(
-    receipt: bytes, signature: bytes, envelope: Envelope, peer: Peer
+    receipt: bytes, signature: bytes, envelope: Envelope, signer: x509.Certificate
 ) -> exchange_signing.Receipt:
-    """The receipt must be signed by the peer and name this very package."""
-    exchange_signing.verify(receipt, signature, exchange_peers.certificate(peer))
+    """The receipt must be signed by the peer (or the national axis that carries the
+    package to it) and name this very package."""
+    exchange_signing.verify(receipt, signature, signer)
     decoded = exchange_signing.Receipt.decode(receipt)
     expected = (envelope.package_id, envelope.from_code, envelope.to_code, envelope.kind)
     if (decoded.package_id, decoded.from_code, decoded.to_code, decoded.kind) != expected:

@@ -13,14 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
-from documents import edxml, edxml_status
 from documents.exchange import inbox as exchange_inbox
 from documents.exchange.inbox import Envelope, SignedReceipt
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
 from ecabinet.core import errors
 from ecabinet.core.agencies import Agency
-from ecabinet.signatures.package_intake import prepare_package
+from ecabinet.exchange import receiving
 
 TAG = "exchange"
 MAX_SIGNATURE = 64 * 1024
@@ -104,6 +103,17 @@ async def _once(
         return _answer(envelope, first, 200)
 
 
+async def _receive(call: Call, kind: str) -> Response:
+    envelope = await _envelope(call, kind)
+    ctx = call.ctx
+    step = await anyio.to_thread.run_sync(
+        lambda: receiving.prepare(ctx.engine, ctx.store, call.settings, ctx.signing, envelope)
+    )
+    if isinstance(step, SignedReceipt):
+        return _answer(envelope, step, 200)
+    return await _once(call, envelope, step)
+
+
 @api.route(
     "/exchange/packages/{to_code}",
     "POST",
@@ -115,36 +125,7 @@ async def _once(
     tag=TAG,
 )
 async def receive_package(call: Call) -> Response:
-    envelope = await _envelope(call, "document")
-    first = await call.db(lambda s: exchange_inbox.answered(s, envelope), write=False)
-    if first is not None:
-        return _answer(envelope, first, 200)
-    agency = await call.db(
-        lambda s: exchange_inbox.receiving_agency(s, envelope.to_code), write=False
-    )
-    limit = call.settings.max_upload_bytes
-    message = await anyio.to_thread.run_sync(
-        lambda: edxml.parse_document(envelope.data, max_bytes=limit)
-    )
-    exchange_inbox.check_sender(envelope, message.sender.organ_id)
-    ready = await anyio.to_thread.run_sync(
-        lambda: prepare_package(call.ctx.signing, call.ctx.store, agency, message)
-    )
-    logged = await anyio.to_thread.run_sync(exchange_inbox.log_message, call.ctx.store, envelope)
-    return await _once(
-        call,
-        envelope,
-        lambda s: exchange_inbox.accept_document(
-            s,
-            call.settings,
-            envelope,
-            lambda s2, agency_id: ready.arrival(
-                s2, agency_id, source="exchange", check_permission=False
-            ),
-            message.document_id,
-            logged,
-        ),
-    )
+    return await _receive(call, "document")
 
 
 @api.route(
@@ -157,17 +138,7 @@ async def receive_package(call: Call) -> Response:
     tag=TAG,
 )
 async def receive_status(call: Call) -> Response:
-    envelope = await _envelope(call, "status")
-    first = await call.db(lambda s: exchange_inbox.answered(s, envelope), write=False)
-    if first is not None:
-        return _answer(envelope, first, 200)
-    message = await anyio.to_thread.run_sync(lambda: edxml_status.parse_status(envelope.data))
-    logged = await anyio.to_thread.run_sync(exchange_inbox.log_message, call.ctx.store, envelope)
-    return await _once(
-        call,
-        envelope,
-        lambda s: exchange_inbox.accept_status(s, call.settings, envelope, message, logged),
-    )
+    return await _receive(call, "status")
 
 
 @api.route(

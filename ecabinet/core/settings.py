@@ -233,6 +233,16 @@ class Settings:
     """Exchange deliveries from one client address that may fail authentication (a wrong
     signature, a changed byte) in a minute; past it the address is refused before its body
     is read, until the minute is over."""
+    axis_role: str = ""
+    """``national``: this deployment plays the national document exchange axis for the
+    members listed in ``ECABINET_EXCHANGE_PEERS`` (decision 0034): a pull mailbox per
+    agency code under ``/api/v1/axis``; "" (default): it does not."""
+    national_axis_url: str = ""
+    """The national axis this deployment sends and pulls through (decision 0034): a peer
+    whose address is this one is reached through the axis, and the sender loop pulls
+    the agencies' mailboxes from it; "": no national axis."""
+    national_axis_cert: Path | None = None
+    """The PEM certificate the national axis signs its receipts with."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -320,6 +330,7 @@ class Settings:
                 "FORWARDED_ALLOW_IPS", env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1", prefix=""
             )
         exchange_key = get("EXCHANGE_KEY_FILE")
+        axis_cert = get("NATIONAL_AXIS_CERT")
         multiproc = env.get("PROMETHEUS_MULTIPROC_DIR") or env.get("prometheus_multiproc_dir")
         settings = cls(
             data_dir=data_dir,
@@ -437,8 +448,13 @@ class Settings:
             exchange_failures_per_minute=_int(
                 "EXCHANGE_FAILURES_PER_MINUTE", get("EXCHANGE_FAILURES_PER_MINUTE", "20"), 1, 10000
             ),
+            axis_role=_axis_role(get("AXIS_ROLE", "") or ""),
+            national_axis_url=_axis_url(get("NATIONAL_AXIS_URL", "") or ""),
+            national_axis_cert=Path(axis_cert).expanduser().resolve() if axis_cert else None,
             env=env,
         )
+        if settings.national_axis_url and settings.national_axis_cert is None:
+            raise SettingsError("NATIONAL_AXIS_CERT", "is required with NATIONAL_AXIS_URL")
         return settings
 
     def with_secret(self) -> Settings:
@@ -588,6 +604,20 @@ def _peers(value: str) -> tuple[Peer, ...]:
             raise SettingsError("EXCHANGE_PEERS", f"{code} is given twice")
         peers[code] = Peer(code, url.rstrip("/"), Path(cert).expanduser().resolve())
     return tuple(peers.values())
+
+
+def _axis_role(value: str) -> str:
+    role = value.strip().lower()
+    if role not in ("", "national"):
+        raise SettingsError("AXIS_ROLE", f"{value!r} is not national (or empty)")
+    return role
+
+
+def _axis_url(value: str) -> str:
+    url = value.strip().rstrip("/")
+    if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+        raise SettingsError("NATIONAL_AXIS_URL", f"{value!r} is not an http(s) URL")
+    return url
 
 
 def _log_level(value: str) -> str:

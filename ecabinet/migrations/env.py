@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import documents.agency_directory.models
+import documents.exchange.axis_models
 import documents.exchange.models
 import documents.models  # registers its tables in the metadata
 import documents.publication_log_models

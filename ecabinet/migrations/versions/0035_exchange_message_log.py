@@ -7,7 +7,7 @@ step). With them a hop the clerk sees is backed by the peer's own signed words, 
 third party can check later (decision 0032, dated section 2026-12-07).
 
 Revision ID: 0035_exchange_message_log
-Revises: 0031_edxml_imports
+Revises: 0032_national_axis
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 import ecabinet.core.types
 
 revision: str = "0035_exchange_message_log"
-down_revision: str | None = "0031_edxml_imports"
+down_revision: str | None = "0032_national_axis"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

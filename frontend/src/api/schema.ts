@@ -2366,6 +2366,289 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/axis/sendEdoc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deposit a signed edXML package or status message for a member agency (raw body; headers from, to, messagetype, X-Package-Signature) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/xml": string;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AxisSentOut"];
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AxisSentOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/axis/getReceivedEdocList": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The messages waiting for the calling member agency (signed request) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AxisListOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/axis/getEdoc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One message for the calling member, with its sender's signature (signed request) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AxisEdocOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/axis/updateStatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a message (done) or refuse it with a reason (fail); idempotent (signed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AxisOkOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/axis/getSentEdocList": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The messages the calling member sent, with their states (signed request) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AxisListOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/axis/getAgenciesList": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The agency directory the axis holds (signed request) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AxisAgenciesOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/consultations": {
         parameters: {
             query?: never;
@@ -9163,6 +9446,112 @@ export interface components {
             memberships: components["schemas"]["MembershipOut"][];
             /** Csrf Token */
             csrf_token: string | null;
+        };
+        /** AxisSentOut */
+        AxisSentOut: {
+            /**
+             * Status
+             * @default OK
+             */
+            status: string;
+            /** Docid */
+            docId: string;
+            /** Receipt */
+            receipt: string;
+            /** Signature */
+            signature: string;
+        };
+        /** AxisKnobstickOut */
+        AxisKnobstickOut: {
+            /** Id */
+            id: string;
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Messagetype */
+            messageType: string;
+            /**
+             * Servicetype
+             * @default eDoc
+             */
+            serviceType: string;
+            /** Status */
+            status: string;
+            /**
+             * Statusdesc
+             * @default {}
+             */
+            statusDesc: {
+                [key: string]: string;
+            };
+            /** Createdtime */
+            createdTime: string;
+            /** Updatedtime */
+            updatedTime: string;
+            /** Contentlength */
+            contentLength: number;
+        };
+        /** AxisListOut */
+        AxisListOut: {
+            /**
+             * Status
+             * @default OK
+             */
+            status: string;
+            /** Knobsticks */
+            knobsticks: components["schemas"]["AxisKnobstickOut"][];
+        };
+        /** AxisEdocOut */
+        AxisEdocOut: {
+            /**
+             * Status
+             * @default OK
+             */
+            status: string;
+            /** Docid */
+            docId: string;
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Messagetype */
+            messagetype: string;
+            /** Data */
+            data: string;
+            /** Signature */
+            signature: string;
+        };
+        /** AxisOkOut */
+        AxisOkOut: {
+            /**
+             * Status
+             * @default OK
+             */
+            status: string;
+        };
+        /** AxisAgencyOut */
+        AxisAgencyOut: {
+            /** Code */
+            code: string;
+            /** Pcode */
+            pcode: string;
+            /** Name */
+            name: string;
+            /** Level */
+            level: string;
+            /** Electronic */
+            electronic: boolean;
+        };
+        /** AxisAgenciesOut */
+        AxisAgenciesOut: {
+            /**
+             * Status
+             * @default OK
+             */
+            status: string;
+            /** Agencies */
+            agencies: components["schemas"]["AxisAgencyOut"][];
         };
         /** ConsultationIn */
         ConsultationIn: {

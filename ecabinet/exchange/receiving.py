@@ -1,0 +1,70 @@
+"""The one receiving path of a message from another system, pushed to the exchange
+endpoint (:mod:`ecabinet.api.routes_exchange`) or pulled from the national axis
+(:mod:`ecabinet.exchange.puller`), once its sender's signature is checked
+(:func:`documents.exchange.inbox.authenticate`):
+
+1. a message taken in already gets its first receipt back, and nothing else happens;
+2. a package is read (edXML, its PDFs and their signatures, as any intake) and must be
+   addressed by its signer to an agency of ours; a status message is read;
+3. its bytes are kept as received (the message log), outside any transaction;
+4. what is left is one transaction, which the caller runs: the inbox row, the document
+   or the status, the signed receipt. Two deliveries racing each other meet the inbox's
+   unique constraint there, and the loser answers with the winner's receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from documents import edxml, edxml_status
+from documents.exchange import inbox as exchange_inbox
+from documents.exchange.inbox import Envelope, SignedReceipt
+from ecabinet.core.db import session_scope
+from ecabinet.core.settings import Settings
+from ecabinet.core.storage import ObjectStore
+from ecabinet.signatures.package_intake import prepare_package
+from ecabinet.signatures.setup import SigningSetup
+
+Accept = Callable[[Session], SignedReceipt]
+"""The transaction that takes a message in; its signed receipt."""
+
+
+def prepare(
+    engine: Engine,
+    store: ObjectStore,
+    settings: Settings,
+    signing: SigningSetup,
+    envelope: Envelope,
+) -> SignedReceipt | Accept:
+    """The first receipt when ``envelope`` was taken in already; else the transaction
+    that takes it in (refusals raise, as 4xx domain errors)."""
+    with session_scope(engine, write=False) as session:
+        first = exchange_inbox.answered(session, envelope)
+        agency = (
+            exchange_inbox.receiving_agency(session, envelope.to_code)
+            if first is None and envelope.kind == "document"
+            else None
+        )
+    if first is not None:
+        return first
+    if agency is not None:
+        message = edxml.parse_document(envelope.data, max_bytes=settings.max_upload_bytes)
+        exchange_inbox.check_sender(envelope, message.sender.organ_id)
+        ready = prepare_package(signing, store, agency, message)
+        logged = exchange_inbox.log_message(store, envelope)
+        return lambda session: exchange_inbox.accept_document(
+            session,
+            settings,
+            envelope,
+            lambda s, agency_id: ready.arrival(
+                s, agency_id, source="exchange", check_permission=False
+            ),
+            message.document_id,
+            logged,
+        )
+    status = edxml_status.parse_status(envelope.data)
+    logged = exchange_inbox.log_message(store, envelope)
+    return lambda session: exchange_inbox.accept_status(session, settings, envelope, status, logged)
