@@ -15,6 +15,8 @@ from starlette.responses import Response
 
 from documents import edxml, edxml_status
 from documents.exchange import inbox as exchange_inbox
+from documents.exchange import recall as exchange_recall
+from documents.exchange import replacement as exchange_replacement
 from documents.exchange.inbox import Envelope, SignedReceipt
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
@@ -118,10 +120,9 @@ async def receive_package(call: Call) -> Response:
     ready = await anyio.to_thread.run_sync(
         lambda: prepare_package(call.ctx.signing, call.ctx.store, agency, message)
     )
-    return await _once(
-        call,
-        envelope,
-        lambda s: exchange_inbox.accept_document(
+
+    def accept(s: Session) -> SignedReceipt:
+        receipt = exchange_inbox.accept_document(
             s,
             call.settings,
             envelope,
@@ -129,8 +130,11 @@ async def receive_package(call: Call) -> Response:
                 s2, agency_id, source="exchange", check_permission=False
             ),
             message.document_id,
-        ),
-    )
+        )
+        exchange_replacement.link(s, envelope, message)  # a replacement: linked (0035)
+        return receipt
+
+    return await _once(call, envelope, accept)
 
 
 @api.route(
@@ -148,9 +152,10 @@ async def receive_status(call: Call) -> Response:
     if first is not None:
         return _answer(envelope, first, 200)
     message = await anyio.to_thread.run_sync(lambda: edxml_status.parse_status(envelope.data))
-    return await _once(
-        call, envelope, lambda s: exchange_inbox.accept_status(s, call.settings, envelope, message)
-    )
+    # A recall (13) comes from the document's sender, not from a recipient (0035).
+    accept = exchange_recall.accept if exchange_recall.is_recall(message) else None
+    accept = accept or exchange_inbox.accept_status
+    return await _once(call, envelope, lambda s: accept(s, call.settings, envelope, message))
 
 
 @api.route(
