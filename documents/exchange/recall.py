@@ -136,9 +136,10 @@ def accept(
         )
         .order_by(col(ExchangeInbox.id))
     ).all()
-    mine = [r for r in received if r.from_code == envelope.from_code]
+    issuer = message.response_for.organ_id
+    mine = [r for r in received if r.from_code == envelope.from_code == issuer]
     if not mine:
-        if received:
+        if received or issuer != envelope.from_code:
             raise refused(
                 "exchange.recall_not_sender",
                 f"Chỉ cơ quan đã gửi văn bản mới thu hồi được; {envelope.from_code} "
