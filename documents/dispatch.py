@@ -13,6 +13,7 @@ from documents import (
     history,
     incoming,
     notifications,
+    publication,
     search,
     status,
     steps,
@@ -21,6 +22,7 @@ from documents.access import DocumentView, check_step
 from documents.agency_directory import lookup
 from documents.exchange import outbox as exchange_outbox
 from documents.exchange import peers as exchange_peers
+from documents.exchange import recall as exchange_recall
 from documents.fields import Fields
 from documents.files import FileKind, Receipt, attach, current_main, files_of
 from documents.levels import Confidentiality, Urgency
@@ -254,7 +256,9 @@ def recall(
     session: Session, actor: Actor, subject: Subject, view: DocumentView, reason: str
 ) -> Document:
     """Recall an issued document: each recipient inside the system is asked to confirm
-    (their copy waits in ``recall_requested``)."""
+    (their copy waits in ``recall_requested``), each peer system is sent a recall (or
+    its package, not delivered yet, is cancelled), and the document is withdrawn from
+    the public page with the same reason if it is published there."""
     text = incoming._reason(reason)
     steps.take(session, actor, subject, view, Step.recall, note=text)
     assert view.document.id is not None
@@ -268,6 +272,14 @@ def recall(
         copy.state = State.recall_requested.value
         history.log(session, actor, copy, "recall_requested", from_state=before, note=text)
         status.set_status(session, recipient, StatusCode.recall_requested)
+    # Peers: a recall message for each delivered package, the others cancelled (0035).
+    exchange_recall.queue_recalls(session, actor, view.document, text)
+    published = publication.of(session, view.document.id)
+    if published is not None and published.state == "published":
+        # A recalled document is withdrawn from the public page with the same reason.
+        publication.end(
+            session, actor, subject, view, how="withdraw", on=incoming.today(), reason=text
+        )
     return view.document
 
 

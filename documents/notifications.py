@@ -66,6 +66,8 @@ class Kind(StrEnum):
     consultation = "consultation"
     meeting_soon = "meeting_soon"
     """A meeting one attends starts within the hour."""
+    recalled = "recalled"
+    """The sender recalled an incoming document (over the exchange)."""
 
 
 DOCUMENT_KINDS = frozenset(
@@ -80,6 +82,7 @@ DOCUMENT_KINDS = frozenset(
         Kind.returned,
         Kind.due_soon,
         Kind.overdue,
+        Kind.recalled,
     }
 )
 SMS_KINDS = DOCUMENT_KINDS - {Kind.due_soon, Kind.overdue} | {Kind.meeting_soon}
@@ -154,6 +157,9 @@ def _titles(kind: Kind, d: Document, lead: bool = True) -> tuple[str, str]:
         vi, en = f"Sắp đến hạn xử lý ({due_vi}): {vi}", f"Due on {due_en}: {en}"
     elif kind is Kind.overdue:
         vi, en = f"Quá hạn xử lý (hạn {due_vi}): {vi}", f"Overdue since {due_en}: {en}"
+    elif kind is Kind.recalled:
+        sender = d.issuing_agency_name
+        vi, en = f"Văn bản bị {sender} thu hồi: {vi}", f"Recalled by {sender}: {en}"
     elif kind in _HANDOFF_TITLES:
         head_vi, head_en = _HANDOFF_TITLES[kind]
         vi, en = f"{head_vi}: {vi}", f"{head_en}: {en}"
@@ -319,6 +325,20 @@ def on_arrival(session: Session, recipients: Sequence[Recipient]) -> None:
 def on_delivered(session: Session, document: Document) -> None:
     """Notify the clerks of the agency a document from another system was delivered to."""
     _add(session, document, Kind.arrived, _clerks(session, document.agency_id))
+
+
+def on_recalled(session: Session, actor: Actor, document: Document) -> None:
+    """Notify the agency's clerks, the leader it was presented to and its handlers that
+    the sender recalled an incoming document."""
+    handlers = session.exec(
+        select(Assignment).where(Assignment.document_id == document.id, col(Assignment.active))
+    ).all()
+    people = _clerks(session, document.agency_id)
+    people |= {document.leader_id} if document.leader_id is not None else set()
+    for a in handlers:
+        people |= {a.user_id} if a.user_id is not None else set()
+        people |= _unit_members(session, document.agency_id, [a.unit_id] if a.unit_id else [])
+    _add(session, document, Kind.recalled, people - {actor.user_id or 0})
 
 
 def remind(engine: Engine, settings: Settings, today: date) -> int:

@@ -239,6 +239,32 @@ def end(
             "Văn bản đã thu hồi hoặc hết hiệu lực.",
             "The document is already withdrawn or expired.",
         )
+    return _close(session, actor, document, row, how=how, on=on, reason=reason)
+
+
+def withdraw_by_system(
+    session: Session, actor: Actor, document_id: int, *, on: date, reason: str
+) -> Publication:
+    """Withdraw a published document as a consequence of something else (the sender
+    recalled the document over the exchange): no clerk's permission asked, the same
+    log entry, timeline and reason as a clerk's withdrawal."""
+    document = session.get(Document, document_id)
+    row = of(session, document_id)
+    assert document is not None and row is not None and row.state == "published"
+    return _close(session, actor, document, row, how="withdraw", on=on, reason=reason)
+
+
+def _close(
+    session: Session,
+    actor: Actor,
+    document: Document,
+    row: Publication,
+    *,
+    how: str,
+    on: date,
+    reason: str,
+) -> Publication:
+    assert document.id is not None
     reason = reason.strip()
     if not 1 <= len(reason) <= MAX_REASON or how not in ENDINGS:
         raise errors.InvalidInput(

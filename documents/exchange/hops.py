@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from documents.exchange.console import Stage, stage_of
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
+from documents.exchange.outbox import LEASE
 from documents.exchange.proofs import ProofRef
 from documents.exchange.signed_messages import Receipt
 from documents.models import Recipient
@@ -96,6 +97,7 @@ def tracks_of(session: Session, document_id: int) -> dict[int, Track]:
     recipients = {
         r.id: r for r in session.exec(select(Recipient).where(Recipient.document_id == document_id))
     }
+    recalls = _recalls(session, document_id)
     tracks: dict[int, Track] = {}
     for row in rows:  # oldest first: a later row for the same recipient wins
         assert row.recipient_id is not None
@@ -118,6 +120,7 @@ def tracks_of(session: Session, document_id: int) -> dict[int, Track]:
                 reported = _receipt(status.receipt)
                 code = reported.reference if reported else ""
                 hops.append(_status_hop(code, status))
+        hops += recalls.get(row.to_code, [])
         waiting = row.state == "pending"
         tracks[row.recipient_id] = Track(
             outbox_id=row.id or 0,
@@ -128,3 +131,24 @@ def tracks_of(session: Session, document_id: int) -> dict[int, Track]:
             hops=sorted(hops, key=lambda h: h.at),
         )
     return tracks
+
+
+def _recalls(session: Session, document_id: int) -> dict[str, list[Hop]]:
+    """Peer code → the hops of our recall of ``document_id`` (decision 0035): 13 when it
+    was queued, with its reason, and 16 with the peer's reason if the peer refused it
+    (an accepted recall comes back as the peer's status 15, an ordinary status)."""
+    rows = session.exec(
+        select(ExchangeOutbox).where(
+            ExchangeOutbox.kind == "status",
+            ExchangeOutbox.document_id == document_id,
+            ExchangeOutbox.status_code == StatusCode.recall_requested.value,
+        )
+    ).all()
+    out: dict[str, list[Hop]] = {}
+    for row in rows:
+        hops = out.setdefault(row.to_code, [])
+        hops.append(Hop(StatusCode.recall_requested.value, row.created_at, row.status_note))
+        if row.state == "refused":
+            at = max(row.created_at, row.next_attempt_at - LEASE)  # when the answer came
+            hops.append(Hop(StatusCode.recall_refused.value, at, row.last_error))
+    return out

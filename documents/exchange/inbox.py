@@ -115,7 +115,7 @@ def log_message(store: ObjectStore, envelope: Envelope) -> str:
     return store.put_bytes(envelope.data).sha256
 
 
-def _keep(
+def keep(
     session: Session,
     settings: Settings,
     envelope: Envelope,
@@ -180,7 +180,7 @@ def accept_document(
     )
     assert document.id is not None
     notifications.on_delivered(session, document)
-    return _keep(
+    return keep(
         session,
         settings,
         envelope,
@@ -236,7 +236,7 @@ def accept_status(
         note=f"{note} ({message.timestamp.isoformat()})",
         summary=f"{envelope.from_code} {code}",
     )
-    return _keep(
+    return keep(
         session,
         settings,
         envelope,

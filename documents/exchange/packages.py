@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from documents import edxml, registers
 from documents.edxml import Attachment, DocumentMessage, Organ
+from documents.exchange import replacement as exchange_replacement
 from documents.fields import MAX_ABSTRACT, MAX_PAGES, Fields
 from documents.files import FileKind, files_of
 from documents.levels import Urgency
@@ -100,6 +101,7 @@ def message_for(session: Session, store: ObjectStore, document: Document) -> Doc
         promulgation_amount=document.copies or 0,
         trace=(edxml.Trace(organ_id=agency.code, timestamp=datetime.now(VN)),),
         attachments=attachments,
+        **exchange_replacement.fields_for(session, document),
     )
 
 

@@ -29,6 +29,7 @@ from documents.exchange import national_axis
 from documents.exchange import outbox as exchange_outbox
 from documents.exchange import packages as exchange
 from documents.exchange import peers as exchange_peers
+from documents.exchange import recall as exchange_recall
 from documents.exchange import signed_messages as exchange_signing
 from documents.exchange.axis import Axis, PeerAxis, Refused, Unreachable
 from documents.exchange.inbox import Envelope
@@ -170,7 +171,7 @@ def _build(session: Session, store: ObjectStore, row: ExchangeOutbox) -> tuple[b
     assert agency is not None and row.status_at is not None
     status = StatusMessage(
         response_for=ResponseFor(
-            organ_id=row.to_code,
+            organ_id=exchange_recall.issuer_code(row),
             code=format_number_symbol(document.number, document.symbol),
             promulgation_date=document.issued_on or row.status_at.astimezone(VN).date(),
             document_id=row.document_key,

@@ -8,7 +8,8 @@ endpoint (:mod:`ecabinet.api.routes_exchange`) or pulled from the national axis
    addressed by its signer to an agency of ours; a status message is read;
 3. its bytes are kept as received (the message log), outside any transaction;
 4. what is left is one transaction, which the caller runs: the inbox row, the document
-   or the status, the signed receipt. Two deliveries racing each other meet the inbox's
+   (linked to the one it replaces) or the status (a recall: the document recalled), the
+   signed receipt. Two deliveries racing each other meet the inbox's
    unique constraint there, and the loser answers with the winner's receipt.
 """
 
@@ -21,6 +22,8 @@ from sqlmodel import Session
 
 from documents import edxml, edxml_status
 from documents.exchange import inbox as exchange_inbox
+from documents.exchange import recall as exchange_recall
+from documents.exchange import replacement as exchange_replacement
 from documents.exchange.inbox import Envelope, SignedReceipt
 from ecabinet.core.db import session_scope
 from ecabinet.core.settings import Settings
@@ -55,16 +58,25 @@ def prepare(
         exchange_inbox.check_sender(envelope, message.sender.organ_id)
         ready = prepare_package(signing, store, agency, message)
         logged = exchange_inbox.log_message(store, envelope)
-        return lambda session: exchange_inbox.accept_document(
-            session,
-            settings,
-            envelope,
-            lambda s, agency_id: ready.arrival(
-                s, agency_id, source="exchange", check_permission=False
-            ),
-            message.document_id,
-            logged,
-        )
+
+        def accept_document(session: Session) -> SignedReceipt:
+            receipt = exchange_inbox.accept_document(
+                session,
+                settings,
+                envelope,
+                lambda s, agency_id: ready.arrival(
+                    s, agency_id, source="exchange", check_permission=False
+                ),
+                message.document_id,
+                logged,
+            )
+            exchange_replacement.link(session, envelope, message)  # decision 0035
+            return receipt
+
+        return accept_document
     status = edxml_status.parse_status(envelope.data)
     logged = exchange_inbox.log_message(store, envelope)
-    return lambda session: exchange_inbox.accept_status(session, settings, envelope, status, logged)
+    # A recall (13) comes from the document's sender, not from a recipient (0035).
+    accept = exchange_recall.accept if exchange_recall.is_recall(status) else None
+    accept_status = accept or exchange_inbox.accept_status
+    return lambda session: accept_status(session, settings, envelope, status, logged)

@@ -39,6 +39,7 @@ const vi = {
   kind_agenda_doc: "Tài liệu họp mới hoặc thay đổi",
   kind_consultation: "Phiếu lấy ý kiến",
   kind_meeting_soon: "Cuộc họp bắt đầu trong một giờ",
+  kind_recalled: "Văn bản đến bị thu hồi",
 };
 type Dict = typeof vi;
 const en: Dict = {
@@ -79,6 +80,7 @@ const en: Dict = {
   kind_agenda_doc: "New or changed meeting document",
   kind_consultation: "Consultation",
   kind_meeting_soon: "Meeting within the hour",
+  kind_recalled: "Incoming document recalled",
 };
 export type NoteKey = keyof Dict;
 

@@ -21,6 +21,9 @@ import { SignaturePanel } from "./SignaturePanel";
 import { SignDialog } from "./SignDialog";
 import { SimpleStepDialog } from "./SimpleStepDialog";
 
+/** Hops whose note is shown: a recall's reason (13) and the peer's refusal of it (16). */
+const RECALL_HOPS = new Set(["13", "16"]);
+
 export function DocumentPage({ me, id }: { me: Me; id: number }) {
   const t = useDocT();
   const xt = useExchangeT();
@@ -259,6 +262,7 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
                               <li key={i}>
                                 <span className="muted">{formatTime(h.at, lang)}</span>{" "}
                                 {h.code === "queued" ? xt("hop_queued") : `${h.code} ${t.recipientStatus(h.code, h.label)}`}
+                                {h.note && RECALL_HOPS.has(h.code) && <span className="muted hop-note"> — {h.note}</span>}
                                 {h.proof && <HopProof documentId={detail.document.id} path={h.proof} step={`${h.code} ${r.name}`} />}
                               </li>
                             ))}
