@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from documents import edxml, edxml_status
 from documents.exchange import inbox as exchange_inbox
+from documents.exchange import relay as exchange_relay
 from documents.exchange.inbox import Envelope, SignedReceipt
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
@@ -63,7 +64,9 @@ async def _envelope(call: Call, kind: str) -> Envelope:
             "The sender's code (X-Exchange-From) or signature (X-Exchange-Signature) is missing.",
         )
     data = await call.raw_body(call.settings.max_upload_bytes, "exchange.too_large")
-    envelope = Envelope(kind, from_code, call.request.path_params["to_code"], data, signature)
+    via = call.request.headers.get("x-exchange-via", "")[:32]
+    to_code = call.request.path_params["to_code"]
+    envelope = Envelope(kind, from_code, to_code, data, signature, via=via)
     await anyio.to_thread.run_sync(lambda: exchange_inbox.authenticate(call.settings, envelope))
     return envelope
 
@@ -92,6 +95,19 @@ async def _once(
         return _answer(envelope, first, 200)
 
 
+async def _relayed(call: Call, envelope: Envelope) -> Response | None:
+    """As the provincial axis, take on a message for a peer's agency (decision 0036)."""
+    if not exchange_relay.relays(call.settings, envelope.to_code):
+        return None
+    if await call.db(lambda s: exchange_relay.holds(s, envelope.to_code), write=False):
+        return None
+    return await _once(
+        call,
+        envelope,
+        lambda s: SignedReceipt(*exchange_relay.accept(s, call.settings, call.ctx.store, envelope)),
+    )
+
+
 @api.route(
     "/exchange/packages/{to_code}",
     "POST",
@@ -107,6 +123,8 @@ async def receive_package(call: Call) -> Response:
     first = await call.db(lambda s: exchange_inbox.answered(s, envelope), write=False)
     if first is not None:
         return _answer(envelope, first, 200)
+    if (relayed := await _relayed(call, envelope)) is not None:
+        return relayed
     agency = await call.db(
         lambda s: exchange_inbox.receiving_agency(s, envelope.to_code), write=False
     )
@@ -147,6 +165,8 @@ async def receive_status(call: Call) -> Response:
     first = await call.db(lambda s: exchange_inbox.answered(s, envelope), write=False)
     if first is not None:
         return _answer(envelope, first, 200)
+    if (relayed := await _relayed(call, envelope)) is not None:
+        return relayed
     message = await anyio.to_thread.run_sync(lambda: edxml_status.parse_status(envelope.data))
     return await _once(
         call, envelope, lambda s: exchange_inbox.accept_status(s, call.settings, envelope, message)

@@ -229,6 +229,10 @@ class Settings:
     """…up to this."""
     exchange_max_attempts: int = 100
     """Attempts before a delivery is marked failed (the clerk may retry it)."""
+    exchange_relay: str = ""
+    """This deployment's agency code as the provincial axis (decision 0036): a package or
+    status for a code it does not hold but that is a configured peer is relayed there,
+    unchanged with its signature. Empty: no relaying."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -430,6 +434,7 @@ class Settings:
             exchange_max_attempts=_int(
                 "EXCHANGE_MAX_ATTEMPTS", get("EXCHANGE_MAX_ATTEMPTS", "100"), 1, 10000
             ),
+            exchange_relay=(get("EXCHANGE_RELAY", "") or "").strip(),
             env=env,
         )
         return settings
