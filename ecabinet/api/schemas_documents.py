@@ -356,20 +356,17 @@ class HopOut(BaseModel):
     """One step of a document on its way to a recipient in another system."""
 
     code: str = Field(
-        description="queued (handed to the outbox), relayed (taken on by the provincial "
-        "axis named in the note, the time in its signed receipt), or the edXML status code: "
-        "01 arrived (the time in the peer's signed receipt), 02 refused, 03 registered…"
+        description="queued (handed to the outbox), or the edXML status code: 01 arrived "
+        "(the time in the peer's signed receipt), 02 refused, 03 registered, 04 assigned…"
     )
     label: str = Field(description="The status code's Vietnamese name; empty for queued")
     at: datetime
-    note: str = Field(
-        description="A refusal's reason (Vietnamese / English); for relayed, the relay's code"
-    )
+    note: str = Field(description="A refusal's reason (Vietnamese / English)")
 
     @classmethod
     def of(cls, hop: Hop) -> HopOut:
         label = StatusCode(hop.code).label_vi if hop.code in set(StatusCode) else ""
-        if hop.code == RELAYED:
+        if hop.code == RELAYED:  # taken on by the provincial axis, named in the note (0036)
             label = "Đã chuyển qua trục"
         return cls(code=hop.code, label=label, at=hop.at, note=hop.note)
 

@@ -10907,7 +10907,7 @@ export interface components {
          *     attempt).
          * @enum {string}
          */
-        Stage: "pending" | "retrying" | "failed" | "refused" | "delivered" | "cancelled";
+        Stage: "pending" | "retrying" | "failed" | "refused" | "delivered" | "cancelled" | "relayed";
         /** OutboxPageOut */
         OutboxPageOut: {
             /** Items */

@@ -257,7 +257,11 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
                             {r.hops.map((h, i) => (
                               <li key={i}>
                                 <span className="muted">{formatTime(h.at, lang)}</span>{" "}
-                                {h.code === "queued" ? xt("hop_queued") : `${h.code} ${t.recipientStatus(h.code, h.label)}`}
+                                {h.code === "queued"
+                                  ? xt("hop_queued")
+                                  : h.code === "relayed"
+                                    ? `${xt("stage_relayed")} ${h.note}`
+                                    : `${h.code} ${t.recipientStatus(h.code, h.label)}`}
                               </li>
                             ))}
                           </ol>
