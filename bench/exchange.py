@@ -2,7 +2,7 @@
 loopback to a deployment's ``/api/v1/exchange/packages`` (decision 0032).
 
     .venv/bin/python bench/exchange.py [--packages 30]
-    .venv/bin/python bench/exchange.py --mode latency [--samples 20] [--relay]
+    .venv/bin/python bench/exchange.py --mode latency [--samples 20] [--relay | --compare]
     .venv/bin/python bench/exchange.py --mode backlog [--backlog 300] [--relay] [--kb 1024]
 
 Run by hand (not part of the tests). One receiving deployment (SQLite, its own data
@@ -136,7 +136,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--backlog", type=int, default=300)
     parser.add_argument("--relay", action="store_true", help="through a provincial axis")
-    parser.add_argument("--kb", type=int, default=1024, help="random bytes in each PDF")
+    parser.add_argument("--kb", type=int, default=1024, help="random kB in each PDF")
+    parser.add_argument("--compare", action="store_true", help="latency: direct, then relay")
     args = parser.parse_args()
     if args.mode != "receiver":
         from bench.exchange_flow import run_flow

@@ -173,7 +173,21 @@ def _ms(values: list[float]) -> str:
     return f"median {statistics.median(values) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
 
 
+LATENCIES: dict[bool, float] = {}
+"""Median latency, direct (False) and through the relay (True), for ``--compare``."""
+
+
 def run_flow(mode: str, count: int, args: argparse.Namespace) -> None:
+    if mode == "latency" and args.compare:
+        for relay in (False, True):
+            _run(mode, count, argparse.Namespace(**{**vars(args), "relay": relay}))
+        ratio = LATENCIES[True] / LATENCIES[False]
+        print(f"through the relay / direct (medians): {ratio:.2f}×")
+        return
+    _run(mode, count, args)
+
+
+def _run(mode: str, count: int, args: argparse.Namespace) -> None:
     path = "A → P (relay) → B, status 01 back through P" if args.relay else "A → B, receipt"
     with tempfile.TemporaryDirectory() as tmp, _deployments(Path(tmp), args.relay) as sides:
         a, b, p, doc_id, port = sides
@@ -189,6 +203,7 @@ def run_flow(mode: str, count: int, args: argparse.Namespace) -> None:
                     times.append(time.perf_counter() - start)
                 print(f"{path}: {len(times)} packages of {args.kb} kB random + the demo PDF")
                 print(f"end-to-end latency until the proof is back at A: {_ms(times)}")
+                LATENCIES[bool(p)] = statistics.median(times)
                 return
         # backlog: queued while B is away, then B comes back
         made = time.perf_counter()
