@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 from sqlmodel import Session, select
 
-from documents import history
+from documents import edxml, edxml_status, history
 from documents.exchange import peers as exchange_peers
 from documents.exchange import signed_messages as exchange_signing
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
@@ -47,6 +47,39 @@ def relays(settings: Settings, to_code: str) -> bool:
 
 def holds(session: Session, code: str) -> bool:
     return session.exec(select(Agency.id).where(Agency.code == code)).first() is not None
+
+
+def check(settings: Settings, envelope: Envelope) -> None:
+    """What the final receiver would refuse anyway and a relay can tell at once, so the
+    reason goes back to the sender in the answer: an edXML that does not parse, a From
+    that is not the signing code, a package not addressed to the code it is sent to, a
+    package without a PDF. (The PDFs' signatures and the registration stay the
+    receiver's: a refusal there lands on the relay's outbox row.)"""
+    limit = settings.max_upload_bytes
+    if envelope.kind == "status":
+        sender = edxml_status.parse_status(envelope.data, max_bytes=limit).sender.organ_id
+    else:
+        message = edxml.parse_document(envelope.data, max_bytes=limit)
+        sender = message.sender.organ_id
+        if not any(r.organ_id == envelope.to_code for r in message.recipients):
+            raise refused(
+                "edxml.misaddressed",
+                f"Gói edXML không gửi cho cơ quan mã {envelope.to_code}.",
+                f"The edXML package is not addressed to agency {envelope.to_code}.",
+                to=[r.organ_id for r in message.recipients],
+            )
+        if not any(a.data[:1024].lstrip().startswith(b"%PDF-") for a in message.attachments):
+            raise refused(
+                "edxml.no_pdf",
+                "Gói edXML không có tệp PDF văn bản.",
+                "The edXML package holds no PDF document.",
+            )
+    if sender != envelope.from_code:
+        raise refused(
+            "exchange.sender_mismatch",
+            f"Gói tin ghi nơi gửi {sender}, nhưng được ký cho {envelope.from_code}.",
+            f"The package names {sender} as sender but is signed for {envelope.from_code}.",
+        )
 
 
 def accept(

@@ -101,6 +101,7 @@ async def _relayed(call: Call, envelope: Envelope) -> Response | None:
         return None
     if await call.db(lambda s: exchange_relay.holds(s, envelope.to_code), write=False):
         return None
+    await anyio.to_thread.run_sync(lambda: exchange_relay.check(call.settings, envelope))
     return await _once(
         call,
         envelope,

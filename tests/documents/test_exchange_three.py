@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -520,3 +520,25 @@ def test_the_sender_killed_mid_delivery_loses_nothing_and_duplicates_nothing(
     _delivered(three, doc_id)
     assert len(_at_department(three, package_id)) == 1
     assert len([i for i in three.province.inbox() if i.package_id == package_id]) == 1
+
+
+def test_the_province_refuses_at_once_what_the_department_would_refuse(
+    three: Three, pdf: bytes
+) -> None:
+    doc_id = _dispatch(three, pdf)
+    data = three.commune.store.read_bytes(_package_id(three, doc_id))
+    # Signed by the commune, addressed to the department, sent on for the commune.
+    with pytest.raises(Refused) as refused:
+        PeerAxis().send(three.province.url, replace(_signed(three, data), to_code=COMMUNE))
+    assert refused.value.code == "edxml.misaddressed"
+    assert refused.value.vi.startswith("Gói edXML không gửi cho cơ quan mã")
+    # Signed by the department, for a package whose sender is the commune (one more
+    # byte: not the package the province already carried, whose receipt it would give).
+    key = exchange_peers.own_key(three.department.settings)
+    other = data + b"\n"
+    forged = Envelope("document", DEPARTMENT, DEPARTMENT, other, exchange_signing.sign(key, other))
+    with pytest.raises(Refused) as refused:
+        PeerAxis().send(three.province.url, forged)
+    assert refused.value.code == "exchange.sender_mismatch"
+    kept = [(i.from_code, i.to_code) for i in three.province.inbox() if i.kind == "document"]
+    assert (COMMUNE, COMMUNE) not in kept and (DEPARTMENT, DEPARTMENT) not in kept
