@@ -2,6 +2,8 @@
 loopback to a deployment's ``/api/v1/exchange/packages`` (decision 0032).
 
     .venv/bin/python bench/exchange.py [--packages 30]
+    .venv/bin/python bench/exchange.py --mode latency [--samples 20] [--relay | --compare]
+    .venv/bin/python bench/exchange.py --mode backlog [--backlog 300] [--relay] [--kb 1024]
 
 Run by hand (not part of the tests). One receiving deployment (SQLite, its own data
 folder, served by uvicorn in a thread of this process) and one sending side that signs
@@ -9,6 +11,17 @@ with its own key, as ``documents.exchange.sender`` does. Measured: each delivery
 (signature check, edXML parse, the PDF's signature check and text in the sandbox, blobs,
 the document and the signed receipt), packages per second in sequence, and the answer
 to a duplicate (the first receipt, from the inbox). Prints medians and p95.
+
+``--mode latency`` and ``--mode backlog`` (decision 0036) run the whole path with the
+real sender (:func:`documents.exchange.sender.send_once`) between deployments served
+over loopback in this process: the sender A (a document issued through the API, then one
+outbox row per package, its edXML frozen beforehand, as a dispatch leaves it), the
+receiver B and, with ``--relay``, the provincial axis P between them. ``latency``: from a
+row queued until the proof is back at A (B's signed receipt; through P, B's status 01
+carried back), median and p99, the senders called one after another without waiting
+(the background task adds up to ``ECABINET_EXCHANGE_SEND_SECONDS`` per hop).
+``backlog``: N rows queued while B is away, then the time B's return takes to drain
+them all; the per-package rate extrapolates to N=10,000.
 """
 
 from __future__ import annotations
@@ -119,7 +132,18 @@ def _ms(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--packages", type=int, default=30)
+    parser.add_argument("--mode", choices=["receiver", "latency", "backlog"], default="receiver")
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--backlog", type=int, default=300)
+    parser.add_argument("--relay", action="store_true", help="through a provincial axis")
+    parser.add_argument("--kb", type=int, default=1024, help="random kB in each PDF")
+    parser.add_argument("--compare", action="store_true", help="latency: direct, then relay")
     args = parser.parse_args()
+    if args.mode != "receiver":
+        from bench.exchange_flow import run_flow
+
+        run_flow(args.mode, args.samples if args.mode == "latency" else args.backlog, args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         a_p12, a_pem = _identity(root, "a")

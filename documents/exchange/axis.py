@@ -98,6 +98,8 @@ class PeerAxis:
             "X-Exchange-From": envelope.from_code,
             "X-Exchange-Signature": base64.b64encode(envelope.signature).decode(),
         }
+        if envelope.via:
+            headers["X-Exchange-Via"] = envelope.via
         status, body = self._call(url, envelope.data, headers)
         if status in (200, 201):
             try:

@@ -41,6 +41,8 @@ class Stage(StrEnum):
     refused = "refused"
     delivered = "delivered"
     cancelled = "cancelled"
+    relayed = "relayed"
+    """Taken on by a relay (decision 0036): its receipt kept, the receiver's to come."""
 
 
 def stage_of(row: ExchangeOutbox) -> Stage:

@@ -23,6 +23,10 @@ from ecabinet.core import errors
 
 QUEUED = "queued"
 """The hop of a package handed to the outbox (not an edXML code)."""
+RELAYED = "relayed"
+"""The hop of a package a relay took on (decision 0036): the note names the relay, the
+time is the one in its signed receipt; arrival (01) comes later as the receiver's
+status."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,10 @@ def tracks_of(session: Session, document_id: int) -> dict[int, Track]:
         recipient = recipients.get(row.recipient_id)
         hops = [Hop(QUEUED, row.created_at)]
         receipt = _receipt(row.receipt)
-        if row.state == "delivered":
+        if receipt is not None and receipt.relayed_by:  # taken on by a relay (0036)
+            relayed = _moment(receipt.received_at, row.created_at)
+            hops.append(Hop(RELAYED, relayed, receipt.relayed_by))
+        elif row.state == "delivered":
             at = row.delivered_at or row.created_at
             arrived = _moment(receipt.received_at, at) if receipt else at
             proof = ProofRef("receipt", row.id) if row.id and row.receipt else None

@@ -13,7 +13,9 @@ from sqlmodel import Session, select
 
 from documents import history, notifications
 from documents.edxml_status import StatusMessage
+from documents.exchange import outbox as exchange_outbox
 from documents.exchange import peers as exchange_peers
+from documents.exchange import relay as exchange_relay
 from documents.exchange import signed_messages as exchange_signing
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
 from documents.exchange.signed_messages import Receipt, refused
@@ -38,6 +40,9 @@ class Envelope:
     to_code: str
     data: bytes
     signature: bytes
+    via: str = ""
+    """The relay that carried it (``X-Exchange-Via``, decision 0036), if any: the
+    receiver then reports its arrival back as a status 01 signed by itself."""
 
     @property
     def package_id(self) -> str:
@@ -180,7 +185,7 @@ def accept_document(
     )
     assert document.id is not None
     notifications.on_delivered(session, document)
-    return keep(
+    kept = keep(
         session,
         settings,
         envelope,
@@ -189,6 +194,9 @@ def accept_document(
         str(document.id),
         message_sha256=message_sha256,
     )
+    if envelope.via:  # the sender only has the relay's receipt: tell it we have it (0036)
+        exchange_outbox.report(session, envelope.actor(), document)
+    return kept
 
 
 def accept_status(
@@ -225,6 +233,7 @@ def accept_status(
     if recipient.status_at is None or at >= recipient.status_at:
         recipient.status, recipient.status_at = code, at
         session.add(recipient)
+    exchange_relay.arrived(session, envelope.actor(), sent, at)  # sent through a relay
     note = f"{recipient.name} ({recipient.organ_id}): {code} {label}"
     if message.description:
         note += f" — {message.description[:1000]}"

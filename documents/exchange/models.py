@@ -26,8 +26,9 @@ class ExchangeOutbox(SQLModel, table=True):
     )
     from_code: str = Field(max_length=32, description="The sending agency's code")
     to_code: str = Field(max_length=32, description="The receiving agency's code")
-    document_id: int = Field(foreign_key="document.id", index=True)
-    """The outgoing document sent (``document``) or the incoming one reported on."""
+    document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
+    """The outgoing document sent (``document``) or the incoming one reported on; None
+    for a message this deployment relays for another (``relay_of``)."""
     recipient_id: int | None = Field(default=None, foreign_key="recipient.id")
     """The sender's recipient row (``document``)."""
     document_key: str = Field(default="", max_length=255)
@@ -45,6 +46,11 @@ class ExchangeOutbox(SQLModel, table=True):
     receipt: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
     """The receiver's signed receipt (JSON) once delivered, with its signature below."""
     receipt_signature: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
+    relay_of: int | None = Field(default=None, foreign_key="exchange_inbox.id")
+    """A relayed message (decision 0036): the inbox row it arrived as."""
+    forward_signature: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
+    """A relayed message: the original sender's signature, forwarded unchanged (a relay
+    never signs someone else's message)."""
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 

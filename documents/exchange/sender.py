@@ -30,6 +30,7 @@ from documents.exchange import outbox as exchange_outbox
 from documents.exchange import packages as exchange
 from documents.exchange import peers as exchange_peers
 from documents.exchange import recall as exchange_recall
+from documents.exchange import relay as exchange_relay
 from documents.exchange import signed_messages as exchange_signing
 from documents.exchange.axis import Axis, PeerAxis, Refused, Unreachable
 from documents.exchange.inbox import Envelope
@@ -39,7 +40,7 @@ from documents.symbols import format_number_symbol
 from ecabinet.core import errors
 from ecabinet.core.agencies import Agency
 from ecabinet.core.db import session_scope
-from ecabinet.core.settings import Settings
+from ecabinet.core.settings import Peer, Settings
 from ecabinet.core.storage import ObjectStore
 from ecabinet.core.types import utcnow
 from signing.pdfio import VN
@@ -107,7 +108,7 @@ def _attempt(
         via, signer = national_axis.route(settings, peer, axis)
         send = via.send if row.kind == "document" else via.send_status
         answer = send(peer.url, envelope)
-        receipt = _checked(answer.receipt, answer.signature, envelope, signer)
+        receipt = _checked(settings, answer.receipt, answer.signature, envelope, peer, signer)
     except Refused as refusal:
         with session_scope(engine) as session:
             exchange_outbox.refused(session, row_id, refusal.code, refusal.vi, refusal.en)
@@ -122,6 +123,9 @@ def _attempt(
             exchange_outbox.retry_later(session, settings, row_id, reason)
         return False
     with session_scope(engine) as session:
+        if receipt.relayed_by or row.relay_of is not None:  # decision 0036
+            exchange_relay.recorded(session, row_id, answer.receipt, answer.signature, receipt)
+            return True
         exchange_outbox.delivered(
             session,
             row_id,
@@ -143,16 +147,35 @@ def _moment(text: str) -> datetime:
 
 def _envelope(store: ObjectStore, settings: Settings, row: ExchangeOutbox) -> Envelope:
     data = store.read_bytes(row.package_sha256)
+    if row.forward_signature:  # relayed: the original sender's signature, unchanged (0036)
+        return Envelope(
+            row.kind,
+            row.from_code,
+            row.to_code,
+            data,
+            row.forward_signature,
+            via=settings.exchange_relay,
+        )
     signature = exchange_signing.sign(exchange_peers.own_key(settings), data)
     return Envelope(row.kind, row.from_code, row.to_code, data, signature)
 
 
 def _checked(
-    receipt: bytes, signature: bytes, envelope: Envelope, signer: x509.Certificate
+    settings: Settings,
+    receipt: bytes,
+    signature: bytes,
+    envelope: Envelope,
+    peer: Peer,
+    signer: x509.Certificate,
 ) -> exchange_signing.Receipt:
-    """The receipt must be signed by the peer (or the national axis that carries the
-    package to it) and name this very package."""
-    exchange_signing.verify(receipt, signature, signer)
+    """The receipt must be signed by the peer, by the national axis that carries the
+    package to it (``signer``, decision 0034), or by the relay at its address (decision
+    0036), and name this very package."""
+    if signer != exchange_peers.certificate(peer):  # through the national axis
+        certificate = signer
+    else:
+        certificate = exchange_relay.receipt_certificate(settings, receipt, peer)
+    exchange_signing.verify(receipt, signature, certificate)
     decoded = exchange_signing.Receipt.decode(receipt)
     expected = (envelope.package_id, envelope.from_code, envelope.to_code, envelope.kind)
     if (decoded.package_id, decoded.from_code, decoded.to_code, decoded.kind) != expected:

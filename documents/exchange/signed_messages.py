@@ -80,16 +80,24 @@ class Receipt:
     """ISO 8601, UTC."""
     reference: str = ""
     """The receiver's reference (its document id), for its clerk and ours."""
+    relayed_by: str = ""
+    """A relay's receipt (decision 0036): the relaying agency's code. The message was
+    taken on to the next hop, not yet delivered; the relay signs this receipt."""
 
     def encode(self) -> bytes:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":")).encode()
+        fields = asdict(self)
+        if not self.relayed_by:  # a receiver's receipt keeps its bytes of before 0036
+            del fields["relayed_by"]
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
     @classmethod
     def decode(cls, data: bytes) -> Receipt:
         try:
             raw = json.loads(data)
-            return cls(**{k: str(raw[k]) for k in cls.__dataclass_fields__})
-        except (ValueError, TypeError, KeyError):
+            optional = {"relayed_by": str(raw.get("relayed_by", ""))}
+            named = {k: str(raw[k]) for k in cls.__dataclass_fields__ if k not in optional}
+            return cls(**named, **optional)
+        except (ValueError, TypeError, KeyError, AttributeError):
             raise refused(
                 "exchange.bad_receipt",
                 "Biên nhận không đọc được.",

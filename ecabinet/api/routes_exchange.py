@@ -71,7 +71,9 @@ async def _envelope(call: Call, kind: str) -> Envelope:
             )
         exchange_inbox.known_sender(call.settings, from_code)
         data = await call.raw_body(call.settings.max_upload_bytes, "exchange.too_large")
-        envelope = Envelope(kind, from_code, call.request.path_params["to_code"], data, signature)
+        via = call.request.headers.get("x-exchange-via", "")[:32]
+        to_code = call.request.path_params["to_code"]
+        envelope = Envelope(kind, from_code, to_code, data, signature, via=via)
         await anyio.to_thread.run_sync(lambda: exchange_inbox.authenticate(call.settings, envelope))
     except (errors.InvalidInput, errors.PermissionDenied, errors.TooLarge):
         gate.failed(client)

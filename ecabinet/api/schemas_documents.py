@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from documents.exchange.hops import Hop, Track
+from documents.exchange.hops import RELAYED, Hop, Track
 from documents.fields import MAX_ABSTRACT, MAX_PAGES, Fields
 from documents.history import Entry
 from documents.levels import Confidentiality, Urgency
@@ -370,6 +370,8 @@ class HopOut(BaseModel):
     @classmethod
     def of(cls, hop: Hop) -> HopOut:
         label = StatusCode(hop.code).label_vi if hop.code in set(StatusCode) else ""
+        if hop.code == RELAYED:  # taken on by the provincial axis, named in the note (0036)
+            label = "Đã chuyển qua trục"
         proof = hop.proof.path if hop.proof else None
         return cls(code=hop.code, label=label, at=hop.at, note=hop.note, proof=proof)
 

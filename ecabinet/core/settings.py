@@ -243,6 +243,10 @@ class Settings:
     the agencies' mailboxes from it; "": no national axis."""
     national_axis_cert: Path | None = None
     """The PEM certificate the national axis signs its receipts with."""
+    exchange_relay: str = ""
+    """This deployment's agency code as the provincial axis (decision 0036): a package or
+    status for a code it does not hold but that is a configured peer is relayed there,
+    unchanged with its signature. Empty: no relaying."""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -451,6 +455,7 @@ class Settings:
             axis_role=_axis_role(get("AXIS_ROLE", "") or ""),
             national_axis_url=_axis_url(get("NATIONAL_AXIS_URL", "") or ""),
             national_axis_cert=Path(axis_cert).expanduser().resolve() if axis_cert else None,
+            exchange_relay=(get("EXCHANGE_RELAY", "") or "").strip(),
             env=env,
         )
         if settings.national_axis_url and settings.national_axis_cert is None:

@@ -4,6 +4,8 @@ endpoint (:mod:`ecabinet.api.routes_exchange`) or pulled from the national axis
 (:func:`documents.exchange.inbox.authenticate`):
 
 1. a message taken in already gets its first receipt back, and nothing else happens;
+   a message for a peer's agency, where this deployment is the provincial axis, is
+   checked and taken on to be relayed unchanged (decision 0036);
 2. a package is read (edXML, its PDFs and their signatures, as any intake) and must be
    addressed by its signer to an agency of ours; a status message is read;
 3. its bytes are kept as received (the message log), outside any transaction;
@@ -23,6 +25,7 @@ from sqlmodel import Session
 from documents import edxml, edxml_status
 from documents.exchange import inbox as exchange_inbox
 from documents.exchange import recall as exchange_recall
+from documents.exchange import relay as exchange_relay
 from documents.exchange import replacement as exchange_replacement
 from documents.exchange.inbox import Envelope, SignedReceipt
 from ecabinet.core.db import session_scope
@@ -46,13 +49,23 @@ def prepare(
     that takes it in (refusals raise, as 4xx domain errors)."""
     with session_scope(engine, write=False) as session:
         first = exchange_inbox.answered(session, envelope)
+        relayed = (
+            first is None
+            and exchange_relay.relays(settings, envelope.to_code)
+            and not exchange_relay.holds(session, envelope.to_code)
+        )
         agency = (
             exchange_inbox.receiving_agency(session, envelope.to_code)
-            if first is None and envelope.kind == "document"
+            if first is None and not relayed and envelope.kind == "document"
             else None
         )
     if first is not None:
         return first
+    if relayed:  # as the provincial axis, for a peer's agency (decision 0036)
+        exchange_relay.check(settings, envelope)
+        return lambda session: SignedReceipt(
+            *exchange_relay.accept(session, settings, store, envelope)
+        )
     if agency is not None:
         message = edxml.parse_document(envelope.data, max_bytes=settings.max_upload_bytes)
         exchange_inbox.check_sender(envelope, message.sender.organ_id)

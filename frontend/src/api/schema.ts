@@ -11397,7 +11397,7 @@ export interface components {
          *     attempt).
          * @enum {string}
          */
-        Stage: "pending" | "retrying" | "failed" | "refused" | "delivered" | "cancelled";
+        Stage: "pending" | "retrying" | "failed" | "refused" | "delivered" | "cancelled" | "relayed";
         /** OutboxPageOut */
         OutboxPageOut: {
             /** Items */

@@ -2,7 +2,7 @@
 import { call, type Narrow, type Schemas } from "../api";
 
 export type Stage = Schemas["Stage"];
-export const STAGES: Stage[] = ["pending", "retrying", "failed", "refused", "delivered", "cancelled"];
+export const STAGES: Stage[] = ["pending", "retrying", "failed", "refused", "delivered", "cancelled", "relayed"];
 export type OutboxRow = Schemas["OutboxRowOut"];
 export type InboxRow = Narrow<Schemas["InboxRowOut"], { kind: "document" | "status" }>;
 export type Page<T> = { items: T[]; total: number };

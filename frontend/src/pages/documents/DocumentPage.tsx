@@ -261,7 +261,11 @@ export function DocumentPage({ me, id }: { me: Me; id: number }) {
                             {r.hops.map((h, i) => (
                               <li key={i}>
                                 <span className="muted">{formatTime(h.at, lang)}</span>{" "}
-                                {h.code === "queued" ? xt("hop_queued") : `${h.code} ${t.recipientStatus(h.code, h.label)}`}
+                                {h.code === "queued"
+                                  ? xt("hop_queued")
+                                  : h.code === "relayed"
+                                    ? `${xt("stage_relayed")} ${h.note}`
+                                    : `${h.code} ${t.recipientStatus(h.code, h.label)}`}
                                 {h.note && RECALL_HOPS.has(h.code) && <span className="muted hop-note"> — {h.note}</span>}
                                 {h.proof && <HopProof documentId={detail.document.id} path={h.proof} step={`${h.code} ${r.name}`} />}
                               </li>

@@ -6,8 +6,8 @@ them) and ``reported_at`` (a status message's own time, when the peer reached th
 step). With them a hop the clerk sees is backed by the peer's own signed words, which a
 third party can check later (decision 0032, dated section 2026-12-07).
 
-Revision ID: 0035_exchange_message_log
-Revises: 0032_national_axis
+Revision ID: 0034_exchange_message_log
+Revises: 0033_exchange_relay
 """
 
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from alembic import op
 
 import ecabinet.core.types
 
-revision: str = "0035_exchange_message_log"
-down_revision: str | None = "0032_national_axis"
+revision: str = "0034_exchange_message_log"
+down_revision: str | None = "0033_exchange_relay"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
