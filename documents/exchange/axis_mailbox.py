@@ -26,6 +26,10 @@ STATES = ("done", "fail")
 MAX_LISTED = 500
 
 
+AXIS = "truc-lien-thong-quoc-gia"
+"""How the axis names itself in its receipts when it has no agency code of its own."""
+
+
 def _actor(code: str) -> Actor:
     return Actor.system(f"axis:{code}"[:255])
 
@@ -77,6 +81,9 @@ def deposit(session: Session, settings: Settings, envelope: Envelope) -> tuple[S
         to_code=envelope.to_code,
         received_at=now.astimezone(UTC).isoformat(),
         reference=envelope.package_id,
+        # The axis carries it, it has not arrived: the sender shows "relayed" until the
+        # receiver's own signed status 01 comes back through the axis (decision 0036).
+        relayed_by=settings.exchange_relay or AXIS,
     ).encode()
     signature = exchange_signing.sign(exchange_peers.own_key(settings), receipt)
     row = AxisMessage(

@@ -33,6 +33,8 @@ from ecabinet.core.types import utcnow
 from signing.keys import KeySource
 
 BASE = "/api/v1/axis"
+VIA = "national-axis"
+"""``Envelope.via`` of a message pulled from the national axis."""
 KINDS = {"edoc": "document", "status": "status"}
 MESSAGE_TYPES = {"document": "edoc", "status": "status"}
 
@@ -117,6 +119,7 @@ class NationalAxis:
                 str(answer["to"]),
                 base64.b64decode(answer["data"], validate=True),
                 base64.b64decode(answer["signature"], validate=True),
+                via=VIA,  # the receiver answers with its own signed 01 (decision 0036)
             )
         except (ValueError, KeyError, TypeError):
             raise Unreachable("getEdoc: unreadable answer") from None

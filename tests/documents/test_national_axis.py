@@ -151,12 +151,16 @@ def _held(trio: Trio) -> list[AxisMessage]:
 
 def test_a_package_reaches_b_by_pull_and_the_statuses_come_back(trio: Trio, pdf: bytes) -> None:
     doc_id = _dispatch(trio, pdf)  # type: ignore[arg-type]
-    assert _send(trio.a) == 1
+    sent = _send(trio.a)
     [row] = _outbox(trio.a)  # type: ignore[arg-type]
-    assert row.state == "delivered"
-    # The receipt is the axis's, for this very package; B has nothing until it pulls.
+    assert sent == 1, row.last_error
+    # The axis took it: relayed, not delivered. The receipt is the axis's, for this very
+    # package; B has nothing until it pulls.
+    assert row.state == "relayed"
+    assert _recipient(trio.a, doc_id).delivery == "relayed"  # type: ignore[arg-type]
     receipt = exchange_signing.Receipt.decode(row.receipt or b"")
     assert (receipt.package_id, receipt.to_code) == (row.package_sha256, B_CODE)
+    assert receipt.relayed_by == "truc-lien-thong-quoc-gia"
     assert _received(trio.b) == []  # type: ignore[arg-type]
     [held] = _held(trio)
     assert (held.state, held.from_code, held.to_code) == ("pending", A_CODE, B_CODE)
@@ -177,15 +181,18 @@ def test_a_package_reaches_b_by_pull_and_the_statuses_come_back(trio: Trio, pdf:
         "b.leader", arrived.id or 0, "direct", direction="Giao", lead={"unit_id": b.ids["unit"]}
     )
     assert r.status_code == 200, r.text
-    assert _send(trio.b) == 2  # two status messages, deposited for A at the axis
-    assert _recipient(trio.a, doc_id).status == "01"  # type: ignore[arg-type]
-    assert _pull(trio.a) == 2
+    # B's own signed 01 (arrived), then 03 and 04, deposited for A at the axis.
+    assert _send(trio.b) == 3
+    assert _recipient(trio.a, doc_id).delivery == "relayed"  # type: ignore[arg-type]
+    assert _pull(trio.a) == 3
     recipient = _recipient(trio.a, doc_id)  # type: ignore[arg-type]
+    assert recipient.delivery == "delivered"
     assert recipient.status == "04" and recipient.status_at is not None
     events = trio.office.detail("p.clerk", doc_id).json()["timeline"]
     hops = [e["note"] for e in events if e["action"] == "exchange_status"]
-    assert len(hops) == 2 and "03 Đã vào sổ" in hops[0] and "04 Đã phân công" in hops[1]
-    assert [h.state for h in _held(trio)] == ["done", "done", "done"]
+    assert len(hops) == 3 and "01 " in hops[0]
+    assert "03 Đã vào sổ" in hops[1] and "04 Đã phân công" in hops[2]
+    assert [h.state for h in _held(trio)] == ["done", "done", "done", "done"]
 
 
 class _Killed(BaseException):
@@ -253,6 +260,9 @@ def test_a_tampered_package_is_refused_and_the_reason_comes_back_to_a(
     assert [h.state for h in _held(trio)] == ["pending"]
     assert _pull(trio.b) == 1
     assert len(_received(trio.b)) == 1  # type: ignore[arg-type]
+    assert _recipient(trio.a, doc_id).delivery == "relayed"  # type: ignore[arg-type]
+    assert _send(trio.b) == 1  # B's own signed 01, through the axis
+    assert _pull(trio.a) == 1
     assert _recipient(trio.a, doc_id).delivery == "delivered"  # type: ignore[arg-type]
 
 
