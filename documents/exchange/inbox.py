@@ -16,6 +16,7 @@ from documents.edxml_status import StatusMessage
 from documents.exchange import outbox as exchange_outbox
 from documents.exchange import peers as exchange_peers
 from documents.exchange import relay as exchange_relay
+from documents.exchange import relay_refusals
 from documents.exchange import signed_messages as exchange_signing
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
 from documents.exchange.signed_messages import Receipt, refused
@@ -217,6 +218,25 @@ def accept_status(
             ExchangeOutbox.document_key == message.response_for.document_id,
         )
     ).first()
+    if sent is None and message.status_code == relay_refusals.REFUSED:
+        onward = relay_refusals.refused_beyond(
+            session,
+            envelope.from_code,
+            envelope.to_code,
+            message.response_for.document_id,
+            message.description[:2000],
+        )
+        if onward is not None and onward.document_id is not None:
+            return keep(
+                session,
+                settings,
+                envelope,
+                onward.document_id,
+                message.response_for.document_id,
+                message.status_code,
+                message_sha256=message_sha256,
+                reported_at=min(message.timestamp.astimezone(UTC), utcnow()),
+            )
     if sent is None or sent.recipient_id is None:
         raise refused(
             "exchange.unknown_document",

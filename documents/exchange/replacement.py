@@ -11,13 +11,12 @@ replaced, in its timeline and the audit log.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
 from documents import history
 from documents.edxml_model import BusinessDocType, DocumentMessage, format_date
-from documents.exchange.inbox import Envelope
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
 from documents.models import Document
 from documents.states import State
@@ -25,6 +24,9 @@ from documents.symbols import format_number_symbol
 from ecabinet.core.agencies import Agency
 
 CLOSED = frozenset({State.recalled.value, State.refused.value, State.replaced.value})
+
+if TYPE_CHECKING:  # the inbox imports what imports this module
+    from documents.exchange.inbox import Envelope
 
 
 def fields_for(session: Session, document: Document) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from documents import edxml
 from documents.edxml_model import ResponseFor
 from documents.edxml_status import StatusMessage, build_status
-from documents.exchange import national_axis
+from documents.exchange import national_axis, relay_refusals
 from documents.exchange import outbox as exchange_outbox
 from documents.exchange import packages as exchange
 from documents.exchange import peers as exchange_peers
@@ -112,6 +112,13 @@ def _attempt(
     except Refused as refusal:
         with session_scope(engine) as session:
             exchange_outbox.refused(session, row_id, refusal.code, refusal.vi, refusal.en)
+        if row.relay_of is not None:  # tell the sender of what we relayed (0036)
+            reason = f"{refusal.code}: {refusal.vi} / {refusal.en}"
+            try:
+                with session_scope(engine) as session:
+                    relay_refusals.refuse_back(session, settings, store, row_id, reason)
+            except errors.DomainError as exc:  # the refusal stays on our row, in the console
+                log.warning("exchange: cannot tell the sender of row %s: %s", row_id, exc)
         return False
     except (Unreachable, errors.DomainError) as exc:
         log.info("exchange: outbox row %s not delivered: %s", row_id, exc)

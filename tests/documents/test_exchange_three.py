@@ -52,6 +52,9 @@ pytestmark = pytest.mark.skipif(
 COMMUNE = "000.00.00.H99"  # the office of tests.documents.office, as the commune's system
 PROVINCE = "000.00.00.H97"
 DEPARTMENT = "000.00.00.H98"
+GHOST = "000.00.00.G09"
+"""In the commune's directory; the province sends it on to the department, which does
+not hold it: a refusal only the final receiver can make."""
 WAIT = 40.0
 
 
@@ -215,8 +218,10 @@ def three(tmp_path_factory: pytest.TempPathFactory, ca: Issuer) -> Iterator[Thre
     url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     peers = {
         # The commune knows the department at the province's address.
-        "commune": f"{DEPARTMENT} {url['province']} {d_pem};{PROVINCE} {url['province']} {p_pem}",
-        "province": f"{COMMUNE} {url['commune']} {c_pem};{DEPARTMENT} {url['department']} {d_pem}",
+        "commune": f"{DEPARTMENT} {url['province']} {d_pem};{PROVINCE} {url['province']} {p_pem}"
+        f";{GHOST} {url['province']} {d_pem}",
+        "province": f"{COMMUNE} {url['commune']} {c_pem};{DEPARTMENT} {url['department']} {d_pem}"
+        f";{GHOST} {url['department']} {d_pem}",
         "department": f"{COMMUNE} {url['province']} {c_pem};{PROVINCE} {url['province']} {p_pem}",
     }
     own = {
@@ -542,3 +547,34 @@ def test_the_province_refuses_at_once_what_the_department_would_refuse(
     assert refused.value.code == "exchange.sender_mismatch"
     kept = [(i.from_code, i.to_code) for i in three.province.inbox() if i.kind == "document"]
     assert (COMMUNE, COMMUNE) not in kept and (DEPARTMENT, DEPARTMENT) not in kept
+
+
+def test_a_refusal_beyond_the_province_comes_back_to_the_commune(three: Three, pdf: bytes) -> None:
+    doc_id: int = three.office.issue_on_paper(pdf).json()["id"]
+    r = three.office.post(
+        "p.clerk",
+        f"/api/v1/documents/{doc_id}/dispatch",
+        json={"recipients": [{"method": "edxml", "name": "Bộ Nội vụ", "organ_id": GHOST}]},
+    )
+    assert r.status_code == 200, r.text
+    # The province takes it on (it passes every check a relay can make); the department
+    # refuses it; the province tells the commune, in a status 02 it signs.
+    recipient = _delivered(three, doc_id, "refused")
+    assert recipient.status == "02"
+    [row] = three.commune.outbox(document_id=doc_id)
+    assert row.state == "refused"
+    assert row.last_error.startswith("exchange.refused_beyond_relay:")
+    assert "exchange.unknown_recipient" in row.last_error and GHOST in row.last_error
+    events = three.office.detail("p.clerk", doc_id).json()["timeline"]
+    assert any(f"Qua trục {PROVINCE}" in e["note"] for e in events)
+    forwarded = [o for o in three.province.outbox() if o.to_code == GHOST]
+    assert [o.state for o in forwarded] == ["refused"]
+    back = _until(
+        lambda: [
+            o
+            for o in three.province.outbox()
+            if o.kind == "status" and o.to_code == COMMUNE and o.status_code == "02"
+        ]
+    )
+    assert _until(lambda: three.province.outbox(id=back[0].id)[0].state == "delivered")
+    assert [i for i in three.department.inbox() if i.to_code == GHOST] == []
