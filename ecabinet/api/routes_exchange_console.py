@@ -27,7 +27,10 @@ class OutboxRowOut(BaseModel):
 
     id: int
     kind: str = Field(description="document (an edXML package) or status (a status message)")
-    stage: Stage = Field(description="pending, retrying, failed, refused, delivered or cancelled")
+    stage: Stage = Field(
+        description="pending, retrying, relayed (taken on by an axis), failed, refused, "
+        "delivered or cancelled"
+    )
     from_code: str
     to_code: str
     recipient_name: str = Field(description="The recipient's name (a document package)")

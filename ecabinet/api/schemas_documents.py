@@ -393,8 +393,9 @@ class RecipientOut(BaseModel):
     delivered_at: datetime | None
     outbox_id: int | None = Field(description="Its exchange outbox row (another system)")
     stage: str = Field(
-        description="To another system: pending, retrying, failed, refused, delivered or "
-        "cancelled (its outbox row, as the exchange console shows it); empty otherwise"
+        description="To another system: pending, retrying, relayed (taken on by an axis, "
+        "its arrival to come), failed, refused, delivered or cancelled (its outbox row, as "
+        "the exchange console shows it); empty otherwise"
     )
     attempts: int = Field(description="Delivery attempts so far")
     last_error: str = Field(description="Why the last attempt failed, or the peer's refusal")

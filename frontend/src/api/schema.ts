@@ -10460,7 +10460,7 @@ export interface components {
             outbox_id: number | null;
             /**
              * Stage
-             * @description To another system: pending, retrying, failed, refused, delivered or cancelled (its outbox row, as the exchange console shows it); empty otherwise
+             * @description To another system: pending, retrying, relayed (taken on by an axis, its arrival to come), failed, refused, delivered or cancelled (its outbox row, as the exchange console shows it); empty otherwise
              */
             stage: string;
             /**
@@ -11344,7 +11344,7 @@ export interface components {
              * @description document (an edXML package) or status (a status message)
              */
             kind: string;
-            /** @description pending, retrying, failed, refused, delivered or cancelled */
+            /** @description pending, retrying, relayed (taken on by an axis), failed, refused, delivered or cancelled */
             stage: components["schemas"]["Stage"];
             /** From Code */
             from_code: string;
