@@ -54,7 +54,8 @@ def stage_of(row: ExchangeOutbox) -> Stage:
 @dataclass(frozen=True)
 class OutboxItem:
     row: ExchangeOutbox
-    document: Document
+    document: Document | None
+    """None for a message this deployment relays for others (decision 0036)."""
     recipient: Recipient | None
 
     @property
@@ -121,8 +122,21 @@ def _stage_clause(stage: Stage) -> ColumnElement[bool]:
     return col(ExchangeOutbox.state) == stage.value
 
 
-def _outbox_seen(subject: Subject, codes: list[str]) -> ColumnElement[bool]:
-    return and_(col(ExchangeOutbox.from_code).in_(codes), open_or_listed(subject))
+def _outbox_seen(subject: Subject, codes: list[str], relay_code: str) -> ColumnElement[bool]:
+    """Rows of the subject's agencies' documents (a confidential one only for its list),
+    and, for the keepers of the agency that relays as the provincial axis, the messages
+    it relays for others (which hold no document of ours)."""
+    own = and_(
+        col(ExchangeOutbox.from_code).in_(codes),
+        col(Document.id).is_not(None),
+        open_or_listed(subject),
+    )
+    if not relay_code or relay_code not in codes:
+        return own
+    return or_(own, col(ExchangeOutbox.relay_of).is_not(None))
+
+
+_ROW_DOCUMENT = col(Document.id) == col(ExchangeOutbox.document_id)
 
 
 def list_outbox(
@@ -132,16 +146,16 @@ def list_outbox(
     stage: Stage | None = None,
     limit: int = 50,
     offset: int = 0,
+    relay_code: str = "",
 ) -> Page[OutboxItem]:
     """The outbox rows of the subject's agencies, newest first (403 for anyone who is no
-    clerk or administrator anywhere)."""
+    clerk or administrator anywhere); ``relay_code``: this deployment's code as the
+    provincial axis, whose keepers also see what it relays."""
     codes = _require_keeper(session, subject)
-    where = [_outbox_seen(subject, codes)]
+    where = [_outbox_seen(subject, codes, relay_code)]
     if stage is not None:
         where.append(_stage_clause(stage))
-    base = select(ExchangeOutbox, Document).join(
-        Document, col(Document.id) == col(ExchangeOutbox.document_id)
-    )
+    base = select(ExchangeOutbox, Document).outerjoin(Document, _ROW_DOCUMENT)
     rows = session.exec(
         base.where(*where)
         .order_by(col(ExchangeOutbox.created_at).desc(), col(ExchangeOutbox.id).desc())
@@ -151,7 +165,7 @@ def list_outbox(
     count = (
         select(func.count())
         .select_from(ExchangeOutbox)
-        .join(Document, col(Document.id) == col(ExchangeOutbox.document_id))
+        .outerjoin(Document, _ROW_DOCUMENT)
         .where(*where)
     )
     total = session.exec(count).one()
@@ -205,14 +219,14 @@ def list_inbox(
     return Page([InboxItem(r, d) for r, d in rows], session.exec(count).one())
 
 
-def _own_row(session: Session, subject: Subject, row_id: int) -> int:
+def _own_row(session: Session, subject: Subject, row_id: int, relay_code: str) -> int:
     """The row, if the subject may act on it; 404 otherwise (as for one that is not)."""
     codes = keeper_codes(session, subject)
     found = (
         session.exec(
             select(ExchangeOutbox.id)
-            .join(Document, col(Document.id) == col(ExchangeOutbox.document_id))
-            .where(col(ExchangeOutbox.id) == row_id, _outbox_seen(subject, codes))
+            .outerjoin(Document, _ROW_DOCUMENT)
+            .where(col(ExchangeOutbox.id) == row_id, _outbox_seen(subject, codes, relay_code))
         ).first()
         if codes
         else None
@@ -222,20 +236,23 @@ def _own_row(session: Session, subject: Subject, row_id: int) -> int:
     return found
 
 
-def retry(session: Session, actor: Actor, subject: Subject, row_id: int) -> OutboxItem:
+def retry(
+    session: Session, actor: Actor, subject: Subject, row_id: int, relay_code: str = ""
+) -> OutboxItem:
     """Send a failed or refused row again (:func:`documents.exchange.outbox.requeue`)."""
-    row = exchange_outbox.requeue(session, actor, _own_row(session, subject, row_id))
-    return _item(session, row)
+    row_id = _own_row(session, subject, row_id, relay_code)
+    return _item(session, exchange_outbox.requeue(session, actor, row_id))
 
 
-def cancel(session: Session, actor: Actor, subject: Subject, row_id: int) -> OutboxItem:
+def cancel(
+    session: Session, actor: Actor, subject: Subject, row_id: int, relay_code: str = ""
+) -> OutboxItem:
     """Give up a row not delivered (:func:`documents.exchange.outbox.cancel`)."""
-    row = exchange_outbox.cancel(session, actor, _own_row(session, subject, row_id))
-    return _item(session, row)
+    row_id = _own_row(session, subject, row_id, relay_code)
+    return _item(session, exchange_outbox.cancel(session, actor, row_id))
 
 
 def _item(session: Session, row: ExchangeOutbox) -> OutboxItem:
-    document = session.get(Document, row.document_id)
-    assert document is not None
+    document = session.get(Document, row.document_id) if row.document_id else None
     recipient = session.get(Recipient, row.recipient_id) if row.recipient_id else None
     return OutboxItem(row, document, recipient)

@@ -34,7 +34,11 @@ class OutboxRowOut(BaseModel):
     from_code: str
     to_code: str
     recipient_name: str = Field(description="The recipient's name (a document package)")
-    document_id: int
+    document_id: int | None = Field(
+        description="Our document it carries or reports on; null for a message this "
+        "system relays for others as the provincial axis"
+    )
+    relayed: bool = Field(description="A message this system relays for others")
     number_symbol: str
     abstract: str
     status_code: str = Field(description="The edXML status code a status message reports")
@@ -57,8 +61,9 @@ class OutboxRowOut(BaseModel):
             to_code=row.to_code,
             recipient_name=item.recipient.name if item.recipient else "",
             document_id=row.document_id,
-            number_symbol=format_number_symbol(d.number, d.symbol),
-            abstract=d.abstract,
+            relayed=row.relay_of is not None,
+            number_symbol=format_number_symbol(d.number, d.symbol) if d else "",
+            abstract=d.abstract if d else "",
             status_code=row.status_code,
             attempts=row.attempts,
             next_attempt_at=row.next_attempt_at if row.state == "pending" else None,
@@ -128,8 +133,9 @@ def _paging(call: Call) -> tuple[int, int]:
 @api.route(
     "/exchange/outbox",
     "GET",
-    "What my agencies send to other systems, newest first (?state=pending|retrying|failed|"
-    "refused|delivered|cancelled&limit=&offset=; clerks and administrators)",
+    "What my agencies send to other systems, newest first, and what this system relays "
+    "for others to the keepers of its relaying agency (?state=pending|retrying|relayed|"
+    "failed|refused|delivered|cancelled&limit=&offset=; clerks and administrators)",
     responses={200: OutboxPageOut},
     tag=TAG,
 )
@@ -139,7 +145,12 @@ async def outbox(call: Call) -> Response:
 
     def read(session: Session, subject: Subject) -> OutboxPageOut:
         page = exchange_console.list_outbox(
-            session, subject, stage=stage, limit=limit, offset=offset
+            session,
+            subject,
+            stage=stage,
+            limit=limit,
+            offset=offset,
+            relay_code=call.settings.exchange_relay,
         )
         return OutboxPageOut(items=[OutboxRowOut.of(i) for i in page.items], total=page.total)
 
@@ -174,7 +185,10 @@ async def inbox(call: Call) -> Response:
 )
 async def retry(call: Call) -> Response:
     row_id: int = call.request.path_params["row_id"]
-    item = await call.subject(lambda s, subj: exchange_console.retry(s, call.actor, subj, row_id))
+    relay = call.settings.exchange_relay
+    item = await call.subject(
+        lambda s, subj: exchange_console.retry(s, call.actor, subj, row_id, relay)
+    )
     return model_json(OutboxRowOut.of(item))
 
 
@@ -187,5 +201,8 @@ async def retry(call: Call) -> Response:
 )
 async def cancel(call: Call) -> Response:
     row_id: int = call.request.path_params["row_id"]
-    item = await call.subject(lambda s, subj: exchange_console.cancel(s, call.actor, subj, row_id))
+    relay = call.settings.exchange_relay
+    item = await call.subject(
+        lambda s, subj: exchange_console.cancel(s, call.actor, subj, row_id, relay)
+    )
     return model_json(OutboxRowOut.of(item))

@@ -254,7 +254,7 @@ def three(tmp_path_factory: pytest.TempPathFactory, ca: Issuer) -> Iterator[Thre
         found, units, commune_ids = make_office(made["commune"].engine)
         with session_scope(made["commune"].engine, write=False) as s:
             types = {t.code: t.id or 0 for t in s.exec(select(DocumentType))}
-        made["province"].ids = _seed_agency(made["province"].engine, PROVINCE, "UBND tỉnh", False)
+        made["province"].ids = _seed_agency(made["province"].engine, PROVINCE, "UBND tỉnh", True)
         made["department"].ids = _seed_agency(
             made["department"].engine, DEPARTMENT, "Sở Nội vụ", True
         )
@@ -578,3 +578,18 @@ def test_a_refusal_beyond_the_province_comes_back_to_the_commune(three: Three, p
     )
     assert _until(lambda: three.province.outbox(id=back[0].id)[0].state == "delivered")
     assert [i for i in three.department.inbox() if i.to_code == GHOST] == []
+
+    # The province's clerk sees what it relays in its console, the refusal with its
+    # reason, and may send it again or give it up.
+    with httpx.Client(base_url=three.province.url, timeout=60) as http:
+        province = Office(http, three.province.store, {}, {}, three.province.ids, {})  # type: ignore[arg-type]
+        listed = province.get("x.clerk", "/api/v1/exchange/outbox?state=refused").json()
+        [shown] = [i for i in listed["items"] if i["to_code"] == GHOST]
+        assert (shown["relayed"], shown["document_id"], shown["from_code"]) == (
+            True,
+            None,
+            COMMUNE,
+        )
+        assert "exchange.unknown_recipient" in shown["last_error"] and shown["may_retry"]
+        r = province.post("x.clerk", f"/api/v1/exchange/outbox/{shown['id']}/cancel")
+        assert r.status_code == 200 and r.json()["stage"] == "cancelled", r.text

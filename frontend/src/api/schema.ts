@@ -5615,7 +5615,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What my agencies send to other systems, newest first (?state=pending|retrying|failed|refused|delivered|cancelled&limit=&offset=; clerks and administrators) */
+        /** What my agencies send to other systems, newest first, and what this system relays for others to the keepers of its relaying agency (?state=pending|retrying|relayed|failed|refused|delivered|cancelled&limit=&offset=; clerks and administrators) */
         get: {
             parameters: {
                 query?: never;
@@ -11355,8 +11355,16 @@ export interface components {
              * @description The recipient's name (a document package)
              */
             recipient_name: string;
-            /** Document Id */
-            document_id: number;
+            /**
+             * Document Id
+             * @description Our document it carries or reports on; null for a message this system relays for others as the provincial axis
+             */
+            document_id: number | null;
+            /**
+             * Relayed
+             * @description A message this system relays for others
+             */
+            relayed: boolean;
             /** Number Symbol */
             number_symbol: string;
             /** Abstract */

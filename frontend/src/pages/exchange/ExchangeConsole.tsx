@@ -147,7 +147,11 @@ function Outbox() {
                 {page.items.map((row) => (
                   <tr key={row.id} data-testid={`outbox-${row.id}`}>
                     <td className="doc-abstract" data-label={xt("document")}>
-                      <DocumentCell id={row.document_id} numberSymbol={row.number_symbol} abstract={row.abstract} />
+                      {row.relayed ? (
+                        <span className="muted">{xt("relayedFor")}</span>
+                      ) : (
+                        <DocumentCell id={row.document_id} numberSymbol={row.number_symbol} abstract={row.abstract} />
+                      )}
                       <div className="muted small">
                         {xt(`kind_${row.kind}` as ExchangeKey)}
                         {row.kind === "status" && ` ${row.status_code} ${docT.recipientStatus(row.status_code)}`} · {xt("createdAt")}{" "}
@@ -185,12 +189,12 @@ function Outbox() {
                       <div className="row-actions">
                         {row.may_retry && (
                           <button type="button" className="secondary" onClick={() => void act(row, "retry")}>
-                            {xt("retry")} <span className="visually-hidden">{row.abstract}</span>
+                            {xt("retry")} <span className="visually-hidden">{row.abstract || `${row.from_code} → ${row.to_code}`}</span>
                           </button>
                         )}
                         {row.may_cancel && (
                           <button type="button" className="danger" onClick={() => void act(row, "cancel")}>
-                            {xt("cancel")} <span className="visually-hidden">{row.abstract}</span>
+                            {xt("cancel")} <span className="visually-hidden">{row.abstract || `${row.from_code} → ${row.to_code}`}</span>
                           </button>
                         )}
                       </div>
