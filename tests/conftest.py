@@ -175,3 +175,7 @@ def pdf() -> bytes:
     from ecabinet.demo.pdfs import demo_documents
 
     return demo_documents()[0].pdf()
+
+
+# Two deployments for the exchange tests; it uses make_settings above, hence at the end.
+from tests.support.exchange_pair import pair  # noqa: E402, F401  (fixture)

@@ -10,22 +10,21 @@ from playwright.sync_api import Browser, expect
 
 from documents.exchange.sender import send_once
 from tests.browser.axe import no_serious_violations
-from tests.documents.test_exchange import (  # noqa: F401  (the pair fixture)
+from tests.factories import PASSWORD
+from tests.support.exchange_pair import (
     B_CODE,
     Pair,
-    _dispatch,
-    _received,
-    _send_a,
-    pair,
+    dispatch_to_b,
+    received_docs,
+    send_from_a,
 )
-from tests.factories import PASSWORD
 
 
-def test_a_hop_shows_its_checked_proof(browser: Browser, pair: Pair, pdf: bytes) -> None:  # noqa: F811
+def test_a_hop_shows_its_checked_proof(browser: Browser, pair: Pair, pdf: bytes) -> None:
     pair.start_b()
-    doc_id = _dispatch(pair, pdf)
-    assert _send_a(pair) == 1
-    [arrived] = _received(pair.b)
+    doc_id = dispatch_to_b(pair, pdf)
+    assert send_from_a(pair) == 1
+    [arrived] = received_docs(pair.b)
     assert pair.b_office.step("b.clerk", arrived.id or 0, "register").status_code == 200
     assert send_once(pair.b.engine, pair.b.store, pair.b.settings) == 1
 

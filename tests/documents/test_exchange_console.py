@@ -22,13 +22,12 @@ from ecabinet.core import audit
 from ecabinet.core.db import session_scope
 from ecabinet.core.types import utcnow
 from tests.documents.office import Office, office_app
-from tests.documents.test_exchange import (  # noqa: F401  (the pair fixture)
+from tests.support.exchange_pair import (
     B_CODE,
     Pair,
-    _dispatch,
-    _received,
-    _send_a,
-    pair,
+    dispatch_to_b,
+    received_docs,
+    send_from_a,
 )
 from tests.support.live import free_port
 
@@ -75,7 +74,7 @@ def _rows(office: Office, who: str = "p.clerk", query: str = "") -> list[dict[st
     return items
 
 
-def _actions(engine: Engine) -> list[str]:
+def audit_actions(engine: Engine) -> list[str]:
     with session_scope(engine, write=False) as s:
         return [e.action for e in audit.recent(s, limit=500)]
 
@@ -118,7 +117,7 @@ def test_a_failed_row_shows_its_reason_is_sent_again_or_cancelled(
     assert (again["stage"], again["attempts"], again["may_retry"]) == ("retrying", 1, False)
     assert before - timedelta(seconds=1) <= _at(again["next_attempt_at"]) <= utcnow()
     assert _delivery(engine, first) == "pending"
-    assert "exchange.requeued" in _actions(engine)
+    assert "exchange.requeued" in audit_actions(engine)
     r = office.post("p.clerk", f"{OUTBOX}/{row['id']}/retry")  # not failed any more
     assert r.status_code == 409 and r.json()["code"] == "exchange.wrong_state"
     assert r.json()["message"]["vi"] and r.json()["message"]["en"]
@@ -129,7 +128,7 @@ def test_a_failed_row_shows_its_reason_is_sent_again_or_cancelled(
     assert r.status_code == 200 and r.json()["stage"] == "cancelled", r.text
     assert (r.json()["may_retry"], r.json()["may_cancel"]) == (False, False)
     assert _delivery(engine, second) == "cancelled"
-    assert "exchange.cancelled" in _actions(engine)
+    assert "exchange.cancelled" in audit_actions(engine)
     events = office.detail("p.clerk", second).json()["timeline"]
     assert any("hủy gửi" in e["note"] and e["actor_name"] == "Lê Thị Văn Thư" for e in events)
     for step in ("cancel", "retry"):
@@ -273,11 +272,11 @@ def test_rows_of_a_confidential_document_stay_within_its_list(
     assert office.post("p.clerk", f"{OUTBOX}/{hidden}/retry").status_code == 200
 
 
-def test_the_recipient_shows_each_hop_and_the_inboxes_list_them(pair: Pair, pdf: bytes) -> None:  # noqa: F811
+def test_the_recipient_shows_each_hop_and_the_inboxes_list_them(pair: Pair, pdf: bytes) -> None:
     pair.start_b()
-    doc_id = _dispatch(pair, pdf)
-    assert _send_a(pair) == 1
-    [arrived] = _received(pair.b)
+    doc_id = dispatch_to_b(pair, pdf)
+    assert send_from_a(pair) == 1
+    [arrived] = received_docs(pair.b)
     b = pair.b_office
     assert b.step("b.clerk", arrived.id or 0, "register").status_code == 200
     assert send_once(pair.b.engine, pair.b.store, pair.b.settings) == 1

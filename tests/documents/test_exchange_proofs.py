@@ -20,23 +20,22 @@ from documents import edxml_status
 from documents.exchange.models import ExchangeInbox
 from documents.exchange.sender import send_once
 from ecabinet.core.db import session_scope
-from tests.documents.test_exchange import (  # noqa: F401  (the pair fixture)
+from tests.support.exchange_pair import (
     A_CODE,
     B_CODE,
     Pair,
-    _dispatch,
-    _received,
-    _send_a,
-    pair,
+    dispatch_to_b,
+    received_docs,
+    send_from_a,
 )
 
 
 def _registered_at_b(two: Pair, pdf: bytes) -> tuple[int, int]:
     """A dispatches to B, B registers it, and B's status is sent a while later."""
     two.start_b()
-    doc_id = _dispatch(two, pdf)
-    assert _send_a(two) == 1
-    [arrived] = _received(two.b)
+    doc_id = dispatch_to_b(two, pdf)
+    assert send_from_a(two) == 1
+    [arrived] = received_docs(two.b)
     assert two.b_office.step("b.clerk", arrived.id or 0, "register").status_code == 200
     time.sleep(1.2)  # the status leaves B well after B's step
     assert send_once(two.b.engine, two.b.store, two.b.settings) == 1
@@ -53,7 +52,7 @@ def _proof(two: Pair, who: str, doc_id: int, path: str) -> Any:
     return two.office.get(who, f"/api/v1/documents/{doc_id}/exchange-proofs/{path}")
 
 
-def test_each_hop_has_the_peers_signed_words_behind_it(pair: Pair, pdf: bytes) -> None:  # noqa: F811
+def test_each_hop_has_the_peers_signed_words_behind_it(pair: Pair, pdf: bytes) -> None:
     doc_id, _ = _registered_at_b(pair, pdf)
     hops = {h["code"]: h for h in _hops(pair, doc_id)}
     assert set(hops) == {"queued", "01", "03"}
@@ -81,7 +80,7 @@ def test_each_hop_has_the_peers_signed_words_behind_it(pair: Pair, pdf: bytes) -
     assert shown == row.reported_at.isoformat()
 
 
-def test_the_receiver_keeps_the_senders_signed_package(pair: Pair, pdf: bytes) -> None:  # noqa: F811
+def test_the_receiver_keeps_the_senders_signed_package(pair: Pair, pdf: bytes) -> None:
     _, arrived_id = _registered_at_b(pair, pdf)
     b = pair.b_office
     listed = b.get("b.clerk", f"/api/v1/documents/{arrived_id}/exchange-proofs").json()["items"]
@@ -95,7 +94,7 @@ def test_the_receiver_keeps_the_senders_signed_package(pair: Pair, pdf: bytes) -
     assert hashlib.sha256(base64.b64decode(proof["data"])).hexdigest() == row.package_id
 
 
-def test_an_insider_editing_a_kept_signature_is_seen(pair: Pair, pdf: bytes) -> None:  # noqa: F811
+def test_an_insider_editing_a_kept_signature_is_seen(pair: Pair, pdf: bytes) -> None:
     doc_id, _ = _registered_at_b(pair, pdf)
     path = {h["code"]: h for h in _hops(pair, doc_id)}["03"]["proof"]
     with pair.a.engine.begin() as conn:
@@ -112,7 +111,7 @@ def test_an_insider_editing_a_kept_signature_is_seen(pair: Pair, pdf: bytes) -> 
     assert proof["valid"] is False and proof["problem"].startswith("exchange.")
 
 
-def test_proofs_are_for_those_who_see_the_document(pair: Pair, pdf: bytes) -> None:  # noqa: F811
+def test_proofs_are_for_those_who_see_the_document(pair: Pair, pdf: bytes) -> None:
     doc_id, _ = _registered_at_b(pair, pdf)
     path = {h["code"]: h for h in _hops(pair, doc_id)}["03"]["proof"]
     assert _proof(pair, "d.spec", doc_id, path).status_code in (403, 404)

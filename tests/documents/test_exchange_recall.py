@@ -4,8 +4,6 @@ public pages, its answer (15) comes back as a hop; a package not yet delivered i
 cancelled instead; a recall from another sender is refused with a reason the sender
 shows as 16; a replacement is linked on the receiver."""
 
-# ruff: noqa: F811  (``pair`` is the fixture of tests.documents.test_exchange, imported)
-
 from __future__ import annotations
 
 import dataclasses
@@ -36,18 +34,17 @@ from ecabinet.core.policy import subject_for
 from ecabinet.core.settings import Peer
 from ecabinet.core.types import utcnow
 from ecabinet.core.users import User
-from tests.documents.test_exchange import (
+from tests.factories import ACTOR
+from tests.support.exchange_pair import (
     A_CODE,
     B_CODE,
     Pair,
-    _dispatch,
-    _outbox,
-    _received,
-    _recipient,
-    _send_a,
-    pair,  # noqa: F401 - the fixture
+    dispatch_to_b,
+    outbox_rows,
+    received_docs,
+    recipient_row,
+    send_from_a,
 )
-from tests.factories import ACTOR
 
 REASON = "Sai thẩm quyền ban hành, thu hồi để ban hành lại"
 
@@ -92,19 +89,19 @@ def _publish_on_b(pair: Pair, incoming_id: int) -> str:
 
 def test_a_recall_reaches_the_receiver_and_the_public_page(pair: Pair, pdf: bytes) -> None:
     pair.start_b()
-    doc_id = _dispatch(pair, pdf)
+    doc_id = dispatch_to_b(pair, pdf)
     assert pair.office.step("p.clerk", doc_id, "publish").status_code == 200
-    assert _send_a(pair) == 1
-    [arrived] = _received(pair.b)
+    assert send_from_a(pair) == 1
+    [arrived] = received_docs(pair.b)
     assert arrived.id is not None
     b_slug = _publish_on_b(pair, arrived.id)
 
     r = pair.office.step("p.clerk", doc_id, "recall", reason=REASON)
     assert r.status_code == 200, r.text
-    [recall] = _outbox(pair.a, "status")
+    [recall] = outbox_rows(pair.a, "status")
     assert (recall.status_code, recall.to_code, recall.status_note) == ("13", B_CODE, REASON)
-    assert _recipient(pair.a, doc_id).status == "13"
-    assert _send_a(pair) == 1
+    assert recipient_row(pair.a, doc_id).status == "13"
+    assert send_from_a(pair) == 1
 
     # The receiver: recalled, with the reason, audited, its clerks told.
     with session_scope(pair.b.engine, write=False) as s:
@@ -118,10 +115,10 @@ def test_a_recall_reaches_the_receiver_and_the_public_page(pair: Pair, pdf: byte
     assert any(e["action"] == "exchange_recall" and e["note"] == REASON for e in timeline)
 
     # Its answer, 15, comes back as a hop on the sender's recipient row.
-    [answer] = _outbox(pair.b, "status")
+    [answer] = outbox_rows(pair.b, "status")
     assert answer.status_code == "15"
     assert _send_b(pair) == 1
-    assert _recipient(pair.a, doc_id).status == "15"
+    assert recipient_row(pair.a, doc_id).status == "15"
     shown = pair.office.detail("p.clerk", doc_id).json()["recipients"][0]
     hops = [(h["code"], h["label"]) for h in shown["hops"]]
     assert ("13", "Đề nghị thu hồi") in hops and ("15", "Đồng ý thu hồi") in hops
@@ -140,13 +137,13 @@ def test_a_recall_reaches_the_receiver_and_the_public_page(pair: Pair, pdf: byte
 
 
 def test_a_package_not_yet_delivered_is_cancelled_not_recalled(pair: Pair, pdf: bytes) -> None:
-    doc_id = _dispatch(pair, pdf)  # B is down: nothing delivered
+    doc_id = dispatch_to_b(pair, pdf)  # B is down: nothing delivered
     r = pair.office.step("p.clerk", doc_id, "recall", reason=REASON)
     assert r.status_code == 200, r.text
-    [row] = _outbox(pair.a)
-    assert row.state == "cancelled" and _outbox(pair.a, "status") == []
+    [row] = outbox_rows(pair.a)
+    assert row.state == "cancelled" and outbox_rows(pair.a, "status") == []
     pair.start_b()
-    assert _send_a(pair) == 0 and _received(pair.b) == []
+    assert send_from_a(pair) == 0 and received_docs(pair.b) == []
 
 
 def _recall_message(pair: Pair, key: str, from_code: str, key_file: Path) -> Envelope:
@@ -178,10 +175,10 @@ def test_a_recall_from_another_sender_is_refused(pair: Pair, pdf: bytes) -> None
     )
     pair.b = dataclasses.replace(pair.b, settings=b_settings)
     pair.start_b()
-    doc_id = _dispatch(pair, pdf)
-    assert _send_a(pair) == 1
-    [arrived] = _received(pair.b)
-    [sent] = _outbox(pair.a)
+    doc_id = dispatch_to_b(pair, pdf)
+    assert send_from_a(pair) == 1
+    [arrived] = received_docs(pair.b)
+    [sent] = outbox_rows(pair.a)
     # C, a trusted peer but not the sender, asks B to recall A's document: refused.
     envelope = _recall_message(pair, sent.document_key, other, pair.wrong_key)
     with pytest.raises(Refused) as refusal:
@@ -200,14 +197,14 @@ def test_a_recall_from_another_sender_is_refused(pair: Pair, pdf: bytes) -> None
 
     # A's own recall that B refuses shows as 16, with B's reason, on the recipient row.
     assert pair.office.step("p.clerk", doc_id, "recall", reason=REASON).status_code == 200
-    [recall] = _outbox(pair.a, "status")
+    [recall] = outbox_rows(pair.a, "status")
     with session_scope(pair.a.engine) as s:
         row = s.get(ExchangeOutbox, recall.id)
         assert row is not None
         row.document_key = f"{A_CODE},2026/01/01,98/QĐ-UBND"  # B does not know it
         s.add(row)
-    assert _send_a(pair) == 0
-    [row] = _outbox(pair.a, "status")
+    assert send_from_a(pair) == 0
+    [row] = outbox_rows(pair.a, "status")
     assert row.state == "refused"
     assert row.last_error.startswith("exchange.recall_unknown_document:")
     shown = pair.office.detail("p.clerk", doc_id).json()["recipients"][0]
@@ -218,9 +215,9 @@ def test_a_recall_from_another_sender_is_refused(pair: Pair, pdf: bytes) -> None
 
 def test_a_replacement_is_linked_on_the_receiver(pair: Pair, pdf: bytes) -> None:
     pair.start_b()
-    old_id = _dispatch(pair, pdf)
-    assert _send_a(pair) == 1
-    [old_in] = _received(pair.b)
+    old_id = dispatch_to_b(pair, pdf)
+    assert send_from_a(pair) == 1
+    [old_in] = received_docs(pair.b)
     new_id = pair.office.issue_on_paper(
         pdf + b"\n% ban thay the\n", replaces_id=old_id, abstract="Quyết định thay thế"
     ).json()["id"]
@@ -230,7 +227,7 @@ def test_a_replacement_is_linked_on_the_receiver(pair: Pair, pdf: bytes) -> None
         json={"recipients": [{"method": "edxml", "name": "UBND tỉnh Bên Kia", "organ_id": B_CODE}]},
     )
     assert r.status_code == 200, r.text
-    assert _send_a(pair) == 1
+    assert send_from_a(pair) == 1
     with session_scope(pair.b.engine, write=False) as s:
         new_in = s.exec(
             select(Document).where(Document.source == "exchange", Document.id != old_in.id)

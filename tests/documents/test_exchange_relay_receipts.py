@@ -13,14 +13,13 @@ from documents.exchange.inbox import Envelope, SignedReceipt
 from documents.exchange.signed_messages import Receipt
 from ecabinet.core.settings import Settings
 from ecabinet.core.types import utcnow
-from tests.documents.test_exchange import (  # noqa: F401 (the fixture)
+from tests.support.exchange_pair import (
     Pair,
-    _dispatch,
-    _outbox,
-    _received,
-    _recipient,
-    _send_a,
-    pair,
+    dispatch_to_b,
+    outbox_rows,
+    received_docs,
+    recipient_row,
+    send_from_a,
 )
 
 
@@ -41,20 +40,20 @@ class _ClaimsToRelay(PeerAxis):
 
 
 def test_a_relay_receipt_from_a_code_not_configured_there_is_no_hop(
-    pair: Pair,  # noqa: F811
+    pair: Pair,
     pdf: bytes,
 ) -> None:
     pair.start_b()
-    doc_id = _dispatch(pair, pdf)
-    assert _send_a(pair, axis=_ClaimsToRelay(signer=pair.b.settings)) == 0
-    [row] = _outbox(pair.a)
+    doc_id = dispatch_to_b(pair, pdf)
+    assert send_from_a(pair, axis=_ClaimsToRelay(signer=pair.b.settings)) == 0
+    [row] = outbox_rows(pair.a)
     assert (row.state, row.receipt) == ("pending", None)
     assert row.last_error.startswith("exchange.unknown_relay:")
-    assert _recipient(pair.a, doc_id).delivery == "pending"
+    assert recipient_row(pair.a, doc_id).delivery == "pending"
     # The next attempt gets B's own receipt: delivered, one document.
-    assert _send_a(pair, now=utcnow() + timedelta(seconds=31)) == 1
-    [row] = _outbox(pair.a)
+    assert send_from_a(pair, now=utcnow() + timedelta(seconds=31)) == 1
+    [row] = outbox_rows(pair.a)
     assert row.state == "delivered" and row.receipt is not None
     assert b"relayed_by" not in row.receipt  # a receiver's receipt, as before relays
     assert Receipt.decode(row.receipt).relayed_by == ""
-    assert len(_received(pair.b)) == 1
+    assert len(received_docs(pair.b)) == 1

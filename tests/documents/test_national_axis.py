@@ -38,19 +38,19 @@ from ecabinet.core.types import utcnow
 from ecabinet.exchange.puller import pull_once
 from tests.conftest import make_settings
 from tests.documents.office import Office, office_app
-from tests.documents.test_exchange import (
-    A_CODE,
-    B_CODE,
-    _actions,
-    _dispatch,
-    _key_files,
-    _make_b,
-    _outbox,
-    _received,
-    _recipient,
-)
 from tests.support.credentials import PASSPHRASE, Issuer
 from tests.support.databases import own_database
+from tests.support.exchange_pair import (
+    A_CODE,
+    B_CODE,
+    audit_actions,
+    dispatch_to_b,
+    key_files,
+    make_b,
+    outbox_rows,
+    received_docs,
+    recipient_row,
+)
 from tests.support.live import free_port, serve
 
 PULL = "/api/v1/axis/getReceivedEdocList"
@@ -77,9 +77,9 @@ class Trio:
 def trio(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Iterator[Trio]:
     keys = tmp_path / "keys"
     keys.mkdir()
-    a_p12, a_pem = _key_files(ca, keys, "UBND tinh Thu Nghiem")
-    b_p12, b_pem = _key_files(ca, keys, "UBND tinh Ben Kia")
-    x_p12, x_pem = _key_files(ca, keys, "Truc lien thong quoc gia")
+    a_p12, a_pem = key_files(ca, keys, "UBND tinh Thu Nghiem")
+    b_p12, b_pem = key_files(ca, keys, "UBND tinh Ben Kia")
+    x_p12, x_pem = key_files(ca, keys, "Truc lien thong quoc gia")
     a_url, b_url, x_url = (f"http://127.0.0.1:{free_port()}" for _ in range(3))
     common = {"exchange_key_password": PASSPHRASE, "exchange_send_seconds": "0"}
     through_axis = {"national_axis_url": x_url, "national_axis_cert": str(x_pem)}
@@ -113,7 +113,7 @@ def trio(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Itera
             exchange_peers=f"{A_CODE} {x_url} {a_pem}",
             **through_axis,
         )
-        b_ids = _make_b(b.engine)
+        b_ids = make_b(b.engine)
         b.url = stack.enter_context(
             serve(
                 create_app(b.settings, engine=b.engine, store=b.store), int(b_url.rsplit(":", 1)[1])
@@ -150,28 +150,28 @@ def _held(trio: Trio) -> list[AxisMessage]:
 
 
 def test_a_package_reaches_b_by_pull_and_the_statuses_come_back(trio: Trio, pdf: bytes) -> None:
-    doc_id = _dispatch(trio, pdf)  # type: ignore[arg-type]
+    doc_id = dispatch_to_b(trio, pdf)  # type: ignore[arg-type]
     sent = _send(trio.a)
-    [row] = _outbox(trio.a)  # type: ignore[arg-type]
+    [row] = outbox_rows(trio.a)  # type: ignore[arg-type]
     assert sent == 1, row.last_error
     # The axis took it: relayed, not delivered. The receipt is the axis's, for this very
     # package; B has nothing until it pulls.
     assert row.state == "relayed"
-    assert _recipient(trio.a, doc_id).delivery == "relayed"  # type: ignore[arg-type]
+    assert recipient_row(trio.a, doc_id).delivery == "relayed"  # type: ignore[arg-type]
     receipt = exchange_signing.Receipt.decode(row.receipt or b"")
     assert (receipt.package_id, receipt.to_code) == (row.package_sha256, B_CODE)
     assert receipt.relayed_by == "truc-lien-thong-quoc-gia"
-    assert _received(trio.b) == []  # type: ignore[arg-type]
+    assert received_docs(trio.b) == []  # type: ignore[arg-type]
     [held] = _held(trio)
     assert (held.state, held.from_code, held.to_code) == ("pending", A_CODE, B_CODE)
 
     assert _pull(trio.b) == 1
-    [arrived] = _received(trio.b)  # type: ignore[arg-type]
+    [arrived] = received_docs(trio.b)  # type: ignore[arg-type]
     assert (arrived.state, arrived.issuing_agency_code) == ("received", A_CODE)
     assert [h.state for h in _held(trio)] == ["done"]
     assert _pull(trio.b) == 0
-    assert "exchange.received_document" in _actions(trio.b)  # type: ignore[arg-type]
-    assert {"axis.deposited", "axis.acknowledged"} <= set(_actions(trio.axis))  # type: ignore[arg-type]
+    assert "exchange.received_document" in audit_actions(trio.b)  # type: ignore[arg-type]
+    assert {"axis.deposited", "axis.acknowledged"} <= set(audit_actions(trio.axis))  # type: ignore[arg-type]
 
     b = trio.b_office
     assert b.step("b.clerk", arrived.id or 0, "register").status_code == 200
@@ -183,9 +183,9 @@ def test_a_package_reaches_b_by_pull_and_the_statuses_come_back(trio: Trio, pdf:
     assert r.status_code == 200, r.text
     # B's own signed 01 (arrived), then 03 and 04, deposited for A at the axis.
     assert _send(trio.b) == 3
-    assert _recipient(trio.a, doc_id).delivery == "relayed"  # type: ignore[arg-type]
+    assert recipient_row(trio.a, doc_id).delivery == "relayed"  # type: ignore[arg-type]
     assert _pull(trio.a) == 3
-    recipient = _recipient(trio.a, doc_id)  # type: ignore[arg-type]
+    recipient = recipient_row(trio.a, doc_id)  # type: ignore[arg-type]
     assert recipient.delivery == "delivered"
     assert recipient.status == "04" and recipient.status_at is not None
     events = trio.office.detail("p.clerk", doc_id).json()["timeline"]
@@ -205,18 +205,18 @@ class _DiesBeforeAcknowledging(NationalAxis):
 
 
 def test_fetching_twice_and_acknowledging_late_makes_one_document(trio: Trio, pdf: bytes) -> None:
-    _dispatch(trio, pdf)  # type: ignore[arg-type]
+    dispatch_to_b(trio, pdf)  # type: ignore[arg-type]
     assert _send(trio.a) == 1
     national = configured(trio.b.settings)
     assert national is not None
     dying = _DiesBeforeAcknowledging(national.url, national.key)
     with pytest.raises(_Killed):
         _pull(trio.b, dying)
-    assert len(_received(trio.b)) == 1  # type: ignore[arg-type]
+    assert len(received_docs(trio.b)) == 1  # type: ignore[arg-type]
     assert [h.state for h in _held(trio)] == ["pending"]  # still waiting at the axis
     # The next round fetches it again: the inbox drops it, the axis is told at last.
     assert _pull(trio.b) == 0
-    assert len(_received(trio.b)) == 1  # type: ignore[arg-type]
+    assert len(received_docs(trio.b)) == 1  # type: ignore[arg-type]
     assert [h.state for h in _held(trio)] == ["done"]
     # Acknowledging again changes nothing; refusing what was taken is a conflict.
     [held] = _held(trio)
@@ -231,7 +231,7 @@ def test_fetching_twice_and_acknowledging_late_makes_one_document(trio: Trio, pd
 def test_a_tampered_package_is_refused_and_the_reason_comes_back_to_a(
     trio: Trio, pdf: bytes
 ) -> None:
-    doc_id = _dispatch(trio, pdf)  # type: ignore[arg-type]
+    doc_id = dispatch_to_b(trio, pdf)  # type: ignore[arg-type]
     assert _send(trio.a) == 1
     # The axis (or anything on its way) changes one byte of what it holds.
     with session_scope(trio.axis.engine) as s:
@@ -241,29 +241,29 @@ def test_a_tampered_package_is_refused_and_the_reason_comes_back_to_a(
         held.data = bytes(changed)
         s.add(held)
     assert _pull(trio.b) == 0
-    assert _received(trio.b) == []  # type: ignore[arg-type]
+    assert received_docs(trio.b) == []  # type: ignore[arg-type]
     [held] = _held(trio)
     assert held.state == "fail" and "exchange.bad_signature" in held.state_note
-    assert "axis.refused" in _actions(trio.axis)  # type: ignore[arg-type]
+    assert "axis.refused" in audit_actions(trio.axis)  # type: ignore[arg-type]
     # A learns it through the axis and keeps the reason, as for a push refusal.
     _pull(trio.a)
-    [row] = _outbox(trio.a)  # type: ignore[arg-type]
+    [row] = outbox_rows(trio.a)  # type: ignore[arg-type]
     assert row.state == "refused" and row.last_error.startswith("exchange.bad_signature:")
-    recipient = _recipient(trio.a, doc_id)  # type: ignore[arg-type]
+    recipient = recipient_row(trio.a, doc_id)  # type: ignore[arg-type]
     assert (recipient.delivery, recipient.status) == ("refused", "02")
     _pull(trio.a)  # told again: nothing more
-    assert _actions(trio.a).count("exchange.refused") == 1  # type: ignore[arg-type]
+    assert audit_actions(trio.a).count("exchange.refused") == 1  # type: ignore[arg-type]
     # A's clerk sends it again: the same package, offered to B again, intact this time.
     with session_scope(trio.a.engine) as s:
         exchange_outbox.requeue(s, Actor.system("test"), row.id or 0)
     assert _send(trio.a) == 1
     assert [h.state for h in _held(trio)] == ["pending"]
     assert _pull(trio.b) == 1
-    assert len(_received(trio.b)) == 1  # type: ignore[arg-type]
-    assert _recipient(trio.a, doc_id).delivery == "relayed"  # type: ignore[arg-type]
+    assert len(received_docs(trio.b)) == 1  # type: ignore[arg-type]
+    assert recipient_row(trio.a, doc_id).delivery == "relayed"  # type: ignore[arg-type]
     assert _send(trio.b) == 1  # B's own signed 01, through the axis
     assert _pull(trio.a) == 1
-    assert _recipient(trio.a, doc_id).delivery == "delivered"  # type: ignore[arg-type]
+    assert recipient_row(trio.a, doc_id).delivery == "delivered"  # type: ignore[arg-type]
 
 
 def test_the_axis_refuses_a_package_not_signed_by_its_sender(trio: Trio) -> None:
@@ -334,7 +334,7 @@ def test_an_unauthenticated_or_replayed_pull_is_refused(trio: Trio, pdf: bytes) 
     r = _signed_post(trio, B_CODE, "/api/v1/axis/getEdoc", {"docId": "../x"})
     assert r.status_code == 422 and r.json()["code"] == "axis.bad_request"
     # A's package is not B's to read, nor A's to acknowledge for B.
-    _dispatch(trio, pdf)  # type: ignore[arg-type]
+    dispatch_to_b(trio, pdf)  # type: ignore[arg-type]
     assert _send(trio.a) == 1
     [held] = _held(trio)
     r = _signed_post(trio, A_CODE, "/api/v1/axis/getEdoc", {"docId": held.package_id})
