@@ -38,6 +38,9 @@ from tests.support.credentials import Issuer, issuer
 from tests.support.s3server import s3_server  # noqa: F401  (fixture)
 from tests.support.smsc import smsc  # noqa: F401  (fixture)
 
+pytest_plugins = ["tests.support.exchange_pair"]
+"""Fixtures of their own modules (the exchange's two deployments: ``pair``)."""
+
 TEST_DB = os.environ.get("ECABINET_TEST_DB", "sqlite")
 POSTGRES_URL = os.environ.get(
     "ECABINET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -175,7 +178,3 @@ def pdf() -> bytes:
     from ecabinet.demo.pdfs import demo_documents
 
     return demo_documents()[0].pdf()
-
-
-# Two deployments for the exchange tests; it uses make_settings above, hence at the end.
-from tests.support.exchange_pair import pair  # noqa: E402, F401  (fixture)
