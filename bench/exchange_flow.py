@@ -52,12 +52,26 @@ class Side:
         return send_once(self.engine, self.store, self.settings)
 
 
+_BASES: dict[int, tuple[bytes, int]] = {}
+
+
 def _pdf(seed: int, kb: int) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(demo_documents()[0].pdf())))
-    writer.add_attachment(f"phu-luc-{seed}.bin", os.urandom(kb * 1024))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """The demo PDF with an attachment of ``kb`` random kB, other random bytes for each
+    call. The PDF is written once per size; each call replaces the attachment's bytes
+    (stored as they are, so offsets and the cross-reference table stay right): a
+    10,000-package backlog is queued in seconds, not half an hour."""
+    if kb not in _BASES:
+        marker = os.urandom(kb * 1024)
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(demo_documents()[0].pdf())))
+        writer.add_attachment(f"phu-luc-{seed}.bin", marker)
+        out = io.BytesIO()
+        writer.write(out)
+        base = out.getvalue()
+        at = base.find(marker)
+        assert at > 0 and base.count(marker[:64]) == 1, "the attachment must be stored raw"
+        _BASES[kb] = (base, at)
+    base, at = _BASES[kb]
+    return base[:at] + os.urandom(kb * 1024) + base[at + kb * 1024 :]
 
 
 def _agency(side: Side, code: str) -> None:
