@@ -7,16 +7,15 @@ its list of sent messages. Every change is audited; nothing here knows about HTT
 from __future__ import annotations
 
 import json
-from datetime import UTC
 
 from sqlmodel import Session, col, select
 
 from documents.agency_directory.models import DirectoryEntry
 from documents.exchange import peers as exchange_peers
-from documents.exchange import signed_messages as exchange_signing
+from documents.exchange import receipts
 from documents.exchange.axis_models import AxisMessage
 from documents.exchange.inbox import Envelope, SignedReceipt
-from documents.exchange.signed_messages import Receipt, refused
+from documents.exchange.signed_messages import refused
 from ecabinet.core import audit, errors
 from ecabinet.core.audit import Actor
 from ecabinet.core.settings import Settings
@@ -74,18 +73,15 @@ def deposit(session: Session, settings: Settings, envelope: Envelope) -> tuple[S
                 f"{envelope.from_code} → {envelope.to_code} {envelope.package_id[:16]}",
             )
         return SignedReceipt(first.receipt, first.receipt_signature), False
-    receipt = Receipt(
-        package_id=envelope.package_id,
-        kind=envelope.kind,
-        from_code=envelope.from_code,
-        to_code=envelope.to_code,
-        received_at=now.astimezone(UTC).isoformat(),
+    # The axis carries it, it has not arrived: the sender shows "relayed" until the
+    # receiver's own signed status 01 comes back through the axis (decision 0036).
+    receipt, signature = receipts.sign_receipt(
+        settings,
+        envelope,
+        now,
         reference=envelope.package_id,
-        # The axis carries it, it has not arrived: the sender shows "relayed" until the
-        # receiver's own signed status 01 comes back through the axis (decision 0036).
         relayed_by=settings.exchange_relay or AXIS,
-    ).encode()
-    signature = exchange_signing.sign(exchange_peers.own_key(settings), receipt)
+    )
     row = AxisMessage(
         package_id=envelope.package_id,
         kind=envelope.kind,

@@ -15,11 +15,11 @@ from documents import history, notifications
 from documents.edxml_status import StatusMessage
 from documents.exchange import outbox as exchange_outbox
 from documents.exchange import peers as exchange_peers
+from documents.exchange import receipts, relay_refusals
 from documents.exchange import relay as exchange_relay
-from documents.exchange import relay_refusals
 from documents.exchange import signed_messages as exchange_signing
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
-from documents.exchange.signed_messages import Receipt, refused
+from documents.exchange.signed_messages import refused
 from documents.intake import Arrival, register_arrival
 from documents.models import Document, Recipient
 from documents.status import STATUS_VI, StatusCode
@@ -133,15 +133,7 @@ def keep(
     reported_at: datetime | None = None,
 ) -> SignedReceipt:
     now = utcnow()
-    receipt = Receipt(
-        package_id=envelope.package_id,
-        kind=envelope.kind,
-        from_code=envelope.from_code,
-        to_code=envelope.to_code,
-        received_at=now.astimezone(UTC).isoformat(),
-        reference=reference,
-    ).encode()
-    signature = exchange_signing.sign(exchange_peers.own_key(settings), receipt)
+    receipt, signature = receipts.sign_receipt(settings, envelope, now, reference=reference)
     row = ExchangeInbox(
         package_id=envelope.package_id,
         kind=envelope.kind,

@@ -12,7 +12,7 @@ carried back the same way, arrives (:func:`arrived`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cryptography import x509
@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from documents import edxml, edxml_status, history
 from documents.exchange import peers as exchange_peers
-from documents.exchange import signed_messages as exchange_signing
+from documents.exchange import receipts
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
 from documents.exchange.signed_messages import Receipt, refused
 from documents.models import Document, Recipient
@@ -89,15 +89,8 @@ def accept(
     in the same transaction, and sign a receipt saying it was relayed: (receipt,
     signature)."""
     now = utcnow()
-    receipt = Receipt(
-        package_id=envelope.package_id,
-        kind=envelope.kind,
-        from_code=envelope.from_code,
-        to_code=envelope.to_code,
-        received_at=now.astimezone(UTC).isoformat(),
-        relayed_by=settings.exchange_relay,
-    ).encode()
-    signature = exchange_signing.sign(exchange_peers.own_key(settings), receipt)
+    relayed_by = settings.exchange_relay
+    receipt, signature = receipts.sign_receipt(settings, envelope, now, relayed_by=relayed_by)
     kept = store.put_bytes(envelope.data).sha256
     inbox = ExchangeInbox(
         package_id=envelope.package_id,
