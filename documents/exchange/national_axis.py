@@ -208,10 +208,11 @@ def axis_certificate(settings: Settings) -> x509.Certificate:
     return exchange_peers.certificate(Peer("national-axis", settings.national_axis_url, path))
 
 
-def route(settings: Settings, peer: Peer, axis: Axis) -> tuple[Axis, x509.Certificate]:
+def route(settings: Settings, peer: Peer, axis: Axis) -> tuple[Axis, x509.Certificate | None]:
     """How to reach ``peer``: through the national axis when its address is the axis's
-    (the axis signs the receipt), else ``axis`` (the peer signs it)."""
+    (with the certificate the axis signs its receipts with), else ``axis`` (None: the
+    peer, or the relay at its address, signs the receipt)."""
     national = configured(settings)
     if national is not None and peer.url == national.url:
         return national, axis_certificate(settings)
-    return axis, exchange_peers.certificate(peer)
+    return axis, None

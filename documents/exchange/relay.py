@@ -28,7 +28,6 @@ from ecabinet.core import audit
 from ecabinet.core.agencies import Agency
 from ecabinet.core.audit import Actor
 from ecabinet.core.settings import Peer, Settings
-from ecabinet.core.storage import ObjectStore
 from ecabinet.core.types import utcnow
 
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ def check(settings: Settings, envelope: Envelope) -> None:
 
 
 def accept(
-    session: Session, settings: Settings, store: ObjectStore, envelope: Envelope
+    session: Session, settings: Settings, envelope: Envelope, message_sha256: str
 ) -> tuple[bytes, bytes]:
     """Keep the (authenticated) message once, queue it to the peer holding its recipient
     in the same transaction, and sign a receipt saying it was relayed: (receipt,
@@ -91,7 +90,6 @@ def accept(
     now = utcnow()
     relayed_by = settings.exchange_relay
     receipt, signature = receipts.sign_receipt(settings, envelope, now, relayed_by=relayed_by)
-    kept = store.put_bytes(envelope.data).sha256
     inbox = ExchangeInbox(
         package_id=envelope.package_id,
         kind=envelope.kind,
@@ -100,7 +98,7 @@ def accept(
         received_at=now,
         receipt=receipt,
         receipt_signature=signature,
-        message_sha256=kept,  # the message log (decision 0032, 2026-12-07)
+        message_sha256=message_sha256,  # the message log, written before this transaction
         message_signature=envelope.signature,
     )
     session.add(inbox)
@@ -113,7 +111,7 @@ def accept(
         kind=envelope.kind,
         from_code=envelope.from_code,
         to_code=envelope.to_code,
-        package_sha256=kept,
+        package_sha256=message_sha256,
         forward_signature=envelope.signature,
         relay_of=inbox.id,
         next_attempt_at=now,

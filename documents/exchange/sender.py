@@ -173,15 +173,12 @@ def _checked(
     signature: bytes,
     envelope: Envelope,
     peer: Peer,
-    signer: x509.Certificate,
+    axis_signer: x509.Certificate | None,
 ) -> exchange_signing.Receipt:
-    """The receipt must be signed by the peer, by the national axis that carries the
-    package to it (``signer``, decision 0034), or by the relay at its address (decision
-    0036), and name this very package."""
-    if signer != exchange_peers.certificate(peer):  # through the national axis
-        certificate = signer
-    else:
-        certificate = exchange_relay.receipt_certificate(settings, receipt, peer)
+    """The receipt must be signed by the national axis that carries the package
+    (``axis_signer``, decision 0034), else by the peer or the relay at its address
+    (decision 0036), and name this very package."""
+    certificate = axis_signer or exchange_relay.receipt_certificate(settings, receipt, peer)
     exchange_signing.verify(receipt, signature, certificate)
     decoded = exchange_signing.Receipt.decode(receipt)
     expected = (envelope.package_id, envelope.from_code, envelope.to_code, envelope.kind)

@@ -7,7 +7,6 @@ signed (:mod:`documents.exchange.axis_requests`): ``getReceivedEdocList``, ``get
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from typing import Literal, TypeVar
 
@@ -23,11 +22,11 @@ from documents.exchange.axis_models import AxisMessage
 from documents.exchange.inbox import Envelope, SignedReceipt
 from ecabinet.api.framework import Call, model_json
 from ecabinet.api.registry import api
+from ecabinet.api.routes_exchange import signature_header
 from ecabinet.core import errors
 from ecabinet.core.types import utcnow
 
 TAG = "axis"
-MAX_SIGNATURE = 64 * 1024
 MAX_REQUEST = 16 * 1024
 KINDS = {"edoc": "document", "status": "status"}
 PACKAGE_ID = r"^[0-9a-f]{64}$"
@@ -160,12 +159,9 @@ async def send_edoc(call: Call) -> Response:
     _enabled(call)
     headers = call.request.headers
     kind = KINDS.get(headers.get("messagetype", "edoc").lower(), "")
-    try:
-        signature = base64.b64decode(headers.get("x-package-signature", ""), validate=True)
-    except (binascii.Error, ValueError):
-        signature = b""
+    signature = signature_header(call, "x-package-signature")
     from_code, to_code = headers.get("from", "")[:32], headers.get("to", "")[:32]
-    if not kind or not from_code or not to_code or not signature or len(signature) > MAX_SIGNATURE:
+    if not kind or not from_code or not to_code or not signature:
         raise errors.InvalidInput(
             "axis.bad_envelope",
             "Thiếu hoặc sai from, to, messagetype (edoc, status) hoặc X-Package-Signature.",

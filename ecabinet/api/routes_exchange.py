@@ -43,6 +43,16 @@ class ExchangeDirectoryOut(BaseModel):
     items: list[ExchangeAgencyOut]
 
 
+def signature_header(call: Call, name: str) -> bytes:
+    """The base64 detached signature in header ``name``; empty when absent, not base64
+    or larger than a signature may be."""
+    try:
+        signature = base64.b64decode(call.request.headers.get(name, ""), validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+    return signature if len(signature) <= MAX_SIGNATURE else b""
+
+
 def _bad_envelope(vi: str, en: str) -> errors.InvalidInput:
     return errors.InvalidInput("exchange.bad_envelope", vi, en)
 
@@ -57,13 +67,8 @@ async def _envelope(call: Call, kind: str) -> Envelope:
     gate.admit(client)
     try:
         from_code = call.request.headers.get("x-exchange-from", "")
-        try:
-            signature = base64.b64decode(
-                call.request.headers.get("x-exchange-signature", ""), validate=True
-            )
-        except (binascii.Error, ValueError):
-            signature = b""
-        if not from_code or not signature or len(signature) > MAX_SIGNATURE:
+        signature = signature_header(call, "x-exchange-signature")
+        if not from_code or not signature:
             raise _bad_envelope(
                 "Thiếu mã cơ quan gửi (X-Exchange-From) hoặc chữ ký (X-Exchange-Signature).",
                 "The sender's code (X-Exchange-From) or signature (X-Exchange-Signature) "

@@ -63,8 +63,9 @@ def prepare(
         return first
     if relayed:  # as the provincial axis, for a peer's agency (decision 0036)
         exchange_relay.check(settings, envelope)
+        logged = exchange_inbox.log_message(store, envelope)
         return lambda session: SignedReceipt(
-            *exchange_relay.accept(session, settings, store, envelope)
+            *exchange_relay.accept(session, settings, envelope, logged)
         )
     if agency is not None:
         message = edxml.parse_document(envelope.data, max_bytes=settings.max_upload_bytes)

@@ -1,6 +1,7 @@
-"""Three deployments, each its own ``ecabinet serve`` process, SQLite file, data folder and
-exchange key (decision 0036): the province acts as the axis; the commune's packages for
-the department go through it and the department's statuses come back the same way. The
+"""Three deployments, each its own ``ecabinet serve`` process, database (a SQLite file,
+or a PostgreSQL database with ECABINET_TEST_DB=postgres), data folder and exchange key
+(decision 0036): the province acts as the axis; the commune's packages for the
+department go through it and the department's statuses come back the same way. The
 commune knows the department's code at the province's address.
 
 Cover: a document issued at the commune reaches the department through the province and
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,16 +40,13 @@ from ecabinet.core.agencies import AgencyLevel, Role
 from ecabinet.core.db import make_engine, session_scope
 from ecabinet.core.settings import Settings
 from ecabinet.core.storage import ObjectStore, open_store
-from tests.conftest import TEST_DB, make_settings
+from tests.conftest import make_settings
 from tests.documents.office import Office, make_office
 from tests.factories import ACTOR, PASSWORD
 from tests.realtime.servers import wait_up
 from tests.support.credentials import PASSPHRASE, Issuer
+from tests.support.databases import own_database
 from tests.support.live import free_port
-
-pytestmark = pytest.mark.skipif(
-    TEST_DB == "postgres", reason="three deployments, each its own SQLite file"
-)
 
 COMMUNE = "000.00.00.H99"  # the office of tests.documents.office, as the commune's system
 PROVINCE = "000.00.00.H97"
@@ -230,13 +229,14 @@ def three(tmp_path_factory: pytest.TempPathFactory, ca: Issuer) -> Iterator[Thre
         "department": (DEPARTMENT, d_p12, {}),
     }
     made: dict[str, Deployment] = {}
+    databases = ExitStack()  # a SQLite file each, or a PostgreSQL database each
     try:
         for name, (code, p12, extra) in own.items():
             data = root / name
             data.mkdir()
             settings = make_settings(
                 data,
-                f"sqlite:///{data / 'live.db'}",
+                databases.enter_context(own_database(data, f"ecabinet_{name}")),
                 exchange_key_file=str(p12),
                 exchange_key_password=PASSPHRASE,
                 exchange_peers=peers[name],
@@ -279,6 +279,7 @@ def three(tmp_path_factory: pytest.TempPathFactory, ca: Issuer) -> Iterator[Thre
                     deployment.freeze(False)
                 deployment.stop()
             deployment.engine.dispose()
+        databases.close()
 
 
 def _dispatch(three: Three, pdf: bytes) -> int:

@@ -2366,6 +2366,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/packages/{to_code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver a signed edXML package to an agency of this system (raw body; X-Exchange-From, X-Exchange-Signature) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    to_code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/xml": string;
+                };
+            };
+            responses: {
+                /** @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExchangeReceiptOut"];
+                    };
+                };
+                /** @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExchangeReceiptOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/statuses/{to_code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver a signed edXML status message about a document this system sent */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    to_code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/xml": string;
+                };
+            };
+            responses: {
+                /** @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExchangeReceiptOut"];
+                    };
+                };
+                /** @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExchangeReceiptOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agencies this system holds (code and name), for peers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExchangeDirectoryOut"];
+                    };
+                };
+                /** @description Error */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/axis/sendEdoc": {
         parameters: {
             query?: never;
@@ -5437,171 +5602,6 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/exchange/packages/{to_code}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Deliver a signed edXML package to an agency of this system (raw body; X-Exchange-From, X-Exchange-Signature) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    to_code: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/xml": string;
-                };
-            };
-            responses: {
-                /** @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExchangeReceiptOut"];
-                    };
-                };
-                /** @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExchangeReceiptOut"];
-                    };
-                };
-                /** @description Error */
-                default: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/exchange/statuses/{to_code}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Deliver a signed edXML status message about a document this system sent */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    to_code: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/xml": string;
-                };
-            };
-            responses: {
-                /** @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExchangeReceiptOut"];
-                    };
-                };
-                /** @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExchangeReceiptOut"];
-                    };
-                };
-                /** @description Error */
-                default: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/exchange/directory": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The agencies this system holds (code and name), for peers */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ExchangeDirectoryOut"];
-                    };
-                };
-                /** @description Error */
-                default: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9447,6 +9447,31 @@ export interface components {
             /** Csrf Token */
             csrf_token: string | null;
         };
+        /**
+         * ExchangeReceiptOut
+         * @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS
+         *     signature); the same bytes for every delivery of the same package.
+         */
+        ExchangeReceiptOut: {
+            /** Package Id */
+            package_id: string;
+            /** Receipt */
+            receipt: string;
+            /** Signature */
+            signature: string;
+        };
+        /** ExchangeAgencyOut */
+        ExchangeAgencyOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        };
+        /** ExchangeDirectoryOut */
+        ExchangeDirectoryOut: {
+            /** Items */
+            items: components["schemas"]["ExchangeAgencyOut"][];
+        };
         /** AxisSentOut */
         AxisSentOut: {
             /**
@@ -11306,31 +11331,6 @@ export interface components {
              * @default null
              */
             type_id: number | null;
-        };
-        /**
-         * ExchangeReceiptOut
-         * @description The receiver's signed receipt (base64 of its JSON bytes and of their CMS
-         *     signature); the same bytes for every delivery of the same package.
-         */
-        ExchangeReceiptOut: {
-            /** Package Id */
-            package_id: string;
-            /** Receipt */
-            receipt: string;
-            /** Signature */
-            signature: string;
-        };
-        /** ExchangeAgencyOut */
-        ExchangeAgencyOut: {
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-        };
-        /** ExchangeDirectoryOut */
-        ExchangeDirectoryOut: {
-            /** Items */
-            items: components["schemas"]["ExchangeAgencyOut"][];
         };
         /**
          * OutboxRowOut
