@@ -19,7 +19,7 @@ from documents.exchange import receipts, relay_refusals
 from documents.exchange import relay as exchange_relay
 from documents.exchange import signed_messages as exchange_signing
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
-from documents.exchange.signed_messages import refused
+from documents.exchange.signed_messages import peer_actor, refused
 from documents.intake import Arrival, register_arrival
 from documents.models import Document, Recipient
 from documents.status import STATUS_VI, StatusCode
@@ -50,7 +50,7 @@ class Envelope:
         return exchange_signing.package_id(self.data)
 
     def actor(self) -> Actor:
-        return Actor.system(f"exchange:{self.from_code}"[:255])
+        return peer_actor(self.from_code)
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cryptography import x509
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from documents import edxml, edxml_status, history
 from documents.exchange import peers as exchange_peers
 from documents.exchange import receipts
 from documents.exchange.models import ExchangeInbox, ExchangeOutbox
-from documents.exchange.signed_messages import Receipt, refused
+from documents.exchange.signed_messages import Receipt, peer_actor, refused
 from documents.models import Document, Recipient
 from ecabinet.core import audit
 from ecabinet.core.agencies import Agency
@@ -176,7 +176,27 @@ def recorded(
             f"{recipient.name} ({recipient.organ_id}): đã chuyển qua trục {decoded.relayed_by}"
             f" lúc {decoded.received_at} / relayed by {decoded.relayed_by}",
         )
+    _arrived_before(session, row)
     return row
+
+
+def _arrived_before(session: Session, row: ExchangeOutbox) -> None:
+    """The final receiver's status can overtake the relay's receipt (the sender died
+    before it kept the receipt and hears the status before it sends again): a status
+    from that receiver already kept for this package makes the row delivered now."""
+    first = session.exec(
+        select(ExchangeInbox)
+        .where(
+            ExchangeInbox.kind == "status",
+            ExchangeInbox.from_code == row.to_code,
+            ExchangeInbox.to_code == row.from_code,
+            ExchangeInbox.response_for == row.document_key,
+        )
+        .order_by(col(ExchangeInbox.id))
+    ).first()
+    if first is not None and row.document_key:
+        at = first.reported_at or first.received_at
+        arrived(session, peer_actor(row.to_code), row, at)
 
 
 def arrived(session: Session, actor: Actor, sent: ExchangeOutbox, at: datetime) -> None:

@@ -16,6 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from ecabinet.core import errors
+from ecabinet.core.audit import Actor
 from signing import cms
 from signing.embedded import read_signed_data
 from signing.keys import KeySource
@@ -33,6 +34,11 @@ def sign(key: KeySource, data: bytes) -> bytes:
     """The detached CMS signature (DER) of ``data`` by ``key``."""
     attrs = cms.signed_attributes(hashlib.sha256(data).digest(), key.certificate)
     return cms.signed_data(attrs, key.sign(attrs), key.certificate, key.chain)
+
+
+def peer_actor(code: str) -> Actor:
+    """Who a peer's message acts as in our audit log and timelines."""
+    return Actor.system(f"exchange:{code}"[:255])
 
 
 def refused(code: str, vi: str, en: str, **details: Any) -> errors.InvalidInput:

@@ -528,6 +528,44 @@ def test_the_sender_killed_mid_delivery_loses_nothing_and_duplicates_nothing(
     assert len([i for i in three.province.inbox() if i.package_id == package_id]) == 1
 
 
+def test_the_departments_status_before_the_relays_receipt_still_delivers(
+    three: Three, pdf: bytes
+) -> None:
+    """The commune dies after the province took its package but before it kept the
+    province's receipt; back up, it hears the department's 01 (relayed by the province)
+    before it sends again and gets the province's first receipt. The 01 that came first
+    makes it delivered: before, the receipt set it back to *relayed* for good (a race a
+    loaded machine lost)."""
+    three.province.freeze(True)
+    try:
+        doc_id = _dispatch(three, pdf)
+        package_id = _package_id(three, doc_id)
+        _until(lambda: three.commune.outbox(document_id=doc_id)[0].attempts == 1)
+        time.sleep(0.5)  # the whole request (about 80 kB) in the province's socket buffer
+        three.commune.freeze(True)  # it will never read the answer
+    finally:
+        three.province.freeze(False)
+    try:
+        _until(lambda: [r for r in three.province.outbox() if r.package_sha256 == package_id])
+        three.commune.kill()
+    finally:
+        three.commune.freeze(False)
+    [row] = three.commune.outbox(document_id=doc_id)
+    assert row.state == "pending" and row.receipt is None  # leased, no receipt kept
+    three.commune.start()  # the lease still runs: the commune does not send again yet
+    _until(
+        lambda: [i for i in three.commune.inbox() if i.from_code == DEPARTMENT],
+        lambda: three.province.outbox()[-2:],
+    )
+    assert three.commune.recipient(doc_id).delivery != "delivered"
+    three.commune.lease_ran_out()  # now it sends again: the province's first receipt
+    recipient = _delivered(three, doc_id)
+    assert recipient.status == "01"
+    [sent] = three.commune.outbox(document_id=doc_id)
+    assert sent.state == "delivered" and sent.receipt is not None
+    assert len(_at_department(three, package_id)) == 1
+
+
 def test_the_province_refuses_at_once_what_the_department_would_refuse(
     three: Three, pdf: bytes
 ) -> None:
