@@ -132,24 +132,16 @@ def keep(
     message_sha256: str = "",
     reported_at: datetime | None = None,
 ) -> SignedReceipt:
-    now = utcnow()
-    receipt, signature = receipts.sign_receipt(settings, envelope, now, reference=reference)
-    row = ExchangeInbox(
-        package_id=envelope.package_id,
-        kind=envelope.kind,
-        from_code=envelope.from_code,
-        to_code=envelope.to_code,
+    row = receipts.keep_received(
+        session,
+        settings,
+        envelope,
+        message_sha256,
         document_id=document_id,
-        response_for=response_for[:255],
-        received_at=now,
-        receipt=receipt,
-        receipt_signature=signature,
-        message_sha256=message_sha256,
-        message_signature=envelope.signature if message_sha256 else None,
+        response_for=response_for,
+        reference=reference,
         reported_at=reported_at,
     )
-    session.add(row)
-    session.flush()  # a concurrent duplicate fails here, and the whole delivery with it
     audit.record(
         session,
         envelope.actor(),
@@ -158,7 +150,7 @@ def keep(
         row.id,
         f"{envelope.from_code} → {envelope.to_code} {envelope.package_id[:16]}",
     )
-    return SignedReceipt(receipt, signature)
+    return SignedReceipt(row.receipt, row.receipt_signature)
 
 
 def accept_document(

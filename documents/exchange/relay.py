@@ -87,22 +87,12 @@ def accept(
     """Keep the (authenticated) message once, queue it to the peer holding its recipient
     in the same transaction, and sign a receipt saying it was relayed: (receipt,
     signature)."""
-    now = utcnow()
-    relayed_by = settings.exchange_relay
-    receipt, signature = receipts.sign_receipt(settings, envelope, now, relayed_by=relayed_by)
-    inbox = ExchangeInbox(
-        package_id=envelope.package_id,
-        kind=envelope.kind,
-        from_code=envelope.from_code,
-        to_code=envelope.to_code,
-        received_at=now,
-        receipt=receipt,
-        receipt_signature=signature,
-        message_sha256=message_sha256,  # the message log, written before this transaction
-        message_signature=envelope.signature,
+    # A concurrent duplicate fails in keep_received, before anything is queued; the
+    # message log was written before this transaction.
+    inbox = receipts.keep_received(
+        session, settings, envelope, message_sha256, relayed_by=settings.exchange_relay
     )
-    session.add(inbox)
-    session.flush()  # a concurrent duplicate fails here, before anything is queued
+    now = inbox.received_at
     what = f"{envelope.kind} {envelope.from_code} → {envelope.to_code} {envelope.package_id[:16]}"
     audit.record(
         session, envelope.actor(), "exchange.received_to_relay", "exchange_inbox", inbox.id, what
@@ -120,7 +110,7 @@ def accept(
     session.add(row)
     session.flush()
     audit.record(session, RELAY, "exchange.queued", "exchange_outbox", row.id, f"relay {what}")
-    return receipt, signature
+    return inbox.receipt, inbox.receipt_signature
 
 
 def receipt_certificate(settings: Settings, receipt: bytes, peer: Peer) -> x509.Certificate:

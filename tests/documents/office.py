@@ -146,6 +146,21 @@ class Office:
             assert r.status_code == 200, (step, r.text)
         return r
 
+    def dispatch_edxml(self, doc_id: int, name: str, code: str) -> Any:
+        """The clerk dispatches ``doc_id`` by edXML to the outside agency ``code``; the
+        answer."""
+        recipient = {"method": "edxml", "name": name, "organ_id": code}
+        return self.post(
+            "p.clerk", f"/api/v1/documents/{doc_id}/dispatch", json={"recipients": [recipient]}
+        )
+
+    def issue_and_send(self, pdf: bytes, name: str, code: str, **fields: Any) -> int:
+        """A document issued on paper and dispatched by edXML to ``code``; its id."""
+        doc_id: int = self.issue_on_paper(pdf, **fields).json()["id"]
+        r = self.dispatch_edxml(doc_id, name, code)
+        assert r.status_code == 200, r.text
+        return doc_id
+
     def credential(self, ca: Issuer, name: str | None = None, **owner: int | None) -> str:
         """Register a fresh RSA PKCS#12 (as the province admin, with the test PIN) for an
         official (``user_id=``) or an agency's seal (``agency_id=``), its certificate

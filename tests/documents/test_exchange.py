@@ -244,11 +244,7 @@ def test_ecabinet_exchange_send_once(
 
 def test_a_paper_only_document_is_not_queued_for_a_peer(pair: Pair) -> None:
     doc_id: int = pair.office.issue_on_paper(None).json()["id"]
-    r = pair.office.post(
-        "p.clerk",
-        f"/api/v1/documents/{doc_id}/dispatch",
-        json={"recipients": [{"method": "edxml", "name": "UBND tỉnh Bên Kia", "organ_id": B_CODE}]},
-    )
+    r = pair.office.dispatch_edxml(doc_id, "UBND tỉnh Bên Kia", B_CODE)
     assert r.status_code == 422 and r.json()["code"] == "dispatch.no_file"
     assert outbox_rows(pair.a) == []
 

@@ -52,14 +52,7 @@ def office(tmp_path: Path, database_url: str, engine: Engine) -> Iterator[Office
 
 
 def _sent(office: Office, pdf: bytes, abstract: str) -> int:
-    doc_id: int = office.issue_on_paper(pdf, abstract=abstract).json()["id"]
-    r = office.post(
-        "p.clerk",
-        f"/api/v1/documents/{doc_id}/dispatch",
-        json={"recipients": [{"method": "edxml", "name": "UBND tỉnh Bên Kia", "organ_id": B_CODE}]},
-    )
-    assert r.status_code == 200, r.text
-    return doc_id
+    return office.issue_and_send(pdf, "UBND tỉnh Bên Kia", B_CODE, abstract=abstract)
 
 
 def _send(office: Office, engine: Engine, **kw: Any) -> int:

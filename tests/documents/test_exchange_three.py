@@ -283,14 +283,7 @@ def three(tmp_path_factory: pytest.TempPathFactory, ca: Issuer) -> Iterator[Thre
 
 
 def _dispatch(three: Three, pdf: bytes) -> int:
-    doc_id: int = three.office.issue_on_paper(pdf).json()["id"]
-    r = three.office.post(
-        "p.clerk",
-        f"/api/v1/documents/{doc_id}/dispatch",
-        json={"recipients": [{"method": "edxml", "name": "Sở Nội vụ", "organ_id": DEPARTMENT}]},
-    )
-    assert r.status_code == 200, r.text
-    return doc_id
+    return three.office.issue_and_send(pdf, "Sở Nội vụ", DEPARTMENT)
 
 
 def _package_id(three: Three, doc_id: int) -> str:

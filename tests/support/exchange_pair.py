@@ -153,14 +153,7 @@ def pair(tmp_path: Path, database_url: str, engine: Engine, ca: Issuer) -> Itera
 
 
 def dispatch_to_b(pair: Pair, pdf: bytes) -> int:
-    doc_id: int = pair.office.issue_on_paper(pdf).json()["id"]
-    r = pair.office.post(
-        "p.clerk",
-        f"/api/v1/documents/{doc_id}/dispatch",
-        json={"recipients": [{"method": "edxml", "name": "UBND tỉnh Bên Kia", "organ_id": B_CODE}]},
-    )
-    assert r.status_code == 200, r.text
-    return doc_id
+    return pair.office.issue_and_send(pdf, "UBND tỉnh Bên Kia", B_CODE)
 
 
 def send_from_a(pair: Pair, **kw: object) -> int:
